@@ -1,0 +1,97 @@
+from django.contrib import admin
+from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django_tenants.admin import TenantAdminMixin
+
+from apps.accounts.models import Invitation, Membership, User
+from apps.tenancy.models import Business, Domain
+
+
+@admin.register(User)
+class UserAdmin(BaseUserAdmin):
+    ordering = ("email",)
+    list_display = ("email", "full_name", "is_staff", "is_active", "date_joined")
+    search_fields = ("email", "full_name")
+    fieldsets = (
+        (None, {"fields": ("email", "password", "full_name")}),
+        ("Access", {"fields": ("is_active", "is_staff", "is_superuser", "groups")}),
+    )
+    add_fieldsets = ((None, {"fields": ("email", "password1", "password2")}),)
+    filter_horizontal = ("groups",)
+
+
+@admin.register(Membership)
+class MembershipAdmin(admin.ModelAdmin):
+    list_display = ("user", "business", "role", "created_at")
+    list_filter = ("role", "business")
+    search_fields = ("user__email", "business__name")
+    list_select_related = ("user", "business")
+    readonly_fields = ("user", "business", "role", "created_at")
+
+    def has_add_permission(self, request):
+        return False  # memberships change through services so they are audited
+
+
+@admin.register(Invitation)
+class InvitationAdmin(admin.ModelAdmin):
+    list_display = ("email", "business", "role", "created_at", "expires_at", "accepted_at")
+    list_select_related = ("business",)
+    exclude = ("token_hash",)
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+class DomainInline(admin.TabularInline):
+    model = Domain
+    extra = 0
+
+
+class MembershipInline(admin.TabularInline):
+    model = Membership
+    extra = 0
+    autocomplete_fields = ("user",)
+
+
+@admin.register(Business)
+class BusinessAdmin(TenantAdminMixin, admin.ModelAdmin):
+    """The staff console's health view: one row per business, with its people."""
+
+    list_display = (
+        "name",
+        "slug",
+        "created_at",
+        "owner",
+        "last_sync_at",
+        "last_error_short",
+        "token_expires_at",
+        "timezone",
+    )
+    search_fields = ("name", "slug")
+    readonly_fields = (
+        "schema_name",
+        "created_at",
+        "last_sync_at",
+        "last_error",
+        "token_expires_at",
+    )
+    inlines = [DomainInline, MembershipInline]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).real().prefetch_related("memberships__user")
+
+    def has_add_permission(self, request):
+        return False  # businesses are provisioned by sign-up or `create_business`
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description="owner")
+    def owner(self, obj):
+        owners = [m.user.email for m in obj.memberships.all() if m.role == "owner"]
+        return ", ".join(owners)
+
+    @admin.display(description="last error")
+    def last_error_short(self, obj):
+        return (obj.last_error or "")[:80]

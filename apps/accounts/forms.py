@@ -1,0 +1,25 @@
+from zoneinfo import available_timezones
+
+from django import forms
+
+TIMEZONE_CHOICES = sorted((tz, tz) for tz in available_timezones() if "/" in tz)
+
+
+class LoginForm(forms.Form):
+    email = forms.EmailField()
+    password = forms.CharField(widget=forms.PasswordInput)
+
+
+class SignupForm(forms.Form):
+    business_name = forms.CharField(max_length=200, label="Business name")
+    slug = forms.SlugField(
+        max_length=40, label="Portal address", help_text="Your portal lives at <address>.localhost"
+    )
+    timezone = forms.ChoiceField(choices=TIMEZONE_CHOICES, initial="America/New_York")
+    email = forms.EmailField()
+    password = forms.CharField(widget=forms.PasswordInput, min_length=10)
+
+
+class AcceptInvitationForm(forms.Form):
+    full_name = forms.CharField(max_length=150, required=False)
+    password = forms.CharField(widget=forms.PasswordInput)

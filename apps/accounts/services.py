@@ -1,0 +1,248 @@
+"""Sign-up, invitations, memberships and cross-host sign-in. Every change is audited."""
+
+import hashlib
+import secrets
+
+from django.conf import settings
+from django.contrib.auth.password_validation import validate_password
+from django.core import signing
+from django.core.cache import caches
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.core.mail import send_mail
+from django.db import transaction
+from django.utils import timezone
+
+from apps.accounts.models import Invitation, Membership, Role, User
+from apps.core.errors import ApplicationError, PermissionDenied
+from apps.core.services.audit import audit_record
+from apps.tenancy.models import Business
+from apps.tenancy.services import business_provision
+from apps.tenancy.urls import business_url, public_url
+
+HANDOFF_SALT = "oodaloo.handoff"
+HANDOFF_MAX_AGE = 60
+
+
+class InvalidInvitation(ApplicationError):
+    code = "invalid_invitation"
+
+
+class InvalidSignup(ApplicationError):
+    code = "invalid_signup"
+
+
+def _hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def _password_check(password: str, user: User | None = None) -> None:
+    try:
+        validate_password(password, user)
+    except DjangoValidationError as exc:
+        raise InvalidSignup(" ".join(exc.messages)) from exc
+
+
+def user_signup(
+    *,
+    email: str,
+    password: str,
+    business_slug: str,
+    business_name: str,
+    timezone_name: str = "America/New_York",
+) -> tuple[User, Business]:
+    """Sign-up: a new owner and a new business (the same path as `create_business`)."""
+    email = (email or "").strip().lower()
+    if not email or "@" not in email:
+        raise InvalidSignup("Please enter a valid email address.")
+    existing = User.objects.filter(email=email).first()
+    if existing is None:
+        _password_check(password)
+    elif not existing.check_password(password):
+        raise InvalidSignup("That email already has an account; sign in with its password.")
+    business = business_provision(slug=business_slug, name=business_name, timezone=timezone_name)
+    with transaction.atomic():
+        user = existing or User.objects.create_user(email, password)
+        membership_add(actor=user, business=business, user=user, role=Role.OWNER)
+    return user, business
+
+
+def business_create_with_owner(
+    *, slug: str, name: str, owner_email: str, timezone_name: str, password: str | None = None
+) -> tuple[Business, User, str | None]:
+    """`manage.py create_business`: returns the business, the owner and a new password if made."""
+    owner_email = owner_email.strip().lower()
+    user = User.objects.filter(email=owner_email).first()
+    new_password = None
+    if user is None:
+        new_password = password or secrets.token_urlsafe(12)
+    elif password:
+        user.set_password(password)
+        user.save(update_fields=["password"])
+    business = business_provision(slug=slug, name=name, timezone=timezone_name)
+    with transaction.atomic():
+        if user is None:
+            user = User.objects.create_user(owner_email, new_password)
+        membership_add(actor=None, business=business, user=user, role=Role.OWNER)
+    return business, user, new_password
+
+
+def membership_add(*, actor, business: Business, user: User, role: str) -> Membership:
+    membership, created = Membership.objects.get_or_create(
+        user=user, business=business, defaults={"role": role}
+    )
+    if created:
+        audit_record(
+            actor=actor,
+            action="membership.added",
+            business=business,
+            obj=membership,
+            after={"user": user.email, "role": role},
+        )
+    return membership
+
+
+def _require_owner(actor: User, business: Business) -> None:
+    if not Membership.objects.filter(user=actor, business=business, role=Role.OWNER).exists():
+        raise PermissionDenied("Only an owner can manage the team.")
+
+
+def membership_role_change(*, actor: User, membership: Membership, role: str) -> Membership:
+    _require_owner(actor, membership.business)
+    if role not in Role.values:
+        raise ApplicationError(f"Unknown role “{role}”.")
+    if membership.role == Role.OWNER and role != Role.OWNER:
+        _ensure_another_owner(membership)
+    before = {"role": membership.role}
+    membership.role = role
+    membership.save(update_fields=["role"])
+    audit_record(
+        actor=actor,
+        action="membership.role_changed",
+        business=membership.business,
+        obj=membership,
+        before=before,
+        after={"role": role, "user": membership.user.email},
+    )
+    return membership
+
+
+def membership_remove(*, actor: User, membership: Membership) -> None:
+    _require_owner(actor, membership.business)
+    if membership.role == Role.OWNER:
+        _ensure_another_owner(membership)
+    audit_record(
+        actor=actor,
+        action="membership.removed",
+        business=membership.business,
+        obj=membership,
+        before={"user": membership.user.email, "role": membership.role},
+    )
+    membership.delete()
+
+
+def _ensure_another_owner(membership: Membership) -> None:
+    others = Membership.objects.filter(business=membership.business, role=Role.OWNER).exclude(
+        pk=membership.pk
+    )
+    if not others.exists():
+        raise ApplicationError("A business needs at least one owner.")
+
+
+def invitation_create(*, actor: User, business: Business, email: str, role: str) -> str:
+    """Create an invitation and email its link; returns the link (shown once to the owner)."""
+    _require_owner(actor, business)
+    email = (email or "").strip().lower()
+    if "@" not in email:
+        raise InvalidInvitation("Please enter a valid email address.")
+    if role not in Role.values:
+        raise InvalidInvitation(f"Unknown role “{role}”.")
+    token = secrets.token_urlsafe(32)
+    invitation = Invitation.objects.create(
+        business=business,
+        email=email,
+        role=role,
+        token_hash=_hash(token),
+        invited_by=actor,
+        expires_at=timezone.now() + settings.INVITATION_TTL,
+    )
+    link = public_url(f"/invite/{token}/")
+    audit_record(
+        actor=actor,
+        action="invitation.created",
+        business=business,
+        obj=invitation,
+        after={"email": email, "role": role},
+    )
+    transaction.on_commit(
+        lambda: send_mail(
+            f"You're invited to {business.name} on Oodaloo",
+            f"{actor.email} invited you to {business.name} as {role}.\n\nAccept: {link}\n"
+            f"This link works once and expires in {settings.INVITATION_TTL.days} days.",
+            None,
+            [email],
+        )
+    )
+    return link
+
+
+def invitation_lookup(token: str) -> Invitation:
+    invitation = (
+        Invitation.objects.select_related("business").filter(token_hash=_hash(token)).first()
+    )
+    if invitation is None or invitation.revoked_at:
+        raise InvalidInvitation("This invitation link is not valid.")
+    if invitation.accepted_at:
+        raise InvalidInvitation("This invitation has already been used.")
+    if invitation.expires_at <= timezone.now():
+        raise InvalidInvitation("This invitation has expired. Ask the owner for a new one.")
+    return invitation
+
+
+def invitation_accept(*, token: str, password: str, full_name: str = "") -> tuple[User, Business]:
+    """Accept once: locks the row so two clicks cannot both succeed."""
+    with transaction.atomic():
+        invitation = invitation_lookup(token)
+        invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)
+        if invitation.accepted_at:
+            raise InvalidInvitation("This invitation has already been used.")
+        user = User.objects.filter(email=invitation.email).first()
+        if user is None:
+            _password_check(password)
+            user = User.objects.create_user(invitation.email, password, full_name=full_name)
+        elif not user.check_password(password):
+            raise InvalidInvitation("That email already has an account; use its password.")
+        invitation.accepted_at = timezone.now()
+        invitation.save(update_fields=["accepted_at"])
+        membership_add(actor=user, business=invitation.business, user=user, role=invitation.role)
+    return user, invitation.business
+
+
+def handoff_url(*, user: User, business: Business, next_path: str = "/") -> str:
+    """Sign-in happens on the public host; this one-minute, one-time link carries it to the
+    business's own host (cookies are per host)."""
+    token = signing.dumps(
+        {"u": user.pk, "b": business.pk, "n": secrets.token_hex(8)}, salt=HANDOFF_SALT
+    )
+    if not next_path.startswith("/") or next_path.startswith("//"):
+        next_path = "/"
+    return business_url(business, f"/auth/handoff/?token={token}&next={next_path}")
+
+
+def handoff_consume(*, token: str, business: Business) -> User:
+    try:
+        data = signing.loads(token, salt=HANDOFF_SALT, max_age=HANDOFF_MAX_AGE)
+    except signing.BadSignature as exc:
+        raise PermissionDenied("This sign-in link is invalid or has expired.") from exc
+    if data.get("b") != business.pk:
+        raise PermissionDenied("This sign-in link is for another business.")
+    # One-time: the first consumer claims the nonce.
+    if not caches["default"].add(f"handoff:{data['n']}", 1, timeout=HANDOFF_MAX_AGE * 2):
+        raise PermissionDenied("This sign-in link has already been used.")
+    user = User.objects.filter(pk=data["u"], is_active=True).first()
+    if user is None or not Membership.objects.filter(user=user, business=business).exists():
+        raise PermissionDenied("You are not a member of this business.")
+    return user
+
+
+def businesses_for(user: User):
+    return Business.objects.real().filter(memberships__user=user).order_by("name")

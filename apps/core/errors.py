@@ -1,0 +1,38 @@
+"""One ApplicationError family with codes clients can branch on, and one DRF exception handler."""
+
+from rest_framework.response import Response
+from rest_framework.views import exception_handler
+
+
+class ApplicationError(Exception):
+    code = "error"
+    status = 400
+
+    def __init__(self, message: str, *, code: str | None = None, extra: dict | None = None):
+        super().__init__(message)
+        self.message = message
+        if code:
+            self.code = code
+        self.extra = extra or {}
+
+
+class PermissionDenied(ApplicationError):
+    code = "permission_denied"
+    status = 403
+
+
+class NotFound(ApplicationError):
+    code = "not_found"
+    status = 404
+
+
+class Conflict(ApplicationError):
+    code = "conflict"
+    status = 409
+
+
+def api_exception_handler(exc, context):
+    if isinstance(exc, ApplicationError):
+        body = {"error": {"code": exc.code, "message": exc.message, **exc.extra}}
+        return Response(body, status=exc.status)
+    return exception_handler(exc, context)

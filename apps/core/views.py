@@ -1,0 +1,59 @@
+"""Operations endpoints: /health (JSON, no secrets)."""
+
+import time
+
+import redis
+from django.conf import settings
+from django.db import DEFAULT_DB_ALIAS, connection, connections
+from django.db.migrations.executor import MigrationExecutor
+from django.http import JsonResponse
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET
+
+
+def _check(fn):
+    started = time.perf_counter()
+    try:
+        detail = fn()
+        ok = True
+    except Exception as exc:  # health must report, never raise
+        detail, ok = type(exc).__name__, False
+    return {"ok": ok, "ms": round((time.perf_counter() - started) * 1000, 1), "detail": detail}
+
+
+def _database():
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1")
+    return "reachable"
+
+
+def _redis(url):
+    def probe():
+        redis.Redis.from_url(url, socket_timeout=1).ping()
+        return "reachable"
+
+    return probe
+
+
+def _pending_migrations():
+    executor = MigrationExecutor(connections[DEFAULT_DB_ALIAS])
+    plan = executor.migration_plan(executor.loader.graph.leaf_nodes())
+    if plan:
+        raise RuntimeError(f"{len(plan)} pending")
+    return "none pending"
+
+
+@never_cache
+@require_GET
+def health(request):
+    checks = {
+        "database": _check(_database),
+        "redis": _check(_redis(settings.REDIS_URL)),
+        "broker": _check(_redis(settings.CELERY_BROKER_URL)),
+        "migrations": _check(_pending_migrations),
+    }
+    healthy = all(c["ok"] for c in checks.values())
+    return JsonResponse(
+        {"status": "ok" if healthy else "degraded", "checks": checks},
+        status=200 if healthy else 503,
+    )

@@ -1,0 +1,98 @@
+"""Provisioning businesses. New schemas are cloned from the template schema (fast), never
+built by running every migration; the template itself is migrated like any tenant."""
+
+import re
+
+from django.conf import settings
+from django.db import connection, transaction
+from django_tenants.utils import schema_exists
+
+from apps.core.errors import ApplicationError
+from apps.tenancy.models import Business, Domain
+
+SLUG_RE = re.compile(r"^[a-z][a-z0-9-]{1,38}[a-z0-9]$")
+
+
+class InvalidBusiness(ApplicationError):
+    code = "invalid_business"
+
+
+def slug_validate(slug: str) -> str:
+    slug = (slug or "").strip().lower()
+    if not SLUG_RE.match(slug) or "--" in slug:
+        raise InvalidBusiness(
+            "Use 3–40 lowercase letters, digits and single hyphens, starting with a letter."
+        )
+    if slug in settings.RESERVED_SLUGS or slug.startswith("pg"):
+        raise InvalidBusiness(f"“{slug}” is reserved. Please choose another name.")
+    if Business.objects.filter(slug=slug).exists():
+        raise InvalidBusiness(f"“{slug}” is already taken. Please choose another name.")
+    return slug
+
+
+def public_tenant_ensure() -> Business:
+    """The public row and its host(s) (sign-in, sign-up, staff admin)."""
+    public, _ = Business.objects.get_or_create(
+        schema_name="public", defaults={"slug": "public", "name": "Oodaloo", "is_template": True}
+    )
+    for host in {settings.PUBLIC_HOST, "127.0.0.1"}:
+        Domain.objects.get_or_create(
+            domain=host, defaults={"tenant": public, "is_primary": host == settings.PUBLIC_HOST}
+        )
+    return public
+
+
+def template_schema_ensure() -> Business:
+    """The always-migrated template schema that new businesses are cloned from."""
+    base = settings.TENANT_BASE_SCHEMA
+    template = Business.objects.filter(schema_name=base).first()
+    if template is None:
+        template = Business(
+            schema_name=base, slug="tenant-base", name="(template)", is_template=True
+        )
+        # The template must be built by real migrations, not cloned from itself.
+        if schema_exists(base):
+            template.auto_create_schema = False
+        template.save(verbosity=0)
+    return template
+
+
+def business_provision(
+    *,
+    slug: str,
+    name: str,
+    timezone: str = "America/New_York",
+    country: str = "US",
+    currency: str = "USD",
+) -> Business:
+    """Create a business: validate, clone the template schema, add its host."""
+    slug = slug_validate(slug)
+    name = (name or "").strip()
+    if not name:
+        raise InvalidBusiness("Please give the business a name.")
+    _validate_timezone(timezone)
+    template_schema_ensure()
+    business = Business(
+        schema_name=slug.replace("-", "_"),
+        slug=slug,
+        name=name[:200],
+        timezone=timezone,
+        country=country.upper()[:2],
+        currency=currency.upper()[:3],
+    )
+    business.save(verbosity=0)
+    with transaction.atomic():
+        Domain.objects.create(
+            domain=f"{slug}.{settings.TENANT_DOMAIN_SUFFIX}", tenant=business, is_primary=True
+        )
+    connection.set_schema_to_public()
+    return business
+
+
+def _validate_timezone(tz: str) -> None:
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+    try:
+        ZoneInfo(tz)
+    except (ZoneInfoNotFoundError, ValueError) as exc:
+        raise InvalidBusiness(f"Unknown time zone “{tz}”.") from exc

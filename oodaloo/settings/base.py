@@ -1,0 +1,248 @@
+"""Settings shared by every environment, split by concern; secrets come from the environment."""
+
+from datetime import timedelta
+from urllib.parse import unquote
+
+from oodaloo.settings.env import BASE_DIR, env
+
+SECRET_KEY = env("SECRET_KEY", default="dev-insecure-secret-key-change-me-0123456789abcdef")
+DEBUG = env.bool("DEBUG", default=False)
+ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["localhost", ".localhost", "127.0.0.1"])
+
+# --- Tenancy (django-tenants): public holds businesses, people, staff queues, beat tables ---
+SHARED_APPS = [
+    "django_tenants",
+    "apps.core",
+    "apps.tenancy",
+    "apps.accounts",
+    "apps.integrations.sync",
+    "apps.integrations.qbo",
+    "apps.integrations.plaid",
+    "apps.review",
+    "django.contrib.contenttypes",
+    "django.contrib.auth",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "django.contrib.admin",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
+    "axes",
+    "django_celery_beat",
+    "django_prometheus",
+    "rest_framework",
+    "drf_spectacular",
+    "anymail",
+    "apps.integrations.mail",
+    "apps.demo",
+]
+TENANT_APPS = [
+    "apps.ap",
+    "apps.ar",
+    "apps.bank",
+    "apps.reserves",
+    "apps.runway",
+    "apps.tray",
+    "apps.digest",
+    "apps.portal",
+    "apps.api",
+]
+INSTALLED_APPS = list(SHARED_APPS) + [a for a in TENANT_APPS if a not in SHARED_APPS]
+
+TENANT_MODEL = "tenancy.Business"
+TENANT_DOMAIN_MODEL = "tenancy.Domain"
+PUBLIC_SCHEMA_NAME = "public"
+# New businesses are cloned from this always-migrated template schema (fast provisioning).
+TENANT_BASE_SCHEMA = "tenant_base"
+TENANT_CREATION_FAKES_MIGRATIONS = True
+TENANT_LIMIT_SET_CALLS = True
+TENANT_DOMAIN_SUFFIX = env("TENANT_DOMAIN_SUFFIX", default="localhost")
+PUBLIC_HOST = env("PUBLIC_HOST", default="localhost")
+SITE_PORT = env("SITE_PORT", default="8000")
+SITE_SCHEME = env("SITE_SCHEME", default="http")
+RESERVED_SLUGS = {"www", "admin", "api", "public", "static", "media", "mail", "app", "tenant-base"}
+DATABASE_ROUTERS = ("django_tenants.routers.TenantSyncRouter",)
+PUBLIC_SCHEMA_URLCONF = "oodaloo.urls_public"
+ROOT_URLCONF = "oodaloo.urls_tenant"
+
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# --- Database / cache / broker ---
+DATABASES = {
+    "default": env.db("DATABASE_URL", default="postgres://postgres@127.0.0.1:5432/oodaloo")
+}
+DATABASES["default"]["ENGINE"] = "django_tenants.postgresql_backend"
+# A socket directory arrives URL-encoded (postgres://user@%2Fpath%2Fto%2Fdir/db).
+DATABASES["default"]["HOST"] = unquote(DATABASES["default"]["HOST"])
+DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
+DATABASES["default"]["TEST"] = {"NAME": env("TEST_DB_NAME", default="test_oodaloo")}
+
+REDIS_URL = env("REDIS_URL", default="redis://127.0.0.1:6379/0")
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": REDIS_URL,
+        # Keys are prefixed with the schema so businesses never share cached values.
+        "KEY_FUNCTION": "django_tenants.cache.make_key",
+        "KEY_PREFIX": env("CACHE_KEY_PREFIX", default="oodaloo"),
+    }
+}
+
+# --- People and security ---
+AUTH_USER_MODEL = "accounts.User"
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+]
+AUTH_PASSWORD_VALIDATORS = [
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": 10},
+    },
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+]
+LOGIN_URL = "/login/"
+INVITATION_TTL = timedelta(days=env.int("INVITATION_TTL_DAYS", default=7))
+AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = timedelta(minutes=15)
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_USERNAME_FORM_FIELD = "email"
+AXES_VERBOSE = False
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "apps.accounts.views.lockout_response"
+SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_SAMESITE = "Lax"
+X_FRAME_OPTIONS = "DENY"
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "style-src": ["'self'", "'unsafe-inline'"],
+        "script-src": ["'self'"],
+        "frame-ancestors": ["'none'"],
+        "form-action": ["'self'", "http://*.localhost:*", "http://localhost:*"],
+    }
+}
+# Fernet keys (comma-separated, newest first) that encrypt OAuth tokens at rest; rotation = prepend.
+FIELD_ENCRYPTION_KEY = env(
+    "FIELD_ENCRYPTION_KEY", default="mJ0mZq1Vd8k3kF0sS2x8xq4YxvR6yq9n3p5Zr7cQk1E="
+)
+
+# --- Middleware ---
+MIDDLEWARE = [
+    "django_tenants.middleware.main.TenantMainMiddleware",
+    "apps.core.middleware.RequestContextMiddleware",
+    "django_prometheus.middleware.PrometheusBeforeMiddleware",
+    "django.middleware.security.SecurityMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "apps.accounts.middleware.MembershipMiddleware",
+    "axes.middleware.AxesMiddleware",
+    "django_prometheus.middleware.PrometheusAfterMiddleware",
+]
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "apps.accounts.context_processors.membership",
+            ]
+        },
+    }
+]
+WSGI_APPLICATION = "oodaloo.wsgi.application"
+
+# --- i18n, static ---
+LANGUAGE_CODE = "en-us"
+TIME_ZONE = "UTC"
+USE_I18N = True
+USE_TZ = True
+STATIC_URL = "/static/"
+STATIC_ROOT = BASE_DIR / ".data" / "static"
+STATICFILES_DIRS = [BASE_DIR / "static"]
+MEDIA_ROOT = env("MEDIA_ROOT", default=str(BASE_DIR / ".data" / "media"))
+MEDIA_URL = "/media/"
+
+# --- Celery (tenant-schemas-celery); beat runs dispatcher ticks that fan out per business ---
+CELERY_BROKER_URL = env("CELERY_BROKER_URL", default=REDIS_URL)
+CELERY_RESULT_BACKEND = None
+CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_TASK_SERIALIZER = "json"
+CELERY_ACCEPT_CONTENT = ["json"]
+CELERY_TIMEZONE = "UTC"
+CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
+CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
+CELERY_BEAT_SCHEDULE = {
+    "cleanup-job-runs": {"task": "core.job_runs_cleanup", "schedule": timedelta(days=1)},
+}
+JOB_RUN_RETENTION = timedelta(days=30)
+
+# --- Email (django-anymail; provider chosen by setting) ---
+EMAIL_BACKEND = env("EMAIL_BACKEND", default="django.core.mail.backends.filebased.EmailBackend")
+EMAIL_FILE_PATH = env("EMAIL_FILE_PATH", default=str(BASE_DIR / ".data" / "mail"))
+DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="Oodaloo <digest@oodaloo.localhost>")
+ANYMAIL = {
+    "SENDGRID_API_KEY": env("SENDGRID_API_KEY", default=""),
+    "POSTMARK_SERVER_TOKEN": env("POSTMARK_SERVER_TOKEN", default=""),
+    "WEBHOOK_SECRET": env("ANYMAIL_WEBHOOK_SECRET", default="dev-webhook-user:dev-webhook-pass"),
+}
+
+# --- API ---
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "rest_framework.authentication.SessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "EXCEPTION_HANDLER": "apps.core.errors.api_exception_handler",
+}
+SPECTACULAR_SETTINGS = {"TITLE": "Oodaloo API", "VERSION": "1.0.0"}
+
+# --- Integrations (each switched by a setting) ---
+QBO_CLIENT_ID = env("QBO_CLIENT_ID", default="oodaloo-dev-client")
+QBO_CLIENT_SECRET = env("QBO_CLIENT_SECRET", default="oodaloo-dev-secret")
+QBO_ENVIRONMENT = env(
+    "QBO_ENVIRONMENT", default="http://127.0.0.1:8801/.well-known/openid_configuration"
+)
+QBO_API_BASE = env("QBO_API_BASE", default="http://127.0.0.1:8801")
+QBO_WEBHOOK_VERIFIER_TOKEN = env("QBO_WEBHOOK_VERIFIER_TOKEN", default="dev-verifier-token")
+PLAID_HOST = env("PLAID_HOST", default="http://127.0.0.1:8802")
+PLAID_CLIENT_ID = env("PLAID_CLIENT_ID", default="oodaloo-dev")
+PLAID_SECRET = env("PLAID_SECRET", default="oodaloo-dev-secret")
+
+# --- Logging: JSON lines with business and request id on every line ---
+LOG_LEVEL = env("LOG_LEVEL", default="INFO")
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "filters": {"context": {"()": "apps.core.logging.ContextFilter"}},
+    "formatters": {"json": {"()": "apps.core.logging.JsonFormatter"}},
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "filters": ["context"], "formatter": "json"}
+    },
+    "root": {"handlers": ["console"], "level": LOG_LEVEL},
+    "loggers": {"django.db.backends": {"level": "WARNING"}},
+}

@@ -1,0 +1,14 @@
+"""Tests: real Postgres and Redis, fast hashing, mail kept in memory."""
+
+from oodaloo.settings.base import *  # noqa: F403
+from oodaloo.settings.base import CACHES, env
+
+DEBUG = False
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+ALLOWED_HOSTS = ["localhost", ".localhost", "127.0.0.1", "testserver", ".testserver"]
+# A separate Redis database and key prefix keep parallel test runs apart from the demo.
+CACHES["default"]["KEY_PREFIX"] = env("CACHE_KEY_PREFIX", default="oodaloo-test")
+AXES_FAILURE_LIMIT = 5
+CELERY_TASK_ALWAYS_EAGER = False
+LOGGING = {"version": 1, "disable_existing_loggers": False}

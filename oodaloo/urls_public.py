@@ -1,0 +1,25 @@
+"""The public host: sign-in, sign-up, invitations, staff admin (2FA), webhooks, operations."""
+
+from django.contrib import admin
+from django.urls import include, path
+from django_otp.admin import OTPAdminSite
+
+from apps.accounts import views as accounts
+from apps.core.views import health
+
+admin.site.__class__ = OTPAdminSite
+admin.site.site_header = "Oodaloo staff console"
+admin.site.site_title = "Oodaloo staff"
+
+urlpatterns = [
+    path("", accounts.public_login, name="login"),
+    path("login/", accounts.public_login),
+    path("logout/", accounts.public_logout, name="logout"),
+    path("signup/", accounts.signup, name="signup"),
+    path("businesses/", accounts.choose_business, name="choose-business"),
+    path("businesses/<slug:slug>/", accounts.go_to_business, name="go-to-business"),
+    path("invite/<str:token>/", accounts.accept_invitation, name="accept-invitation"),
+    path("admin/", admin.site.urls),
+    path("health", health, name="health"),
+    path("", include("django_prometheus.urls")),
+]

@@ -1,0 +1,15 @@
+"""A business's own host: the portal, its API and sign-in. Every view declares its access."""
+
+from django.urls import include, path
+
+from apps.accounts import views as accounts
+from apps.accounts.permissions import open_view
+from apps.core.views import health
+
+urlpatterns = [
+    path("login/", accounts.tenant_login, name="tenant-login"),
+    path("logout/", accounts.tenant_logout, name="tenant-logout"),
+    path("auth/handoff/", accounts.tenant_handoff, name="tenant-handoff"),
+    path("health", open_view(health)),
+    path("", include("apps.portal.urls")),
+]

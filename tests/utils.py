@@ -1,0 +1,42 @@
+"""Test helpers shared by every test module."""
+
+from contextlib import contextmanager
+
+from django.db import connection
+from django.test import Client
+
+from apps.accounts.models import Membership, Role, User
+
+BACKEND = "django.contrib.auth.backends.ModelBackend"
+
+
+@contextmanager
+def in_tenant(business):
+    """Run ORM code inside a business's schema, then return to public."""
+    previous = connection.tenant if hasattr(connection, "tenant") else None
+    connection.set_tenant(business)
+    try:
+        yield business
+    finally:
+        if previous is not None and previous.schema_name != "public":
+            connection.set_tenant(previous)
+        else:
+            connection.set_schema_to_public()
+
+
+def make_member(business, role=Role.OWNER, email=None) -> User:
+    email = email or f"{role}-{business.slug}@example.test"
+    user = User.objects.filter(email=email).first() or User.objects.create_user(
+        email, "correct-horse-battery"
+    )
+    Membership.objects.get_or_create(user=user, business=business, defaults={"role": role})
+    return user
+
+
+def client_for(business=None, user=None) -> Client:
+    """A test client on a business's host (or the public host), optionally signed in."""
+    host = f"{business.slug}.localhost" if business is not None else "localhost"
+    client = Client(HTTP_HOST=host)
+    if user is not None:
+        client.force_login(user, backend=BACKEND)
+    return client
