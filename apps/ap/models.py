@@ -1,0 +1,124 @@
+"""Payables: vendors, bills (with Oodaloo's approval workflow on top of QBO) and bill payments."""
+
+from django.db import models
+
+from apps.core.synced import QboSyncedModel
+
+MONEY = {"max_digits": 14, "decimal_places": 2}
+
+
+class Vendor(QboSyncedModel):
+    display_name = models.CharField(max_length=200)
+    company_name = models.CharField(max_length=200, blank=True)
+    email = models.CharField(max_length=254, blank=True)
+    active = models.BooleanField(default=True)
+    balance = models.DecimalField(**MONEY, default=0)
+    currency = models.CharField(max_length=3, default="USD")
+
+    class Meta(QboSyncedModel.Meta):
+        ordering = ["display_name"]
+
+    def __str__(self) -> str:
+        return self.display_name
+
+
+class BillQuerySet(models.QuerySet):
+    def live(self):
+        return self.filter(is_deleted=False)
+
+    def open(self):
+        return self.live().filter(balance__gt=0)
+
+    def overdue(self, as_of):
+        return self.open().filter(due_date__lt=as_of)
+
+    def due_within(self, as_of, days: int):
+        from datetime import timedelta
+
+        return self.open().filter(due_date__lte=as_of + timedelta(days=days))
+
+
+class Bill(QboSyncedModel):
+    """A QBO bill. `status` is Oodaloo's workflow; `balance` is QBO's truth about what is owed."""
+
+    class Status(models.TextChoices):
+        NEW = "new", "New"
+        APPROVED = "approved", "Approved"
+        SCHEDULED = "scheduled", "Scheduled"
+        PAID = "paid", "Paid"
+        ON_HOLD = "on_hold", "On hold"
+
+    vendor = models.ForeignKey(Vendor, null=True, on_delete=models.SET_NULL, related_name="bills")
+    vendor_qbo_id = models.CharField(max_length=32)
+    doc_number = models.CharField(max_length=64, blank=True)
+    txn_date = models.DateField(db_index=True)
+    due_date = models.DateField(null=True, blank=True, db_index=True)
+    total = models.DecimalField(**MONEY)
+    balance = models.DecimalField(**MONEY)
+    currency = models.CharField(max_length=3, default="USD")
+    exchange_rate = models.DecimalField(max_digits=18, decimal_places=8, default=1)
+    home_total = models.DecimalField(**MONEY)
+    home_balance = models.DecimalField(**MONEY)
+    memo = models.CharField(max_length=400, blank=True)
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.NEW)
+    scheduled_date = models.DateField(null=True, blank=True)
+    approved_by_email = models.CharField(max_length=254, blank=True)
+    approved_at = models.DateTimeField(null=True, blank=True)
+
+    objects = BillQuerySet.as_manager()
+
+    class Meta(QboSyncedModel.Meta):
+        indexes = [models.Index(fields=["is_deleted", "balance", "due_date"])]
+        constraints = [
+            *QboSyncedModel.Meta.constraints,
+            models.CheckConstraint(condition=models.Q(balance__gte=0), name="bill_balance_not_negative"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Bill {self.doc_number or self.qbo_id} {self.total}"
+
+    @property
+    def is_open(self) -> bool:
+        return not self.is_deleted and self.balance > 0
+
+
+class BillPayment(QboSyncedModel):
+    vendor = models.ForeignKey(Vendor, null=True, on_delete=models.SET_NULL, related_name="+")
+    vendor_qbo_id = models.CharField(max_length=32, blank=True)
+    txn_date = models.DateField(db_index=True)
+    total = models.DecimalField(**MONEY)
+    home_total = models.DecimalField(**MONEY)
+    pay_type = models.CharField(max_length=16, blank=True)  # Check | CreditCard
+    account = models.ForeignKey(
+        "bank.Account", null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    account_qbo_id = models.CharField(max_length=32, blank=True)
+
+    def __str__(self) -> str:
+        return f"BillPayment {self.qbo_id} {self.total}"
+
+
+class BillPaymentLine(models.Model):
+    payment = models.ForeignKey(BillPayment, on_delete=models.CASCADE, related_name="lines")
+    bill = models.ForeignKey(Bill, null=True, on_delete=models.SET_NULL, related_name="payments")
+    bill_qbo_id = models.CharField(max_length=32)
+    amount = models.DecimalField(**MONEY)
+
+    def __str__(self) -> str:
+        return f"{self.bill_qbo_id}: {self.amount}"
+
+
+class BillEvent(models.Model):
+    """Append-only history of a bill's workflow (doubles as its audit trail)."""
+
+    bill = models.ForeignKey(Bill, on_delete=models.CASCADE, related_name="events")
+    created_at = models.DateTimeField(auto_now_add=True)
+    actor_email = models.CharField(max_length=254, blank=True)
+    kind = models.CharField(max_length=40)
+    detail = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.kind} by {self.actor_email or 'system'}"

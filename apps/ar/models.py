@@ -1,0 +1,108 @@
+"""Receivables: customers, invoices, payments (and which invoices they paid), credit memos."""
+
+from django.db import models
+
+from apps.core.synced import QboSyncedModel
+
+MONEY = {"max_digits": 14, "decimal_places": 2}
+
+
+class Customer(QboSyncedModel):
+    display_name = models.CharField(max_length=200)
+    company_name = models.CharField(max_length=200, blank=True)
+    email = models.CharField(max_length=254, blank=True)
+    active = models.BooleanField(default=True)
+    balance = models.DecimalField(**MONEY, default=0)
+    currency = models.CharField(max_length=3, default="USD")
+
+    class Meta(QboSyncedModel.Meta):
+        ordering = ["display_name"]
+
+    def __str__(self) -> str:
+        return self.display_name
+
+
+class InvoiceQuerySet(models.QuerySet):
+    def live(self):
+        return self.filter(is_deleted=False)
+
+    def open(self):
+        return self.live().filter(balance__gt=0)
+
+    def overdue(self, as_of):
+        return self.open().filter(due_date__lt=as_of)
+
+
+class Invoice(QboSyncedModel):
+    customer = models.ForeignKey(
+        Customer, null=True, on_delete=models.SET_NULL, related_name="invoices"
+    )
+    customer_qbo_id = models.CharField(max_length=32)
+    doc_number = models.CharField(max_length=64, blank=True)
+    txn_date = models.DateField(db_index=True)
+    due_date = models.DateField(null=True, blank=True, db_index=True)
+    total = models.DecimalField(**MONEY)
+    balance = models.DecimalField(**MONEY)
+    currency = models.CharField(max_length=3, default="USD")
+    exchange_rate = models.DecimalField(max_digits=18, decimal_places=8, default=1)
+    home_total = models.DecimalField(**MONEY)
+    home_balance = models.DecimalField(**MONEY)
+    bill_email = models.CharField(max_length=254, blank=True)
+    # The date the balance reached zero (from linked payments); feeds customer habits.
+    paid_date = models.DateField(null=True, blank=True)
+    # Owner's "expect on" override for the forecast.
+    expected_date = models.DateField(null=True, blank=True)
+    last_reminded_at = models.DateTimeField(null=True, blank=True)
+
+    objects = InvoiceQuerySet.as_manager()
+
+    class Meta(QboSyncedModel.Meta):
+        indexes = [models.Index(fields=["is_deleted", "balance", "due_date"])]
+        constraints = [
+            *QboSyncedModel.Meta.constraints,
+            models.CheckConstraint(
+                condition=models.Q(balance__gte=0), name="invoice_balance_not_negative"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Invoice {self.doc_number or self.qbo_id} {self.total}"
+
+
+class Payment(QboSyncedModel):
+    customer = models.ForeignKey(Customer, null=True, on_delete=models.SET_NULL, related_name="+")
+    customer_qbo_id = models.CharField(max_length=32, blank=True)
+    txn_date = models.DateField(db_index=True)
+    total = models.DecimalField(**MONEY)
+    home_total = models.DecimalField(**MONEY)
+    unapplied_amount = models.DecimalField(**MONEY, default=0)
+    deposit_account_qbo_id = models.CharField(max_length=32, blank=True)
+
+    def __str__(self) -> str:
+        return f"Payment {self.qbo_id} {self.total}"
+
+
+class PaymentLine(models.Model):
+    payment = models.ForeignKey(Payment, on_delete=models.CASCADE, related_name="lines")
+    invoice = models.ForeignKey(
+        Invoice, null=True, on_delete=models.SET_NULL, related_name="payments"
+    )
+    invoice_qbo_id = models.CharField(max_length=32)
+    amount = models.DecimalField(**MONEY)
+
+    def __str__(self) -> str:
+        return f"{self.invoice_qbo_id}: {self.amount}"
+
+
+class CreditMemo(QboSyncedModel):
+    customer = models.ForeignKey(
+        Customer, null=True, on_delete=models.SET_NULL, related_name="credit_memos"
+    )
+    customer_qbo_id = models.CharField(max_length=32, blank=True)
+    doc_number = models.CharField(max_length=64, blank=True)
+    txn_date = models.DateField()
+    total = models.DecimalField(**MONEY)
+    balance = models.DecimalField(**MONEY)  # credit still available to apply
+
+    def __str__(self) -> str:
+        return f"CreditMemo {self.doc_number or self.qbo_id} {self.balance}"
