@@ -42,3 +42,22 @@ class PublicTask(TenantTask):
 @shared_task(name="core.job_runs_cleanup", base=PublicTask)
 def job_runs_cleanup_task() -> int:
     return job_runs_cleanup()
+
+
+@shared_task(name="core.tenant_probe", base=BusinessTask, bind=True)
+def tenant_probe_task(self, table: str) -> dict:
+    """Operational probe: which schema a worker ran in and how many rows it sees in `table`.
+
+    Used by staff to check a worker's tenant routing (and by the isolation tests)."""
+    from django.db import connection as conn
+
+    from apps.core.models import JobRun
+
+    if table not in conn.introspection.table_names():
+        raise ValueError(f"unknown table {table!r}")
+    with conn.cursor() as cursor:
+        cursor.execute(f'SELECT count(*) FROM "{table}"')
+        count = cursor.fetchone()[0]
+    result = {"schema": conn.schema_name, "table": table, "rows": count}
+    JobRun.objects.filter(task_id=self.request.id or "").update(details=result)
+    return result

@@ -66,6 +66,7 @@ def business_provision(
     currency: str = "USD",
 ) -> Business:
     """Create a business: validate, clone the template schema, add its host."""
+    connection.set_schema_to_public()  # tenants are created from public, whatever ran before
     slug = slug_validate(slug)
     name = (name or "").strip()
     if not name:

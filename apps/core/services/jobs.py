@@ -28,11 +28,11 @@ def job_run_record(*, name: str, key: str = "", task_id: str = ""):
         run.state = JobRun.State.FAILED
         run.error = f"{type(exc).__name__}: {exc}"[:4000]
         run.finished_at = timezone.now()
-        run.save(update_fields=["state", "error", "finished_at", "details"])
+        run.save(update_fields=["state", "error", "finished_at"])
         raise
     run.state = JobRun.State.SUCCEEDED
     run.finished_at = timezone.now()
-    run.save(update_fields=["state", "finished_at", "details"])
+    run.save(update_fields=["state", "finished_at"])
 
 
 def job_runs_cleanup(*, now=None) -> int:

@@ -1,0 +1,8 @@
+"""Benchmarks: production-like (DEBUG off, real hashing cost is irrelevant), quiet logs."""
+
+from oodaloo.settings.base import *  # noqa: F403
+
+DEBUG = False
+ALLOWED_HOSTS = ["localhost", ".localhost", "127.0.0.1", "testserver", ".testserver"]
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.Argon2PasswordHasher"]
+LOGGING = {"version": 1, "disable_existing_loggers": False, "root": {"level": "WARNING"}}

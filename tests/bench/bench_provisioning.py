@@ -1,0 +1,54 @@
+"""New business provisioned (schema ready, owner can sign in): target ≤ 2 s.
+
+Reference in the same run: building the schema by running every migration (what cloning avoids).
+"""
+
+from __future__ import annotations
+
+import uuid
+
+from tests.bench.harness import Result, median, timed
+
+
+def _provision_and_sign_in(slug: str, *, clone: bool) -> None:
+    from django.conf import settings
+    from django.test import Client
+
+    from apps.accounts.services import business_create_with_owner
+
+    settings.TENANT_CREATION_FAKES_MIGRATIONS = clone
+    business_create_with_owner(
+        slug=slug, name=f"Bench {slug}", owner_email=f"owner@{slug}.test",
+        timezone_name="America/New_York", password="bench-password-1",
+    )
+    client = Client(HTTP_HOST=f"{slug}.localhost")
+    response = client.post("/login/", {"email": f"owner@{slug}.test", "password": "bench-password-1"})
+    assert response.status_code == 302, response.status_code
+    assert client.get("/").status_code == 200
+
+
+def run(quick: bool) -> list[Result]:
+    from django.conf import settings
+
+    n = 3 if quick else 10
+    cloned, migrated = [], []
+    try:
+        for _ in range(n):
+            seconds, _ = timed(_provision_and_sign_in, f"b{uuid.uuid4().hex[:10]}", clone=True)
+            cloned.append(seconds)
+        for _ in range(max(2, n // 3)):
+            seconds, _ = timed(_provision_and_sign_in, f"m{uuid.uuid4().hex[:10]}", clone=False)
+            migrated.append(seconds)
+    finally:
+        settings.TENANT_CREATION_FAKES_MIGRATIONS = True
+    figure, reference = max(cloned), median(migrated)
+    return [
+        Result(
+            name="Provision a business (clone template + owner signs in), worst of "
+            f"{len(cloned)}",
+            figure=round(figure, 3), unit="s", target="≤ 2 s", passed=figure <= 2.0,
+            reference="full migrations, median", reference_figure=round(reference, 3),
+            ratio=round(figure / reference, 2),
+            notes=f"median clone {median(cloned):.3f} s over {len(cloned)} businesses",
+        )
+    ]

@@ -1,0 +1,133 @@
+"""Benchmark harness: a fresh bench database, timing helpers, and the results writer.
+
+Every figure is compared with a reference measured in the same run wherever one exists.
+Results go to docs/benchmarks.md (for people) and docs/benchmarks.json (for machines).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import platform
+import statistics
+import subprocess
+import time
+from dataclasses import asdict, dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@dataclass
+class Result:
+    name: str
+    figure: float
+    unit: str
+    target: str
+    passed: bool | None
+    reference: str = ""
+    reference_figure: float | None = None
+    ratio: float | None = None
+    notes: str = ""
+    extra: dict = field(default_factory=dict)
+
+
+def bench_database_url() -> str:
+    """The bench runs in its own database, created fresh, next to the configured one."""
+    base = os.environ.get("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/oodaloo")
+    head, _, _ = base.rpartition("/")
+    return f"{head}/oodaloo_bench"
+
+
+def setup_django(fresh: bool = True) -> None:
+    os.environ["DATABASE_URL"] = bench_database_url()
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "oodaloo.settings.bench")
+    import django
+
+    if fresh:
+        _recreate_database()
+    django.setup()
+    from django.core.management import call_command
+
+    call_command("migrate_schemas", shared=True, verbosity=0)
+    call_command("setup_tenancy", verbosity=0)
+
+
+def _recreate_database() -> None:
+    import psycopg
+
+    from oodaloo.settings.env import env
+
+    cfg = env.db_url_config(os.environ["DATABASE_URL"])
+    from urllib.parse import unquote
+
+    host = unquote(cfg["HOST"] or "127.0.0.1")
+    params = {"user": cfg["USER"] or "postgres", "host": host, "dbname": "postgres",
+              "autocommit": True}
+    if cfg.get("PORT"):
+        params["port"] = cfg["PORT"]
+    with psycopg.connect(**params) as conn:
+        conn.execute("DROP DATABASE IF EXISTS oodaloo_bench WITH (FORCE)")
+        conn.execute("CREATE DATABASE oodaloo_bench")
+
+
+def timed(fn, *args, **kwargs) -> tuple[float, object]:
+    started = time.perf_counter()
+    value = fn(*args, **kwargs)
+    return time.perf_counter() - started, value
+
+
+def p95(values: list[float]) -> float:
+    ordered = sorted(values)
+    return ordered[max(0, int(round(0.95 * len(ordered))) - 1)]
+
+
+def median(values: list[float]) -> float:
+    return statistics.median(values)
+
+
+def machine() -> dict:
+    try:
+        cpu = subprocess.run(["nproc"], capture_output=True, text=True).stdout.strip()
+    except OSError:
+        cpu = "?"
+    mem = ""
+    try:
+        for line in Path("/proc/meminfo").read_text().splitlines():
+            if line.startswith("MemTotal"):
+                mem = f"{int(line.split()[1]) // 1024 // 1024} GiB"
+    except OSError:
+        pass
+    return {"cores": cpu, "memory": mem, "python": platform.python_version(),
+            "platform": platform.platform()}
+
+
+def write_results(results: list[Result], *, quick: bool, out_dir: Path = ROOT / "docs") -> None:
+    now = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
+    info = machine()
+    payload = {"date": now, "quick": quick, "machine": info, "results": [asdict(r) for r in results]}
+    (out_dir / "benchmarks.json").write_text(json.dumps(payload, indent=2, default=str) + "\n")
+    lines = [
+        "# Benchmarks",
+        "",
+        f"Run `make bench` (full) or `make bench-quick` (small scale, as in CI). Last run: {now}, "
+        f"{'quick' if quick else 'full'} mode, on {info['cores']} cores / {info['memory']}, "
+        f"Python {info['python']}.",
+        "",
+        "| benchmark | figure | reference (same run) | ratio | target | result |",
+        "| --- | --- | --- | --- | --- | --- |",
+    ]
+    for r in results:
+        ref = f"{r.reference}: {r.reference_figure:g}" if r.reference_figure is not None else (
+            r.reference or "—")
+        ratio = f"{r.ratio:.2f}×" if r.ratio is not None else "—"
+        verdict = {True: "pass", False: "**FAIL**", None: "not measured"}[r.passed]
+        lines.append(
+            f"| {r.name} | {r.figure:g} {r.unit} | {ref} | {ratio} | {r.target} | {verdict} |"
+        )
+    notes = [r for r in results if r.notes]
+    if notes:
+        lines += ["", "## Notes", ""]
+        lines += [f"- **{r.name}**: {r.notes}" for r in notes]
+    (out_dir / "benchmarks.md").write_text("\n".join(lines) + "\n")
