@@ -1,0 +1,136 @@
+"""Daily burn: gross cash out of included accounts over the trailing 90 days ÷ 90.
+
+Counts bill payments, purchases/expenses, payroll, fees and transfers to accounts outside runway
+(a credit-card payoff from the bank is one). Not counted: money in, transfers between included
+accounts, anything on an excluded or credit-card account (card expenses hit the card, not cash).
+Per account, the bank feed is the source when the account has one, else QBO.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+from decimal import Decimal
+
+from .cash import AccountBook
+from .inputs import CashMovement
+from .money import ZERO, to_cents
+
+BURN_WINDOW_DAYS = 90
+HISTORY_WINDOW_DAYS = 365  # how far back recurring detection looks
+TRANSFER_PAIRING_DAYS = 3  # a feed transfer's other leg may post up to 3 days apart
+
+
+@dataclass(frozen=True, slots=True)
+class Outflow:
+    """One burn-counted outflow (used again by recurring detection)."""
+
+    date: date
+    amount: Decimal
+    identity: str
+    kind: str
+    counterparty: str
+    counterparty_id: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class BurnFacts:
+    window_start: date  # inclusive
+    window_end: date  # exclusive (= as_of)
+    outflow_total: Decimal
+    daily_burn: Decimal  # cents; 0.00 means "no burn"
+    internal_transfers: Decimal  # excluded from burn in the window
+    sources: tuple[tuple[str, str], ...]  # (account identity, "bank_feed" | "qbo")
+    outflows: tuple[Outflow, ...]  # burn-counted outflows over the history window, by date
+
+    @property
+    def has_burn(self) -> bool:
+        return self.daily_burn > 0
+
+
+@dataclass(slots=True)
+class _Leg:
+    date: date
+    identity: str
+    used: bool = False
+
+
+def _take_leg(legs: list[_Leg] | None, when: date, identity: str, *, same: bool) -> bool:
+    """Use up the first unused leg within the pairing span on the same/another account."""
+    if not legs:
+        return False
+    span = timedelta(days=TRANSFER_PAIRING_DAYS)
+    for leg in legs:
+        if not leg.used and abs(leg.date - when) <= span and (leg.identity == identity) == same:
+            leg.used = True
+            return True
+    return False
+
+
+def compute_burn(book: AccountBook, movements: tuple[CashMovement, ...], as_of: date) -> BurnFacts:
+    burn_start = as_of - timedelta(days=BURN_WINDOW_DAYS)
+    history_start = as_of - timedelta(days=HISTORY_WINDOW_DAYS)
+    pad = timedelta(days=TRANSFER_PAIRING_DAYS)
+
+    counted: list[tuple[CashMovement, str]] = []
+    unlabelled_out: list[tuple[CashMovement, str]] = []
+    inflow_legs: dict[Decimal, list[_Leg]] = {}  # other leg seen on an included account
+    qbo_hints: dict[Decimal, list[_Leg]] = {}  # QBO Transfer known to go to an included account
+    internal = ZERO
+
+    for m in movements:
+        if not (history_start - pad <= m.date < as_of + pad):
+            continue
+        view = book.view_of(m.account_key)
+        if view is None or not view.included:
+            continue
+        wanted_source = "bank_feed" if view.has_feed else "qbo"
+        dest = book.view_of(m.transfer_to_account_key)
+        internal_dest = dest is not None and dest.included
+        if m.source != wanted_source:
+            # The other source's record of a transfer still tells us where the money went.
+            if m.source == "qbo" and m.amount > 0 and internal_dest:
+                qbo_hints.setdefault(m.amount, []).append(_Leg(m.date, view.identity))
+            continue
+        if m.amount < 0:
+            if m.kind == "transfer":
+                inflow_legs.setdefault(-m.amount, []).append(_Leg(m.date, view.identity))
+            continue
+        if m.amount == 0 or not (history_start <= m.date < as_of):
+            continue
+        if internal_dest:
+            if burn_start <= m.date:
+                internal += m.amount
+            continue
+        if m.kind == "transfer" and m.transfer_to_account_key is None:
+            unlabelled_out.append((m, view.identity))
+        else:
+            counted.append((m, view.identity))
+
+    # Pair feed transfers without a destination with the receiving leg on another runway account.
+    for m, identity in sorted(unlabelled_out, key=lambda pair: pair[0].date):
+        paired = _take_leg(inflow_legs.get(m.amount), m.date, identity, same=False) or _take_leg(
+            qbo_hints.get(m.amount), m.date, identity, same=True
+        )
+        if paired:
+            if burn_start <= m.date:
+                internal += m.amount
+        else:
+            counted.append((m, identity))
+
+    counted.sort(key=lambda pair: pair[0].date)
+    outflows = tuple(
+        Outflow(m.date, m.amount, identity, m.kind, m.counterparty, m.counterparty_id)
+        for m, identity in counted
+    )
+    total = sum((o.amount for o in outflows if o.date >= burn_start), ZERO)
+    sources = tuple((v.identity, "bank_feed" if v.has_feed else "qbo") for v in book.included_views)
+    return BurnFacts(
+        window_start=burn_start,
+        window_end=as_of,
+        outflow_total=total,
+        daily_burn=to_cents(total / BURN_WINDOW_DAYS),
+        internal_transfers=internal,
+        sources=sources,
+        outflows=outflows,
+    )

@@ -1,0 +1,207 @@
+"""Plain, frozen inputs of the runway engine.
+
+Selectors (apps.runway.selectors, written elsewhere) turn models into these; the engine never
+sees Django. Amounts are ``Decimal`` in the business's home currency (constructors refuse float),
+dates are local ``date`` values of the business.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Literal
+
+from .money import ZERO
+
+AccountKind = Literal["bank", "credit_card"]
+Source = Literal["bank_feed", "qbo"]
+MovementKind = Literal[
+    "bill_payment", "purchase", "payroll", "transfer", "deposit", "payment", "fee", "other"
+]
+Cadence = Literal["weekly", "biweekly", "semimonthly", "monthly", "quarterly"]
+
+
+def _check_decimal(obj: object, *names: str) -> None:
+    # Floats must never enter the engine: one stray float turns cents into binary fractions.
+    for name in names:
+        value = getattr(obj, name)
+        if value is not None and not isinstance(value, Decimal):
+            raise TypeError(
+                f"{type(obj).__name__}.{name} must be Decimal, got {type(value).__name__}"
+            )
+
+
+@dataclass(frozen=True, slots=True)
+class BankAccountBalance:
+    """One copy of an account's current balance (QBO's or the bank feed's).
+
+    Copies sharing ``linked_key`` are the same real account (identity linking); the one with the
+    later ``fresh_at`` wins. ``included`` is the owner's choice; excluding any copy excludes the
+    account. Credit card accounts are never cash.
+    """
+
+    account_key: str
+    name: str
+    balance: Decimal
+    fresh_at: datetime | date
+    source: Source = "qbo"
+    kind: AccountKind = "bank"
+    included: bool = True
+    linked_key: str | None = None
+
+    def __post_init__(self) -> None:
+        _check_decimal(self, "balance")
+
+    @property
+    def identity(self) -> str:
+        return self.linked_key or self.account_key
+
+
+@dataclass(frozen=True, slots=True)
+class CashMovement:
+    """Money moving on one account. ``amount`` > 0 is money out, < 0 is money in.
+
+    ``transfer_to_account_key`` names the receiving account of a transfer when known (QBO
+    Transfer, BillPayment to a card account); bank-feed transfers without it are paired by amount.
+    """
+
+    date: date
+    amount: Decimal
+    account_key: str
+    source: Source = "qbo"
+    kind: MovementKind = "other"
+    counterparty: str = ""
+    counterparty_id: str | None = None
+    transfer_to_account_key: str | None = None
+
+    def __post_init__(self) -> None:
+        _check_decimal(self, "amount")
+
+
+@dataclass(frozen=True, slots=True)
+class OpenInvoice:
+    id: str
+    customer_id: str
+    customer_name: str
+    txn_date: date
+    due_date: date | None
+    balance: Decimal
+    total: Decimal | None = None
+    expected_date: date | None = None  # the owner's "expect on" override; wins if given
+
+    def __post_init__(self) -> None:
+        _check_decimal(self, "balance", "total")
+
+    @property
+    def effective_due(self) -> date:
+        return self.due_date or self.txn_date
+
+
+@dataclass(frozen=True, slots=True)
+class PaidInvoice:
+    """A fully paid invoice: ``paid_date`` is the date its balance reached 0."""
+
+    id: str
+    customer_id: str
+    customer_name: str
+    txn_date: date
+    due_date: date | None
+    paid_date: date
+
+    @property
+    def effective_due(self) -> date:
+        return self.due_date or self.txn_date
+
+
+@dataclass(frozen=True, slots=True)
+class OpenBill:
+    id: str
+    vendor_id: str
+    vendor_name: str
+    txn_date: date
+    due_date: date | None
+    balance: Decimal
+    total: Decimal | None = None
+    scheduled_date: date | None = None
+
+    def __post_init__(self) -> None:
+        _check_decimal(self, "balance", "total")
+
+    @property
+    def effective_due(self) -> date:
+        return self.due_date or self.txn_date
+
+
+@dataclass(frozen=True, slots=True)
+class IssuedDocument:
+    """An invoice or bill (open or paid) with its total, for DSO/DPO's trailing-90-day sums."""
+
+    kind: Literal["invoice", "bill"]
+    txn_date: date
+    total: Decimal
+
+    def __post_init__(self) -> None:
+        _check_decimal(self, "total")
+
+
+@dataclass(frozen=True, slots=True)
+class Reserve:
+    id: str
+    name: str
+    held: Decimal
+    target: Decimal | None = None
+    due_date: date | None = None
+    active: bool = True
+
+    def __post_init__(self) -> None:
+        _check_decimal(self, "held", "target")
+
+
+@dataclass(frozen=True, slots=True)
+class SeriesOverride:
+    """The owner's word on a recurring series (key as reported by detection).
+
+    ``confirmed``: always counts; the given fields replace detected ones (an edit), and with
+    cadence, amount and next_date all given the series counts even if no longer detected.
+    ``dismissed``: never projected.
+    """
+
+    key: str
+    status: Literal["confirmed", "dismissed"]
+    name: str | None = None
+    cadence: Cadence | None = None
+    amount: Decimal | None = None
+    next_date: date | None = None
+
+    def __post_init__(self) -> None:
+        _check_decimal(self, "amount")
+
+
+@dataclass(frozen=True, slots=True)
+class CashAdjustment:
+    """Cash moved today by a scenario decision (+ in, − out); never stored, only simulated."""
+
+    amount: Decimal
+    reason: str
+
+    def __post_init__(self) -> None:
+        _check_decimal(self, "amount")
+
+
+@dataclass(frozen=True, slots=True)
+class RunwayInputs:
+    accounts: tuple[BankAccountBalance, ...] = ()
+    movements: tuple[CashMovement, ...] = ()
+    open_invoices: tuple[OpenInvoice, ...] = ()
+    paid_invoices: tuple[PaidInvoice, ...] = ()
+    open_bills: tuple[OpenBill, ...] = ()
+    issued: tuple[IssuedDocument, ...] = ()
+    reserves: tuple[Reserve, ...] = ()
+    series_overrides: tuple[SeriesOverride, ...] = ()
+    adjustments: tuple[CashAdjustment, ...] = ()
+    currency: str = "USD"
+
+    @property
+    def adjustment_total(self) -> Decimal:
+        return sum((a.amount for a in self.adjustments), ZERO)
