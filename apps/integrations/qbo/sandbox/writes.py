@@ -1,0 +1,387 @@
+"""Entity writes with QBO's rules: Id/SyncToken/MetaData, stale checks, and money effects.
+
+Effects kept consistent (simple, as QBO does them): a Bill/Invoice adds its Balance to its
+Vendor/Customer; a Payment/BillPayment line linked to an Invoice/Bill lowers that document's
+Balance and the party's Balance, and moves the bank account's CurrentBalance. An update,
+void or delete reverses the old effects and applies the new ones.
+"""
+
+from __future__ import annotations
+
+import copy
+import time
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from .clock import qbo_stamp
+from .errors import QboFault, invalid, not_found, required_missing, stale_object, unsupported
+from .store import CompanyStore
+from .wirejson import to_decimal
+
+REQUIRED_ON_CREATE: dict[str, tuple[str, ...]] = {
+    "Bill": ("VendorRef", "Line"),
+    "Invoice": ("CustomerRef", "Line"),
+    "Payment": ("CustomerRef", "TotalAmt"),
+    "BillPayment": ("VendorRef", "PayType", "TotalAmt", "Line"),
+    "CreditMemo": ("CustomerRef", "Line"),
+    "Purchase": ("AccountRef", "PaymentType", "Line"),
+    "Deposit": ("DepositToAccountRef", "Line"),
+    "Transfer": ("FromAccountRef", "ToAccountRef", "Amount"),
+    "Account": ("Name",),
+    "Customer": ("DisplayName",),
+    "Vendor": ("DisplayName",),
+}
+NAME_LISTS = ("Customer", "Vendor", "Employee")
+NOT_DELETABLE = (
+    "Account",
+    "Class",
+    "CompanyInfo",
+    "Customer",
+    "Department",
+    "Employee",
+    "Item",
+    "PaymentMethod",
+    "Preferences",
+    "TaxCode",
+    "TaxRate",
+    "Term",
+    "Vendor",
+    "CustomerType",
+)
+VOIDABLE = ("Invoice", "Payment", "BillPayment", "SalesReceipt")
+DOCUMENTS = {"Invoice": "CustomerRef", "Bill": "VendorRef"}
+PARTY = {"Invoice": "Customer", "Bill": "Vendor", "Payment": "Customer", "BillPayment": "Vendor"}
+ZERO = Decimal("0")
+
+
+@dataclass
+class Change:
+    entity: str
+    id: str
+    operation: str  # Create | Update | Delete | Void | Emailed
+    last_updated: str
+
+
+@dataclass
+class WriteResult:
+    entity: str
+    body: dict  # what the response carries under the entity key
+    changes: list[Change] = field(default_factory=list)
+
+
+class Writer:
+    """All writes go through here, under the store lock."""
+
+    def __init__(self, store: CompanyStore) -> None:
+        self.store = store
+
+    # --- public operations --------------------------------------------------------------
+    def create(self, entity: str, body: dict) -> WriteResult:
+        with self.store.lock:
+            for name in REQUIRED_ON_CREATE.get(entity, ()):
+                if body.get(name) in (None, "", []):
+                    raise required_missing(name)
+            self._check_display_name(entity, body.get("DisplayName"), None)
+            now = qbo_stamp()
+            obj = copy.deepcopy(body)
+            obj.pop("sparse", None)
+            obj["Id"] = self.store.allocate_id()
+            obj["SyncToken"] = "0"
+            meta = dict(obj.get("MetaData") or {})
+            meta.update({"CreateTime": now, "LastUpdatedTime": now})
+            obj["MetaData"] = meta
+            obj.setdefault("domain", "QBO")
+            obj["sparse"] = False
+            _fill_amounts(entity, obj, None)
+            touched = self._apply_effects([(entity, None, obj)])
+            self.store.save(entity, obj)
+            changes = [Change(entity, obj["Id"], "Create", now)]
+            return WriteResult(entity, obj, changes + self._touch(touched, now))
+
+    def update(
+        self, entity: str, body: dict, *, check_token: bool = True, operation: str = "Update"
+    ) -> WriteResult:
+        with self.store.lock:
+            key, old = self._current(entity, body, check_token)
+            if body.get("DisplayName") is not None:
+                self._check_display_name(entity, body.get("DisplayName"), key)
+            if body.get("sparse") in (True, "true"):
+                new = copy.deepcopy(old)
+                new.update(copy.deepcopy({k: v for k, v in body.items() if k != "sparse"}))
+            else:
+                new = copy.deepcopy(body)
+                for kept in ("LinkedTxn",):
+                    if kept in old and kept not in new and entity in DOCUMENTS:
+                        new[kept] = copy.deepcopy(old[kept])
+            return self._replace(entity, key, old, new, operation)
+
+    def void(self, entity: str, body: dict, *, check_token: bool = True) -> WriteResult:
+        if entity not in VOIDABLE:
+            raise unsupported(f"Operation void is not supported for {entity}")
+        with self.store.lock:
+            key, old = self._current(entity, body, check_token)
+            new = copy.deepcopy(old)
+            new["TotalAmt"] = ZERO
+            if "Balance" in new or entity == "Invoice":
+                new["Balance"] = ZERO
+            if entity == "Payment":
+                new["UnappliedAmt"] = ZERO
+            for line in new.get("Line") or []:
+                if isinstance(line, dict) and "Amount" in line:
+                    line["Amount"] = ZERO
+            new["PrivateNote"] = "Voided"
+            return self._replace(entity, key, old, new, "Void")
+
+    def delete(self, entity: str, body: dict, *, check_token: bool = True) -> WriteResult:
+        if entity in NOT_DELETABLE:
+            raise unsupported(
+                f"Operation Delete is not supported for {entity}; "
+                f"make it inactive (Active=false) instead"
+            )
+        with self.store.lock:
+            key, old = self._current(entity, body, check_token)
+            touched = self._apply_effects([(entity, old, None)])
+            now_epoch = time.time()
+            now = qbo_stamp(now_epoch)
+            self.store.delete(entity, key, now_epoch)
+            result = {"status": "Deleted", "domain": "QBO", "Id": key}
+            changes = [Change(entity, key, "Delete", now)]
+            return WriteResult(entity, result, changes + self._touch(touched, now))
+
+    def send_invoice(self, key: str, send_to: str | None) -> WriteResult:
+        with self.store.lock:
+            old = self.store.get("Invoice", key)
+            if old is None:
+                raise not_found("Invoice", key)
+            new = copy.deepcopy(old)
+            new["EmailStatus"] = "EmailSent"
+            new["DeliveryInfo"] = {"DeliveryType": "Email", "DeliveryTime": qbo_stamp()}
+            if send_to:
+                new["BillEmail"] = {"Address": send_to}
+            return self._replace("Invoice", key, old, new, "Emailed")
+
+    # --- internals ----------------------------------------------------------------------
+    def _current(self, entity: str, body: dict, check_token: bool) -> tuple[str, dict]:
+        if body.get("Id") in (None, ""):
+            raise required_missing("Id")
+        key = str(body["Id"])
+        old = self.store.get(entity, key)
+        if old is None:
+            raise not_found(entity, key)
+        if check_token:
+            token = body.get("SyncToken")
+            if token in (None, ""):
+                raise required_missing("SyncToken")
+            if str(token) != str(old.get("SyncToken", "0")):
+                raise stale_object(entity, key)
+        return key, old
+
+    def _replace(self, entity: str, key: str, old: dict, new: dict, operation: str) -> WriteResult:
+        now = qbo_stamp()
+        new["Id"] = key
+        new["SyncToken"] = str(int(old.get("SyncToken") or 0) + 1)
+        meta = dict(old.get("MetaData") or {})
+        meta.update(
+            {
+                k: v
+                for k, v in (new.get("MetaData") or {}).items()
+                if k not in ("CreateTime", "LastUpdatedTime")
+            }
+        )
+        meta["LastUpdatedTime"] = now
+        new["MetaData"] = meta
+        new.setdefault("domain", old.get("domain", "QBO"))
+        new["sparse"] = False
+        _fill_amounts(entity, new, old)
+        touched = self._apply_effects([(entity, old, new)])
+        self.store.save(entity, new)
+        changes = [Change(entity, key, operation, now)]
+        return WriteResult(entity, new, changes + self._touch(touched, now))
+
+    def _check_display_name(self, entity: str, name: Any, own_id: str | None) -> None:
+        if entity not in NAME_LISTS or not name:
+            return
+        wanted = str(name).strip().lower()
+        for other in NAME_LISTS:
+            table = self.store.tables.get(other)
+            if not table:
+                continue
+            for key, obj in table.objects.items():
+                if (other, key) == (entity, own_id):
+                    continue
+                if str(obj.get("DisplayName", "")).strip().lower() == wanted:
+                    raise QboFault(
+                        400,
+                        "6240",
+                        "Duplicate Name Exists Error",
+                        f"The name supplied already exists. : Id={key}",
+                    )
+
+    def _apply_effects(self, swaps: list[tuple[str, dict | None, dict | None]]) -> set:
+        """Reverse each old object's effects, apply each new one's; validate, then commit."""
+        deltas: dict[tuple[str, str, str], Decimal] = {}
+        links: list[tuple[str, str, dict, int]] = []
+        for entity, old, new in swaps:
+            if old is not None:
+                self._plan(entity, old, -1, deltas, links)
+            if new is not None:
+                self._plan(entity, new, +1, deltas, links, is_new=old is None)
+        for (entity, key, fld), delta in deltas.items():
+            if entity in DOCUMENTS and fld == "Balance":
+                obj = self.store.get(entity, key)
+                if obj is not None and to_decimal(obj.get("Balance")) + delta < ZERO:
+                    raise QboFault(
+                        400,
+                        "6000",
+                        "A business validation error has occurred while processing your request",
+                        f"Business Validation Error: the amount applied to {entity} "
+                        f"{key} is more than its open balance",
+                    )
+        touched: set[tuple[str, str]] = set()
+        for (entity, key, fld), delta in deltas.items():
+            obj = self.store.get(entity, key)
+            if obj is None or delta == ZERO:
+                continue
+            obj[fld] = to_decimal(obj.get(fld)) + delta
+            touched.add((entity, key))
+        for entity, key, link, sign in links:
+            obj = self.store.get(entity, key)
+            if obj is None:
+                continue
+            current = [
+                x
+                for x in obj.get("LinkedTxn") or []
+                if not (
+                    isinstance(x, dict)
+                    and str(x.get("TxnId")) == link["TxnId"]
+                    and x.get("TxnType") == link["TxnType"]
+                )
+            ]
+            if sign > 0:
+                current.append(link)
+            obj["LinkedTxn"] = current
+            touched.add((entity, key))
+        return touched
+
+    def _plan(
+        self, entity: str, obj: dict, sign: int, deltas: dict, links: list, is_new: bool = False
+    ) -> None:
+        def add(target: str, key: Any, fld: str, amount: Decimal) -> None:
+            if key in (None, ""):
+                return
+            slot = (target, str(key), fld)
+            deltas[slot] = deltas.get(slot, ZERO) + amount
+
+        if entity in DOCUMENTS:
+            add(
+                PARTY[entity],
+                _ref(obj.get(DOCUMENTS[entity])),
+                "Balance",
+                sign * to_decimal(obj.get("Balance")),
+            )
+        elif entity in ("Payment", "BillPayment"):
+            doc_type = "Invoice" if entity == "Payment" else "Bill"
+            back_type = "Payment"
+            if entity == "BillPayment":
+                back_type = (
+                    "BillPaymentCreditCard"
+                    if obj.get("PayType") == "CreditCard"
+                    else "BillPaymentCheck"
+                )
+            party_key = _ref(obj.get("CustomerRef" if entity == "Payment" else "VendorRef"))
+            for line in obj.get("Line") or []:
+                if not isinstance(line, dict):
+                    continue
+                amount = to_decimal(line.get("Amount"))
+                for linked in line.get("LinkedTxn") or []:
+                    if not isinstance(linked, dict) or linked.get("TxnType") != doc_type:
+                        continue
+                    doc_id = str(linked.get("TxnId"))
+                    if self.store.get(doc_type, doc_id) is None:
+                        if sign > 0:
+                            raise QboFault(
+                                400,
+                                "2500",
+                                "Invalid Reference Id",
+                                f"Invalid Reference Id : {doc_type} {doc_id} does not exist",
+                            )
+                        continue
+                    add(doc_type, doc_id, "Balance", -sign * amount)
+                    add(PARTY[entity], party_key, "Balance", -sign * amount)
+                    links.append(
+                        (doc_type, doc_id, {"TxnId": str(obj["Id"]), "TxnType": back_type}, sign)
+                    )
+            total = to_decimal(obj.get("TotalAmt"))
+            if entity == "Payment":
+                bank = _ref(obj.get("DepositToAccountRef"))
+                if self._is_bank(bank):
+                    add("Account", bank, "CurrentBalance", sign * total)
+            elif obj.get("PayType") == "CreditCard":
+                card = _ref((obj.get("CreditCardPayment") or {}).get("CCAccountRef"))
+                if card:
+                    add("Account", card, "CurrentBalance", sign * total)
+            else:
+                bank = _ref((obj.get("CheckPayment") or {}).get("BankAccountRef"))
+                if self._is_bank(bank):
+                    add("Account", bank, "CurrentBalance", -sign * total)
+
+    def _is_bank(self, key: str | None) -> bool:
+        account = self.store.get("Account", key) if key else None
+        return bool(account) and account.get("AccountType") == "Bank"
+
+    def _touch(self, touched: set, now: str) -> list[Change]:
+        """Documents changed as a side effect get a new SyncToken and LastUpdatedTime."""
+        changes = []
+        for entity, key in sorted(touched):
+            obj = self.store.get(entity, key)
+            if obj is None:
+                continue
+            obj["SyncToken"] = str(int(obj.get("SyncToken") or 0) + 1)
+            meta = obj.setdefault("MetaData", {})
+            meta["LastUpdatedTime"] = now
+            self.store.save(entity, obj)
+            changes.append(Change(entity, key, "Update", now))
+        return changes
+
+
+def _ref(value: Any) -> str | None:
+    if isinstance(value, dict):
+        value = value.get("value")
+    return None if value in (None, "") else str(value)
+
+
+def _fill_amounts(entity: str, obj: dict, old: dict | None) -> None:
+    """QBO computes TotalAmt from lines and keeps Balance itself (read-only on writes)."""
+    if entity not in DOCUMENTS and entity not in ("Payment", "CreditMemo"):
+        return
+    if obj.get("TotalAmt") is None:
+        lines = [
+            x
+            for x in obj.get("Line") or []
+            if isinstance(x, dict)
+            and x.get("DetailType") not in ("SubTotalLineDetail", "DiscountLineDetail")
+        ]
+        obj["TotalAmt"] = sum((to_decimal(x.get("Amount")) for x in lines), ZERO)
+    total = to_decimal(obj.get("TotalAmt"))
+    if entity in DOCUMENTS or entity == "CreditMemo":
+        if old is None:
+            if obj.get("Balance") is None:
+                obj["Balance"] = total
+        elif obj.get("PrivateNote") != "Voided" or old.get("PrivateNote") == "Voided":
+            old_total = to_decimal(old.get("TotalAmt"))
+            obj["Balance"] = to_decimal(old.get("Balance")) + (total - old_total)
+    if entity == "Payment" and old is None and obj.get("UnappliedAmt") is None:
+        applied = sum(
+            (
+                to_decimal(x.get("Amount"))
+                for x in obj.get("Line") or []
+                if isinstance(x, dict) and x.get("LinkedTxn")
+            ),
+            ZERO,
+        )
+        obj["UnappliedAmt"] = total - applied
+    if entity not in DOCUMENTS:
+        return
+    if obj.get("Balance") is not None and to_decimal(obj["Balance"]) < ZERO:
+        raise invalid("Balance would become negative", code="6000")
