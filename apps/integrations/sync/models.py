@@ -22,6 +22,8 @@ class QboConnection(models.Model):
     realm_id = models.CharField(max_length=32)
     company_name = models.CharField(max_length=200, blank=True)
     api_base = models.URLField(help_text="QBO API base URL (the local sandbox in development)")
+    # intuit-oauth environment: "sandbox", "production" or an OpenID discovery URL (local sandbox).
+    oauth_environment = models.CharField(max_length=300, blank=True)
     access_token = EncryptedTextField(blank=True)
     refresh_token = EncryptedTextField(blank=True)
     access_expires_at = models.DateTimeField(null=True, blank=True)
@@ -110,7 +112,9 @@ class Action(models.Model):
         FAILED = "failed"
         UNKNOWN = "unknown"
 
-    business = models.ForeignKey("tenancy.Business", on_delete=models.CASCADE, related_name="actions")
+    business = models.ForeignKey(
+        "tenancy.Business", on_delete=models.CASCADE, related_name="actions"
+    )
     key = models.CharField(max_length=64, unique=True)
     kind = models.CharField(max_length=40)  # e.g. bill_payment.create, invoice.send
     target_type = models.CharField(max_length=40, blank=True)

@@ -1,0 +1,97 @@
+"""Sync lease lock on real Redis: one holder, owner-only release, expiry, extend."""
+
+import threading
+import time
+import uuid
+
+import pytest
+import redis
+
+from apps.integrations.sync.locks import (
+    LeaseLock,
+    LockLost,
+    LockNotAcquired,
+    sync_lock,
+    sync_lock_key,
+)
+
+REDIS_URL = "redis://127.0.0.1:6379/0"
+
+
+@pytest.fixture
+def prefix():
+    p = f"test:locks:{uuid.uuid4().hex}:"
+    yield p
+    r = redis.Redis.from_url(REDIS_URL)
+    for key in r.scan_iter(f"{p}*"):
+        r.delete(key)
+
+
+def test_key_shape():
+    assert sync_lock_key("acme", "qbo") == "sync:acme:qbo"
+
+
+def test_one_holder_at_a_time(prefix):
+    with sync_lock(REDIS_URL, "acme", "qbo", prefix=prefix) as lock:
+        assert lock.owned()
+        with pytest.raises(LockNotAcquired):
+            with sync_lock(REDIS_URL, "acme", "qbo", prefix=prefix):
+                pass
+        # another source or business is independent
+        with sync_lock(REDIS_URL, "acme", "plaid", prefix=prefix):
+            pass
+        with sync_lock(REDIS_URL, "other", "qbo", prefix=prefix):
+            pass
+    with sync_lock(REDIS_URL, "acme", "qbo", prefix=prefix):
+        pass
+
+
+def test_only_the_owner_releases(prefix):
+    a = LeaseLock(REDIS_URL, "sync:x:qbo", ttl=0.3, prefix=prefix)
+    b = LeaseLock(REDIS_URL, "sync:x:qbo", ttl=5, prefix=prefix)
+    assert a.acquire()
+    assert not b.acquire()
+    time.sleep(0.4)  # a's lease expires while it "works"
+    assert b.acquire()
+    assert a.release() is False  # must not free b's lock
+    assert b.owned()
+    with pytest.raises(LockLost):
+        a.extend()
+    assert b.release() is True
+    assert b.held_by() is None
+
+
+def test_extend_keeps_the_lease(prefix):
+    lock = LeaseLock(REDIS_URL, "sync:y:qbo", ttl=0.3, prefix=prefix)
+    assert lock.acquire()
+    for _ in range(3):
+        time.sleep(0.15)
+        lock.extend()
+    assert lock.owned()
+    lock.release()
+
+
+def test_waiting_acquire_gets_it_after_release(prefix):
+    holder = LeaseLock(REDIS_URL, "sync:z:qbo", ttl=5, prefix=prefix)
+    assert holder.acquire()
+    threading.Timer(0.2, holder.release).start()
+    waiter = LeaseLock(REDIS_URL, "sync:z:qbo", ttl=5, prefix=prefix)
+    assert waiter.acquire(wait=2)
+    waiter.release()
+
+
+def test_threads_race_one_winner(prefix):
+    wins = []
+
+    def race():
+        lock = LeaseLock(REDIS_URL, "sync:race:qbo", ttl=5, prefix=prefix)
+        if lock.acquire():
+            wins.append(lock)
+
+    threads = [threading.Thread(target=race) for _ in range(10)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert len(wins) == 1
+    wins[0].release()
