@@ -7,9 +7,15 @@ from django.db import connection
 from apps.accounts.models import Role
 from tests.utils import make_member
 
+BASE_BUSINESSES = (
+    ("alpha", "Alpha Studio", "America/Los_Angeles"),
+    ("beta", "Beta Works", "Australia/Sydney"),
+)
 
-@pytest.fixture(scope="session")
-def django_db_setup(django_db_setup, django_db_blocker):
+
+def ensure_base_rows() -> None:
+    """Public host, template and the two test businesses. Transactional tests end with a flush
+    of the public tables (schemas survive), so this also runs after each of them."""
     from apps.tenancy.models import Business
     from apps.tenancy.services import (
         business_provision,
@@ -17,16 +23,35 @@ def django_db_setup(django_db_setup, django_db_blocker):
         template_schema_ensure,
     )
 
+    connection.set_schema_to_public()
+    public_tenant_ensure()
+    template_schema_ensure()
+    for slug, name, tz in BASE_BUSINESSES:
+        if not Business.objects.filter(slug=slug).exists():
+            business_provision(slug=slug, name=name, timezone=tz)
+    connection.set_schema_to_public()
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
     with django_db_blocker.unblock():
-        public_tenant_ensure()
-        template_schema_ensure()
-        for slug, name, tz in (
-            ("alpha", "Alpha Studio", "America/Los_Angeles"),
-            ("beta", "Beta Works", "Australia/Sydney"),
-        ):
-            if not Business.objects.filter(slug=slug).exists():
-                business_provision(slug=slug, name=name, timezone=tz)
-        connection.set_schema_to_public()
+        ensure_base_rows()
+
+
+def _is_transactional(request) -> bool:
+    marker = request.node.get_closest_marker("django_db")
+    if marker and (marker.kwargs.get("transaction") or (marker.args and marker.args[0])):
+        return True
+    return bool({"transactional_db", "live_site", "live_server"} & set(request.fixturenames))
+
+
+@pytest.fixture(autouse=True)
+def _back_to_public(request, django_db_blocker):
+    yield
+    connection.set_schema_to_public()
+    if _is_transactional(request):
+        with django_db_blocker.unblock():
+            ensure_base_rows()
 
 
 @pytest.fixture
@@ -41,12 +66,6 @@ def tenant_b(db):
     from apps.tenancy.models import Business
 
     return Business.objects.get(slug="beta")
-
-
-@pytest.fixture(autouse=True)
-def _back_to_public():
-    yield
-    connection.set_schema_to_public()
 
 
 @pytest.fixture

@@ -33,6 +33,7 @@ SHARED_APPS = [
     "django_prometheus",
     "rest_framework",
     "drf_spectacular",
+    "drf_spectacular_sidecar",
     "anymail",
     "apps.integrations.mail",
     "apps.demo",
@@ -197,6 +198,12 @@ CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
 CELERY_BEAT_SCHEDULE = {
     "cleanup-job-runs": {"task": "core.job_runs_cleanup", "schedule": timedelta(days=1)},
+    "sync-dispatch": {"task": "sync.dispatch", "schedule": timedelta(minutes=5)},
+    "actions-reconcile": {
+        "task": "sync.actions_reconcile_dispatch", "schedule": timedelta(minutes=10)
+    },
+    # Hourly; enqueues per business on its local Monday, each stores one snapshot a week.
+    "runway-snapshots": {"task": "runway.snapshot_dispatch", "schedule": timedelta(hours=1)},
 }
 JOB_RUN_RETENTION = timedelta(days=30)
 
