@@ -6,6 +6,7 @@ from django_otp.admin import OTPAdminSite
 
 from apps.accounts import views as accounts
 from apps.core.views import health
+from apps.integrations.sync.views import qbo_webhook
 
 admin.site.__class__ = OTPAdminSite
 admin.site.site_header = "Oodaloo staff console"
@@ -20,6 +21,7 @@ urlpatterns = [
     path("businesses/<slug:slug>/", accounts.go_to_business, name="go-to-business"),
     path("invite/<str:token>/", accounts.accept_invitation, name="accept-invitation"),
     path("admin/", admin.site.urls),
+    path("webhooks/qbo/", qbo_webhook, name="qbo-webhook"),
     path("health", health, name="health"),
     path("", include("django_prometheus.urls")),
 ]

@@ -122,3 +122,4 @@ class BillEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} by {self.actor_email or 'system'}"
+from apps.ap.documents.models import Document, DocumentEvent  # noqa: E402,F401

@@ -5,3 +5,9 @@ class ArConfig(AppConfig):
     name = "apps.ar"
     label = "ar"
     verbose_name = "Receivables"
+
+    def ready(self) -> None:
+        # Register this app's QBO sync sinks with the sync engine (it cannot import us).
+        from apps.ar import ingest
+
+        ingest.register()

@@ -66,6 +66,11 @@ class FeedAccount(models.Model):
     )
     link_confirmed = models.BooleanField(default=False)
     removed = models.BooleanField(default=False)
+    # Our guess at the QBO copy (mask, name, balance); the owner confirms or rejects it.
+    suggested_account = models.ForeignKey(
+        Account, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    suggestion_reason = models.CharField(max_length=200, blank=True)
 
     def __str__(self) -> str:
         return f"{self.name} ••{self.mask}"
@@ -89,6 +94,10 @@ class BankTransaction(models.Model):
     is_transfer = models.BooleanField(default=False)
     matched_type = models.CharField(max_length=32, blank=True)
     matched_id = models.BigIntegerField(null=True, blank=True)
+    match_reason = models.CharField(max_length=64, blank=True)
+    # Runway key of the other side of an own-account transfer ("qbo:<id>" / "feed:<pk>").
+    transfer_to_key = models.CharField(max_length=64, blank=True)
+    updated_at = models.DateTimeField(auto_now=True, null=True)
 
     class Meta:
         indexes = [models.Index(fields=["feed_account", "date"])]

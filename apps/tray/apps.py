@@ -1,7 +1,26 @@
+import logging
+
 from django.apps import AppConfig
+
+log = logging.getLogger(__name__)
+
+
+def _tray_after_sync(ctx, full_sync: bool) -> None:
+    """Sync finaliser: refresh the Prep Tray once the books changed (never fails the sync)."""
+    from apps.tray.services import tray_generate
+
+    try:
+        tray_generate(ctx.business)
+    except Exception:
+        log.exception("tray generation after sync failed for %s", ctx.business.schema_name)
 
 
 class TrayConfig(AppConfig):
     name = "apps.tray"
     label = "tray"
     verbose_name = "Prep Tray"
+
+    def ready(self) -> None:
+        from apps.integrations.sync.sinks import register_finaliser
+
+        register_finaliser(_tray_after_sync)

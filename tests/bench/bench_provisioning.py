@@ -22,7 +22,8 @@ def _provision_and_sign_in(slug: str, *, clone: bool) -> None:
         timezone_name="America/New_York", password="bench-password-1",
     )
     client = Client(HTTP_HOST=f"{slug}.localhost")
-    response = client.post("/login/", {"email": f"owner@{slug}.test", "password": "bench-password-1"})
+    credentials = {"email": f"owner@{slug}.test", "password": "bench-password-1"}
+    response = client.post("/login/", credentials)
     assert response.status_code == 302, response.status_code
     assert client.get("/").status_code == 200
 

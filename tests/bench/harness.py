@@ -106,7 +106,8 @@ def machine() -> dict:
 def write_results(results: list[Result], *, quick: bool, out_dir: Path = ROOT / "docs") -> None:
     now = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
     info = machine()
-    payload = {"date": now, "quick": quick, "machine": info, "results": [asdict(r) for r in results]}
+    rows = [asdict(r) for r in results]
+    payload = {"date": now, "quick": quick, "machine": info, "results": rows}
     (out_dir / "benchmarks.json").write_text(json.dumps(payload, indent=2, default=str) + "\n")
     lines = [
         "# Benchmarks",

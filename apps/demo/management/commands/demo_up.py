@@ -115,7 +115,8 @@ class Command(BaseCommand):
         from apps.integrations.sync.models import QboConnection
 
         connection = QboConnection.objects.filter(business=business).first()
-        if connection is None or connection.realm_id != qbo.realm or connection.status != "connected":
+        connected = connection is not None and connection.status == "connected"
+        if not connected or connection.realm_id != qbo.realm:
             self.stdout.write(f"Connecting {demo.name} to its QuickBooks sandbox …")
             call_command("connect_qbo", demo.slug, "--sandbox", qbo.base_url, "--realm", qbo.realm)
         else:
