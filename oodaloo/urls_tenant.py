@@ -11,5 +11,6 @@ urlpatterns = [
     path("logout/", accounts.tenant_logout, name="tenant-logout"),
     path("auth/handoff/", accounts.tenant_handoff, name="tenant-handoff"),
     path("health", open_view(health)),
+    path("api/", include("apps.api.urls")),
     path("", include("apps.portal.urls")),
 ]

@@ -1,0 +1,77 @@
+"""API: tokens carry their business; membership and roles are checked on every request."""
+
+import json
+
+from django.test import Client
+
+from apps.accounts.models import Membership, Role
+from apps.ap.models import Bill, Vendor
+from tests.utils import client_for, in_tenant, make_member
+
+
+def _token(business, email, password="correct-horse-battery"):
+    client = Client(HTTP_HOST=f"{business.slug}.localhost")
+    response = client.post("/api/v1/auth/token/", {"email": email, "password": password},
+                           content_type="application/json")
+    return response
+
+
+def test_token_for_member_reads_its_business_only(tenant_a, tenant_b, owner_a):
+    with in_tenant(tenant_a):
+        vendor = Vendor.objects.create(realm_id="r", qbo_id="9", display_name="Rent Co")
+        Bill.objects.create(realm_id="r", qbo_id="1", vendor=vendor, vendor_qbo_id="9",
+                            txn_date="2026-11-01", due_date="2026-11-20", total="1200.00",
+                            balance="1200.00", home_total="1200.00", home_balance="1200.00")
+    response = _token(tenant_a, owner_a.email)
+    assert response.status_code == 200, response.content
+    access = response.json()["access"]
+    api = Client(HTTP_HOST="alpha.localhost", HTTP_AUTHORIZATION=f"Bearer {access}")
+    bills = api.get("/api/v1/bills/")
+    assert bills.status_code == 200
+    body = bills.json()
+    assert body["count"] == 1 and body["results"][0]["vendor"] == "Rent Co"
+    assert body["results"][0]["balance"] == "1200.00"
+    other = Client(HTTP_HOST="beta.localhost", HTTP_AUTHORIZATION=f"Bearer {access}")
+    assert other.get("/api/v1/bills/").status_code == 401
+
+
+def test_removed_member_token_stops_working(tenant_a):
+    user = make_member(tenant_a, Role.BOOKKEEPER, email="gone@alpha.test")
+    access = _token(tenant_a, user.email).json()["access"]
+    api = Client(HTTP_HOST="alpha.localhost", HTTP_AUTHORIZATION=f"Bearer {access}")
+    assert api.get("/api/v1/invoices/").status_code == 200
+    Membership.objects.filter(user=user).delete()
+    assert api.get("/api/v1/invoices/").status_code == 404
+
+
+def test_non_member_gets_no_token_and_bad_tokens_are_401(tenant_a, owner_b):
+    assert _token(tenant_a, owner_b.email).status_code == 403
+    api = Client(HTTP_HOST="alpha.localhost", HTTP_AUTHORIZATION="Bearer not-a-token")
+    response = api.get("/api/v1/bills/")
+    assert response.status_code == 401
+    assert json.loads(response.content)["error"]["code"] == "not_authenticated"
+
+
+def test_session_user_can_read_runway_json(tenant_a, owner_a):
+    response = client_for(tenant_a, owner_a).get("/api/v1/runway/")
+    assert response.status_code == 200
+    body = response.json()
+    for key in ("as_of", "currency", "cash", "reserved", "available", "daily_burn",
+                "runway_days", "low_point", "cash_zero_week", "weeks", "ar_aging", "ap_aging"):
+        assert key in body
+    assert len(body["weeks"]) == 13
+
+
+def test_bad_filter_is_a_clear_error(tenant_a, owner_a):
+    response = client_for(tenant_a, owner_a).get("/api/v1/bills/?status=bogus")
+    assert response.status_code == 400
+    assert "Unknown status" in response.json()["error"]["message"]
+
+
+def test_api_docs_served_without_cdn(tenant_a, owner_a):
+    client = client_for(tenant_a, owner_a)
+    schema = client.get("/api/schema/")
+    assert schema.status_code == 200 and b"/api/v1/bills/" in schema.content
+    docs = client.get("/api/docs/")
+    assert docs.status_code == 200 and b"swagger-ui" in docs.content
+    assert b"cdn." not in docs.content
