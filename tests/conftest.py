@@ -45,8 +45,22 @@ def _is_transactional(request) -> bool:
     return bool({"transactional_db", "live_site", "live_server"} & set(request.fixturenames))
 
 
+def clear_test_cache() -> None:
+    """Delete this run's cache keys (tenant-prefixed `schema:prefix:version:key`) without
+    touching other processes' keys in the same Redis."""
+    from django.conf import settings
+    from django.core.cache import cache
+
+    client = cache._cache.get_client(write=True)
+    prefix = settings.CACHES["default"]["KEY_PREFIX"]
+    keys = list(client.scan_iter(match=f"*:{prefix}:*", count=1000))
+    if keys:
+        client.delete(*keys)
+
+
 @pytest.fixture(autouse=True)
 def _back_to_public(request, django_db_blocker):
+    clear_test_cache()
     yield
     connection.set_schema_to_public()
     if _is_transactional(request):

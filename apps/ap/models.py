@@ -71,7 +71,9 @@ class Bill(QboSyncedModel):
         indexes = [models.Index(fields=["is_deleted", "balance", "due_date"])]
         constraints = [
             *QboSyncedModel.Meta.constraints,
-            models.CheckConstraint(condition=models.Q(balance__gte=0), name="bill_balance_not_negative"),
+            models.CheckConstraint(
+                condition=models.Q(balance__gte=0), name="bill_balance_not_negative"
+            ),
         ]
 
     def __str__(self) -> str:

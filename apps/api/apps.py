@@ -5,3 +5,6 @@ class ApiConfig(AppConfig):
     name = "apps.api"
     label = "api"
     verbose_name = "API"
+
+    def ready(self) -> None:
+        from apps.api import schema  # noqa: F401  (registers the OpenAPI auth extension)

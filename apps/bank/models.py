@@ -1,4 +1,4 @@
-"""Bank accounts (QBO's chart of accounts and Plaid feed accounts), and money moving through them."""
+"""Bank accounts (QBO chart of accounts, Plaid feed accounts) and money moving through them."""
 
 from django.db import models
 

@@ -23,8 +23,12 @@ class Reserve(models.Model):
     class Meta:
         ordering = ["name"]
         constraints = [
-            models.CheckConstraint(condition=models.Q(held__gte=0), name="reserve_held_not_negative"),
-            models.CheckConstraint(condition=models.Q(target__gte=0), name="reserve_target_not_negative"),
+            models.CheckConstraint(
+                condition=models.Q(held__gte=0), name="reserve_held_not_negative"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(target__gte=0), name="reserve_target_not_negative"
+            ),
         ]
 
     def __str__(self) -> str:

@@ -8,7 +8,10 @@ PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 ALLOWED_HOSTS = ["localhost", ".localhost", "127.0.0.1", "testserver", ".testserver"]
 # A separate Redis database and key prefix keep parallel test runs apart from the demo.
-CACHES["default"]["KEY_PREFIX"] = env("CACHE_KEY_PREFIX", default="oodaloo-test")
+# Each test database gets its own cache prefix; tests/conftest.py empties it between tests.
+CACHES["default"]["KEY_PREFIX"] = env(
+    "CACHE_KEY_PREFIX", default=f"oodaloo-{env('TEST_DB_NAME', default='test_oodaloo')}"
+)
 AXES_FAILURE_LIMIT = 5
 CELERY_TASK_ALWAYS_EAGER = False
 LOGGING = {"version": 1, "disable_existing_loggers": False}

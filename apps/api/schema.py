@@ -1,0 +1,16 @@
+"""OpenAPI description of our bearer-token authentication (loaded by ApiConfig.ready)."""
+
+from drf_spectacular.extensions import OpenApiAuthenticationExtension
+
+
+class BusinessBearerScheme(OpenApiAuthenticationExtension):
+    target_class = "apps.api.auth.MiddlewareTokenAuthentication"
+    name = "businessJWT"
+
+    def get_security_definition(self, auto_schema):
+        return {
+            "type": "http",
+            "scheme": "bearer",
+            "bearerFormat": "JWT",
+            "description": "From POST /api/v1/auth/token/ on the business's host; valid only there.",
+        }

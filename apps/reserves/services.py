@@ -1,0 +1,182 @@
+"""Reserves: create, edit, fund and release money set aside. Every change writes a ledger entry
+(fund/release) and an audit event, and makes cached runway figures stale.
+
+Call inside the business's schema (the reserve rows live there)."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from django.db import connection, transaction
+
+from apps.core.errors import ApplicationError
+from apps.core.services.audit import audit_record
+from apps.core.services.data_version import data_changed
+from apps.reserves.models import Reserve, ReserveEntry
+
+UNSET: Any = object()
+
+
+class ReserveError(ApplicationError):
+    code = "invalid_reserve"
+
+
+def _business() -> Any:
+    tenant = getattr(connection, "tenant", None)
+    if tenant is None or connection.schema_name == "public":
+        raise ReserveError("reserves are changed inside a business", code="no_business")
+    return tenant
+
+
+def _money(value: object, what: str, *, allow_zero: bool = False) -> Decimal:
+    """A positive amount with at most 2 decimals; floats are refused (they already lost cents)."""
+    if isinstance(value, float) or isinstance(value, bool):
+        raise ReserveError(f"{what} must be an exact amount, not {value!r}", code="invalid_amount")
+    try:
+        amount = value if isinstance(value, Decimal) else Decimal(str(value).strip())
+    except (InvalidOperation, ValueError):
+        raise ReserveError(f"{what} is not an amount: {value!r}", code="invalid_amount")
+    if not amount.is_finite():
+        raise ReserveError(f"{what} is not an amount: {value!r}", code="invalid_amount")
+    if amount < 0 or (amount == 0 and not allow_zero):
+        need = "zero or more" if allow_zero else "more than zero"
+        raise ReserveError(f"{what} must be {need}, got {amount}", code="invalid_amount")
+    if amount.as_tuple().exponent < -2 and amount != amount.quantize(Decimal("0.01")):
+        raise ReserveError(
+            f"{what} has more than 2 decimals: {amount}", code="invalid_amount"
+        )
+    return amount.quantize(Decimal("0.01"))
+
+
+def _state(r: Reserve) -> dict:
+    return {
+        "name": r.name,
+        "kind": r.kind,
+        "target": f"{r.target:.2f}",
+        "held": f"{r.held:.2f}",
+        "due_date": r.due_date.isoformat() if r.due_date else None,
+        "active": r.active,
+    }
+
+
+def reserve_create(
+    *,
+    actor: Any,
+    name: str,
+    kind: str = Reserve.Kind.CUSTOM,
+    target: object = Decimal("0"),
+    due_date: date | None = None,
+) -> Reserve:
+    """A new, empty reserve (fund it with `reserve_fund`)."""
+    business = _business()
+    name = (name or "").strip()
+    if not name:
+        raise ReserveError("a reserve needs a name", code="invalid_name")
+    if kind not in Reserve.Kind.values:
+        raise ReserveError(f"unknown reserve kind {kind!r}", code="invalid_kind")
+    target_amount = _money(target, "target", allow_zero=True)
+    with transaction.atomic():
+        reserve = Reserve.objects.create(
+            name=name, kind=kind, target=target_amount, due_date=due_date
+        )
+        audit_record(
+            actor=actor, action="reserve.created", business=business, obj=reserve,
+            before=None, after=_state(reserve),
+        )
+    data_changed()
+    return reserve
+
+
+def reserve_update(
+    *,
+    actor: Any,
+    reserve: Reserve,
+    name: str = UNSET,
+    kind: str = UNSET,
+    target: object = UNSET,
+    due_date: date | None = UNSET,
+    active: bool = UNSET,
+) -> Reserve:
+    """Edit a reserve's settings (not its money: use fund/release). A reserve still holding
+    money cannot be closed — release it first, so the ledger explains where the money went."""
+    business = _business()
+    changes: dict[str, Any] = {}
+    if name is not UNSET:
+        if not (name or "").strip():
+            raise ReserveError("a reserve needs a name", code="invalid_name")
+        changes["name"] = name.strip()
+    if kind is not UNSET:
+        if kind not in Reserve.Kind.values:
+            raise ReserveError(f"unknown reserve kind {kind!r}", code="invalid_kind")
+        changes["kind"] = kind
+    if target is not UNSET:
+        changes["target"] = _money(target, "target", allow_zero=True)
+    if due_date is not UNSET:
+        changes["due_date"] = due_date
+    if active is not UNSET:
+        changes["active"] = bool(active)
+    with transaction.atomic():
+        locked = Reserve.objects.select_for_update().get(pk=reserve.pk)
+        if changes.get("active") is False and locked.held > 0:
+            raise ReserveError(
+                f"{locked.name} still holds {locked.held:.2f}; release it before closing",
+                code="reserve_not_empty",
+            )
+        before = _state(locked)
+        for field, value in changes.items():
+            setattr(locked, field, value)
+        locked.save()
+        audit_record(
+            actor=actor, action="reserve.updated", business=business, obj=locked,
+            before=before, after=_state(locked),
+        )
+    data_changed()
+    _refresh(reserve, locked)
+    return reserve
+
+
+def _refresh(reserve: Reserve, fresh: Reserve) -> None:
+    for field in ("name", "kind", "target", "held", "due_date", "active", "updated_at"):
+        setattr(reserve, field, getattr(fresh, field))
+
+
+def _move(actor: Any, reserve: Reserve, amount: object, note: str, *, sign: int) -> ReserveEntry:
+    business = _business()
+    what = "amount to set aside" if sign > 0 else "amount to release"
+    value = _money(amount, what)
+    with transaction.atomic():
+        locked = Reserve.objects.select_for_update().get(pk=reserve.pk)
+        if not locked.active:
+            raise ReserveError(f"{locked.name} is closed", code="reserve_inactive")
+        if sign < 0 and value > locked.held:
+            raise ReserveError(
+                f"cannot release {value:.2f} from {locked.name}: it holds {locked.held:.2f}",
+                code="insufficient_reserve",
+            )
+        before = _state(locked)
+        locked.held += sign * value
+        locked.save(update_fields=["held", "updated_at"])
+        entry = ReserveEntry.objects.create(
+            reserve=locked, amount=sign * value, actor_email=getattr(actor, "email", "") or "",
+            note=(note or "")[:300],
+        )
+        audit_record(
+            actor=actor, action="reserve.funded" if sign > 0 else "reserve.released",
+            business=business, obj=locked, before=before,
+            after={**_state(locked), "amount": f"{value:.2f}", "note": entry.note},
+        )
+    data_changed()
+    _refresh(reserve, locked)
+    return entry
+
+
+def reserve_fund(actor: Any, reserve: Reserve, amount: object, note: str = "") -> ReserveEntry:
+    """Set money aside: Reserved grows, Available shrinks by `amount` (> 0, ≤ 2 decimals)."""
+    return _move(actor, reserve, amount, note, sign=1)
+
+
+def reserve_release(actor: Any, reserve: Reserve, amount: object, note: str = "") -> ReserveEntry:
+    """Give money back to Available; never more than the reserve holds."""
+    return _move(actor, reserve, amount, note, sign=-1)

@@ -1,0 +1,92 @@
+"""The runway reads the books with a fixed number of queries, whatever their size; results are
+cached per business until something changes the data."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from apps.runway import selectors
+from apps.runway.cache import runway_invalidate
+from apps.runway.services import runway_compute
+from tests.runway import books as b
+from tests.utils import in_tenant
+
+AS_OF = date(2025, 3, 12)
+
+
+def grow(n: int) -> None:
+    """n of everything: accounts, feed rows, payments, purchases, transfers, invoices, bills."""
+    op = b.account(f"op{n}", f"Op {n}", "1000.00")
+    sav = b.account(f"sv{n}", f"Sav {n}", "1000.00")
+    feed = b.feed_account(f"Feed {n}", "900.00", None, linked=sav)
+    b.reserve(f"R{n}", "10.00")
+    cust, vend = b.customer(f"c{n}", f"Cust {n}"), b.vendor(f"v{n}", f"Vend {n}")
+    for i in range(n):
+        day = AS_OF - timedelta(days=1 + i % 80)
+        b.bill_payment(op, day, "10.00", vend)
+        b.purchase(op, day, "5.00", who="Shop")
+        b.transfer(op, sav, day, "1.00")
+        b.feed_txn(feed, day, "2.00", "Coffee")
+        b.invoice(cust, day, day + timedelta(days=30), "100.00")
+        b.paid_invoice(cust, day - timedelta(days=30), day, day)
+        b.bill(vend, day, day + timedelta(days=20), "50.00")
+
+
+def count_queries(tenant) -> int:
+    runway_invalidate(tenant)
+    with CaptureQueriesContext(connection) as ctx:
+        runway_compute(tenant, as_of=AS_OF)
+    # django-tenants' one "SET search_path" is not a data query.
+    return sum(1 for q in ctx.captured_queries if not q["sql"].startswith("SET search_path"))
+
+
+def test_query_count_does_not_grow_with_data(tenant_a):
+    with in_tenant(tenant_a):
+        grow(2)
+    small = count_queries(tenant_a)
+    with in_tenant(tenant_a):
+        grow(60)
+    large = count_queries(tenant_a)
+    assert small == large
+    assert small == 12  # one per input kind
+
+
+def test_results_are_cached_until_invalidated(tenant_a):
+    with in_tenant(tenant_a):
+        acct = b.account("35", "Operating", "1000.00")
+    runway_invalidate(tenant_a)
+    first = runway_compute(tenant_a, as_of=AS_OF)
+    assert first.cash == b.D("1000.00")
+    with CaptureQueriesContext(connection) as ctx:
+        again = runway_compute(tenant_a, as_of=AS_OF)
+    assert len(ctx.captured_queries) == 0
+    assert again.cash == first.cash
+    with in_tenant(tenant_a):
+        acct.current_balance = b.D("2500.00")
+        acct.save()
+    assert runway_compute(tenant_a, as_of=AS_OF).cash == b.D("1000.00")  # not told yet
+    runway_invalidate(tenant_a)
+    assert runway_compute(tenant_a, as_of=AS_OF).cash == b.D("2500.00")
+
+
+def test_businesses_do_not_share_cached_results(tenant_a, tenant_b):
+    with in_tenant(tenant_a):
+        b.account("35", "Operating", "1000.00")
+    with in_tenant(tenant_b):
+        b.account("35", "Operating", "3000.00")
+    runway_invalidate(tenant_a)
+    runway_invalidate(tenant_b)
+    assert runway_compute(tenant_a, as_of=AS_OF).cash == b.D("1000.00")
+    assert runway_compute(tenant_b, as_of=AS_OF).cash == b.D("3000.00")
+
+
+def test_selectors_skip_qbo_movements_of_accounts_with_a_feed(tenant_a):
+    with in_tenant(tenant_a):
+        op = b.account("35", "Operating", "1000.00")
+        b.feed_account("Checking", "1000.00", None, linked=op)
+        b.purchase(op, AS_OF - timedelta(days=2), "40.00", who="Shop")
+        inputs = selectors.runway_inputs(as_of=AS_OF)
+    assert [m.source for m in inputs.movements] == []
