@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 MANAGE := $(BIN)/python manage.py
 STAMP := $(VENV)/.installed
 
-.PHONY: install services migrate demo test check bench bench-quick drill stop clean browser
+.PHONY: install services migrate demo test check bench bench-quick drill stop clean system-deps
 
 $(STAMP): requirements.txt
 	@test -x $(BIN)/python || $(PY) -m venv $(VENV)
@@ -25,18 +25,23 @@ migrate: services
 	$(MANAGE) setup_tenancy
 	$(MANAGE) migrate_schemas --tenant --verbosity 0
 
-# Debian's Chromium for the browser tests (Playwright drives it; no browser download).
-browser:
-	@command -v chromium >/dev/null 2>&1 || { \
+# Debian packages: Chromium for the browser tests (Playwright drives it; no browser download),
+# Tesseract for OCR of scanned bills, poppler-utils for PDF screenshots.
+system-deps:
+	@missing=""; \
+	command -v chromium >/dev/null 2>&1 || missing="$$missing chromium"; \
+	command -v tesseract >/dev/null 2>&1 || missing="$$missing tesseract-ocr tesseract-ocr-eng"; \
+	command -v pdftoppm >/dev/null 2>&1 || missing="$$missing poppler-utils"; \
+	if [ -n "$$missing" ]; then \
 	  if [ "$$(id -u)" = "0" ]; then \
-	    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null) \
-	      || echo "browser: could not install chromium; browser tests will fail"; \
-	  else echo "browser: install Debian's chromium (sudo apt-get install chromium)"; fi; }
+	    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null) \
+	      || echo "system-deps: could not install$$missing"; \
+	  else echo "system-deps: please install:$$missing (sudo apt-get install ...)"; fi; fi
 
-demo: migrate
+demo: migrate system-deps
 	$(MANAGE) demo_up
 
-test: services browser
+test: services system-deps
 	$(BIN)/pytest $(PYTEST_ARGS)
 
 check: install

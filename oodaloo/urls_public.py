@@ -21,7 +21,10 @@ urlpatterns = [
     path("businesses/<slug:slug>/", accounts.go_to_business, name="go-to-business"),
     path("invite/<str:token>/", accounts.accept_invitation, name="accept-invitation"),
     path("admin/", admin.site.urls),
+    path("webhooks/email/", include("apps.ap.documents.urls_inbound")),
     path("webhooks/qbo/", qbo_webhook, name="qbo-webhook"),
     path("health", health, name="health"),
+    path("", include("apps.integrations.mail.urls")),
+    path("webhooks/plaid/", include("apps.bank.urls_webhooks")),
     path("", include("django_prometheus.urls")),
 ]

@@ -1,0 +1,393 @@
+"""Document workflow: receive → process (pipeline + duplicates) → approve | reject.
+
+Writes only; every state change writes a `DocumentEvent` and, for people's actions, an audit
+entry. Functions run inside the business's schema (tenant_context); the acting user is passed in.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from django.core.files.base import ContentFile
+from django.core.mail import send_mail
+from django.db import connection, transaction
+from django.utils import timezone
+
+from apps.ap.documents import qbo_bill
+from apps.ap.documents.checks import EXTENSIONS, DocumentRefused, check_upload
+from apps.ap.documents.fields import Fields
+from apps.ap.documents.limits import current_limits
+from apps.ap.documents.models import Document, DocumentEvent
+from apps.ap.documents.pipeline import Extraction, document_extract
+from apps.ap.documents.vendors import VendorChoice
+from apps.ap.models import Bill, BillEvent, Vendor
+from apps.core.errors import ApplicationError, Conflict
+from apps.core.services.audit import audit_record
+
+log = logging.getLogger(__name__)
+qbo_bill.register()  # the outbox's `bill.create` kind (idempotent; see qbo_bill.register)
+
+# Listeners told when a document enters, changes in, or leaves the staff queue. apps.review
+# registers one in its AppConfig.ready (domain code must not import the queue app).
+QueueListener = Callable[[Any, Document], None]
+_queue_listeners: list[QueueListener] = []
+
+
+def queue_listener_register(listener: QueueListener) -> None:
+    if listener not in _queue_listeners:
+        _queue_listeners.append(listener)
+
+
+def _queue_notify(document: Document) -> None:
+    business = connection.tenant
+    for listener in _queue_listeners:
+        listener(business, document)
+
+
+def _event(document: Document, kind: str, actor_email: str = "", **detail: Any) -> None:
+    DocumentEvent.objects.create(document=document, kind=kind, actor_email=actor_email,
+                                 detail=detail)
+
+
+def _email_of(actor: Any) -> str:
+    return getattr(actor, "email", "") or ""
+
+
+# --- receive -----------------------------------------------------------------------------------
+
+
+@dataclass
+class Received:
+    document: Document
+    already_had: bool  # the same file was received before: nothing new was created
+
+
+def document_receive(
+    *, name: str, data: bytes, source: str, actor: Any = None, sender_email: str = "",
+    subject: str = "",
+) -> Received:
+    """Store one incoming file and queue its extraction. Refusals raise `DocumentRefused`."""
+    limits = current_limits()
+    name = (name or "document").strip()[:255] or "document"
+    kind = check_upload(name, len(data), data[:1024], limits)
+    digest = hashlib.sha256(data).hexdigest()
+    with transaction.atomic():
+        # The same bytes again (double submit, retried webhook): one document, not two.
+        existing = Document.objects.live().filter(sha256=digest).select_for_update().first()
+        if existing is not None:
+            return Received(existing, already_had=True)
+        document = Document(
+            source=source, uploaded_by_email=_email_of(actor), sender_email=sender_email[:254],
+            email_subject=subject[:300], original_name=name, content_type=kind, size=len(data),
+            sha256=digest,
+        )
+        document.file.save(f"upload.{EXTENSIONS[kind]}", ContentFile(data), save=False)
+        document.save()
+        _event(document, "received", _email_of(actor) or sender_email, source=source, name=name)
+        if actor is not None:
+            audit_record(actor=actor, action="document.upload", obj=document,
+                         after={"name": name, "sha256": digest, "size": len(data)})
+        transaction.on_commit(lambda: document_extract_enqueue(document))
+    return Received(document, already_had=False)
+
+
+def document_extract_enqueue(document: Document) -> None:
+    from apps.ap.documents.tasks import document_extract_task
+
+    document_extract_task.delay(document.pk)
+
+
+# --- process -----------------------------------------------------------------------------------
+
+
+def vendor_choices() -> list[VendorChoice]:
+    return [
+        VendorChoice(id=v.pk, qbo_id=v.qbo_id, name=v.display_name)
+        for v in Vendor.objects.filter(active=True, is_deleted=False).only(
+            "id", "qbo_id", "display_name")
+    ]
+
+
+MAX_ATTEMPTS = 3
+GAVE_UP = "Automatic reading stopped after 3 attempts; please enter the fields by hand."
+
+
+def _claim_for_processing(document_id: int) -> Document | None:
+    with transaction.atomic():
+        document = Document.objects.select_for_update().filter(pk=document_id).first()
+        if document is None or document.state not in (
+            Document.State.RECEIVED, Document.State.PROCESSING
+        ):
+            return None  # already processed (a retried task): nothing to do
+        if document.attempts >= MAX_ATTEMPTS:
+            # A file that killed the worker (or hit the hard limit) MAX_ATTEMPTS times.
+            document.state = Document.State.NEEDS_REVIEW
+            document.review_notes = [*document.review_notes, GAVE_UP]
+            document.save(update_fields=["state", "review_notes", "updated_at"])
+            _event(document, "extraction_failed", note=GAVE_UP)
+            _queue_notify(document)
+            return None
+        document.state = Document.State.PROCESSING
+        document.attempts += 1
+        document.save(update_fields=["state", "attempts", "updated_at"])
+    return document
+
+
+def document_process(*, document_id: int) -> Document | None:
+    """Run the pipeline on a received document and store the outcome. Safe to run twice."""
+    document = _claim_for_processing(document_id)
+    if document is None:
+        return Document.objects.filter(pk=document_id).first()
+    business = connection.tenant
+    started = timezone.now()
+    try:
+        with document.file.open("rb") as handle:
+            data = handle.read()
+        extraction = document_extract(
+            data, name=document.original_name, limits=current_limits(), vendors=vendor_choices(),
+            currency=getattr(business, "currency", "USD"),
+            day_first=getattr(business, "country", "US") not in ("US", "CA", "PH"),
+        )
+    except DocumentRefused as exc:
+        return document_refuse(document, str(exc))
+    except Exception as exc:  # a parser bug must not leave the document stuck
+        log.exception("extraction failed for document %s", document.pk)
+        return document_needs_hands(document, f"Automatic reading failed ({type(exc).__name__});"
+                                              " please enter the fields by hand.")
+    document.extraction_ms = int((timezone.now() - started).total_seconds() * 1000)
+    return _store_extraction(document, extraction)
+
+
+def _store_extraction(document: Document, extraction: Extraction) -> Document:
+    fields: Fields = extraction.fields
+    with transaction.atomic():
+        document = Document.objects.select_for_update().get(pk=document.pk)
+        if document.state != Document.State.PROCESSING:
+            return document
+        document.pages = extraction.pages
+        document.text = (extraction.text.text if extraction.text else "")[:200_000]
+        document.text_method = extraction.text.method if extraction.text else "none"
+        document.extracted = {
+            **fields.as_json(),
+            "vendor": {
+                "value": extraction.vendor.vendor.id if extraction.vendor.vendor else None,
+                "confidence": round(extraction.vendor.confidence, 2),
+                "source": extraction.vendor.how,
+            },
+            "timings_ms": extraction.timings_ms,
+        }
+        document.confidence = round(extraction.confidence, 2)
+        document.vendor_id = extraction.vendor.vendor.id if extraction.vendor.vendor else None
+        document.vendor_name = str(fields.vendor_name.value or "")[:200]
+        document.bill_number = str(fields.bill_number.value or "")[:64]
+        document.bill_date = fields.bill_date.value
+        document.due_date = fields.due_date.value
+        document.terms_days = fields.terms.value
+        total = fields.total.value
+        document.total = total if total is not None and total > 0 else None
+        document.currency = str(fields.currency.value or "")[:3]
+        notes = list(extraction.notes)
+        duplicate, why = _duplicate_find(document)
+        document.duplicate_of, document.duplicate_reason = duplicate, why
+        if why:
+            notes.append(f"Possible duplicate: {why}.")
+        document.review_notes = notes
+        ready = extraction.ready and not why
+        document.state = Document.State.READY if ready else Document.State.NEEDS_REVIEW
+        document.save()
+        _event(document, "extracted", confidence=document.confidence, state=document.state,
+               notes=notes)
+        _queue_notify(document)
+    return document
+
+
+def _duplicate_find(document: Document) -> tuple[Document | Bill | None, str]:
+    """Same file, or same vendor + number, or same vendor + amount + date (documents and
+    bills already in the books)."""
+    others = Document.objects.live().exclude(pk=document.pk)
+    same_file = others.filter(sha256=document.sha256).first()
+    if same_file:
+        return same_file, f"the same file as document #{same_file.pk}"
+    if document.vendor_id is None:
+        return None, ""
+    bills = Bill.objects.live().filter(vendor_id=document.vendor_id)
+    if document.bill_number:
+        doc = others.filter(vendor_id=document.vendor_id,
+                            bill_number__iexact=document.bill_number).first()
+        if doc:
+            return doc, f"document #{doc.pk} has the same vendor and number"
+        bill = bills.filter(doc_number__iexact=document.bill_number).first()
+        if bill:
+            return None, f"bill {bill.doc_number} from this vendor is already in the books"
+    if document.total and document.bill_date:
+        doc = others.filter(vendor_id=document.vendor_id, total=document.total,
+                            bill_date=document.bill_date).first()
+        if doc:
+            return doc, f"document #{doc.pk} has the same vendor, amount and date"
+        bill = bills.filter(total=document.total, txn_date=document.bill_date).first()
+        if bill:
+            return None, (f"a bill of {bill.total} on {bill.txn_date} from this vendor is "
+                          "already in the books")
+    return None, ""
+
+
+def document_refuse(document: Document, reason: str) -> Document:
+    """The file is unusable: tell the person who sent it; it never reaches the queue."""
+    with transaction.atomic():
+        Document.objects.filter(pk=document.pk).update(
+            state=Document.State.INVALID, state_reason=reason, updated_at=timezone.now())
+        document.refresh_from_db()
+        _event(document, "refused", reason=reason)
+    if document.source == Document.Source.EMAIL and document.sender_email:
+        sender_notify(document.sender_email, f"We could not use {document.original_name}",
+                      f"{reason}\n\nNothing was added to your bills.")
+    return document
+
+
+def document_needs_hands(document: Document, note: str) -> Document:
+    """Extraction could not finish (time limit, parser error): staff type the fields."""
+    with transaction.atomic():
+        document = Document.objects.select_for_update().get(pk=document.pk)
+        if document.state not in (Document.State.RECEIVED, Document.State.PROCESSING):
+            return document
+        document.state = Document.State.NEEDS_REVIEW
+        document.review_notes = [*document.review_notes, note]
+        document.save(update_fields=["state", "review_notes", "updated_at"])
+        _event(document, "extraction_failed", note=note)
+        _queue_notify(document)
+    return document
+
+
+def sender_notify(to: str, subject: str, body: str) -> None:
+    try:
+        send_mail(subject, body, None, [to])
+    except Exception:  # a mail outage must not undo the refusal itself
+        log.exception("could not notify %s", to)
+
+
+# --- decisions (staff) ------------------------------------------------------------------------
+
+
+@dataclass
+class BillValues:
+    vendor_id: int
+    bill_number: str
+    bill_date: date
+    due_date: date | None
+    total: Decimal
+    currency: str
+
+
+def bill_values_parse(raw: dict[str, Any]) -> BillValues:
+    """Validate staff input (from the admin form); messages name the field."""
+    def need(name: str) -> Any:
+        value = raw.get(name)
+        if value in (None, ""):
+            raise ApplicationError(f"{name.replace('_', ' ')} is required", code="invalid")
+        return value
+
+    try:
+        vendor_id = int(need("vendor_id"))
+        total = Decimal(str(need("total"))).quantize(Decimal("0.01"))
+        bill_date = need("bill_date")
+        bill_date = bill_date if isinstance(bill_date, date) else date.fromisoformat(bill_date)
+        due = raw.get("due_date") or None
+        due = due if due is None or isinstance(due, date) else date.fromisoformat(due)
+    except (ValueError, InvalidOperation) as exc:
+        raise ApplicationError(f"invalid value: {exc}", code="invalid")
+    if total <= 0:
+        raise ApplicationError("total must be more than zero", code="invalid")
+    if due is not None and due < bill_date:
+        raise ApplicationError("due date is before the bill date", code="invalid")
+    currency = str(raw.get("currency") or "").upper()[:3]
+    return BillValues(vendor_id, str(raw.get("bill_number") or "").strip()[:64], bill_date, due,
+                      total, currency)
+
+
+def _snapshot(document: Document) -> dict[str, Any]:
+    return {
+        "state": document.state, "vendor_id": document.vendor_id,
+        "bill_number": document.bill_number, "bill_date": document.bill_date,
+        "due_date": document.due_date, "total": document.total, "currency": document.currency,
+    }
+
+
+def document_approve(*, document_id: int, actor: Any, values: BillValues) -> Document:
+    """Create the bill in Oodaloo and, through the outbox, in QBO (with the document attached).
+    A second approve (double submit, retry) changes nothing and returns the same document."""
+    from apps.integrations.sync.connection import connection_for
+    from apps.integrations.sync.outbox import action_create
+
+    business = connection.tenant
+    with transaction.atomic():
+        document = Document.objects.select_for_update().get(pk=document_id)
+        if document.state == Document.State.APPROVED:
+            return document
+        if not document.can_decide():
+            raise Conflict(f"this document is {document.get_state_display().lower()}")
+        vendor = Vendor.objects.filter(pk=values.vendor_id, is_deleted=False).first()
+        if vendor is None:
+            raise ApplicationError("choose one of this business's vendors", code="invalid")
+        qbo = connection_for(business)
+        if qbo is None:
+            raise Conflict("this business is not connected to QuickBooks")
+        before = _snapshot(document)
+        currency = values.currency or vendor.currency or business.currency
+        document.vendor, document.vendor_name = vendor, vendor.display_name
+        document.bill_number, document.bill_date = values.bill_number, values.bill_date
+        document.due_date, document.total, document.currency = (
+            values.due_date, values.total, currency)
+        bill = Bill.objects.create(
+            realm_id=qbo.realm_id, qbo_id=f"pending-doc-{document.pk}", vendor=vendor,
+            vendor_qbo_id=vendor.qbo_id, doc_number=values.bill_number,
+            txn_date=values.bill_date, due_date=values.due_date, total=values.total,
+            balance=values.total, currency=currency, home_total=values.total,
+            home_balance=values.total, memo=f"From document #{document.pk}",
+        )
+        BillEvent.objects.create(bill=bill, kind="created_from_document",
+                                 actor_email=_email_of(actor), detail={"document": document.pk})
+        key = f"docbill-{business.pk}-{document.pk}"
+        action_create(
+            business, qbo_bill.KIND, qbo_bill.payload_for(document, bill, vendor), key=key,
+            target_type="ap.Bill", target_id=str(bill.pk), actor_email=_email_of(actor),
+        )
+        document.bill, document.action_key = bill, key
+        document.state = Document.State.APPROVED
+        document.reviewed_by_email, document.reviewed_at = _email_of(actor), timezone.now()
+        document.save()
+        _event(document, "approved", _email_of(actor), bill=bill.pk, action=key)
+        audit_record(actor=actor, action="document.approve", business=business, obj=document,
+                     before=before, after={**_snapshot(document), "bill_id": bill.pk})
+        _queue_notify(document)
+    return document
+
+
+def document_reject(*, document_id: int, actor: Any, reason: str) -> Document:
+    reason = (reason or "").strip()
+    if not reason:
+        raise ApplicationError("say why the document is rejected (the owner will see it)",
+                               code="invalid")
+    with transaction.atomic():
+        document = Document.objects.select_for_update().get(pk=document_id)
+        if document.state == Document.State.REJECTED:
+            return document
+        if not document.can_decide():
+            raise Conflict(f"this document is {document.get_state_display().lower()}")
+        before = _snapshot(document)
+        document.state, document.state_reason = Document.State.REJECTED, reason[:2000]
+        document.reviewed_by_email, document.reviewed_at = _email_of(actor), timezone.now()
+        document.save()
+        _event(document, "rejected", _email_of(actor), reason=reason)
+        audit_record(actor=actor, action="document.reject", obj=document, before=before,
+                     after={"state": document.state, "reason": reason})
+        _queue_notify(document)
+    if document.source == Document.Source.EMAIL and document.sender_email:
+        sender_notify(document.sender_email, f"{document.original_name} was not added",
+                      f"Our team could not add this bill: {reason}")
+    return document
