@@ -251,6 +251,8 @@ QBO_WEBHOOK_VERIFIER_TOKEN = env("QBO_WEBHOOK_VERIFIER_TOKEN", default="dev-veri
 PLAID_HOST = env("PLAID_HOST", default="http://127.0.0.1:8802")
 PLAID_CLIENT_ID = env("PLAID_CLIENT_ID", default="oodaloo-dev")
 PLAID_SECRET = env("PLAID_SECRET", default="oodaloo-dev-secret")
+# `manage.py sync --source plaid` calls this (the domain's feed sync; integrations can't import it).
+PLAID_SYNC_RUNNER = "apps.bank.services.feed_sync.feed_sync_command_run"
 
 # --- Logging: JSON lines with business and request id on every line ---
 LOG_LEVEL = env("LOG_LEVEL", default="INFO")

@@ -1,0 +1,70 @@
+"""Bad input from the feed: clear states, no crash, no double counting. Records go through the
+Plaid client's own mapping (as a real /transactions/sync page would) into sync_result_apply."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+
+from apps.bank.models import BankTransaction
+from apps.bank.services.feed_connect import feed_connect_sandbox
+from apps.bank.services.feed_sync import sync_result_apply
+from apps.integrations.plaid.dtos import (
+    RejectedRecord,
+    SyncResult,
+    UnmappableRecord,
+    transaction_from_plaid,
+)
+from apps.integrations.sync.models import QuarantinedRecord
+from tests.integrations.plaid.bank_fixtures import CARD, CHECKING, minimal
+from tests.utils import in_tenant
+
+pytestmark = pytest.mark.django_db
+CURRENCY = {CHECKING: "USD", CARD: "USD"}
+
+
+def _page(raws: list[dict]) -> tuple[list, list[RejectedRecord]]:
+    good, bad = [], []
+    for raw in raws:
+        try:
+            good.append(transaction_from_plaid(raw, CURRENCY))
+        except UnmappableRecord as exc:
+            bad.append(RejectedRecord(raw.get("transaction_id"), str(exc), raw))
+    return good, bad
+
+
+def test_bad_records_are_quarantined_and_good_ones_count_once(tenant_a, sandbox):
+    item = feed_connect_sandbox(tenant_a)
+    with in_tenant(tenant_a):
+        before = BankTransaction.objects.count()
+    good, bad = _page([
+        minimal("ok1", Decimal("10.00")),
+        {**minimal("euro", Decimal("5")), "iso_currency_code": "EUR"},
+        minimal("huge", Decimal("1e12")),
+        minimal("nan", "NaN"),
+        {**minimal("ghost", Decimal("7")), "account_id": "no-such-account"},
+    ])
+    assert [d.transaction_id for d in good] == ["ok1"] and len(bad) == 4
+    # The same id twice in one result (and again in a later one) is stored once.
+    stray = transaction_from_plaid({**minimal("stray", Decimal("3")), "account_id": "other"})
+    result = SyncResult(added=[*good, good[0], stray], modified=[], removed=[],
+                        next_cursor="c-1", rejected=bad)
+    sync_result_apply(tenant_a, item, result)
+    sync_result_apply(tenant_a, item, result)
+    with in_tenant(tenant_a):
+        assert BankTransaction.objects.count() == before + 1
+        assert BankTransaction.objects.filter(transaction_id="ok1").count() == 1
+    reasons = dict(QuarantinedRecord.objects.filter(business=tenant_a, source="plaid")
+                   .values_list("external_id", "reason"))
+    assert set(reasons) == {"euro", "huge", "nan", "ghost", "stray"}
+    assert "EUR" in reasons["euro"] and "absurd" in reasons["huge"]
+    assert "unknown account" in reasons["stray"]
+    item.refresh_from_db()
+    assert item.cursor == "c-1"
+
+    # A good version of a quarantined transaction resolves its quarantine row.
+    fixed = transaction_from_plaid(minimal("euro", Decimal("5")), CURRENCY)
+    sync_result_apply(tenant_a, item, SyncResult([fixed], [], [], "c-2"))
+    row = QuarantinedRecord.objects.get(business=tenant_a, source="plaid", external_id="euro")
+    assert row.resolved_at is not None

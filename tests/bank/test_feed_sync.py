@@ -1,0 +1,170 @@
+"""Bank feed end to end through plaid-python against the Plaid sandbox: link, initial and
+incremental sync, pending→posted, removal, mutation restart, item states, disconnect."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from decimal import Decimal
+
+import pytest
+from django.db import connection
+from django.utils import timezone
+
+from apps.bank.models import BankTransaction, FeedAccount
+from apps.bank.selectors import bank_tray_causes, feed_health, feed_reconnect_prompts
+from apps.bank.services.feed_connect import (
+    feed_connect_sandbox,
+    feed_disconnect,
+    plaid_client_for,
+)
+from apps.bank.services.feed_sync import feed_sync_due, feed_sync_run
+from apps.integrations.plaid.errors import ItemNotFound
+from apps.integrations.plaid.models import PlaidItem
+from tests.integrations.plaid.bank_fixtures import CARD, CHECKING, minimal
+from tests.utils import in_tenant
+
+pytestmark = pytest.mark.django_db
+
+
+def _ids(business) -> set[str]:
+    with in_tenant(business):
+        return set(BankTransaction.objects.values_list("transaction_id", flat=True))
+
+
+def test_connect_stores_encrypted_token_accounts_and_first_sync(tenant_a, owner_a, sandbox):
+    item = feed_connect_sandbox(tenant_a, actor=owner_a)
+    assert item.status == PlaidItem.Status.OK and item.cursor and item.last_sync_at
+    with connection.cursor() as cur:
+        cur.execute("SELECT access_token FROM plaid_plaiditem WHERE id = %s", [item.pk])
+        raw = cur.fetchone()[0]
+    assert item.access_token.startswith("access-") and item.access_token not in raw
+    with in_tenant(tenant_a):
+        accounts = {a.plaid_account_id: a for a in FeedAccount.objects.all()}
+        assert accounts[CHECKING].mask == "0000" and accounts[CHECKING].type == "depository"
+        assert accounts[CARD].type == "credit"
+        assert accounts[CHECKING].current_balance == Decimal("110.94")
+        assert BankTransaction.objects.count() == 14
+        # Plaid's sign kept once: money in is negative.
+        assert BankTransaction.objects.get(transaction_id="deposit").amount == Decimal("-2500.00")
+        assert BankTransaction.objects.get(transaction_id="pend1").pending
+
+
+def test_incremental_pending_posted_and_removal(tenant_a, sandbox):
+    item = feed_connect_sandbox(tenant_a)
+    first_cursor = item.cursor
+    sandbox.add_transactions([minimal("new1", Decimal("12.5"), "2024-03-20")])
+    report = feed_sync_run(tenant_a)
+    assert report.added == 1 and "new1" in _ids(tenant_a)
+    item.refresh_from_db()
+    assert item.cursor != first_cursor
+
+    posted = sandbox.post_pending("pend1")
+    feed_sync_run(tenant_a)
+    ids = _ids(tenant_a)
+    assert "pend1" not in ids and posted in ids
+    with in_tenant(tenant_a):
+        row = BankTransaction.objects.get(transaction_id=posted)
+        assert not row.pending and row.pending_transaction_id == "pend1"
+        assert BankTransaction.objects.count() == 15  # replaced, not added twice
+
+    sandbox.remove_transactions(["t01"])
+    report = feed_sync_run(tenant_a)
+    assert report.removed == 1 and "t01" not in _ids(tenant_a)
+    # Nothing new: an incremental sync changes nothing.
+    again = feed_sync_run(tenant_a)
+    assert (again.added, again.modified, again.removed) == (0, 0, 0)
+
+
+def test_modified_transaction_updates_in_place(tenant_a, sandbox):
+    feed_connect_sandbox(tenant_a)
+    sandbox.modify_transactions([{"transaction_id": "t02", "amount": Decimal("99.99")}])
+    report = feed_sync_run(tenant_a)
+    assert report.modified == 1
+    with in_tenant(tenant_a):
+        assert BankTransaction.objects.get(transaction_id="t02").amount == Decimal("99.99")
+        assert BankTransaction.objects.count() == 14
+
+
+def test_mutation_during_pagination_restarts_and_saves_cursor_last(tenant_a, sandbox):
+    item = feed_connect_sandbox(tenant_a)
+    sandbox.add_transactions(
+        [minimal(f"bulk{i:03d}", Decimal(1 + i), "2024-04-01") for i in range(600)]
+    )
+    sandbox.set_faults("mutation=1")
+    report = feed_sync_run(tenant_a)
+    assert report.restarts == 1 and report.pages >= 2 and report.added == 600
+    assert len(_ids(tenant_a)) == 614
+
+    # A loop that never gets through: nothing written, cursor untouched, error recorded.
+    item.refresh_from_db()
+    cursor = item.cursor
+    sandbox.add_transactions(
+        [minimal(f"more{i:03d}", Decimal(2 + i), "2024-04-02") for i in range(600)]
+    )
+    sandbox.set_faults("mutation=50")
+    report = feed_sync_run(tenant_a)
+    assert report.errors and report.retryable
+    item.refresh_from_db()
+    assert item.cursor == cursor and "MUTATION" in item.last_error
+    assert len(_ids(tenant_a)) == 614
+    sandbox.set_faults({"mutation": 0})
+    feed_sync_run(tenant_a)
+    assert len(_ids(tenant_a)) == 1214
+
+
+def test_login_required_becomes_reconnect_prompt_then_recovers(tenant_a, sandbox):
+    item = feed_connect_sandbox(tenant_a)
+    sandbox.set_item_state(item.item_id, "ITEM_LOGIN_REQUIRED")
+    report = feed_sync_run(tenant_a)
+    assert report.errors == [f"{item.item_id}: ITEM_ERROR/ITEM_LOGIN_REQUIRED"]
+    item.refresh_from_db()
+    assert item.status == PlaidItem.Status.LOGIN_REQUIRED
+    assert [i.pk for i in feed_reconnect_prompts(tenant_a)] == [item.pk]
+    assert feed_health(tenant_a)[0].state == "login_required"
+    causes = bank_tray_causes(tenant_a, date(2024, 4, 1))
+    assert any(c.key.endswith(":reconnect") and c.kind == "connection" for c in causes)
+
+    sandbox.set_item_state(item.item_id, "HEALTHY")
+    feed_sync_run(tenant_a)
+    item.refresh_from_db()
+    assert item.status == PlaidItem.Status.OK and not feed_reconnect_prompts(tenant_a)
+
+
+def test_balances_refresh_and_schedule_policy(tenant_a, sandbox):
+    item = feed_connect_sandbox(tenant_a)
+    sandbox.set_balances(CHECKING, current=Decimal("5000.5"), available=Decimal(4900))
+    feed_sync_run(tenant_a, balances=True)
+    with in_tenant(tenant_a):
+        acct = FeedAccount.objects.get(plaid_account_id=CHECKING)
+        assert acct.current_balance == Decimal("5000.50")
+        assert acct.available_balance == Decimal("4900.00")
+    now = timezone.now()
+    assert not feed_sync_due(tenant_a, now)
+    PlaidItem.objects.filter(pk=item.pk).update(last_sync_at=now - timedelta(hours=5))
+    assert feed_sync_due(tenant_a, now)  # 4 h is the longest Plaid interval
+
+
+def test_feed_that_stops_is_a_clear_state(tenant_a, sandbox):
+    item = feed_connect_sandbox(tenant_a)
+    PlaidItem.objects.filter(pk=item.pk).update(last_sync_at=timezone.now() - timedelta(days=3))
+    assert feed_health(tenant_a)[0].state == "stale"
+    causes = bank_tray_causes(tenant_a, date(2024, 4, 1))
+    assert any(c.key.endswith(":stale") for c in causes)
+    sandbox.stop()  # the bank is unreachable: recorded, no crash
+    report = feed_sync_run(tenant_a)
+    assert report.errors and report.retryable
+    item.refresh_from_db()
+    assert "TRANSPORT" in item.last_error
+
+
+def test_disconnect_stops_counting_and_syncing(tenant_a, owner_a, sandbox):
+    item = feed_connect_sandbox(tenant_a)
+    feed_disconnect(tenant_a, item, actor=owner_a)
+    item.refresh_from_db()
+    assert item.status == PlaidItem.Status.DISCONNECTED
+    with pytest.raises(ItemNotFound):  # removed at Plaid too
+        plaid_client_for().item(item.access_token)
+    with in_tenant(tenant_a):
+        assert not FeedAccount.objects.filter(removed=False).exists()
+    assert feed_sync_run(tenant_a).items == 0
+    assert feed_health(tenant_a)[0].state == "disconnected"
