@@ -12,5 +12,5 @@ class BusinessBearerScheme(OpenApiAuthenticationExtension):
             "type": "http",
             "scheme": "bearer",
             "bearerFormat": "JWT",
-            "description": "From POST /api/v1/auth/token/ on the business's host; valid only there.",
+            "description": "From POST /api/v1/auth/token/ on the business host; only valid there.",
         }

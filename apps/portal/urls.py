@@ -1,6 +1,20 @@
-from django.urls import path
+from django.urls import include, path
 
-from apps.portal import connect, views
+from apps.portal import (
+    activity,
+    banks,
+    bills,
+    connect,
+    invoices,
+    onboarding,
+    recurring,
+    reserves,
+    settings,
+    team,
+    tray,
+    views,
+    whatif,
+)
 
 urlpatterns = [
     path("", views.dashboard, name="dashboard"),
@@ -8,4 +22,64 @@ urlpatterns = [
     path("connect/qbo/start/", connect.connect_qbo_start, name="connect-qbo-start"),
     path("connect/qbo/callback/", connect.connect_qbo_callback, name="connect-qbo-callback"),
     path("connect/qbo/disconnect/", connect.disconnect_qbo, name="disconnect-qbo"),
+    # Prep Tray
+    path("tray/", tray.tray, name="tray"),
+    path("tray/refresh/", tray.tray_refresh, name="tray-refresh"),
+    path("tray/<int:pk>/done/", tray.tray_done, name="tray-done"),
+    path("tray/<int:pk>/snooze/", tray.tray_snooze, name="tray-snooze"),
+    path("tray/<int:pk>/dismiss/", tray.tray_dismiss, name="tray-dismiss"),
+    path("tray/<int:pk>/reopen/", tray.tray_reopen, name="tray-reopen"),
+    # Bills
+    path("bills/", bills.bill_list, name="bills"),
+    path("bills/<int:pk>/", bills.bill_detail, name="bill"),
+    path("bills/<int:pk>/approve/", bills.bill_approve_view, name="bill-approve"),
+    path("bills/<int:pk>/schedule/", bills.bill_schedule_view, name="bill-schedule"),
+    path("bills/<int:pk>/hold/", bills.bill_hold_view, name="bill-hold"),
+    path("bills/<int:pk>/release/", bills.bill_release_view, name="bill-release"),
+    path("bills/<int:pk>/pay/", bills.bill_pay_view, name="bill-pay"),
+    # Invoices and customers
+    path("invoices/", invoices.invoice_list, name="invoices"),
+    path("invoices/<int:pk>/", invoices.invoice_detail, name="invoice"),
+    path("invoices/<int:pk>/remind/", invoices.invoice_remind_view, name="invoice-remind"),
+    path("invoices/<int:pk>/expect/", invoices.invoice_expect_view, name="invoice-expect"),
+    path("customers/<int:pk>/", invoices.customer_detail, name="customer"),
+    # Reserves, banks, recurring, what-if
+    path("reserves/", reserves.reserve_list, name="reserves"),
+    path("reserves/new/", reserves.reserve_create_view, name="reserve-create"),
+    path("reserves/skip/", reserves.reserves_skip_view, name="reserves-skip"),
+    path("reserves/<int:pk>/", reserves.reserve_update_view, name="reserve-update"),
+    path("reserves/<int:pk>/<str:direction>/", reserves.reserve_move_view, name="reserve-move"),
+    path("banks/", banks.bank_list, name="banks"),
+    path("banks/<int:pk>/include/", banks.bank_include_view, name="bank-include"),
+    path("recurring/", recurring.recurring_list, name="recurring"),
+    path(
+        "recurring/confirm/",
+        recurring.recurring_set_view,
+        {"status": "confirmed"},
+        name="recurring-confirm",
+    ),
+    path(
+        "recurring/dismiss/",
+        recurring.recurring_set_view,
+        {"status": "dismissed"},
+        name="recurring-dismiss",
+    ),
+    path("recurring/clear/", recurring.recurring_clear_view, name="recurring-clear"),
+    path("whatif/", whatif.whatif, name="whatif"),
+    # Onboarding, settings, team, activity
+    path("onboarding/", onboarding.onboarding, name="onboarding"),
+    path("onboarding/progress/", onboarding.onboarding_progress, name="onboarding-progress"),
+    path("settings/", settings.settings_page, name="settings"),
+    path("settings/digest/", settings.settings_digest_view, name="settings-digest"),
+    path("settings/approval/", settings.settings_approval_view, name="settings-approval"),
+    path("settings/timezone/", settings.settings_timezone_view, name="settings-timezone"),
+    path("team/", team.team, name="team"),
+    path("team/invite/", team.team_invite_view, name="team-invite"),
+    path("team/<int:pk>/role/", team.team_role_view, name="team-role"),
+    path("team/<int:pk>/remove/", team.team_remove_view, name="team-remove"),
+    path("activity/", activity.activity, name="activity"),
+    # Other helpers' routes (kept as they added them).
+    path("digest/", include("apps.digest.urls")),
+    path("settings/bank/", include("apps.portal.bank_feed")),
+    path("", include("apps.portal.documents")),
 ]

@@ -1,8 +1,5 @@
-from django.shortcuts import render
+"""Kept for the original route; pages live in one module each (dashboard.py, bills.py, ...)."""
 
-from apps.accounts.permissions import portal_view
+from apps.portal.dashboard import dashboard
 
-
-@portal_view
-def dashboard(request):
-    return render(request, "portal/dashboard.html", {})
+__all__ = ["dashboard"]

@@ -74,10 +74,15 @@ def forecast_svg(
     """The 13-week forecast as weekly closing bars from today's available cash, with the low
     point marked and a zero line when cash goes negative."""
     if not weeks:
-        return _svg(width, 60, "No forecast yet", [
-            f'<text x="{width / 2}" y="34" text-anchor="middle" fill="{MUTED}">'
-            "No forecast yet</text>"
-        ])
+        return _svg(
+            width,
+            60,
+            "No forecast yet",
+            [
+                f'<text x="{width / 2}" y="34" text-anchor="middle" fill="{MUTED}">'
+                "No forecast yet</text>"
+            ],
+        )
     left, right, top, bottom = 56, 10, 18, 30
     plot_w, plot_h = width - left - right, height - top - bottom
     values = [opening, *[w.closing for w in weeks]]
@@ -142,9 +147,8 @@ def forecast_svg(
             f'<text x="{left + 4}" y="{y(opening) - 5:.1f}" fill="{INK}" font-weight="600">'
             f"Low today {escape(compact_money(opening, currency))}</text></g>"
         )
-    label = (
-        f"13-week cash forecast; low point {format_money(low_point_amount, currency)}"
-        + (f" in the week of {low_point_week:%b %-d}" if low_point_week else "")
+    label = f"13-week cash forecast; low point {format_money(low_point_amount, currency)}" + (
+        f" in the week of {low_point_week:%b %-d}" if low_point_week else ""
     )
     return _svg(width, height, label, body)
 

@@ -62,20 +62,41 @@ def test_real_worker_reads_each_business_rows_only():
         "CELERY_BROKER_URL": settings.CELERY_BROKER_URL,
     }
     worker = subprocess.Popen(
-        [sys.executable, "-m", "celery", "-A", "oodaloo", "worker", "-Q", queue, "--pool", "solo",
-         "--without-heartbeat", "--without-mingle", "--without-gossip", "-l", "warning"],
-        env=env, cwd=settings.BASE_DIR, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+        [
+            sys.executable,
+            "-m",
+            "celery",
+            "-A",
+            "oodaloo",
+            "worker",
+            "-Q",
+            queue,
+            "--pool",
+            "solo",
+            "--without-heartbeat",
+            "--without-mingle",
+            "--without-gossip",
+            "-l",
+            "warning",
+        ],
+        env=env,
+        cwd=settings.BASE_DIR,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
     )
     try:
         ids = {}
         for business in (alpha, beta):
             with tenant_context(business):
-                ids[business.slug] = tenant_probe_task.apply_async(args=["ap_vendor"], queue=queue).id
+                ids[business.slug] = tenant_probe_task.apply_async(
+                    args=["ap_vendor"], queue=queue
+                ).id
         deadline = time.time() + 60
         runs = {}
         while time.time() < deadline and len(runs) < 2:
             runs = {
-                r.task_id: r for r in JobRun.objects.filter(task_id__in=ids.values(), state="succeeded")
+                r.task_id: r
+                for r in JobRun.objects.filter(task_id__in=ids.values(), state="succeeded")
             }
             time.sleep(0.3)
         assert len(runs) == 2, "worker did not finish both probes"

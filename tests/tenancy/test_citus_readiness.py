@@ -26,7 +26,8 @@ def test_every_primary_and_foreign_key_column_is_bigint(tenant_a):
     # Our user's M2M links to django.contrib.auth's Group/Permission keep their integer ids.
     third_party = ("django_", "auth_", "otp_", "axes_", "celery_")
     ours = [
-        row for row in narrow
+        row
+        for row in narrow
         if not row[1].startswith(third_party) and row[2] not in ("group_id", "permission_id")
     ]
     assert ours == []
@@ -38,8 +39,10 @@ def test_tenant_tables_reference_only_their_schema_or_public(tenant_a):
             """
             SELECT DISTINCT src.nspname, dst.nspname
             FROM pg_constraint con
-            JOIN pg_class s ON s.oid = con.conrelid JOIN pg_namespace src ON src.oid = s.relnamespace
-            JOIN pg_class d ON d.oid = con.confrelid JOIN pg_namespace dst ON dst.oid = d.relnamespace
+            JOIN pg_class s ON s.oid = con.conrelid
+            JOIN pg_namespace src ON src.oid = s.relnamespace
+            JOIN pg_class d ON d.oid = con.confrelid
+            JOIN pg_namespace dst ON dst.oid = d.relnamespace
             WHERE con.contype = 'f' AND src.nspname NOT IN ('public', 'pg_catalog')
             """
         )

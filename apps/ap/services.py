@@ -1,0 +1,354 @@
+"""The bill workflow on top of QBO: approve, schedule, hold, pay now.
+
+Status: new → approved → scheduled → paid, and on hold from any open state. `Bill.balance` is
+QBO's truth: a bill whose balance is 0 is paid, whatever our status says. Every change appends a
+`BillEvent`, writes an audit entry and bumps the runway data version. Payments leave through
+the outbox (`bill_payment.create`), under a row lock, so a double click, two tabs or a retry
+after a timeout make exactly one payment.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import date, timedelta
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from django.core.cache import cache
+from django.db import connection, transaction
+from django.utils import timezone
+from django_tenants.utils import schema_context
+
+from apps.accounts.models import ROLE_RANK, Membership, Role
+from apps.ap.models import Bill, BillEvent
+from apps.bank.models import Account
+from apps.core.dates import local_today
+from apps.core.errors import ApplicationError, Conflict, PermissionDenied
+from apps.core.services.audit import audit_record
+from apps.integrations.sync.models import Action
+from apps.integrations.sync.outbox import action_create
+
+BILL_PAYMENT = "bill_payment.create"
+IN_FLIGHT = (Action.State.PENDING, Action.State.SENT, Action.State.UNKNOWN)
+MAX_SCHEDULE_AHEAD = timedelta(days=366)
+# Same key the runway cache reads (apps.runway.cache.DATA_VERSION_KEY); bumped here because the
+# domain layer may not import the runway layer.
+DATA_VERSION_KEY = "data-version:{schema}"
+
+
+class BillError(ApplicationError):
+    code = "bill_invalid"
+
+
+# --- shared helpers -----------------------------------------------------------------------
+
+
+def _business() -> Any:
+    tenant = getattr(connection, "tenant", None)
+    if tenant is None or connection.schema_name == "public":
+        raise ApplicationError("No business selected.")
+    return tenant
+
+
+def actor_role(actor: Any, business: Any) -> str | None:
+    if actor is None or not getattr(actor, "pk", None):
+        return None
+    return (
+        Membership.objects.filter(user=actor, business=business)
+        .values_list("role", flat=True)
+        .first()
+    )
+
+
+def _require(actor: Any, business: Any, role: str) -> str:
+    have = actor_role(actor, business)
+    if have is None or ROLE_RANK[have] < ROLE_RANK[role]:
+        raise PermissionDenied(f"Your role ({have or 'none'}) can't do this; it needs {role}.")
+    return have
+
+
+def runway_data_changed(business: Any) -> None:
+    """Invalidate cached runway results after the transaction commits."""
+    schema = business.schema_name
+
+    def bump() -> None:
+        with schema_context(schema):
+            key = DATA_VERSION_KEY.format(schema=schema)
+            try:
+                cache.incr(key)
+            except ValueError:
+                cache.add(key, 2, timeout=None)
+
+    transaction.on_commit(bump)
+
+
+def parse_amount(value: Any) -> Decimal:
+    """A form amount: positive, at most 2 decimals; refuses rather than rounds."""
+    if isinstance(value, float):
+        raise BillError("Amounts must not be floats.")
+    text = str(value).strip().replace(",", "").lstrip("$")
+    try:
+        amount = Decimal(text)
+    except (InvalidOperation, ValueError):
+        raise BillError(f"“{value}” is not an amount.")
+    if not amount.is_finite():
+        raise BillError(f"“{value}” is not an amount.")
+    if amount.as_tuple().exponent < -2:
+        raise BillError("Amounts have at most two decimal places (cents).")
+    if amount <= 0:
+        raise BillError("The amount must be more than zero.")
+    return amount.quantize(Decimal("0.01"))
+
+
+def _lock(bill: Bill) -> Bill:
+    """Re-read the bill under a row lock (callers are inside transaction.atomic)."""
+    locked = Bill.objects.select_for_update().filter(pk=bill.pk).first()
+    if locked is None:
+        raise BillError("This bill no longer exists.")
+    return locked
+
+
+def _event(bill: Bill, actor: Any, kind: str, **detail: Any) -> BillEvent:
+    return BillEvent.objects.create(
+        bill=bill,
+        actor_email=getattr(actor, "email", "") or "",
+        kind=kind,
+        detail={k: (str(v) if isinstance(v, Decimal | date) else v) for k, v in detail.items()},
+    )
+
+
+def _audit(actor: Any, business: Any, bill: Bill, action: str, before: dict, after: dict) -> None:
+    audit_record(
+        actor=actor, action=action, business=business, obj=bill, before=before, after=after
+    )
+
+
+def _require_open(bill: Bill) -> None:
+    if bill.is_deleted:
+        raise BillError("This bill was deleted in QuickBooks.")
+    if bill.balance <= 0:
+        raise Conflict("This bill is already paid in QuickBooks; nothing to do.")
+
+
+def _today(business: Any) -> date:
+    return local_today(business.timezone)
+
+
+# --- approval -----------------------------------------------------------------------------
+
+
+def bill_can_approve(*, role: str | None, bill: Bill, approval_limit: Decimal) -> bool:
+    if role == Role.OWNER:
+        return True
+    return role == Role.BOOKKEEPER and bill.home_balance <= approval_limit
+
+
+def _approve_locked(actor: Any, business: Any, bill: Bill, approval_limit: Decimal) -> None:
+    role = _require(actor, business, Role.BOOKKEEPER)
+    if not bill_can_approve(role=role, bill=bill, approval_limit=approval_limit):
+        raise PermissionDenied(
+            f"Bills above the approval limit ({approval_limit:,.2f}) need an owner's approval."
+        )
+    before = {"status": bill.status}
+    bill.status = Bill.Status.APPROVED
+    bill.approved_by_email = actor.email
+    bill.approved_at = timezone.now()
+    bill.save(update_fields=["status", "approved_by_email", "approved_at"])
+    _event(bill, actor, "approved", balance=bill.balance)
+    _audit(actor, business, bill, "bill.approved", before, {"status": bill.status})
+
+
+def bill_approve(*, actor: Any, bill: Bill, approval_limit: Decimal) -> Bill:
+    """Approve a new (or held) bill. Bookkeepers up to `approval_limit`; above it, owners."""
+    business = _business()
+    with transaction.atomic():
+        bill = _lock(bill)
+        _require_open(bill)
+        if bill.status in (Bill.Status.APPROVED, Bill.Status.SCHEDULED):
+            raise Conflict("This bill is already approved.")
+        _approve_locked(actor, business, bill, approval_limit)
+    runway_data_changed(business)
+    return bill
+
+
+# --- scheduling and hold ------------------------------------------------------------------
+
+
+def bill_schedule(*, actor: Any, bill: Bill, pay_on: date | None, approval_limit: Decimal) -> Bill:
+    """Plan the payment for `pay_on` (today or later; moves the bill in the forecast). A new
+    bill is approved on the way if the actor may approve it. `None` clears the schedule."""
+    business = _business()
+    today = _today(business)
+    if pay_on is not None:
+        if pay_on < today:
+            raise BillError("The payment date can't be in the past.")
+        if pay_on > today + MAX_SCHEDULE_AHEAD:
+            raise BillError("Schedule payments at most a year ahead.")
+    with transaction.atomic():
+        bill = _lock(bill)
+        _require_open(bill)
+        _require(actor, business, Role.BOOKKEEPER)
+        if bill.status == Bill.Status.ON_HOLD:
+            raise Conflict("This bill is on hold; release it first.")
+        before = {"status": bill.status, "scheduled_date": bill.scheduled_date}
+        if bill.status == Bill.Status.NEW:
+            _approve_locked(actor, business, bill, approval_limit)
+        if pay_on is None:
+            bill.status = Bill.Status.APPROVED
+        else:
+            bill.status = Bill.Status.SCHEDULED
+        bill.scheduled_date = pay_on
+        bill.save(update_fields=["status", "scheduled_date"])
+        _event(bill, actor, "scheduled" if pay_on else "unscheduled", pay_on=pay_on)
+        _audit(
+            actor,
+            business,
+            bill,
+            "bill.scheduled",
+            before,
+            {"status": bill.status, "scheduled_date": pay_on},
+        )
+    runway_data_changed(business)
+    return bill
+
+
+def bill_hold(*, actor: Any, bill: Bill, reason: str = "") -> Bill:
+    business = _business()
+    with transaction.atomic():
+        bill = _lock(bill)
+        _require_open(bill)
+        _require(actor, business, Role.BOOKKEEPER)
+        if bill.status == Bill.Status.ON_HOLD:
+            raise Conflict("This bill is already on hold.")
+        before = {"status": bill.status, "scheduled_date": bill.scheduled_date}
+        bill.status = Bill.Status.ON_HOLD
+        bill.scheduled_date = None
+        bill.save(update_fields=["status", "scheduled_date"])
+        _event(bill, actor, "held", reason=reason[:300])
+        _audit(actor, business, bill, "bill.held", before, {"status": bill.status})
+    runway_data_changed(business)
+    return bill
+
+
+def bill_release(*, actor: Any, bill: Bill) -> Bill:
+    """Take a bill off hold: back to new (it needs approval again)."""
+    business = _business()
+    with transaction.atomic():
+        bill = _lock(bill)
+        _require(actor, business, Role.BOOKKEEPER)
+        if bill.status != Bill.Status.ON_HOLD:
+            raise Conflict("This bill is not on hold.")
+        bill.status = Bill.Status.NEW
+        bill.save(update_fields=["status"])
+        _event(bill, actor, "released")
+        _audit(actor, business, bill, "bill.released", {"status": "on_hold"}, {"status": "new"})
+    runway_data_changed(business)
+    return bill
+
+
+# --- pay now ------------------------------------------------------------------------------
+
+
+def payment_key(business: Any, bill: Bill, idempotency_key: str) -> str:
+    """The outbox key (QBO requestid, ≤ 36 chars): one per (business, bill, form token)."""
+    digest = hashlib.sha256(f"{business.pk}:{bill.pk}:{idempotency_key}".encode()).hexdigest()
+    return f"bp-{digest[:32]}"
+
+
+def bill_payment_actions(business: Any, bill_ids: list[int]):
+    return Action.objects.filter(
+        business=business,
+        kind=BILL_PAYMENT,
+        target_type="bill",
+        target_id__in=[str(i) for i in bill_ids],
+    )
+
+
+def bill_pay_now(
+    *,
+    actor: Any,
+    bill: Bill,
+    account: Account,
+    idempotency_key: str,
+    approval_limit: Decimal,
+    amount: Decimal | str | None = None,
+) -> Action:
+    """Pay (part of) the open balance today from `account` by a QBO BillPayment via the outbox.
+
+    Exactly once: the same `idempotency_key` returns the first action (double click, retry);
+    a different key while a payment is in flight or not yet reflected by a sync is refused
+    (two tabs). A bill QBO already shows as paid is refused.
+    """
+    business = _business()
+    if not idempotency_key or len(idempotency_key) > 100:
+        raise BillError("This form has expired; reload the page and try again.")
+    key = payment_key(business, bill, idempotency_key)
+    existing = Action.objects.filter(key=key).first()
+    if existing is not None:  # a replay of the same click: same answer, nothing new
+        if existing.business_id != business.pk or existing.target_id != str(bill.pk):
+            raise BillError("This form has expired; reload the page and try again.")
+        return existing
+    pay_amount = parse_amount(amount) if amount not in (None, "") else None
+    with transaction.atomic():
+        bill = _lock(bill)
+        replay = Action.objects.filter(key=key).first()
+        if replay is not None:  # the twin request won the lock first
+            return replay
+        _require_open(bill)
+        role = _require(actor, business, Role.BOOKKEEPER)
+        if bill.status == Bill.Status.ON_HOLD:
+            raise Conflict("This bill is on hold; release it before paying.")
+        account = Account.objects.filter(pk=account.pk).cash().first()
+        if account is None:
+            raise BillError("Choose one of your bank accounts to pay from.")
+        pay_amount = pay_amount or bill.balance
+        if pay_amount > bill.balance:
+            raise BillError(f"That is more than the open balance ({bill.balance:,.2f}).")
+        others = bill_payment_actions(business, [bill.pk]).exclude(state=Action.State.FAILED)
+        for other in others:
+            if other.state in IN_FLIGHT:
+                raise Conflict("A payment for this bill is already on its way.")
+            if other.updated_at >= bill.synced_at:  # succeeded, not yet seen by a sync
+                raise Conflict("This bill was just paid; QuickBooks will show it shortly.")
+        if bill.status == Bill.Status.NEW:
+            if not bill_can_approve(role=role, bill=bill, approval_limit=approval_limit):
+                raise PermissionDenied(
+                    "Bills above the approval limit need an owner's approval before payment."
+                )
+            _approve_locked(actor, business, bill, approval_limit)
+        if not bill.vendor_qbo_id or not account.qbo_id:
+            raise BillError("This bill or account is not linked to QuickBooks.")
+        today = _today(business)
+        action = action_create(
+            business,
+            BILL_PAYMENT,
+            {
+                "vendor": bill.vendor_qbo_id,
+                "bill": bill.qbo_id,
+                "amount": str(pay_amount),
+                "bank_account": account.qbo_id,
+                "date": today.isoformat(),
+            },
+            key,
+            target_type="bill",
+            target_id=str(bill.pk),
+            actor_email=actor.email,
+        )
+        _event(
+            bill,
+            actor,
+            "payment_requested",
+            amount=pay_amount,
+            account=account.name,
+            action_key=action.key,
+        )
+        _audit(
+            actor,
+            business,
+            bill,
+            "bill.pay_now",
+            {"balance": bill.balance},
+            {"amount": pay_amount, "account": account.name, "action": action.key},
+        )
+    runway_data_changed(business)
+    return action

@@ -1,0 +1,207 @@
+"""Collections: reminders through QBO's invoice send, "expect on" dates, and the priority list.
+
+Collections priority = open balance × days overdue × the customer's habit factor, where the
+habit factor = 1 + max(0, average days late) ÷ 30, capped at 4 (a customer who usually pays a
+month late counts double; one with no history counts once). See docs/portal.md.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
+from datetime import date, timedelta
+from decimal import Decimal
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from django.core.cache import cache
+from django.db import connection, transaction
+from django.utils import timezone
+from django_tenants.utils import schema_context
+
+from apps.accounts.models import ROLE_RANK, Membership, Role
+from apps.ar.models import Invoice
+from apps.core.dates import local_today
+from apps.core.errors import ApplicationError, Conflict, PermissionDenied
+from apps.core.services.audit import audit_record
+from apps.integrations.sync.models import Action
+from apps.integrations.sync.outbox import action_create
+
+INVOICE_SEND = "invoice.send"
+HABIT_CAP = Decimal(4)
+MAX_EXPECT_AHEAD = timedelta(days=366)
+DATA_VERSION_KEY = "data-version:{schema}"  # = apps.runway.cache.DATA_VERSION_KEY
+
+
+class InvoiceError(ApplicationError):
+    code = "invoice_invalid"
+
+
+def _business() -> Any:
+    tenant = getattr(connection, "tenant", None)
+    if tenant is None or connection.schema_name == "public":
+        raise ApplicationError("No business selected.")
+    return tenant
+
+
+def _require(actor: Any, business: Any, role: str) -> None:
+    have = None
+    if actor is not None and getattr(actor, "pk", None):
+        have = (
+            Membership.objects.filter(user=actor, business=business)
+            .values_list("role", flat=True)
+            .first()
+        )
+    if have is None or ROLE_RANK[have] < ROLE_RANK[role]:
+        raise PermissionDenied(f"Your role ({have or 'none'}) can't do this; it needs {role}.")
+
+
+def _runway_data_changed(business: Any) -> None:
+    schema = business.schema_name
+
+    def bump() -> None:
+        with schema_context(schema):
+            key = DATA_VERSION_KEY.format(schema=schema)
+            try:
+                cache.incr(key)
+            except ValueError:
+                cache.add(key, 2, timeout=None)
+
+    transaction.on_commit(bump)
+
+
+def _lock(invoice: Invoice) -> Invoice:
+    locked = Invoice.objects.select_for_update().filter(pk=invoice.pk).first()
+    if locked is None:
+        raise InvoiceError("This invoice no longer exists.")
+    if locked.is_deleted:
+        raise InvoiceError("This invoice was deleted in QuickBooks.")
+    return locked
+
+
+# --- priority (pure) ----------------------------------------------------------------------
+
+
+def habit_factor(avg_days_late: Decimal | None) -> Decimal:
+    if avg_days_late is None or avg_days_late <= 0:
+        return Decimal(1)
+    return min(Decimal(1) + Decimal(avg_days_late) / 30, HABIT_CAP)
+
+
+@dataclass(frozen=True)
+class Priority:
+    invoice: Any
+    days_overdue: int
+    factor: Decimal
+    score: Decimal
+
+
+def collections_priority(
+    invoices: Iterable[Any],
+    *,
+    as_of: date,
+    days_late_by_customer: Mapping[str, Decimal | None],
+    customer_key: Callable[[Any], str] = lambda inv: inv.customer_qbo_id,
+) -> list[Priority]:
+    """Overdue open invoices, highest priority first. `days_late_by_customer` maps a customer's
+    key (the QBO customer id, as the runway's habits use) to its average days late."""
+    ranked = []
+    for inv in invoices:
+        due = inv.due_date or inv.txn_date
+        days = (as_of - due).days
+        if days <= 0 or inv.balance <= 0:
+            continue
+        factor = habit_factor(days_late_by_customer.get(customer_key(inv)))
+        score = (inv.home_balance * days * factor).quantize(Decimal("0.01"))
+        ranked.append(Priority(inv, days, factor, score))
+    ranked.sort(key=lambda p: (-p.score, p.invoice.pk))
+    return ranked
+
+
+# --- reminders ----------------------------------------------------------------------------
+
+
+def reminder_key(business: Any, invoice: Invoice, day: date) -> str:
+    digest = hashlib.sha256(f"{business.pk}:{invoice.pk}:{day.isoformat()}".encode()).hexdigest()
+    return f"rm-{digest[:32]}"
+
+
+def invoice_remind(*, actor: Any, invoice: Invoice) -> Action:
+    """Ask QBO to email the invoice again — at most once per invoice per local day."""
+    business = _business()
+    today = local_today(business.timezone)
+    with transaction.atomic():
+        invoice = _lock(invoice)
+        _require(actor, business, Role.BOOKKEEPER)
+        if invoice.balance <= 0:
+            raise Conflict("This invoice is already paid.")
+        if not invoice.bill_email and not (invoice.customer and invoice.customer.email):
+            raise InvoiceError("This customer has no email address in QuickBooks.")
+        if invoice.last_reminded_at is not None:
+            reminded_on = timezone.localtime(
+                invoice.last_reminded_at, timezone=_zone(business)
+            ).date()
+            if reminded_on == today:
+                raise Conflict("A reminder already went out today; one a day is plenty.")
+        action = action_create(
+            business,
+            INVOICE_SEND,
+            {"invoice": invoice.qbo_id, "send_to": invoice.bill_email or None},
+            reminder_key(business, invoice, today),
+            target_type="invoice",
+            target_id=str(invoice.pk),
+            actor_email=actor.email,
+        )
+        invoice.last_reminded_at = timezone.now()
+        invoice.save(update_fields=["last_reminded_at"])
+        audit_record(
+            actor=actor,
+            action="invoice.reminded",
+            business=business,
+            obj=invoice,
+            after={"action": action.key, "balance": invoice.balance},
+        )
+    return action
+
+
+def _zone(business: Any) -> ZoneInfo:
+    return ZoneInfo(business.timezone)
+
+
+def invoice_expect_on(*, actor: Any, invoice: Invoice, on: date | None) -> Invoice:
+    """The owner's "expect on" date (today or later) for the forecast; None = the habit."""
+    business = _business()
+    today = local_today(business.timezone)
+    if on is not None:
+        if on < today:
+            raise InvoiceError("The expected date can't be in the past.")
+        if on > today + MAX_EXPECT_AHEAD:
+            raise InvoiceError("Choose a date within the next year.")
+    with transaction.atomic():
+        invoice = _lock(invoice)
+        _require(actor, business, Role.BOOKKEEPER)
+        if invoice.balance <= 0:
+            raise Conflict("This invoice is already paid.")
+        before = {"expected_date": invoice.expected_date}
+        invoice.expected_date = on
+        invoice.save(update_fields=["expected_date"])
+        audit_record(
+            actor=actor,
+            action="invoice.expect_on",
+            business=business,
+            obj=invoice,
+            before=before,
+            after={"expected_date": on},
+        )
+    _runway_data_changed(business)
+    return invoice
+
+
+def invoice_actions(business: Any, invoice_ids: list[int]):
+    return Action.objects.filter(
+        business=business,
+        kind=INVOICE_SEND,
+        target_type="invoice",
+        target_id__in=[str(i) for i in invoice_ids],
+    )

@@ -1,0 +1,216 @@
+"""Bills: the filtered list, the detail page with history and impact, and the workflow
+actions (approve, schedule, hold, release, pay now)."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from django.db.models import Q
+from django.shortcuts import get_object_or_404, render
+from django.views.decorators.http import require_POST
+
+from apps.accounts.permissions import portal_view
+from apps.ap.models import Bill, Vendor
+from apps.ap.services import (
+    bill_approve,
+    bill_can_approve,
+    bill_hold,
+    bill_pay_now,
+    bill_payment_actions,
+    bill_release,
+    bill_schedule,
+)
+from apps.bank.models import Account
+from apps.core.errors import ApplicationError
+from apps.portal.common import (
+    action_done,
+    action_error,
+    form_token,
+    paginate,
+    parse_date,
+    querystring_without_page,
+    today_for,
+)
+from apps.portal.runway_data import runway_now
+from apps.portal.services import approval_limit
+from apps.portal.tray import item_fragment
+from apps.tray.models import TrayItem
+from apps.tray.services import cash_impact, tray_mark_done_for
+
+DUE_FILTERS = {"overdue": "Overdue", "7": "Due in 7 days", "14": "Due in 14 days", "30": "30 days"}
+
+
+def _filtered(request, today):
+    qs = Bill.objects.live().select_related("vendor")
+    status = request.GET.get("status", "open")
+    if status == "open":
+        qs = qs.filter(balance__gt=0)
+    elif status == "paid":
+        qs = qs.filter(balance=0)
+    elif status in Bill.Status.values:
+        qs = qs.filter(status=status, balance__gt=0)
+    vendor = request.GET.get("vendor", "")
+    if vendor.isdigit():
+        qs = qs.filter(vendor_id=int(vendor))
+    due = request.GET.get("due", "")
+    if due == "overdue":
+        qs = qs.filter(due_date__lt=today, balance__gt=0)
+    elif due.isdigit():
+        qs = qs.filter(due_date__lte=today + timedelta(days=int(due)))
+    q = request.GET.get("q", "").strip()
+    if q:
+        qs = qs.filter(Q(doc_number__icontains=q) | Q(vendor__display_name__icontains=q))
+    return qs.order_by("due_date", "pk"), {"status": status, "vendor": vendor, "due": due, "q": q}
+
+
+@portal_view
+def bill_list(request):
+    today = today_for(request)
+    qs, filters = _filtered(request, today)
+    page = paginate(request, qs)
+    bills = list(page.object_list)
+    states = {}
+    for action in bill_payment_actions(request.business, [b.pk for b in bills]).order_by(
+        "created_at"
+    ):
+        states[int(action.target_id)] = action  # latest wins
+    context = {
+        "page": page,
+        "bills": [(b, states.get(b.pk)) for b in bills],
+        "filters": filters,
+        "statuses": [("open", "Open"), *Bill.Status.choices, ("all", "All")],
+        "due_filters": DUE_FILTERS,
+        "vendors": Vendor.objects.filter(active=True).only("pk", "display_name")[:500],
+        "qs": querystring_without_page(request),
+        "today": today,
+        "currency": request.business.currency or "USD",
+    }
+    return render(request, "portal/bills/list.html", context)
+
+
+def _detail_context(request, bill: Bill) -> dict:
+    business = request.business
+    currency = business.currency or "USD"
+    result = runway_now(business)
+    impact_days, impact_sentence, forecast_date = None, "", None
+    if result is not None and bill.balance > 0:
+        impact_days, impact_sentence = cash_impact(
+            -bill.home_balance,
+            result.daily_burn,
+            f"Paying {bill.home_balance:,.2f} now",
+            currency,
+        )
+        forecast_date = result.forecast.bill_dates.get(str(bill.pk))
+    limit = approval_limit()
+    role = request.membership.role if request.membership else None
+    return {
+        "bill": bill,
+        "events": list(bill.events.all()),
+        "actions": list(bill_payment_actions(business, [bill.pk]).order_by("-created_at")),
+        "accounts": list(Account.objects.cash().order_by("name")),
+        "token": form_token(),
+        "today": today_for(request),
+        "currency": currency,
+        "impact_days": impact_days,
+        "impact_sentence": impact_sentence,
+        "forecast_date": forecast_date,
+        "approval_limit": limit,
+        "can_approve": bill_can_approve(role=role, bill=bill, approval_limit=limit),
+    }
+
+
+@portal_view
+def bill_detail(request, pk: int):
+    bill = get_object_or_404(Bill.objects.select_related("vendor"), pk=pk)
+    return render(request, "portal/bills/detail.html", _detail_context(request, bill))
+
+
+def _after(request, bill: Bill, message: str, *, tick_tray: bool = True):
+    """Tick the bill's tray item and answer (the tray item fragment for HTMX)."""
+    if tick_tray:
+        tray_mark_done_for(request.user, "bill", bill.pk)
+    fragment = None
+    item_id = request.POST.get("tray_item", "")
+    if request.POST.get("fragment") == "tray_item" and item_id.isdigit():
+        item = TrayItem.objects.filter(pk=int(item_id)).first()
+        if item is not None:
+            fragment = item_fragment(request, item, decided=True)
+    return action_done(request, message, default_next=f"/bills/{bill.pk}/", fragment=fragment)
+
+
+@require_POST
+@portal_view
+def bill_approve_view(request, pk: int):
+    bill = get_object_or_404(Bill, pk=pk)
+    try:
+        bill = bill_approve(actor=request.user, bill=bill, approval_limit=approval_limit())
+    except ApplicationError as exc:
+        return action_error(request, exc)
+    return _after(request, bill, "Approved.", tick_tray=False)
+
+
+@require_POST
+@portal_view
+def bill_schedule_view(request, pk: int):
+    bill = get_object_or_404(Bill, pk=pk)
+    try:
+        pay_on = parse_date(request.POST.get("pay_on"), label="payment date")
+        bill = bill_schedule(
+            actor=request.user, bill=bill, pay_on=pay_on, approval_limit=approval_limit()
+        )
+    except ApplicationError as exc:
+        return action_error(request, exc)
+    return _after(request, bill, f"Scheduled for {pay_on:%a %b %-d}; the forecast moved with it.")
+
+
+@require_POST
+@portal_view
+def bill_hold_view(request, pk: int):
+    bill = get_object_or_404(Bill, pk=pk)
+    try:
+        bill = bill_hold(actor=request.user, bill=bill, reason=request.POST.get("reason", ""))
+    except ApplicationError as exc:
+        return action_error(request, exc)
+    return _after(request, bill, "On hold. It stays out of the tray until you release it.")
+
+
+@require_POST
+@portal_view
+def bill_release_view(request, pk: int):
+    bill = get_object_or_404(Bill, pk=pk)
+    try:
+        bill = bill_release(actor=request.user, bill=bill)
+    except ApplicationError as exc:
+        return action_error(request, exc)
+    return _after(request, bill, "Released; it needs approval again.", tick_tray=False)
+
+
+@require_POST
+@portal_view
+def bill_pay_view(request, pk: int):
+    bill = get_object_or_404(Bill, pk=pk)
+    account_id = request.POST.get("account", "")
+    account = (
+        Account.objects.cash().filter(pk=int(account_id)).first()
+        if (account_id.isdigit())
+        else None
+    )
+    if account is None:
+        return action_error(request, ApplicationError("Choose a bank account to pay from."))
+    try:
+        action = bill_pay_now(
+            actor=request.user,
+            bill=bill,
+            account=account,
+            amount=request.POST.get("amount") or None,
+            idempotency_key=request.POST.get("idempotency_key", ""),
+            approval_limit=approval_limit(),
+        )
+    except ApplicationError as exc:
+        return action_error(request, exc)
+    return _after(
+        request,
+        bill,
+        f"Payment of {action.payload.get('amount')} sent to QuickBooks ({action.state}). "
+        "Its status shows below.",
+    )

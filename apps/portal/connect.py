@@ -1,0 +1,73 @@
+"""Owner-only pages to connect and disconnect QuickBooks (thin: services do the work)."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
+
+from apps.accounts.permissions import portal_view
+from apps.integrations.sync.connection import (
+    ConnectError,
+    connection_for,
+    connection_needs_reconnect,
+    qbo_authorization_url,
+    qbo_connect_complete,
+    qbo_disconnect,
+    qbo_state_check,
+    qbo_state_make,
+)
+from apps.integrations.sync.models import QboConnection, SyncRun
+
+OWNER_ONLY = {"read": "owner", "write": "owner"}
+
+
+@portal_view(**OWNER_ONLY)
+def connect_qbo(request):
+    business = request.business
+    conn = connection_for(business)
+    connected = conn is not None and conn.status != QboConnection.Status.DISCONNECTED
+    context = {
+        "conn": conn if connected else None,
+        "needs_reconnect": connection_needs_reconnect(conn),
+        "last_run": SyncRun.objects.filter(business=business, source="qbo").first(),
+    }
+    return render(request, "portal/connect_qbo.html", context)
+
+
+@require_POST
+@portal_view(**OWNER_ONLY)
+def connect_qbo_start(request):
+    state = qbo_state_make(request.business, request.user)
+    return redirect(qbo_authorization_url(request.business, state))
+
+
+@portal_view(**OWNER_ONLY)
+def connect_qbo_callback(request):
+    business = request.business
+    if request.GET.get("error"):
+        messages.error(request, "QuickBooks was not connected: access was not granted.")
+        return redirect("connect-qbo")
+    try:
+        qbo_state_check(business, request.GET.get("state", ""))
+        conn = qbo_connect_complete(
+            business,
+            request.GET.get("code", ""),
+            request.GET.get("realmId", ""),
+            actor=request.user,
+        )
+    except ConnectError as exc:
+        messages.error(request, str(exc))
+        return redirect("connect-qbo")
+    messages.success(
+        request, f"Connected to {conn.company_name or 'QuickBooks'}. Your books are syncing now."
+    )
+    return redirect("connect-qbo")
+
+
+@require_POST
+@portal_view(**OWNER_ONLY)
+def disconnect_qbo(request):
+    qbo_disconnect(request.user, request.business)
+    messages.success(request, "QuickBooks is disconnected. Your synced data stays here.")
+    return redirect("connect-qbo")

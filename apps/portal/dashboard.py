@@ -1,0 +1,87 @@
+"""The dashboard: runway at a glance, the forecast, aging, this week's tray, sync status."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from django.shortcuts import render
+from django.utils import timezone
+
+from apps.accounts.permissions import portal_view
+from apps.integrations.sync.models import QboConnection, SyncRun
+from apps.portal.common import today_for
+from apps.portal.models import BusinessSettings
+from apps.portal.runway_data import accuracy, charts, last_week_days, runway_now
+from apps.portal.services import onboarding_steps, settings_get
+from apps.tray.models import TrayItem
+
+TRAY_PREVIEW = 5
+
+
+def sync_status(business):
+    conn = QboConnection.objects.filter(business=business).first()
+    last = SyncRun.objects.filter(business=business, source=SyncRun.Source.QBO).first()
+    last_ok = (
+        SyncRun.objects.filter(
+            business=business, source=SyncRun.Source.QBO, state=SyncRun.State.SUCCEEDED
+        )
+        .values_list("finished_at", flat=True)
+        .first()
+        if last is not None and last.state != SyncRun.State.SUCCEEDED
+        else (last.finished_at if last else None)
+    )
+    needs_reconnect = conn is not None and conn.status != QboConnection.Status.CONNECTED
+    expiring = (
+        conn is not None
+        and conn.refresh_expires_at is not None
+        and conn.refresh_expires_at - timezone.now() < timedelta(days=14)
+    )
+    return {
+        "conn": conn,
+        "last": last,
+        "last_ok_at": last_ok,
+        "running": last is not None and last.state == SyncRun.State.RUNNING,
+        "failed": last is not None and last.state == SyncRun.State.FAILED,
+        "needs_reconnect": needs_reconnect,
+        "expiring": expiring and not needs_reconnect,
+    }
+
+
+def onboarding_for(business, row: BusinessSettings):
+    """Checklist steps while onboarding is unfinished (it reappears until done)."""
+    if row.onboarding_done_at is not None:
+        return None
+    steps = onboarding_steps(business)
+    if all(s.done for s in steps):
+        row.onboarding_done_at = timezone.now()
+        row.save(update_fields=["onboarding_done_at", "updated_at"])
+        return None
+    return steps
+
+
+@portal_view
+def dashboard(request):
+    business = request.business
+    currency = business.currency or "USD"
+    today = today_for(request)
+    result = runway_now(business)
+    tray = TrayItem.objects.visible(today)
+    context = {
+        "result": result,
+        "currency": currency,
+        "today": today,
+        "sync": sync_status(business),
+        "tray_items": list(tray[:TRAY_PREVIEW]),
+        "tray_count": tray.count(),
+        "onboarding": onboarding_for(business, settings_get()),
+    }
+    if result is not None:
+        before = last_week_days(result)
+        context["days_change"] = (
+            result.runway_days - before
+            if before is not None and result.runway_days is not None
+            else None
+        )
+        context["charts"] = charts(result, currency)
+        context["accuracy"] = accuracy(business)
+    return render(request, "portal/dashboard.html", context)

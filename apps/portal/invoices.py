@@ -1,0 +1,181 @@
+"""Invoices and customers: AR aging, the collections priority list, habits, reminders and
+"expect on" dates."""
+
+from __future__ import annotations
+
+from django.db.models import Q
+from django.db.models.expressions import RawSQL
+from django.shortcuts import get_object_or_404, render
+from django.views.decorators.http import require_POST
+
+from apps.accounts.permissions import portal_view
+from apps.ar.models import Customer, Invoice
+from apps.ar.services import (
+    HABIT_CAP,
+    collections_priority,
+    invoice_actions,
+    invoice_expect_on,
+    invoice_remind,
+)
+from apps.core.errors import ApplicationError
+from apps.portal.common import (
+    PAGE_SIZE,
+    action_done,
+    action_error,
+    paginate,
+    parse_date,
+    querystring_without_page,
+    today_for,
+)
+from apps.portal.runway_data import charts, habit_sentences, runway_now
+from apps.portal.tray import item_fragment
+from apps.tray.models import TrayItem
+from apps.tray.services import cash_impact, tray_mark_done_for
+
+PRIORITY_PREFETCH = 500
+
+
+def priority_top(today, late: dict, limit: int = PAGE_SIZE):
+    """The top of the collections ranking without ranking every overdue invoice in Python:
+    fetch the best PRIORITY_PREFETCH by balance × days overdue (SQL), apply the habit factor,
+    and fall back to the full ranking only when the factor's cap could change the top."""
+    base = RawSQL("home_balance * (%s::date - COALESCE(due_date, txn_date))", [today])
+    qs = (
+        Invoice.objects.overdue(today)
+        .select_related("customer")
+        .annotate(base_score=base)
+        .order_by("-base_score", "pk")
+    )
+    head = list(qs[:PRIORITY_PREFETCH])
+    ranked = collections_priority(head, as_of=today, days_late_by_customer=late)
+    if len(head) == PRIORITY_PREFETCH and ranked:
+        floor = ranked[min(limit, len(ranked)) - 1].score
+        if head[-1].base_score * HABIT_CAP > floor:
+            ranked = collections_priority(qs.iterator(), as_of=today, days_late_by_customer=late)
+    return ranked[:limit]
+
+
+@portal_view
+def invoice_list(request):
+    business = request.business
+    currency = business.currency or "USD"
+    today = today_for(request)
+    result = runway_now(business)
+    habits = habit_sentences(result)
+    late = {cid: h.avg_days_late for cid, h in habits.items()}
+    tab = request.GET.get("tab", "priority")
+    context = {"tab": tab, "currency": currency, "today": today, "habits": habits, "result": result}
+    if result is not None:
+        context["charts"] = charts(result, currency)
+    if tab == "priority":
+        context["priorities"] = priority_top(today, late)
+    else:
+        qs = Invoice.objects.live().select_related("customer")
+        status = request.GET.get("status", "open")
+        if status == "open":
+            qs = qs.filter(balance__gt=0)
+        elif status == "overdue":
+            qs = qs.overdue(today)
+        elif status == "paid":
+            qs = qs.filter(balance=0)
+        q = request.GET.get("q", "").strip()
+        if q:
+            qs = qs.filter(Q(doc_number__icontains=q) | Q(customer__display_name__icontains=q))
+        page = paginate(request, qs.order_by("due_date", "pk"))
+        context |= {"page": page, "status": status, "q": q, "qs": querystring_without_page(request)}
+    return render(request, "portal/invoices/list.html", context)
+
+
+@portal_view
+def invoice_detail(request, pk: int):
+    invoice = get_object_or_404(Invoice.objects.select_related("customer"), pk=pk)
+    business = request.business
+    currency = business.currency or "USD"
+    result = runway_now(business)
+    habit = habit_sentences(result).get(invoice.customer_qbo_id)
+    impact_days, sentence, expected = None, "", None
+    if result is not None and invoice.balance > 0:
+        impact_days, sentence = cash_impact(
+            invoice.home_balance,
+            result.daily_burn,
+            f"Collecting {invoice.home_balance:,.2f} now",
+            currency,
+        )
+        expected = result.forecast.invoice_dates.get(str(invoice.pk))
+    return render(
+        request,
+        "portal/invoices/detail.html",
+        {
+            "invoice": invoice,
+            "habit": habit,
+            "currency": currency,
+            "today": today_for(request),
+            "impact_days": impact_days,
+            "impact_sentence": sentence,
+            "forecast_date": expected,
+            "in_forecast": result is not None and str(invoice.pk) in result.forecast.invoice_dates,
+            "actions": list(invoice_actions(business, [invoice.pk]).order_by("-created_at")[:20]),
+        },
+    )
+
+
+@portal_view
+def customer_detail(request, pk: int):
+    customer = get_object_or_404(Customer, pk=pk)
+    result = runway_now(request.business)
+    invoices = paginate(
+        request, Invoice.objects.live().filter(customer=customer).order_by("-txn_date", "-pk")
+    )
+    return render(
+        request,
+        "portal/invoices/customer.html",
+        {
+            "customer": customer,
+            "habit": habit_sentences(result).get(customer.qbo_id),
+            "page": invoices,
+            "currency": request.business.currency or "USD",
+            "today": today_for(request),
+            "qs": "",
+        },
+    )
+
+
+def _after(request, invoice: Invoice, message: str):
+    tray_mark_done_for(request.user, "invoice", invoice.pk)
+    fragment = None
+    item_id = request.POST.get("tray_item", "")
+    if request.POST.get("fragment") == "tray_item" and item_id.isdigit():
+        item = TrayItem.objects.filter(pk=int(item_id)).first()
+        if item is not None:
+            fragment = item_fragment(request, item, decided=True)
+    return action_done(request, message, default_next=f"/invoices/{invoice.pk}/", fragment=fragment)
+
+
+@require_POST
+@portal_view
+def invoice_remind_view(request, pk: int):
+    invoice = get_object_or_404(Invoice, pk=pk)
+    try:
+        invoice_remind(actor=request.user, invoice=invoice)
+    except ApplicationError as exc:
+        return action_error(request, exc)
+    return _after(request, invoice, "Reminder on its way through QuickBooks.")
+
+
+@require_POST
+@portal_view
+def invoice_expect_view(request, pk: int):
+    invoice = get_object_or_404(Invoice, pk=pk)
+    try:
+        on = None
+        if not request.POST.get("clear"):
+            on = parse_date(request.POST.get("on"), label="date you expect the money")
+        invoice_expect_on(actor=request.user, invoice=invoice, on=on)
+    except ApplicationError as exc:
+        return action_error(request, exc)
+    message = (
+        f"Expected on {on:%a %b %-d}; the forecast moved."
+        if on
+        else ("Back to the customer's habit.")
+    )
+    return _after(request, invoice, message)

@@ -1,0 +1,120 @@
+"""Owner settings: QuickBooks connection summary, time zone, digest, approval limit."""
+
+from __future__ import annotations
+
+from datetime import time
+from zoneinfo import available_timezones
+
+from django.shortcuts import render
+from django.views.decorators.http import require_POST
+
+from apps.accounts.models import Membership
+from apps.accounts.permissions import portal_view
+from apps.core.errors import ApplicationError
+from apps.integrations.sync.models import QboConnection
+from apps.portal.common import BadInput, action_done, action_error, parse_int
+from apps.portal.models import BusinessSettings
+from apps.portal.services import (
+    approval_limit_set,
+    digest_settings_set,
+    settings_get,
+    timezone_set,
+)
+
+OWNER = {"read": "owner", "write": "owner"}
+COMMON_ZONES = [
+    "America/New_York",
+    "America/Chicago",
+    "America/Denver",
+    "America/Los_Angeles",
+    "America/Phoenix",
+    "America/Anchorage",
+    "Pacific/Honolulu",
+    "America/Toronto",
+    "America/Vancouver",
+    "Europe/London",
+    "Europe/Dublin",
+    "Australia/Sydney",
+    "Australia/Melbourne",
+    "Pacific/Auckland",
+]
+
+
+@portal_view(**OWNER)
+def settings_page(request):
+    business = request.business
+    zones = COMMON_ZONES + sorted(z for z in available_timezones() if z not in COMMON_ZONES)
+    return render(
+        request,
+        "portal/settings.html",
+        {
+            "settings_row": settings_get(),
+            "conn": QboConnection.objects.filter(business=business).first(),
+            "weekdays": BusinessSettings.Weekday.choices,
+            "times": [time(h, m) for h in range(6, 20) for m in (0, 30)],
+            "zones": zones,
+            "members": list(
+                Membership.objects.filter(business=business)
+                .select_related("user")
+                .order_by("user__email")
+            ),
+            "currency": business.currency or "USD",
+        },
+    )
+
+
+@require_POST
+@portal_view(**OWNER)
+def settings_digest_view(request):
+    try:
+        raw_time = request.POST.get("time", "")
+        try:
+            at = time.fromisoformat(raw_time)
+        except ValueError:
+            raise BadInput("Choose a time for the digest.")
+        extras = [e for e in request.POST.get("extra", "").replace(",", "\n").splitlines()]
+        members = [int(m) for m in request.POST.getlist("members") if m.isdigit()]
+        digest_settings_set(
+            actor=request.user,
+            business=request.business,
+            weekday=parse_int(request.POST.get("weekday"), label="day"),
+            at=at,
+            enabled=request.POST.get("enabled") == "1",
+            extra_recipients=extras,
+            member_ids_receiving=members,
+        )
+    except ApplicationError as exc:
+        return action_error(request, exc)
+    return action_done(request, "Digest settings saved.", default_next="/settings/#digest")
+
+
+@require_POST
+@portal_view(**OWNER)
+def settings_approval_view(request):
+    try:
+        row = approval_limit_set(
+            actor=request.user,
+            business=request.business,
+            amount=request.POST.get("approval_limit", ""),
+        )
+    except ApplicationError as exc:
+        return action_error(request, exc)
+    return action_done(
+        request,
+        f"Bookkeepers may now approve bills up to {row.approval_limit:,.2f}.",
+        default_next="/settings/#approval",
+    )
+
+
+@require_POST
+@portal_view(**OWNER)
+def settings_timezone_view(request):
+    try:
+        timezone_set(
+            actor=request.user,
+            business=request.business,
+            tz_name=request.POST.get("timezone", "").strip(),
+        )
+    except ApplicationError as exc:
+        return action_error(request, exc)
+    return action_done(request, "Time zone saved.", default_next="/settings/")

@@ -1,0 +1,76 @@
+"""Template filters: money in the home currency, signed day counts, business-local times."""
+
+from datetime import datetime
+from decimal import Decimal
+from zoneinfo import ZoneInfo
+
+from django import template
+from django.utils import timezone
+
+from apps.core.money import format_money
+from apps.runway.charts import compact_money
+
+register = template.Library()
+
+
+@register.filter
+def money(value, currency="USD"):
+    if value is None or value == "":
+        return "—"
+    return format_money(Decimal(value), currency or "USD")
+
+
+@register.filter
+def money_short(value, currency="USD"):
+    if value is None:
+        return "—"
+    return compact_money(Decimal(value), currency or "USD")
+
+
+@register.filter
+def days(value):
+    """Runway days with one decimal; "no burn" for None."""
+    if value is None:
+        return "—"
+    return f"{Decimal(value):,.1f}"
+
+
+@register.filter
+def signed_days(value):
+    if value is None:
+        return ""
+    value = Decimal(value)
+    if value == 0:
+        return "±0.0 days"
+    return f"{value:+,.1f} days"
+
+
+@register.filter
+def local(value, tz_name="UTC"):
+    """An aware datetime in the business's time zone."""
+    if not isinstance(value, datetime):
+        return value
+    return timezone.localtime(value, ZoneInfo(tz_name or "UTC"))
+
+
+@register.filter
+def ago(value):
+    """'12 min ago', '3 h ago', '2 days ago'."""
+    if not isinstance(value, datetime):
+        return ""
+    seconds = max((timezone.now() - value).total_seconds(), 0)
+    if seconds < 60:
+        return "just now"
+    if seconds < 3600:
+        return f"{int(seconds // 60)} min ago"
+    if seconds < 86400:
+        return f"{int(seconds // 3600)} h ago"
+    return f"{int(seconds // 86400)} days ago"
+
+
+@register.filter
+def get(mapping, key):
+    try:
+        return mapping.get(key) if mapping is not None else None
+    except AttributeError:
+        return None

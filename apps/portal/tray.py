@@ -1,0 +1,112 @@
+"""The Prep Tray page and its one-click decisions (done, snooze, dismiss, undo)."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, render
+from django.template.loader import render_to_string
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from apps.accounts.permissions import portal_view
+from apps.core.errors import ApplicationError
+from apps.portal.common import action_done, action_error, parse_date, today_for
+from apps.tray.models import TrayItem
+from apps.tray.services import (
+    tray_generate,
+    tray_item_dismiss,
+    tray_item_done,
+    tray_item_reopen,
+    tray_item_snooze,
+)
+
+DECIDED_SHOWN = 20
+
+
+def tray_context(request) -> dict:
+    today = today_for(request)
+    return {
+        "today": today,
+        "currency": request.business.currency or "USD",
+        "snooze_default": today + timedelta(days=7),
+    }
+
+
+def item_fragment(request, item: TrayItem, *, decided: bool = False) -> HttpResponse:
+    context = {**tray_context(request), "item": item, "decided": decided}
+    return HttpResponse(render_to_string("portal/partials/tray_item.html", context, request))
+
+
+@portal_view
+def tray(request):
+    context = tray_context(request)
+    today = context["today"]
+    items = list(TrayItem.objects.visible(today)[:100])
+    decided = list(
+        TrayItem.objects.filter(
+            status__in=[TrayItem.Status.DONE, TrayItem.Status.DISMISSED, TrayItem.Status.SNOOZED],
+            updated_at__gte=timezone.now() - timedelta(days=7),
+        )
+        .exclude(status=TrayItem.Status.SNOOZED, snoozed_until__lte=today)
+        .order_by("-decided_at")[:DECIDED_SHOWN]
+    )
+    context |= {"items": items, "decided_items": decided}
+    return render(request, "tray/tray.html", context)
+
+
+@require_POST
+@portal_view
+def tray_refresh(request):
+    summary = tray_generate(request.business)
+    return action_done(
+        request,
+        f"Tray refreshed: {summary.open} open, {summary.created} new, {summary.closed} "
+        "resolved on their own.",
+        default_next="/tray/",
+    )
+
+
+def _decision(request, pk: int, decide, message: str, **kwargs):
+    item = get_object_or_404(TrayItem, pk=pk)
+    try:
+        item = decide(actor=request.user, item=item, **kwargs)
+    except ApplicationError as exc:
+        return action_error(request, exc)
+    return action_done(
+        request,
+        message,
+        default_next="/tray/",
+        fragment=item_fragment(request, item, decided=item.status != TrayItem.Status.OPEN),
+    )
+
+
+@require_POST
+@portal_view
+def tray_done(request, pk: int):
+    return _decision(request, pk, tray_item_done, "Marked done.")
+
+
+@require_POST
+@portal_view
+def tray_dismiss(request, pk: int):
+    return _decision(request, pk, tray_item_dismiss, "Dismissed; it won't come back.")
+
+
+@require_POST
+@portal_view
+def tray_reopen(request, pk: int):
+    return _decision(request, pk, tray_item_reopen, "Back in the tray.")
+
+
+@require_POST
+@portal_view
+def tray_snooze(request, pk: int):
+    try:
+        until = parse_date(request.POST.get("until"), label="date to snooze until")
+    except ApplicationError as exc:
+        return action_error(request, exc)
+    return _decision(
+        request, pk, tray_item_snooze, f"Snoozed until {until:%a %b %-d}.", until=until
+    )

@@ -1,0 +1,143 @@
+"""Every portal page renders for its roles, shows its key numbers, keeps a constant query count."""
+
+from datetime import timedelta
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from apps.accounts.models import Role
+from apps.ap.models import Bill
+from apps.tray.services import tray_generate
+from tests.portal import factories as f
+from tests.utils import client_for, in_tenant, make_member
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def books(tenant_a):
+    with in_tenant(tenant_a):
+        f.fresh_runway(tenant_a)
+        today = f.today_of(tenant_a)
+        acct = f.account(balance="90000.00")
+        f.burn(acct, "9000.00", today)
+        v = f.vendor("Rent Co")
+        c = f.customer("Bolt Studio")
+        rows = {
+            "bill": f.bill(v, "1000.00", today + timedelta(days=5), doc="B-1"),
+            "invoice": f.invoice(c, "3000.00", today - timedelta(days=20), doc="INV-1"),
+            "customer": c,
+            "reserve": f.reserve(target="5000.00", held="1000.00"),
+            "account": acct,
+            "vendor": v,
+        }
+    tray_generate(tenant_a)
+    return rows
+
+
+def _pages(b):
+    return [
+        "/",
+        "/tray/",
+        "/bills/",
+        "/bills/?status=new&due=14",
+        f"/bills/{b['bill'].pk}/",
+        "/invoices/",
+        "/invoices/?tab=all&status=overdue",
+        f"/invoices/{b['invoice'].pk}/",
+        f"/customers/{b['customer'].pk}/",
+        "/reserves/",
+        "/banks/",
+        "/recurring/",
+        "/whatif/",
+        f"/whatif/?pay_{b['bill'].pk}=1",
+        "/onboarding/",
+        "/onboarding/progress/",
+    ]
+
+
+OWNER_PAGES = ["/settings/", "/team/", "/activity/"]
+
+
+def test_owner_sees_every_page(tenant_a, owner_a, books):
+    client = client_for(tenant_a, owner_a)
+    for url in _pages(books) + OWNER_PAGES:
+        response = client.get(url)
+        assert response.status_code == 200, url
+
+
+def test_viewer_reads_but_not_owner_pages(tenant_a, books):
+    viewer = make_member(tenant_a, Role.VIEWER)
+    client = client_for(tenant_a, viewer)
+    for url in _pages(books):
+        response = client.get(url)
+        assert response.status_code == 200, url
+        assert b'data-testid="tray-done"' not in response.content  # no action buttons
+        assert b'data-testid="bill-pay-now"' not in response.content
+    for url in OWNER_PAGES:
+        assert client.get(url).status_code == 403, url
+
+
+def test_bookkeeper_cannot_open_owner_settings(tenant_a, books):
+    client = client_for(tenant_a, make_member(tenant_a, Role.BOOKKEEPER))
+    assert client.get("/settings/").status_code == 403
+    assert client.get("/team/").status_code == 403
+    assert client.get("/activity/").status_code == 200
+
+
+def test_dashboard_shows_the_key_numbers(tenant_a, owner_a, books):
+    html = client_for(tenant_a, owner_a).get("/").content.decode()
+    # Cash 90,000; burn 9,000 ÷ 90 = 100.00; reserved 1,000; available 89,000 → 890.0 days.
+    assert 'data-testid="runway-days">890.0' in html
+    assert 'data-testid="cash">$90,000.00' in html
+    assert 'data-testid="reserved">$1,000.00' in html
+    assert 'data-testid="available">$89,000.00' in html
+    assert 'data-testid="low-point">$' in html
+    assert 'data-testid="tray-count">3<' in html
+    assert 'data-low-point="1"' in html  # the low point is marked on the chart
+    assert "<svg" in html and "<script>" not in html
+
+
+def test_tray_page_lists_items_with_impact_and_actions(tenant_a, owner_a, books):
+    html = client_for(tenant_a, owner_a).get("/tray/").content.decode()
+    assert html.count('data-testid="tray-item"') == 3
+    assert "-10.0 days" in html  # paying the 1,000 bill at 100/day
+    assert 'data-testid="tray-approve"' in html and 'data-testid="tray-remind"' in html
+
+
+def _count(client, url):
+    with CaptureQueriesContext(connection) as ctx:
+        assert client.get(url).status_code == 200
+    return len(ctx.captured_queries)
+
+
+def test_query_counts_do_not_grow_with_rows(tenant_a, owner_a, books):
+    client = client_for(tenant_a, owner_a)
+    urls = ["/", "/tray/", "/bills/", "/invoices/", "/invoices/?tab=all"]
+    for url in urls:
+        client.get(url)  # warm the runway cache
+    before = {url: _count(client, url) for url in urls}
+    with in_tenant(tenant_a):
+        today = f.today_of(tenant_a)
+        for i in range(60):
+            v = f.vendor(f"Vendor {i}")
+            f.bill(v, "100.00", today + timedelta(days=i % 20), status=Bill.Status.NEW)
+            f.invoice(f.customer(f"Customer {i}"), "200.00", today - timedelta(days=i + 1))
+    tray_generate(tenant_a)
+    for url in urls:
+        client.get(url)
+    after = {url: _count(client, url) for url in urls}
+    assert after == before
+    assert max(after.values()) <= 20
+
+
+def test_whatif_moves_runway_without_saving(tenant_a, owner_a, books):
+    client = client_for(tenant_a, owner_a)
+    html = client.get(f"/whatif/?pay_{books['bill'].pk}=1").content.decode()
+    assert 'data-testid="whatif-base-days">890.0 days' in html
+    assert 'data-testid="whatif-days">880.0 days' in html  # 88,000 ÷ 100.00
+    past = client.get(f"/whatif/?delay_{books['bill'].pk}=2000-01-01").content.decode()
+    assert 'data-testid="whatif-error"' in past
+    with in_tenant(tenant_a):
+        assert Bill.objects.get(pk=books["bill"].pk).balance == 1000
