@@ -9,5 +9,7 @@ class ApConfig(AppConfig):
     def ready(self) -> None:
         # Register this app's QBO sync sinks with the sync engine (it cannot import us).
         from apps.ap import ingest
+        from apps.ap.documents import qbo_bill
 
         ingest.register()
+        qbo_bill.register()  # the `bill.create` outbox kind, known to every worker

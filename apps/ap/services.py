@@ -14,10 +14,8 @@ from datetime import date, timedelta
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from django.core.cache import cache
 from django.db import connection, transaction
 from django.utils import timezone
-from django_tenants.utils import schema_context
 
 from apps.accounts.models import ROLE_RANK, Membership, Role
 from apps.ap.models import Bill, BillEvent
@@ -25,17 +23,13 @@ from apps.bank.models import Account
 from apps.core.dates import local_today
 from apps.core.errors import ApplicationError, Conflict, PermissionDenied
 from apps.core.services.audit import audit_record
+from apps.core.services.data_version import data_changed_on_commit
 from apps.integrations.sync.models import Action
 from apps.integrations.sync.outbox import action_create
 
 BILL_PAYMENT = "bill_payment.create"
 IN_FLIGHT = (Action.State.PENDING, Action.State.SENT, Action.State.UNKNOWN)
 MAX_SCHEDULE_AHEAD = timedelta(days=366)
-# Same key the runway cache reads (apps.runway.cache.DATA_VERSION_KEY); bumped here because the
-# domain layer may not import the runway layer.
-DATA_VERSION_KEY = "data-version:{schema}"
-
-
 class BillError(ApplicationError):
     code = "bill_invalid"
 
@@ -69,17 +63,7 @@ def _require(actor: Any, business: Any, role: str) -> str:
 
 def runway_data_changed(business: Any) -> None:
     """Invalidate cached runway results after the transaction commits."""
-    schema = business.schema_name
-
-    def bump() -> None:
-        with schema_context(schema):
-            key = DATA_VERSION_KEY.format(schema=schema)
-            try:
-                cache.incr(key)
-            except ValueError:
-                cache.add(key, 2, timeout=None)
-
-    transaction.on_commit(bump)
+    data_changed_on_commit(business)
 
 
 def parse_amount(value: Any) -> Decimal:

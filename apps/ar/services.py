@@ -15,23 +15,21 @@ from decimal import Decimal
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from django.core.cache import cache
 from django.db import connection, transaction
 from django.utils import timezone
-from django_tenants.utils import schema_context
 
 from apps.accounts.models import ROLE_RANK, Membership, Role
 from apps.ar.models import Invoice
 from apps.core.dates import local_today
 from apps.core.errors import ApplicationError, Conflict, PermissionDenied
 from apps.core.services.audit import audit_record
+from apps.core.services.data_version import data_changed_on_commit
 from apps.integrations.sync.models import Action
 from apps.integrations.sync.outbox import action_create
 
 INVOICE_SEND = "invoice.send"
 HABIT_CAP = Decimal(4)
 MAX_EXPECT_AHEAD = timedelta(days=366)
-DATA_VERSION_KEY = "data-version:{schema}"  # = apps.runway.cache.DATA_VERSION_KEY
 
 
 class InvoiceError(ApplicationError):
@@ -55,20 +53,6 @@ def _require(actor: Any, business: Any, role: str) -> None:
         )
     if have is None or ROLE_RANK[have] < ROLE_RANK[role]:
         raise PermissionDenied(f"Your role ({have or 'none'}) can't do this; it needs {role}.")
-
-
-def _runway_data_changed(business: Any) -> None:
-    schema = business.schema_name
-
-    def bump() -> None:
-        with schema_context(schema):
-            key = DATA_VERSION_KEY.format(schema=schema)
-            try:
-                cache.incr(key)
-            except ValueError:
-                cache.add(key, 2, timeout=None)
-
-    transaction.on_commit(bump)
 
 
 def _lock(invoice: Invoice) -> Invoice:
@@ -194,7 +178,7 @@ def invoice_expect_on(*, actor: Any, invoice: Invoice, on: date | None) -> Invoi
             before=before,
             after={"expected_date": on},
         )
-    _runway_data_changed(business)
+    data_changed_on_commit(business)
     return invoice
 
 

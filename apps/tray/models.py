@@ -26,6 +26,8 @@ class TrayItem(models.Model):
         CREDIT_APPLY = "credit_apply", "Credit to apply"
         RESERVE_FUND = "reserve_fund", "Reserve below target"
         SERIES_CONFIRM = "series_confirm", "Recurring payment to confirm"
+        BANK_UNMATCHED = "bank_unmatched", "Bank transaction with no record in QuickBooks"
+        BANK_LINK = "bank_link", "Bank account link to confirm"
 
     class Status(models.TextChoices):
         OPEN = "open", "Open"

@@ -51,6 +51,8 @@ TIER = {
     TrayItem.Kind.CREDIT_APPLY: 4,
     TrayItem.Kind.RESERVE_FUND: 5,
     TrayItem.Kind.SERIES_CONFIRM: 6,
+    TrayItem.Kind.BANK_LINK: 4,
+    TrayItem.Kind.BANK_UNMATCHED: 5,
 }
 CADENCE_WORDS = {
     "weekly": "every week",
@@ -400,6 +402,21 @@ def tray_candidates(business: Any, today: date, result: RunwayResult | None) -> 
         *_credit_candidates(burn, currency),
         *_reserve_candidates(burn, currency),
         *_series_candidates(result, currency),
+        *_bank_candidates(business, today),
+    ]
+
+
+def _bank_candidates(business: Any, today: date) -> list[Candidate]:
+    """Feed problems, account links to confirm and bank money QuickBooks doesn't know about."""
+    from apps.bank.selectors import bank_tray_causes
+
+    return [
+        Candidate(
+            cause.key, cause.kind, TIER[cause.kind], cause.score, cause.title, cause.detail,
+            amount=cause.amount, due_date=cause.due_date, impact_sentence=cause.impact_sentence,
+            target_type=cause.target_type, target_id=cause.target_id,
+        )
+        for cause in bank_tray_causes(business, today)
     ]
 
 

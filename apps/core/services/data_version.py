@@ -35,3 +35,16 @@ def data_changed(business: Any | None = None) -> None:
             cache.incr(key)
         except ValueError:  # never set (or evicted): any new value differs from cached ones
             cache.add(key, 2, timeout=None)
+
+
+def data_changed_on_commit(business: Any | None = None) -> None:
+    """Bump once the current transaction commits (a rolled-back change invalidates nothing)."""
+    from django.db import transaction
+
+    schema = _schema(business)
+
+    def bump() -> None:
+        with schema_context(schema):
+            data_changed(None)
+
+    transaction.on_commit(bump)
