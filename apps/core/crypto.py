@@ -33,4 +33,6 @@ class EncryptedTextField(models.TextField):
 
     def get_prep_value(self, value):
         value = super().get_prep_value(value)
-        return None if value in (None, "") else encrypt(value)
+        if value is None or value == "":
+            return value  # blank stays blank (a revoked token), so NOT NULL columns accept it
+        return encrypt(value)

@@ -1,0 +1,182 @@
+"""QBO → payables: vendors, bills, bill payments (and which bills they paid).
+
+Registered in ``ApConfig.ready()`` as sync sinks, a finaliser (bill status from balance) and
+the outbox hook that refreshes bills after a bill payment was written to QBO.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import connection
+
+from apps.ap.models import Bill, BillPayment, BillPaymentLine, Vendor
+from apps.integrations.qbo.dtos import parse_entity
+from apps.integrations.sync.ingest_helpers import (
+    clip,
+    copy_insert,
+    id_map,
+    mark_deleted,
+    money,
+    money_problem,
+    split_deleted,
+    synced_fields,
+    upsert,
+)
+from apps.integrations.sync.sinks import (
+    SinkContext,
+    SinkResult,
+    register_after_action,
+    register_finaliser,
+    register_sink,
+)
+
+Account = BillPayment._meta.get_field("account").related_model  # bank.Account, not imported
+
+
+def vendors_ingest(ctx: SinkContext, dtos: list[Any]) -> SinkResult:
+    live, gone = split_deleted(dtos)
+    result = SinkResult(stored=mark_deleted(Vendor, ctx.realm_id, gone))
+    objs = []
+    for dto in live:
+        problem = money_problem("Balance", dto.balance)
+        if problem:
+            result.rejected[dto.qbo_id] = problem
+            continue
+        objs.append(dict(
+            **synced_fields(dto, ctx.realm_id),
+            display_name=clip(dto.display_name, 200),
+            company_name=clip(dto.company_name, 200),
+            email=clip(dto.email, 254),
+            active=dto.active,
+            balance=money(dto.balance),
+            currency=clip(dto.currency or ctx.business.currency, 3),
+        ))
+    upsert(Vendor, objs, ["display_name", "company_name", "email", "active", "balance",
+                          "currency"])
+    result.stored += len(objs)
+    return result
+
+
+def bills_ingest(ctx: SinkContext, dtos: list[Any]) -> SinkResult:
+    live, gone = split_deleted(dtos)
+    result = SinkResult(stored=mark_deleted(Bill, ctx.realm_id, gone))
+    vendors = id_map(Vendor, ctx.realm_id, (d.vendor_ref.value for d in live))
+    objs = []
+    for dto in live:
+        vendor_id = vendors.get(dto.vendor_ref.value)
+        problem = (
+            money_problem("TotalAmt", dto.total)
+            or money_problem("Balance", dto.balance, negative_ok=False)
+            or money_problem("HomeBalance", dto.home_balance, negative_ok=False)
+            or money_problem("HomeTotalAmt", dto.home_total)
+        )
+        if vendor_id is None:
+            problem = problem or (
+                f"VendorRef {dto.vendor_ref.value} is not a known vendor "
+                "(not in QuickBooks, or quarantined)"
+            )
+        if problem:
+            result.rejected[dto.qbo_id] = problem
+            continue
+        objs.append(dict(
+            **synced_fields(dto, ctx.realm_id),
+            vendor_id=vendor_id,
+            vendor_qbo_id=dto.vendor_ref.value,
+            doc_number=clip(dto.doc_number, 64),
+            txn_date=dto.txn_date,
+            due_date=dto.due_date,
+            total=money(dto.total),
+            balance=money(dto.balance),
+            currency=clip(dto.currency or ctx.business.currency, 3),
+            exchange_rate=dto.exchange_rate,
+            home_total=money(dto.home_total),
+            home_balance=money(dto.home_balance),
+            memo=clip(dto.private_note, 400),
+        ))
+    upsert(Bill, objs, [
+        "vendor", "vendor_qbo_id", "doc_number", "txn_date", "due_date", "total", "balance",
+        "currency", "exchange_rate", "home_total", "home_balance", "memo",
+    ])
+    result.stored += len(objs)
+    ctx.touch("Bill", [o["qbo_id"] for o in objs])
+    return result
+
+
+def bill_payments_ingest(ctx: SinkContext, dtos: list[Any]) -> SinkResult:
+    live, gone = split_deleted(dtos)
+    result = SinkResult(stored=mark_deleted(BillPayment, ctx.realm_id, gone))
+    vendors = id_map(Vendor, ctx.realm_id, (d.vendor_ref.value for d in live))
+    accounts = id_map(Account, ctx.realm_id, (d.account_ref.value for d in live))
+    bills = id_map(Bill, ctx.realm_id, (a.txn_id for d in live for a in d.bills))
+    objs, lines_of = [], {}
+    for dto in live:
+        problem = money_problem("TotalAmt", dto.total) or money_problem("Home", dto.home_total)
+        problem = problem or next(
+            (money_problem("Line.Amount", a.amount) for a in dto.bills
+             if money_problem("Line.Amount", a.amount)), None)
+        if problem:
+            result.rejected[dto.qbo_id] = problem
+            continue
+        objs.append(dict(
+            **synced_fields(dto, ctx.realm_id),
+            vendor_id=vendors.get(dto.vendor_ref.value),
+            vendor_qbo_id=dto.vendor_ref.value,
+            txn_date=dto.txn_date,
+            total=money(dto.total),
+            home_total=money(dto.home_total),
+            pay_type=clip(dto.pay_type, 16),
+            account_id=accounts.get(dto.account_ref.value),
+            account_qbo_id=dto.account_ref.value,
+        ))
+        lines_of[dto.qbo_id] = dto.bills
+    pks = upsert(BillPayment, objs, [
+        "vendor", "vendor_qbo_id", "txn_date", "total", "home_total", "pay_type", "account",
+        "account_qbo_id",
+    ])
+    # Lines are replaced wholesale: QBO sends the full payment every time.
+    BillPaymentLine.objects.filter(payment_id__in=list(pks.values())).delete()
+    copy_insert(BillPaymentLine, [
+        {"payment_id": pk, "bill_id": bills.get(a.txn_id), "bill_qbo_id": a.txn_id,
+         "amount": money(a.amount)}
+        for qbo_id, pk in pks.items() for a in lines_of[qbo_id]
+    ])
+    result.stored += len(objs)
+    ctx.touch("Bill", [a.txn_id for qbo_id in pks for a in lines_of[qbo_id]])
+    return result
+
+
+def bills_finalise(ctx: SinkContext, full: bool) -> None:
+    """Bill.status follows QBO's balance: paid at 0; a paid bill whose payment was voided or
+    deleted opens again. Payment lines that arrived before their bill get linked now."""
+    Bill.objects.filter(balance=0, is_deleted=False).exclude(status=Bill.Status.PAID).update(
+        status=Bill.Status.PAID
+    )
+    Bill.objects.filter(balance__gt=0, status=Bill.Status.PAID).update(status=Bill.Status.NEW)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "UPDATE ap_billpaymentline l SET bill_id = b.id FROM ap_bill b "
+            "WHERE l.bill_id IS NULL AND b.qbo_id = l.bill_qbo_id AND b.realm_id = %s",
+            [ctx.realm_id],
+        )
+
+
+def bill_payment_after_action(ctx: SinkContext, action: Any) -> None:
+    """After QBO accepted a bill payment: store it and re-read the bills it paid, so their
+    balances (and status) are current without waiting for the next sync."""
+    payment = parse_entity("BillPayment", action.result or {})
+    bill_payments_ingest(ctx, [payment])
+    ids = sorted({a.txn_id for a in payment.bills})
+    if ids and ctx.client is not None:
+        quoted = ", ".join(f"'{i}'" for i in ids)
+        rows = ctx.client.query(f"SELECT * FROM Bill WHERE Id IN ({quoted})")
+        bills_ingest(ctx, [parse_entity("Bill", row) for row in rows])
+    bills_finalise(ctx, False)
+
+
+def register() -> None:
+    register_sink("Vendor", vendors_ingest)
+    register_sink("Bill", bills_ingest)
+    register_sink("BillPayment", bill_payments_ingest)
+    register_finaliser(bills_finalise)
+    register_after_action("bill_payment.create", bill_payment_after_action)

@@ -1,0 +1,204 @@
+"""QBO → receivables: customers, invoices, payments (and which invoices they paid), credit
+memos; the finaliser derives ``Invoice.paid_date`` (the date the balance reached 0)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import connection
+
+from apps.ar.models import CreditMemo, Customer, Invoice, Payment, PaymentLine
+from apps.integrations.qbo.dtos import parse_entity
+from apps.integrations.sync.ingest_helpers import (
+    clip,
+    copy_insert,
+    id_map,
+    mark_deleted,
+    money,
+    money_problem,
+    split_deleted,
+    synced_fields,
+    upsert,
+)
+from apps.integrations.sync.sinks import (
+    SinkContext,
+    SinkResult,
+    register_after_action,
+    register_finaliser,
+    register_sink,
+)
+
+
+def customers_ingest(ctx: SinkContext, dtos: list[Any]) -> SinkResult:
+    live, gone = split_deleted(dtos)
+    result = SinkResult(stored=mark_deleted(Customer, ctx.realm_id, gone))
+    objs = []
+    for dto in live:
+        problem = money_problem("Balance", dto.balance)
+        if problem:
+            result.rejected[dto.qbo_id] = problem
+            continue
+        objs.append(dict(
+            **synced_fields(dto, ctx.realm_id),
+            display_name=clip(dto.display_name, 200),
+            company_name=clip(dto.company_name, 200),
+            email=clip(dto.email, 254),
+            active=dto.active,
+            balance=money(dto.balance),
+            currency=clip(dto.currency or ctx.business.currency, 3),
+        ))
+    upsert(Customer, objs, ["display_name", "company_name", "email", "active", "balance",
+                            "currency"])
+    result.stored += len(objs)
+    return result
+
+
+def invoices_ingest(ctx: SinkContext, dtos: list[Any]) -> SinkResult:
+    live, gone = split_deleted(dtos)
+    result = SinkResult(stored=mark_deleted(Invoice, ctx.realm_id, gone))
+    customers = id_map(Customer, ctx.realm_id, (d.customer_ref.value for d in live))
+    objs = []
+    for dto in live:
+        customer_id = customers.get(dto.customer_ref.value)
+        problem = (
+            money_problem("TotalAmt", dto.total)
+            or money_problem("Balance", dto.balance, negative_ok=False)
+            or money_problem("HomeBalance", dto.home_balance, negative_ok=False)
+            or money_problem("HomeTotalAmt", dto.home_total)
+        )
+        if customer_id is None:
+            problem = problem or (
+                f"CustomerRef {dto.customer_ref.value} is not a known customer "
+                "(not in QuickBooks, or quarantined)"
+            )
+        if problem:
+            result.rejected[dto.qbo_id] = problem
+            continue
+        objs.append(dict(
+            **synced_fields(dto, ctx.realm_id),
+            customer_id=customer_id,
+            customer_qbo_id=dto.customer_ref.value,
+            doc_number=clip(dto.doc_number, 64),
+            txn_date=dto.txn_date,
+            due_date=dto.due_date,
+            total=money(dto.total),
+            balance=money(dto.balance),
+            currency=clip(dto.currency or ctx.business.currency, 3),
+            exchange_rate=dto.exchange_rate,
+            home_total=money(dto.home_total),
+            home_balance=money(dto.home_balance),
+            bill_email=clip(dto.bill_email, 254),
+        ))
+    upsert(Invoice, objs, [
+        "customer", "customer_qbo_id", "doc_number", "txn_date", "due_date", "total", "balance",
+        "currency", "exchange_rate", "home_total", "home_balance", "bill_email",
+    ])
+    result.stored += len(objs)
+    ctx.touch("Invoice", [o["qbo_id"] for o in objs])
+    return result
+
+
+def payments_ingest(ctx: SinkContext, dtos: list[Any]) -> SinkResult:
+    live, gone = split_deleted(dtos)
+    result = SinkResult(stored=mark_deleted(Payment, ctx.realm_id, gone))
+    customers = id_map(Customer, ctx.realm_id, (d.customer_ref.value for d in live))
+    invoices = id_map(Invoice, ctx.realm_id, (a.txn_id for d in live for a in d.invoices))
+    objs, lines_of = [], {}
+    for dto in live:
+        problem = money_problem("TotalAmt", dto.total) or money_problem("Home", dto.home_total)
+        problem = problem or money_problem("UnappliedAmt", dto.unapplied_amount)
+        if problem:
+            result.rejected[dto.qbo_id] = problem
+            continue
+        deposit = dto.deposit_account_ref
+        objs.append(dict(
+            **synced_fields(dto, ctx.realm_id),
+            customer_id=customers.get(dto.customer_ref.value),
+            customer_qbo_id=dto.customer_ref.value,
+            txn_date=dto.txn_date,
+            total=money(dto.total),
+            home_total=money(dto.home_total),
+            unapplied_amount=money(dto.unapplied_amount),
+            deposit_account_qbo_id=deposit.value if deposit else "",
+        ))
+        lines_of[dto.qbo_id] = dto.invoices
+    pks = upsert(Payment, objs, [
+        "customer", "customer_qbo_id", "txn_date", "total", "home_total", "unapplied_amount",
+        "deposit_account_qbo_id",
+    ])
+    PaymentLine.objects.filter(payment_id__in=list(pks.values())).delete()
+    copy_insert(PaymentLine, [
+        {"payment_id": pk, "invoice_id": invoices.get(a.txn_id), "invoice_qbo_id": a.txn_id,
+         "amount": money(a.amount)}
+        for qbo_id, pk in pks.items() for a in lines_of[qbo_id]
+    ])
+    result.stored += len(objs)
+    ctx.touch("Invoice", [a.txn_id for qbo_id in pks for a in lines_of[qbo_id]])
+    return result
+
+
+def credit_memos_ingest(ctx: SinkContext, dtos: list[Any]) -> SinkResult:
+    live, gone = split_deleted(dtos)
+    result = SinkResult(stored=mark_deleted(CreditMemo, ctx.realm_id, gone))
+    customers = id_map(Customer, ctx.realm_id, (d.customer_ref.value for d in live))
+    objs = []
+    for dto in live:
+        problem = money_problem("TotalAmt", dto.total) or money_problem("Balance", dto.balance)
+        if problem:
+            result.rejected[dto.qbo_id] = problem
+            continue
+        objs.append(dict(
+            **synced_fields(dto, ctx.realm_id),
+            customer_id=customers.get(dto.customer_ref.value),
+            customer_qbo_id=dto.customer_ref.value,
+            doc_number=clip(dto.doc_number, 64),
+            txn_date=dto.txn_date,
+            total=money(dto.total),
+            balance=money(dto.balance),
+        ))
+    upsert(CreditMemo, objs, ["customer", "customer_qbo_id", "doc_number", "txn_date", "total",
+                              "balance"])
+    result.stored += len(objs)
+    return result
+
+
+_PAID_DATE_SQL = """
+UPDATE ar_invoice i SET paid_date = sub.paid
+FROM (
+    SELECT l.invoice_id, MAX(p.txn_date) AS paid
+    FROM ar_paymentline l JOIN ar_payment p ON p.id = l.payment_id
+    WHERE NOT p.is_deleted AND l.invoice_id IS NOT NULL AND l.amount > 0
+    GROUP BY l.invoice_id
+) sub
+WHERE i.id = sub.invoice_id AND i.balance = 0 AND NOT i.is_deleted
+  AND i.paid_date IS DISTINCT FROM sub.paid
+"""
+
+
+def invoices_finalise(ctx: SinkContext, full: bool) -> None:
+    """paid_date = the latest linked payment's date for fully paid invoices (the day the
+    balance reached 0); open invoices have none. Lines that came before their invoice link now."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "UPDATE ar_paymentline l SET invoice_id = i.id FROM ar_invoice i "
+            "WHERE l.invoice_id IS NULL AND i.qbo_id = l.invoice_qbo_id AND i.realm_id = %s",
+            [ctx.realm_id],
+        )
+        cursor.execute(_PAID_DATE_SQL)
+        cursor.execute(
+            "UPDATE ar_invoice SET paid_date = NULL WHERE balance > 0 AND paid_date IS NOT NULL"
+        )
+
+
+def invoice_send_after_action(ctx: SinkContext, action: Any) -> None:
+    if action.result:
+        invoices_ingest(ctx, [parse_entity("Invoice", action.result)])
+
+
+def register() -> None:
+    register_sink("Customer", customers_ingest)
+    register_sink("Invoice", invoices_ingest)
+    register_sink("Payment", payments_ingest)
+    register_sink("CreditMemo", credit_memos_ingest)
+    register_finaliser(invoices_finalise)
+    register_after_action("invoice.send", invoice_send_after_action)

@@ -1,0 +1,146 @@
+"""Helpers the domain sinks share: bulk upserts keyed on (realm_id, qbo_id), one-query FK
+lookups per page, deletion marks, and money checks that keep one absurd row from failing a
+whole page (the database would refuse it, and every other row of the page with it)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from decimal import Decimal
+from typing import Any
+
+from django.db import connection, models
+from django.utils import timezone
+
+from apps.integrations.qbo.dtos import Deleted
+
+CENT = Decimal("0.01")
+MONEY_LIMIT = Decimal("1000000000000")  # DecimalField(max_digits=14, decimal_places=2)
+SYNCED_UPDATE_FIELDS = ["sync_token", "qbo_updated_at", "is_deleted", "synced_at"]
+
+
+
+def money(value: Decimal) -> Decimal:
+    return value.quantize(CENT)
+
+
+def money_problem(name: str, value: Decimal, *, negative_ok: bool = True) -> str | None:
+    """A readable reason when an amount cannot be stored, else None."""
+    if abs(value) >= MONEY_LIMIT:
+        return f"{name} {value} is too large to be real"
+    if not negative_ok and value < 0:
+        return f"{name} is negative ({value})"
+    return None
+
+
+def split_deleted(dtos: Sequence[Any]) -> tuple[list[Any], list[str]]:
+    live, gone = [], []
+    for dto in dtos:
+        (gone.append(dto.qbo_id) if isinstance(dto, Deleted) else live.append(dto))
+    return live, gone
+
+
+def mark_deleted(model: type[models.Model], realm_id: str, qbo_ids: Iterable[str]) -> int:
+    ids = list(qbo_ids)
+    if not ids:
+        return 0
+    return model.objects.filter(realm_id=realm_id, qbo_id__in=ids).update(is_deleted=True)
+
+
+def id_map(model: type[models.Model], realm_id: str, qbo_ids: Iterable[str]) -> dict[str, int]:
+    """{qbo_id: pk} for the given ids in one query (skips empty ids)."""
+    wanted = {i for i in qbo_ids if i}
+    if not wanted:
+        return {}
+    return dict(
+        model.objects.filter(realm_id=realm_id, qbo_id__in=wanted).values_list("qbo_id", "pk")
+    )
+
+
+def _insert_defaults(model: type[models.Model], given: set[str]) -> list[tuple[str, Any]]:
+    """(column, value) for NOT NULL columns the rows do not carry (Python-side defaults such
+    as Bill.status), so an INSERT of a new row is complete."""
+    out = []
+    for f in model._meta.concrete_fields:
+        if f.primary_key or f.column in given or f.attname in given:
+            continue
+        if f.null and not f.has_default():
+            continue
+        value = f.get_default()  # "" for blank text fields without a default, as Django does
+        if value is None and not f.null:
+            raise ValueError(f"{model.__name__}.{f.name} has no value and no default")
+        out.append((f.column, f.get_db_prep_save(value, connection)))
+    return out
+
+
+def upsert(
+    model: type[models.Model], rows: list[dict[str, Any]], update_fields: list[str]
+) -> dict[str, int]:
+    """Bulk ``INSERT … ON CONFLICT (realm_id, qbo_id) DO UPDATE`` of plain dicts (keys are
+    field attnames: ``vendor_id``, ``total``…); returns {qbo_id: pk}.
+
+    Rows travel by COPY into a session temp table, then one INSERT … SELECT: far cheaper than
+    building model instances and a 20,000-parameter statement per page (the sync ingest target
+    is ≥ 10,000 records/s). Only ``update_fields`` (+ the sync bookkeeping) change on conflict,
+    so Oodaloo's own columns (bill workflow status, approvals) are never overwritten."""
+    if not rows:
+        return {}
+    rows = list({row["qbo_id"]: row for row in rows}.values())  # one row per id, newest last
+    meta = model._meta
+    table = meta.db_table
+    attnames = list(rows[0].keys())
+    columns = [meta.get_field(a).column if a != "synced_at" else "synced_at" for a in attnames]
+    now = timezone.now()
+    columns.append("synced_at")
+    extras = _insert_defaults(model, set(columns))
+    updates = [meta.get_field(f).column for f in [*update_fields, *SYNCED_UPDATE_FIELDS]]
+    tmp = f"_up_{connection.schema_name}_{table}"
+    col_sql = ", ".join(f'"{c}"' for c in columns)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f'CREATE TEMP TABLE IF NOT EXISTS "{tmp}" AS SELECT {col_sql} FROM "{table}" '
+            "WITH NO DATA"
+        )
+        cursor.execute(f'TRUNCATE "{tmp}"')
+        raw = cursor.cursor  # the psycopg cursor, for COPY
+        with raw.copy(f'COPY "{tmp}" ({col_sql}) FROM STDIN') as copy:
+            for row in rows:
+                copy.write_row([*row.values(), now])
+        extra_cols = "".join(f', "{c}"' for c, _ in extras)
+        extra_vals = "".join(", %s" for _ in extras)
+        set_sql = ", ".join(f'"{c}" = EXCLUDED."{c}"' for c in dict.fromkeys(updates))
+        cursor.execute(
+            f'INSERT INTO "{table}" ({col_sql}{extra_cols}) '
+            f'SELECT {col_sql}{extra_vals} FROM "{tmp}" '
+            f'ON CONFLICT ("realm_id", "qbo_id") DO UPDATE SET {set_sql} '
+            'RETURNING "qbo_id", "id"',
+            [v for _, v in extras],
+        )
+        return dict(cursor.fetchall())
+
+
+def copy_insert(model: type[models.Model], rows: list[dict[str, Any]]) -> int:
+    """Plain bulk INSERT by COPY (payment lines: replaced wholesale, no conflicts possible)."""
+    if not rows:
+        return 0
+    meta = model._meta
+    columns = [meta.get_field(a).column for a in rows[0]]
+    col_sql = ", ".join(f'"{c}"' for c in columns)
+    with connection.cursor() as cursor:
+        with cursor.cursor.copy(f'COPY "{meta.db_table}" ({col_sql}) FROM STDIN') as copy:
+            for row in rows:
+                copy.write_row(list(row.values()))
+    return len(rows)
+
+
+def synced_fields(dto: Any, realm_id: str) -> dict[str, Any]:
+    return {
+        "realm_id": realm_id,
+        "qbo_id": dto.qbo_id,
+        "sync_token": dto.sync_token[:16],
+        "qbo_updated_at": dto.last_updated,
+        "is_deleted": False,
+    }
+
+
+def clip(text: str, length: int) -> str:
+    return (text or "")[:length]

@@ -1,0 +1,318 @@
+"""The outbox: every write to QBO is an ``Action`` row before it is an HTTP request.
+
+States: ``pending → sent → succeeded | failed | unknown``.
+
+- ``sent`` is committed BEFORE the request goes out, under a row lock, so two workers can never
+  send one action concurrently and a crash mid-request leaves a visible trace.
+- The action key is QBO's ``requestid``: a re-send after a lost response gets QBO's first answer
+  back, never a second payment. Bill payments also carry the key in ``PrivateNote`` so the
+  reconciler can find them in QBO even after QBO forgot the requestid.
+- ``failed`` = QBO definitely refused (validation): readable reason, nothing written.
+  ``unknown`` = no definite answer after retries: the reconciler finds out later.
+- Drift (our state ≠ QBO's) sets ``drift``, writes an audit entry and ``Business.last_error``.
+"""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from collections.abc import Callable
+from datetime import date, timedelta
+from decimal import Decimal
+from typing import Any
+
+from django.db import IntegrityError, transaction
+from django.db.models import Q
+from django.utils import timezone
+from django_tenants.utils import tenant_context
+
+from apps.core.services.audit import audit_record
+from apps.integrations.qbo.client import QboClient
+from apps.integrations.qbo.errors import (
+    AuthenticationError,
+    ForbiddenError,
+    NotFoundError,
+    QboError,
+    StaleObjectError,
+    ValidationError,
+)
+from apps.integrations.sync import sinks
+from apps.integrations.sync.connection import connection_for, qbo_client_for
+from apps.integrations.sync.models import Action
+from apps.tenancy.models import Business
+
+log = logging.getLogger(__name__)
+
+KEY_MAX = 36  # fits QBO's requestid (50; 36 in batch)
+STALE_AFTER = timedelta(minutes=10)
+NOTE_PREFIX = "Oodaloo action "
+DEFINITE_FAILURES = (ValidationError, NotFoundError, StaleObjectError, ForbiddenError)
+
+Handler = Callable[[QboClient, Action], dict[str, Any]]
+Finder = Callable[[QboClient, Action], list[dict[str, Any]]]
+
+
+class OutboxError(Exception):
+    pass
+
+
+# --- handlers by kind ---------------------------------------------------------------------
+
+
+def _decimal(value: Any, name: str) -> Decimal:
+    try:
+        number = Decimal(str(value))
+    except Exception:
+        raise OutboxError(f"{name} is not an amount: {value!r}")
+    if not number.is_finite() or number <= 0:
+        raise OutboxError(f"{name} must be a positive amount, got {value!r}")
+    return number.quantize(Decimal("0.01"))
+
+
+def bill_payment_body(action: Action) -> dict[str, Any]:
+    """QBO BillPayment (PayType Check) from the action payload:
+    ``{"vendor", "bill", "amount", "bank_account", "date"}`` (ids are QBO ids)."""
+    p = action.payload or {}
+    amount = _decimal(p.get("amount"), "amount")
+    return {
+        "VendorRef": {"value": str(p["vendor"])},
+        "PayType": "Check",
+        "TotalAmt": amount,
+        "TxnDate": str(p.get("date") or date.today().isoformat()),
+        "CheckPayment": {"BankAccountRef": {"value": str(p["bank_account"])}},
+        "Line": [{
+            "Amount": amount,
+            "LinkedTxn": [{"TxnId": str(p["bill"]), "TxnType": "Bill"}],
+        }],
+        "PrivateNote": f"{NOTE_PREFIX}{action.key}",
+    }
+
+
+def _bill_payment_send(client: QboClient, action: Action) -> dict[str, Any]:
+    return client.create("BillPayment", bill_payment_body(action), request_id=action.key)
+
+
+def _bill_payment_find(client: QboClient, action: Action) -> list[dict[str, Any]]:
+    """BillPayments in QBO carrying this action's key (TxnDate is filterable; the note is not)."""
+    body = bill_payment_body(action)
+    note = body["PrivateNote"]
+    found = []
+    for page in client.query_all("BillPayment", where=f"TxnDate = '{body['TxnDate']}'"):
+        found.extend(row for row in page if str(row.get("PrivateNote") or "") == note)
+    return found
+
+
+def _invoice_send(client: QboClient, action: Action) -> dict[str, Any]:
+    p = action.payload or {}
+    return client.send_invoice(
+        str(p["invoice"]), send_to=p.get("send_to") or None, request_id=action.key
+    )
+
+
+def _invoice_find(client: QboClient, action: Action) -> list[dict[str, Any]]:
+    invoice = client.read("Invoice", str((action.payload or {})["invoice"]))
+    meta = invoice.get("MetaData") or {}
+    stamp = str(meta.get("LastUpdatedTime") or "")
+    sent_after = (action.created_at - timedelta(minutes=5)).isoformat()
+    if invoice.get("EmailStatus") == "EmailSent" and stamp and stamp >= sent_after[:19]:
+        return [invoice]
+    return []
+
+
+HANDLERS: dict[str, tuple[Handler, Finder | None]] = {
+    "bill_payment.create": (_bill_payment_send, _bill_payment_find),
+    "invoice.send": (_invoice_send, _invoice_find),
+}
+
+
+# --- create -------------------------------------------------------------------------------
+
+
+def action_create(
+    business: Business,
+    kind: str,
+    payload: dict[str, Any],
+    key: str | None = None,
+    *,
+    target_type: str = "",
+    target_id: str = "",
+    actor_email: str = "",
+    enqueue: bool = True,
+) -> Action:
+    """Record a write to do. Idempotent on ``key``: the same key returns the existing action.
+    The execute task is sent after the surrounding transaction commits."""
+    if kind not in HANDLERS:
+        raise OutboxError(f"unknown action kind {kind!r}")
+    key = key or str(uuid.uuid4())
+    if len(key) > KEY_MAX:
+        raise OutboxError(f"action key longer than {KEY_MAX} characters")
+    existing = Action.objects.filter(key=key).first()
+    if existing is not None:
+        if existing.business_id != business.pk or existing.kind != kind:
+            raise OutboxError("action key already used for another business or kind")
+        return existing
+    try:
+        with transaction.atomic():
+            action = Action.objects.create(
+                business=business, key=key, kind=kind, payload=payload,
+                target_type=target_type, target_id=str(target_id), created_by_email=actor_email,
+            )
+    except IntegrityError:
+        return Action.objects.get(key=key)  # a concurrent create with the same key won
+    if enqueue:
+        transaction.on_commit(lambda: action_enqueue(action))
+    return action
+
+
+def action_enqueue(action: Action) -> None:
+    from apps.integrations.sync.tasks import action_execute_task
+
+    with tenant_context(action.business):
+        action_execute_task.delay(action.pk)
+
+
+# --- execute ------------------------------------------------------------------------------
+
+
+def _readable(exc: Exception) -> str:
+    if isinstance(exc, QboError):
+        text = exc.message or str(exc)
+        if exc.detail and exc.detail != exc.message:
+            text = f"{text}: {exc.detail}"
+        return f"QuickBooks refused it: {text}"[:2000]
+    return f"{type(exc).__name__}: {exc}"[:2000]
+
+
+def _claim(action_id: int, allowed: tuple[str, ...]) -> Action | None:
+    """Move the action to ``sent`` under a row lock, committed before any HTTP is sent."""
+    with transaction.atomic():
+        action = Action.objects.select_for_update().select_related("business").get(pk=action_id)
+        if action.state not in allowed:
+            return None
+        action.state = Action.State.SENT
+        action.attempts += 1
+        action.save(update_fields=["state", "attempts", "updated_at"])
+    return action
+
+
+def _settle(action: Action, state: str, *, result: dict | None = None, error: str = "") -> None:
+    action.state = state
+    action.error = error
+    fields = ["state", "error", "updated_at"]
+    if result is not None:
+        action.result = result
+        action.external_id = str(result.get("Id") or "")[:64]
+        fields += ["result", "external_id"]
+    action.save(update_fields=fields)
+
+
+def _after_success(action: Action, client: QboClient) -> None:
+    """Let the domain reflect the write (registered hooks), without failing the action."""
+    conn = connection_for(action.business)
+    ctx = sinks.SinkContext(business=action.business, realm_id=conn.realm_id, client=client)
+    for hook in sinks.after_action_hooks(action.kind):
+        try:
+            with transaction.atomic():
+                hook(ctx, action)
+        except Exception:
+            log.exception("after-action hook failed for %s", action.key)
+
+
+def _send(action: Action) -> Action:
+    handler, _finder = HANDLERS[action.kind]
+    try:
+        client = qbo_client_for(action.business)
+        result = handler(client, action)
+    except OutboxError as exc:
+        _settle(action, Action.State.FAILED, error=str(exc))
+    except DEFINITE_FAILURES as exc:
+        _settle(action, Action.State.FAILED, error=_readable(exc))
+    except AuthenticationError as exc:
+        # Rejected before anything happened: retry once the owner reconnects.
+        _settle(action, Action.State.PENDING, error=f"QuickBooks needs reconnecting: {exc}")
+    except Exception as exc:
+        # Transport loss after retries, 5xx, limiter timeout...: maybe applied, maybe not.
+        _settle(action, Action.State.UNKNOWN, error=_readable(exc))
+    else:
+        _settle(action, Action.State.SUCCEEDED, result=result)
+        _after_success(action, client)
+    return action
+
+
+def action_execute(action: Action | int) -> Action:
+    """Send a pending action once. Anything but ``pending`` is left alone (a no-op): done
+    actions stay done, and ``sent``/``unknown`` ones belong to the reconciler."""
+    action_id = action if isinstance(action, int) else action.pk
+    claimed = _claim(action_id, (Action.State.PENDING,))
+    if claimed is None:
+        return Action.objects.get(pk=action_id)
+    with tenant_context(claimed.business):
+        return _send(claimed)
+
+
+# --- reconcile ----------------------------------------------------------------------------
+
+
+def _drift(action: Action, reason: str) -> None:
+    action.drift = True
+    action.error = reason[:2000]
+    action.save(update_fields=["drift", "error", "updated_at"])
+    audit_record(
+        actor=None, action="action.drift", business=action.business,
+        object_type="sync.Action", object_id=str(action.pk),
+        after={"key": action.key, "kind": action.kind, "reason": reason},
+    )
+    Business.objects.filter(pk=action.business_id).update(
+        last_error=f"QuickBooks disagrees with Oodaloo about {action.kind} {action.key}: {reason}"
+    )
+
+
+def action_reconcile(action: Action | int, *, check_succeeded: bool = False) -> Action:
+    """Settle an ``unknown`` or stale ``sent``/``pending`` action against QBO: look it up; if
+    it is there, it succeeded; if not, re-send with the same requestid. With
+    ``check_succeeded``, also verify a succeeded action still exists in QBO (drift check)."""
+    action_id = action if isinstance(action, int) else action.pk
+    current = Action.objects.select_related("business").get(pk=action_id)
+    if current.state == Action.State.PENDING:
+        return action_execute(current)
+    if current.state == Action.State.FAILED:
+        return current
+    if current.state == Action.State.SUCCEEDED and not check_succeeded:
+        return current
+    _handler, finder = HANDLERS[current.kind]
+    with tenant_context(current.business):
+        client = qbo_client_for(current.business)
+        found: list[dict[str, Any]] | None = None
+        if finder is not None:
+            try:
+                found = finder(client, current)
+            except QboError as exc:
+                log.warning("lookup for %s failed: %s", current.key, exc)
+        if current.state == Action.State.SUCCEEDED:
+            if found is not None and not found:
+                _drift(current, "the record Oodaloo wrote is no longer in QuickBooks")
+            elif found and len(found) > 1:
+                _drift(current, f"{len(found)} records in QuickBooks carry this action's key")
+            return current
+        if found:
+            claimed = _claim(action_id, (Action.State.SENT, Action.State.UNKNOWN))
+            if claimed is None:
+                return Action.objects.get(pk=action_id)
+            _settle(claimed, Action.State.SUCCEEDED, result=found[0])
+            if len(found) > 1:
+                _drift(claimed, f"{len(found)} records in QuickBooks carry this action's key")
+            _after_success(claimed, client)
+            return claimed
+        claimed = _claim(action_id, (Action.State.SENT, Action.State.UNKNOWN))
+        if claimed is None:
+            return Action.objects.get(pk=action_id)
+        return _send(claimed)
+
+
+def actions_needing_reconcile(now: Any = None) -> Any:
+    """``unknown`` actions, and ``sent``/``pending`` ones untouched for STALE_AFTER."""
+    cutoff = (now or timezone.now()) - STALE_AFTER
+    return Action.objects.filter(
+        Q(state=Action.State.UNKNOWN)
+        | Q(state__in=[Action.State.SENT, Action.State.PENDING], updated_at__lt=cutoff)
+    )

@@ -1,0 +1,423 @@
+"""The QBO sync engine: full sync, incremental (CDC) sync and webhook-targeted fetches.
+
+Rows come from the QBO client page by page (≤ 1000), are parsed into DTOs, and handed to the
+sinks the domain apps registered (``sinks.py``). A row that cannot be parsed or mapped goes to
+``QuarantinedRecord`` with a readable reason and the sync goes on; a later good version of the
+same record resolves its quarantine row. One sync at a time per business (Redis lease lock
+``sync:{schema}:qbo``); every request goes through the shared per-realm limiter.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from functools import lru_cache
+from typing import Any
+
+import redis as redis_lib
+from django.conf import settings
+from django.db import DatabaseError, connection, transaction
+from django.utils import timezone
+from django_tenants.utils import tenant_context
+
+from apps.integrations.qbo.client import QboClient, format_qbo_time
+from apps.integrations.qbo.dtos import Deleted, MappingError, parse_entity
+from apps.integrations.sync import sinks
+from apps.integrations.sync.connection import ConnectError, connection_for, qbo_client_for
+from apps.integrations.sync.locks import LockNotAcquired, sync_lock
+from apps.integrations.sync.models import QboConnection, QuarantinedRecord, SyncRun
+from apps.tenancy.models import Business
+
+log = logging.getLogger(__name__)
+
+# Names and accounts first, then documents, then what pays/moves money (links resolve in order).
+SYNC_ORDER: tuple[str, ...] = (
+    "Account", "Vendor", "Customer",
+    "Bill", "Invoice", "CreditMemo",
+    "BillPayment", "Payment", "Purchase", "Deposit", "Transfer",
+)
+CDC_MAX_AGE = timedelta(days=30) - timedelta(minutes=10)  # QBO looks back 30 days at most
+# The next incremental sync asks for changes since the start of this one, minus a little skew.
+CLOCK_SKEW = timedelta(minutes=2)
+PAGE = 1000
+SOURCE = "qbo"
+
+Progress = Callable[[str, int], None]
+
+
+class SyncBusy(Exception):
+    """Another worker is syncing this business right now."""
+
+
+@lru_cache(maxsize=4)
+def _redis(url: str) -> redis_lib.Redis:
+    return redis_lib.Redis.from_url(url)
+
+
+def _lock_prefix() -> str:
+    # The database name keeps parallel test databases (and deployments sharing a Redis) apart.
+    return f"{getattr(settings, 'SYNC_LOCK_PREFIX', '')}{connection.settings_dict['NAME']}:"
+
+
+@dataclass
+class _RunState:
+    ctx: sinks.SinkContext
+    counts: dict[str, int] = field(default_factory=dict)
+    quarantined: int = 0
+    open_quarantine: dict[str, set[str]] = field(default_factory=dict)
+
+
+# --- quarantine --------------------------------------------------------------------------
+
+
+def _open_quarantine(business: Business) -> dict[str, set[str]]:
+    out: dict[str, set[str]] = {}
+    rows = QuarantinedRecord.objects.filter(
+        business=business, source=SOURCE, resolved_at__isnull=True
+    ).values_list("entity", "external_id")
+    for entity, external_id in rows:
+        out.setdefault(entity, set()).add(external_id)
+    return out
+
+
+def quarantine_records(
+    business: Business, entity: str, bad: dict[str, tuple[str, Any]]
+) -> int:
+    """Upsert one open quarantine row per (entity, id): {id: (reason, payload)}."""
+    if not bad:
+        return 0
+    now = timezone.now()
+    objs = [
+        QuarantinedRecord(
+            business=business, source=SOURCE, entity=entity[:40], external_id=str(qbo_id)[:128],
+            reason=reason[:4000], payload=payload, last_seen=now, resolved_at=None,
+        )
+        for qbo_id, (reason, payload) in bad.items()
+    ]
+    QuarantinedRecord.objects.bulk_create(
+        objs,
+        update_conflicts=True,
+        unique_fields=["business", "source", "entity", "external_id"],
+        update_fields=["reason", "payload", "last_seen", "resolved_at"],
+    )
+    return len(objs)
+
+
+def _resolve_quarantine(state: _RunState, entity: str, good_ids: Iterable[str]) -> None:
+    open_ids = state.open_quarantine.get(entity)
+    if not open_ids:
+        return
+    fixed = open_ids.intersection(good_ids)
+    if fixed:
+        QuarantinedRecord.objects.filter(
+            business=state.ctx.business, source=SOURCE, entity=entity,
+            external_id__in=fixed, resolved_at__isnull=True,
+        ).update(resolved_at=timezone.now())
+        open_ids.difference_update(fixed)
+
+
+# --- one page --------------------------------------------------------------------------------
+
+
+def _row_id(row: Any, n: int) -> str:
+    if isinstance(row, dict) and row.get("Id") not in (None, ""):
+        return str(row["Id"])
+    return f"(row {n}, no Id)"
+
+
+def ingest_page(state: _RunState, entity: str, rows: Sequence[Any]) -> int:
+    """Parse, map and store one page; quarantine what fails. Returns rows stored."""
+    bad: dict[str, tuple[str, Any]] = {}
+    dtos: list[Any] = []
+    for n, row in enumerate(rows):
+        try:
+            dtos.append(parse_entity(entity, row))
+        except MappingError as exc:
+            bad[_row_id(row, n)] = (exc.reason, row)
+    sink = sinks.sink_for(entity)
+    stored = 0
+    if sink is None and dtos:
+        for dto in dtos:
+            bad[dto.qbo_id] = (f"entity type {entity} has no handler in Oodaloo", None)
+        dtos = []
+    if dtos:
+        try:
+            with transaction.atomic():
+                result = sink(state.ctx, dtos)
+        except DatabaseError:
+            # One bad row must not sink the page: store row by row to find it.
+            result = sinks.SinkResult()
+            for dto in dtos:
+                try:
+                    with transaction.atomic():
+                        one = sink(state.ctx, [dto])
+                except DatabaseError as exc:
+                    result.rejected[dto.qbo_id] = f"the database refused it: {exc}".strip()
+                else:
+                    result.stored += one.stored
+                    result.rejected.update(one.rejected)
+        stored = result.stored
+        if result.rejected:
+            by_id = None
+            for qbo_id, reason in result.rejected.items():
+                if by_id is None:
+                    by_id = {_row_id(r, i): r for i, r in enumerate(rows)}
+                bad[qbo_id] = (reason, by_id.get(qbo_id))
+        good = {d.qbo_id for d in dtos if d.qbo_id not in result.rejected}
+        _resolve_quarantine(state, entity, good)
+    if bad:
+        state.quarantined += quarantine_records(state.ctx.business, entity, bad)
+    state.counts[entity] = state.counts.get(entity, 0) + stored
+    return stored
+
+
+def _chunks(rows: list[Any], size: int = PAGE) -> Iterable[list[Any]]:
+    for start in range(0, len(rows), size):
+        yield rows[start : start + size]
+
+
+# --- company-level data ----------------------------------------------------------------------
+
+
+def _company_refresh(conn: QboConnection, client: QboClient, business: Business) -> None:
+    """Company name and home currency (Preferences) → connection and Business.currency."""
+    info = client.company_info()
+    prefs = parse_entity("Preferences", client.preferences())
+    name = str(info.get("CompanyName") or conn.company_name)[:200]
+    QboConnection.objects.filter(pk=conn.pk).update(
+        company_name=name, home_currency=prefs.home_currency[:3]
+    )
+    if business.currency != prefs.home_currency:
+        Business.objects.filter(pk=business.pk).update(currency=prefs.home_currency[:3])
+        business.currency = prefs.home_currency[:3]
+
+
+# --- runs ------------------------------------------------------------------------------------
+
+
+def _select_entities(entities: Sequence[str] | None) -> list[str]:
+    if not entities:
+        return list(SYNC_ORDER)
+    wanted = list(dict.fromkeys(entities))
+    known = [e for e in SYNC_ORDER if e in wanted]
+    return known + [e for e in wanted if e not in SYNC_ORDER and e != "CompanyInfo"]
+
+
+def _finish(run: SyncRun, state: _RunState, client: QboClient, error: str = "") -> None:
+    run.finished_at = timezone.now()
+    run.requests = client.stats.requests if client is not None else 0
+    run.entities = dict(state.counts) if state else {}
+    run.quarantined = state.quarantined if state else 0
+    run.error = error[:4000]
+    run.state = SyncRun.State.FAILED if error else SyncRun.State.SUCCEEDED
+    run.save()
+
+
+def _record_failure(business: Business, conn: QboConnection, error: str) -> None:
+    message = f"QuickBooks sync failed: {error}"[:2000]
+    Business.objects.filter(pk=business.pk).update(last_error=message)
+    QboConnection.objects.filter(pk=conn.pk).update(last_error=message)
+
+
+def _run(
+    business: Business,
+    kind: str,
+    body: Callable[[_RunState, QboClient, QboConnection, Any], datetime | None],
+    *,
+    wait: float = 0.0,
+    advance: bool = True,
+) -> SyncRun:
+    """Lock, run ``body``, finalise, record. ``advance``: this run covered every entity type,
+    so it may move ``changes_since`` and count as the business's last sync."""
+    conn = connection_for(business)
+    if conn is None or conn.status == QboConnection.Status.DISCONNECTED:
+        raise ConnectError(f"{business.slug} is not connected to QuickBooks")
+    with tenant_context(business):
+        try:
+            lock_cm = sync_lock(
+                _redis(settings.REDIS_URL), business.schema_name, SOURCE,
+                ttl=900, wait=wait, prefix=_lock_prefix(),
+            )
+            with lock_cm as lock:
+                return _locked_run(business, conn, kind, body, lock, advance)
+        except LockNotAcquired as exc:
+            raise SyncBusy(str(exc)) from exc
+
+
+def _locked_run(business: Business, conn: QboConnection, kind: str, body: Callable,
+                lock: Any, advance: bool) -> SyncRun:
+    run = SyncRun.objects.create(business=business, source=SOURCE, kind=kind)
+    client = qbo_client_for(conn)
+    ctx = sinks.SinkContext(business=business, realm_id=conn.realm_id, client=client)
+    state = _RunState(ctx=ctx, open_quarantine=_open_quarantine(business))
+    started = timezone.now()
+    try:
+        next_since = body(state, client, conn, lock)
+        for finaliser in sinks.finalisers():
+            with transaction.atomic():
+                finaliser(ctx, kind == SyncRun.Kind.FULL)
+    except Exception as exc:
+        error = f"{type(exc).__name__}: {exc}"
+        log.exception("qbo sync failed for %s", business.slug)
+        _finish(run, state, client, error)
+        _record_failure(business, conn, error)
+        raise
+    _finish(run, state, client)
+    if not advance:
+        return run  # a webhook fetch or a partial sync: the next CDC must still look back
+    now = timezone.now()
+    updates: dict[str, Any] = {"last_error": ""}
+    if next_since is not None:
+        updates["changes_since"] = next_since
+    if kind == SyncRun.Kind.FULL:
+        updates["last_full_sync_at"] = now
+        updates.setdefault("changes_since", started - CLOCK_SKEW)
+    QboConnection.objects.filter(pk=conn.pk).update(**updates)
+    Business.objects.filter(pk=business.pk).update(last_sync_at=now, last_error="")
+    return run
+
+
+def qbo_sync_run(
+    business: Business,
+    *,
+    full: bool = False,
+    kind: str | None = None,
+    entities: Sequence[str] | None = None,
+    progress: Progress | None = None,
+    wait: float = 0.0,
+) -> SyncRun:
+    """Sync one business from QBO. Full = every entity by query; else CDC since the last sync
+    (one request for all entity types), or per-entity LastUpdatedTime queries past 30 days.
+
+    Raises ``SyncBusy`` when another sync holds the lock, ``ConnectError`` when not connected;
+    a failure is recorded on the SyncRun, the connection and ``Business.last_error``, then raised.
+    """
+    conn = connection_for(business)
+    since = conn.changes_since if conn else None
+    now = timezone.now()
+    full = full or since is None
+    run_kind = kind or (SyncRun.Kind.FULL if full else SyncRun.Kind.INCREMENTAL)
+    order = _select_entities(entities)
+    report = progress or (lambda _entity, _n: None)
+
+    def paged(state: _RunState, client: QboClient, conn: QboConnection, lock: Any,
+              where: str = "") -> datetime | None:
+        if not where:
+            _company_refresh(conn, client, business)
+        for entity in order:
+            for page in client.query_all(entity, where=where, page_size=PAGE):
+                ingest_page(state, entity, page)
+                report(entity, len(page))
+                lock.extend()
+        return None
+
+    def full_body(state, client, conn, lock) -> datetime | None:
+        paged(state, client, conn, lock)
+        return None
+
+    def stale_body(state, client, conn, lock) -> datetime | None:
+        started = timezone.now()
+        where = f"MetaData.LastUpdatedTime > '{format_qbo_time(since)}'"
+        paged(state, client, conn, lock, where=where)
+        return started - CLOCK_SKEW
+
+    def cdc_body(state, client, conn, lock) -> datetime | None:
+        # CompanyInfo is not asked for here (not every CDC endpoint accepts it); a rename
+        # arrives by webhook (targeted refresh) or the next full sync.
+        result = client.cdc_all(order, since)
+        for entity in order:
+            rows = result.get(entity) or []
+            for page in _chunks(rows):
+                ingest_page(state, entity, page)
+                report(entity, len(page))
+            lock.extend()
+        return result.time or (now - CLOCK_SKEW)
+
+    if full:
+        body = full_body
+    elif now - since > CDC_MAX_AGE:
+        body = stale_body
+    else:
+        body = cdc_body
+    return _run(business, run_kind, body, wait=wait, advance=set(SYNC_ORDER) <= set(order))
+
+
+def _normalise_changes(changes: Any) -> list[dict[str, str]]:
+    """Accept EntityChange objects, dicts, or {entity: [ids]} — return [{entity, id, operation}]."""
+    out: list[dict[str, str]] = []
+    if isinstance(changes, dict):
+        for entity, ids in changes.items():
+            out.extend({"entity": entity, "id": str(i), "operation": "Update"} for i in ids)
+        return out
+    for change in changes:
+        get = change.get if isinstance(change, dict) else lambda k, c=change: getattr(c, k, "")
+        out.append({
+            "entity": str(get("entity")), "id": str(get("id")),
+            "operation": str(get("operation") or "Update"),
+            "deleted_id": str(get("deleted_id") or ""),
+        })
+    return out
+
+
+def qbo_fetch_changed(business: Business, changes: Any, *, wait: float = 30.0) -> SyncRun:
+    """Webhook follow-up: read just the changed entities (one query per entity type, ids
+    IN (...)); deletions are applied without a read (QBO cannot read deleted objects)."""
+    normal = _normalise_changes(changes)
+    deleted: dict[str, set[str]] = {}
+    fetch: dict[str, set[str]] = {}
+    company = False
+    for change in normal:
+        entity, op = change["entity"], change["operation"].lower()
+        if entity in ("CompanyInfo", "Preferences"):
+            company = True
+            continue
+        if entity not in SYNC_ORDER:
+            continue  # entity types we do not sync (Item, Employee, ...): nothing to do
+        if op == "delete":
+            deleted.setdefault(entity, set()).add(change["id"])
+        else:
+            fetch.setdefault(entity, set()).add(change["id"])
+        if op == "merge" and change.get("deleted_id"):
+            deleted.setdefault(entity, set()).add(change["deleted_id"])
+
+    def body(state: _RunState, client: QboClient, conn: QboConnection, lock: Any) -> None:
+        if company:
+            _company_refresh(conn, client, business)
+        for entity in SYNC_ORDER:
+            gone = deleted.get(entity, set()) - fetch.get(entity, set())
+            if gone:
+                sink = sinks.sink_for(entity)
+                if sink is not None:
+                    with transaction.atomic():
+                        result = sink(state.ctx, [Deleted(entity, i) for i in sorted(gone)])
+                    state.counts[entity] = state.counts.get(entity, 0) + result.stored
+            ids = sorted(fetch.get(entity, set()), key=lambda v: (len(v), v))
+            for chunk in _chunks(ids):
+                quoted = ", ".join("'" + i.replace("'", "") + "'" for i in chunk)
+                rows = client.query(
+                    f"SELECT * FROM {entity} WHERE Id IN ({quoted}) MAXRESULTS {PAGE}"
+                )
+                if rows:
+                    ingest_page(state, entity, rows)
+            lock.extend()
+        return None
+
+    return _run(business, SyncRun.Kind.WEBHOOK, body, wait=wait, advance=False)
+
+
+def qbo_ingest_objects(business: Business, entity: str, rows: list[dict[str, Any]],
+                       client: QboClient | None = None, *, finalise: bool = True) -> int:
+    """Store objects we already hold (e.g. the BillPayment QBO returned for an outbox action).
+    Runs inside the business's schema; no lock (a single upsert is idempotent)."""
+    conn = connection_for(business)
+    with tenant_context(business):
+        ctx = sinks.SinkContext(business=business, realm_id=conn.realm_id, client=client)
+        state = _RunState(ctx=ctx, open_quarantine=_open_quarantine(business))
+        stored = ingest_page(state, entity, rows)
+        if finalise:
+            for finaliser in sinks.finalisers():
+                with transaction.atomic():
+                    finaliser(ctx, False)
+    return stored

@@ -1,0 +1,70 @@
+"""QBO webhook receiver (public host): verify the signature first, then fan out per business.
+
+Intuit wants a fast 200: we only verify, parse, group by realm and enqueue one targeted-fetch
+task per business; the task reads the changed entities.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from django.conf import settings
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_POST
+from django_tenants.utils import tenant_context
+
+from apps.integrations.qbo.webhooks import (
+    SIGNATURE_HEADER,
+    WebhookPayloadError,
+    parse_notifications,
+    verify_signature,
+)
+from apps.integrations.sync.models import QboConnection
+
+log = logging.getLogger(__name__)
+
+
+def qbo_webhook_dispatch(changes: list) -> dict[str, int]:
+    """Group verified changes by realm → business and enqueue a fetch per business."""
+    from apps.integrations.sync.tasks import qbo_fetch_changed_task
+
+    by_realm: dict[str, list[dict[str, str]]] = {}
+    seen: set[tuple[str, str, str, str]] = set()
+    for change in changes:
+        item = (change.realm_id, change.entity, change.id, change.operation)
+        if item in seen:
+            continue  # a delivery may repeat an entity; one fetch is enough
+        seen.add(item)
+        by_realm.setdefault(change.realm_id, []).append({
+            "entity": change.entity, "id": change.id, "operation": change.operation,
+            "deleted_id": change.deleted_id,
+        })
+    connections = QboConnection.objects.filter(
+        realm_id__in=list(by_realm), status=QboConnection.Status.CONNECTED
+    ).select_related("business")
+    enqueued: dict[str, int] = {}
+    for conn in connections:
+        with tenant_context(conn.business):
+            qbo_fetch_changed_task.delay(by_realm[conn.realm_id])
+        enqueued[conn.business.slug] = len(by_realm[conn.realm_id])
+    unknown = set(by_realm) - {c.realm_id for c in connections}
+    if unknown:
+        log.info("qbo webhook for realms with no connection: %s", sorted(unknown))
+    return enqueued
+
+
+@csrf_exempt
+@require_POST
+def qbo_webhook(request: HttpRequest) -> HttpResponse:
+    body = request.body  # the exact bytes signed by Intuit
+    if not verify_signature(
+        body, request.headers.get(SIGNATURE_HEADER), settings.QBO_WEBHOOK_VERIFIER_TOKEN
+    ):
+        return JsonResponse({"error": "invalid signature"}, status=401)
+    try:
+        changes = parse_notifications(body)
+    except WebhookPayloadError as exc:
+        return JsonResponse({"error": str(exc)}, status=400)
+    enqueued = qbo_webhook_dispatch(changes)
+    return JsonResponse({"ok": True, "businesses": len(enqueued)})
