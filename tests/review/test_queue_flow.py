@@ -1,7 +1,9 @@
 """The whole flow with the Django test client: owner uploads in the portal, the worker reads
 it, staff (2FA) claim, correct and approve in the admin queue; the bill exists once in
-Oodaloo and once in the QBO sandbox with its attachment; retries and double submits add nothing."""
+Oodaloo and once in the QBO sandbox with its file attached; retries and double submits add
+nothing."""
 
+import hashlib
 from decimal import Decimal
 
 import pytest
@@ -94,6 +96,11 @@ def test_claim_correct_approve_creates_the_bill_once(tenant_a, owner_a, sandbox)
     assert len(bills) == 1 and Decimal(str(bills[0]["TotalAmt"])) == Decimal("123.45")
     attachments = qbo.query("SELECT * FROM Attachable")
     assert [a["AttachableRef"][0]["EntityRef"]["value"] for a in attachments] == [bills[0]["Id"]]
+    # The file itself arrived: QBO's download gives back exactly the uploaded bytes.
+    assert attachments[0]["Size"] == len(data) and attachments[0]["ContentType"] == (
+        "application/pdf")
+    downloaded = qbo.download_attachment(attachments[0]["Id"])
+    assert hashlib.sha256(downloaded).hexdigest() == hashlib.sha256(data).hexdigest()
     with in_tenant(tenant_a):
         bill = Bill.objects.get()
         assert bill.qbo_id == bills[0]["Id"] and bill.total == Decimal("123.45")

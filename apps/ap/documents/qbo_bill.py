@@ -2,20 +2,24 @@
 
 - The QBO Bill is created with the action key as `requestid` and in `PrivateNote`, so a retry
   after a lost response returns QBO's first answer and the reconciler can find it.
-- The document is attached by creating an `Attachable` (AttachableRef → the Bill) with its own
-  requestid. Real QBO uploads the bytes with `POST /v3/company/{realm}/upload` (multipart); the
-  local sandbox has no such endpoint yet, so only the Attachable record is written (see
-  docs/documents.md, "QBO attachments").
+- The document's bytes are then uploaded and linked to the Bill (`POST upload`, multipart) with
+  the requestid `<key>-att` and the key in the Attachable's `Note`. A lost upload answer leaves
+  the action `unknown`; the reconciler's finder finds the Bill, looks for an Attachable on it
+  carrying the key and uploads the file only when there is none: one Bill, one attachment.
+- A file QBO refuses (or that vanished from our storage) does not undo the Bill: the action
+  succeeds and the document's event records why the attachment is missing.
 - After success the placeholder bill in Oodaloo takes the real QBO id.
 """
 
 from __future__ import annotations
 
+import hashlib
 import logging
 from typing import Any
 
 from django.db import transaction
 
+from apps.integrations.qbo.errors import QboError
 from apps.integrations.sync import outbox, sinks
 
 log = logging.getLogger(__name__)
@@ -68,36 +72,95 @@ def bill_body(action: Any, account_id: str) -> dict[str, Any]:
     return body
 
 
-def attachable_body(action: Any, bill_id: str) -> dict[str, Any]:
+class AttachmentPending(RuntimeError):
+    """The Bill is in QBO but its file could not be attached yet (transient). Deliberately not
+    a QboError: the reconciler must not read it as "lookup failed" and re-send the Bill."""
+
+
+def attachment_note(action: Any) -> str:
     p = action.payload or {}
-    return {
-        "AttachableRef": [{"EntityRef": {"type": "Bill", "value": bill_id},
-                           "IncludeOnSend": False}],
-        "FileName": p.get("file_name") or "bill.pdf",
-        "ContentType": p.get("content_type") or "application/pdf",
-        "Size": p.get("size"),
-        "Note": f"Bill document from Oodaloo (sha256 {p.get('sha256', '')}); "
-                f"{outbox.NOTE_PREFIX}{action.key}",
-    }
+    return (f"Bill document from Oodaloo (sha256 {p.get('sha256', '')}); "
+            f"{outbox.NOTE_PREFIX}{action.key}")
+
+
+def _document_bytes(action: Any) -> bytes:
+    """The document's file, checked against the SHA-256 taken at intake."""
+    from apps.ap.documents.models import Document
+
+    p = action.payload or {}
+    document = Document.objects.filter(pk=p.get("document_id")).first()
+    if document is None or not document.file:
+        raise outbox.OutboxError("the bill's document is gone from Oodaloo")
+    try:
+        with document.file.open("rb") as handle:
+            data = handle.read()
+    except OSError as exc:
+        raise outbox.OutboxError(f"the bill's document file cannot be read: {exc}") from exc
+    if p.get("sha256") and hashlib.sha256(data).hexdigest() != p["sha256"]:
+        raise outbox.OutboxError("the bill's document file changed since it was received")
+    return data
+
+
+def _upload(client: Any, action: Any, bill_id: str) -> dict[str, Any]:
+    """Upload the document to the Bill. Definite refusals come back as `{"_error": ...}`
+    (the Bill stands); transient failures raise (the action stays open for the reconciler)."""
+    p = action.payload or {}
+    try:
+        data = _document_bytes(action)
+        return client.upload_attachment(
+            entity="Bill", entity_id=bill_id, filename=p.get("file_name") or "bill.pdf",
+            content_type=p.get("content_type") or "application/pdf", data=data,
+            request_id=f"{action.key}-att", note=attachment_note(action),
+        )
+    except (outbox.OutboxError, *outbox.DEFINITE_FAILURES) as exc:
+        log.warning("bill %s: document not attached: %s", action.key, exc)
+        return {"_error": outbox._readable(exc)}
+
+
+def _attachment_on(client: Any, action: Any, bill_id: str) -> dict[str, Any] | None:
+    """The Attachable this action already put on the Bill, if any."""
+    rows = client.query("SELECT * FROM Attachable WHERE AttachableRef.EntityRef.value = "
+                        f"'{bill_id}'")
+    marker = f"{outbox.NOTE_PREFIX}{action.key}"
+    for row in rows:
+        refs = row.get("AttachableRef") or []
+        on_bill = any((r.get("EntityRef") or {}).get("type") == "Bill" for r in refs)
+        if on_bill and str(row.get("Note") or "").endswith(marker) and row.get("FileName"):
+            return row
+    return None
+
+
+def _ensure_attachment(client: Any, action: Any, bill: dict[str, Any]) -> dict[str, Any]:
+    bill_id = str(bill["Id"])
+    try:
+        attachable = _attachment_on(client, action, bill_id) or _upload(client, action, bill_id)
+    except QboError as exc:
+        raise AttachmentPending(f"bill {bill_id} is in QuickBooks; attaching: {exc}") from exc
+    return {**bill, "_attachable": attachable}
 
 
 def bill_create_send(client: Any, action: Any) -> dict[str, Any]:
-    """Handler: create the Bill, then its Attachable; both idempotent by requestid."""
+    """Handler: create the Bill, then upload its document; both idempotent by requestid."""
     bill = client.create("Bill", bill_body(action, _expense_account(client)),
                          request_id=action.key)
-    attachable = client.create("Attachable", attachable_body(action, str(bill["Id"])),
-                               request_id=f"{action.key}-att")
+    try:
+        attachable = _upload(client, action, str(bill["Id"]))
+    except QboError as exc:
+        # The Bill exists: whatever went wrong (even a 401), the action must end `unknown` so
+        # the reconciler goes through the finder, never a blind re-send of the Bill.
+        raise AttachmentPending(f"bill {bill['Id']} is in QuickBooks; attaching: {exc}") from exc
     return {**bill, "_attachable": attachable}
 
 
 def bill_create_find(client: Any, action: Any) -> list[dict[str, Any]]:
-    """Bills in QBO that carry this action's key (for the reconciler)."""
+    """Bills in QBO that carry this action's key (for the reconciler), each with its document
+    attached: a Bill found without the upload gets it now (exactly once, see the module doc)."""
     p = action.payload or {}
     note = f"{outbox.NOTE_PREFIX}{action.key}"
     found = []
     for page in client.query_all("Bill", where=f"TxnDate = '{p['txn_date']}'"):
         found.extend(row for row in page if str(row.get("PrivateNote") or "") == note)
-    return found
+    return [_ensure_attachment(client, action, bill) for bill in found[:1]] + found[1:]
 
 
 def bill_create_after(ctx: Any, action: Any) -> None:
@@ -124,11 +187,12 @@ def bill_create_after(ctx: Any, action: Any) -> None:
             placeholder.sync_token = str(result.get("SyncToken") or "")
             placeholder.save(update_fields=["qbo_id", "sync_token", "synced_at"])
         if document is not None:
-            DocumentEvent.objects.create(
-                document=document, kind="qbo_bill_created",
-                detail={"qbo_id": qbo_id,
-                        "attachable": str((result.get("_attachable") or {}).get("Id") or "")},
-            )
+            attachable = result.get("_attachable") or {}
+            detail = {"qbo_id": qbo_id, "attachable": str(attachable.get("Id") or "")}
+            if attachable.get("_error"):
+                detail["attachable_error"] = attachable["_error"]
+            DocumentEvent.objects.create(document=document, kind="qbo_bill_created",
+                                         detail=detail)
 
 
 def register() -> None:

@@ -543,6 +543,81 @@ class QboClient:
                 results.append(by_bid.get(str(item["bId"]), {"bId": item["bId"], "missing": True}))
         return results
 
+    # --- attachments --------------------------------------------------------------------------
+
+    def upload_attachment(
+        self,
+        *,
+        entity: str,
+        entity_id: str,
+        filename: str,
+        content_type: str,
+        data: bytes,
+        request_id: str,
+        note: str | None = None,
+    ) -> dict[str, Any]:
+        """Upload a file and link it to ``entity``/``entity_id`` (``POST upload``, multipart).
+
+        Retried like every write with the same requestid (the body, boundary included, is built
+        once). QBO answers per file, batch-style: a file it refused raises the typed error of
+        that item's Fault. Returns the ``Attachable`` (Id, FileName, Size, TempDownloadUri...).
+        """
+        metadata: dict[str, Any] = {
+            "AttachableRef": [
+                {"EntityRef": {"type": entity, "value": str(entity_id)}, "IncludeOnSend": False}
+            ],
+            "FileName": filename,
+            "ContentType": content_type,
+        }
+        if note:
+            metadata["Note"] = note
+        body, multipart_type = _multipart(
+            [
+                ("file_metadata_0", None, "application/json", dumps(metadata)),
+                ("file_content_0", filename, content_type, data),
+            ]
+        )
+        resp = self._request(
+            "POST",
+            "upload",
+            op="upload",
+            raw_body=body,
+            content_type=multipart_type,
+            write=True,
+            request_id=request_id,
+        )
+        items = self._json(resp).get("AttachableResponse") or []
+        item = items[0] if items and isinstance(items[0], dict) else {}
+        if "Fault" in item:
+            raise error_from_response(400, {"Fault": item["Fault"]}, dict(resp.headers))
+        if not isinstance(item.get("Attachable"), dict):
+            raise QboError(f"upload response has no Attachable: {resp.content[:200]!r}")
+        return item["Attachable"]
+
+    def attachment_url(self, attachable_id: str) -> str:
+        """A fresh temporary download URL for an uploaded file (``GET download/{id}``)."""
+        resp = self._request("GET", f"download/{attachable_id}", op="download")
+        text = resp.content.decode("utf-8", "replace").strip()
+        if text.startswith("{"):
+            return str(self._json(resp).get("TempDownloadUri") or "")
+        return text.strip('"')  # QBO answers the URL as plain text
+
+    def download_attachment(self, attachable_id: str) -> bytes:
+        """The bytes of an uploaded file (through its temporary URL, which needs no token)."""
+        url = self.attachment_url(attachable_id)
+        if not url:
+            raise QboError(f"no download URL for Attachable {attachable_id}")
+        try:
+            resp = self.session.get(url, timeout=self.timeout)
+        except requests.RequestException as exc:
+            raise TransportError(f"{type(exc).__name__}: {exc}") from exc
+        if resp.status_code != 200:
+            raise QboError(
+                f"download of Attachable {attachable_id}: HTTP {resp.status_code}",
+                status=resp.status_code,
+            )
+        return resp.content
+
     # --- invoices -----------------------------------------------------------------------------
 
     def send_invoice(
@@ -564,6 +639,23 @@ class QboClient:
     def invoice_pdf(self, qbo_id: str) -> bytes:
         resp = self._request("GET", f"invoice/{qbo_id}/pdf", op="pdf", accept="application/pdf")
         return resp.content
+
+
+def _multipart(parts: list[tuple[str, str | None, str, bytes]]) -> tuple[bytes, str]:
+    """A multipart/form-data body from (name, filename, content type, bytes) parts."""
+    boundary = uuid.uuid4().hex
+    chunks: list[bytes] = []
+    for name, filename, content_type, data in parts:
+        disposition = f'form-data; name="{name}"'
+        if filename is not None:
+            # Browsers' escaping (HTML spec): quotes and line breaks never end the header.
+            safe = filename.replace('"', "%22").replace("\r", "%0D").replace("\n", "%0A")
+            disposition += f'; filename="{safe}"'
+        head = f"--{boundary}\r\nContent-Disposition: {disposition}\r\n"
+        head += f"Content-Type: {content_type}\r\n\r\n"
+        chunks += [head.encode("utf-8"), data, b"\r\n"]
+    chunks.append(f"--{boundary}--\r\n".encode())
+    return b"".join(chunks), f"multipart/form-data; boundary={boundary}"
 
 
 def batch_item_error(item: dict[str, Any]) -> QboError | None:

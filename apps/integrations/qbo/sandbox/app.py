@@ -14,6 +14,14 @@ from typing import Any
 from urllib.parse import urlencode
 
 from . import wirejson
+from .attachments import (
+    FILE_URL_PREFIX,
+    AttachmentFiles,
+    UploadItem,
+    check_file,
+    pair_items,
+    parse_multipart,
+)
 from .clock import days_ago_epoch, qbo_now, to_epoch
 from .errors import (
     QboFault,
@@ -120,6 +128,7 @@ class SandboxApp:
         self.realm = str(realm or default_realm(self.store))
         self.base_url = ""  # set by the server once bound
         self.writer = Writer(self.store)
+        self.attachments = AttachmentFiles(self.store.directory, persist)
         self.tokens = TokenStore(self.realm)
         self.tokens.restore(self.store.extra_state.get("oauth"))
         self.faults = FaultInjector(parse_fault_spec(faults))
@@ -169,6 +178,8 @@ class SandboxApp:
         try:
             if path.startswith("/v3/company/"):
                 reply = self._api(req, path)
+            elif path.startswith(FILE_URL_PREFIX) and req.method == "GET":
+                reply = self._serve_file(req, path[len(FILE_URL_PREFIX) :])
             elif path.startswith("/_sandbox"):
                 reply = self._control(req, path)
             else:
@@ -253,6 +264,10 @@ class SandboxApp:
             return self._cdc(req.params)
         if head == "batch" and req.method == "POST":
             return self._idempotent(req, lambda: self._batch(req))
+        if head == "upload" and req.method == "POST" and len(rest) == 1:
+            return self._idempotent(req, lambda: self._upload(req))
+        if head == "download" and req.method == "GET" and len(rest) == 2:
+            return self._download_link(req, rest[1])
         if head == "companyinfo" and req.method == "GET":
             return self._singleton("CompanyInfo")
         if head == "preferences" and req.method == "GET":
@@ -269,6 +284,8 @@ class SandboxApp:
             obj = self.store.get(entity, rest[1])
             if obj is None:
                 raise not_found(entity, rest[1])
+            if entity == "Attachable" and self.attachments.exists(rest[1]):
+                return self._attachable_reply(rest[1])
             return self._entity_reply(entity, rest[1])
         if len(rest) == 1 and req.method == "POST":
             return self._idempotent(req, lambda: self._write(entity, req))
@@ -374,6 +391,8 @@ class SandboxApp:
         else:
             raise required_missing("Id")
         self.stats.bump("writes")
+        if entity == "Attachable" and operation == "delete":
+            self.attachments.remove(str(result.body.get("Id")))
         self.webhooks.enqueue(result.changes)
         return result
 
@@ -449,6 +468,118 @@ class SandboxApp:
             raise not_found("Invoice", key)
         company = (self.store.first("CompanyInfo") or {}).get("CompanyName", "")
         return Reply(200, invoice_pdf(invoice, company), "application/pdf")
+
+    # --- attachments (upload / download) ------------------------------------------------
+    def _upload(self, req: Request) -> Reply:
+        items = pair_items(parse_multipart(req.headers.get("content-type", ""), req.body))
+        fragments = []
+        for item in items:
+            try:
+                fragments.append(raw_object(("Attachable", self._upload_one(item))))
+            except QboFault as exc:  # per file, like a batch item
+                fragments.append(raw_object(("Fault", wirejson.dumps(exc.fault()))))
+        return Reply.json_text(200, _timed(("AttachableResponse", raw_list(fragments))))
+
+    def _upload_one(self, item: UploadItem) -> str:
+        if item.content is None:
+            raise required_missing(f"file_content_{item.index}")
+        meta: Any = {}
+        if item.metadata and item.metadata.strip():
+            try:
+                meta = wirejson.loads(item.metadata)
+            except ValueError as exc:
+                detail = f"file_metadata_{item.index} is not JSON (XML is not supported)"
+                raise invalid(detail) from exc
+        if isinstance(meta, dict) and isinstance(meta.get("Attachable"), dict):
+            meta = meta["Attachable"]
+        if not isinstance(meta, dict):
+            raise invalid(f"file_metadata_{item.index} must be an Attachable object")
+        file_name = meta.get("FileName") or item.content.filename
+        if not file_name:
+            raise required_missing("FileName")
+        content_type = str(meta.get("ContentType") or item.content.content_type or "")
+        if not content_type:
+            raise required_missing("ContentType")
+        data = item.content.data
+        check_file(content_type, len(data), self.attachments.max_bytes)
+        refs = meta.get("AttachableRef") or []
+        refs = [refs] if isinstance(refs, dict) else refs
+        if not isinstance(refs, list):
+            raise invalid("AttachableRef must be a list")
+        for ref in refs:
+            self._check_entity_ref(ref)
+        ignored = ("Id", "SyncToken", "MetaData", "FileAccessUri", "TempDownloadUri", "sparse")
+        body = {k: v for k, v in meta.items() if k not in ignored}
+        body.update({"FileName": str(file_name), "ContentType": content_type, "Size": len(data)})
+        body["AttachableRef"] = refs
+        with self.store.lock:
+            result = self.writer.create("Attachable", body)
+            obj, key = result.body, str(result.body["Id"])
+            obj["FileAccessUri"] = f"/v3/company/{self.realm}/download/{key}"
+            try:
+                self.attachments.put(key, data)  # under the lock: never a record without bytes
+            except OSError as exc:
+                self.store.tables["Attachable"].remove(key)
+                raise system_error(500) from exc
+            self.store.save("Attachable", obj)
+        self.stats.bump("writes")
+        self.stats.bump("uploads")
+        self.webhooks.enqueue(result.changes)
+        return self._attachable_json(key)
+
+    def _check_entity_ref(self, ref: Any) -> None:
+        entity_ref = ref.get("EntityRef") if isinstance(ref, dict) else None
+        if not isinstance(entity_ref, dict) or not entity_ref.get("value"):
+            raise required_missing("AttachableRef.EntityRef")
+        kind, value = str(entity_ref.get("type") or ""), str(entity_ref["value"])
+        entity = self.store.canonical(kind) if kind else None
+        if entity is None or self.store.get(entity, value) is None:
+            raise QboFault(
+                400,
+                "2500",
+                "Invalid Reference Id",
+                f"Invalid Reference Id : {kind or 'entity'} {value} does not exist",
+                element="AttachableRef",
+            )
+
+    def _attachable_json(self, key: str) -> str:
+        """The stored Attachable plus a fresh TempDownloadUri (it expires, so never stored)."""
+        obj = self.store.get_copy("Attachable", key) or {}
+        obj["TempDownloadUri"] = self.attachments.temp_url(self.base_url, key)
+        return wirejson.dumps(obj)
+
+    def _attachable_reply(self, key: str) -> Reply:
+        return Reply.json_text(200, _timed(("Attachable", self._attachable_json(key))))
+
+    def _download_link(self, req: Request, key: str) -> Reply:
+        if self.store.get("Attachable", key) is None or not self.attachments.exists(key):
+            raise not_found("Attachable", key)
+        url = self.attachments.temp_url(self.base_url, key)
+        self.stats.bump("downloads")
+        accept = req.headers.get("accept", "")
+        if "text/plain" in accept and "json" not in accept:
+            return Reply(200, url.encode("utf-8"), "text/plain;charset=UTF-8")  # QBO's form
+        return Reply.json_text(200, _timed(("TempDownloadUri", json.dumps(url))))
+
+    def _serve_file(self, req: Request, key: str) -> Reply:
+        """The temporary link (no bearer token, like QBO's pre-signed S3 URLs)."""
+        problem = self.attachments.check_link(
+            key, req.params.get("expires", ""), req.params.get("signature", "")
+        )
+        if problem:
+            return Reply(403, f"AccessDenied: {problem}".encode(), "text/plain")
+        data = self.attachments.get(key)
+        if data is None:
+            return Reply(404, b"NoSuchKey", "text/plain")
+        meta = self.store.get_copy("Attachable", key) or {}
+        name = str(meta.get("FileName") or key).encode("ascii", "replace").decode()
+        name = name.replace('"', "'").replace("\\", "_")
+        return Reply(
+            200,
+            data,
+            str(meta.get("ContentType") or "application/octet-stream"),
+            {"Content-Disposition": f'attachment; filename="{name}"'},
+        )
 
     # --- OAuth --------------------------------------------------------------------------
     def discovery(self) -> dict[str, Any]:
@@ -718,6 +849,8 @@ class SandboxApp:
             "drops",
             "writes",
             "idempotent_replays",
+            "uploads",
+            "downloads",
             "emails_sent",
             "tokens_issued",
             "oauth_errors",

@@ -272,6 +272,38 @@ def _like_regex(pattern: str) -> re.Pattern[str]:
     return re.compile("^" + "".join(parts) + "$", re.IGNORECASE | re.DOTALL)
 
 
+def resolve_many(obj: dict, path: tuple[str, ...]) -> list[Any]:
+    """Like `resolve`, but a list on the way fans out (`AttachableRef.EntityRef.value`
+    matches when any element matches, as in QBO). Plain paths give `[resolve(...)]`."""
+    single = resolve(obj, path)
+    if single is not None:
+        return [single]
+    currents: list[Any] = [obj]
+    for part in path:
+        found = []
+        for current in currents:
+            for item in current if isinstance(current, list) else [current]:
+                value = _field(item, part)
+                if value is not None:
+                    found.append(value)
+        currents = found
+    values = []
+    for current in currents:
+        for value in current if isinstance(current, list) else [current]:
+            values.append(value["value"] if isinstance(value, dict) and "value" in value else value)
+    return values or [None]
+
+
+def _field(item: Any, name: str) -> Any:
+    """A field of a dict by case-insensitive name (no `*Ref` collapsing), else None."""
+    if not isinstance(item, dict):
+        return None
+    if name in item:
+        return item[name]
+    lowered = name.lower()
+    return next((v for k, v in item.items() if k.lower() == lowered), None)
+
+
 def make_predicate(conditions: tuple[Condition, ...]):
     """A function obj -> bool for the AND of conditions."""
     checks = []
@@ -279,16 +311,20 @@ def make_predicate(conditions: tuple[Condition, ...]):
         if cond.op == "LIKE":
             regex = _like_regex(cond.value)
             checks.append(
-                lambda o, c=cond, r=regex: (
-                    (v := resolve(o, c.path)) is not None and bool(r.match(str(v)))
+                lambda o, c=cond, r=regex: any(
+                    v is not None and bool(r.match(str(v))) for v in resolve_many(o, c.path)
                 )
             )
         elif cond.op == "IN":
             checks.append(
-                lambda o, c=cond: any(_compare(resolve(o, c.path), "=", item) for item in c.value)
+                lambda o, c=cond: any(
+                    _compare(v, "=", item) for v in resolve_many(o, c.path) for item in c.value
+                )
             )
         else:
-            checks.append(lambda o, c=cond: _compare(resolve(o, c.path), c.op, c.value))
+            checks.append(
+                lambda o, c=cond: any(_compare(v, c.op, c.value) for v in resolve_many(o, c.path))
+            )
     return lambda obj: all(check(obj) for check in checks)
 
 

@@ -14,7 +14,7 @@ from .app import Reply, Request, SandboxApp
 from .faults import FaultSpec
 from .webhooks import WebhookConfig
 
-MAX_BODY = 50 * 1024 * 1024
+MAX_BODY = 110 * 1024 * 1024  # a 100 MB attachment plus its multipart framing
 
 
 class SandboxHTTPServer(ThreadingHTTPServer):
