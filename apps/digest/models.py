@@ -1,0 +1,110 @@
+"""Digest runs (one per business and ISO week), per-recipient deliveries and tracking events.
+
+All three live in the business's schema. Staff see every business's runs through one UNION ALL
+query over the schemas (apps/digest/staff.py), not through a public copy.
+"""
+
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db import models
+
+
+class DigestRun(models.Model):
+    """One digest for one week. `key` is the idempotency key `digest:{schema}:{YYYY-Www}`
+    (a resend gets `…:resend:{n}`); the unique constraint is the claim."""
+
+    class State(models.TextChoices):
+        BUILDING = "building"  # claimed by a worker under a lease; nothing handed to the provider
+        SENDING = "sending"  # at least one recipient handed (or about to be) to the provider
+        SENT = "sent"  # every recipient accepted by the provider
+        PARTIAL = "partial"  # some recipients sent, others failed or unknown
+        UNKNOWN = "unknown"  # a worker died mid-send: not retried automatically (never twice)
+        FAILED = "failed"  # nothing sent; the next attempt may retry
+        SKIPPED = "skipped"  # no recipients / digest disabled
+
+    key = models.CharField(max_length=160, unique=True)
+    week = models.CharField(max_length=8, db_index=True)  # "2026-W10"
+    state = models.CharField(max_length=12, choices=State.choices, default=State.BUILDING)
+    late = models.BooleanField(default=False)
+    resend_of = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="resends"
+    )
+    requested_by_email = models.CharField(max_length=254, blank=True)  # empty = the schedule
+    attempts = models.PositiveSmallIntegerField(default=0)
+    lease_until = models.DateTimeField(null=True, blank=True)
+    scheduled_for = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    render_ms = models.PositiveIntegerField(null=True, blank=True)
+    send_ms = models.PositiveIntegerField(null=True, blank=True)
+    pdf_bytes = models.PositiveIntegerField(null=True, blank=True)
+    pdf_pages = models.PositiveSmallIntegerField(null=True, blank=True)
+    stale = models.BooleanField(default=False)
+    sync_requested = models.BooleanField(default=False)
+    error = models.TextField(blank=True)
+    # The content as sent (JSON), so "view in browser" and history show exactly that digest.
+    content = models.JSONField(null=True, blank=True, encoder=DjangoJSONEncoder)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.key} {self.state}"
+
+    @property
+    def is_final(self) -> bool:
+        return self.state in {self.State.SENT, self.State.PARTIAL, self.State.SKIPPED}
+
+
+class DigestDelivery(models.Model):
+    """One recipient of one run. `send_id` is ours, written (committed) before the provider call
+    and carried in the message metadata and Message-ID; `message_id` is the provider's."""
+
+    class State(models.TextChoices):
+        PENDING = "pending"
+        SENDING = "sending"
+        SENT = "sent"
+        FAILED = "failed"
+        UNKNOWN = "unknown"
+
+    run = models.ForeignKey(DigestRun, on_delete=models.CASCADE, related_name="deliveries")
+    user_id = models.BigIntegerField(null=True, blank=True)
+    email = models.EmailField()
+    state = models.CharField(max_length=10, choices=State.choices, default=State.PENDING)
+    send_id = models.CharField(max_length=64, unique=True)
+    message_id = models.CharField(max_length=200, blank=True, db_index=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    error = models.TextField(blank=True)
+    # The latest tracking status (delivered/opened/clicked/bounced...), for the history page.
+    last_event = models.CharField(max_length=16, blank=True)
+
+    class Meta:
+        ordering = ["id"]
+        constraints = [
+            models.UniqueConstraint(fields=["run", "email"], name="one_delivery_per_recipient")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.email} {self.state}"
+
+
+class DigestEvent(models.Model):
+    """A tracking event from the provider's verified webhook (append-only, deduplicated)."""
+
+    delivery = models.ForeignKey(
+        DigestDelivery, on_delete=models.CASCADE, related_name="events"
+    )
+    event_type = models.CharField(max_length=16, db_index=True)
+    dedupe_key = models.CharField(max_length=200, unique=True)
+    esp = models.CharField(max_length=40, blank=True)
+    occurred_at = models.DateTimeField(null=True, blank=True)
+    received_at = models.DateTimeField(auto_now_add=True)
+    recipient = models.CharField(max_length=254, blank=True)
+    click_url = models.TextField(blank=True)
+    description = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["received_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.event_type} {self.recipient}"

@@ -1,0 +1,45 @@
+"""Read paths for the digest pages (run inside the business's schema)."""
+
+from datetime import date
+
+from django.db.models import Count, Q
+
+from apps.core.dates import local_today as _local_today
+from apps.digest.models import DigestRun
+
+
+def local_today(business) -> date:
+    return _local_today(business.timezone)
+
+
+def run_for_week(week: str) -> DigestRun | None:
+    """The digest as sent that week (the scheduled run; else the latest resend)."""
+    return (
+        DigestRun.objects.filter(week=week, content__isnull=False)
+        .order_by("resend_of_id", "-created_at")
+        .first()
+    )
+
+
+def runs_with_tracking(limit: int = 60):
+    """Past runs with per-run tracking counts (one query)."""
+    return (
+        DigestRun.objects.defer("content")
+        .annotate(
+            recipients=Count("deliveries", distinct=True),
+            delivered=Count("deliveries", filter=Q(deliveries__last_event__in=[
+                "delivered", "opened", "clicked"]), distinct=True),
+            opened=Count("deliveries", filter=Q(deliveries__last_event__in=["opened", "clicked"]),
+                         distinct=True),
+            clicked=Count("deliveries", filter=Q(deliveries__last_event="clicked"), distinct=True),
+            bounced=Count("deliveries", filter=Q(deliveries__last_event__in=[
+                "bounced", "rejected", "failed", "complained"]), distinct=True),
+        )
+        .order_by("-week", "-created_at")[:limit]
+    )
+
+
+def receives_digest(membership) -> bool:
+    if membership.receives_digest is not None:
+        return membership.receives_digest
+    return membership.role == "owner"

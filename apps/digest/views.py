@@ -1,0 +1,95 @@
+"""Digest pages on the business's host: history, "view in browser", the PDF, signed deep links,
+the member's own subscription, and the one-click unsubscribe (no sign-in)."""
+
+from django.core import signing
+from django.http import Http404, HttpResponse, HttpResponseBadRequest
+from django.shortcuts import redirect, render
+from django.utils.safestring import mark_safe
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_http_methods
+
+from apps.accounts.models import Role
+from apps.accounts.permissions import open_view, portal_view
+from apps.digest import selectors
+from apps.digest.content import deep_link_target, digest_build, week_label, week_parse
+from apps.digest.render import digest_render_page_body, digest_render_pdf
+from apps.digest.services import digest_subscription_set, digest_unsubscribe, late_note
+
+
+@portal_view
+def history(request):
+    runs = selectors.runs_with_tracking()
+    return render(request, "digest/history.html", {"runs": runs, "business": request.business,
+                                                   "membership": request.membership})
+
+
+def _content_for(request, week: str) -> tuple[dict, str]:
+    try:
+        week_parse(week)
+    except ValueError:
+        raise Http404("No such week.")
+    run = selectors.run_for_week(week)
+    if run is not None and run.content:
+        return run.content, late_note(run)
+    if week != week_label(selectors.local_today(request.business)):
+        raise Http404("No digest for that week.")
+    return digest_build(request.business, week), ""  # this week's, not sent yet: a preview
+
+
+@portal_view
+def in_browser(request, week: str):
+    content, late = _content_for(request, week)
+    body = mark_safe(digest_render_page_body(content, late=late))  # noqa: S308 — our template
+    return render(request, "digest/page.html", {"body": body, "c": content,
+                                                "business": request.business,
+                                                "membership": request.membership})
+
+
+@portal_view
+def pdf(request, week: str):
+    content, late = _content_for(request, week)
+    response = HttpResponse(digest_render_pdf(content, late=late).data,
+                            content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="runway-digest-{week}.pdf"'
+    return response
+
+
+@portal_view
+def go(request, token: str):
+    """A deep link from the email: signed, and only reachable signed in (portal_view)."""
+    try:
+        return redirect(deep_link_target(token))
+    except signing.BadSignature:
+        raise Http404("This link is not valid.")
+
+
+@portal_view(read=Role.VIEWER, write=Role.VIEWER)
+@require_http_methods(["GET", "POST"])
+def subscription(request):
+    if request.method == "POST":
+        digest_subscription_set(actor=request.user, business=request.business,
+                                receives=request.POST.get("receives") == "1")
+        return redirect("digest-subscription")
+    return render(request, "digest/subscription.html", {
+        "business": request.business, "membership": request.membership,
+        "receives": selectors.receives_digest(request.membership),
+    })
+
+
+@open_view
+@csrf_exempt  # RFC 8058: mail clients POST "List-Unsubscribe=One-Click" with no cookies/token
+@require_http_methods(["GET", "POST"])
+def unsubscribe(request, token: str):
+    try:
+        signing.loads(token, salt="digest-unsubscribe")
+    except signing.BadSignature:
+        return HttpResponseBadRequest("This unsubscribe link is not valid.")
+    if request.method == "GET":  # link scanners GET; only a POST changes anything
+        return render(request, "digest/unsubscribe.html",
+                      {"business": request.business, "token": token, "done": False})
+    try:
+        email = digest_unsubscribe(business=request.business, token=token)
+    except signing.BadSignature:
+        return HttpResponseBadRequest("This unsubscribe link is not valid.")
+    return render(request, "digest/unsubscribe.html",
+                  {"business": request.business, "done": True, "email": email})

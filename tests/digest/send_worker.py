@@ -1,0 +1,29 @@
+"""A separate worker process for the concurrency and crash tests:
+`python -m tests.digest.send_worker <slug> <week> <maildir>` sends with the file mail backend
+(so emails from every process land in one directory) and prints the report's state."""
+
+import os
+import sys
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "oodaloo.settings.test")
+
+import django  # noqa: E402
+
+django.setup()
+
+from django.conf import settings  # noqa: E402
+
+from apps.digest.services import digest_send  # noqa: E402
+from apps.tenancy.models import Business  # noqa: E402
+
+
+def main(slug: str, week: str, maildir: str) -> None:
+    settings.EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
+    settings.EMAIL_FILE_PATH = maildir
+    business = Business.objects.get(slug=slug)
+    report = digest_send(business, week)
+    print(report.state, report.sent, report.detail, flush=True)
+
+
+if __name__ == "__main__":
+    main(*sys.argv[1:4])

@@ -1,0 +1,60 @@
+"""Each business gets its digest at its own local send time; a missed one goes out late."""
+
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from django_tenants.utils import tenant_context
+
+from apps.digest.models import DigestRun
+from apps.digest.services import digest_due
+
+UTC = ZoneInfo("UTC")
+
+
+def _due(now):
+    return {(d.business.slug, d.week, d.late) for d in digest_due(now)
+            if d.business.slug in ("alpha", "beta")}
+
+
+def _mark_sent(business, week):
+    with tenant_context(business):
+        DigestRun.objects.create(key=f"digest:{business.schema_name}:{week}", week=week,
+                                 state="sent")
+
+
+def test_sydney_and_los_angeles_each_at_their_own_nine(tenant_a, tenant_b):
+    for b in (tenant_a, tenant_b):
+        _mark_sent(b, "2026-W09")
+    # Sun 1 Mar 21:55 UTC = Mon 08:55 in Sydney (AEDT), Sun 13:55 in Los Angeles
+    assert _due(datetime(2026, 3, 1, 21, 55, tzinfo=UTC)) == set()
+    # 22:05 UTC = Mon 09:05 in Sydney: beta is due, on time
+    assert _due(datetime(2026, 3, 1, 22, 5, tzinfo=UTC)) == {("beta", "2026-W10", False)}
+    _mark_sent(tenant_b, "2026-W10")
+    # Mon 16:55 UTC = 08:55 in Los Angeles (PST): nobody
+    assert _due(datetime(2026, 3, 2, 16, 55, tzinfo=UTC)) == set()
+    # Mon 17:05 UTC = 09:05 in Los Angeles: alpha
+    assert _due(datetime(2026, 3, 2, 17, 5, tzinfo=UTC)) == {("alpha", "2026-W10", False)}
+
+
+def test_a_missed_digest_is_due_late_and_a_claimed_one_is_not(tenant_a, tenant_b):
+    _mark_sent(tenant_b, "2026-W10")
+    # Wednesday: alpha's Monday digest never went out (say beat was down) → late
+    assert _due(datetime(2026, 3, 4, 18, 0, tzinfo=UTC)) == {("alpha", "2026-W10", True)}
+    with tenant_context(tenant_a):
+        DigestRun.objects.create(key="digest:alpha:2026-W10", week="2026-W10", state="unknown")
+    assert _due(datetime(2026, 3, 4, 18, 0, tzinfo=UTC)) == set()  # staff decide, not beat
+
+
+def test_the_owner_can_move_the_day_and_time(tenant_a, tenant_b):
+    from datetime import time
+
+    from django.apps import apps
+
+    _mark_sent(tenant_b, "2026-W10")
+    settings_model = apps.get_model("portal", "BusinessSettings")
+    with tenant_context(tenant_a):
+        settings_model.objects.update_or_create(
+            singleton=1, defaults={"digest_weekday": 4, "digest_time": time(7, 30)})
+    assert _due(datetime(2026, 3, 5, 17, 0, tzinfo=UTC)) == set()  # Thursday
+    # Fri 6 Mar 07:31 in Los Angeles = 15:31 UTC
+    assert _due(datetime(2026, 3, 6, 15, 31, tzinfo=UTC)) == {("alpha", "2026-W10", False)}

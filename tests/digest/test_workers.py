@@ -1,0 +1,109 @@
+"""Real processes on real Redis and Postgres: two workers on the same week send one email;
+a worker killed mid-send (SIGKILL) is retried and the email still goes out exactly once."""
+
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.db import connection
+from django_tenants.utils import tenant_context
+
+from apps.accounts.models import Role
+from apps.core.dates import local_today
+from apps.digest.content import week_label
+from apps.digest.models import DigestRun
+from apps.tenancy.models import Business
+from tests.digest.seed import clear_books, seed_books
+from tests.utils import make_member
+
+pytestmark = [pytest.mark.worker]
+
+
+@pytest.fixture
+def public_rows_kept(django_db_setup, django_db_blocker):
+    """Transactional tests end with a flush that empties public tables the whole session
+    shares (businesses, domains). Set up before `transactional_db`, so this teardown runs after
+    the flush and puts the rows back (bulk_create: no schema is created or touched)."""
+    from apps.tenancy.models import Domain
+
+    with django_db_blocker.unblock():
+        businesses = list(Business.objects.all())
+        domains = list(Domain.objects.all())
+    yield
+    with django_db_blocker.unblock():
+        connection.set_schema_to_public()
+        Business.objects.bulk_create(businesses, ignore_conflicts=True)
+        Domain.objects.bulk_create(domains, ignore_conflicts=True)
+
+
+@pytest.fixture
+def committed(public_rows_kept, transactional_db):
+    """Committed rows: the worker processes must see them."""
+
+
+def _env(**extra) -> dict:
+    s = connection.settings_dict
+    url = f"postgres://{s['USER']}@{s['HOST'] or '127.0.0.1'}:{s['PORT'] or 5432}/{s['NAME']}"
+    return {**os.environ, "DATABASE_URL": url, "DJANGO_SETTINGS_MODULE": "oodaloo.settings.test",
+            **extra}
+
+
+def _worker(week: str, maildir: Path, **env) -> subprocess.Popen:
+    return subprocess.Popen(
+        [sys.executable, "-m", "tests.digest.send_worker", "alpha", week, str(maildir)],
+        env=_env(**env), cwd=settings.BASE_DIR, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+        text=True,
+    )
+
+
+@pytest.fixture
+def alpha_books(committed):
+    alpha = Business.objects.get(slug="alpha")
+    clear_books(alpha)
+    seed_books(alpha, local_today(alpha.timezone))
+    make_member(alpha, Role.OWNER)
+    yield alpha
+    clear_books(alpha)
+
+
+def _emails(maildir: Path) -> int:
+    return len(list(maildir.glob("*.log"))) if maildir.exists() else 0
+
+
+def test_two_workers_same_week_send_one_email(alpha_books, tmp_path):
+    week = week_label(local_today(alpha_books.timezone))
+    workers = [_worker(week, tmp_path) for _ in range(2)]
+    outputs = [w.communicate(timeout=60) for w in workers]
+    assert all(w.returncode == 0 for w in workers), outputs
+    states = sorted(out.split()[0] for out, _ in outputs)
+    assert "sent" in states and _emails(tmp_path) == 1, outputs
+
+
+@pytest.mark.parametrize("fault,final", [("kill_after_render", "sent"),
+                                         ("kill_before_provider", "unknown"),
+                                         ("kill_after_provider", "unknown")])
+def test_worker_killed_mid_send_then_retried_sends_at_most_once(alpha_books, tmp_path, fault,
+                                                                final):
+    week = week_label(local_today(alpha_books.timezone))
+    lease = {"OODALOO_DIGEST_LEASE_SECONDS": "1"}
+    crashed = _worker(week, tmp_path, OODALOO_DIGEST_FAULT=fault, **lease)
+    crashed.communicate(timeout=60)
+    assert crashed.returncode == -9  # SIGKILL, like the OOM killer
+    sent_before_retry = _emails(tmp_path)
+    time.sleep(1.2)  # the dead worker's lease (Redis lock and DB row) runs out
+    retry = _worker(week, tmp_path, **lease)
+    out, err = retry.communicate(timeout=60)
+    assert retry.returncode == 0, err
+    with tenant_context(alpha_books):
+        run = DigestRun.objects.get(key=f"digest:alpha:{week}")
+    assert run.state == final and run.attempts == 2
+    if fault == "kill_after_render":  # nothing was handed over: the retry sends it
+        assert (sent_before_retry, _emails(tmp_path)) == (0, 1)
+    elif fault == "kill_after_provider":  # handed over, not recorded: never sent twice
+        assert (sent_before_retry, _emails(tmp_path)) == (1, 1)
+    else:  # marked sending, died before the call: we can't know, so we don't resend
+        assert (sent_before_retry, _emails(tmp_path)) == (0, 0)
