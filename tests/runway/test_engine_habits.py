@@ -111,3 +111,22 @@ def test_invoice_whose_expected_date_is_before_today_lands_today():
     )
     assert r.forecast.invoice_dates == {"late": AS_OF, "soon": date(2025, 3, 21), "owner": AS_OF}
     assert r.weeks[0].ar_in == D("107.00") and r.weeks[1].ar_in == D("50.00")
+
+
+def test_precomputed_paid_stats_give_the_same_habits_as_the_rows():
+    from apps.runway.engine import PaidInvoiceStats
+    from apps.runway.engine.habits import habits_from_stats, paid_stats_of
+
+    items = tuple(
+        paid(f"P{k}", f"c{k % 3}", f"Customer {k % 3}", date(2024, 6, 1) + timedelta(days=9 * k),
+             date(2024, 7, 1) + timedelta(days=9 * k), date(2024, 7, 1) + timedelta(days=10 * k))
+        for k in range(20)
+    )
+    stats = paid_stats_of(items, AS_OF)
+    assert isinstance(stats, PaidInvoiceStats) and stats.paid_in_window == 20
+    # An even count: the median is the mean of the two middle values (money.median's rule).
+    assert stats.days_late_middle == (9, 10)
+    facts = habits_from_stats(stats, {"c9": "Only Open"})
+    assert facts == compute_habits(items, {"c9": "Only Open"}, AS_OF)
+    assert facts.business_median_days_late == D("9.5")
+    assert facts.by_customer["c9"].basis == "business"

@@ -10,7 +10,7 @@ from .aging import age, days_outstanding, trailing_totals
 from .burn import compute_burn
 from .cash import AccountBook, reserved_total
 from .forecast import Flag, Forecast, build_forecast
-from .habits import compute_habits
+from .habits import habits_from_stats, paid_stats_of
 from .inputs import RunwayInputs
 from .money import fmt_money, to_tenth
 from .recurring import detect_series
@@ -23,7 +23,10 @@ def history_facts(inputs: RunwayInputs, as_of: date) -> HistoryFacts:
     book = AccountBook(inputs.accounts)
     burn = compute_burn(book, inputs.movements, as_of)
     names = {inv.customer_id: inv.customer_name for inv in inputs.open_invoices}
-    habits = compute_habits(inputs.paid_invoices, names, as_of)
+    stats = inputs.paid_stats
+    if stats is None:  # row-level input (engine tests, callers without SQL): reduce it here
+        stats = paid_stats_of(inputs.paid_invoices, as_of)
+    habits = habits_from_stats(stats, names)
     _, end = horizon(as_of)
     series = detect_series(burn.outflows, inputs.series_overrides, as_of, end)
     return HistoryFacts(as_of=as_of, burn=burn, habits=habits, series=tuple(series))

@@ -7,8 +7,8 @@ from datetime import date, timedelta
 from decimal import Decimal
 from typing import Literal
 
-from .inputs import PaidInvoice
-from .money import median, plural, to_tenth, to_whole
+from .inputs import CustomerPaidStats, PaidInvoice, PaidInvoiceStats
+from .money import plural, to_tenth, to_whole
 
 HABIT_WINDOW_DAYS = 730  # "2 years": paid on d with as_of − 730 ≤ d < as_of
 HABIT_LAST_N = 12
@@ -81,38 +81,79 @@ def _fallback(customer_id: str, name: str, count: int, facts: HabitFacts) -> Cus
     )
 
 
+def _middles(values: list[int]) -> tuple[int, int] | None:
+    """The two middle values of a list (the same one twice for an odd count)."""
+    if not values:
+        return None
+    ordered = sorted(values)
+    n = len(ordered)
+    return ordered[(n - 1) // 2], ordered[n // 2]
+
+
+def _median_of(middles: tuple[int, int] | None) -> Decimal | None:
+    # money.median's rule: the middle value, or the mean of the two middle ones.
+    if middles is None:
+        return None
+    low, high = middles
+    return (Decimal(low) + Decimal(high)) / 2
+
+
+def paid_stats_of(paid: tuple[PaidInvoice, ...], as_of: date) -> PaidInvoiceStats:
+    """Reduce paid invoices to the habit statistics (what the selectors compute in SQL)."""
+    start = as_of - timedelta(days=HABIT_WINDOW_DAYS)
+    in_window = [p for p in paid if start <= p.paid_date < as_of]
+    per_customer: dict[str, list[PaidInvoice]] = {}
+    for p in in_window:
+        per_customer.setdefault(p.customer_id, []).append(p)
+    customers = []
+    for customer_id, rows in per_customer.items():
+        # Most recent first; the id breaks ties so the result never depends on input order.
+        recent = sorted(rows, key=lambda p: (p.paid_date, p.id), reverse=True)[:HABIT_LAST_N]
+        customers.append(
+            CustomerPaidStats(
+                customer_id,
+                rows[0].customer_name,
+                len(recent),
+                sum((p.paid_date - p.txn_date).days for p in recent),
+                sum((p.paid_date - p.effective_due).days for p in recent),
+            )
+        )
+    return PaidInvoiceStats(
+        customers=tuple(customers),
+        paid_in_window=len(in_window),
+        days_late_middle=_middles([(p.paid_date - p.effective_due).days for p in in_window]),
+        days_to_pay_middle=_middles([(p.paid_date - p.txn_date).days for p in in_window]),
+    )
+
+
 def compute_habits(
     paid: tuple[PaidInvoice, ...], customer_names: dict[str, str], as_of: date
 ) -> HabitFacts:
     """``customer_names``: customers that need a habit (e.g. with open invoices) → display name."""
-    start = as_of - timedelta(days=HABIT_WINDOW_DAYS)
-    in_window = [p for p in paid if start <= p.paid_date < as_of]
-    late_all = [Decimal((p.paid_date - p.effective_due).days) for p in in_window]
-    to_pay_all = [Decimal((p.paid_date - p.txn_date).days) for p in in_window]
+    return habits_from_stats(paid_stats_of(paid, as_of), customer_names)
+
+
+def habits_from_stats(stats: PaidInvoiceStats, customer_names: dict[str, str]) -> HabitFacts:
+    """Habits of every customer with open invoices (``customer_names``) or paid ones."""
     facts = HabitFacts(
         by_customer={},
-        business_median_days_late=median(late_all) if late_all else None,
-        business_median_days_to_pay=median(to_pay_all) if to_pay_all else None,
-        paid_in_window=len(in_window),
+        business_median_days_late=_median_of(stats.days_late_middle),
+        business_median_days_to_pay=_median_of(stats.days_to_pay_middle),
+        paid_in_window=stats.paid_in_window,
     )
-
-    per_customer: dict[str, list[PaidInvoice]] = {}
+    own = {c.customer_id: c for c in stats.customers}
     names = dict(customer_names)
-    for p in in_window:
-        per_customer.setdefault(p.customer_id, []).append(p)
-        names.setdefault(p.customer_id, p.customer_name)
+    for c in stats.customers:
+        names.setdefault(c.customer_id, c.customer_name)
 
     for customer_id, name in names.items():
-        # Most recent first; the id breaks ties so the result never depends on input order.
-        recent = sorted(
-            per_customer.get(customer_id, []), key=lambda p: (p.paid_date, p.id), reverse=True
-        )[:HABIT_LAST_N]
-        if len(recent) < HABIT_MIN_PAID:
-            facts.by_customer[customer_id] = _fallback(customer_id, name, len(recent), facts)
+        mine = own.get(customer_id)
+        n = mine.count if mine is not None else 0
+        if mine is None or n < HABIT_MIN_PAID:
+            facts.by_customer[customer_id] = _fallback(customer_id, name, n, facts)
             continue
-        n = len(recent)
-        mean_to_pay = Decimal(sum((p.paid_date - p.txn_date).days for p in recent)) / n
-        mean_late = Decimal(sum((p.paid_date - p.effective_due).days for p in recent)) / n
+        mean_to_pay = Decimal(mine.days_to_pay_sum) / n
+        mean_late = Decimal(mine.days_late_sum) / n
         delay = to_whole(mean_late)
         facts.by_customer[customer_id] = CustomerHabit(
             customer_id,

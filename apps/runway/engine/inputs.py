@@ -62,6 +62,8 @@ class BankAccountBalance:
 class CashMovement:
     """Money moving on one account. ``amount`` > 0 is money out, < 0 is money in.
 
+    One movement may stand for several same-day payments of one account to one counterparty
+    (the selectors sum them in SQL): the engine only ever sums outflows per day and series key.
     ``transfer_to_account_key`` names the receiving account of a transfer when known (QBO
     Transfer, BillPayment to a card account); bank-feed transfers without it are paired by amount.
     """
@@ -112,6 +114,36 @@ class PaidInvoice:
     @property
     def effective_due(self) -> date:
         return self.due_date or self.txn_date
+
+
+@dataclass(frozen=True, slots=True)
+class CustomerPaidStats:
+    """One customer's payment record in the habit window, already reduced to sums.
+
+    ``count`` = its fully paid invoices used (the most recent ≤ 12 by paid date, ties by id as a
+    string, descending); the sums are over those: Σ(paid − invoice date), Σ(paid − due date).
+    """
+
+    customer_id: str
+    customer_name: str
+    count: int
+    days_to_pay_sum: int
+    days_late_sum: int
+
+
+@dataclass(frozen=True, slots=True)
+class PaidInvoiceStats:
+    """Fully paid invoices of the habit window, pre-aggregated (what SQL can compute).
+
+    Equivalent to passing every ``PaidInvoice``: ``habits.paid_stats_of`` derives exactly this
+    from the rows. The medians are given by their two middle values (equal for an odd count) so
+    the engine keeps the rounding rule; ``None`` when nothing was paid in the window.
+    """
+
+    customers: tuple[CustomerPaidStats, ...]
+    paid_in_window: int
+    days_late_middle: tuple[int, int] | None
+    days_to_pay_middle: tuple[int, int] | None
 
 
 @dataclass(frozen=True, slots=True)
@@ -195,6 +227,8 @@ class RunwayInputs:
     movements: tuple[CashMovement, ...] = ()
     open_invoices: tuple[OpenInvoice, ...] = ()
     paid_invoices: tuple[PaidInvoice, ...] = ()
+    # Pre-aggregated alternative to ``paid_invoices`` (the selectors' fast path); wins if given.
+    paid_stats: PaidInvoiceStats | None = None
     open_bills: tuple[OpenBill, ...] = ()
     issued: tuple[IssuedDocument, ...] = ()
     reserves: tuple[Reserve, ...] = ()
