@@ -59,12 +59,22 @@ def clear_test_cache() -> None:
 
 
 @pytest.fixture(autouse=True)
-def _back_to_public(request, django_db_blocker):
+def _back_to_public():
     clear_test_cache()
     yield
     connection.set_schema_to_public()
-    if _is_transactional(request):
-        with django_db_blocker.unblock():
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_teardown(item, nextitem):
+    """After a transactional test's flush (which runs in fixture teardown), put the base rows
+    back, so the next test finds the public host and the two businesses."""
+    yield
+    if hasattr(item, "_request") and _is_transactional(item._request):
+        from pytest_django.plugin import blocking_manager_key
+
+        with item.config.stash[blocking_manager_key].unblock():
+            connection.set_schema_to_public()
             ensure_base_rows()
 
 
