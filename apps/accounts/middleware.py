@@ -6,6 +6,7 @@ from django.utils.http import urlencode
 
 from apps.accounts.models import Membership
 from apps.accounts.permissions import OPEN, required_role, role_allows
+from apps.core.services.activity import activity_touch
 
 
 class MembershipMiddleware:
@@ -25,6 +26,8 @@ class MembershipMiddleware:
                 request.membership = Membership.objects.filter(
                     user=user, business=request.business
                 ).first()
+                if request.membership is not None:
+                    activity_touch(request.business)
         return self.get_response(request)
 
     def process_view(self, request, view_func, view_args, view_kwargs):

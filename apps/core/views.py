@@ -29,7 +29,9 @@ def _database():
 
 def _redis(url):
     def probe():
-        redis.Redis.from_url(url, socket_timeout=1).ping()
+        # Celery spells a socket broker `redis+socket://PATH`; redis-py calls it `unix://PATH`.
+        plain = url.replace("redis+socket://", "unix://", 1)
+        redis.Redis.from_url(plain, socket_timeout=1).ping()
         return "reachable"
 
     return probe

@@ -11,12 +11,14 @@ import zoneinfo
 from datetime import timedelta
 from typing import Any
 
-from celery import shared_task
+from celery import current_app, shared_task
 from django.db import connection
 from django.utils import timezone
 from django_tenants.utils import tenant_context
 
+from apps.core.services.activity import activity_recent
 from apps.core.tasks import BusinessTask, PublicTask
+from apps.integrations.plaid.models import PlaidItem
 from apps.integrations.sync import outbox
 from apps.integrations.sync.models import QboConnection
 from apps.integrations.sync.policy import is_sync_due
@@ -62,8 +64,8 @@ def action_reconcile_task(action_id: int) -> str:
 
 
 def _user_active(business: Business) -> bool:
-    """Was the portal used in the last 30 minutes? (hook for the portal; none recorded yet)."""
-    return False
+    """Was the portal used in the last 30 minutes? (recorded by the membership middleware)."""
+    return activity_recent(business)
 
 
 @shared_task(name="sync.dispatch", base=PublicTask)
@@ -85,6 +87,30 @@ def sync_dispatch_task() -> int:
         if is_sync_due("qbo", local_now, last, _user_active(business), slack=DISPATCH_TICK / 2):
             with tenant_context(business):
                 qbo_sync_business_task.delay(full=conn.changes_since is None)
+            sent += 1
+    return sent + _plaid_dispatch(now)
+
+
+def _plaid_dispatch(now) -> int:
+    """Bank feeds on their own (tighter) cadence. The feed sync is a domain task (`bank.feed_sync`),
+    sent by name because this layer cannot import the bank app."""
+    sent = 0
+    items = PlaidItem.objects.filter(
+        status__in=[PlaidItem.Status.OK, PlaidItem.Status.PENDING_EXPIRATION]
+    ).select_related("business")
+    for item in items:
+        business = item.business
+        try:
+            tz = zoneinfo.ZoneInfo(business.timezone)
+        except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+            tz = zoneinfo.ZoneInfo("UTC")
+        last = item.last_sync_at.astimezone(tz) if item.last_sync_at else None
+        active = _user_active(business)
+        if is_sync_due("plaid", now.astimezone(tz), last, active, slack=DISPATCH_TICK / 2):
+            with tenant_context(business):
+                current_app.send_task(
+                    "bank.feed_sync", kwargs={"item_id": item.item_id, "balances": True}
+                )
             sent += 1
     return sent
 

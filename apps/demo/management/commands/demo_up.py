@@ -122,7 +122,8 @@ class Command(BaseCommand):
         else:
             call_command("sync", demo.slug)
         plaid_host = f"http://127.0.0.1:{demo.plaid_port}"
-        call_command("connect_bank", demo.slug, "--sandbox", plaid_host)
+        call_command("connect_bank", demo.slug, "--sandbox", plaid_host, "--accept-links",
+                     "--webhook", public_url("/webhooks/plaid/"))
 
     def _serve(self, port: int) -> list[subprocess.Popen]:
         env = {**os.environ, "PYTHONUNBUFFERED": "1"}
