@@ -6,7 +6,7 @@ from django_otp.admin import OTPAdminSite
 
 from apps.accounts import views as accounts
 from apps.core.views import health
-from apps.integrations.sync.views import qbo_webhook
+from apps.integrations.sync.views import qbo_oauth_callback_forward, qbo_webhook
 
 admin.site.__class__ = OTPAdminSite
 admin.site.site_header = "Oodaloo staff console"
@@ -23,6 +23,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("webhooks/email/", include("apps.ap.documents.urls_inbound")),
     path("webhooks/qbo/", qbo_webhook, name="qbo-webhook"),
+    path("connect/qbo/callback/", qbo_oauth_callback_forward, name="qbo-callback-forward"),
     path("health", health, name="health"),
     path("", include("apps.integrations.mail.urls")),
     path("webhooks/plaid/", include("apps.bank.urls_webhooks")),

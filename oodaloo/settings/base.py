@@ -248,6 +248,9 @@ QBO_ENVIRONMENT = env(
 )
 QBO_API_BASE = env("QBO_API_BASE", default="http://127.0.0.1:8801")
 QBO_WEBHOOK_VERIFIER_TOKEN = env("QBO_WEBHOOK_VERIFIER_TOKEN", default="dev-verifier-token")
+# Production: one callback registered with Intuit, e.g. https://oodaloo.app/connect/qbo/callback/
+# (it forwards to the business named in the signed state). Empty: each business's own host.
+QBO_REDIRECT_URI = env("QBO_REDIRECT_URI", default="")
 PLAID_HOST = env("PLAID_HOST", default="http://127.0.0.1:8802")
 PLAID_CLIENT_ID = env("PLAID_CLIENT_ID", default="oodaloo-dev")
 PLAID_SECRET = env("PLAID_SECRET", default="oodaloo-dev-secret")

@@ -63,3 +63,25 @@ def test_only_the_owner_may_connect(sb, tenant_a):
     web = client_for(tenant_a, bookkeeper)
     assert web.get("/connect/qbo/").status_code == 403
     assert web.post("/connect/qbo/start/").status_code == 403
+
+
+def test_production_style_single_public_callback_forwards_to_the_business(
+    sb, tenant_a, owner_a, settings, django_capture_on_commit_callbacks
+):
+    settings.QBO_REDIRECT_URI = "http://localhost:8000/connect/qbo/callback/"
+    web = client_for(tenant_a, owner_a)
+    authorize = web.post("/connect/qbo/start/")["Location"]
+    assert "redirect_uri=http%3A%2F%2Flocalhost%3A8000%2Fconnect%2Fqbo%2Fcallback%2F" in authorize
+    approved = urlparse(
+        requests.get(authorize, allow_redirects=False, timeout=10).headers["Location"]
+    )
+    assert approved.hostname == "localhost"  # Intuit comes back to the one registered URI
+    forwarded = client_for(None).get(f"{approved.path}?{approved.query}")
+    assert forwarded.status_code == 302
+    target = urlparse(forwarded["Location"])
+    assert target.hostname == "alpha.localhost" and target.path == "/connect/qbo/callback/"
+    with django_capture_on_commit_callbacks():
+        assert web.get(f"{target.path}?{target.query}").status_code == 302
+    assert QboConnection.objects.get(business=tenant_a).realm_id == sb.realm
+    bad = client_for(None).get("/connect/qbo/callback/?code=x&state=forged")
+    assert bad.status_code == 400

@@ -41,7 +41,10 @@ class ConnectError(Exception):
 
 
 def qbo_redirect_uri(business: Business) -> str:
-    """The callback on the business's own host (must be registered with Intuit as is)."""
+    """The OAuth callback: `QBO_REDIRECT_URI` (one public-host URL registered with Intuit, which
+    forwards by the signed state) when set, else the business's own host (development)."""
+    if getattr(settings, "QBO_REDIRECT_URI", ""):
+        return settings.QBO_REDIRECT_URI
     host = business.primary_host or f"{business.slug}.{settings.TENANT_DOMAIN_SUFFIX}"
     port = str(settings.SITE_PORT or "")
     default_port = {"http": "80", "https": "443"}.get(settings.SITE_SCHEME, "")

@@ -68,3 +68,25 @@ def qbo_webhook(request: HttpRequest) -> HttpResponse:
         return JsonResponse({"error": str(exc)}, status=400)
     enqueued = qbo_webhook_dispatch(changes)
     return JsonResponse({"ok": True, "businesses": len(enqueued)})
+
+
+def qbo_oauth_callback_forward(request: HttpRequest) -> HttpResponse:
+    """Production: Intuit redirects only to registered URIs, so one callback on the public host
+    (settings.QBO_REDIRECT_URI) forwards to the business named in the signed `state`, whose own
+    callback checks the state again and completes the connection."""
+    from django.core import signing
+    from django.shortcuts import redirect
+
+    from apps.integrations.sync.connection import STATE_MAX_AGE, STATE_SALT
+    from apps.tenancy.models import Business
+    from apps.tenancy.urls import business_url
+
+    try:
+        data = signing.loads(request.GET.get("state", ""), salt=STATE_SALT, max_age=STATE_MAX_AGE)
+    except signing.BadSignature:
+        return HttpResponse("That QuickBooks sign-in link is not valid. Please start again.",
+                            status=400, content_type="text/plain")
+    business = Business.objects.real().filter(pk=data.get("b")).first()
+    if business is None:
+        return HttpResponse("Unknown business.", status=404, content_type="text/plain")
+    return redirect(business_url(business, f"/connect/qbo/callback/?{request.GET.urlencode()}"))
