@@ -53,4 +53,5 @@ def test_staff_with_totp_reaches_business_health_console(db, tenant_a):
     page = client.get("/admin/tenancy/business/")
     assert page.status_code == 200
     assert b"Alpha Studio" in page.content and b"last sync" in page.content.lower()
+    assert b"bank feeds" in page.content.lower() and b"not connected" in page.content
     assert b"(template)" not in page.content
