@@ -1,9 +1,11 @@
 """Tests: real Postgres and Redis, fast hashing, mail kept in memory."""
 
 from oodaloo.settings.base import *  # noqa: F403
-from oodaloo.settings.base import CACHES, env
+from oodaloo.settings.base import CACHES, DATABASES, env
 
 DEBUG = False
+# Live-server threads must not keep connections open past their request (test DB teardown).
+DATABASES["default"]["CONN_MAX_AGE"] = 0
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 ALLOWED_HOSTS = ["localhost", ".localhost", "127.0.0.1", "testserver", ".testserver"]
