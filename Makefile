@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 MANAGE := $(BIN)/python manage.py
 STAMP := $(VENV)/.installed
 
-.PHONY: install services migrate demo test check bench bench-quick drill stop clean system-deps
+.PHONY: install services migrate demo test check bench bench-quick drill drill-quick stop clean system-deps
 
 $(STAMP): requirements.txt
 	@test -x $(BIN)/python || $(PY) -m venv $(VENV)
@@ -57,6 +57,9 @@ bench-quick: migrate
 
 drill: migrate
 	$(BIN)/python -m tests.drills.run
+
+drill-quick: migrate
+	$(BIN)/python -m tests.drills.run --quick
 
 stop:
 	@$(BIN)/python -m oodaloo.embedded stop

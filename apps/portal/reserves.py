@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+from django.http import Http404
 from django.shortcuts import get_object_or_404, render
 from django.views.decorators.http import require_POST
 
 from apps.accounts.permissions import portal_view
 from apps.core.errors import ApplicationError
-from apps.portal.common import action_done, action_error, parse_date
+from apps.portal.common import BadInput, action_done, action_error, parse_date, today_for
 from apps.portal.runway_data import runway_now
 from apps.portal.services import reserves_confirm
 from apps.reserves.models import Reserve
@@ -29,6 +30,14 @@ def reserve_list(request):
     )
 
 
+def _future_due_date(request, current=None):
+    """The form's due date; a date already past is refused (unless it is the one it had)."""
+    due = parse_date(request.POST.get("due_date"), label="due date", required=False)
+    if due is not None and due != current and due < today_for(request):
+        raise BadInput(f"The due date {due:%b %-d, %Y} has already passed; choose a later date.")
+    return due
+
+
 @require_POST
 @portal_view
 def reserve_create_view(request):
@@ -38,7 +47,7 @@ def reserve_create_view(request):
             name=request.POST.get("name", ""),
             kind=request.POST.get("kind", Reserve.Kind.CUSTOM),
             target=request.POST.get("target") or "0",
-            due_date=parse_date(request.POST.get("due_date"), required=False),
+            due_date=_future_due_date(request),
         )
         reserves_confirm(actor=request.user, business=request.business)
     except ApplicationError as exc:
@@ -57,7 +66,7 @@ def reserve_update_view(request, pk: int):
         if "name" in request.POST:
             fields["name"] = request.POST.get("name", "")
         if "due_date" in request.POST:
-            fields["due_date"] = parse_date(request.POST.get("due_date"), required=False)
+            fields["due_date"] = _future_due_date(request, current=reserve.due_date)
         if request.POST.get("close"):
             fields["active"] = False
         reserve_update(actor=request.user, reserve=reserve, **fields)
@@ -69,6 +78,8 @@ def reserve_update_view(request, pk: int):
 @require_POST
 @portal_view
 def reserve_move_view(request, pk: int, direction: str):
+    if direction not in ("fund", "release"):
+        raise Http404("no such reserve move")  # never guess: "sideways" must not release
     reserve = get_object_or_404(Reserve, pk=pk)
     move = reserve_fund if direction == "fund" else reserve_release
     try:

@@ -33,20 +33,27 @@ class Result:
     extra: dict = field(default_factory=dict)
 
 
-def bench_database_url() -> str:
+def bench_database_name(default: str = "oodaloo_bench") -> str:
+    """`OODALOO_BENCH_DB` names the database (tests give each run its own); else `default`."""
+    return os.environ.get("OODALOO_BENCH_DB") or default
+
+
+def bench_database_url(name: str | None = None) -> str:
     """The bench runs in its own database, created fresh, next to the configured one."""
     base = os.environ.get("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/oodaloo")
     head, _, _ = base.rpartition("/")
-    return f"{head}/oodaloo_bench"
+    return f"{head}/{name or bench_database_name()}"
 
 
-def setup_django(fresh: bool = True) -> None:
-    os.environ["DATABASE_URL"] = bench_database_url()
+def setup_django(fresh: bool = True, db_name: str | None = None) -> None:
+    """Point Django at a fresh bench database (`db_name`, default `oodaloo_bench`)."""
+    name = db_name or bench_database_name()
+    os.environ["DATABASE_URL"] = bench_database_url(name)
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "oodaloo.settings.bench")
     import django
 
     if fresh:
-        _recreate_database()
+        _recreate_database(name)
     django.setup()
     from django.core.management import call_command
 
@@ -54,22 +61,60 @@ def setup_django(fresh: bool = True) -> None:
     call_command("setup_tenancy", verbosity=0)
 
 
-def _recreate_database() -> None:
+def _recreate_database(name: str) -> None:
     import psycopg
+
+    with psycopg.connect(**_admin_params()) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        conn.execute(f'CREATE DATABASE "{name}"')
+
+
+def drop_database(name: str) -> None:
+    """Remove a database made by a run (tests clean up after a subprocess run)."""
+    import psycopg
+
+    with psycopg.connect(**_admin_params()) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def _admin_params() -> dict:
+    from urllib.parse import unquote
 
     from oodaloo.settings.env import env
 
-    cfg = env.db_url_config(os.environ["DATABASE_URL"])
-    from urllib.parse import unquote
-
-    host = unquote(cfg["HOST"] or "127.0.0.1")
-    params = {"user": cfg["USER"] or "postgres", "host": host, "dbname": "postgres",
-              "autocommit": True}
+    cfg = env.db_url_config(os.environ.get("DATABASE_URL",
+                                           "postgres://postgres@127.0.0.1:5432/oodaloo"))
+    params = {"user": cfg["USER"] or "postgres", "host": unquote(cfg["HOST"] or "127.0.0.1"),
+              "dbname": "postgres", "autocommit": True}
+    if cfg.get("PASSWORD"):
+        params["password"] = cfg["PASSWORD"]
     if cfg.get("PORT"):
         params["port"] = cfg["PORT"]
-    with psycopg.connect(**params) as conn:
-        conn.execute("DROP DATABASE IF EXISTS oodaloo_bench WITH (FORCE)")
-        conn.execute("CREATE DATABASE oodaloo_bench")
+    return params
+
+
+def child_env(db_name: str) -> dict[str, str]:
+    """Environment for running `tests.bench.run` / `tests.drills.run` as a subprocess from a
+    test: the test settings' Postgres server and Redis, the run's own database `db_name`."""
+    from urllib.parse import quote
+
+    from django.conf import settings
+
+    db = settings.DATABASES["default"]
+    auth = quote(db.get("USER") or "postgres", safe="")
+    if db.get("PASSWORD"):
+        auth += ":" + quote(db["PASSWORD"], safe="")
+    host = quote(db.get("HOST") or "127.0.0.1", safe="")
+    port = f":{db['PORT']}" if db.get("PORT") else ""
+    env = dict(os.environ)
+    env.update({
+        "DATABASE_URL": f"postgres://{auth}@{host}{port}/{db_name}",
+        "REDIS_URL": settings.REDIS_URL,
+        "OODALOO_BENCH_DB": db_name,
+        "DJANGO_SETTINGS_MODULE": "oodaloo.settings.bench",
+        "PYTHONPATH": str(ROOT),
+    })
+    return env
 
 
 def timed(fn, *args, **kwargs) -> tuple[float, object]:
@@ -104,6 +149,8 @@ def machine() -> dict:
 
 
 def write_results(results: list[Result], *, quick: bool, out_dir: Path = ROOT / "docs") -> None:
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
     now = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
     info = machine()
     rows = [asdict(r) for r in results]

@@ -20,6 +20,7 @@ from django_tenants.utils import tenant_context
 from apps.ap.documents.checks import DocumentRefused
 from apps.ap.documents.models import Document
 from apps.ap.documents.services import document_receive, sender_notify
+from apps.integrations.mail.guard import UnreadableBodyIs400
 
 log = logging.getLogger(__name__)
 
@@ -92,8 +93,9 @@ def inbound_message_receive(message) -> InboundResult:
     return result
 
 
-class BillsInboundView(PostmarkInboundWebhookView):
-    """Postmark inbound webhook (verified by basic auth before the body is read)."""
+class BillsInboundView(UnreadableBodyIs400, PostmarkInboundWebhookView):
+    """Postmark inbound webhook (verified by basic auth before the body is read; a verified
+    body that cannot be read is a 400, not a 500)."""
 
 
 @receiver(inbound, sender=BillsInboundView, dispatch_uid="oodaloo-bills-inbound")
