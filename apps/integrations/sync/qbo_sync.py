@@ -10,7 +10,10 @@ same record resolves its quarantine row. One sync at a time per business (Redis 
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Iterable, Sequence
+import os
+import queue
+import threading
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from functools import lru_cache
@@ -19,9 +22,11 @@ from typing import Any
 import redis as redis_lib
 from django.conf import settings
 from django.db import DatabaseError, connection, transaction
+from django.db import connections as db_connections
 from django.utils import timezone
 from django_tenants.utils import tenant_context
 
+from apps.core.services.data_version import data_changed
 from apps.integrations.qbo.client import QboClient, format_qbo_time
 from apps.integrations.qbo.dtos import Deleted, MappingError, parse_entity
 from apps.integrations.sync import sinks
@@ -43,6 +48,13 @@ CDC_MAX_AGE = timedelta(days=30) - timedelta(minutes=10)  # QBO looks back 30 da
 CLOCK_SKEW = timedelta(minutes=2)
 PAGE = 1000
 SOURCE = "qbo"
+STOPPED = "the worker stopped mid-run (crash or kill); a later run redid the work"
+
+
+def lock_seconds() -> float:
+    """Lease of the sync lock, renewed after every page: how long a killed worker's lock can
+    block the next sync of its business. Drills shorten it (env), like the digest lease."""
+    return float(os.environ.get("OODALOO_SYNC_LOCK_SECONDS", "900"))
 
 Progress = Callable[[str, int], None]
 
@@ -127,8 +139,9 @@ def _row_id(row: Any, n: int) -> str:
     return f"(row {n}, no Id)"
 
 
-def ingest_page(state: _RunState, entity: str, rows: Sequence[Any]) -> int:
-    """Parse, map and store one page; quarantine what fails. Returns rows stored."""
+def parse_page(entity: str, rows: Sequence[Any]) -> tuple[list[Any], dict[str, tuple[str, Any]]]:
+    """Rows → (DTOs, {id: (reason, row)} for the rows that cannot be parsed). Pure: no DB, so
+    the full sync runs it in its fetch thread."""
     bad: dict[str, tuple[str, Any]] = {}
     dtos: list[Any] = []
     for n, row in enumerate(rows):
@@ -136,6 +149,14 @@ def ingest_page(state: _RunState, entity: str, rows: Sequence[Any]) -> int:
             dtos.append(parse_entity(entity, row))
         except MappingError as exc:
             bad[_row_id(row, n)] = (exc.reason, row)
+    return dtos, bad
+
+
+def ingest_page(state: _RunState, entity: str, rows: Sequence[Any],
+                parsed: tuple[list[Any], dict[str, tuple[str, Any]]] | None = None) -> int:
+    """Parse (unless ``parsed`` is given), map and store one page; quarantine what fails.
+    Returns rows stored."""
+    dtos, bad = parsed if parsed is not None else parse_page(entity, rows)
     sink = sinks.sink_for(entity)
     stored = 0
     if sink is None and dtos:
@@ -176,6 +197,55 @@ def ingest_page(state: _RunState, entity: str, rows: Sequence[Any]) -> int:
 def _chunks(rows: list[Any], size: int = PAGE) -> Iterable[list[Any]]:
     for start in range(0, len(rows), size):
         yield rows[start : start + size]
+
+
+# --- pipelined fetch ---------------------------------------------------------------------------
+
+_DONE = object()
+
+
+def _prefetched(pages: Iterator[tuple[str, list[Any]]], depth: int = 2
+                ) -> Iterator[tuple[str, list[Any], tuple[list[Any], dict]]]:
+    """Fetch and parse the next pages in a thread while this one is stored: waiting for QBO
+    (its servers, the network, the rate limiter) and parsing overlap Postgres' work on the
+    previous page. Yields (entity, rows, parsed) in order; a fetch error is raised here, at
+    the page where it happened. Only the thread touches the client while it runs."""
+    out: queue.Queue = queue.Queue(maxsize=depth)
+    stop = threading.Event()
+
+    def put(item: Any) -> bool:
+        while not stop.is_set():
+            try:
+                out.put(item, timeout=0.2)
+                return True
+            except queue.Full:
+                continue
+        return False
+
+    def produce() -> None:
+        try:
+            for entity, rows in pages:
+                if not put((entity, rows, parse_page(entity, rows))):
+                    return
+            put(_DONE)
+        except BaseException as exc:  # noqa: BLE001 — handed to the consumer, raised there
+            put(exc)
+        finally:
+            db_connections.close_all()  # this thread's own connections (token refresh)
+
+    thread = threading.Thread(target=produce, name="qbo-prefetch", daemon=True)
+    thread.start()
+    try:
+        while True:
+            item = out.get()
+            if item is _DONE:
+                return
+            if isinstance(item, BaseException):
+                raise item
+            yield item
+    finally:
+        stop.set()
+        thread.join(timeout=60)
 
 
 # --- company-level data ----------------------------------------------------------------------
@@ -238,7 +308,7 @@ def _run(
         try:
             lock_cm = sync_lock(
                 _redis(settings.REDIS_URL), business.schema_name, SOURCE,
-                ttl=900, wait=wait, prefix=_lock_prefix(),
+                ttl=lock_seconds(), wait=wait, prefix=_lock_prefix(),
             )
             with lock_cm as lock:
                 return _locked_run(business, conn, kind, body, lock, advance)
@@ -248,6 +318,10 @@ def _run(
 
 def _locked_run(business: Business, conn: QboConnection, kind: str, body: Callable,
                 lock: Any, advance: bool) -> SyncRun:
+    # We hold the lock, so a run of this business still marked running died with its worker.
+    SyncRun.objects.filter(
+        business=business, source=SOURCE, state=SyncRun.State.RUNNING
+    ).update(state=SyncRun.State.FAILED, finished_at=timezone.now(), error=STOPPED)
     run = SyncRun.objects.create(business=business, source=SOURCE, kind=kind)
     client = qbo_client_for(conn)
     ctx = sinks.SinkContext(business=business, realm_id=conn.realm_id, client=client)
@@ -255,9 +329,13 @@ def _locked_run(business: Business, conn: QboConnection, kind: str, body: Callab
     started = timezone.now()
     try:
         next_since = body(state, client, conn, lock)
+        # The books changed: cached runway results must not outlive them. Bumped before the
+        # finalisers (the tray's reads the runway) and after them (they adjust statuses).
+        data_changed(business)
         for finaliser in sinks.finalisers():
             with transaction.atomic():
                 finaliser(ctx, kind == SyncRun.Kind.FULL)
+        data_changed(business)
     except Exception as exc:
         error = f"{type(exc).__name__}: {exc}"
         log.exception("qbo sync failed for %s", business.slug)
@@ -306,11 +384,12 @@ def qbo_sync_run(
               where: str = "") -> datetime | None:
         if not where:
             _company_refresh(conn, client, business)
-        for entity in order:
-            for page in client.query_all(entity, where=where, page_size=PAGE):
-                ingest_page(state, entity, page)
-                report(entity, len(page))
-                lock.extend()
+        pages = ((entity, page) for entity in order
+                 for page in client.query_all(entity, where=where, page_size=PAGE))
+        for entity, page, parsed in _prefetched(pages):
+            ingest_page(state, entity, page, parsed)
+            report(entity, len(page))
+            lock.extend()
         return None
 
     def full_body(state, client, conn, lock) -> datetime | None:
@@ -416,8 +495,10 @@ def qbo_ingest_objects(business: Business, entity: str, rows: list[dict[str, Any
         ctx = sinks.SinkContext(business=business, realm_id=conn.realm_id, client=client)
         state = _RunState(ctx=ctx, open_quarantine=_open_quarantine(business))
         stored = ingest_page(state, entity, rows)
+        data_changed(business)
         if finalise:
             for finaliser in sinks.finalisers():
                 with transaction.atomic():
                     finaliser(ctx, False)
+            data_changed(business)
     return stored

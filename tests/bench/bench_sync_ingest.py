@@ -1,0 +1,202 @@
+"""QBO sync ingest: ≥ 10,000 QBO entities/s into Postgres from the sandbox; a no-change
+incremental sync costs ≤ 1 request per entity type (DESIGN §8).
+
+Data: the demo agency (apps/demo/generator) at `--scale 10 --years 5` (quick: `--scale 1
+--years 2`), served by the QBO sandbox in its own process with QBO's rate limits off (in
+production QBO's 500 requests/min per realm is the bottleneck, not our code). A bench business
+is provisioned, connected by the real OAuth flow (`connect_qbo`'s `sandbox_connect`) and
+fully synced with `qbo_sync_run(full=True)`; the progress callback marks when the last page
+is stored, which splits the run into *ingest* (requests → parse → sinks → Postgres) and the
+*after-sync finalisers* (bill/invoice derived fields, Prep Tray refresh).
+
+Reference in the same run: the very rows the sync stored (same tables, same columns, lines
+included), exported with `COPY … TO` and loaded with Postgres `COPY … FROM` (binary, one
+transaction) into a second, empty business — the floor for getting those rows into Postgres.
+Also reported: the same pages only fetched and JSON-decoded (the sandbox + HTTP share).
+Then a second sync with nothing changed in QBO: requests per entity type.
+"""
+
+from __future__ import annotations
+
+import tempfile
+import time
+import uuid
+from datetime import date
+from pathlib import Path
+
+from tests.bench.harness import Result
+
+AS_OF = date(2026, 11, 27)
+SEED = 1
+INGEST_APPS = ("ap", "ar", "bank")  # the apps whose sinks store QBO entities
+
+
+def _connected_business(slug: str, sandbox_url: str):
+    from apps.integrations.sync.management.commands.connect_qbo import sandbox_connect
+    from apps.tenancy.services import business_provision
+
+    business = business_provision(slug=slug, name=f"Bench {slug}",
+                                  timezone="America/Los_Angeles")
+    sandbox_connect(business, sandbox_url)
+    return business
+
+
+def _timed_full_sync(business) -> tuple[object, float, float]:
+    """(run, ingest seconds, finaliser seconds): the last progress call follows the last page."""
+    from apps.integrations.sync.qbo_sync import qbo_sync_run
+
+    last_page = [0.0]
+
+    def progress(_entity: str, _n: int) -> None:
+        last_page[0] = time.perf_counter()
+
+    started = time.perf_counter()
+    run = qbo_sync_run(business, full=True, progress=progress)
+    ended = time.perf_counter()
+    return run, last_page[0] - started, ended - last_page[0]
+
+
+def _fetch_only(business) -> tuple[float, int]:
+    """Every page of every entity type fetched and decoded, nothing stored."""
+    from apps.integrations.sync.connection import connection_for, qbo_client_for
+    from apps.integrations.sync.qbo_sync import PAGE, SYNC_ORDER
+
+    client = qbo_client_for(connection_for(business))
+    started = time.perf_counter()
+    rows = 0
+    for entity in SYNC_ORDER:
+        for page in client.query_all(entity, page_size=PAGE):
+            rows += len(page)
+    return time.perf_counter() - started, rows
+
+
+def _ingest_tables(schema: str) -> list[tuple[str, list[str], int]]:
+    """(table, columns, rows) of every ingest-app table holding rows in that schema."""
+    from django.apps import apps
+    from django.db import connection
+
+    out = []
+    with connection.cursor() as cur:
+        for label in INGEST_APPS:
+            for model in apps.get_app_config(label).get_models():
+                table = model._meta.db_table
+                cur.execute(f'SELECT count(*) FROM "{schema}"."{table}"')
+                rows = cur.fetchone()[0]
+                if rows:
+                    columns = [f.column for f in model._meta.concrete_fields]
+                    out.append((table, columns, rows))
+    return out
+
+
+def _copy_reference(source_schema: str, target_schema: str) -> tuple[float, int]:
+    """Load the source's ingest rows into the target with COPY; (seconds, rows loaded)."""
+    from django.db import connection
+
+    tables = _ingest_tables(source_schema)
+    raw = connection.connection  # Django's psycopg connection (autocommit), no atomic block
+    dumps = []
+    with raw.transaction(), raw.cursor() as cur:
+        for table, columns, _rows in tables:
+            cols = ", ".join(f'"{c}"' for c in columns)
+            buf = bytearray()
+            with cur.copy(f'COPY (SELECT {cols} FROM "{source_schema}"."{table}") '
+                          "TO STDOUT (FORMAT binary)") as copy:
+                for chunk in copy:
+                    buf += chunk
+            dumps.append((table, cols, bytes(buf)))
+    started = time.perf_counter()
+    with raw.transaction(), raw.cursor() as cur:
+        for table, cols, data in dumps:  # Django's FKs are DEFERRABLE: order does not matter
+            with cur.copy(f'COPY "{target_schema}"."{table}" ({cols}) FROM STDIN '
+                          "(FORMAT binary)") as copy:
+                copy.write(data)
+    return time.perf_counter() - started, sum(rows for _t, _c, rows in tables)
+
+
+def _incremental(business) -> tuple[object, float]:
+    from apps.integrations.sync.qbo_sync import qbo_sync_run
+
+    started = time.perf_counter()
+    run = qbo_sync_run(business)
+    return run, time.perf_counter() - started
+
+
+def run(quick: bool) -> list[Result]:
+    from django.db import connection
+
+    from apps.demo.generator.company import generate_company
+    from apps.integrations.qbo.sandbox.process import start_sandbox_process
+    from apps.integrations.sync.qbo_sync import SYNC_ORDER
+    from apps.tenancy.services import business_provision
+
+    scale, years = (1, 2) if quick else (10, 5)
+    tag = uuid.uuid4().hex[:6]
+    with tempfile.TemporaryDirectory() as out:
+        gen_started = time.perf_counter()
+        generate_company(out, seed=SEED, years=years, scale=scale, as_of=AS_OF)
+        gen_seconds = time.perf_counter() - gen_started
+        sandbox = start_sandbox_process(Path(out) / "qbo", faults="limits=off", persist=False)
+        try:
+            business = _connected_business(f"ingest-{tag}", sandbox.base_url)
+            full, ingest_s, final_s = _timed_full_sync(business)
+            fetch_s, fetched = _fetch_only(business)
+            incremental, incr_s = _incremental(business)
+        finally:
+            sandbox.stop()
+    connection.set_schema_to_public()
+    reference = business_provision(slug=f"ingest-copy-{tag}", name="Bench COPY reference")
+    connection.set_schema_to_public()
+    copy_s, copy_rows = _copy_reference(business.schema_name, reference.schema_name)
+
+    entities = sum(full.entities.values())
+    total_s = ingest_s + final_s
+    rate = entities / ingest_s
+    copy_rate = entities / copy_s
+    end_to_end = entities / total_s
+    fetch_rate = fetched / fetch_s
+    per_type = incremental.requests / len(SYNC_ORDER)
+    by_entity = ", ".join(f"{n:,} {e}" for e, n in full.entities.items() if n)
+    split = (
+        f"Full sync of the demo agency --scale {scale} --years {years} (generated in "
+        f"{gen_seconds:.0f} s): {entities:,} QBO entities ({by_entity}; {copy_rows:,} table rows "
+        f"with lines) in {full.requests} requests, {full.quarantined} quarantined. Split: ingest "
+        f"(fetch + parse + sinks + Postgres) {ingest_s:.2f} s, after-sync finalisers "
+        f"{final_s:.2f} s ({final_s / total_s:.0%} of {total_s:.2f} s). Fetch only (sandbox in "
+        f"its own process, limits off, HTTP + JSON decode, nothing stored): {fetch_s:.2f} s = "
+        f"{fetch_rate:,.0f} entities/s. COPY reference: the same rows, same tables and columns, "
+        f"binary COPY into an empty business in one transaction: {copy_s:.2f} s."
+    )
+    extra = {
+        "entities": entities, "table_rows": copy_rows, "requests": full.requests,
+        "ingest_seconds": round(ingest_s, 3), "finaliser_seconds": round(final_s, 3),
+        "fetch_only_seconds": round(fetch_s, 3), "copy_seconds": round(copy_s, 3),
+        "by_entity": full.entities, "scale": scale, "years": years,
+    }
+    return [
+        Result(
+            name=f"QBO full sync ingest (demo --scale {scale} --years {years}), sandbox limits off",
+            figure=round(rate), unit="entities/s", target="≥ 10,000 entities/s",
+            passed=rate >= 10_000 and full.state == "succeeded",
+            reference="Postgres COPY of the same rows", reference_figure=round(copy_rate),
+            ratio=round(copy_rate / rate, 2), notes=split, extra=extra,
+        ),
+        Result(
+            name="QBO full sync end to end, after-sync finalisers included",
+            figure=round(end_to_end), unit="entities/s", target="reported (finalisers: "
+            "derived fields + Prep Tray)", passed=None,
+            reference="ingest alone", reference_figure=round(rate),
+            ratio=round(rate / end_to_end, 2),
+            notes=f"{total_s:.2f} s = ingest {ingest_s:.2f} s + finalisers {final_s:.2f} s.",
+            extra={"total_seconds": round(total_s, 3)},
+        ),
+        Result(
+            name="No-change incremental sync (CDC), requests per entity type",
+            figure=round(per_type, 3), unit="requests/type", target="≤ 1 per entity type",
+            passed=per_type <= 1 and sum(incremental.entities.values()) == 0
+            and incremental.state == "succeeded",
+            reference="entity types synced", reference_figure=len(SYNC_ORDER),
+            notes=f"{incremental.requests} request(s) for {len(SYNC_ORDER)} entity types in "
+                  f"{incr_s:.2f} s; {sum(incremental.entities.values())} entities changed.",
+            extra={"requests": incremental.requests, "seconds": round(incr_s, 3)},
+        ),
+    ]
