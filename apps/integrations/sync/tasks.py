@@ -37,7 +37,11 @@ def _business() -> Business:
 def qbo_sync_business_task(self, full: bool = False) -> dict[str, Any]:
     try:
         run = qbo_sync_run(_business(), full=full)
-    except SyncBusy:
+    except SyncBusy as exc:
+        if (self.request.delivery_info or {}).get("redelivered"):
+            # A crashed worker's lease may still hold the lock: come back once it has lapsed,
+            # so the interrupted (possibly full) sync is finished, not dropped.
+            raise self.retry(exc=exc, countdown=60) from exc
         return {"skipped": "another sync is running"}
     return {"run": run.pk, "entities": run.entities, "requests": run.requests}
 
