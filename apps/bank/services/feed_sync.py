@@ -28,6 +28,7 @@ from apps.bank.services.feed_connect import (
     items_for,
     plaid_client_for,
 )
+from apps.core.services.data_version import data_changed
 from apps.integrations.plaid.dtos import RejectedRecord, SyncResult, TransactionDTO
 from apps.integrations.plaid.errors import PlaidError
 from apps.integrations.plaid.models import PlaidItem
@@ -219,6 +220,7 @@ def feed_sync_run(business, *, item: PlaidItem | None = None, full: bool = False
             link_suggestions_refresh(business)
             report.matched = reconcile(business).newly_matched
             say("Matched", report.matched)
+            data_changed(business)  # balances and bank history feed the runway
     except LockNotAcquired as exc:
         raise FeedSyncBusy(str(exc)) from exc
     return report

@@ -27,6 +27,7 @@ from django.utils import timezone
 from django_tenants.utils import tenant_context
 
 from apps.core.services.audit import audit_record
+from apps.core.services.data_version import data_changed
 from apps.integrations.qbo.client import QboClient
 from apps.integrations.qbo.errors import (
     AuthenticationError,
@@ -216,6 +217,8 @@ def _after_success(action: Action, client: QboClient) -> None:
                 hook(ctx, action)
         except Exception:
             log.exception("after-action hook failed for %s", action.key)
+    # The hooks changed the books (a paid bill's balance): stale runway results must go.
+    data_changed(action.business)
 
 
 def _send(action: Action) -> Action:
