@@ -103,6 +103,58 @@ def collections_priority(
     return ranked
 
 
+TOP_MARGIN = 25  # extra rows fetched so ties at the cut are ranked by the same Python rule
+
+# The exact score before rounding, in SQL: home balance × days overdue × the habit factor
+# (computed in Python by habit_factor and passed in, so Postgres only multiplies: exact).
+_TOP_SQL = """
+SELECT i.id
+FROM {table} i
+LEFT JOIN unnest(%s::text[], %s::numeric[]) AS h(customer_qbo_id, factor)
+       ON h.customer_qbo_id = i.customer_qbo_id
+WHERE i.id IN ({ids}) AND i.balance > 0 AND COALESCE(i.due_date, i.txn_date) < %s::date
+ORDER BY i.home_balance * (%s::date - COALESCE(i.due_date, i.txn_date))
+         * COALESCE(h.factor, 1) DESC, i.id
+LIMIT %s
+"""
+
+
+def collections_top(
+    invoices: Any,
+    *,
+    as_of: date,
+    days_late_by_customer: Mapping[str, Decimal | None],
+    limit: int,
+) -> list[Priority]:
+    """The first ``limit`` of ``collections_priority(invoices)`` without loading every overdue
+    invoice: Postgres orders ``invoices`` (a queryset, e.g. ``Invoice.objects.overdue(as_of)``)
+    by the unrounded score and returns a bounded head, which Python ranks by the one rule.
+    Exact: if the head's last row could still tie with the cut (scores are rounded to cents),
+    everything is ranked. Two queries whatever the number of invoices."""
+    factors = {cid: habit_factor(late) for cid, late in days_late_by_customer.items() if cid}
+    factors = {cid: f for cid, f in factors.items() if f != 1}
+    sql, params = invoices.order_by().values("pk").query.sql_with_params()
+    head_size = limit + TOP_MARGIN
+    with connection.cursor() as cursor:
+        cursor.execute(
+            _TOP_SQL.format(table=invoices.model._meta.db_table, ids=sql),
+            [list(factors), list(factors.values()), *params, as_of, as_of, head_size],
+        )
+        ids = [row[0] for row in cursor.fetchall()]
+    rows = invoices.model.objects.filter(pk__in=ids).select_related("customer")
+    ranked = collections_priority(rows, as_of=as_of, days_late_by_customer=days_late_by_customer)
+    if len(ids) == head_size and len(ranked) >= limit:
+        by_pk = {p.invoice.pk: p.score for p in ranked}
+        if by_pk.get(ids[-1], Decimal(0)) >= ranked[limit - 1].score:
+            # The cut falls within rounding of the head's end: rank everything (rare).
+            ranked = collections_priority(
+                invoices.select_related("customer").iterator(chunk_size=2000),
+                as_of=as_of,
+                days_late_by_customer=days_late_by_customer,
+            )
+    return ranked[:limit]
+
+
 # --- reminders ----------------------------------------------------------------------------
 
 

@@ -10,12 +10,13 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 
+from django.db.models.functions import Abs
 from django.utils import timezone
 from django_tenants.utils import tenant_context
 
 from apps.bank.models import FeedAccount
 from apps.bank.services.feed_connect import NEEDS_RECONNECT, Status, items_for
-from apps.bank.services.reconcile import unmatched_transactions
+from apps.bank.services.reconcile import unmatched_queryset
 from apps.core.money import format_money
 from apps.integrations.plaid.models import PlaidItem
 
@@ -132,9 +133,12 @@ def bank_tray_causes(business, as_of: date, now: datetime | None = None) -> list
                 target_type="feed_account", target_id=str(feed.pk),
             ))
     since = as_of - timedelta(days=UNMATCHED_LOOKBACK_DAYS)
-    unmatched = [t for t in unmatched_transactions(business, as_of) if t.date >= since]
-    unmatched.sort(key=lambda t: (-abs(t.amount), t.date))
-    for txn in unmatched[:UNMATCHED_ITEMS_MAX]:
+    with tenant_context(business):  # largest first, bounded in SQL (the feed can be 100k rows)
+        unmatched = list(
+            unmatched_queryset(as_of).filter(date__gte=since)
+            .order_by(Abs("amount").desc(), "date", "pk")[:UNMATCHED_ITEMS_MAX]
+        )
+    for txn in unmatched:
         out.append(BankTrayCause(
             f"bank_txn:{txn.transaction_id}"[:120], "bank_unmatched", abs(txn.amount),
             _unmatched_title(txn.amount, txn.date, txn.currency or currency),

@@ -21,15 +21,16 @@ TRAY_PREVIEW = 5
 def sync_status(business):
     conn = QboConnection.objects.filter(business=business).first()
     last = SyncRun.objects.filter(business=business, source=SyncRun.Source.QBO).first()
-    last_ok = (
-        SyncRun.objects.filter(
-            business=business, source=SyncRun.Source.QBO, state=SyncRun.State.SUCCEEDED
+    synced = last is not None and last.state == SyncRun.State.SUCCEEDED
+    last_ok = last.finished_at if synced else None
+    if last is not None and not synced:
+        ok = list(
+            SyncRun.objects.filter(
+                business=business, source=SyncRun.Source.QBO, state=SyncRun.State.SUCCEEDED
+            ).values_list("finished_at", flat=True)[:1]
         )
-        .values_list("finished_at", flat=True)
-        .first()
-        if last is not None and last.state != SyncRun.State.SUCCEEDED
-        else (last.finished_at if last else None)
-    )
+        synced = bool(ok)
+        last_ok = ok[0] if ok else None
     needs_reconnect = conn is not None and conn.status != QboConnection.Status.CONNECTED
     expiring = (
         conn is not None
@@ -40,6 +41,7 @@ def sync_status(business):
         "conn": conn,
         "last": last,
         "last_ok_at": last_ok,
+        "synced": synced,  # a QBO sync has succeeded at least once
         "running": last is not None and last.state == SyncRun.State.RUNNING,
         "failed": last is not None and last.state == SyncRun.State.FAILED,
         "needs_reconnect": needs_reconnect,
@@ -47,11 +49,13 @@ def sync_status(business):
     }
 
 
-def onboarding_for(business, row: BusinessSettings):
+def onboarding_for(business, row: BusinessSettings, sync: dict):
     """Checklist steps while onboarding is unfinished (it reappears until done)."""
     if row.onboarding_done_at is not None:
         return None
-    steps = onboarding_steps(business)
+    steps = onboarding_steps(
+        business, row=row, connected=sync["conn"] is not None, synced=sync["synced"]
+    )
     if all(s.done for s in steps):
         row.onboarding_done_at = timezone.now()
         row.save(update_fields=["onboarding_done_at", "updated_at"])
@@ -66,14 +70,15 @@ def dashboard(request):
     today = today_for(request)
     result = runway_now(business)
     tray = TrayItem.objects.visible(today)
+    sync = sync_status(business)
     context = {
         "result": result,
         "currency": currency,
         "today": today,
-        "sync": sync_status(business),
+        "sync": sync,
         "tray_items": list(tray[:TRAY_PREVIEW]),
         "tray_count": tray.count(),
-        "onboarding": onboarding_for(business, settings_get()),
+        "onboarding": onboarding_for(business, settings_get(), sync),
     }
     if result is not None:
         before = last_week_days(result)

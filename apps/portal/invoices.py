@@ -4,15 +4,13 @@
 from __future__ import annotations
 
 from django.db.models import Q
-from django.db.models.expressions import RawSQL
 from django.shortcuts import get_object_or_404, render
 from django.views.decorators.http import require_POST
 
 from apps.accounts.permissions import portal_view
 from apps.ar.models import Customer, Invoice
 from apps.ar.services import (
-    HABIT_CAP,
-    collections_priority,
+    collections_top,
     invoice_actions,
     invoice_expect_on,
     invoice_remind,
@@ -32,27 +30,12 @@ from apps.portal.tray import item_fragment
 from apps.tray.models import TrayItem
 from apps.tray.services import cash_impact, tray_mark_done_for
 
-PRIORITY_PREFETCH = 500
-
 
 def priority_top(today, late: dict, limit: int = PAGE_SIZE):
-    """The top of the collections ranking without ranking every overdue invoice in Python:
-    fetch the best PRIORITY_PREFETCH by balance × days overdue (SQL), apply the habit factor,
-    and fall back to the full ranking only when the factor's cap could change the top."""
-    base = RawSQL("home_balance * (%s::date - COALESCE(due_date, txn_date))", [today])
-    qs = (
-        Invoice.objects.overdue(today)
-        .select_related("customer")
-        .annotate(base_score=base)
-        .order_by("-base_score", "pk")
+    """The top of the collections ranking, bounded in SQL (see ar.services.collections_top)."""
+    return collections_top(
+        Invoice.objects.overdue(today), as_of=today, days_late_by_customer=late, limit=limit
     )
-    head = list(qs[:PRIORITY_PREFETCH])
-    ranked = collections_priority(head, as_of=today, days_late_by_customer=late)
-    if len(head) == PRIORITY_PREFETCH and ranked:
-        floor = ranked[min(limit, len(ranked)) - 1].score
-        if head[-1].base_score * HABIT_CAP > floor:
-            ranked = collections_priority(qs.iterator(), as_of=today, days_late_by_customer=late)
-    return ranked[:limit]
 
 
 @portal_view

@@ -201,19 +201,28 @@ class Step:
     hint: str
 
 
-def onboarding_steps(business: Any) -> list[Step]:
-    """The five steps a newcomer finishes; the checklist shows until all are done."""
-    row = settings_get()
-    conn = QboConnection.objects.filter(business=business).only("status").first()
-    synced = SyncRun.objects.filter(
-        business=business, source=SyncRun.Source.QBO, state=SyncRun.State.SUCCEEDED
-    ).exists()
+def onboarding_steps(
+    business: Any,
+    *,
+    row: BusinessSettings | None = None,
+    connected: bool | None = None,
+    synced: bool | None = None,
+) -> list[Step]:
+    """The five steps a newcomer finishes; the checklist shows until all are done. A page that
+    already read the settings row or the QBO connection/sync state passes them in."""
+    row = row or settings_get()
+    if connected is None:
+        connected = QboConnection.objects.filter(business=business).exists()
+    if synced is None:
+        synced = SyncRun.objects.filter(
+            business=business, source=SyncRun.Source.QBO, state=SyncRun.State.SUCCEEDED
+        ).exists()
     has_feed = FeedAccount.objects.filter(removed=False).exists()
     return [
         Step(
             "qbo",
             "Connect QuickBooks",
-            conn is not None,
+            connected,
             "/connect/qbo/",
             "Read-only to your books except the payments and reminders you send.",
         ),

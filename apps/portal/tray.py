@@ -12,7 +12,7 @@ from django.views.decorators.http import require_POST
 
 from apps.accounts.permissions import portal_view
 from apps.core.errors import ApplicationError
-from apps.portal.common import action_done, action_error, parse_date, today_for
+from apps.portal.common import action_done, action_error, paginate, parse_date, today_for
 from apps.tray.models import TrayItem
 from apps.tray.services import (
     tray_generate,
@@ -43,7 +43,9 @@ def item_fragment(request, item: TrayItem, *, decided: bool = False) -> HttpResp
 def tray(request):
     context = tray_context(request)
     today = context["today"]
-    items = list(TrayItem.objects.visible(today)[:100])
+    # 50 a page like every list: rendering the item partial is the page's main cost.
+    page = paginate(request, TrayItem.objects.visible(today))
+    items = list(page.object_list)
     decided = list(
         TrayItem.objects.filter(
             status__in=[TrayItem.Status.DONE, TrayItem.Status.DISMISSED, TrayItem.Status.SNOOZED],
@@ -52,7 +54,13 @@ def tray(request):
         .exclude(status=TrayItem.Status.SNOOZED, snoozed_until__lte=today)
         .order_by("-decided_at")[:DECIDED_SHOWN]
     )
-    context |= {"items": items, "decided_items": decided}
+    context |= {
+        "items": items,
+        "tray_count": page.paginator.count,
+        "page": page,
+        "qs": "",
+        "decided_items": decided,
+    }
     return render(request, "tray/tray.html", context)
 
 

@@ -26,7 +26,7 @@ from apps.accounts.models import ROLE_RANK, Membership, Role
 from apps.ap.models import Bill
 from apps.ap.services import IN_FLIGHT, bill_payment_actions
 from apps.ar.models import CreditMemo, Invoice, Payment
-from apps.ar.services import collections_priority
+from apps.ar.services import collections_top
 from apps.core.dates import local_today
 from apps.core.errors import ApplicationError, PermissionDenied
 from apps.core.money import format_money
@@ -41,6 +41,8 @@ log = logging.getLogger(__name__)
 BILL_WINDOW_DAYS = 14
 URGENT_DAYS = 3
 INVOICE_ITEMS_MAX = 25  # the tray stays a short list; the invoices page has the full ranking
+BILL_ITEMS_MAX = 100  # most overdue first; the bills page lists the rest
+CREDIT_ITEMS_MAX = 25  # largest first (credit memos and unapplied payments each)
 RECONNECT_WARNING = timedelta(days=14)
 SNOOZE_MAX = timedelta(days=90)
 TIER = {
@@ -175,7 +177,7 @@ def _bill_candidates(business: Any, today: date, burn, currency: str) -> list[Ca
         .exclude(status=Bill.Status.ON_HOLD)
         .exclude(status=Bill.Status.SCHEDULED, scheduled_date__gt=today)
         .select_related("vendor")
-        .order_by("due_date", "pk")
+        .order_by("due_date", "pk")[:BILL_ITEMS_MAX]
     )
     if not bills:
         return []
@@ -226,24 +228,12 @@ def _invoice_candidates(today: date, result: RunwayResult | None, burn, currency
     late = {}
     if result is not None:
         late = {h.customer_id: h.avg_days_late for h in result.habits}
-    overdue = (
-        Invoice.objects.overdue(today)
-        .exclude(expected_date__gte=today)  # the owner already said when to expect it
-        .select_related("customer")
-        .only(
-            "pk",
-            "doc_number",
-            "balance",
-            "home_balance",
-            "due_date",
-            "txn_date",
-            "customer_qbo_id",
-            "customer__display_name",
-        )
+    ranked = collections_top(
+        Invoice.objects.overdue(today).exclude(expected_date__gte=today),  # owner said when
+        as_of=today,
+        days_late_by_customer=late,
+        limit=INVOICE_ITEMS_MAX,
     )
-    ranked = collections_priority(
-        overdue.iterator(chunk_size=2000), as_of=today, days_late_by_customer=late
-    )[:INVOICE_ITEMS_MAX]
     out = []
     for p in ranked:
         inv = p.invoice
@@ -278,9 +268,12 @@ def _invoice_candidates(today: date, result: RunwayResult | None, burn, currency
 def _credit_candidates(burn, currency: str) -> list[Candidate]:
     tier = TIER[TrayItem.Kind.CREDIT_APPLY]
     out = []
-    for memo in CreditMemo.objects.filter(is_deleted=False, balance__gt=0).select_related(
-        "customer"
-    )[:25]:
+    memos = (
+        CreditMemo.objects.filter(is_deleted=False, balance__gt=0)
+        .select_related("customer")
+        .order_by("-balance", "pk")[:CREDIT_ITEMS_MAX]
+    )
+    for memo in memos:
         name = memo.customer.display_name if memo.customer else "a customer"
         days, sentence = cash_impact(
             -memo.balance,
@@ -305,9 +298,12 @@ def _credit_candidates(burn, currency: str) -> list[Candidate]:
                 str(memo.pk),
             )
         )
-    for pay in Payment.objects.filter(is_deleted=False, unapplied_amount__gt=0).select_related(
-        "customer"
-    )[:25]:
+    payments = (
+        Payment.objects.filter(is_deleted=False, unapplied_amount__gt=0)
+        .select_related("customer")
+        .order_by("-unapplied_amount", "pk")[:CREDIT_ITEMS_MAX]
+    )
+    for pay in payments:
         name = pay.customer.display_name if pay.customer else "a customer"
         days, sentence = cash_impact(
             -pay.unapplied_amount,

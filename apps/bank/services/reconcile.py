@@ -238,18 +238,22 @@ def reconcile(business) -> ReconcileReport:
     return report
 
 
+def unmatched_queryset(as_of: date, *, older_than_days: int = STALE_UNMATCHED_DAYS):
+    """Posted feed transactions on reconciled accounts with no QBO record, older than a few
+    days (a fresh one may simply not be entered yet). Runs in the current schema."""
+    return BankTransaction.objects.filter(
+        feed_account__removed=False, feed_account__link_confirmed=True,
+        feed_account__linked_account__isnull=False, pending=False, matched_type="",
+        is_transfer=False, date__lte=as_of - timedelta(days=older_than_days),
+    ).select_related("feed_account")
+
+
 def unmatched_transactions(business, as_of: date, *, older_than_days: int = STALE_UNMATCHED_DAYS
                            ) -> list[BankTransaction]:
-    """Posted feed transactions on reconciled accounts with no QBO record, older than a few
-    days (a fresh one may simply not be entered yet)."""
+    """`unmatched_queryset` of ``business``, oldest first."""
     with tenant_context(business):
-        return list(
-            BankTransaction.objects.filter(
-                feed_account__removed=False, feed_account__link_confirmed=True,
-                feed_account__linked_account__isnull=False, pending=False, matched_type="",
-                is_transfer=False, date__lte=as_of - timedelta(days=older_than_days),
-            ).select_related("feed_account").order_by("date", "pk")
-        )
+        return list(unmatched_queryset(as_of, older_than_days=older_than_days)
+                    .order_by("date", "pk"))
 
 
 @dataclass
