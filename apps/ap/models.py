@@ -96,6 +96,13 @@ class BillPayment(QboSyncedModel):
     )
     account_qbo_id = models.CharField(max_length=32, blank=True)
 
+    class Meta(QboSyncedModel.Meta):
+        # The runway reads a year of payments of the accounts that feed its burn (selectors).
+        indexes = [
+            models.Index(fields=["account_qbo_id", "txn_date"], name="ap_billpay_acct_date_live",
+                         condition=models.Q(is_deleted=False)),
+        ]
+
     def __str__(self) -> str:
         return f"BillPayment {self.qbo_id} {self.total}"
 

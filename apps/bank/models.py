@@ -120,6 +120,14 @@ class Purchase(QboSyncedModel):
     counterparty_qbo_id = models.CharField(max_length=32, blank=True)
     is_credit = models.BooleanField(default=False)  # a refund to the account
 
+    class Meta(QboSyncedModel.Meta):
+        # The runway reads a year of purchases of the bank accounts that feed its burn; most
+        # purchases of an agency are on cards, which this index skips without reading them.
+        indexes = [
+            models.Index(fields=["account_qbo_id", "txn_date"], name="bank_purch_acct_date_live",
+                         condition=models.Q(is_deleted=False)),
+        ]
+
     def __str__(self) -> str:
         return f"Purchase {self.qbo_id} {self.total}"
 

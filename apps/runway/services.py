@@ -27,10 +27,12 @@ from apps.runway.engine import (
     compute_runway,
     forecast_accuracy,
     forecast_scenario,
+    history_facts,
     impact,
     snapshot,
     to_json,
 )
+from apps.runway.engine.compute import outflow_facts
 from apps.runway.engine.weeks import week_start_of
 from apps.runway.models import ForecastSnapshot, RecurringSeriesOverride
 
@@ -60,12 +62,20 @@ def runway_inputs_for(business: Any, *, as_of: date | None = None) -> RunwayInpu
 
 def _base(business: Any, as_of: date) -> tuple[RunwayInputs | None, RunwayResult]:
     """Today's result from the cache, else computed (and cached) — with its inputs if loaded."""
-    hit = cached_result(business, as_of)
+    version = runway_data_version(business)  # read before loading: a bump during it wins
+    hit = cached_result(business, as_of, version=version)
     if hit is not None:
         return None, hit
-    version = runway_data_version(business)  # read before loading: a bump during it wins
-    inputs = runway_inputs_for(business, as_of=as_of)
-    result = compute_runway(inputs, as_of)
+    with tenant_context(business):
+        started = selectors.runway_inputs_started(
+            as_of=as_of, currency=business.currency or "USD"
+        )
+        try:
+            # Burn and recurring series while Postgres still sorts the paid invoices.
+            outflows = outflow_facts(started.inputs, as_of)
+        finally:
+            inputs = started.finish()
+    result = compute_runway(inputs, as_of, history=history_facts(inputs, as_of, outflows=outflows))
     cache_result(business, result, version)
     return inputs, result
 

@@ -79,13 +79,14 @@ def transfer_movements(as_of: date) -> Iterator[CashMovement]:
             yield CashMovement(day, -amount, s.qbo_key(dst), "qbo", "transfer")
 
 
-def feed_movements(as_of: date) -> Iterator[CashMovement]:
+def feed_movements(as_of: date, aliases: dict[str, str]) -> Iterator[CashMovement]:
     start, end = _window(as_of)
     rows = BankTransaction.objects.filter(
         feed_account__removed=False, pending=False, date__gte=start, date__lt=end
     ).order_by("pk").values_list("date", "amount", "feed_account_id", "merchant_name",
-                                 "counterparty", "name", "is_transfer", "category")
-    for day, amount, account, merchant, counterparty, name, is_transfer, category in rows:
+                                 "counterparty", "name", "is_transfer", "category",
+                                 "transfer_to_key")
+    for day, amount, account, merchant, counterparty, name, is_transfer, category, dest in rows:
         if is_transfer:
             kind = "transfer"
         elif "payroll" in category.lower():
@@ -93,7 +94,8 @@ def feed_movements(as_of: date) -> Iterator[CashMovement]:
         else:
             kind = "other"
         yield CashMovement(
-            day, amount, s.feed_key(account), "bank_feed", kind, merchant or counterparty or name
+            day, amount, s.feed_key(account), "bank_feed", kind, merchant or counterparty or name,
+            None, aliases.get(dest, dest) if is_transfer and dest else None,
         )
 
 
@@ -119,13 +121,14 @@ def issued_documents(as_of: date) -> list[IssuedDocument]:
 
 
 def row_level_inputs(*, as_of: date, currency: str = "USD") -> RunwayInputs:
-    accounts = s.account_balances() + s.feed_balances()
+    found = s.bank_accounts(currency=currency)
+    accounts = found.accounts
     fed = {a.linked_key.removeprefix("qbo:") for a in accounts if a.linked_key}
     movements = [
         *bill_payment_movements(as_of, fed),
         *purchase_movements(as_of, fed),
         *transfer_movements(as_of),
-        *feed_movements(as_of),
+        *feed_movements(as_of, found.aliases),
     ]
     return RunwayInputs(
         accounts=tuple(accounts),

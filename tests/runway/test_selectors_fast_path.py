@@ -137,6 +137,10 @@ def _books(rnd: random.Random, as_of: date) -> None:
             merchant_name=rnd.choice(NAMES), counterparty=rnd.choice(["", "Gusto"]),
             category=rnd.choice(["", "Payroll", "Food and Drink", "PAYROLL services"]),
             is_transfer=rnd.random() < 0.12, pending=rnd.random() < 0.05,
+            # Reconciliation's label of a transfer's destination (included, excluded, a card,
+            # an unconfirmed feed account, unknown), or none.
+            transfer_to_key=rnd.choice(["", "", "", "qbo:2", "qbo:3", "qbo:4", f"feed:{guess.pk}",
+                                        "qbo:999"]),
         ))
     # A feed transfer paired with QBO's record of the same account naming an included account.
     pair_day = as_of - timedelta(days=20)
@@ -230,3 +234,17 @@ def test_fast_inputs_give_the_row_level_figures(tenant_a, seed, as_of):
     assert any(s["counts"] for s in data["recurring"])
     assert {h["basis"] for h in data["habits"]} >= {"customer", "business"}
     assert data["dso"] is not None and data["dpo"] is not None
+
+
+def test_middle_values_from_a_histogram_are_the_engines_two_middles():
+    from collections import Counter
+
+    from apps.runway.engine.habits import _middles
+
+    rnd = random.Random(7)
+    for size in [1, 2, 3, 4, 5, 10, 11, 97, 100]:
+        for _ in range(20):
+            values = [rnd.randint(-30, 60) for _ in range(size)]
+            histogram = list(Counter(values).items())
+            assert selectors._middle_values(histogram, size) == _middles(values)
+    assert selectors._middle_values([], 0) is None

@@ -6,8 +6,10 @@ import json
 from datetime import UTC, date, datetime, timedelta
 from io import StringIO
 
+import pytest
 from django.core.management import call_command
 
+from apps.runway import selectors
 from apps.runway.cache import runway_invalidate
 from tests.runway import books as b
 from tests.utils import in_tenant
@@ -64,3 +66,131 @@ def test_excluding_the_qbo_account_excludes_its_feed_copy(tenant_a):
         b.account("36", "Savings", "20000.00")
         b.feed_account("Checking", "50000.00", datetime.now(UTC), linked=op)
     assert runway_json(tenant_a)["cash"] == "20000.00"
+
+
+# --- the feed's health, currency and transfer labels (apps/runway/selectors.py) -----------------
+
+
+def plaid_item(tenant, *, status: str = "ok", synced_ago: timedelta | None = timedelta(hours=1),
+               item_id: str = "item-1"):
+    from apps.integrations.plaid.models import PlaidItem
+
+    return PlaidItem.objects.create(
+        business=tenant, item_id=item_id, access_token="unused", host="http://127.0.0.1:9",
+        status=status, last_sync_at=None if synced_ago is None else datetime.now(UTC) - synced_ago,
+    )
+
+
+def fed_checking(tenant) -> None:
+    """Checking seen in QBO (48,000, a 600.00 purchase) and in the feed (50,000, fresher, with
+    its own 900.00 of spending): counted once, from whichever source is trusted."""
+    with in_tenant(tenant):
+        op = b.account("35", "Operating", "48000.00")
+        feed = b.feed_account("Checking", "50000.00", datetime.now(UTC) + timedelta(hours=1),
+                              linked=op)
+        b.purchase(op, AS_OF - timedelta(days=3), "600.00", who="Shop")
+        b.feed_txn(feed, AS_OF - timedelta(days=3), "900.00", "Shop")
+
+
+def test_a_healthy_feed_is_the_source_of_its_account(tenant_a):
+    plaid_item(tenant_a)
+    fed_checking(tenant_a)
+    data = runway_json(tenant_a)
+    assert data["cash"] == "50000.00"
+    assert data["burn"]["sources"] == {"qbo:35": "bank_feed"}
+    assert data["burn"]["outflow_total"] == "900.00"
+
+
+@pytest.mark.parametrize("status, synced_ago", [
+    ("ok", timedelta(days=3)),  # stopped: no sync for more than 2 days
+    ("ok", None),  # never synced
+    ("login_required", timedelta(hours=1)),
+    ("pending_expiration", timedelta(hours=1)),
+])
+def test_a_feed_that_is_not_ok_falls_back_to_qbo_once(tenant_a, status, synced_ago):
+    plaid_item(tenant_a, status=status, synced_ago=synced_ago)
+    fed_checking(tenant_a)
+    data = runway_json(tenant_a)
+    assert data["cash"] == "48000.00"  # QBO's balance, not the feed's, and not both
+    assert [a["identity"] for a in data["accounts"]] == ["qbo:35"]
+    assert data["accounts"][0]["balance_source"] == "qbo"
+    assert data["burn"]["sources"] == {"qbo:35": "qbo"}
+    assert data["burn"]["outflow_total"] == "600.00"  # QBO's purchase, not the feed's rows
+
+
+def test_a_disconnected_item_whose_accounts_were_not_removed_is_not_used(tenant_a):
+    plaid_item(tenant_a, status="disconnected")
+    fed_checking(tenant_a)
+    data = runway_json(tenant_a)
+    assert data["cash"] == "48000.00"
+    assert data["burn"]["outflow_total"] == "600.00"
+
+
+def test_feed_accounts_of_other_items_are_judged_by_their_own_item(tenant_a):
+    plaid_item(tenant_a, status="login_required", item_id="item-2")  # another bank
+    plaid_item(tenant_a)
+    fed_checking(tenant_a)
+    assert runway_json(tenant_a)["cash"] == "50000.00"
+
+
+def test_a_feed_account_in_another_currency_is_not_counted(tenant_a):
+    from apps.bank.models import FeedAccount
+
+    plaid_item(tenant_a)
+    fed_checking(tenant_a)
+    with in_tenant(tenant_a):
+        FeedAccount.objects.update(currency="EUR")  # the business is in USD
+        inputs = selectors.runway_inputs(as_of=AS_OF, currency="USD")
+    assert [a.account_key for a in inputs.accounts] == ["qbo:35"]
+    assert [(m.account_key, m.amount) for m in inputs.movements] == [("qbo:35", b.D("600.00"))]
+    data = runway_json(tenant_a)
+    assert data["cash"] == "48000.00"
+    assert data["burn"]["outflow_total"] == "600.00"
+
+
+def test_the_transfer_destination_found_by_reconciliation_is_passed_on(tenant_a):
+    from apps.bank.models import BankTransaction
+
+    plaid_item(tenant_a)
+    with in_tenant(tenant_a):
+        op = b.account("35", "Operating", "48000.00")
+        b.account("36", "Savings", "20000.00")
+        b.account("37", "Payroll", "5000.00", included=False)
+        feed = b.feed_account("Checking", "50000.00", datetime.now(UTC), linked=op)
+        # No other leg anywhere: without the label, amount pairing would call both burn.
+        to_savings = b.feed_txn(feed, AS_OF - timedelta(days=5), "1000.00", "Online transfer",
+                                transfer=True)
+        to_payroll = b.feed_txn(feed, AS_OF - timedelta(days=6), "300.00", "Online transfer",
+                                transfer=True)
+        BankTransaction.objects.filter(pk=to_savings.pk).update(transfer_to_key="qbo:36")
+        BankTransaction.objects.filter(pk=to_payroll.pk).update(transfer_to_key="qbo:37")
+        inputs = selectors.runway_inputs(as_of=AS_OF)
+    dests = {m.amount: m.transfer_to_account_key for m in inputs.movements}
+    assert dests == {b.D("1000.00"): "qbo:36", b.D("300.00"): "qbo:37"}
+    data = runway_json(tenant_a)
+    assert data["burn"]["internal_transfers_excluded"] == "1000.00"  # into Savings
+    assert data["burn"]["outflow_total"] == "300.00"  # out of runway (excluded account)
+
+
+def test_a_transfer_to_a_left_out_feed_account_lands_on_its_qbo_account(tenant_a):
+    from apps.bank.models import BankTransaction
+
+    plaid_item(tenant_a)
+    plaid_item(tenant_a, status="login_required", item_id="item-2")
+    with in_tenant(tenant_a):
+        op = b.account("35", "Operating", "48000.00")
+        sav = b.account("36", "Savings", "20000.00")
+        feed = b.feed_account("Checking", "50000.00", datetime.now(UTC), linked=op)
+        frozen = b.feed_account("Savings", "21000.00", datetime.now(UTC), linked=sav)
+        frozen.item_id = "item-2"
+        frozen.save()
+        out = b.feed_txn(feed, AS_OF - timedelta(days=5), "1000.00", "Online transfer",
+                         transfer=True)
+        BankTransaction.objects.filter(pk=out.pk).update(transfer_to_key=f"feed:{frozen.pk}")
+        inputs = selectors.runway_inputs(as_of=AS_OF)
+    assert [m.transfer_to_account_key for m in inputs.movements] == ["qbo:36"]
+    data = runway_json(tenant_a)
+    assert data["cash"] == "70000.00"  # 50,000 (feed) + 20,000 (Savings from QBO)
+    assert data["burn"]["sources"] == {"qbo:35": "bank_feed", "qbo:36": "qbo"}
+    assert data["burn"]["internal_transfers_excluded"] == "1000.00"
+    assert data["burn"]["outflow_total"] == "0.00"

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
+import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
@@ -51,7 +52,7 @@ def test_query_count_does_not_grow_with_data(tenant_a):
         grow(60)
     large = count_queries(tenant_a)
     assert small == large
-    assert small == 9  # one per input kind (movements: one UNION query)
+    assert small == 3  # the accounts, every other input in one go, the habit statistics
 
 
 def test_results_are_cached_until_invalidated(tenant_a):
@@ -90,3 +91,20 @@ def test_selectors_skip_qbo_movements_of_accounts_with_a_feed(tenant_a):
         b.purchase(op, AS_OF - timedelta(days=2), "40.00", who="Shop")
         inputs = selectors.runway_inputs(as_of=AS_OF)
     assert [m.source for m in inputs.movements] == []
+
+
+def test_statements_sent_without_waiting_leave_the_connection_usable(tenant_a):
+    from django.db import DataError, transaction
+
+    with in_tenant(tenant_a):
+        pending = selectors.PendingStatements(["SELECT 1", "SELECT 2"], {})
+        assert pending.rows() == [(1,)]
+        pending.close()  # one result left unread: drained
+        with pytest.raises(DataError), transaction.atomic():
+            failing = selectors.PendingStatements(["SELECT 1", "SELECT 1 / 0", "SELECT 2"], {})
+            assert failing.rows() == [(1,)]
+            failing.rows()
+        with connection.cursor() as cur:
+            cur.execute("SELECT %s", [3])
+            assert cur.fetchone() == (3,)
+        assert selectors.PendingStatements(["SELECT %(n)s::int"], {"n": 4}).rows() == [(4,)]

@@ -8,11 +8,13 @@ Per account, the bank feed is the source when the account has one, else QBO.
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
+from operator import attrgetter
 
-from .cash import AccountBook
+from .cash import AccountBook, AccountView
 from .inputs import CashMovement
 from .money import ZERO, to_cents
 
@@ -78,15 +80,25 @@ def compute_burn(book: AccountBook, movements: tuple[CashMovement, ...], as_of: 
     qbo_hints: dict[Decimal, list[_Leg]] = {}  # QBO Transfer known to go to an included account
     internal = ZERO
 
+    first_day, end_day = history_start - pad, as_of + pad
+    # Per account key: its view when included (else None) and the source its burn is read from
+    # — looked up once per account, not once per movement (thousands of them).
+    accounts: dict[str, tuple[AccountView | None, str]] = {}
     for m in movements:
-        if not (history_start - pad <= m.date < as_of + pad):
+        if not (first_day <= m.date < end_day):
             continue
-        view = book.view_of(m.account_key)
-        if view is None or not view.included:
+        found = accounts.get(m.account_key)
+        if found is None:
+            view = book.view_of(m.account_key)
+            found = accounts[m.account_key] = (
+                view if view is not None and view.included else None,
+                "bank_feed" if view is not None and view.has_feed else "qbo",
+            )
+        view, wanted_source = found
+        if view is None:
             continue
-        wanted_source = "bank_feed" if view.has_feed else "qbo"
-        dest = book.view_of(m.transfer_to_account_key)
-        internal_dest = dest is not None and dest.included
+        dest_key = m.transfer_to_account_key
+        internal_dest = dest_key is not None and book.is_included(dest_key)
         if m.source != wanted_source:
             # The other source's record of a transfer still tells us where the money went.
             if m.source == "qbo" and m.amount > 0 and internal_dest:
@@ -123,7 +135,9 @@ def compute_burn(book: AccountBook, movements: tuple[CashMovement, ...], as_of: 
         Outflow(m.date, m.amount, identity, m.kind, m.counterparty, m.counterparty_id)
         for m, identity in counted
     )
-    total = sum((o.amount for o in outflows if o.date >= burn_start), ZERO)
+    # Outflows are sorted by date: the burn window is their tail.
+    first = bisect_left(outflows, burn_start, key=attrgetter("date"))
+    total = sum(map(attrgetter("amount"), outflows[first:]), ZERO)
     sources = tuple((v.identity, "bank_feed" if v.has_feed else "qbo") for v in book.included_views)
     return BurnFacts(
         window_start=burn_start,

@@ -7,29 +7,43 @@ from datetime import date
 from decimal import Decimal
 
 from .aging import age, days_outstanding, trailing_totals
-from .burn import compute_burn
+from .burn import BurnFacts, compute_burn
 from .cash import AccountBook, reserved_total
 from .forecast import Flag, Forecast, build_forecast
 from .habits import habits_from_stats, paid_stats_of
 from .inputs import RunwayInputs
 from .money import fmt_money, to_tenth
-from .recurring import detect_series
+from .recurring import RecurringSeries, detect_series
 from .result import HistoryFacts, RunwayResult
 from .weeks import horizon
 
 
-def history_facts(inputs: RunwayInputs, as_of: date) -> HistoryFacts:
-    """Burn, habits and recurring series: the O(history) part no decision can change."""
-    book = AccountBook(inputs.accounts)
-    burn = compute_burn(book, inputs.movements, as_of)
+def outflow_facts(
+    inputs: RunwayInputs, as_of: date
+) -> tuple[BurnFacts, tuple[RecurringSeries, ...]]:
+    """Burn and recurring series: the part of the history facts that needs only the accounts,
+    movements and overrides (not the paid invoices) — so a caller may compute it while the
+    paid-invoice statistics are still being read."""
+    burn = compute_burn(AccountBook(inputs.accounts), inputs.movements, as_of)
+    _, end = horizon(as_of)
+    return burn, tuple(detect_series(burn.outflows, inputs.series_overrides, as_of, end))
+
+
+def history_facts(
+    inputs: RunwayInputs,
+    as_of: date,
+    *,
+    outflows: tuple[BurnFacts, tuple[RecurringSeries, ...]] | None = None,
+) -> HistoryFacts:
+    """Burn, habits and recurring series: the O(history) part no decision can change.
+    ``outflows``: ``outflow_facts(inputs, as_of)`` when already computed."""
+    burn, series = outflows or outflow_facts(inputs, as_of)
     names = {inv.customer_id: inv.customer_name for inv in inputs.open_invoices}
     stats = inputs.paid_stats
     if stats is None:  # row-level input (engine tests, callers without SQL): reduce it here
         stats = paid_stats_of(inputs.paid_invoices, as_of)
     habits = habits_from_stats(stats, names)
-    _, end = horizon(as_of)
-    series = detect_series(burn.outflows, inputs.series_overrides, as_of, end)
-    return HistoryFacts(as_of=as_of, burn=burn, habits=habits, series=tuple(series))
+    return HistoryFacts(as_of=as_of, burn=burn, habits=habits, series=series)
 
 
 def runway_days(available: Decimal, daily_burn: Decimal) -> Decimal | None:

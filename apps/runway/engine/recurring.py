@@ -190,13 +190,21 @@ def detect_series(
 ) -> list[RecurringSeries]:
     groups: dict[str, dict[date, Decimal]] = {}
     names: dict[str, str] = {}
+    keys: dict[tuple[str, str | None], str | None] = {}  # normalising once per counterparty
     for o in outflows:
-        key = series_key(o.counterparty, o.counterparty_id)
+        who = (o.counterparty, o.counterparty_id)
+        if who in keys:
+            key = keys[who]
+        else:
+            key = keys[who] = series_key(o.counterparty, o.counterparty_id)
         if key is None:
             continue
-        per_day = groups.setdefault(key, {})
-        per_day[o.date] = per_day.get(o.date, Decimal(0)) + o.amount
-        names.setdefault(key, o.counterparty or key)
+        per_day = groups.get(key)
+        if per_day is None:
+            per_day = groups[key] = {}
+            names[key] = o.counterparty or key  # the first name seen (outflows are by date)
+        day = o.date
+        per_day[day] = per_day[day] + o.amount if day in per_day else o.amount
 
     by_key = {ov.key: ov for ov in overrides}
     found: list[RecurringSeries] = []
