@@ -44,13 +44,18 @@ def feed_state(item: PlaidItem, now: datetime | None = None) -> tuple[str, str]:
         return "disconnected", "Disconnected; QuickBooks figures are used."
     if item.status == Status.LOGIN_REQUIRED:
         return "login_required", "The bank needs you to sign in again (reconnect)."
-    if item.status == Status.PENDING_EXPIRATION:
-        return "pending_expiration", "The bank's consent expires soon; reconnect to keep it."
     if item.last_sync_at is None:
         return "never_synced", "Connected; the first sync has not finished."
     if now - item.last_sync_at > STALE_AFTER:
         return "stale", f"No update from the bank since {item.last_sync_at:%b %-d}."
+    if item.status == Status.PENDING_EXPIRATION:
+        # Still delivering fresh data: usable, but the owner must reconnect before it expires.
+        return "pending_expiration", "The bank's consent expires soon; reconnect to keep it."
     return "ok", "Up to date."
+
+
+# States whose balances and transactions the runway may count.
+USABLE_STATES = frozenset({"ok", "pending_expiration"})
 
 
 def feed_health(business, now: datetime | None = None) -> list[FeedHealth]:
@@ -76,7 +81,7 @@ def feed_reconnect_prompts(business) -> list[PlaidItem]:
 
 def stale_item_ids(business, now: datetime | None = None) -> set[str]:
     """Items whose feed stopped: the runway should not trust their balances/movements."""
-    return {i.item_id for i in items_for(business) if feed_state(i, now)[0] != "ok"}
+    return {i.item_id for i in items_for(business) if feed_state(i, now)[0] not in USABLE_STATES}
 
 
 @dataclass(frozen=True)

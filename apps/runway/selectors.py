@@ -32,7 +32,7 @@ from psycopg.pq import ExecStatus
 from apps.ap.models import Bill, BillPayment, Vendor
 from apps.ar.models import Customer, Invoice
 from apps.bank.models import Account, BankTransaction, FeedAccount, Purchase, Transfer
-from apps.bank.selectors import feed_state
+from apps.bank.selectors import USABLE_STATES, feed_state
 from apps.integrations.plaid.models import PlaidItem
 from apps.reserves.models import Reserve as ReserveRow
 from apps.runway.engine import (
@@ -123,10 +123,12 @@ class AccountRows:
 
 def feed_item_state(status: str | None, last_sync_at: datetime | None, now: datetime) -> str:
     """"ok", or the Plaid item's state that makes its feed untrustworthy (the bank app's rule,
-    `apps.bank.selectors.feed_state`). A feed account without an item row is trusted."""
+    `apps.bank.selectors.feed_state`; a consent about to expire still delivers fresh data).
+    A feed account without an item row is trusted."""
     if status is None:
         return "ok"
-    return feed_state(PlaidItem(status=status, last_sync_at=last_sync_at), now)[0]
+    state = feed_state(PlaidItem(status=status, last_sync_at=last_sync_at), now)[0]
+    return "ok" if state in USABLE_STATES else state
 
 
 def bank_accounts(*, currency: str = "USD", now: datetime | None = None) -> AccountRows:

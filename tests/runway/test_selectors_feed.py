@@ -92,8 +92,9 @@ def fed_checking(tenant) -> None:
         b.feed_txn(feed, AS_OF - timedelta(days=3), "900.00", "Shop")
 
 
-def test_a_healthy_feed_is_the_source_of_its_account(tenant_a):
-    plaid_item(tenant_a)
+@pytest.mark.parametrize("status", ["ok", "pending_expiration"])  # expiring: data still fresh
+def test_a_healthy_feed_is_the_source_of_its_account(tenant_a, status):
+    plaid_item(tenant_a, status=status)
     fed_checking(tenant_a)
     data = runway_json(tenant_a)
     assert data["cash"] == "50000.00"
@@ -105,7 +106,7 @@ def test_a_healthy_feed_is_the_source_of_its_account(tenant_a):
     ("ok", timedelta(days=3)),  # stopped: no sync for more than 2 days
     ("ok", None),  # never synced
     ("login_required", timedelta(hours=1)),
-    ("pending_expiration", timedelta(hours=1)),
+    ("pending_expiration", timedelta(days=3)),  # expiring and stopped
 ])
 def test_a_feed_that_is_not_ok_falls_back_to_qbo_once(tenant_a, status, synced_ago):
     plaid_item(tenant_a, status=status, synced_ago=synced_ago)
