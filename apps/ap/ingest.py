@@ -13,12 +13,16 @@ from django.db import connection
 from apps.ap.models import Bill, BillPayment, BillPaymentLine, Vendor
 from apps.integrations.qbo.dtos import parse_entity
 from apps.integrations.sync.ingest_helpers import (
+    DOCUMENT_FIELDS,
     clip,
     copy_insert,
+    document_fields,
+    document_problem,
     id_map,
     mark_deleted,
     money,
     money_problem,
+    parties_ingest,
     split_deleted,
     synced_fields,
     upsert,
@@ -34,28 +38,7 @@ from apps.integrations.sync.sinks import (
 Account = BillPayment._meta.get_field("account").related_model  # bank.Account, not imported
 
 
-def vendors_ingest(ctx: SinkContext, dtos: list[Any]) -> SinkResult:
-    live, gone = split_deleted(dtos)
-    result = SinkResult(stored=mark_deleted(Vendor, ctx.realm_id, gone))
-    objs = []
-    for dto in live:
-        problem = money_problem("Balance", dto.balance)
-        if problem:
-            result.rejected[dto.qbo_id] = problem
-            continue
-        objs.append(dict(
-            **synced_fields(dto, ctx.realm_id),
-            display_name=clip(dto.display_name, 200),
-            company_name=clip(dto.company_name, 200),
-            email=clip(dto.email, 254),
-            active=dto.active,
-            balance=money(dto.balance),
-            currency=clip(dto.currency or ctx.business.currency, 3),
-        ))
-    upsert(Vendor, objs, ["display_name", "company_name", "email", "active", "balance",
-                          "currency"])
-    result.stored += len(objs)
-    return result
+vendors_ingest = parties_ingest(Vendor)
 
 
 def bills_ingest(ctx: SinkContext, dtos: list[Any]) -> SinkResult:
@@ -65,12 +48,7 @@ def bills_ingest(ctx: SinkContext, dtos: list[Any]) -> SinkResult:
     objs = []
     for dto in live:
         vendor_id = vendors.get(dto.vendor_ref.value)
-        problem = (
-            money_problem("TotalAmt", dto.total)
-            or money_problem("Balance", dto.balance, negative_ok=False)
-            or money_problem("HomeBalance", dto.home_balance, negative_ok=False)
-            or money_problem("HomeTotalAmt", dto.home_total)
-        )
+        problem = document_problem(dto)
         if vendor_id is None:
             problem = problem or (
                 f"VendorRef {dto.vendor_ref.value} is not a known vendor "
@@ -80,24 +58,12 @@ def bills_ingest(ctx: SinkContext, dtos: list[Any]) -> SinkResult:
             result.rejected[dto.qbo_id] = problem
             continue
         objs.append(dict(
-            **synced_fields(dto, ctx.realm_id),
+            **document_fields(dto, ctx),
             vendor_id=vendor_id,
             vendor_qbo_id=dto.vendor_ref.value,
-            doc_number=clip(dto.doc_number, 64),
-            txn_date=dto.txn_date,
-            due_date=dto.due_date,
-            total=money(dto.total),
-            balance=money(dto.balance),
-            currency=clip(dto.currency or ctx.business.currency, 3),
-            exchange_rate=dto.exchange_rate,
-            home_total=money(dto.home_total),
-            home_balance=money(dto.home_balance),
             memo=clip(dto.private_note, 400),
         ))
-    upsert(Bill, objs, [
-        "vendor", "vendor_qbo_id", "doc_number", "txn_date", "due_date", "total", "balance",
-        "currency", "exchange_rate", "home_total", "home_balance", "memo",
-    ])
+    upsert(Bill, objs, ["vendor", "vendor_qbo_id", *DOCUMENT_FIELDS, "memo"])
     result.stored += len(objs)
     ctx.touch("Bill", [o["qbo_id"] for o in objs])
     return result

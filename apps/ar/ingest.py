@@ -10,12 +10,16 @@ from django.db import connection
 from apps.ar.models import CreditMemo, Customer, Invoice, Payment, PaymentLine
 from apps.integrations.qbo.dtos import parse_entity
 from apps.integrations.sync.ingest_helpers import (
+    DOCUMENT_FIELDS,
     clip,
     copy_insert,
+    document_fields,
+    document_problem,
     id_map,
     mark_deleted,
     money,
     money_problem,
+    parties_ingest,
     split_deleted,
     synced_fields,
     upsert,
@@ -28,29 +32,7 @@ from apps.integrations.sync.sinks import (
     register_sink,
 )
 
-
-def customers_ingest(ctx: SinkContext, dtos: list[Any]) -> SinkResult:
-    live, gone = split_deleted(dtos)
-    result = SinkResult(stored=mark_deleted(Customer, ctx.realm_id, gone))
-    objs = []
-    for dto in live:
-        problem = money_problem("Balance", dto.balance)
-        if problem:
-            result.rejected[dto.qbo_id] = problem
-            continue
-        objs.append(dict(
-            **synced_fields(dto, ctx.realm_id),
-            display_name=clip(dto.display_name, 200),
-            company_name=clip(dto.company_name, 200),
-            email=clip(dto.email, 254),
-            active=dto.active,
-            balance=money(dto.balance),
-            currency=clip(dto.currency or ctx.business.currency, 3),
-        ))
-    upsert(Customer, objs, ["display_name", "company_name", "email", "active", "balance",
-                            "currency"])
-    result.stored += len(objs)
-    return result
+customers_ingest = parties_ingest(Customer)
 
 
 def invoices_ingest(ctx: SinkContext, dtos: list[Any]) -> SinkResult:
@@ -60,12 +42,7 @@ def invoices_ingest(ctx: SinkContext, dtos: list[Any]) -> SinkResult:
     objs = []
     for dto in live:
         customer_id = customers.get(dto.customer_ref.value)
-        problem = (
-            money_problem("TotalAmt", dto.total)
-            or money_problem("Balance", dto.balance, negative_ok=False)
-            or money_problem("HomeBalance", dto.home_balance, negative_ok=False)
-            or money_problem("HomeTotalAmt", dto.home_total)
-        )
+        problem = document_problem(dto)
         if customer_id is None:
             problem = problem or (
                 f"CustomerRef {dto.customer_ref.value} is not a known customer "
@@ -75,24 +52,12 @@ def invoices_ingest(ctx: SinkContext, dtos: list[Any]) -> SinkResult:
             result.rejected[dto.qbo_id] = problem
             continue
         objs.append(dict(
-            **synced_fields(dto, ctx.realm_id),
+            **document_fields(dto, ctx),
             customer_id=customer_id,
             customer_qbo_id=dto.customer_ref.value,
-            doc_number=clip(dto.doc_number, 64),
-            txn_date=dto.txn_date,
-            due_date=dto.due_date,
-            total=money(dto.total),
-            balance=money(dto.balance),
-            currency=clip(dto.currency or ctx.business.currency, 3),
-            exchange_rate=dto.exchange_rate,
-            home_total=money(dto.home_total),
-            home_balance=money(dto.home_balance),
             bill_email=clip(dto.bill_email, 254),
         ))
-    upsert(Invoice, objs, [
-        "customer", "customer_qbo_id", "doc_number", "txn_date", "due_date", "total", "balance",
-        "currency", "exchange_rate", "home_total", "home_balance", "bill_email",
-    ])
+    upsert(Invoice, objs, ["customer", "customer_qbo_id", *DOCUMENT_FIELDS, "bill_email"])
     result.stored += len(objs)
     ctx.touch("Invoice", [o["qbo_id"] for o in objs])
     return result

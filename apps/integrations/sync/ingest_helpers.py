@@ -144,3 +144,68 @@ def synced_fields(dto: Any, realm_id: str) -> dict[str, Any]:
 
 def clip(text: str, length: int) -> str:
     return (text or "")[:length]
+
+
+# --- shapes shared by several domain sinks (vendors/customers; bills/invoices) --------------
+
+PARTY_FIELDS = ["display_name", "company_name", "email", "active", "balance", "currency"]
+DOCUMENT_FIELDS = [
+    "doc_number", "txn_date", "due_date", "total", "balance", "currency", "exchange_rate",
+    "home_total", "home_balance",
+]
+
+
+def parties_ingest(model: type[models.Model]):
+    """The sink for a name list (Vendor, Customer): same fields, same checks."""
+    from apps.integrations.sync.sinks import SinkResult
+
+    def ingest(ctx: Any, dtos: list[Any]) -> Any:
+        live, gone = split_deleted(dtos)
+        result = SinkResult(stored=mark_deleted(model, ctx.realm_id, gone))
+        rows = []
+        for dto in live:
+            problem = money_problem("Balance", dto.balance)
+            if problem:
+                result.rejected[dto.qbo_id] = problem
+                continue
+            rows.append(dict(
+                **synced_fields(dto, ctx.realm_id),
+                display_name=clip(dto.display_name, 200),
+                company_name=clip(dto.company_name, 200),
+                email=clip(dto.email, 254),
+                active=dto.active,
+                balance=money(dto.balance),
+                currency=clip(dto.currency or ctx.business.currency, 3),
+            ))
+        upsert(model, rows, PARTY_FIELDS)
+        result.stored += len(rows)
+        return result
+
+    ingest.__name__ = f"{model._meta.model_name}s_ingest"
+    return ingest
+
+
+def document_problem(dto: Any) -> str | None:
+    """Why a bill or invoice can't be stored (amounts), or None."""
+    return (
+        money_problem("TotalAmt", dto.total)
+        or money_problem("Balance", dto.balance, negative_ok=False)
+        or money_problem("HomeBalance", dto.home_balance, negative_ok=False)
+        or money_problem("HomeTotalAmt", dto.home_total)
+    )
+
+
+def document_fields(dto: Any, ctx: Any) -> dict[str, Any]:
+    """The columns bills and invoices share (see DOCUMENT_FIELDS)."""
+    return dict(
+        **synced_fields(dto, ctx.realm_id),
+        doc_number=clip(dto.doc_number, 64),
+        txn_date=dto.txn_date,
+        due_date=dto.due_date,
+        total=money(dto.total),
+        balance=money(dto.balance),
+        currency=clip(dto.currency or ctx.business.currency, 3),
+        exchange_rate=dto.exchange_rate,
+        home_total=money(dto.home_total),
+        home_balance=money(dto.home_balance),
+    )
