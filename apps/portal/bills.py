@@ -23,7 +23,6 @@ from apps.ap.services import (
 from apps.bank.models import Account
 from apps.core.errors import ApplicationError
 from apps.portal.common import (
-    action_done,
     action_error,
     form_token,
     paginate,
@@ -33,9 +32,8 @@ from apps.portal.common import (
 )
 from apps.portal.runway_data import runway_now
 from apps.portal.services import approval_limit
-from apps.portal.tray import item_fragment
-from apps.tray.models import TrayItem
-from apps.tray.services import cash_impact, tray_mark_done_for
+from apps.portal.tray import action_done_from_tray
+from apps.tray.services import cash_impact
 
 DUE_FILTERS = {"overdue": "Overdue", "7": "Due in 7 days", "14": "Due in 14 days", "30": "30 days"}
 
@@ -126,16 +124,10 @@ def bill_detail(request, pk: int):
 
 
 def _after(request, bill: Bill, message: str, *, tick_tray: bool = True):
-    """Tick the bill's tray item and answer (the tray item fragment for HTMX)."""
-    if tick_tray:
-        tray_mark_done_for(request.user, "bill", bill.pk)
-    fragment = None
-    item_id = request.POST.get("tray_item", "")
-    if request.POST.get("fragment") == "tray_item" and item_id.isdigit():
-        item = TrayItem.objects.filter(pk=int(item_id)).first()
-        if item is not None:
-            fragment = item_fragment(request, item, decided=True)
-    return action_done(request, message, default_next=f"/bills/{bill.pk}/", fragment=fragment)
+    return action_done_from_tray(
+        request, message, default_next=f"/bills/{bill.pk}/",
+        target=("bill", bill.pk) if tick_tray else None,
+    )
 
 
 @require_POST

@@ -18,7 +18,6 @@ from apps.ar.services import (
 from apps.core.errors import ApplicationError
 from apps.portal.common import (
     PAGE_SIZE,
-    action_done,
     action_error,
     paginate,
     parse_date,
@@ -26,9 +25,8 @@ from apps.portal.common import (
     today_for,
 )
 from apps.portal.runway_data import charts, habit_sentences, runway_now
-from apps.portal.tray import item_fragment
-from apps.tray.models import TrayItem
-from apps.tray.services import cash_impact, tray_mark_done_for
+from apps.portal.tray import action_done_from_tray
+from apps.tray.services import cash_impact
 
 
 def priority_top(today, late: dict, limit: int = PAGE_SIZE):
@@ -124,14 +122,9 @@ def customer_detail(request, pk: int):
 
 
 def _after(request, invoice: Invoice, message: str):
-    tray_mark_done_for(request.user, "invoice", invoice.pk)
-    fragment = None
-    item_id = request.POST.get("tray_item", "")
-    if request.POST.get("fragment") == "tray_item" and item_id.isdigit():
-        item = TrayItem.objects.filter(pk=int(item_id)).first()
-        if item is not None:
-            fragment = item_fragment(request, item, decided=True)
-    return action_done(request, message, default_next=f"/invoices/{invoice.pk}/", fragment=fragment)
+    return action_done_from_tray(
+        request, message, default_next=f"/invoices/{invoice.pk}/", target=("invoice", invoice.pk)
+    )
 
 
 @require_POST

@@ -10,11 +10,9 @@ from apps.ap.services import parse_amount
 from apps.core.errors import ApplicationError
 from apps.portal.common import BadInput, action_done, action_error, parse_date
 from apps.portal.runway_data import runway_now
-from apps.portal.tray import item_fragment
+from apps.portal.tray import action_done_from_tray
 from apps.runway.models import RecurringSeriesOverride
 from apps.runway.services import series_override_clear, series_override_set
-from apps.tray.models import TrayItem
-from apps.tray.services import tray_mark_done_for
 
 
 @portal_view
@@ -38,14 +36,9 @@ def recurring_list(request):
 
 
 def _answer(request, key: str, message: str):
-    tray_mark_done_for(request.user, "series", key)
-    fragment = None
-    item_id = request.POST.get("tray_item", "")
-    if request.POST.get("fragment") == "tray_item" and item_id.isdigit():
-        item = TrayItem.objects.filter(pk=int(item_id)).first()
-        if item is not None:
-            fragment = item_fragment(request, item, decided=True)
-    return action_done(request, message, default_next="/recurring/", fragment=fragment)
+    return action_done_from_tray(
+        request, message, default_next="/recurring/", target=("series", key)
+    )
 
 
 @require_POST

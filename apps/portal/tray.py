@@ -20,6 +20,7 @@ from apps.tray.services import (
     tray_item_done,
     tray_item_reopen,
     tray_item_snooze,
+    tray_mark_done_for,
 )
 
 DECIDED_SHOWN = 20
@@ -37,6 +38,22 @@ def tray_context(request) -> dict:
 def item_fragment(request, item: TrayItem, *, decided: bool = False) -> HttpResponse:
     context = {**tray_context(request), "item": item, "decided": decided}
     return HttpResponse(render_to_string("portal/partials/tray_item.html", context, request))
+
+
+def action_done_from_tray(
+    request, message: str, *, default_next: str, target: tuple[str, str | int] | None = None
+) -> HttpResponse:
+    """Answer an action taken on a bill, invoice or series: tick its tray item (when `target`
+    is given) and, for an HTMX click in the tray, send back the decided item's fragment."""
+    if target is not None:
+        tray_mark_done_for(request.user, target[0], target[1])
+    fragment = None
+    item_id = request.POST.get("tray_item", "")
+    if request.POST.get("fragment") == "tray_item" and item_id.isdigit():
+        item = TrayItem.objects.filter(pk=int(item_id)).first()
+        if item is not None:
+            fragment = item_fragment(request, item, decided=True)
+    return action_done(request, message, default_next=default_next, fragment=fragment)
 
 
 @portal_view
