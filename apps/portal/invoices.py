@@ -8,7 +8,8 @@ from django.shortcuts import get_object_or_404, render
 from django.views.decorators.http import require_POST
 
 from apps.accounts.permissions import portal_view
-from apps.ar.models import Customer, Invoice
+from apps.ar.credits import credit_apply
+from apps.ar.models import CreditMemo, Customer, Invoice
 from apps.ar.services import (
     collections_top,
     invoice_actions,
@@ -155,3 +156,31 @@ def invoice_expect_view(request, pk: int):
         else ("Back to the customer's habit.")
     )
     return _after(request, invoice, message)
+
+
+@require_POST
+@portal_view(write="bookkeeper")
+def credit_apply_view(request, pk: int):
+    """Apply a credit memo to the invoice the tray offered (through the outbox, once)."""
+    memo = get_object_or_404(CreditMemo, pk=pk)
+    invoice_id = request.POST.get("invoice", "")
+    invoice = get_object_or_404(Invoice, pk=int(invoice_id)) if invoice_id.isdigit() else None
+    try:
+        if invoice is None:
+            raise ApplicationError("Choose the invoice to apply the credit to.")
+        action = credit_apply(
+            actor=request.user,
+            credit_memo=memo,
+            invoice=invoice,
+            amount=request.POST.get("amount") or None,
+            idempotency_key=request.POST.get("key", ""),
+        )
+    except ApplicationError as exc:
+        return action_error(request, exc)
+    number = invoice.doc_number or invoice.qbo_id
+    return action_done_from_tray(
+        request,
+        f"Applying {action.payload['amount']} of credit to invoice {number} in QuickBooks.",
+        default_next=f"/invoices/{invoice.pk}/",
+        target=("credit_memo", memo.pk),
+    )

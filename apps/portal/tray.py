@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from apps.accounts.permissions import portal_view
+from apps.ar.credits import credit_offers
 from apps.core.errors import ApplicationError
 from apps.portal.common import action_done, action_error, paginate, parse_date, today_for
 from apps.tray.models import TrayItem
@@ -35,8 +36,14 @@ def tray_context(request) -> dict:
     }
 
 
+def offers_for(items) -> dict:
+    """The "Apply to invoice …" offers of the credit-memo items (no query when there are none)."""
+    return credit_offers(i.target_id for i in items if i.target_type == "credit_memo")
+
+
 def item_fragment(request, item: TrayItem, *, decided: bool = False) -> HttpResponse:
-    context = {**tray_context(request), "item": item, "decided": decided}
+    context = {**tray_context(request), "item": item, "decided": decided,
+               "credit_offers": {} if decided else offers_for([item])}
     return HttpResponse(render_to_string("portal/partials/tray_item.html", context, request))
 
 
@@ -77,6 +84,7 @@ def tray(request):
         "page": page,
         "qs": "",
         "decided_items": decided,
+        "credit_offers": offers_for(items),
     }
     return render(request, "tray/tray.html", context)
 

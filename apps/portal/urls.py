@@ -43,6 +43,7 @@ urlpatterns = [
     path("invoices/<int:pk>/remind/", invoices.invoice_remind_view, name="invoice-remind"),
     path("invoices/<int:pk>/expect/", invoices.invoice_expect_view, name="invoice-expect"),
     path("customers/<int:pk>/", invoices.customer_detail, name="customer"),
+    path("credits/<int:pk>/apply/", invoices.credit_apply_view, name="credit-apply"),
     # Reserves, banks, recurring, what-if
     path("reserves/", reserves.reserve_list, name="reserves"),
     path("reserves/new/", reserves.reserve_create_view, name="reserve-create"),

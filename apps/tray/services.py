@@ -25,6 +25,7 @@ from django_tenants.utils import tenant_context
 from apps.accounts.models import ROLE_RANK, Membership, Role
 from apps.ap.models import Bill
 from apps.ap.services import IN_FLIGHT, bill_payment_actions
+from apps.ar.credits import credit_targets
 from apps.ar.models import CreditMemo, Invoice, Payment
 from apps.ar.services import collections_top
 from apps.core.dates import local_today
@@ -273,23 +274,38 @@ def _credit_candidates(burn, currency: str) -> list[Candidate]:
         .select_related("customer")
         .order_by("-balance", "pk")[:CREDIT_ITEMS_MAX]
     )
+    memos = list(memos)
+    targets = credit_targets(memos)  # one query: each customer's oldest open invoice
     for memo in memos:
         name = memo.customer.display_name if memo.customer else "a customer"
-        days, sentence = cash_impact(
-            -memo.balance,
-            burn,
+        target = targets.get(memo.pk)
+        title = f"Apply {name}'s credit memo" + (f" {memo.doc_number}" if memo.doc_number else "")
+        detail = f"{format_money(memo.balance, currency)} of credit is unused in QuickBooks."
+        applied = memo.balance
+        what = (
             f"Applying {name}'s credit to their open invoices means the forecast expects "
-            f"{format_money(memo.balance, currency)} less and",
-            currency,
+            f"{format_money(memo.balance, currency)} less and"
         )
+        if target is not None:
+            applied = min(memo.balance, target.balance)
+            number = target.doc_number or target.qbo_id
+            detail += (
+                f" Invoice {number} has {format_money(target.balance, currency)} open"
+                + (f", due {target.due_date:%b %-d}." if target.due_date else ".")
+            )
+            what = (
+                f"Applying {format_money(applied, currency)} of {name}'s credit to invoice "
+                f"{number} means the forecast expects that much less and"
+            )
+        days, sentence = cash_impact(-applied, burn, what, currency)
         out.append(
             Candidate(
                 f"credit:{memo.pk}",
                 TrayItem.Kind.CREDIT_APPLY,
                 tier,
                 memo.balance,
-                f"Apply {name}'s credit memo" + (f" {memo.doc_number}" if memo.doc_number else ""),
-                f"{format_money(memo.balance, currency)} of credit is unused in QuickBooks.",
+                title,
+                detail,
                 memo.balance,
                 None,
                 days,

@@ -252,3 +252,45 @@ def test_writes_persist_to_directory(tmp_path):
         )
     finally:
         again.stop()
+
+
+def test_zero_payment_applies_a_credit_memo_to_an_invoice(sandbox, api):
+    customer_id = read(sandbox, api, "invoice", "105")["Invoice"]["CustomerRef"]["value"]
+    start = read(sandbox, api, "customer", customer_id)["Customer"]["Balance"]
+    memo = post(sandbox, api, "creditmemo", {
+        "CustomerRef": {"value": customer_id},
+        "Line": [{"Amount": 150, "DetailType": "SalesItemLineDetail",
+                  "SalesItemLineDetail": {"ItemRef": {"value": "1"}}}],
+    }).json()["CreditMemo"]
+    assert memo["TotalAmt"] == 150 and memo["RemainingCredit"] == 150 and memo["Balance"] == 150
+    assert read(sandbox, api, "customer", customer_id)["Customer"]["Balance"] == start - 150
+
+    apply = {
+        "CustomerRef": {"value": customer_id},
+        "TotalAmt": 0,
+        "Line": [
+            {"Amount": 100, "LinkedTxn": [{"TxnId": "105", "TxnType": "Invoice"}]},
+            {"Amount": 100, "LinkedTxn": [{"TxnId": memo["Id"], "TxnType": "CreditMemo"}]},
+        ],
+    }
+    payment = post(sandbox, api, "payment", apply).json()["Payment"]
+    assert payment["TotalAmt"] == 0 and payment["UnappliedAmt"] == 0
+    assert read(sandbox, api, "invoice", "105")["Invoice"]["Balance"] == 900
+    after = read(sandbox, api, "creditmemo", memo["Id"])["CreditMemo"]
+    assert after["RemainingCredit"] == 50 and after["Balance"] == 50
+    assert {"TxnId": payment["Id"], "TxnType": "Payment"} in after["LinkedTxn"]
+    # The credit was already off the customer's balance: applying it moves nothing there.
+    assert read(sandbox, api, "customer", customer_id)["Customer"]["Balance"] == start - 150
+
+    too_much = {**apply, "Line": [
+        {"Amount": 60, "LinkedTxn": [{"TxnId": "105", "TxnType": "Invoice"}]},
+        {"Amount": 60, "LinkedTxn": [{"TxnId": memo["Id"], "TxnType": "CreditMemo"}]},
+    ]}
+    refused = post(sandbox, api, "payment", too_much)
+    assert refused.status_code == 400 and "remaining credit" in refused.text
+    assert read(sandbox, api, "invoice", "105")["Invoice"]["Balance"] == 900
+
+    post(sandbox, api, "payment", {"Id": payment["Id"], "SyncToken": "0", "sparse": True},
+         operation="update", include="void")
+    assert read(sandbox, api, "invoice", "105")["Invoice"]["Balance"] == 1000
+    assert read(sandbox, api, "creditmemo", memo["Id"])["CreditMemo"]["RemainingCredit"] == 150

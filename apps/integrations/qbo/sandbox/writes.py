@@ -2,8 +2,12 @@
 
 Effects kept consistent (simple, as QBO does them): a Bill/Invoice adds its Balance to its
 Vendor/Customer; a Payment/BillPayment line linked to an Invoice/Bill lowers that document's
-Balance and the party's Balance, and moves the bank account's CurrentBalance. An update,
-void or delete reverses the old effects and applies the new ones.
+Balance and the party's Balance, and moves the bank account's CurrentBalance. A CreditMemo
+lowers its Customer's Balance by its RemainingCredit; a Payment line linked to a CreditMemo
+(QBO applies a credit as a zero-total Payment: one Invoice line, one CreditMemo line) consumes
+the memo's RemainingCredit/Balance and gives the customer that credit back, while the Invoice
+line lowers the invoice and the customer as usual. An update, void or delete reverses the old
+effects and applies the new ones.
 """
 
 from __future__ import annotations
@@ -228,6 +232,16 @@ class Writer:
             if new is not None:
                 self._plan(entity, new, +1, deltas, links, is_new=old is None)
         for (entity, key, fld), delta in deltas.items():
+            if entity == "CreditMemo" and fld == "RemainingCredit":
+                obj = self.store.get(entity, key)
+                if obj is not None and to_decimal(obj.get(fld)) + delta < ZERO:
+                    raise QboFault(
+                        400,
+                        "6000",
+                        "A business validation error has occurred while processing your request",
+                        f"Business Validation Error: the credit applied from CreditMemo {key} "
+                        "is more than its remaining credit",
+                    )
             if entity in DOCUMENTS and fld == "Balance":
                 obj = self.store.get(entity, key)
                 if obj is not None and to_decimal(obj.get("Balance")) + delta < ZERO:
@@ -280,6 +294,9 @@ class Writer:
                 "Balance",
                 sign * to_decimal(obj.get("Balance")),
             )
+        elif entity == "CreditMemo":
+            add("Customer", _ref(obj.get("CustomerRef")), "Balance",
+                -sign * to_decimal(obj.get("RemainingCredit", obj.get("Balance"))))
         elif entity in ("Payment", "BillPayment"):
             doc_type = "Invoice" if entity == "Payment" else "Bill"
             back_type = "Payment"
@@ -295,6 +312,11 @@ class Writer:
                     continue
                 amount = to_decimal(line.get("Amount"))
                 for linked in line.get("LinkedTxn") or []:
+                    if entity == "Payment" and isinstance(linked, dict) and (
+                        linked.get("TxnType") == "CreditMemo"
+                    ):
+                        self._plan_credit(obj, str(linked.get("TxnId")), amount, sign, add, links)
+                        continue
                     if not isinstance(linked, dict) or linked.get("TxnType") != doc_type:
                         continue
                     doc_id = str(linked.get("TxnId"))
@@ -325,6 +347,27 @@ class Writer:
                 bank = _ref((obj.get("CheckPayment") or {}).get("BankAccountRef"))
                 if self._is_bank(bank):
                     add("Account", bank, "CurrentBalance", -sign * total)
+
+    def _plan_credit(
+        self, payment: dict, memo_id: str, amount: Decimal, sign: int, add: Any, links: list
+    ) -> None:
+        """A Payment line applying a CreditMemo: the memo's credit is used up by ``amount``."""
+        memo = self.store.get("CreditMemo", memo_id)
+        if memo is None:
+            if sign > 0:
+                raise QboFault(
+                    400,
+                    "2500",
+                    "Invalid Reference Id",
+                    f"Invalid Reference Id : CreditMemo {memo_id} does not exist",
+                )
+            return
+        add("CreditMemo", memo_id, "RemainingCredit", -sign * amount)
+        add("CreditMemo", memo_id, "Balance", -sign * amount)
+        add("Customer", _ref(payment.get("CustomerRef")), "Balance", sign * amount)
+        links.append(
+            ("CreditMemo", memo_id, {"TxnId": str(payment["Id"]), "TxnType": "Payment"}, sign)
+        )
 
     def _is_bank(self, key: str | None) -> bool:
         account = self.store.get("Account", key) if key else None
@@ -364,6 +407,15 @@ def _fill_amounts(entity: str, obj: dict, old: dict | None) -> None:
         ]
         obj["TotalAmt"] = sum((to_decimal(x.get("Amount")) for x in lines), ZERO)
     total = to_decimal(obj.get("TotalAmt"))
+    if entity == "CreditMemo":
+        # Remaining credit moves with the total (applications are kept as they were).
+        old_remaining = None if old is None else old.get("RemainingCredit", old.get("Balance"))
+        if old is None:
+            if obj.get("RemainingCredit") is None:
+                obj["RemainingCredit"] = to_decimal(obj.get("Balance", total))
+        else:
+            old_total = to_decimal(old.get("TotalAmt"))
+            obj["RemainingCredit"] = to_decimal(old_remaining) + (total - old_total)
     if entity in DOCUMENTS or entity == "CreditMemo":
         if old is None:
             if obj.get("Balance") is None:
@@ -372,14 +424,16 @@ def _fill_amounts(entity: str, obj: dict, old: dict | None) -> None:
             old_total = to_decimal(old.get("TotalAmt"))
             obj["Balance"] = to_decimal(old.get("Balance")) + (total - old_total)
     if entity == "Payment" and old is None and obj.get("UnappliedAmt") is None:
-        applied = sum(
-            (
-                to_decimal(x.get("Amount"))
-                for x in obj.get("Line") or []
-                if isinstance(x, dict) and x.get("LinkedTxn")
-            ),
-            ZERO,
-        )
+        # Credit-memo lines bring money in; everything else linked is applied out of it.
+        applied = ZERO
+        for x in obj.get("Line") or []:
+            if isinstance(x, dict) and x.get("LinkedTxn"):
+                is_credit = any(
+                    isinstance(t, dict) and t.get("TxnType") == "CreditMemo"
+                    for t in x["LinkedTxn"]
+                )
+                amount = to_decimal(x.get("Amount"))
+                applied += -amount if is_credit else amount
         obj["UnappliedAmt"] = total - applied
     if entity not in DOCUMENTS:
         return
