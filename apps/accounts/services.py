@@ -246,3 +246,31 @@ def handoff_consume(*, token: str, business: Business) -> User:
 
 def businesses_for(user: User):
     return Business.objects.real().filter(memberships__user=user).order_by("name")
+
+
+def invitation_revoke(*, actor: User, invitation: Invitation) -> None:
+    """The owner takes an invitation back; its link stops working at once."""
+    _require_owner(actor, invitation.business)
+    if invitation.accepted_at or invitation.revoked_at:
+        raise InvalidInvitation("That invitation was already used or revoked.")
+    invitation.revoked_at = timezone.now()
+    invitation.save(update_fields=["revoked_at"])
+    audit_record(
+        actor=actor, action="invitation.revoked", business=invitation.business, obj=invitation,
+        before={"email": invitation.email, "role": invitation.role},
+    )
+
+
+def membership_digest_set(*, actor, membership: Membership, receives: bool | None) -> None:
+    """Opt a member in or out of the Monday digest (None = the role's default). `actor` may be
+    the member, or the recipient's email for a one-click unsubscribe (the signed link is the
+    authority there)."""
+    before = membership.receives_digest
+    if before == receives:
+        return
+    Membership.objects.filter(pk=membership.pk).update(receives_digest=receives)
+    membership.receives_digest = receives
+    audit_record(
+        actor=actor, action="membership.digest", business=membership.business, obj=membership,
+        before={"receives_digest": before}, after={"receives_digest": receives},
+    )

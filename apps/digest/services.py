@@ -34,6 +34,7 @@ from django.utils import timezone
 from django_tenants.utils import tenant_context
 
 from apps.accounts.models import Membership, Role
+from apps.accounts.services import membership_digest_set
 from apps.core.dates import week_start
 from apps.core.services.audit import audit_record
 from apps.digest.content import digest_build, week_label, week_parse
@@ -145,12 +146,8 @@ def digest_unsubscribe(*, business: Business, token: str) -> str:
     email = data["e"]
     if data.get("u"):
         membership = Membership.objects.filter(business=business, user_id=data["u"]).first()
-        if membership is not None and membership.receives_digest is not False:
-            before = membership.receives_digest
-            Membership.objects.filter(pk=membership.pk).update(receives_digest=False)
-            audit_record(actor=email, action="digest.unsubscribe", business=business,
-                         obj=membership, before={"receives_digest": before},
-                         after={"receives_digest": False})
+        if membership is not None:
+            membership_digest_set(actor=email, membership=membership, receives=False)
     else:
         model = django_apps.get_model("portal", "BusinessSettings")
         with tenant_context(business):
@@ -168,10 +165,7 @@ def digest_unsubscribe(*, business: Business, token: str) -> str:
 def digest_subscription_set(*, actor, business: Business, receives: bool) -> None:
     """A member opts in or out of the digest for themselves."""
     membership = Membership.objects.get(business=business, user=actor)
-    before = membership.receives_digest
-    Membership.objects.filter(pk=membership.pk).update(receives_digest=receives)
-    audit_record(actor=actor, action="digest.subscription", business=business, obj=membership,
-                 before={"receives_digest": before}, after={"receives_digest": receives})
+    membership_digest_set(actor=actor, membership=membership, receives=receives)
 
 
 # --- sending ---------------------------------------------------------------------------------

@@ -9,7 +9,8 @@ from django.views.decorators.http import require_POST
 
 from apps.accounts.permissions import portal_view
 from apps.ar.credits import credit_apply
-from apps.ar.models import CreditMemo, Customer, Invoice
+from apps.ar.models import CreditMemo, Customer, Invoice, Payment
+from apps.ar.overpayments import overpayment_apply
 from apps.ar.services import (
     collections_top,
     invoice_actions,
@@ -183,4 +184,33 @@ def credit_apply_view(request, pk: int):
         f"Applying {action.payload['amount']} of credit to invoice {number} in QuickBooks.",
         default_next=f"/invoices/{invoice.pk}/",
         target=("credit_memo", memo.pk),
+    )
+
+
+@require_POST
+@portal_view(write="bookkeeper")
+def overpayment_apply_view(request, pk: int):
+    """Apply a payment's unapplied money to the invoice the tray offered (outbox, once)."""
+    payment = get_object_or_404(Payment, pk=pk)
+    invoice_id = request.POST.get("invoice", "")
+    invoice = get_object_or_404(Invoice, pk=int(invoice_id)) if invoice_id.isdigit() else None
+    try:
+        if invoice is None:
+            raise ApplicationError("Choose the invoice to apply the payment to.")
+        action = overpayment_apply(
+            actor=request.user,
+            payment=payment,
+            invoice=invoice,
+            amount=request.POST.get("amount") or None,
+            idempotency_key=request.POST.get("key", ""),
+        )
+    except ApplicationError as exc:
+        return action_error(request, exc)
+    number = invoice.doc_number or invoice.qbo_id
+    return action_done_from_tray(
+        request,
+        f"Applying {action.payload['amount']} of the overpayment to invoice {number} in "
+        "QuickBooks.",
+        default_next=f"/invoices/{invoice.pk}/",
+        target=("payment", payment.pk),
     )

@@ -8,7 +8,12 @@ from django.views.decorators.http import require_POST
 
 from apps.accounts.models import Invitation, Membership, Role
 from apps.accounts.permissions import portal_view
-from apps.accounts.services import invitation_create, membership_remove, membership_role_change
+from apps.accounts.services import (
+    invitation_create,
+    invitation_revoke,
+    membership_remove,
+    membership_role_change,
+)
 from apps.core.errors import ApplicationError
 from apps.portal.common import action_done, action_error
 
@@ -79,3 +84,14 @@ def team_remove_view(request, pk: int):
     except ApplicationError as exc:
         return action_error(request, exc)
     return action_done(request, "Removed from the team.", default_next="/team/")
+
+
+@require_POST
+@portal_view(**OWNER)
+def team_invitation_revoke_view(request, pk: int):
+    invitation = get_object_or_404(Invitation, pk=pk, business=request.business)
+    try:
+        invitation_revoke(actor=request.user, invitation=invitation)
+    except ApplicationError as exc:
+        return action_error(request, exc)
+    return action_done(request, "Invitation revoked.", default_next="/team/")

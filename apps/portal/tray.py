@@ -12,6 +12,7 @@ from django.views.decorators.http import require_POST
 
 from apps.accounts.permissions import portal_view
 from apps.ar.credits import credit_offers
+from apps.ar.overpayments import overpayment_offers
 from apps.core.errors import ApplicationError
 from apps.portal.common import action_done, action_error, paginate, parse_date, today_for
 from apps.tray.models import TrayItem
@@ -41,9 +42,16 @@ def offers_for(items) -> dict:
     return credit_offers(i.target_id for i in items if i.target_type == "credit_memo")
 
 
+def overpayment_offers_for(items) -> dict:
+    """The same for the overpayment items (unapplied payments); keyed by payment pk, so kept
+    apart from the memo offers (the template picks by the item's target type)."""
+    return overpayment_offers(i.target_id for i in items if i.target_type == "payment")
+
+
 def item_fragment(request, item: TrayItem, *, decided: bool = False) -> HttpResponse:
     context = {**tray_context(request), "item": item, "decided": decided,
-               "credit_offers": {} if decided else offers_for([item])}
+               "credit_offers": {} if decided else offers_for([item]),
+               "overpayment_offers": {} if decided else overpayment_offers_for([item])}
     return HttpResponse(render_to_string("portal/partials/tray_item.html", context, request))
 
 
@@ -85,6 +93,7 @@ def tray(request):
         "qs": "",
         "decided_items": decided,
         "credit_offers": offers_for(items),
+        "overpayment_offers": overpayment_offers_for(items),
     }
     return render(request, "tray/tray.html", context)
 

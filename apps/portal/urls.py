@@ -44,6 +44,8 @@ urlpatterns = [
     path("invoices/<int:pk>/expect/", invoices.invoice_expect_view, name="invoice-expect"),
     path("customers/<int:pk>/", invoices.customer_detail, name="customer"),
     path("credits/<int:pk>/apply/", invoices.credit_apply_view, name="credit-apply"),
+    path("overpayments/<int:pk>/apply/", invoices.overpayment_apply_view,
+         name="overpayment-apply"),
     # Reserves, banks, recurring, what-if
     path("reserves/", reserves.reserve_list, name="reserves"),
     path("reserves/new/", reserves.reserve_create_view, name="reserve-create"),
@@ -78,6 +80,10 @@ urlpatterns = [
     path("team/invite/", team.team_invite_view, name="team-invite"),
     path("team/<int:pk>/role/", team.team_role_view, name="team-role"),
     path("team/<int:pk>/remove/", team.team_remove_view, name="team-remove"),
+    path(
+        "team/invitations/<int:pk>/revoke/", team.team_invitation_revoke_view,
+        name="team-invitation-revoke",
+    ),
     path("activity/", activity.activity, name="activity"),
     # Other helpers' routes (kept as they added them).
     path("digest/", include("apps.digest.urls")),

@@ -140,3 +140,29 @@ def test_person_with_two_businesses_picks_one(tenant_a, tenant_b):
     assert b"Alpha Studio" in page.content and b"Beta Works" in page.content
     go = client.get("/businesses/beta/")
     assert go.status_code == 302 and "beta.localhost" in go["Location"]
+
+
+def test_owner_revokes_an_invitation_and_its_link_stops_working(tenant_a, owner_a):
+    link = services.invitation_create(
+        actor=owner_a, business=tenant_a, email="maybe@person.test", role=Role.VIEWER
+    )
+    invitation = Invitation.objects.get(email="maybe@person.test")
+    web = client_for(tenant_a, owner_a)
+    assert b"invitation-revoke" in web.get("/team/").content
+    assert web.post(f"/team/invitations/{invitation.pk}/revoke/").status_code == 302
+    response = client_for(None).get(f"/invite/{_token(link)}/")
+    assert response.status_code == 410 and b"not valid" in response.content
+    assert AuditEvent.objects.filter(action="invitation.revoked", business=tenant_a).exists()
+    bookkeeper = make_member(tenant_a, Role.BOOKKEEPER)
+    with pytest.raises(PermissionDenied):
+        services.invitation_revoke(actor=bookkeeper, invitation=invitation)
+
+
+def test_digest_preference_changes_are_audited(tenant_a, owner_a):
+    membership = Membership.objects.get(user=owner_a, business=tenant_a)
+    services.membership_digest_set(actor=owner_a, membership=membership, receives=False)
+    services.membership_digest_set(actor=owner_a, membership=membership, receives=False)  # no-op
+    membership.refresh_from_db()
+    assert membership.receives_digest is False
+    events = AuditEvent.objects.filter(action="membership.digest", business=tenant_a)
+    assert events.count() == 1 and events.get().after == {"receives_digest": False}

@@ -40,6 +40,8 @@ def bench_database_name(default: str = "oodaloo_bench") -> str:
 
 def bench_database_url(name: str | None = None) -> str:
     """The bench runs in its own database, created fresh, next to the configured one."""
+    import oodaloo.settings.env  # noqa: F401  (loads .data/env: the embedded services' URLs)
+
     base = os.environ.get("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/oodaloo")
     head, _, _ = base.rpartition("/")
     return f"{head}/{name or bench_database_name()}"

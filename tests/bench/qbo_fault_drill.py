@@ -140,6 +140,8 @@ def _setup_database() -> None:
 
     import psycopg
 
+    import oodaloo.settings.env  # noqa: F401  (loads .data/env: the embedded services' URLs)
+
     base = os.environ.get("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/oodaloo")
     head, _, _ = base.rpartition("/")
     os.environ["DATABASE_URL"] = f"{head}/oodaloo_qbo_drill"

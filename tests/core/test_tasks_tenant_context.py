@@ -8,13 +8,13 @@ import uuid
 
 import pytest
 from django.conf import settings
-from django.db import connection
 from django_tenants.utils import tenant_context
 
 from apps.ap.models import Vendor
 from apps.core.models import JobRun
 from apps.core.tasks import MissingTenantError, tenant_probe_task
 from apps.tenancy.models import Business
+from tests.utils import child_database_url
 
 
 def test_task_without_a_business_fails_loudly(db):
@@ -29,17 +29,6 @@ def test_task_applied_in_a_tenant_sees_only_that_tenant(tenant_a, tenant_b):
     assert result == {"schema": "alpha", "table": "ap_vendor", "rows": 1}
     with tenant_context(tenant_b):
         assert tenant_probe_task.apply(args=["ap_vendor"], throw=True).get()["rows"] == 0
-
-
-def _db_url() -> str:
-    s = connection.settings_dict
-    host = s["HOST"] or "127.0.0.1"
-    if host.startswith("/"):
-        from urllib.parse import quote
-
-        host = quote(host, safe="")
-    port = f":{s['PORT']}" if s["PORT"] else ""
-    return f"postgres://{s['USER']}@{host}{port}/{s['NAME']}"
 
 
 @pytest.mark.worker
@@ -57,7 +46,7 @@ def test_real_worker_reads_each_business_rows_only():
     env = {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "oodaloo.settings.test",
-        "DATABASE_URL": _db_url(),
+        "DATABASE_URL": child_database_url(),
         "REDIS_URL": settings.REDIS_URL,
         "CELERY_BROKER_URL": settings.CELERY_BROKER_URL,
     }

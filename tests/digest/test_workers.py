@@ -18,7 +18,7 @@ from apps.digest.content import week_label
 from apps.digest.models import DigestRun
 from apps.tenancy.models import Business
 from tests.digest.seed import clear_books, seed_books
-from tests.utils import make_member
+from tests.utils import child_database_url, make_member
 
 pytestmark = [pytest.mark.worker]
 
@@ -46,8 +46,7 @@ def committed(public_rows_kept, transactional_db):
 
 
 def _env(**extra) -> dict:
-    s = connection.settings_dict
-    url = f"postgres://{s['USER']}@{s['HOST'] or '127.0.0.1'}:{s['PORT'] or 5432}/{s['NAME']}"
+    url = child_database_url()
     return {**os.environ, "DATABASE_URL": url, "DJANGO_SETTINGS_MODULE": "oodaloo.settings.test",
             **extra}
 

@@ -294,3 +294,42 @@ def test_zero_payment_applies_a_credit_memo_to_an_invoice(sandbox, api):
          operation="update", include="void")
     assert read(sandbox, api, "invoice", "105")["Invoice"]["Balance"] == 1000
     assert read(sandbox, api, "creditmemo", memo["Id"])["CreditMemo"]["RemainingCredit"] == 150
+
+
+def test_sparse_update_adding_an_invoice_line_applies_an_unapplied_payment(sandbox, api):
+    customer_id = read(sandbox, api, "invoice", "105")["Invoice"]["CustomerRef"]["value"]
+    overpaid = post(sandbox, api, "payment", {
+        "CustomerRef": {"value": customer_id}, "TotalAmt": 250,
+    }).json()["Payment"]
+    assert overpaid["UnappliedAmt"] == 250
+
+    to_105 = {"Amount": 120, "LinkedTxn": [{"TxnId": "105", "TxnType": "Invoice"}]}
+    applied = post(sandbox, api, "payment", {  # QBO's way: a sparse update adding the line
+        "Id": overpaid["Id"], "SyncToken": overpaid["SyncToken"], "sparse": True,
+        "Line": [to_105],
+    }, operation="update").json()["Payment"]
+    assert applied["UnappliedAmt"] == 130 and applied["TotalAmt"] == 250
+    invoice = read(sandbox, api, "invoice", "105")["Invoice"]
+    assert invoice["Balance"] == 880
+    assert {"TxnId": overpaid["Id"], "TxnType": "Payment"} in invoice["LinkedTxn"]
+
+    grown = post(sandbox, api, "payment", {
+        "Id": applied["Id"], "SyncToken": applied["SyncToken"], "sparse": True,
+        "Line": [{**to_105, "Amount": 220}],  # the line to 105 grows by 100
+    }, operation="update").json()["Payment"]
+    assert grown["UnappliedAmt"] == 30
+    assert read(sandbox, api, "invoice", "105")["Invoice"]["Balance"] == 780
+
+    too_much = post(sandbox, api, "payment", {
+        "Id": grown["Id"], "SyncToken": grown["SyncToken"], "sparse": True,
+        "Line": [{**to_105, "Amount": 260}],
+    }, operation="update")
+    assert too_much.status_code == 400 and "unapplied amount" in too_much.text
+    kept = read(sandbox, api, "payment", grown["Id"])["Payment"]
+    assert kept["UnappliedAmt"] == 30 and kept["SyncToken"] == grown["SyncToken"]
+    assert read(sandbox, api, "invoice", "105")["Invoice"]["Balance"] == 780
+
+    voided = post(sandbox, api, "payment", {"Id": kept["Id"], "SyncToken": kept["SyncToken"],
+                                            "sparse": True}, operation="update", include="void")
+    assert voided.json()["Payment"]["UnappliedAmt"] == 0
+    assert read(sandbox, api, "invoice", "105")["Invoice"]["Balance"] == 1000
