@@ -12,16 +12,21 @@ refused, so two clicks never make two Payments.
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Iterable
 from dataclasses import dataclass
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
 
 from django.db import transaction
-from django.db.models.functions import Coalesce
 
 from apps.accounts.models import Role
+from apps.ar.applications import (
+    IN_FLIGHT,
+    form_key,
+    invoice_reread,
+    oldest_open_invoices,
+    parse_amount,
+)
 from apps.ar.models import CreditMemo, Invoice
 from apps.ar.services import _business, _require
 from apps.core.dates import local_today
@@ -33,8 +38,6 @@ from apps.integrations.sync import outbox, sinks
 from apps.integrations.sync.models import Action
 
 KIND = "credit_memo.apply"
-CENT = Decimal("0.01")
-IN_FLIGHT = (Action.State.PENDING, Action.State.SENT, Action.State.UNKNOWN)
 
 
 class CreditError(ApplicationError):
@@ -47,17 +50,7 @@ class CreditError(ApplicationError):
 def credit_targets(memos: Iterable[CreditMemo]) -> dict[int, Invoice]:
     """{memo pk: the customer's open invoice with the oldest due date} — the oldest overdue
     one when any is overdue. One query whatever the number of memos."""
-    memos = [m for m in memos if m.customer_id]
-    if not memos:
-        return {}
-    oldest = (
-        Invoice.objects.open()
-        .filter(customer_id__in={m.customer_id for m in memos})
-        .order_by("customer_id", Coalesce("due_date", "txn_date"), "pk")
-        .distinct("customer_id")
-    )
-    by_customer = {inv.customer_id: inv for inv in oldest}
-    return {m.pk: by_customer[m.customer_id] for m in memos if m.customer_id in by_customer}
+    return oldest_open_invoices(memos)
 
 
 @dataclass(frozen=True)
@@ -72,9 +65,8 @@ class CreditOffer:
 def credit_apply_key(memo: CreditMemo, invoice: Invoice) -> str:
     """Fixed by what the form showed (the memo's and invoice's versions): a double click, or a
     late second click after QBO answered, posts the same key and gets the same action."""
-    state = (f"{memo.pk}:{memo.sync_token}:{memo.balance}:{invoice.pk}:{invoice.sync_token}:"
-             f"{invoice.balance}")
-    return f"cm-{hashlib.sha256(state.encode()).hexdigest()[:32]}"
+    return form_key("cm", memo.pk, memo.sync_token, memo.balance, invoice.pk,
+                    invoice.sync_token, invoice.balance)
 
 
 def credit_offers(memo_ids: Iterable[Any]) -> dict[str, CreditOffer]:
@@ -95,17 +87,7 @@ def credit_offers(memo_ids: Iterable[Any]) -> dict[str, CreditOffer]:
 
 
 def _amount(value: Any) -> Decimal:
-    try:
-        amount = Decimal(str(value).strip().replace(",", ""))
-    except (InvalidOperation, ValueError):
-        raise CreditError(f"{value!r} is not an amount.") from None
-    if not amount.is_finite():
-        raise CreditError(f"{value!r} is not an amount.")
-    if amount != amount.quantize(CENT):
-        raise CreditError("Amounts have at most 2 decimals (cents).")
-    if amount <= 0:
-        raise CreditError("The amount to apply must be more than zero.")
-    return amount.quantize(CENT)
+    return parse_amount(value, CreditError)
 
 
 def _lock_pair(credit_memo: CreditMemo, invoice: Invoice) -> tuple[CreditMemo, Invoice]:
@@ -235,8 +217,7 @@ def credit_apply_after(ctx: sinks.SinkContext, action: Any) -> None:
         ingest.payments_ingest(ctx, [parse_entity("Payment", action.result)])
     if ctx.client is None:
         return
-    invoice = ctx.client.read("Invoice", str(p["invoice"]))
-    ingest.invoices_ingest(ctx, [parse_entity("Invoice", invoice)])
+    invoice_reread(ctx, p["invoice"])
     memo = ctx.client.read("CreditMemo", str(p["credit_memo"]))
     ingest.credit_memos_ingest(ctx, [parse_entity("CreditMemo", memo)])
     ingest.invoices_finalise(ctx, False)  # paid_date when the credit cleared the invoice

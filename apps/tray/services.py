@@ -27,6 +27,7 @@ from apps.ap.models import Bill
 from apps.ap.services import IN_FLIGHT, bill_payment_actions
 from apps.ar.credits import credit_targets
 from apps.ar.models import CreditMemo, Invoice, Payment
+from apps.ar.overpayments import overpayment_targets
 from apps.ar.services import collections_top
 from apps.core.dates import local_today
 from apps.core.errors import ApplicationError, PermissionDenied
@@ -319,15 +320,30 @@ def _credit_candidates(burn, currency: str) -> list[Candidate]:
         .select_related("customer")
         .order_by("-unapplied_amount", "pk")[:CREDIT_ITEMS_MAX]
     )
+    payments = list(payments)
+    pay_targets = overpayment_targets(payments)  # one query, as for the memos
     for pay in payments:
         name = pay.customer.display_name if pay.customer else "a customer"
-        days, sentence = cash_impact(
-            -pay.unapplied_amount,
-            burn,
+        target = pay_targets.get(pay.pk)
+        detail = (f"{format_money(pay.unapplied_amount, currency)} was received but not applied "
+                  "to an invoice.")
+        applied = pay.unapplied_amount
+        what = (
             f"Applying {name}'s overpayment means the forecast expects "
-            f"{format_money(pay.unapplied_amount, currency)} less and",
-            currency,
+            f"{format_money(pay.unapplied_amount, currency)} less and"
         )
+        if target is not None:
+            applied = min(pay.unapplied_amount, target.balance)
+            number = target.doc_number or target.qbo_id
+            detail += (
+                f" Invoice {number} has {format_money(target.balance, currency)} open"
+                + (f", due {target.due_date:%b %-d}." if target.due_date else ".")
+            )
+            what = (
+                f"Applying {format_money(applied, currency)} of {name}'s overpayment to invoice "
+                f"{number} means the forecast expects that much less and"
+            )
+        days, sentence = cash_impact(-applied, burn, what, currency)
         out.append(
             Candidate(
                 f"overpayment:{pay.pk}",
@@ -335,8 +351,7 @@ def _credit_candidates(burn, currency: str) -> list[Candidate]:
                 tier,
                 pay.unapplied_amount,
                 f"Apply {name}'s overpayment",
-                f"{format_money(pay.unapplied_amount, currency)} was received but not applied "
-                "to an invoice.",
+                detail,
                 pay.unapplied_amount,
                 pay.txn_date,
                 days,

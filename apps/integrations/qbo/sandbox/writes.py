@@ -7,7 +7,8 @@ lowers its Customer's Balance by its RemainingCredit; a Payment line linked to a
 (QBO applies a credit as a zero-total Payment: one Invoice line, one CreditMemo line) consumes
 the memo's RemainingCredit/Balance and gives the customer that credit back, while the Invoice
 line lowers the invoice and the customer as usual. An update, void or delete reverses the old
-effects and applies the new ones.
+effects and applies the new ones; a Payment update that links more to invoices (how QBO applies
+an unapplied payment) lowers its UnappliedAmt by as much, never below zero.
 """
 
 from __future__ import annotations
@@ -424,18 +425,33 @@ def _fill_amounts(entity: str, obj: dict, old: dict | None) -> None:
             old_total = to_decimal(old.get("TotalAmt"))
             obj["Balance"] = to_decimal(old.get("Balance")) + (total - old_total)
     if entity == "Payment" and old is None and obj.get("UnappliedAmt") is None:
-        # Credit-memo lines bring money in; everything else linked is applied out of it.
-        applied = ZERO
-        for x in obj.get("Line") or []:
-            if isinstance(x, dict) and x.get("LinkedTxn"):
-                is_credit = any(
-                    isinstance(t, dict) and t.get("TxnType") == "CreditMemo"
-                    for t in x["LinkedTxn"]
-                )
-                amount = to_decimal(x.get("Amount"))
-                applied += -amount if is_credit else amount
-        obj["UnappliedAmt"] = total - applied
+        obj["UnappliedAmt"] = total - _applied(obj)
+    elif entity == "Payment" and old is not None and obj.get("PrivateNote") != "Voided":
+        # UnappliedAmt is read-only: an update that adds (or grows) a line linked to an
+        # invoice applies that much of the unapplied money, as QBO does.
+        moved = (total - to_decimal(old.get("TotalAmt"))) - (_applied(obj) - _applied(old))
+        unapplied = to_decimal(old.get("UnappliedAmt")) + moved
+        if unapplied < ZERO:
+            raise invalid(
+                "Business Validation Error: the amount applied is more than the payment's "
+                "unapplied amount", code="6000",
+            )
+        obj["UnappliedAmt"] = unapplied
     if entity not in DOCUMENTS:
         return
     if obj.get("Balance") is not None and to_decimal(obj["Balance"]) < ZERO:
         raise invalid("Balance would become negative", code="6000")
+
+
+def _applied(payment: dict) -> Decimal:
+    """How much of a Payment its linked lines use: credit-memo lines bring money in,
+    everything else linked is applied out of it."""
+    applied = ZERO
+    for x in payment.get("Line") or []:
+        if isinstance(x, dict) and x.get("LinkedTxn"):
+            is_credit = any(
+                isinstance(t, dict) and t.get("TxnType") == "CreditMemo" for t in x["LinkedTxn"]
+            )
+            amount = to_decimal(x.get("Amount"))
+            applied += -amount if is_credit else amount
+    return applied
