@@ -7,7 +7,6 @@ import uuid
 import pytest
 import requests
 from django.core import mail
-from django.db import connection
 from django_tenants.utils import tenant_context
 
 from apps.accounts.models import Membership, Role
@@ -22,20 +21,7 @@ from tests.utils import client_for, make_member
 
 
 @pytest.fixture
-def public_rows_kept(django_db_setup, django_db_blocker):
-    from apps.tenancy.models import Domain
-
-    with django_db_blocker.unblock():
-        businesses, domains = list(Business.objects.all()), list(Domain.objects.all())
-    yield
-    with django_db_blocker.unblock():
-        connection.set_schema_to_public()
-        Business.objects.bulk_create(businesses, ignore_conflicts=True)
-        Domain.objects.bulk_create(domains, ignore_conflicts=True)
-
-
-@pytest.fixture
-def sent(public_rows_kept, transactional_db):
+def sent(transactional_db):
     alpha = Business.objects.get(slug="alpha")
     clear_books(alpha)
     seed_books(alpha, local_today(alpha.timezone))

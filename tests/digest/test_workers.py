@@ -9,7 +9,6 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings
-from django.db import connection
 from django_tenants.utils import tenant_context
 
 from apps.accounts.models import Role
@@ -24,24 +23,7 @@ pytestmark = [pytest.mark.worker]
 
 
 @pytest.fixture
-def public_rows_kept(django_db_setup, django_db_blocker):
-    """Transactional tests end with a flush that empties public tables the whole session
-    shares (businesses, domains). Set up before `transactional_db`, so this teardown runs after
-    the flush and puts the rows back (bulk_create: no schema is created or touched)."""
-    from apps.tenancy.models import Domain
-
-    with django_db_blocker.unblock():
-        businesses = list(Business.objects.all())
-        domains = list(Domain.objects.all())
-    yield
-    with django_db_blocker.unblock():
-        connection.set_schema_to_public()
-        Business.objects.bulk_create(businesses, ignore_conflicts=True)
-        Domain.objects.bulk_create(domains, ignore_conflicts=True)
-
-
-@pytest.fixture
-def committed(public_rows_kept, transactional_db):
+def committed(transactional_db):
     """Committed rows: the worker processes must see them."""
 
 
