@@ -22,6 +22,7 @@ As of Wednesday 2026-11-25 (weeks start Monday 2026-11-23; burn window 2026-08-2
 """
 
 import json
+from decimal import Decimal
 from io import StringIO
 from pathlib import Path
 
@@ -152,9 +153,9 @@ def test_every_figure_of_the_worked_example_through_the_sandbox(synced_example):
     assert (weeks["2026-12-07"]["ar_in"], weeks["2026-12-07"]["ap_out"]) == ("10000.00", "600.00")
     assert weeks["2026-12-07"]["closing"] == "78200.00"
     assert (weeks["2026-12-14"]["ar_in"], weeks["2026-12-14"]["closing"]) == ("2000.00", "80200.00")
-    for earlier, later in zip(data["weeks"], data["weeks"][1:]):
+    for earlier, later in zip(data["weeks"], data["weeks"][1:], strict=False):
         assert earlier["closing"] == later["opening"]
-    assert sum(float(w["ar_in"]) for w in data["weeks"]) == 12000.0  # Oldco's 3,000 left out
+    assert sum(Decimal(w["ar_in"]) for w in data["weeks"]) == Decimal("12000.00")  # no Oldco
     assert data["low_point"] == {"amount": "68800.00", "week_start": "2026-11-23"}
     assert data["cash_zero_week"] is None
     assert data["ar_aging"] == {"current": "2000.00", "d1_30": "10000.00", "d31_60": "0.00",
