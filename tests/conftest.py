@@ -100,3 +100,15 @@ def owner_a(tenant_a):
 @pytest.fixture
 def owner_b(tenant_b):
     return make_member(tenant_b, Role.OWNER)
+
+
+@pytest.fixture(scope="module")
+def memory_broker():
+    """Publish tasks to an in-memory broker (never the shared Redis queue) for one module,
+    then put the real broker back for the tests after it."""
+    from oodaloo.celery import app as celery_app
+
+    previous = celery_app.conf.broker_url
+    celery_app.conf.broker_url = "memory://"
+    yield
+    celery_app.conf.broker_url = previous

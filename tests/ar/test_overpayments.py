@@ -24,7 +24,6 @@ from apps.integrations.sync.outbox import action_execute, action_reconcile
 from apps.integrations.sync.qbo_sync import qbo_sync_run
 from apps.tray.models import TrayItem
 from apps.tray.services import tray_generate
-from oodaloo.celery import app as celery_app
 from tests.integrations.sync.qbo_company import _obj, _ref, company, sandbox_rows, start
 from tests.utils import client_for, in_tenant, make_member
 
@@ -32,8 +31,7 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture(autouse=True, scope="module")
-def _memory_broker():
-    celery_app.conf.broker_url = "memory://"  # never the shared Redis queue
+def _memory_broker(memory_broker):
     yield
 
 

@@ -14,6 +14,7 @@ from apps.ap.models import Vendor
 from apps.core.models import JobRun
 from apps.core.tasks import MissingTenantError, tenant_probe_task
 from apps.tenancy.models import Business
+from oodaloo.celery import app as celery_app
 from tests.utils import child_database_url
 
 
@@ -75,11 +76,13 @@ def test_real_worker_reads_each_business_rows_only():
     )
     try:
         ids = {}
-        for business in (alpha, beta):
-            with tenant_context(business):
-                ids[business.slug] = tenant_probe_task.apply_async(
-                    args=["ap_vendor"], queue=queue
-                ).id
+        # An explicit connection to the real broker: other tests point the app at memory://.
+        with celery_app.connection_for_write(settings.CELERY_BROKER_URL) as broker:
+            for business in (alpha, beta):
+                with tenant_context(business):
+                    ids[business.slug] = tenant_probe_task.apply_async(
+                        args=["ap_vendor"], queue=queue, connection=broker
+                    ).id
         deadline = time.time() + 60
         runs = {}
         while time.time() < deadline and len(runs) < 2:

@@ -4,12 +4,9 @@
 import pytest
 from celery.signals import before_task_publish
 
-from oodaloo.celery import app as celery_app
 
-
-@pytest.fixture(autouse=True, scope="session")
-def _memory_broker():
-    celery_app.conf.broker_url = "memory://"
+@pytest.fixture(autouse=True, scope="module")
+def _memory_broker(memory_broker):
     yield
 
 
