@@ -61,6 +61,7 @@ def test_member_of_a_gets_404_on_every_non_open_url_of_b(tenant_a, tenant_b, rol
         for method in ("get", "post"):
             response = getattr(client, method)(url)
             assert response.status_code == 404, (method, url, response.status_code)
+            assert tenant_b.name.encode() not in response.content, (method, url)
             checked += 1
     assert checked >= 2
 
