@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import logging
 import os
-import signal
 import time
 import uuid
 from dataclasses import dataclass
@@ -25,7 +24,6 @@ from datetime import datetime, timedelta
 from datetime import time as dtime
 from zoneinfo import ZoneInfo
 
-from anymail.exceptions import AnymailAPIError, AnymailInvalidAddress, AnymailRecipientsRefused
 from django.apps import apps as django_apps
 from django.conf import settings
 from django.core import signing
@@ -45,7 +43,13 @@ from apps.digest.render import (
     digest_render_pdf,
     digest_render_text,
 )
-from apps.integrations.mail.delivery import OutgoingMail, mail_send
+from apps.integrations.mail.delivery import (
+    TRACKING_RANK,
+    OutgoingMail,
+    fault_hook,
+    mail_deliver_recorded,
+    tracking_dedupe_key,
+)
 from apps.integrations.sync.locks import LeaseLock
 from apps.tenancy.models import Business
 from apps.tenancy.urls import business_url
@@ -55,21 +59,15 @@ log = logging.getLogger(__name__)
 UNSUBSCRIBE_SALT = "digest-unsubscribe"
 LATE_AFTER = timedelta(hours=1)
 DEFAULT_DAY, DEFAULT_TIME = 0, dtime(9, 0)
-# Tracking events in order of how much they tell; the history shows the strongest seen.
-EVENT_RANK = {"queued": 1, "sent": 2, "deferred": 3, "delivered": 4, "opened": 5,
-              "clicked": 6, "unsubscribed": 7, "complained": 8, "rejected": 8, "failed": 8,
-              "bounced": 9}
+EVENT_RANK = TRACKING_RANK  # the history shows the strongest event seen
 
 
 def lease_seconds() -> int:
     return int(os.environ.get("OODALOO_DIGEST_LEASE_SECONDS", "600"))
 
 
-def _fault(point: str) -> None:
-    """Fault drill hook: OODALOO_DIGEST_FAULT=<point> kills this process (SIGKILL, like an OOM
-    kill) at that point. Used by the crash tests and `make drill`; unset in production."""
-    if os.environ.get("OODALOO_DIGEST_FAULT") == point:
-        os.kill(os.getpid(), signal.SIGKILL)
+# Fault drill hook: OODALOO_DIGEST_FAULT=<point> SIGKILLs this process at that point.
+_fault = fault_hook("OODALOO_DIGEST_FAULT")
 
 
 def digest_key(business: Business, week: str) -> str:
@@ -274,29 +272,11 @@ def _send_one(business: Business, run: DigestRun, d: DigestDelivery, *, html: st
         metadata={"schema": business.schema_name, "digest_key": run.key},
         tags=("digest",),
     )
-    # Committed before the provider call: this is what makes a crash below at-most-once.
-    DigestDelivery.objects.filter(pk=d.pk).update(state=DigestDelivery.State.SENDING)
-    _fault("kill_before_provider")
-    try:
-        outcome = mail_send(mail)
-    except (AnymailRecipientsRefused, AnymailInvalidAddress) as exc:
-        DigestDelivery.objects.filter(pk=d.pk).update(state=DigestDelivery.State.FAILED,
-                                                      error=str(exc)[:2000])
-        return
-    except AnymailAPIError as exc:
-        # An HTTP answer from the provider is a refusal; no answer (timeout) is ambiguous.
-        refused = getattr(exc, "status_code", None) is not None
-        state = DigestDelivery.State.FAILED if refused else DigestDelivery.State.UNKNOWN
-        DigestDelivery.objects.filter(pk=d.pk).update(state=state, error=str(exc)[:2000])
-        return
-    except Exception as exc:  # noqa: BLE001 — local backends: we can't know; don't resend
-        DigestDelivery.objects.filter(pk=d.pk).update(state=DigestDelivery.State.UNKNOWN,
-                                                      error=f"{type(exc).__name__}: {exc}"[:2000])
-        return
-    _fault("kill_after_provider")
-    DigestDelivery.objects.filter(pk=d.pk).update(
-        state=DigestDelivery.State.SENT, message_id=outcome.message_id[:200],
-        sent_at=timezone.now(), error="")
+    # `sending` is committed before the provider call: a crash below is at-most-once.
+    mail_deliver_recorded(
+        mail, fault=_fault,
+        mark=lambda state, **fields: DigestDelivery.objects.filter(pk=d.pk).update(
+            state=state, **fields))
 
 
 def digest_send(
@@ -491,12 +471,8 @@ def digest_tracking_record(event, esp_name: str) -> DigestEvent | None:
             delivery = DigestDelivery.objects.filter(message_id=event.message_id).first()
         if delivery is None:
             return None
-        stamp = event.timestamp.isoformat() if event.timestamp else ""
-        dedupe = event.event_id or (
-            f"{event.message_id}:{event.event_type}:{stamp}:{event.recipient}"
-        )
         row, created = DigestEvent.objects.get_or_create(
-            dedupe_key=f"{esp_name}:{dedupe}"[:200],
+            dedupe_key=tracking_dedupe_key(event, esp_name),
             defaults={"delivery": delivery, "event_type": event.event_type, "esp": esp_name,
                       "occurred_at": event.timestamp, "recipient": event.recipient or "",
                       "click_url": event.click_url or "",

@@ -13,6 +13,7 @@ from django.views.decorators.http import require_POST
 from apps.accounts.permissions import portal_view
 from apps.ar.credits import credit_offers
 from apps.ar.overpayments import overpayment_offers
+from apps.collections.services import reminders_preview
 from apps.core.errors import ApplicationError
 from apps.portal.common import action_done, action_error, paginate, parse_date, today_for
 from apps.tray.models import TrayItem
@@ -94,6 +95,7 @@ def tray(request):
         "decided_items": decided,
         "credit_offers": offers_for(items),
         "overpayment_offers": overpayment_offers_for(items),
+        "reminder_preview": reminders_preview(request.business, today),
     }
     return render(request, "tray/tray.html", context)
 

@@ -45,6 +45,7 @@ TENANT_APPS = [
     "apps.reserves",
     "apps.runway",
     "apps.tray",
+    "apps.collections",
     "apps.digest",
     "apps.portal",
     "apps.api",
@@ -203,6 +204,8 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
 CELERY_BEAT_SCHEDULE = {
     "cleanup-job-runs": {"task": "core.job_runs_cleanup", "schedule": timedelta(days=1)},
     "digest-dispatch": {"task": "digest.dispatch", "schedule": timedelta(minutes=15)},
+    # Each business's reminders once a day, after its local 08:00 (apps/collections).
+    "reminders-dispatch": {"task": "reminders.dispatch", "schedule": timedelta(minutes=15)},
     "sync-dispatch": {"task": "sync.dispatch", "schedule": timedelta(minutes=5)},
     "actions-reconcile": {
         "task": "sync.actions_reconcile_dispatch", "schedule": timedelta(minutes=10)

@@ -1,0 +1,7 @@
+"""Collections reminders: sequences of steps, one email per customer per day, tracking.
+
+Modules: `models` (data), `merge` (the safe template formatter), `sequences` (steps, overrides,
+the habit shift), `contacts` (billing emails, unsubscribe), `plan` (what falls due on a day),
+`send` (the daily tick and delivery), `tracking` (provider events), `measures` (DSO etc.).
+docs/collections.md states every rule.
+"""

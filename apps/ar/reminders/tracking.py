@@ -1,0 +1,90 @@
+"""Tracking events for reminder emails (delivered, opened, clicked, bounced, complained), from
+anymail's verified webhooks — the same endpoint and receiver as the digest, routed by the
+metadata we sent (`kind: reminder`, `schema`, `send_id`).
+
+A bounce marks the contact bounced and stops the customer's sequence until the owner fixes the
+billing emails (the tray shows "Fix Acme's billing email"); a complaint unsubscribes the contact.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.utils import timezone
+from django_tenants.utils import tenant_context
+
+from apps.ar.reminders.models import (
+    CustomerReminders,
+    ReminderDelivery,
+    ReminderEmail,
+    ReminderEvent,
+)
+from apps.core.services.audit import audit_record
+from apps.integrations.mail.delivery import TRACKING_RANK, tracking_dedupe_key
+from apps.tenancy.models import Business
+
+STOPPING = {"bounced", "rejected"}
+
+
+@dataclass(frozen=True)
+class TrackingOutcome:
+    business: Business
+    event: ReminderEvent
+    stopped: bool  # the customer's sequence was stopped by this event
+
+
+def is_reminder_event(event) -> bool:
+    return (getattr(event, "metadata", None) or {}).get("kind") == "reminder"
+
+
+def reminder_tracking_record(event, esp_name: str) -> TrackingOutcome | None:
+    """Store one verified event (idempotent: providers retry); None for mail that isn't ours."""
+    metadata = getattr(event, "metadata", None) or {}
+    business = Business.objects.filter(schema_name=metadata.get("schema") or "").first()
+    if business is None:
+        return None
+    with tenant_context(business):
+        delivery = None
+        if metadata.get("send_id"):
+            delivery = ReminderDelivery.objects.filter(send_id=metadata["send_id"]).first()
+        if delivery is None and event.message_id:
+            delivery = ReminderDelivery.objects.filter(message_id=event.message_id).first()
+        if delivery is None:
+            return None
+        row, created = ReminderEvent.objects.get_or_create(
+            dedupe_key=tracking_dedupe_key(event, esp_name),
+            defaults={"delivery": delivery, "event_type": event.event_type, "esp": esp_name,
+                      "occurred_at": event.timestamp, "recipient": event.recipient or "",
+                      "description": (event.description or event.mta_response or "")[:2000]})
+        stopped = created and _apply(business, delivery, event)
+        return TrackingOutcome(business, row, stopped)
+
+
+def _apply(business: Business, delivery: ReminderDelivery, event) -> bool:
+    kind = event.event_type
+    if TRACKING_RANK.get(kind, 0) >= TRACKING_RANK.get(delivery.last_event, 0):
+        delivery.last_event = kind
+    if delivery.state in (ReminderDelivery.State.SENDING, ReminderDelivery.State.UNKNOWN):
+        delivery.state = ReminderDelivery.State.SENT  # the provider had it after all
+        email = delivery.email
+        if email.state == ReminderEmail.State.UNKNOWN:
+            ReminderEmail.objects.filter(pk=email.pk).update(state=ReminderEmail.State.SENT)
+    delivery.save(update_fields=["last_event", "state"])
+    contact = delivery.contact
+    now = timezone.now()
+    if kind == "complained" and contact is not None and contact.unsubscribed_at is None:
+        contact.unsubscribed_at = now
+        contact.save(update_fields=["unsubscribed_at"])
+    if kind not in STOPPING:
+        return False
+    reason = (event.description or event.mta_response or kind)[:300]
+    if contact is not None:
+        contact.bounced_at, contact.bounce_reason = now, reason
+        contact.save(update_fields=["bounced_at", "bounce_reason"])
+    row, _ = CustomerReminders.objects.get_or_create(customer_id=delivery.email.customer_id)
+    row.stopped_reason = f"{delivery.to} bounced: {reason}"[:200]
+    row.stopped_at = now
+    row.save(update_fields=["stopped_reason", "stopped_at"])
+    audit_record(actor=None, action="reminder.stopped_by_bounce", business=business, obj=row,
+                 after={"email": delivery.to, "reason": reason})
+    return True
