@@ -33,9 +33,11 @@ def local_day(business: Business, now: datetime | None = None) -> date:
     return (now or timezone.now()).astimezone(ZoneInfo(business.timezone)).date()
 
 
-def reminders_plan_for(business: Business, day: date, *, include_held: bool = False) -> Plan:
+def reminders_plan_for(business: Business, day: date, *, include_held: bool = False,
+                       preview: bool = False) -> Plan:
     with tenant_context(business):
-        return reminders_plan(day, customer_habits(day), include_held=include_held)
+        return reminders_plan(day, customer_habits(day), include_held=include_held,
+                              preview=preview)
 
 
 def reminders_run(business: Business, day: date) -> TickReport:
@@ -44,9 +46,14 @@ def reminders_run(business: Business, day: date) -> TickReport:
     return reminders_tick(business, day, habits)
 
 
-def reminders_preview(business: Business, today: date) -> Plan:
-    """Tomorrow's reminders for the tray (held customers included, marked held)."""
-    return reminders_plan_for(business, today + timedelta(days=1), include_held=True)
+def reminders_preview(business: Business, today: date) -> Plan | None:
+    """Tomorrow's reminders for the tray (held customers included, marked held); None while
+    reminders are off. Writes nothing (a GET)."""
+    with tenant_context(business):
+        if not collections_settings().enabled:
+            return None
+    return reminders_plan_for(business, today + timedelta(days=1), include_held=True,
+                              preview=True)
 
 
 def reminders_due(now: datetime | None = None) -> list[tuple[Business, date]]:

@@ -204,7 +204,8 @@ def customer_contacts_view(request, pk: int):
 def _preview_row(request, customer_id: int) -> HttpResponse | None:
     """The tray preview row of one customer, re-rendered after a hold/release (HTMX)."""
     plan = reminders_preview(request.business, today_for(request))
-    planned = next((e for e in plan.emails if e.customer.pk == customer_id), None)
+    planned = next((e for e in plan.emails if e.customer.pk == customer_id), None) \
+        if plan is not None else None
     if planned is None:
         return None
     return HttpResponse(render_to_string("portal/collections/preview_row.html",

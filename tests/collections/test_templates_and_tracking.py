@@ -12,6 +12,7 @@ from django.core import mail
 from django.core.management import call_command
 from django.test import Client
 
+from apps.ar.reminders.manual import invoice_remind
 from apps.ar.reminders.merge import MergeValues, render_html, template_errors
 from apps.ar.reminders.models import (
     CustomerReminders,
@@ -23,7 +24,6 @@ from apps.ar.reminders.models import (
 from apps.ar.reminders.plan import reminders_plan
 from apps.ar.reminders.send import reminder_email_send, reminders_tick
 from apps.ar.reminders.sequences import ReminderError, step_save
-from apps.ar.reminders.manual import invoice_remind
 from apps.core.errors import Conflict, PermissionDenied
 from apps.tray.models import TrayItem
 from apps.tray.services import tray_generate

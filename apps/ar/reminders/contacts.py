@@ -47,9 +47,13 @@ def _qbo_emails(customer: Any) -> list[str]:
         return []  # a malformed address in QuickBooks: the owner adds one by hand
 
 
-def contacts_ensure(customers: list[Any], edited: set[int]) -> dict[int, list[ReminderContact]]:
+def contacts_ensure(customers: list[Any], edited: set[int], *, create: bool = True
+                    ) -> dict[int, list[ReminderContact]]:
     """Every customer's contacts, with QuickBooks' addresses added unless the owner edited the
-    list (`edited`: customer ids). Two queries and one insert at most."""
+    list (`edited`: customer ids). Two queries and one insert at most; `create=False` (a
+    preview on a GET) returns the missing ones unsaved instead."""
+    if not customers:
+        return {}
     by_customer: dict[int, list[ReminderContact]] = {c.pk: [] for c in customers}
     for contact in ReminderContact.objects.filter(customer__in=[c.pk for c in customers]):
         by_customer[contact.customer_id].append(contact)
@@ -60,7 +64,10 @@ def contacts_ensure(customers: list[Any], edited: set[int]) -> dict[int, list[Re
         have = {x.email for x in by_customer[c.pk]}
         new += [ReminderContact(customer_id=c.pk, email=e) for e in _qbo_emails(c)
                 if e not in have]
-    if new:
+    if new and not create:
+        for contact in new:
+            by_customer[contact.customer_id].append(contact)
+    elif new:
         ReminderContact.objects.bulk_create(new, ignore_conflicts=True)
         return contacts_ensure(customers, edited | {c.pk for c in customers})
     return by_customer

@@ -118,9 +118,10 @@ def _pick(invoice: Invoice, steps: list[ReminderStep], shift: int, day: date,
 
 
 def reminders_plan(day: date, habits: Mapping[str, Habit], *, include_held: bool = False,
-                   customer_ids: list[int] | None = None) -> Plan:
+                   customer_ids: list[int] | None = None, preview: bool = False) -> Plan:
     """The emails the tick would send on `day` (`include_held`: also those a hold stops, for
-    the tray preview). `habits`: QBO customer id → its own habit (the runway's figures)."""
+    the tray preview; `preview`: write nothing, not even contact rows).
+    `habits`: QBO customer id → its own habit (the runway's figures)."""
     default, steps = _steps_by_sequence()
     all_steps = [s for group in steps.values() for s in group]
     if not all_steps:
@@ -162,7 +163,7 @@ def reminders_plan(day: date, habits: Mapping[str, Habit], *, include_held: bool
             shifts[inv.customer_id] = shift
     customers = [items[0].invoice.customer for items in grouped.values()]
     edited = {cid for cid, r in settings.items() if r.contacts_edited}
-    contacts = contacts_ensure(customers, edited)
+    contacts = contacts_ensure(customers, edited, create=not preview)
     plan = Plan(day)
     for customer in customers:
         deliverable = [c for c in contacts[customer.pk] if c.deliverable]

@@ -28,7 +28,7 @@ class Command(BaseCommand):
             day = _parse(date) if date else local_day(biz)
         except ValueError:
             raise CommandError("--date must look like 2026-03-12")
-        plan = reminders_plan_for(biz, day, include_held=True)
+        plan = reminders_plan_for(biz, day, include_held=True, preview=dry_run)
         for e in plan.emails:
             lead = e.lead.step
             numbers = ", ".join(i.invoice.doc_number or i.invoice.qbo_id for i in e.items)
