@@ -103,9 +103,11 @@ def contacts_set(*, actor: Any, customer: Any, emails: str) -> list[ReminderCont
     return list(ReminderContact.objects.filter(customer=customer, active=True))
 
 
-def unsubscribe_url(business: Any, contact: ReminderContact) -> str:
+def unsubscribe_url(business: Any, contact: ReminderContact, *, site: str | None = None) -> str:
+    """`site`: the business's base URL when the caller already has it (saves a query)."""
     token = signing.dumps({"b": business.pk, "c": contact.pk}, salt=UNSUBSCRIBE_SALT)
-    return business_url(business, f"/reminders/unsubscribe/{token}/")
+    path = f"/reminders/unsubscribe/{token}/"
+    return f"{site}{path}" if site is not None else business_url(business, path)
 
 
 def contact_unsubscribe(*, business: Any, token: str) -> ReminderContact:

@@ -46,6 +46,7 @@ from apps.integrations.mail.delivery import (
     mail_deliver_recorded,
 )
 from apps.integrations.sync.locks import LeaseLock
+from apps.tenancy.urls import business_url
 
 log = logging.getLogger(__name__)
 _fault = fault_hook("OODALOO_REMINDER_FAULT")
@@ -146,7 +147,7 @@ def _reconcile_sending(email: ReminderEmail) -> None:
         d.save(update_fields=["state", "error"])
 
 
-def _finish(email: ReminderEmail) -> None:
+def _finish(email: ReminderEmail, keys: list[str]) -> None:
     states = set(email.deliveries.values_list("state", flat=True))
     if states == {D.SENT}:
         email.state = E.SENT
@@ -158,18 +159,33 @@ def _finish(email: ReminderEmail) -> None:
         email.state = E.FAILED
     if email.state in (E.SENT, E.PARTIAL):
         email.sent_at = email.sent_at or timezone.now()
-        Invoice.objects.filter(reminder_sends__email=email,
-                               reminder_sends__state=ReminderSend.State.INCLUDED).update(
+        Invoice.objects.filter(reminder_sends__key__in=keys).update(
             last_reminded_at=email.sent_at)
     email.save(update_fields=["state", "sent_at"])
     audit_record(actor=email.requested_by_email or None, action=f"reminder.{email.state}",
-                 obj=email, after={"day": email.day, "total": email.total,
-                                   "invoices": list(email.sends.filter(
-                                       state=ReminderSend.State.INCLUDED).values_list(
-                                       "key", flat=True))})
+                 obj=email, after={"day": email.day, "total": email.total, "invoices": keys})
 
 
-def reminder_email_send(business: Any, email: ReminderEmail, *, on_progress=None) -> str:
+@dataclass(frozen=True)
+class SendContext:
+    """What every email of one business's tick shares (read once per tick)."""
+
+    pay_link: str
+    attach_pdfs: bool
+    owner_name: str
+    owner_email: str
+    site: str  # the business's base URL, for the unsubscribe links
+
+    @classmethod
+    def of(cls, business: Any) -> SendContext:
+        conf = collections_settings()
+        owner_name, owner_email = owner_of(business)
+        return cls(conf.pay_link, conf.attach_pdfs, owner_name, owner_email,
+                   business_url(business, ""))
+
+
+def reminder_email_send(business: Any, email: ReminderEmail, *, on_progress=None,
+                        ctx: SendContext | None = None) -> str:
     """Send one claimed email to each of its recipients, at most once. Returns its state."""
     if email.state == E.SENDING:
         _reconcile_sending(email)
@@ -179,14 +195,14 @@ def reminder_email_send(business: Any, email: ReminderEmail, *, on_progress=None
         email.state = E.CANCELLED
         email.save(update_fields=["state"])
         return email.state
-    conf = collections_settings()
-    owner_name, owner_email = owner_of(business)
+    ctx = ctx or SendContext.of(business)
+    owner_email = ctx.owner_email
     lead = max(sends, key=lambda s: (s.step_offset, s.invoice_id))
     rendered = reminder_render(
         business=business, customer_name=email.customer.display_name, step=lead.step,
         invoices=[(s.invoice, s.invoice.balance) for s in sends], day=email.day,
-        pay_link=conf.pay_link, owner_name=owner_name)
-    attachments = _pdfs(business, sends) if conf.attach_pdfs else ()
+        pay_link=ctx.pay_link, owner_name=ctx.owner_name)
+    attachments = _pdfs(business, sends) if ctx.attach_pdfs else ()
     email.subject, email.text, email.html = rendered.subject, rendered.text, rendered.html
     email.total = sum(s.invoice.balance for s in sends)
     email.state = E.SENDING
@@ -195,7 +211,7 @@ def reminder_email_send(business: Any, email: ReminderEmail, *, on_progress=None
     for i, d in enumerate(email.deliveries.filter(state=D.PENDING).select_related("contact")):
         if not ReminderDelivery.objects.filter(pk=d.pk, state=D.PENDING).update(state=D.SENDING):
             continue  # another worker took it
-        unsub = unsubscribe_url(business, d.contact) if d.contact else ""
+        unsub = unsubscribe_url(business, d.contact, site=ctx.site) if d.contact else ""
         mine = rendered.for_recipient(unsub)
         mail = OutgoingMail(
             to=d.to, subject=mine.subject, text=mine.text, html=mine.html, send_id=d.send_id,
@@ -213,7 +229,7 @@ def reminder_email_send(business: Any, email: ReminderEmail, *, on_progress=None
                               ReminderDelivery.objects.filter(pk=pk).update(state=state, **f))
         if on_progress is not None:
             on_progress()
-    _finish(email)
+    _finish(email, [s.key for s in sends])
     return email.state
 
 
@@ -238,10 +254,11 @@ def reminders_tick(business: Any, day: date, habits: dict[str, Habit]) -> TickRe
             for planned in plan.sendable:
                 email_claim(planned, day)
             report = TickReport(key, "done", planned=len(plan.sendable))
+            ctx = SendContext.of(business)
             for email in (ReminderEmail.objects.filter(day=day, manual=False,
                                                        state__in=OPEN_STATES)
                           .select_related("customer").order_by("pk")):
-                state = reminder_email_send(business, email, on_progress=lock.extend)
+                state = reminder_email_send(business, email, on_progress=lock.extend, ctx=ctx)
                 report.sent += state in (E.SENT, E.PARTIAL)
                 report.emails.append(email.pk)
             ReminderTick.objects.filter(pk=tick.pk).update(
