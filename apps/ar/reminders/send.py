@@ -255,8 +255,9 @@ def reminders_tick(business: Any, day: date, habits: dict[str, Habit]) -> TickRe
                 email_claim(planned, day)
             report = TickReport(key, "done", planned=len(plan.sendable))
             ctx = SendContext.of(business)
-            for email in (ReminderEmail.objects.filter(day=day, manual=False,
-                                                       state__in=OPEN_STATES)
+            # Every unfinished email of the day: claimed now, left by a dead worker, or a
+            # manual send whose task never ran (the conditional UPDATE keeps it to one send).
+            for email in (ReminderEmail.objects.filter(day=day, state__in=OPEN_STATES)
                           .select_related("customer").order_by("pk")):
                 state = reminder_email_send(business, email, on_progress=lock.extend, ctx=ctx)
                 report.sent += state in (E.SENT, E.PARTIAL)
