@@ -44,11 +44,14 @@ from apps.digest.render import (
     digest_render_text,
 )
 from apps.integrations.mail.delivery import (
-    TRACKING_RANK,
     OutgoingMail,
     fault_hook,
     mail_deliver_recorded,
-    tracking_dedupe_key,
+)
+from apps.integrations.mail.tracking import (
+    deliveries_reconcile_sending,
+    delivery_apply_event,
+    tracking_event_store,
 )
 from apps.integrations.sync.locks import LeaseLock
 from apps.tenancy.models import Business
@@ -59,7 +62,6 @@ log = logging.getLogger(__name__)
 UNSUBSCRIBE_SALT = "digest-unsubscribe"
 LATE_AFTER = timedelta(hours=1)
 DEFAULT_DAY, DEFAULT_TIME = 0, dtime(9, 0)
-EVENT_RANK = TRACKING_RANK  # the history shows the strongest event seen
 
 
 def lease_seconds() -> int:
@@ -227,16 +229,6 @@ def _request_sync_if_stale(business: Business, content: dict) -> bool:
     return True
 
 
-def _reconcile_sending(run: DigestRun) -> None:
-    """Deliveries left `sending` by a dead worker: proven sent by a tracking event, else
-    `unknown` — never handed to the provider a second time."""
-    for d in run.deliveries.filter(state=DigestDelivery.State.SENDING):
-        proven = d.events.exists()
-        d.state = DigestDelivery.State.SENT if proven else DigestDelivery.State.UNKNOWN
-        d.error = "" if proven else "worker stopped between handing over and recording the send"
-        d.save(update_fields=["state", "error"])
-
-
 def _finish(run: DigestRun, now: datetime) -> None:
     states = set(run.deliveries.values_list("state", flat=True))
     S = DigestDelivery.State
@@ -333,7 +325,7 @@ def _send_locked(business, week, key, lock, *, late, actor_email, resend_of, now
                           run_id=existing.pk if existing else None)
     try:
         if run.state == DigestRun.State.SENDING:
-            _reconcile_sending(run)
+            deliveries_reconcile_sending(run.deliveries)
         started = time.perf_counter()
         content = run.content
         if content is None or run.state == DigestRun.State.BUILDING:
@@ -464,36 +456,11 @@ def digest_tracking_record(event, esp_name: str) -> DigestEvent | None:
     if business is None:
         return None
     with tenant_context(business):
-        delivery = None
-        if metadata.get("send_id"):
-            delivery = DigestDelivery.objects.filter(send_id=metadata["send_id"]).first()
-        if delivery is None and event.message_id:
-            delivery = DigestDelivery.objects.filter(message_id=event.message_id).first()
-        if delivery is None:
-            return None
-        row, created = DigestEvent.objects.get_or_create(
-            dedupe_key=tracking_dedupe_key(event, esp_name),
-            defaults={"delivery": delivery, "event_type": event.event_type, "esp": esp_name,
-                      "occurred_at": event.timestamp, "recipient": event.recipient or "",
-                      "click_url": event.click_url or "",
-                      "description": (event.description or event.mta_response or "")[:2000]},
-        )
-        if created:
-            _delivery_apply_event(delivery, event.event_type)
+        delivery, row, created = tracking_event_store(
+            event, esp_name, deliveries=DigestDelivery.objects, events=DigestEvent.objects,
+            click_url=event.click_url or "")
+        if created and delivery_apply_event(delivery, event.event_type):
+            run = delivery.run  # the provider had it after all
+            if run.state in (DigestRun.State.UNKNOWN, DigestRun.State.PARTIAL):
+                _finish(run, timezone.now())
         return row
-
-
-def _delivery_apply_event(delivery: DigestDelivery, event_type: str) -> None:
-    fields = []
-    if EVENT_RANK.get(event_type, 0) >= EVENT_RANK.get(delivery.last_event, 0):
-        delivery.last_event = event_type
-        fields.append("last_event")
-    if delivery.state in (DigestDelivery.State.SENDING, DigestDelivery.State.UNKNOWN):
-        delivery.state = DigestDelivery.State.SENT  # the provider had it after all
-        fields.append("state")
-    if fields:
-        delivery.save(update_fields=fields)
-    if "state" in fields:
-        run = delivery.run
-        if run.state in (DigestRun.State.UNKNOWN, DigestRun.State.PARTIAL):
-            _finish(run, timezone.now())

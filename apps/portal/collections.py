@@ -7,8 +7,7 @@ from __future__ import annotations
 from datetime import timedelta
 from decimal import Decimal
 
-from django.core import signing
-from django.http import HttpResponse, HttpResponseBadRequest
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.template.loader import render_to_string
 from django.utils.safestring import mark_safe
@@ -19,7 +18,7 @@ from apps.accounts.models import Role
 from apps.accounts.permissions import open_view, portal_view
 from apps.ar.models import Customer, Invoice
 from apps.ar.reminders import selectors
-from apps.ar.reminders.contacts import contact_unsubscribe, contacts_set
+from apps.ar.reminders.contacts import UNSUBSCRIBE_SALT, contact_unsubscribe, contacts_set
 from apps.ar.reminders.measures import collections_measures
 from apps.ar.reminders.merge import FIELDS
 from apps.ar.reminders.models import (
@@ -46,6 +45,7 @@ from apps.ar.reminders.sequences import (
 )
 from apps.collections.services import reminders_preview
 from apps.core.errors import ApplicationError
+from apps.core.unsubscribe import one_click_unsubscribe
 from apps.portal.common import action_done, action_error, parse_int, today_for
 
 
@@ -243,16 +243,6 @@ def invoice_dispute_view(request, pk: int):
 @csrf_exempt  # RFC 8058: mail clients POST "List-Unsubscribe=One-Click" with no cookies/token
 @require_http_methods(["GET", "POST"])
 def unsubscribe(request, token: str):
-    try:
-        signing.loads(token, salt="reminder-unsubscribe")
-    except signing.BadSignature:
-        return HttpResponseBadRequest("This unsubscribe link is not valid.")
-    if request.method == "GET":  # link scanners GET; only a POST changes anything
-        return render(request, "portal/collections/unsubscribe.html",
-                      {"business": request.business, "token": token, "done": False})
-    try:
-        contact = contact_unsubscribe(business=request.business, token=token)
-    except signing.BadSignature:
-        return HttpResponseBadRequest("This unsubscribe link is not valid.")
-    return render(request, "portal/collections/unsubscribe.html",
-                  {"business": request.business, "done": True, "email": contact.email})
+    return one_click_unsubscribe(
+        request, token, salt=UNSUBSCRIBE_SALT, template="portal/collections/unsubscribe.html",
+        apply=lambda business, token: contact_unsubscribe(business=business, token=token).email)

@@ -7,6 +7,8 @@ All rows live in the business's schema. Idempotency: `ReminderSend.key` is
 
 from django.db import models
 
+from apps.integrations.mail.models import TrackedDelivery, TrackingEvent
+
 MONEY = {"max_digits": 14, "decimal_places": 2}
 
 
@@ -190,28 +192,14 @@ class ReminderSend(models.Model):
         return self.key
 
 
-class ReminderDelivery(models.Model):
-    """One recipient (contact) of one email. `send_id` is ours, committed before the provider
-    call and carried in the message metadata (tracking events are routed by it)."""
-
-    class State(models.TextChoices):
-        PENDING = "pending"
-        SENDING = "sending"
-        SENT = "sent"
-        FAILED = "failed"
-        UNKNOWN = "unknown"
+class ReminderDelivery(TrackedDelivery):
+    """One recipient (contact) of one email (state, send_id, provider id: TrackedDelivery)."""
 
     email = models.ForeignKey(ReminderEmail, on_delete=models.CASCADE,
                               related_name="deliveries")
     contact = models.ForeignKey(ReminderContact, null=True, on_delete=models.SET_NULL,
                                 related_name="deliveries")
     to = models.EmailField()
-    state = models.CharField(max_length=10, choices=State.choices, default=State.PENDING)
-    send_id = models.CharField(max_length=64, unique=True)
-    message_id = models.CharField(max_length=200, blank=True, db_index=True)
-    sent_at = models.DateTimeField(null=True, blank=True)
-    error = models.TextField(blank=True)
-    last_event = models.CharField(max_length=16, blank=True)
 
     class Meta:
         ordering = ["id"]
@@ -223,24 +211,14 @@ class ReminderDelivery(models.Model):
         return f"{self.to} {self.state}"
 
 
-class ReminderEvent(models.Model):
-    """A verified tracking event (append-only, deduplicated like the digest's)."""
+class ReminderEvent(TrackingEvent):
+    """A verified tracking event for a reminder delivery."""
 
     delivery = models.ForeignKey(ReminderDelivery, on_delete=models.CASCADE,
                                  related_name="events")
-    event_type = models.CharField(max_length=16, db_index=True)
-    dedupe_key = models.CharField(max_length=200, unique=True)
-    esp = models.CharField(max_length=40, blank=True)
-    occurred_at = models.DateTimeField(null=True, blank=True)
-    received_at = models.DateTimeField(auto_now_add=True)
-    recipient = models.CharField(max_length=254, blank=True)
-    description = models.TextField(blank=True)
 
-    class Meta:
-        ordering = ["received_at", "id"]
-
-    def __str__(self) -> str:
-        return f"{self.event_type} {self.recipient}"
+    class Meta(TrackingEvent.Meta):
+        pass
 
 
 class ReminderTick(models.Model):

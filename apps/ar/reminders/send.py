@@ -45,6 +45,7 @@ from apps.integrations.mail.delivery import (
     fault_hook,
     mail_deliver_recorded,
 )
+from apps.integrations.mail.tracking import deliveries_reconcile_sending
 from apps.integrations.sync.locks import LeaseLock
 from apps.tenancy.urls import business_url
 
@@ -138,15 +139,6 @@ def _pdfs(business: Any, sends: list[ReminderSend]) -> tuple[tuple[str, bytes, s
     return tuple(out)
 
 
-def _reconcile_sending(email: ReminderEmail) -> None:
-    """Deliveries left `sending` by a dead worker: proven by a tracking event, else unknown."""
-    for d in email.deliveries.filter(state=D.SENDING):
-        proven = d.events.exists()
-        d.state = D.SENT if proven else D.UNKNOWN
-        d.error = "" if proven else "worker stopped between handing over and recording the send"
-        d.save(update_fields=["state", "error"])
-
-
 def _finish(email: ReminderEmail, keys: list[str]) -> None:
     states = set(email.deliveries.values_list("state", flat=True))
     if states == {D.SENT}:
@@ -188,7 +180,7 @@ def reminder_email_send(business: Any, email: ReminderEmail, *, on_progress=None
                         ctx: SendContext | None = None) -> str:
     """Send one claimed email to each of its recipients, at most once. Returns its state."""
     if email.state == E.SENDING:
-        _reconcile_sending(email)
+        deliveries_reconcile_sending(email.deliveries)
     email.deliveries.filter(state=D.FAILED).update(state=D.PENDING)  # refused: nothing went
     sends = _still_due(email)
     if not sends:

@@ -20,7 +20,7 @@ from apps.ar.reminders.models import (
     ReminderEvent,
 )
 from apps.core.services.audit import audit_record
-from apps.integrations.mail.delivery import TRACKING_RANK, tracking_dedupe_key
+from apps.integrations.mail.tracking import delivery_apply_event, tracking_event_store
 from apps.tenancy.models import Business
 
 STOPPING = {"bounced", "rejected"}
@@ -44,32 +44,19 @@ def reminder_tracking_record(event, esp_name: str) -> TrackingOutcome | None:
     if business is None:
         return None
     with tenant_context(business):
-        delivery = None
-        if metadata.get("send_id"):
-            delivery = ReminderDelivery.objects.filter(send_id=metadata["send_id"]).first()
-        if delivery is None and event.message_id:
-            delivery = ReminderDelivery.objects.filter(message_id=event.message_id).first()
+        delivery, row, created = tracking_event_store(
+            event, esp_name, deliveries=ReminderDelivery.objects, events=ReminderEvent.objects)
         if delivery is None:
             return None
-        row, created = ReminderEvent.objects.get_or_create(
-            dedupe_key=tracking_dedupe_key(event, esp_name),
-            defaults={"delivery": delivery, "event_type": event.event_type, "esp": esp_name,
-                      "occurred_at": event.timestamp, "recipient": event.recipient or "",
-                      "description": (event.description or event.mta_response or "")[:2000]})
         stopped = created and _apply(business, delivery, event)
         return TrackingOutcome(business, row, stopped)
 
 
 def _apply(business: Business, delivery: ReminderDelivery, event) -> bool:
     kind = event.event_type
-    if TRACKING_RANK.get(kind, 0) >= TRACKING_RANK.get(delivery.last_event, 0):
-        delivery.last_event = kind
-    if delivery.state in (ReminderDelivery.State.SENDING, ReminderDelivery.State.UNKNOWN):
-        delivery.state = ReminderDelivery.State.SENT  # the provider had it after all
-        email = delivery.email
-        if email.state == ReminderEmail.State.UNKNOWN:
-            ReminderEmail.objects.filter(pk=email.pk).update(state=ReminderEmail.State.SENT)
-    delivery.save(update_fields=["last_event", "state"])
+    if delivery_apply_event(delivery, kind):  # the provider had it after all
+        ReminderEmail.objects.filter(pk=delivery.email_id, state=ReminderEmail.State.UNKNOWN
+                                     ).update(state=ReminderEmail.State.SENT)
     contact = delivery.contact
     now = timezone.now()
     if kind == "complained" and contact is not None and contact.unsubscribed_at is None:
