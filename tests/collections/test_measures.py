@@ -6,7 +6,7 @@ from decimal import Decimal
 
 import pytest
 
-from apps.ar.models import Invoice
+from apps.ar.models import Invoice, Payment, PaymentLine
 from apps.ar.reminders.measures import collections_measures, dso_at
 from apps.ar.reminders.models import ReminderEmail, ReminderSend
 from tests.portal import factories as f
@@ -25,22 +25,29 @@ def test_dso_overdue_share_and_reminders_per_paid(rem):
     t = rem.today
     with in_tenant(rem.business):
         c = f.customer("Measure Co")
-        _issued(c, "900.00", t - timedelta(days=10), t + timedelta(days=20))  # open, current
+        current = _issued(c, "900.00", t - timedelta(days=10), t + timedelta(days=20))
         paid = _issued(c, "300.00", t - timedelta(days=40), t - timedelta(days=10),
                        paid_on=t - timedelta(days=5))
         _issued(c, "600.00", t - timedelta(days=200), t - timedelta(days=170))  # open, overdue
         # AR open 900 + 600 = 1,500; invoiced in 90 days 900 + 300 = 1,200 → 1,500/1,200 × 90
         assert dso_at(t) == Decimal("112.5")
+        pay = Payment.objects.create(realm_id=f.REALM, qbo_id=f.qid(), customer=c,
+                                     txn_date=t - timedelta(days=3), total=Decimal("200.00"),
+                                     home_total=Decimal("200.00"))
+        PaymentLine.objects.create(payment=pay, invoice=current, invoice_qbo_id=current.qbo_id,
+                                   amount=Decimal("200.00"))
+        assert dso_at(t) == Decimal("97.5")  # 200 paid on the open 900: 1,300 ÷ 1,200 × 90
+        assert dso_at(t - timedelta(days=4)) == Decimal("112.5")  # before that payment
         email = ReminderEmail.objects.create(customer=c, day=t - timedelta(days=9),
                                              state="sent")
         ReminderSend.objects.create(key="remind:x:1", email=email, invoice=paid, step=None,
                                     step_offset=1, scheduled_offset=1, tone="firm",
                                     balance=Decimal("300.00"))
         m = collections_measures(t)
-        assert m.overdue_share == Decimal("40.0")  # 600 of 1,500
+        assert m.overdue_share == Decimal("40.0")  # 600 of 1,500 (balances as QuickBooks has them)
         assert (m.paid_recently, m.reminders_for_paid, m.reminders_per_paid) == (
             1, 1, Decimal("1.00"))
-        assert m.dso[-1] == (t, Decimal("112.5")) and len(m.dso) == 6
+        assert m.dso[-1] == (t, Decimal("97.5")) and len(m.dso) == 6
 
 
 def test_days_late_before_and_after_reminders_needs_three_each_side(rem):

@@ -1,10 +1,11 @@
 """Collections measures (docs/collections.md "Measures"): DSO trend, overdue share, reminders
 per paid invoice, days late before vs after reminders per customer. Home currency throughout.
 
-- DSO at a date d = AR open at d ÷ invoiced in the 90 days to d × 90 (one decimal). AR open at d:
-  invoices issued by d and not fully paid by d (their `paid_date`), at their home total less the
-  payments applied on or before d (converted at the invoice's rate). An invoice closed without a
-  payment date (a credit memo) is left out. Points: today and the last 5 month ends.
+- DSO at a date d (`dso_series`: two queries for all dates) = AR open at d ÷ invoiced in the
+  90 days to d × 90 (one decimal). AR open at d: invoices issued by d and not fully paid by d
+  (their `paid_date`), at their home total less the payments applied on or before d (converted
+  at the invoice's rate). An invoice closed without a payment date (a credit memo) is left out.
+  Points: today and the last 5 month ends.
 - Overdue share = overdue open balance ÷ open balance today (percent, one decimal).
 - Reminders per paid invoice = reminder sends in sent emails for the invoices fully paid in the
   last 90 days ÷ those invoices.
@@ -35,25 +36,49 @@ def _tenth(value: Decimal) -> Decimal:
     return value.quantize(TENTH, rounding=ROUND_HALF_UP)
 
 
-def ar_open_at(d: date) -> Decimal:
-    issued = (Invoice.objects.live().filter(txn_date__lte=d)
-              .filter(Q(paid_date__gt=d) | Q(paid_date__isnull=True, balance__gt=0)))
-    total = issued.aggregate(s=Sum("home_total"))["s"] or Decimal(0)
-    home = ExpressionWrapper(F("amount") * F("invoice__exchange_rate"),
-                             output_field=DecimalField(max_digits=24, decimal_places=10))
-    paid = (PaymentLine.objects.filter(invoice__in=issued, payment__is_deleted=False,
-                                       payment__txn_date__lte=d)
-            .aggregate(s=Sum(home))["s"] or Decimal(0))
-    return max(total - paid.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP), Decimal(0))
+def _open_at(d: date) -> Q:
+    """Issued by d and not fully paid by d (closed without a payment date: left out)."""
+    return Q(txn_date__lte=d) & (Q(paid_date__gt=d) | Q(paid_date__isnull=True, balance__gt=0))
+
+
+def dso_series(points: list[date]) -> list[tuple[date, Decimal | None]]:
+    """DSO at each date, in two queries whatever the number of points."""
+    money = DecimalField(max_digits=24, decimal_places=10)
+    live = Invoice.objects.live()
+    totals = live.aggregate(**{
+        f"open{i}": Sum("home_total", filter=_open_at(d)) for i, d in enumerate(points)} | {
+        f"billed{i}": Sum("home_total", filter=Q(
+            txn_date__gt=d - timedelta(days=DSO_WINDOW), txn_date__lte=d))
+        for i, d in enumerate(points)})
+    home = ExpressionWrapper(F("amount") * F("invoice__exchange_rate"), output_field=money)
+    lines = PaymentLine.objects.filter(invoice__is_deleted=False, payment__is_deleted=False)
+    paid = lines.aggregate(**{
+        f"paid{i}": Sum(home, filter=Q(payment__txn_date__lte=d) & _prefixed(_open_at(d)))
+        for i, d in enumerate(points)})
+    out = []
+    for i, d in enumerate(points):
+        billed = totals[f"billed{i}"] or Decimal(0)
+        if billed <= 0:
+            out.append((d, None))
+            continue
+        applied = (paid[f"paid{i}"] or Decimal(0)).quantize(Decimal("0.01"),
+                                                            rounding=ROUND_HALF_UP)
+        ar = max((totals[f"open{i}"] or Decimal(0)) - applied, Decimal(0))
+        out.append((d, _tenth(ar / billed * DSO_WINDOW)))
+    return out
+
+
+def _prefixed(q: Q) -> Q:
+    """The same condition on the payment line's invoice."""
+    out = Q()
+    out.connector, out.negated = q.connector, q.negated
+    out.children = [_prefixed(c) if isinstance(c, Q) else (f"invoice__{c[0]}", c[1])
+                    for c in q.children]
+    return out
 
 
 def dso_at(d: date) -> Decimal | None:
-    billed = (Invoice.objects.live()
-              .filter(txn_date__gt=d - timedelta(days=DSO_WINDOW), txn_date__lte=d)
-              .aggregate(s=Sum("home_total"))["s"] or Decimal(0))
-    if billed <= 0:
-        return None
-    return _tenth(ar_open_at(d) / billed * DSO_WINDOW)
+    return dso_series([d])[0][1]
 
 
 def month_ends(today: date, n: int = 5) -> list[date]:
@@ -142,8 +167,7 @@ def collections_measures(today: date) -> Measures:
     per_paid = (Decimal(sends) / paid_n).quantize(Decimal("0.01")) if paid_n else None
     week = ReminderEmail.objects.filter(state__in=SENT, day__gt=today - timedelta(days=7),
                                         day__lte=today).count()
-    points = [*month_ends(today), today]
-    return Measures([(d, dso_at(d)) for d in points], share, paid_n, sends, per_paid, week,
+    return Measures(dso_series([*month_ends(today), today]), share, paid_n, sends, per_paid, week,
                     customer_effects())
 
 
