@@ -37,3 +37,34 @@ def test_due_after_local_morning_once_a_day(rem, tenant_b):
 def test_beat_runs_the_dispatcher():
     entry = settings.CELERY_BEAT_SCHEDULE["reminders-dispatch"]
     assert entry["task"] == "reminders.dispatch" and entry["schedule"] <= timedelta(hours=1)
+
+
+def test_tray_preview_queries_do_not_grow_with_customers(rem):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from tests.portal import factories as f
+    from tests.utils import client_for
+
+    client = client_for(rem.business, rem.owner)
+
+    def tray_queries() -> int:
+        with CaptureQueriesContext(connection) as ctx:
+            page = client.get("/tray/")
+        assert page.status_code == 200
+        return len(ctx.captured_queries), page.content.decode().count(
+            'data-testid="reminder-preview"')
+
+    with in_tenant(rem.business):
+        for i in range(3):
+            f.invoice(f.customer(f"Few {i}", f"few{i}@t.test"), "100.00", rem.today)
+    client.get("/tray/")  # warm the runway cache
+    few, shown = tray_queries()
+    assert shown == 3
+    with in_tenant(rem.business):
+        for i in range(30):
+            f.invoice(f.customer(f"Many {i}", f"many{i}@t.test"), "100.00", rem.today)
+        f.fresh_runway(rem.business)
+    client.get("/tray/")
+    many, shown = tray_queries()
+    assert shown == 33 and many == few
