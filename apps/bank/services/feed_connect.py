@@ -12,6 +12,7 @@ from django_tenants.utils import tenant_context
 
 from apps.bank.models import FeedAccount
 from apps.core.services.audit import audit_record
+from apps.core.services.data_version import data_changed
 from apps.integrations.plaid.client import LinkToken, PlaidClient
 from apps.integrations.plaid.dtos import AccountDTO
 from apps.integrations.plaid.errors import InvalidAccessToken, ItemNotFound, PlaidError
@@ -134,6 +135,7 @@ def feed_disconnect(business, item: PlaidItem, *, actor=None) -> None:
         audit_record(actor=actor, action="bank_feed.disconnect", business=business,
                      object_type="PlaidItem", object_id=item.item_id,
                      before={"status": before}, after={"status": item.status})
+    data_changed(business)  # its accounts stop counting
 
 
 def item_status_set(item: PlaidItem, status: str, error: str = "") -> PlaidItem:
