@@ -7,10 +7,11 @@ host the sandbox runs on — so pages that show a Link button add that origin to
 
 from __future__ import annotations
 
-from functools import wraps
 from urllib.parse import urlsplit
 
 from django.conf import settings
+
+from apps.portal.csp import csp_allowing
 
 SCRIPT_PATH = "/link/v2/stable/link-initialize.js"
 
@@ -24,16 +25,7 @@ def link_origin() -> str:
     return f"{parts.scheme}://{parts.netloc}"
 
 
-def plaid_link_csp(view):
-    """Let this page load Link's script and show Link's frame (nothing else is widened)."""
-
-    @wraps(view)
-    def wrapper(request, *args, **kwargs):
-        response = view(request, *args, **kwargs)
-        update = dict(getattr(response, "_csp_update", None) or {})
-        update["script-src"] = [*update.get("script-src", []), link_script_url()]
-        update["frame-src"] = [*update.get("frame-src", []), link_origin()]
-        response._csp_update = update
-        return response
-
-    return wrapper
+# Let a page load Link's script and show Link's frame (nothing else is widened).
+plaid_link_csp = csp_allowing(
+    lambda: {"script-src": [link_script_url()], "frame-src": [link_origin()]}
+)

@@ -217,6 +217,9 @@ CELERY_BEAT_SCHEDULE = {
     "cleanup-job-runs": {"task": "core.job_runs_cleanup", "schedule": timedelta(days=1)},
     "digest-dispatch": {"task": "digest.dispatch", "schedule": timedelta(minutes=15)},
     "sync-dispatch": {"task": "sync.dispatch", "schedule": timedelta(minutes=5)},
+    "qbo-reconnect-notices": {
+        "task": "sync.qbo_reconnect_notices", "schedule": timedelta(days=1)
+    },
     "actions-reconcile": {
         "task": "sync.actions_reconcile_dispatch", "schedule": timedelta(minutes=10)
     },

@@ -135,6 +135,8 @@ def test_connect_to_quickbooks_returns_through_the_public_callback(
 ):
     base, port = live_site
     settings.QBO_REDIRECT_URI = f"http://localhost:{port}/connect/qbo/callback/"
+    settings.QBO_ENVIRONMENT = agency.sandbox.discovery_url
+    settings.QBO_API_BASE = agency.sandbox.base_url
     QboConnection.objects.filter(business=agency.business).delete()
     sign_in(page, base, port, agency.owner.email)
     page.goto(f"http://{agency.host}:{port}/connect/qbo/")
