@@ -113,3 +113,16 @@ def test_deploy_check_fails_on_the_development_csp_and_debug():
     for code in ("oodaloo.E100", "oodaloo.E101", "oodaloo.E102", "oodaloo.E104",
                  "oodaloo.E105", "oodaloo.E106"):
         assert code in out, code
+
+
+def test_docs_deploy_lists_every_production_variable_with_its_required_flag():
+    """docs/deploy.md's table is the operator's checklist: it must say what the code reads."""
+    text = (settings.BASE_DIR / "docs" / "deploy.md").read_text()
+    rows = {}
+    for line in text.splitlines():
+        cells = [c.strip() for c in line.strip().strip("|").split("|")]
+        if len(cells) == 4 and cells[0].startswith("`") and cells[0].endswith("`"):
+            rows[cells[0].strip("`")] = cells[3]
+    for var in PRODUCTION_VARIABLES:
+        assert var.name in rows, var.name
+        assert (rows[var.name] == "yes") == var.required, var.name
