@@ -409,6 +409,9 @@ def qbo_sync_run(
         # CompanyInfo is not asked for here (not every CDC endpoint accepts it); a rename
         # arrives by webhook (targeted refresh) or the next full sync.
         result = client.cdc_all(order, since)
+        if result.queried:  # CDC was capped even per entity: read by LastUpdatedTime instead
+            log.info("qbo cdc over its cap for %s: %s read by query", business.slug,
+                     sorted(result.queried))
         for entity in order:
             rows = result.get(entity) or []
             for page in _chunks(rows):
