@@ -283,8 +283,6 @@ QBO_WEBHOOK_VERIFIER_TOKEN = env(
 # Production: one callback registered with Intuit, e.g. https://oodaloo.app/connect/qbo/callback/
 # (it forwards to the business named in the signed state). Empty: each business's own host.
 QBO_REDIRECT_URI = env("QBO_REDIRECT_URI", default="")
-# Intuit app id: the app-store reconnect URL (appcenter.intuit.com/...&mode=reconnect) needs it.
-QBO_APP_ID = env("QBO_APP_ID", default="")
 PLAID_HOST = env("PLAID_HOST", default="http://127.0.0.1:8802")
 PLAID_CLIENT_ID = env("PLAID_CLIENT_ID", default=DEVELOPMENT_SECRETS["PLAID_CLIENT_ID"])
 PLAID_SECRET = env("PLAID_SECRET", default=DEVELOPMENT_SECRETS["PLAID_SECRET"])

@@ -58,8 +58,6 @@ PRODUCTION_VARIABLES: tuple[Variable, ...] = (
              "https://oodaloo.app/connect/qbo/callback/"),
     Variable("QBO_WEBHOOK_VERIFIER_TOKEN", "verifies intuit-signature on QBO webhooks",
              "the app's webhook verifier token"),
-    Variable("QBO_APP_ID", "Intuit app id, for the app-store reconnect link", "a1b2c3…",
-             required=False),
     Variable("PLAID_ENV", "Plaid's host: sandbox or production", "production",
              choices=("sandbox", "production")),
     Variable("PLAID_CLIENT_ID", "Plaid client id", "…"),
