@@ -126,3 +126,21 @@ def test_bookkeeper_and_viewer_are_refused(tenant_a, sandbox):
         assert client.post(BASE + "link-token/").status_code == 403
         assert client.post(BASE + "exchange/", {"public_token": "x"}).status_code == 403
     assert not PlaidItem.objects.filter(business=tenant_a).exists()
+
+
+def test_onboarding_and_the_tray_open_link_too(tenant_a, owner_a, sandbox):
+    from apps.tray.services import tray_generate
+
+    client = client_for(tenant_a, owner_a)
+    onboarding = client.get("/onboarding/")
+    assert 'data-testid="plaid-connect"' in onboarding.content.decode()
+    assert f"{sandbox.base_url}{SCRIPT_PATH}" in onboarding["Content-Security-Policy"]
+    item = _connected(client, sandbox)
+    item_status_set(item, PlaidItem.Status.LOGIN_REQUIRED, "ITEM_LOGIN_REQUIRED")
+    tray_generate(tenant_a)
+    tray = client.get("/tray/")
+    html = tray.content.decode()
+    assert 'data-testid="plaid-reconnect"' in html and f'data-item="{item.pk}"' in html
+    assert f"frame-src {sandbox.base_url}" in tray["Content-Security-Policy"]
+    viewer = client_for(tenant_a, make_member(tenant_a, Role.VIEWER))
+    assert 'data-testid="plaid-reconnect"' not in viewer.get("/tray/").content.decode()
