@@ -138,3 +138,16 @@ def test_disconnect_url_revokes_only_when_intuit_confirms(
     conn.refresh_from_db()
     assert conn.status == QboConnection.Status.DISCONNECTED and conn.refresh_token == "revoked"
     assert "/login/" in client_for(None).get("/connect/qbo/disconnect/?realmId=1")["Location"]
+
+
+def test_sign_in_from_the_launch_url_comes_back_to_it(tenant_a, owner_a):
+    web = client_for(None)
+    form = web.get("/login/?next=/connect/qbo/launch/").content.decode()
+    assert 'name="next" value="/connect/qbo/launch/"' in form
+    signed = web.post("/login/", {"email": owner_a.email, "password": "correct-horse-battery",
+                                  "next": "/connect/qbo/launch/"})
+    assert signed["Location"] == "/connect/qbo/launch/"
+    elsewhere = client_for(None).post("/login/", {"email": owner_a.email,
+                                                  "password": "correct-horse-battery",
+                                                  "next": "https://evil.example/"})
+    assert elsewhere["Location"] == "/businesses/"  # never off this host
