@@ -16,15 +16,16 @@ from __future__ import annotations
 
 import html
 import json
+import time
 import uuid
 from typing import Any
 
 from . import errors
+from .state import INSTITUTION_ID, INSTITUTION_NAME
 
 SCRIPT_PATH = "/link/v2/stable/link-initialize.js"
 PAGE_PATH = "/link/standin"
 COMPLETE_PATH = "/link/standin/complete"
-LINK_TOKEN_TTL = 4 * 3600
 
 SCRIPT = """// Plaid Link stand-in (Oodaloo's Plaid sandbox): the same contract as Plaid's script.
 (function () {
@@ -150,13 +151,30 @@ INVALID_CREDENTIALS = {
 }
 
 
+def link_grant(state: Any, token: str) -> dict[str, Any] | None:
+    """The Link token's record (webhook, user, access_token for update mode), if still valid."""
+    grant = state.link_tokens.get(token)
+    return grant if grant and grant["expires_at"] > time.time() else None
+
+
+def link_finish(state: Any, grant: dict[str, Any]) -> str:
+    """A public token for the session; update mode repairs the item's login first."""
+    if grant.get("access_token"):
+        item = state._item({"access_token": grant["access_token"]}, allow_error=True)
+        item.error, item.consent_expiration_time = None, None
+    public = f"public-sandbox-{uuid.uuid4()}"
+    with state.lock:
+        state.public_tokens[public] = {"webhook": grant.get("webhook")}
+    return public
+
+
 def link_page(state: Any, token: str) -> tuple[int, str]:
     """The stand-in page for one Link token (400 page for an unknown or expired one)."""
-    grant = state.link_grant(token)
+    grant = link_grant(state, token)
     if grant is None:
         return 400, "<!doctype html><p>This Link token is not valid or has expired.</p>"
     update = bool(grant.get("access_token"))
-    name = state.institution_name
+    name = INSTITUTION_NAME
     return 200, PAGE.format(
         mode="update" if update else "new",
         pick_class="hidden" if update else "",
@@ -164,11 +182,11 @@ def link_page(state: Any, token: str) -> tuple[int, str]:
         signin_title=html.escape(
             f"Sign in again to {name}" if update else f"Sign in to {name}"
         ),
-        institution_id=html.escape(state.institution_id),
+        institution_id=html.escape(INSTITUTION_ID),
         institution_name=html.escape(name),
         token_json=json.dumps(token),
         institution_name_json=json.dumps(name),
-        institution_id_json=json.dumps(state.institution_id),
+        institution_id_json=json.dumps(INSTITUTION_ID),
         complete=COMPLETE_PATH,
     )
 
@@ -176,17 +194,17 @@ def link_page(state: Any, token: str) -> tuple[int, str]:
 def link_complete(state: Any, body: dict[str, Any]) -> dict[str, Any]:
     """Finish a Link session: a public token (new or update mode) or an error to exit with."""
     token = str(body.get("link_token") or "")
-    grant = state.link_grant(token)
+    grant = link_grant(state, token)
     if grant is None:
         raise errors.invalid_input("INVALID_LINK_TOKEN", "link token is invalid or expired")
     session = f"standin-{uuid.uuid4()}"
-    institution = {"name": state.institution_name, "institution_id": state.institution_id}
+    institution = {"name": INSTITUTION_NAME, "institution_id": INSTITUTION_ID}
     if body.get("outcome") != "success":
         return {"error": INVALID_CREDENTIALS, "metadata": {
             "status": "requires_credentials", "institution": institution,
             "link_session_id": session, "request_id": uuid.uuid4().hex,
         }}
-    public_token = state.link_finish(token, grant)
+    public_token = link_finish(state, grant)
     accounts = [
         {"id": a["account_id"], "name": a.get("name"), "mask": a.get("mask"),
          "type": a.get("type"), "subtype": a.get("subtype")}

@@ -185,24 +185,6 @@ class SandboxState:
                                        "expires_at": expires}
         return {"link_token": token, "expiration": wire.iso_at(expires)}
 
-    # ---- the Link stand-in (link_standin.py) finishing a session ---------------------------
-    institution_id = INSTITUTION_ID
-    institution_name = INSTITUTION_NAME
-
-    def link_grant(self, token: str) -> dict[str, Any] | None:
-        grant = self.link_tokens.get(token)
-        return grant if grant and grant["expires_at"] > time.time() else None
-
-    def link_finish(self, token: str, grant: dict[str, Any]) -> str:
-        """A public token for the session; update mode repairs the item's login first."""
-        if grant.get("access_token"):
-            item = self._item({"access_token": grant["access_token"]}, allow_error=True)
-            item.error, item.consent_expiration_time = None, None
-        public = f"public-sandbox-{uuid.uuid4()}"
-        with self.lock:
-            self.public_tokens[public] = {"webhook": grant.get("webhook")}
-        return public
-
     def plaid_sandbox_public_token_create(self, body: dict[str, Any]) -> dict[str, Any]:
         # Real Plaid's sandbox shortcut for the user's trip through Link.
         _require(body, "institution_id", "initial_products")
