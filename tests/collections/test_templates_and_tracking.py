@@ -23,7 +23,7 @@ from apps.ar.reminders.models import (
 )
 from apps.ar.reminders.plan import reminders_plan
 from apps.ar.reminders.send import reminder_email_send, reminders_tick
-from apps.ar.reminders.sequences import ReminderError, step_save
+from apps.ar.reminders.sequences import ReminderError, customer_hold, step_save
 from apps.core.errors import Conflict, PermissionDenied
 from apps.tray.models import TrayItem
 from apps.tray.services import tray_generate
@@ -106,6 +106,10 @@ def test_manual_send_is_the_next_step_once_a_day(rem, django_capture_on_commit_c
             invoice_remind(actor=rem.viewer, invoice=inv)
         # the tick never sends that step again
         assert reminders_plan(rem.today + timedelta(days=1), {}).sendable == []
+        other = f.invoice(c, "50.00", rem.today - timedelta(days=2))
+        customer_hold(actor=rem.bookkeeper, customer=c)
+        with pytest.raises(Conflict, match="Paused"):
+            invoice_remind(actor=rem.bookkeeper, invoice=other)
 
 
 def _postmark_bounce(send_id: str, recipient: str) -> dict:

@@ -62,6 +62,13 @@ def invoice_remind(*, actor: Any, invoice: Invoice,
             raise Conflict("This invoice is marked disputed; clear that first.")
         if invoice.customer is None:
             raise ReminderError("This invoice has no customer.")
+        row = CustomerReminders.objects.filter(customer=invoice.customer).first()
+        if row is not None and row.stopped_reason:
+            raise Conflict(f"Reminders to this customer stopped: {row.stopped_reason}. Fix the "
+                           "billing email on the customer's page first.")
+        if row is not None and row.mode in (row.Mode.PAUSED, row.Mode.NEVER):
+            raise Conflict(f"Reminders to this customer are set to “{row.get_mode_display()}”; "
+                           "change that on the customer's page first.")
         if ReminderSend.objects.filter(invoice=invoice, email__day=today).exists():
             raise Conflict("A reminder already went out today; one a day is plenty.")
         habit = (habits or {}).get(invoice.customer_qbo_id)
@@ -69,7 +76,6 @@ def invoice_remind(*, actor: Any, invoice: Invoice,
         item = next_step(invoice, shift)
         if item is None:
             raise Conflict("Every step of this customer's sequence already went out.")
-        row = CustomerReminders.objects.filter(customer=invoice.customer).first()
         edited = {invoice.customer_id} if row and row.contacts_edited else set()
         contacts = [c for c in contacts_ensure([invoice.customer], edited)[invoice.customer_id]
                     if c.deliverable]
