@@ -160,6 +160,40 @@ def test_a_bounce_stops_the_sequence_and_opens_a_tray_item(rem, settings):
         assert [x.email for x in e.contacts] == ["ap@acme.test"]
 
 
+def _post_tracking(settings, payload: dict) -> int:
+    import base64
+
+    user, password = settings.ANYMAIL["WEBHOOK_SECRET"].split(":", 1)
+    auth = "Basic " + base64.b64encode(f"{user}:{password}".encode()).decode()
+    return Client(HTTP_HOST="localhost").post(
+        "/anymail/postmark/tracking/", json.dumps(payload), content_type="application/json",
+        HTTP_AUTHORIZATION=auth).status_code
+
+
+def test_open_then_complaint_are_recorded_and_a_complaint_unsubscribes(rem, settings):
+    with in_tenant(rem.business):
+        c = f.customer("Complainer", "a@spam.test, b@spam.test")
+        f.invoice(c, "400.00", rem.today - timedelta(days=1))
+        reminders_tick(rem.business, rem.today, {})
+        d = ReminderDelivery.objects.get(to="a@spam.test")
+    meta = {"schema": "alpha", "kind": "reminder", "send_id": d.send_id}
+    opened = {"RecordType": "Open", "MessageID": str(uuid.uuid4()), "Recipient": d.to,
+              "ReceivedAt": "2026-03-02T17:31:02Z", "FirstOpen": True, "Tag": "reminder",
+              "Metadata": meta, "MessageStream": "outbound"}
+    complaint = {**_postmark_bounce(d.send_id, d.to), "RecordType": "SpamComplaint",
+                 "Type": "SpamComplaint", "TypeCode": 512, "Name": "Spam complaint"}
+    assert _post_tracking(settings, opened) == 200
+    assert _post_tracking(settings, complaint) == 200
+    with in_tenant(rem.business):
+        d.refresh_from_db()
+        assert d.last_event == "complained" and d.events.count() == 2
+        assert ReminderContact.objects.get(email="a@spam.test").unsubscribed_at is not None
+        assert not CustomerReminders.objects.filter(customer=c).exclude(
+            stopped_reason="").exists()  # a complaint is not a bounce: the others still get it
+        (e,) = reminders_plan(rem.today + timedelta(days=6), {}).sendable
+        assert [x.email for x in e.contacts] == ["b@spam.test"]
+
+
 def test_unsubscribe_link_per_contact_is_honoured(rem):
     with in_tenant(rem.business):
         c = f.customer("Two Contacts", "a@two.test, b@two.test")
