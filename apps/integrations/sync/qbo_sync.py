@@ -48,7 +48,8 @@ SYNC_ORDER: tuple[str, ...] = (
 )
 # ExchangeRate objects have no Id, so neither CDC nor webhooks can carry them: every
 # incremental run of a multicurrency company re-reads the rates dated from RATE_LOOKBACK
-# before its window (a full sync reads them all). A rate keyed by (currency, date) is upserted, so re-reading is harmless.
+# before its window (a full sync reads them all); a rate is upserted by (currency, date),
+# so reading it again is harmless.
 RATES = "ExchangeRate"
 RATE_LOOKBACK = timedelta(days=35)
 CDC_MAX_AGE = timedelta(days=30) - timedelta(minutes=10)  # QBO looks back 30 days at most
