@@ -10,6 +10,9 @@ from django.core.management import call_command
 from apps.ap.models import BillPayment, VendorCredit
 from apps.ar.models import Invoice, RefundReceipt, SalesReceipt
 from apps.bank.models import CreditCardPayment, JournalEntry, Purchase
+from apps.integrations.qbo.sandbox.webhooks import build_payload
+from apps.integrations.qbo.sandbox.writes import Change
+from apps.integrations.qbo.webhooks import parse_notifications
 from apps.integrations.sync.models import QboConnection, QuarantinedRecord, SyncRun
 from apps.integrations.sync.qbo_sync import qbo_fetch_changed, qbo_sync_run
 from apps.ledger.models import Class, CompanyCurrency, Department, Employee, ExchangeRate
@@ -117,12 +120,15 @@ def test_webhook_fetch_reads_the_changed_new_entities(sb, synced):
         "PrivateNote": "Gusto payroll 10/09/2026 (corrected)"}})
     control(sb, "mutate", {"entity": "SalesReceipt", "id": "822", "operation": "delete"})
     control(sb, "mutate", {"entity": "CreditCardPayment", "id": "841", "set": {"Amount": 160}})
-    run = qbo_fetch_changed(synced, [
-        {"entity": "JournalEntry", "id": "801", "operation": "Update"},
-        {"entity": "SalesReceipt", "id": "822", "operation": "Delete"},
-        {"entity": "CreditCardPayment", "id": "841", "operation": "Update"},
-        {"entity": "ExchangeRate", "id": "", "operation": "Update"},  # ignored: no Id to read
-    ])
+    # The events as the sandbox sends them (CloudEvents), parsed by our webhook receiver.
+    body = build_payload([
+        Change("JournalEntry", "801", "Update", "2026-11-01T10:00:00-07:00"),
+        Change("SalesReceipt", "822", "Delete", "2026-11-01T10:00:00-07:00"),
+        Change("CreditCardPayment", "841", "Update", "2026-11-01T10:00:00-07:00"),
+    ], sb.realm, "cloudevents")
+    changes = parse_notifications(body)
+    assert {c.entity for c in changes} == {"JournalEntry", "SalesReceipt", "CreditCardPayment"}
+    run = qbo_fetch_changed(synced, changes)
     assert run.kind == "webhook" and run.state == "succeeded" and run.requests == 2
     with in_tenant(synced):
         assert JournalEntry.objects.get(qbo_id="801").memo.endswith("(corrected)")
