@@ -73,7 +73,7 @@ def test_full_sync_stores_every_new_entity(sb, synced):
 
         cad = Invoice.objects.get(qbo_id="861")
         assert (cad.currency, cad.exchange_rate, cad.home_balance) == (
-            "CAD", Decimal("0.73123457"), Decimal("731.23"))
+            "CAD", Decimal("0.7312345678"), Decimal("731.23"))
         assert Invoice.objects.get(qbo_id="862").exchange_rate is None
         rates = {r.qbo_id: r.rate for r in ExchangeRate.objects.all()}
         assert rates == {"CAD:USD:2026-10-01": Decimal("0.7312345678"),
