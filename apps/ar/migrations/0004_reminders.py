@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('ar', '0001_initial'),
+        ('ar', '0003_exchange_rate_precision'),
     ]
 
     operations = [
