@@ -21,7 +21,8 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.db.models import DecimalField, ExpressionWrapper, F, Min, Q, Sum
+from django.db.models import DecimalField, ExpressionWrapper, F, Min, Q, Sum, Value
+from django.db.models.functions import Coalesce
 
 from apps.ar.models import Invoice, PaymentLine
 from apps.ar.reminders.models import ReminderEmail, ReminderSend
@@ -50,7 +51,9 @@ def dso_series(points: list[date]) -> list[tuple[date, Decimal | None]]:
         f"billed{i}": Sum("home_total", filter=Q(
             txn_date__gt=d - timedelta(days=DSO_WINDOW), txn_date__lte=d))
         for i, d in enumerate(points)})
-    home = ExpressionWrapper(F("amount") * F("invoice__exchange_rate"), output_field=money)
+    # The invoice's rate; NULL means the home currency (rate 1).
+    home = ExpressionWrapper(F("amount") * Coalesce(F("invoice__exchange_rate"), Value(1)),
+                             output_field=money)
     lines = PaymentLine.objects.filter(invoice__is_deleted=False, payment__is_deleted=False)
     paid = lines.aggregate(**{
         f"paid{i}": Sum(home, filter=Q(payment__txn_date__lte=d) & _prefixed(_open_at(d)))
