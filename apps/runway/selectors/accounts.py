@@ -11,9 +11,7 @@ from django.utils import timezone
 
 from apps.bank.selectors import USABLE_STATES, feed_state
 from apps.integrations.plaid.models import PlaidItem
-from apps.runway.engine import (
-    BankAccountBalance,
-)
+from apps.runway.engine import BankAccountBalance
 from apps.runway.selectors.base import EPOCH, FEED_KINDS, QBO_KINDS, _fetch, qbo_key
 
 # --- accounts -----------------------------------------------------------------------------------
@@ -22,7 +20,7 @@ from apps.runway.selectors.base import EPOCH, FEED_KINDS, QBO_KINDS, _fetch, qbo
 
 ACCOUNTS_SQL = """
 SELECT 'qbo', a.qbo_id, a.name, '', a.account_type, a.current_balance, a.synced_at,
-       a.included_in_runway, FALSE, NULL, NULL, '', NULL, NULL
+       a.included_in_runway, FALSE, NULL, NULL, a.currency, NULL, NULL
 FROM {account} a
 WHERE NOT a.is_deleted AND a.active AND a.account_type IN ('Bank', 'Credit Card')
 UNION ALL
@@ -65,8 +63,10 @@ def bank_accounts(*, currency: str = "USD", now: datetime | None = None) -> Acco
     for (source, ident, name, mask, kind, balance, fresh, included, confirmed, linked_qbo_id,
          linked_in, feed_currency, status, synced) in _fetch(ACCOUNTS_SQL, {}):
         if source == "qbo":
+            # A QBO balance is in the account's own currency: the engine converts it.
             found.append(BankAccountBalance(
                 qbo_key(ident), name, balance, fresh or EPOCH, "qbo", QBO_KINDS[kind], included,
+                currency="" if feed_currency in ("", currency) else feed_currency,
             ))
             continue
         key = f"feed:{ident}"

@@ -20,21 +20,27 @@ from apps.runway.selectors.base import ISSUED_DAYS, _fetch
 
 OPEN_INVOICES_SQL = """
 SELECT i.id, i.customer_qbo_id, COALESCE(c.display_name, ''), i.txn_date, i.due_date,
-       i.home_balance, i.home_total, i.expected_date
+       i.home_balance, i.home_total, i.expected_date, i.currency, i.balance, i.total
 FROM {invoice} i LEFT JOIN {customer} c ON c.id = i.customer_id
 WHERE NOT i.is_deleted AND i.balance > 0
 ORDER BY i.id
 """
 
 
-def _open_invoices(rows: list[tuple]) -> list[OpenInvoice]:
-    return [OpenInvoice(str(pk), cid, name, txn, due, balance, total, expected)
-            for pk, cid, name, txn, due, balance, total, expected in rows]
+def _open_invoices(rows: list[tuple], home: str) -> list[OpenInvoice]:
+    # A foreign invoice goes to the engine in its own currency: its open balance is converted at
+    # today's rate, not at the invoice date's rate behind `home_balance` (DESIGN §4b).
+    return [
+        OpenInvoice(str(pk), cid, name, txn, due, balance, total, expected)
+        if currency == home
+        else OpenInvoice(str(pk), cid, name, txn, due, own, own_total, expected, currency)
+        for pk, cid, name, txn, due, balance, total, expected, currency, own, own_total in rows
+    ]
 
 
-def open_invoices() -> list[OpenInvoice]:
+def open_invoices(*, currency: str = "USD") -> list[OpenInvoice]:
     """Open invoices (`Invoice.objects.open()`), id = the pk (what decisions use)."""
-    return _open_invoices(_fetch(OPEN_INVOICES_SQL, {}))
+    return _open_invoices(_fetch(OPEN_INVOICES_SQL, {}), currency)
 
 
 # Per customer: its last 12 fully paid invoices of the window (paid date, then the id as text —
@@ -116,21 +122,26 @@ def paid_invoice_stats(as_of: date) -> PaidInvoiceStats:
 
 OPEN_BILLS_SQL = """
 SELECT b.id, b.vendor_qbo_id, COALESCE(v.display_name, ''), b.txn_date, b.due_date,
-       b.home_balance, b.home_total, b.scheduled_date
+       b.home_balance, b.home_total, b.scheduled_date, b.currency, b.balance, b.total
 FROM {bill} b LEFT JOIN {vendor} v ON v.id = b.vendor_id
 WHERE NOT b.is_deleted AND b.balance > 0
 ORDER BY b.id
 """
 
 
-def _open_bills(rows: list[tuple]) -> list[OpenBill]:
-    return [OpenBill(str(pk), vid, name, txn, due, balance, total, scheduled)
-            for pk, vid, name, txn, due, balance, total, scheduled in rows]
+def _open_bills(rows: list[tuple], home: str) -> list[OpenBill]:
+    # Like invoices: a foreign bill in its own currency, for today's rate.
+    return [
+        OpenBill(str(pk), vid, name, txn, due, balance, total, scheduled)
+        if currency == home
+        else OpenBill(str(pk), vid, name, txn, due, own, own_total, scheduled, currency)
+        for pk, vid, name, txn, due, balance, total, scheduled, currency, own, own_total in rows
+    ]
 
 
-def open_bills() -> list[OpenBill]:
+def open_bills(*, currency: str = "USD") -> list[OpenBill]:
     """Open bills (`Bill.objects.open()`), id = the pk."""
-    return _open_bills(_fetch(OPEN_BILLS_SQL, {}))
+    return _open_bills(_fetch(OPEN_BILLS_SQL, {}), currency)
 
 
 ISSUED_SQL = """

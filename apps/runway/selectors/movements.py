@@ -41,13 +41,17 @@ WITH plain AS (
   GROUP BY bp.txn_date, bp.account_qbo_id, bp.vendor_id, bp.vendor_qbo_id
   UNION ALL
   SELECT 1, MIN(p.id), p.txn_date, 'qbo:' || p.account_qbo_id, 'qbo', 'purchase', NULL,
-         p.counterparty, p.counterparty_qbo_id,
+         p.counterparty,
+         CASE WHEN p.counterparty_qbo_id <> '' AND p.counterparty_type IN ('Customer', 'Employee')
+              THEN lower(p.counterparty_type) || ':' || p.counterparty_qbo_id
+              ELSE p.counterparty_qbo_id END,
          SUM(CASE WHEN p.is_credit THEN -p.home_total ELSE p.home_total END)
   FROM {purchase} p
   WHERE NOT p.is_deleted AND p.txn_date >= %(mv_start)s AND p.txn_date < %(as_of)s
     AND p.account_qbo_id = ANY(%(qbo_accounts)s::text[])
     AND CASE WHEN p.is_credit THEN -p.home_total ELSE p.home_total END > 0
-  GROUP BY p.txn_date, p.account_qbo_id, p.counterparty, p.counterparty_qbo_id
+  GROUP BY p.txn_date, p.account_qbo_id, p.counterparty, p.counterparty_qbo_id,
+           p.counterparty_type
   UNION ALL
   SELECT 3, MIN(t.id), t.date, 'feed:' || t.feed_account_id, 'bank_feed',
          CASE WHEN strpos(lower(t.category), 'payroll') > 0 THEN 'payroll' ELSE 'other' END,

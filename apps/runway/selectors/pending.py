@@ -18,6 +18,7 @@ from psycopg.pq import ExecStatus
 from apps.runway.engine import (
     RunwayInputs,
 )
+from apps.runway.engine.convert import to_home
 from apps.runway.selectors.accounts import bank_accounts
 from apps.runway.selectors.base import ISSUED_DAYS, _tables
 from apps.runway.selectors.documents import (
@@ -33,6 +34,15 @@ from apps.runway.selectors.documents import (
 )
 from apps.runway.selectors.movements import MOVEMENTS_SQL, _movement_params, _movements
 from apps.runway.selectors.owner import OVERRIDES_SQL, RESERVES_SQL, _overrides, _reserves
+from apps.runway.selectors.real_books import (
+    CARD_AND_REFUND_SQL,
+    JOURNAL_SQL,
+    RATES_SQL,
+    VENDOR_CREDITS_SQL,
+    journal_entries,
+    rates,
+    vendor_credits,
+)
 
 # --- everything ------------------------------------------------------------------------------
 
@@ -89,9 +99,13 @@ class StartedInputs:
 
     inputs: RunwayInputs
     _pending: PendingStatements
+    as_of: date
 
     def finish(self) -> RunwayInputs:
-        return replace(self.inputs, paid_stats=_paid_stats(self._pending.rows()))
+        """Every input, foreign money converted to home (`engine.to_home`): whoever uses them
+        next — the engine, a decision, a scenario — sees home money only."""
+        inputs = replace(self.inputs, paid_stats=_paid_stats(self._pending.rows()))
+        return to_home(inputs, self.as_of)
 
 
 def runway_inputs_started(*, as_of: date, currency: str = "USD") -> StartedInputs:
@@ -103,26 +117,32 @@ def runway_inputs_started(*, as_of: date, currency: str = "USD") -> StartedInput
     statistics, sent before any input object is built so that building them overlaps too."""
     found = bank_accounts(currency=currency)
     params = {"as_of": as_of, **_movement_params(as_of, found.accounts), **_paid_params(as_of),
-              "issued_start": as_of - timedelta(days=ISSUED_DAYS)}
-    batch = PendingStatements([MOVEMENTS_SQL, OPEN_INVOICES_SQL, OPEN_BILLS_SQL, ISSUED_SQL,
-                               RESERVES_SQL, OVERRIDES_SQL], params)
-    movements, invoices, bills, issued, reserves, overrides = (batch.rows() for _ in range(6))
+              "issued_start": as_of - timedelta(days=ISSUED_DAYS), "home": currency}
+    statements = [MOVEMENTS_SQL, CARD_AND_REFUND_SQL, OPEN_INVOICES_SQL, OPEN_BILLS_SQL,
+                  ISSUED_SQL, RESERVES_SQL, OVERRIDES_SQL, JOURNAL_SQL, VENDOR_CREDITS_SQL,
+                  RATES_SQL]
+    batch = PendingStatements(statements, params)
+    (movements, cards, invoices, bills, issued, reserves, overrides, journal, credits,
+     fx) = (batch.rows() for _ in statements)
     paid = PendingStatements([PAID_STATS_SQL], params)
     try:
         inputs = RunwayInputs(
             accounts=tuple(found.accounts),
-            movements=tuple(_movements(movements, found.aliases)),
-            open_invoices=tuple(_open_invoices(invoices)),
-            open_bills=tuple(_open_bills(bills)),
+            movements=tuple(_movements(movements + cards, found.aliases)),
+            open_invoices=tuple(_open_invoices(invoices, currency)),
+            open_bills=tuple(_open_bills(bills, currency)),
             issued=tuple(_issued(issued)),
             reserves=tuple(_reserves(reserves)),
             series_overrides=tuple(_overrides(overrides)),
             currency=currency,
+            journal_entries=tuple(journal_entries(journal, currency)),
+            vendor_credits=tuple(vendor_credits(credits, currency)),
+            rates=tuple(rates(fx)),
         )
     except BaseException:
         paid.close()  # the connection is free again before the error goes on
         raise
-    return StartedInputs(inputs, paid)
+    return StartedInputs(inputs, paid, as_of)
 
 
 def runway_inputs(*, as_of: date, currency: str = "USD") -> RunwayInputs:
