@@ -183,6 +183,22 @@ class VendorCreditLine(models.Model):
         return f"{self.account_qbo_id}: {self.amount}"
 
 
+class BillPaymentCreditLine(models.Model):
+    """A bill payment line that applies a vendor credit (``LinkedTxn`` TxnType VendorCredit):
+    ``amount`` of that credit used by this payment. With ``VendorCredit.total`` it gives the
+    unapplied credit when QBO sends no ``Balance``. Replaced with the payment's other lines."""
+
+    payment = models.ForeignKey(BillPayment, on_delete=models.CASCADE, related_name="credit_lines")
+    vendor_credit = models.ForeignKey(
+        "VendorCredit", null=True, on_delete=models.SET_NULL, related_name="applications"
+    )
+    vendor_credit_qbo_id = models.CharField(max_length=32)
+    amount = models.DecimalField(**MONEY)
+
+    def __str__(self) -> str:
+        return f"{self.vendor_credit_qbo_id}: {self.amount}"
+
+
 class BillEvent(models.Model):
     """Append-only history of a bill's workflow (doubles as its audit trail)."""
 
