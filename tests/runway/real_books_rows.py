@@ -10,7 +10,7 @@ from collections.abc import Callable
 from datetime import date, timedelta
 from decimal import Decimal
 
-from apps.ap.models import Bill, Vendor, VendorCredit
+from apps.ap.models import Bill, BillPayment, BillPaymentCreditLine, Vendor, VendorCredit
 from apps.ar.models import Customer, Invoice, RefundReceipt, SalesReceipt
 from apps.bank.models import (
     Account,
@@ -126,10 +126,19 @@ def real_books(
                                        ("50.00", "USD", True), ("120.00", "EUR", False),
                                        ("10.00", "CAD", False)):
         v = rnd.choice(vendors)
-        VendorCredit.objects.create(
+        credit = VendorCredit.objects.create(
             realm_id=realm, qbo_id=qid(), vendor=v, vendor_qbo_id=v.qbo_id, txn_date=day(-60, -1),
             total=Decimal("400.00"), balance=Decimal(balance) if balance else None,
             currency=currency, home_total=Decimal("400.00"), is_deleted=deleted)
+        if balance is None:  # no Balance from QBO: 400 less what live bill payments applied
+            for amount, gone in (("150.00", False), ("99.00", True)):
+                payment = BillPayment.objects.create(
+                    realm_id=realm, qbo_id=qid(), vendor=v, vendor_qbo_id=v.qbo_id,
+                    txn_date=day(-30, -1), total=Decimal("0"), home_total=Decimal("0"),
+                    is_deleted=gone)
+                BillPaymentCreditLine.objects.create(
+                    payment=payment, vendor_credit=credit, vendor_credit_qbo_id=credit.qbo_id,
+                    amount=Decimal(amount))
     for currency in ("EUR", "EUR", "CAD"):
         v, c = rnd.choice(vendors), rnd.choice(customers)
         amount = money(100, 3000)

@@ -176,8 +176,11 @@ def journal_entries(as_of: date, home: str) -> list[Entry]:
 
 def vendor_credits(home: str) -> list[Credit]:
     found = []
-    for vc in VendorCredit.objects.live().select_related("vendor").order_by("pk"):
-        balance = vc.balance if vc.balance is not None else vc.total
+    for vc in VendorCredit.objects.live().select_related("vendor").prefetch_related(
+            "applications__payment").order_by("pk"):
+        applied = sum(line.amount for line in vc.applications.all()
+                      if not line.payment.is_deleted)
+        balance = vc.balance if vc.balance is not None else vc.total - applied
         if balance > 0:
             found.append(Credit(str(vc.pk), vc.vendor_qbo_id,
                                 vc.vendor.display_name if vc.vendor else "", vc.txn_date, balance,

@@ -7,7 +7,7 @@ from typing import Any
 
 from django.db import connection
 
-from apps.ap.models import Bill, BillPayment, Vendor, VendorCredit
+from apps.ap.models import Bill, BillPayment, BillPaymentCreditLine, Vendor, VendorCredit
 from apps.ar.models import Customer, Invoice, RefundReceipt, SalesReceipt
 from apps.bank.models import (
     Account,
@@ -62,6 +62,7 @@ def _tables() -> dict[str, str]:
         "journalentry": JournalEntry._meta.db_table,
         "journalline": JournalEntryLine._meta.db_table,
         "vendorcredit": VendorCredit._meta.db_table,
+        "creditline": BillPaymentCreditLine._meta.db_table,
         "exchangerate": ExchangeRate._meta.db_table,
     }
 

@@ -14,8 +14,8 @@ credits and exchange rates. Each is one statement, sent in the same batch as the
 - **Journal entries**: every line on a QBO bank account (the engine decides which are runway
   accounts, whether the entry is internal, and the series key), in the entry's currency with the
   entry's own rate; the engine converts them.
-- **Vendor credits**: the unapplied balance (`Balance`; absent → `TotalAmt`, as no bill payment
-  linking a vendor credit is stored), in the credit's own currency.
+- **Vendor credits**: the unapplied balance (`Balance`; absent → `TotalAmt` less the live bill
+  payments' lines linked to it), in the credit's own currency.
 - **Rates**: the latest rate of each currency on or before as_of (the engine's current rate).
 """
 
@@ -68,11 +68,18 @@ ORDER BY e.id, l.id
 """
 
 VENDOR_CREDITS_SQL = """
-SELECT vc.id, vc.vendor_qbo_id, COALESCE(v.display_name, ''), vc.txn_date,
-       COALESCE(vc.balance, vc.total), vc.currency
-FROM {vendorcredit} vc LEFT JOIN {vendor} v ON v.id = vc.vendor_id
-WHERE NOT vc.is_deleted AND COALESCE(vc.balance, vc.total) > 0
-ORDER BY vc.id
+WITH credits AS (
+  SELECT vc.id, vc.vendor_qbo_id, vc.vendor_id, vc.txn_date, vc.currency,
+         COALESCE(vc.balance, vc.total - COALESCE((
+           SELECT SUM(l.amount) FROM {creditline} l JOIN {billpayment} bp ON bp.id = l.payment_id
+           WHERE NOT bp.is_deleted AND l.vendor_credit_id = vc.id), 0)) AS unapplied
+  FROM {vendorcredit} vc
+  WHERE NOT vc.is_deleted
+)
+SELECT c.id, c.vendor_qbo_id, COALESCE(v.display_name, ''), c.txn_date, c.unapplied, c.currency
+FROM credits c LEFT JOIN {vendor} v ON v.id = c.vendor_id
+WHERE c.unapplied > 0
+ORDER BY c.id
 """
 
 RATES_SQL = """
