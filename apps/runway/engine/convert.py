@@ -14,7 +14,7 @@ from dataclasses import dataclass, replace
 from datetime import date
 from decimal import Decimal
 
-from .currency import CurrencyMismatch, ExchangeRate, Money, Rates, convert
+from .currency import CurrencyMismatch, ExchangeRate, Money, Rates, convert, rate_text
 from .forecast import Flag
 from .inputs import RunwayInputs
 from .money import fmt_money
@@ -32,7 +32,8 @@ class CurrencyNote:
 
     def sentence(self, home: str) -> str:
         return (
-            f"Amounts in {self.currency} are converted at 1 {self.currency} = {self.rate} "
+            f"Amounts in {self.currency} are converted at 1 {self.currency} = "
+            f"{rate_text(self.rate)} "
             f"{home} (rate of {self.rate_date.isoformat()})."
         )
 
@@ -92,7 +93,9 @@ def _documents(conv: _Converter, items: tuple, what: str) -> tuple:
         if _is_home(item.currency, conv.home):
             out.append(item)
             continue
-        rate = conv.current_rate(item.balance, item.currency, item.id, f"{what} {item.id}")
+        who = getattr(item, "customer_name", "") or getattr(item, "vendor_name", "")
+        label = f"{who}, {what.lower()} {item.id}" if who else f"{what} {item.id}"
+        rate = conv.current_rate(item.balance, item.currency, item.id, label)
         if rate is None:
             continue
         changes = {

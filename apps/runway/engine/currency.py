@@ -78,6 +78,12 @@ class ExchangeRate:
             raise ValueError(f"exchange rate must be positive: {self.rate}")
 
 
+def rate_text(rate: Decimal) -> str:
+    """A rate without the trailing zeros of its storage (1.0800000000 → "1.08", 2 → "2")."""
+    text = format(rate.normalize(), "f")
+    return text
+
+
 def convert(money: Money, rate: Decimal, home: str) -> Money:
     """``money`` in home currency at ``rate``, rounded to cents half-up. Home money is returned
     unchanged (rounded to cents), whatever the rate."""

@@ -12,6 +12,7 @@ from .burn import BurnFacts
 from .cards import CardFacts
 from .cash import AccountView
 from .convert import CurrencyNote
+from .currency import rate_text
 from .forecast import Flag, Forecast, LowPoint, Week
 from .habits import CustomerHabit, HabitFacts
 from .money import ZERO, to_cents, to_tenth
@@ -156,7 +157,7 @@ def to_json(r: RunwayResult) -> dict[str, Any]:
         "currency_notes": [
             {
                 "currency": n.currency,
-                "rate": str(n.rate),
+                "rate": rate_text(n.rate),
                 "rate_date": n.rate_date.isoformat(),
                 "items": n.items,
                 "sentence": n.sentence(r.currency),
