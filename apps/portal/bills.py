@@ -10,7 +10,7 @@ from django.shortcuts import get_object_or_404, render
 from django.views.decorators.http import require_POST
 
 from apps.accounts.permissions import portal_view
-from apps.ap.models import Bill, Vendor
+from apps.ap.models import Bill, Vendor, VendorCredit
 from apps.ap.services import (
     bill_approve,
     bill_can_approve,
@@ -20,6 +20,7 @@ from apps.ap.services import (
     bill_release,
     bill_schedule,
 )
+from apps.ap.vendor_credits import vendor_credit_apply
 from apps.bank.models import Account
 from apps.core.errors import ApplicationError
 from apps.portal.common import (
@@ -205,4 +206,30 @@ def bill_pay_view(request, pk: int):
         bill,
         f"Payment of {action.payload.get('amount')} sent to QuickBooks ({action.state}). "
         "Its status shows below.",
+    )
+
+
+@require_POST
+@portal_view(write="bookkeeper")
+def vendor_credit_apply_view(request, pk: int):
+    """Apply a vendor credit to the bill the tray offered (through the outbox, once)."""
+    credit = get_object_or_404(VendorCredit, pk=pk)
+    bill_id = request.POST.get("bill", "")
+    bill = get_object_or_404(Bill, pk=int(bill_id)) if bill_id.isdigit() else None
+    try:
+        if bill is None:
+            raise ApplicationError("Choose the bill to apply the credit to.")
+        action = vendor_credit_apply(
+            actor=request.user, credit=credit, bill=bill,
+            amount=request.POST.get("amount") or None,
+            idempotency_key=request.POST.get("key", ""),
+        )
+    except ApplicationError as exc:
+        return action_error(request, exc)
+    number = bill.doc_number or bill.qbo_id
+    return action_done_from_tray(
+        request,
+        f"Applying {action.payload['amount']} of credit to bill {number} in QuickBooks.",
+        default_next=f"/bills/{bill.pk}/",
+        target=("vendor_credit", credit.pk),
     )

@@ -57,6 +57,7 @@ TIER = {
     TrayItem.Kind.SERIES_CONFIRM: 6,
     TrayItem.Kind.BANK_LINK: 4,
     TrayItem.Kind.BANK_UNMATCHED: 5,
+    TrayItem.Kind.CURRENCY_RATE: 1,  # figures are incomplete until the rate is there
 }
 CADENCE_WORDS = {
     "weekly": "every week",
@@ -430,7 +431,21 @@ def tray_candidates(business: Any, today: date, result: RunwayResult | None) -> 
         *_reserve_candidates(burn, currency),
         *_series_candidates(result, currency),
         *_bank_candidates(business, today),
+        *vendor_credit_candidates(result, currency),
+        *rate_missing_candidates(result),
     ]
+
+
+def vendor_credit_candidates(result: RunwayResult | None, currency: str) -> list[Candidate]:
+    from apps.tray.real_books import vendor_credit_candidates as found
+
+    return [Candidate(**c) for c in found(result, currency, TIER[TrayItem.Kind.CREDIT_APPLY])]
+
+
+def rate_missing_candidates(result: RunwayResult | None) -> list[Candidate]:
+    from apps.tray.real_books import rate_missing_candidates as found
+
+    return [Candidate(**c) for c in found(result, TIER[TrayItem.Kind.CURRENCY_RATE])]
 
 
 def _bank_candidates(business: Any, today: date) -> list[Candidate]:

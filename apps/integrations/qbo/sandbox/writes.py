@@ -6,9 +6,11 @@ Balance and the party's Balance, and moves the bank account's CurrentBalance. A 
 lowers its Customer's Balance by its RemainingCredit; a Payment line linked to a CreditMemo
 (QBO applies a credit as a zero-total Payment: one Invoice line, one CreditMemo line) consumes
 the memo's RemainingCredit/Balance and gives the customer that credit back, while the Invoice
-line lowers the invoice and the customer as usual. An update, void or delete reverses the old
-effects and applies the new ones; a Payment update that links more to invoices (how QBO applies
-an unapplied payment) lowers its UnappliedAmt by as much, never below zero.
+line lowers the invoice and the customer as usual. A BillPayment line linked to a VendorCredit
+(how QBO applies a vendor credit: one Bill line, one VendorCredit line) uses up the credit's
+Balance and gives the vendor that much back, never below zero. An update, void or delete
+reverses the old effects and applies the new ones; a Payment update that links more to invoices
+(how QBO applies an unapplied payment) lowers its UnappliedAmt by as much, never below zero.
 """
 
 from __future__ import annotations
@@ -252,6 +254,16 @@ class Writer:
                         f"Business Validation Error: the credit applied from CreditMemo {key} "
                         "is more than its remaining credit",
                     )
+            if entity == "VendorCredit" and fld == "Balance":
+                obj = self.store.get(entity, key)
+                if obj is not None and to_decimal(obj.get(fld)) + delta < ZERO:
+                    raise QboFault(
+                        400,
+                        "6000",
+                        "A business validation error has occurred while processing your request",
+                        f"Business Validation Error: the credit applied from VendorCredit {key} "
+                        "is more than its balance",
+                    )
             if entity in DOCUMENTS and fld == "Balance":
                 obj = self.store.get(entity, key)
                 if obj is not None and to_decimal(obj.get("Balance")) + delta < ZERO:
@@ -327,6 +339,13 @@ class Writer:
                     ):
                         self._plan_credit(obj, str(linked.get("TxnId")), amount, sign, add, links)
                         continue
+                    if entity == "BillPayment" and isinstance(linked, dict) and (
+                        linked.get("TxnType") == "VendorCredit"
+                    ):
+                        self._plan_vendor_credit(
+                            obj, str(linked.get("TxnId")), amount, sign, add, links
+                        )
+                        continue
                     if not isinstance(linked, dict) or linked.get("TxnType") != doc_type:
                         continue
                     doc_id = str(linked.get("TxnId"))
@@ -378,6 +397,31 @@ class Writer:
         links.append(
             ("CreditMemo", memo_id, {"TxnId": str(payment["Id"]), "TxnType": "Payment"}, sign)
         )
+
+    def _plan_vendor_credit(
+        self, payment: dict, credit_id: str, amount: Decimal, sign: int, add: Any, links: list
+    ) -> None:
+        """A BillPayment line applying a VendorCredit (QBO applies a vendor credit as a bill
+        payment whose lines link the Bill and the VendorCredit): the credit's Balance is used up
+        by ``amount`` and the vendor's Balance gets that much back (the Bill line took it off)."""
+        credit = self.store.get("VendorCredit", credit_id)
+        if credit is None:
+            if sign > 0:
+                raise QboFault(
+                    400,
+                    "2500",
+                    "Invalid Reference Id",
+                    f"Invalid Reference Id : VendorCredit {credit_id} does not exist",
+                )
+            return
+        if credit.get("Balance") is None:  # some files omit it: nothing applied yet
+            credit["Balance"] = to_decimal(credit.get("TotalAmt"))
+        add("VendorCredit", credit_id, "Balance", -sign * amount)
+        add("Vendor", _ref(payment.get("VendorRef")), "Balance", sign * amount)
+        back = "BillPaymentCreditCard" if payment.get("PayType") == "CreditCard" else (
+            "BillPaymentCheck")
+        links.append(("VendorCredit", credit_id, {"TxnId": str(payment["Id"]), "TxnType": back},
+                      sign))
 
     def _is_bank(self, key: str | None) -> bool:
         account = self.store.get("Account", key) if key else None
