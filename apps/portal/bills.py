@@ -31,6 +31,7 @@ from apps.portal.common import (
     querystring_without_page,
     today_for,
 )
+from apps.portal.currency import with_today_rates
 from apps.portal.runway_data import runway_now
 from apps.portal.services import approval_limit
 from apps.portal.tray import action_done_from_tray
@@ -68,6 +69,7 @@ def bill_list(request):
     qs, filters = _filtered(request, today)
     page = paginate(request, qs)
     bills = list(page.object_list)
+    with_today_rates(bills, request.business.currency or "USD", today)
     states = {}
     for action in bill_payment_actions(request.business, [b.pk for b in bills]).order_by(
         "created_at"
@@ -100,6 +102,7 @@ def _detail_context(request, bill: Bill) -> dict:
             currency,
         )
         forecast_date = result.forecast.bill_dates.get(str(bill.pk))
+    with_today_rates([bill], currency, today_for(request))
     limit = approval_limit()
     role = request.membership.role if request.membership else None
     return {

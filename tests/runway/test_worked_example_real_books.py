@@ -34,6 +34,7 @@ horizon ends 2027-02-22). Home currency USD; EUR rates 1.05 (10-01), 1.08 (11-20
 
 import json
 import shutil
+from datetime import date
 from decimal import Decimal
 from io import StringIO
 from pathlib import Path
@@ -132,3 +133,38 @@ def test_every_figure_of_the_real_books_example_through_the_sandbox(synced_real_
     (missing,) = data["flags"]
     assert missing["code"] == "currency_rate_missing"
     assert "Maple Co" in missing["message"] and "2,000.00 CAD" in missing["message"]
+
+
+def test_what_people_see_of_the_real_books(synced_real_books, owner_a):
+    """Dashboard: the card (owed, next payment) and the currency note; payroll offered as a
+    recurring series to confirm; bills and invoices in both currencies; the digest's cards.
+    (Today is the machine's today, not 11-25: the figures checked here do not depend on it.)"""
+    from apps.ap.models import Bill
+    from apps.ar.models import Invoice
+    from apps.digest.content import digest_build, week_label
+    from apps.digest.render import digest_render_text
+    from apps.tray.models import TrayItem
+    from apps.tray.services import tray_generate
+    from tests.utils import client_for, in_tenant
+
+    client = client_for(synced_real_books, owner_a)
+    page = client.get("/").content.decode()
+    assert 'data-testid="cards"' in page and "$1,234.56" in page
+    assert "Amounts in EUR are converted at 1 EUR = 1.2 USD" in page or (
+        "1 EUR = 1.08 USD" in page)
+    tray_generate(synced_real_books)
+    with in_tenant(synced_real_books):
+        euro_bill = Bill.objects.get(qbo_id="503")
+        cad_invoice = Invoice.objects.get(qbo_id="601")
+        assert TrayItem.objects.filter(key="series:name:gusto payroll").exists()
+    bill_page = client.get(f"/bills/{euro_bill.pk}/").content.decode()
+    assert "€1,000.00" in bill_page and "at 1 EUR = " in bill_page
+    invoice_page = client.get(f"/invoices/{cad_invoice.pk}/").content.decode()
+    assert "2,000.00" in invoice_page and "no CAD rate yet" in invoice_page
+    bills_page = client.get("/bills/").content.decode()
+    assert "€1,000.00" in bills_page
+    content = digest_build(synced_real_books, week_label(date.today()))
+    assert content["runway"]["cards"][0]["owed"] == "1234.56"
+    assert content["runway"]["currency_notes"][0]["currency"] == "EUR"
+    text = digest_render_text(content)
+    assert "Visa owes $1,234.56" in text and "Amounts in EUR are converted" in text

@@ -29,12 +29,13 @@ class CurrencyNote:
     rate: Decimal  # home units per one unit of ``currency``
     rate_date: date
     items: int  # how many balances/documents were converted at it
+    home: str = "USD"
 
-    def sentence(self, home: str) -> str:
+    @property
+    def sentence(self) -> str:
         return (
             f"Amounts in {self.currency} are converted at 1 {self.currency} = "
-            f"{rate_text(self.rate)} "
-            f"{home} (rate of {self.rate_date.isoformat()})."
+            f"{rate_text(self.rate)} {self.home} (rate of {self.rate_date.isoformat()})."
         )
 
 
@@ -83,7 +84,10 @@ class _Converter:
         return convert(Money(amount, currency), rate, self.home).amount
 
     def notes(self) -> tuple[CurrencyNote, ...]:
-        return tuple(CurrencyNote(c, r.rate, r.as_of, n) for c, (r, n) in sorted(self.used.items()))
+        return tuple(
+            CurrencyNote(c, r.rate, r.as_of, n, self.home)
+            for c, (r, n) in sorted(self.used.items())
+        )
 
 
 def _documents(conv: _Converter, items: tuple, what: str) -> tuple:

@@ -160,7 +160,7 @@ def to_json(r: RunwayResult) -> dict[str, Any]:
                 "rate": rate_text(n.rate),
                 "rate_date": n.rate_date.isoformat(),
                 "items": n.items,
-                "sentence": n.sentence(r.currency),
+                "sentence": n.sentence,
             }
             for n in r.currency_notes
         ],
