@@ -187,3 +187,26 @@ def test_unconverted_foreign_money_is_refused():
     require_home(converted)
     assert converted.accounts == () and converted.conversion.flags[0].code == (
         "currency_rate_missing")
+
+
+def test_a_linked_bank_feed_still_replaces_qbo_movements_for_its_account():
+    # Checking has a confirmed feed: QBO's payroll journal entries and card payment on it are
+    # not read (the feed's own rows are the truth), Savings (QBO only) still counts its refund.
+    runs = tuple(payroll(date(2026, 10, 2) + timedelta(days=14 * i), "4000.00", "qbo-chk")
+                 for i in range(4))
+    inputs = RunwayInputs(
+        accounts=(bank("qbo-chk", "50000.00", linked="chk"),
+                  bank("feed-chk", "50000.00", linked="chk", source="bank_feed"),
+                  bank("sav", "1000.00")),
+        movements=(
+            out(date(2026, 10, 2), "3999.00", "feed-chk", kind="payroll", who="GUSTO",
+                source="bank_feed"),
+            out(date(2026, 10, 15), "900.00", "qbo-chk", kind="card_payment",
+                who_id="account:40", to="cc"),
+            out(date(2026, 11, 10), "120.00", "sav", kind="refund", who_id="customer:7"),
+        ),
+        journal_entries=runs,
+    )
+    result = compute_runway(inputs, AS_OF)
+    assert result.burn.outflow_total == D("4119.00")  # 3,999 from the feed + 120 refund
+    assert {o.counterparty_id for o in result.burn.outflows} == {None, "customer:7"}
