@@ -205,12 +205,9 @@ def vendor_credit_send(client: Any, action: Any) -> dict[str, Any]:
 
 
 def vendor_credit_find(client: Any, action: Any) -> list[dict[str, Any]]:
-    """BillPayments in QBO carrying this action's key (TxnDate is filterable; the note is not)."""
-    body = vendor_credit_body(action)
-    found = []
-    for page in client.query_all("BillPayment", where=f"TxnDate = '{body['TxnDate']}'"):
-        found.extend(r for r in page if str(r.get("PrivateNote") or "") == body["PrivateNote"])
-    return found
+    """BillPayments in QBO carrying this action's key."""
+    return outbox.find_by_note(client, "BillPayment", vendor_credit_body(action)["TxnDate"],
+                               action)
 
 
 def vendor_credit_after(ctx: sinks.SinkContext, action: Any) -> None:

@@ -27,15 +27,21 @@ ORDER BY i.id
 """
 
 
-def _open_invoices(rows: list[tuple], home: str) -> list[OpenInvoice]:
-    # A foreign invoice goes to the engine in its own currency: its open balance is converted at
-    # today's rate, not at the invoice date's rate behind `home_balance` (DESIGN §4b).
+def _open_documents(cls: type, rows: list[tuple], home: str) -> list:
+    """Open invoices or bills (rows: pk, party id, name, dates, home balance and total, the
+    owner's date, currency, own balance and total). A foreign one goes to the engine in its own
+    currency: its open balance is converted at today's rate, not at the document date's rate
+    behind `home_balance` (DESIGN §4b)."""
     return [
-        OpenInvoice(str(pk), cid, name, txn, due, balance, total, expected)
+        cls(str(pk), party, name, txn, due, balance, total, when)
         if currency == home
-        else OpenInvoice(str(pk), cid, name, txn, due, own, own_total, expected, currency)
-        for pk, cid, name, txn, due, balance, total, expected, currency, own, own_total in rows
+        else cls(str(pk), party, name, txn, due, own, own_total, when, currency)
+        for pk, party, name, txn, due, balance, total, when, currency, own, own_total in rows
     ]
+
+
+def _open_invoices(rows: list[tuple], home: str) -> list[OpenInvoice]:
+    return _open_documents(OpenInvoice, rows, home)
 
 
 def open_invoices(*, currency: str = "USD") -> list[OpenInvoice]:
@@ -130,13 +136,7 @@ ORDER BY b.id
 
 
 def _open_bills(rows: list[tuple], home: str) -> list[OpenBill]:
-    # Like invoices: a foreign bill in its own currency, for today's rate.
-    return [
-        OpenBill(str(pk), vid, name, txn, due, balance, total, scheduled)
-        if currency == home
-        else OpenBill(str(pk), vid, name, txn, due, own, own_total, scheduled, currency)
-        for pk, vid, name, txn, due, balance, total, scheduled, currency, own, own_total in rows
-    ]
+    return _open_documents(OpenBill, rows, home)
 
 
 def open_bills(*, currency: str = "USD") -> list[OpenBill]:

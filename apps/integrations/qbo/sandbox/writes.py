@@ -65,6 +65,9 @@ NOT_DELETABLE = (
     "Vendor",
     "CustomerType",
 )
+# The credit left on a credit memo / vendor credit, which an application may not overdraw.
+CREDITS_LEFT = {("CreditMemo", "RemainingCredit"): "remaining credit",
+                ("VendorCredit", "Balance"): "balance"}
 VOIDABLE = ("Invoice", "Payment", "BillPayment", "SalesReceipt")
 DOCUMENTS = {"Invoice": "CustomerRef", "Bill": "VendorRef"}
 PARTY = {"Invoice": "Customer", "Bill": "Vendor", "Payment": "Customer", "BillPayment": "Vendor"}
@@ -244,25 +247,15 @@ class Writer:
             if new is not None:
                 self._plan(entity, new, +1, deltas, links, is_new=old is None)
         for (entity, key, fld), delta in deltas.items():
-            if entity == "CreditMemo" and fld == "RemainingCredit":
+            if (entity, fld) in CREDITS_LEFT:
                 obj = self.store.get(entity, key)
                 if obj is not None and to_decimal(obj.get(fld)) + delta < ZERO:
                     raise QboFault(
                         400,
                         "6000",
                         "A business validation error has occurred while processing your request",
-                        f"Business Validation Error: the credit applied from CreditMemo {key} "
-                        "is more than its remaining credit",
-                    )
-            if entity == "VendorCredit" and fld == "Balance":
-                obj = self.store.get(entity, key)
-                if obj is not None and to_decimal(obj.get(fld)) + delta < ZERO:
-                    raise QboFault(
-                        400,
-                        "6000",
-                        "A business validation error has occurred while processing your request",
-                        f"Business Validation Error: the credit applied from VendorCredit {key} "
-                        "is more than its balance",
+                        f"Business Validation Error: the credit applied from {entity} {key} "
+                        f"is more than its {CREDITS_LEFT[(entity, fld)]}",
                     )
             if entity in DOCUMENTS and fld == "Balance":
                 obj = self.store.get(entity, key)
