@@ -28,6 +28,7 @@ from apps.integrations.sync.ingest_helpers import (
     document_fields,
     document_problem,
     id_map,
+    lines_problem,
     mark_deleted,
     money,
     money_problem,
@@ -36,6 +37,7 @@ from apps.integrations.sync.ingest_helpers import (
     replace_lines,
     split_deleted,
     synced_fields,
+    unknown_party,
     upsert,
 )
 from apps.integrations.sync.sinks import (
@@ -61,10 +63,7 @@ def bills_ingest(ctx: SinkContext, dtos: list[Any]) -> SinkResult:
         vendor_id = vendors.get(dto.vendor_ref.value)
         problem = document_problem(dto)
         if vendor_id is None:
-            problem = problem or (
-                f"VendorRef {dto.vendor_ref.value} is not a known vendor "
-                "(not in QuickBooks, or quarantined)"
-            )
+            problem = problem or unknown_party("Vendor", dto.vendor_ref)
         if problem:
             result.rejected[dto.qbo_id] = problem
             continue
@@ -93,9 +92,7 @@ def bill_payments_ingest(ctx: SinkContext, dtos: list[Any]) -> SinkResult:
     objs, lines_of = [], {}
     for dto in live:
         problem = money_problem("TotalAmt", dto.total) or money_problem("Home", dto.home_total)
-        problem = problem or next(
-            (money_problem("Line.Amount", a.amount) for a in dto.bills
-             if money_problem("Line.Amount", a.amount)), None)
+        problem = problem or lines_problem(dto.bills)
         if problem:
             result.rejected[dto.qbo_id] = problem
             continue
@@ -149,14 +146,10 @@ def vendor_credits_ingest(ctx: SinkContext, dtos: list[Any]) -> SinkResult:
             or money_problem("HomeTotalAmt", dto.home_total)
             or (money_problem("Balance", dto.balance, negative_ok=False)
                 if dto.balance is not None else None)
-            or next((money_problem("Line.Amount", ln.amount) for ln in dto.lines
-                     if money_problem("Line.Amount", ln.amount)), None)
+            or lines_problem(dto.lines)
         )
         if vendor_id is None:
-            problem = problem or (
-                f"VendorRef {dto.vendor_ref.value} is not a known vendor "
-                "(not in QuickBooks, or quarantined)"
-            )
+            problem = problem or unknown_party("Vendor", dto.vendor_ref)
         if problem:
             result.rejected[dto.qbo_id] = problem
             continue

@@ -33,6 +33,7 @@ from apps.integrations.sync.ingest_helpers import (
     ref_value,
     split_deleted,
     synced_fields,
+    unknown_party,
     upsert,
 )
 from apps.integrations.sync.sinks import (
@@ -57,10 +58,7 @@ def invoices_ingest(ctx: SinkContext, dtos: list[Any]) -> SinkResult:
         customer_id = customers.get(dto.customer_ref.value)
         problem = document_problem(dto)
         if customer_id is None:
-            problem = problem or (
-                f"CustomerRef {dto.customer_ref.value} is not a known customer "
-                "(not in QuickBooks, or quarantined)"
-            )
+            problem = problem or unknown_party("Customer", dto.customer_ref)
         if problem:
             result.rejected[dto.qbo_id] = problem
             continue

@@ -15,6 +15,7 @@ from apps.integrations.sync.ingest_helpers import (
     clip,
     currency_fields,
     id_map,
+    lines_problem,
     mark_deleted,
     money,
     money_problem,
@@ -67,8 +68,7 @@ def purchases_ingest(ctx: SinkContext, dtos: list[Any]) -> SinkResult:
     objs, lines_of = [], {}
     for dto in live:
         problem = money_problem("TotalAmt", dto.total) or money_problem("Home", dto.home_total)
-        problem = problem or next((money_problem("Line.Amount", ln.amount) for ln in dto.lines
-                                   if money_problem("Line.Amount", ln.amount)), None)
+        problem = problem or lines_problem(dto.lines)
         if problem:
             result.rejected[dto.qbo_id] = problem
             continue

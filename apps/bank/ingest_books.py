@@ -13,6 +13,7 @@ from apps.integrations.sync.ingest_helpers import (
     clip,
     currency_fields,
     id_map,
+    lines_problem,
     mark_deleted,
     money,
     money_problem,
@@ -85,9 +86,7 @@ def journal_entries_ingest(ctx: SinkContext, dtos: list[Any]) -> SinkResult:
     departments = id_map(Department, ctx.realm_id, (ref_value(ln.department_ref) for ln in lines))
     objs, lines_of = [], {}
     for dto in live:
-        problem = money_problem("TotalAmt", dto.total) or next(
-            (money_problem("Line.Amount", ln.amount) for ln in dto.lines
-             if money_problem("Line.Amount", ln.amount)), None)
+        problem = money_problem("TotalAmt", dto.total) or lines_problem(dto.lines)
         if problem:
             result.rejected[dto.qbo_id] = problem
             continue

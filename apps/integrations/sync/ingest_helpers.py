@@ -32,6 +32,17 @@ def money_problem(name: str, value: Decimal, *, negative_ok: bool = True) -> str
     return None
 
 
+def lines_problem(lines: Iterable[Any]) -> str | None:
+    """The first line whose ``amount`` cannot be stored, as a reason, else None."""
+    return next((p for ln in lines if (p := money_problem("Line.Amount", ln.amount))), None)
+
+
+def unknown_party(kind: str, ref: Any) -> str:
+    """Why a document naming a vendor/customer we do not hold is quarantined."""
+    return (f"{kind}Ref {ref.value} is not a known {kind.lower()} "
+            "(not in QuickBooks, or quarantined)")
+
+
 def split_deleted(dtos: Sequence[Any]) -> tuple[list[Any], list[str]]:
     live, gone = [], []
     for dto in dtos:
