@@ -54,7 +54,8 @@ WITH acct AS (
          CASE WHEN e.currency = %(home)s THEN l.amount
               ELSE ROUND(l.amount * e.exchange_rate, 2) END AS amt
   FROM bank_journalentry e JOIN bank_journalentryline l ON l.entry_id = e.id
-  JOIN bank_account a ON a.id = l.account_id AND a.account_type = 'Bank'
+  JOIN bank_account a ON a.qbo_id = l.account_qbo_id AND a.account_type = 'Bank'
+    AND NOT a.is_deleted
   WHERE NOT e.is_deleted AND e.txn_date >= %(burn_start)s AND e.txn_date < %(as_of)s
     AND (e.currency = %(home)s OR e.exchange_rate IS NOT NULL)
 ), internal AS (
@@ -71,7 +72,7 @@ WITH acct AS (
   WHERE NOT is_deleted AND NOT is_credit AND txn_date >= %(burn_start)s AND txn_date < %(as_of)s
     AND account_qbo_id IN (SELECT qbo_id FROM acct)
   UNION ALL
-  SELECT amount FROM bank_transfer
+  SELECT ROUND(amount * COALESCE(exchange_rate, 1), 2) FROM bank_transfer
   WHERE NOT is_deleted AND txn_date >= %(burn_start)s AND txn_date < %(as_of)s
     AND from_account_qbo_id IN (SELECT qbo_id FROM acct)
     AND to_account_qbo_id NOT IN (SELECT qbo_id FROM acct)

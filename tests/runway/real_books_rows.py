@@ -19,6 +19,7 @@ from apps.bank.models import (
     JournalEntryLine,
     Purchase,
     PurchaseLine,
+    Transfer,
 )
 from apps.ledger.models import ExchangeRate
 
@@ -120,6 +121,12 @@ def real_books(
           (other, "Debit", Decimal("250.00")), currency="EUR", rate="1.0911")
     entry(day(-80, -1), "No rate", (euro, "Credit", Decimal("75.00")),
           (other, "Debit", Decimal("75.00")), currency="EUR")
+
+    # A euro transfer out of runway (to the excluded account) at its own rate.
+    Transfer.objects.create(
+        realm_id=realm, qbo_id=qid(), from_account=euro, to_account=acct["3"],
+        from_account_qbo_id="6", to_account_qbo_id="3", txn_date=day(-60, -1),
+        amount=Decimal("333.33"), currency="EUR", exchange_rate=Decimal("1.0777"))
 
     # Vendor credits (Balance given, absent, deleted, in euros) and foreign documents.
     for balance, currency, deleted in (("300.00", "USD", False), (None, "USD", False),

@@ -11,6 +11,7 @@ from datetime import date, timedelta
 from apps.ap.models import Bill, BillPayment, VendorCredit
 from apps.ar.models import Invoice, RefundReceipt, SalesReceipt
 from apps.bank.models import (
+    Account,
     BankTransaction,
     CreditCardPayment,
     JournalEntry,
@@ -83,8 +84,9 @@ def transfer_movements(as_of: date) -> Iterator[CashMovement]:
     rows = Transfer.objects.filter(
         is_deleted=False, txn_date__gte=start, txn_date__lt=end
     ).order_by("pk").values_list("txn_date", "amount", "from_account_qbo_id",
-                                 "to_account_qbo_id", "to_account__name")
-    for day, amount, src, dst, dst_name in rows:
+                                 "to_account_qbo_id", "to_account__name", "exchange_rate")
+    for day, own, src, dst, dst_name, rate in rows:
+        amount = to_cents(own * (rate or 1))  # a transfer in another currency: its own rate
         label = f"Transfer to {dst_name}" if dst_name else ""
         if src:
             yield CashMovement(
@@ -157,14 +159,16 @@ def receipt_movements(as_of: date, skip: set[str]) -> Iterator[CashMovement]:
 def journal_entries(as_of: date, home: str) -> list[Entry]:
     start, end = _window(as_of)
     found = []
+    banks = set(Account.objects.filter(account_type="Bank", is_deleted=False)
+                .values_list("qbo_id", flat=True))
     entries = JournalEntry.objects.live().filter(txn_date__gte=start, txn_date__lt=end)
-    for e in entries.prefetch_related("lines__account").order_by("pk"):
+    for e in entries.prefetch_related("lines").order_by("pk"):
         lines = tuple(
             Line(s.qbo_key(line.account_qbo_id), line.posting_type, line.amount,
                  f"{line.entity_type.lower()}:{line.entity_qbo_id}" if line.entity_qbo_id
                  else None, line.entity_name)
             for line in sorted(e.lines.all(), key=lambda x: x.pk)
-            if line.account and line.account.account_type == "Bank"
+            if line.account_qbo_id in banks
         )
         if lines:
             foreign = e.currency != home

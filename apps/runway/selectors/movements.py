@@ -68,14 +68,16 @@ SELECT p.day, p.amount, p.acct AS account, p.source, p.kind,
        NULLIF(p.who_id, '') AS who_id, NULL AS dest, p.src, p.first_id, 0 AS leg
 FROM plain p LEFT JOIN {vendor} v ON v.id = p.vid
 UNION ALL
-SELECT t.txn_date, t.amount, 'qbo:' || t.from_account_qbo_id, 'qbo', 'transfer',
+SELECT t.txn_date, ROUND(t.amount * COALESCE(t.exchange_rate, 1), 2),
+       'qbo:' || t.from_account_qbo_id, 'qbo', 'transfer',
        CASE WHEN COALESCE(a.name, '') <> '' THEN 'Transfer to ' || a.name ELSE '' END, NULL,
        CASE WHEN t.to_account_qbo_id <> '' THEN 'qbo:' || t.to_account_qbo_id END, 2, t.id, 0
 FROM {transfer} t LEFT JOIN {account} a ON a.id = t.to_account_id
 WHERE NOT t.is_deleted AND t.from_account_qbo_id <> ''
   AND t.txn_date >= %(pad_start)s AND t.txn_date < %(pad_end)s
 UNION ALL
-SELECT t.txn_date, -t.amount, 'qbo:' || t.to_account_qbo_id, 'qbo', 'transfer', '', NULL, NULL,
+SELECT t.txn_date, -ROUND(t.amount * COALESCE(t.exchange_rate, 1), 2),
+       'qbo:' || t.to_account_qbo_id, 'qbo', 'transfer', '', NULL, NULL,
        2, t.id, 1
 FROM {transfer} t
 WHERE NOT t.is_deleted AND t.to_account_qbo_id <> ''

@@ -62,7 +62,8 @@ SELECT e.id, e.txn_date, e.memo, e.currency, e.exchange_rate, l.account_qbo_id, 
        l.amount, l.entity_type, l.entity_qbo_id, l.entity_name
 FROM {journalentry} e
 JOIN {journalline} l ON l.entry_id = e.id
-JOIN {account} a ON a.id = l.account_id AND a.account_type = 'Bank'
+JOIN {account} a ON a.qbo_id = l.account_qbo_id AND a.account_type = 'Bank'
+  AND NOT a.is_deleted
 WHERE NOT e.is_deleted AND e.txn_date >= %(pad_start)s AND e.txn_date < %(pad_end)s
 ORDER BY e.id, l.id
 """
