@@ -31,10 +31,10 @@ from apps.portal.common import (
     querystring_without_page,
     today_for,
 )
-from apps.portal.currency import with_today_rates
 from apps.portal.runway_data import runway_now
 from apps.portal.services import approval_limit
 from apps.portal.tray import action_done_from_tray
+from apps.runway.rates import with_today_rates
 from apps.tray.services import cash_impact
 
 DUE_FILTERS = {"overdue": "Overdue", "7": "Due in 7 days", "14": "Due in 14 days", "30": "30 days"}
@@ -94,15 +94,16 @@ def _detail_context(request, bill: Bill) -> dict:
     currency = business.currency or "USD"
     result = runway_now(business)
     impact_days, impact_sentence, forecast_date = None, "", None
-    if result is not None and bill.balance > 0:
+    with_today_rates([bill], currency, today_for(request))  # a foreign bill at today's rate
+    amount = bill.today_home_balance
+    if result is not None and bill.balance > 0 and amount is not None:
         impact_days, impact_sentence = cash_impact(
-            -bill.home_balance,
+            -amount,
             result.daily_burn,
-            f"Paying {bill.home_balance:,.2f} now",
+            f"Paying {amount:,.2f} now",
             currency,
         )
         forecast_date = result.forecast.bill_dates.get(str(bill.pk))
-    with_today_rates([bill], currency, today_for(request))
     limit = approval_limit()
     role = request.membership.role if request.membership else None
     return {

@@ -26,9 +26,9 @@ from apps.portal.common import (
     querystring_without_page,
     today_for,
 )
-from apps.portal.currency import with_today_rates
 from apps.portal.runway_data import charts, habit_sentences, runway_now
 from apps.portal.tray import action_done_from_tray
+from apps.runway.rates import with_today_rates
 from apps.tray.services import cash_impact
 
 
@@ -82,11 +82,12 @@ def invoice_detail(request, pk: int):
     habit = habit_sentences(result).get(invoice.customer_qbo_id)
     with_today_rates([invoice], currency, today_for(request))
     impact_days, sentence, expected = None, "", None
-    if result is not None and invoice.balance > 0:
+    amount = invoice.today_home_balance  # a foreign invoice at today's rate (None: no rate)
+    if result is not None and invoice.balance > 0 and amount is not None:
         impact_days, sentence = cash_impact(
-            invoice.home_balance,
+            amount,
             result.daily_burn,
-            f"Collecting {invoice.home_balance:,.2f} now",
+            f"Collecting {amount:,.2f} now",
             currency,
         )
         expected = result.forecast.invoice_dates.get(str(invoice.pk))

@@ -36,6 +36,7 @@ from apps.core.services.audit import audit_record
 from apps.integrations.sync.models import QboConnection, SyncRun
 from apps.reserves.models import Reserve
 from apps.runway.engine import RunwayResult
+from apps.runway.rates import with_today_rates
 from apps.tray.models import TrayItem
 
 log = logging.getLogger(__name__)
@@ -184,6 +185,7 @@ def _bill_candidates(business: Any, today: date, burn, currency: str) -> list[Ca
     )
     if not bills:
         return []
+    with_today_rates(bills, currency, today)  # a foreign bill at today's rate, as the forecast
     paying = set(
         bill_payment_actions(business, [b.pk for b in bills])
         .filter(state__in=IN_FLIGHT)
@@ -205,8 +207,11 @@ def _bill_candidates(business: Any, today: date, burn, currency: str) -> list[Ca
             if days_left == 0
             else f"due in {days_left} days"
         )
-        what = f"Paying {vendor} {format_money(bill.home_balance, currency)} today"
-        days, sentence = cash_impact(-bill.home_balance, burn, what, currency)
+        if bill.today_home_balance is None:
+            continue  # no rate: left out of the figures; the rate warning says so
+        amount = bill.today_home_balance
+        what = f"Paying {vendor} {format_money(amount, currency)} today"
+        days, sentence = cash_impact(-amount, burn, what, currency)
         out.append(
             Candidate(
                 f"bill:{bill.pk}",
@@ -215,8 +220,8 @@ def _bill_candidates(business: Any, today: date, burn, currency: str) -> list[Ca
                 Decimal(-days_left),
                 f"{'Approve' if approve else 'Pay'} {vendor}"
                 + (f" · bill {bill.doc_number}" if bill.doc_number else ""),
-                f"{format_money(bill.home_balance, currency)} {when}.",
-                bill.home_balance,
+                f"{format_money(amount, currency)} {when}.",
+                amount,
                 due,
                 days,
                 sentence,
@@ -238,11 +243,15 @@ def _invoice_candidates(today: date, result: RunwayResult | None, burn, currency
         limit=INVOICE_ITEMS_MAX,
     )
     out = []
+    with_today_rates([p.invoice for p in ranked], currency, today)  # as the forecast counts it
     for p in ranked:
         inv = p.invoice
+        if inv.today_home_balance is None:
+            continue  # no rate: left out of the figures; the rate warning says so
+        amount = inv.today_home_balance
         name = inv.customer.display_name if inv.customer else f"Customer {inv.customer_qbo_id}"
-        what = f"Collecting {format_money(inv.home_balance, currency)} from {name}"
-        days, sentence = cash_impact(inv.home_balance, burn, what, currency)
+        what = f"Collecting {format_money(amount, currency)} from {name}"
+        days, sentence = cash_impact(amount, burn, what, currency)
         habit = (
             f" Usually pays {late[inv.customer_qbo_id]} days late."
             if late.get(inv.customer_qbo_id) and late[inv.customer_qbo_id] > 0
@@ -255,9 +264,9 @@ def _invoice_candidates(today: date, result: RunwayResult | None, burn, currency
                 TIER[TrayItem.Kind.INVOICE_CHASE],
                 p.score,
                 f"Chase {name}" + (f" · invoice {inv.doc_number}" if inv.doc_number else ""),
-                f"{format_money(inv.home_balance, currency)}, "
+                f"{format_money(amount, currency)}, "
                 f"{p.days_overdue} days overdue.{habit}",
-                inv.home_balance,
+                amount,
                 inv.due_date or inv.txn_date,
                 days,
                 sentence,

@@ -98,7 +98,7 @@ def _documents(conv: _Converter, items: tuple, what: str) -> tuple:
             out.append(item)
             continue
         who = getattr(item, "customer_name", "") or getattr(item, "vendor_name", "")
-        label = f"{who}, {what.lower()} {item.id}" if who else f"{what} {item.id}"
+        label = f"{what} of {who}" if who else what
         rate = conv.current_rate(item.balance, item.currency, item.id, label)
         if rate is None:
             continue

@@ -1,6 +1,6 @@
-"""Bills and invoices in another currency show both amounts: their own, and home money at
-today's rate (the rate the runway uses, DESIGN §4b). One query per page, none when every
-document is in the home currency."""
+"""Bills and invoices in another currency, as people see them: their own amount, and home money
+at today's rate (the rate the runway uses, DESIGN §4b). One query per page (or tray), none when
+every document is in the home currency."""
 
 from __future__ import annotations
 
@@ -15,8 +15,12 @@ from apps.runway.engine.currency import rate_text
 
 def with_today_rates(docs: Iterable[Any], home: str, today: date) -> None:
     """Set ``today_home_balance`` (None: no rate yet), ``today_rate_text`` and
-    ``today_rate_date`` on every foreign document (bills, invoices)."""
-    docs = [d for d in docs if d is not None and d.currency and d.currency != home]
+    ``today_rate_date`` on every foreign document (bills, invoices); on home ones
+    ``today_home_balance`` is their ``home_balance``."""
+    docs = [d for d in docs if d is not None]
+    for d in docs:
+        d.today_home_balance = d.home_balance
+    docs = [d for d in docs if d.currency and d.currency != home]
     if not docs:
         return
     rates = {
