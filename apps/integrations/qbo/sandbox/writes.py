@@ -344,12 +344,7 @@ class Writer:
                     doc_id = str(linked.get("TxnId"))
                     if self.store.get(doc_type, doc_id) is None:
                         if sign > 0:
-                            raise QboFault(
-                                400,
-                                "2500",
-                                "Invalid Reference Id",
-                                f"Invalid Reference Id : {doc_type} {doc_id} does not exist",
-                            )
+                            raise invalid_reference(doc_type, doc_id)
                         continue
                     add(doc_type, doc_id, "Balance", -sign * amount)
                     add(PARTY[entity], party_key, "Balance", -sign * amount)
@@ -377,12 +372,7 @@ class Writer:
         memo = self.store.get("CreditMemo", memo_id)
         if memo is None:
             if sign > 0:
-                raise QboFault(
-                    400,
-                    "2500",
-                    "Invalid Reference Id",
-                    f"Invalid Reference Id : CreditMemo {memo_id} does not exist",
-                )
+                raise invalid_reference("CreditMemo", memo_id)
             return
         add("CreditMemo", memo_id, "RemainingCredit", -sign * amount)
         add("CreditMemo", memo_id, "Balance", -sign * amount)
@@ -400,12 +390,7 @@ class Writer:
         credit = self.store.get("VendorCredit", credit_id)
         if credit is None:
             if sign > 0:
-                raise QboFault(
-                    400,
-                    "2500",
-                    "Invalid Reference Id",
-                    f"Invalid Reference Id : VendorCredit {credit_id} does not exist",
-                )
+                raise invalid_reference("VendorCredit", credit_id)
             return
         if credit.get("Balance") is None:  # some files omit it: nothing applied yet
             credit["Balance"] = to_decimal(credit.get("TotalAmt"))
@@ -433,6 +418,12 @@ class Writer:
             self.store.save(entity, obj)
             changes.append(Change(entity, key, "Update", now))
         return changes
+
+
+def invalid_reference(entity: str, key: str) -> QboFault:
+    """QBO's answer to a line linking a transaction that does not exist."""
+    return QboFault(400, "2500", "Invalid Reference Id",
+                    f"Invalid Reference Id : {entity} {key} does not exist")
 
 
 def _ref(value: Any) -> str | None:
