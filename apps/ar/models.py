@@ -10,7 +10,7 @@ from django.db import models
 from apps.core.synced import QboSyncedModel
 
 MONEY = {"max_digits": 14, "decimal_places": 2}
-RATE = {"max_digits": 18, "decimal_places": 8}
+RATE = {"max_digits": 20, "decimal_places": 10}  # as precise as ExchangeRate.rate
 
 
 class Customer(QboSyncedModel):

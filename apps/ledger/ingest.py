@@ -28,12 +28,22 @@ _TEN_PLACES = Decimal("1e-10")
 
 
 def exchange_rates_ingest(ctx: SinkContext, dtos: list[Any]) -> SinkResult:
+    """Rates are re-read on every incremental run (no CDC for them): only new or changed ones
+    are written and counted, so a run that changed nothing stores nothing."""
     live, gone = split_deleted(dtos)
     result = SinkResult(stored=mark_deleted(ExchangeRate, ctx.realm_id, gone))
+    held = {
+        key: (rate, token)
+        for key, rate, token in ExchangeRate.objects.filter(
+            realm_id=ctx.realm_id, qbo_id__in=[d.qbo_id for d in live], is_deleted=False
+        ).values_list("qbo_id", "rate", "sync_token")
+    }
     rows = []
     for dto in live:
         if dto.rate >= RATE_LIMIT:
             result.rejected[dto.qbo_id] = f"Rate {dto.rate} is too large to be real"
+            continue
+        if held.get(dto.qbo_id) == (dto.rate.quantize(_TEN_PLACES), clip(dto.sync_token, 16)):
             continue
         rows.append(dict(
             realm_id=ctx.realm_id,

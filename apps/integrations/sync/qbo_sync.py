@@ -51,6 +51,12 @@ SYNC_ORDER: tuple[str, ...] = (
 # before its window (a full sync reads them all); a rate is upserted by (currency, date),
 # so reading it again is harmless.
 RATES = "ExchangeRate"
+# What a full sync read before the §4b entity types existed: a connection fully synced then
+# (empty ``synced_entities``) has these and needs the others read in full once.
+LEGACY_ENTITIES = frozenset({
+    "Account", "Vendor", "Customer", "Bill", "Invoice", "CreditMemo", "BillPayment", "Payment",
+    "Purchase", "Deposit", "Transfer",
+})
 RATE_LOOKBACK = timedelta(days=35)
 CDC_MAX_AGE = timedelta(days=30) - timedelta(minutes=10)  # QBO looks back 30 days at most
 # The next incremental sync asks for changes since the start of this one, minus a little skew.
@@ -389,17 +395,26 @@ def qbo_sync_run(
     report = progress or (lambda _entity, _n: None)
 
     def paged(state: _RunState, client: QboClient, conn: QboConnection, lock: Any,
-              where: str = "") -> datetime | None:
-        if not where:
+              where: str = "", entities: Sequence[str] | None = None) -> datetime | None:
+        if not where and entities is None:
             _company_refresh(conn, client, business)
-        pages = ((entity, page) for entity in order
+        wanted = order if entities is None else entities
+        pages = ((entity, page) for entity in wanted
                  for page in client.query_all(entity, where=_where_for(entity, where, since),
                                               page_size=PAGE))
         for entity, page, parsed in _prefetched(pages):
             ingest_page(state, entity, page, parsed)
             report(entity, len(page))
             lock.extend()
+        if not where:
+            _mark_synced(conn, wanted)
         return None
+
+    def backfill(state, client, conn, lock) -> None:
+        """Entity types never read in full (added since the last full sync): read them all."""
+        missing = [e for e in order if e not in _synced_entities(conn)]
+        if missing:
+            paged(state, client, conn, lock, entities=missing)
 
     def full_body(state, client, conn, lock) -> datetime | None:
         paged(state, client, conn, lock)
@@ -407,6 +422,7 @@ def qbo_sync_run(
 
     def stale_body(state, client, conn, lock) -> datetime | None:
         started = timezone.now()
+        backfill(state, client, conn, lock)
         where = f"MetaData.LastUpdatedTime > '{format_qbo_time(since)}'"
         paged(state, client, conn, lock, where=where)
         return started - CLOCK_SKEW
@@ -414,6 +430,7 @@ def qbo_sync_run(
     def cdc_body(state, client, conn, lock) -> datetime | None:
         # CompanyInfo is not asked for here (not every CDC endpoint accepts it); a rename
         # arrives by webhook (targeted refresh) or the next full sync.
+        backfill(state, client, conn, lock)
         result = client.cdc_all([e for e in order if e != RATES], since)
         if RATES in order and conn.multicurrency_enabled:  # one currency: no rates to read
             for page in client.query_all(RATES, where=_recent_rates(since), page_size=PAGE):
@@ -434,6 +451,17 @@ def qbo_sync_run(
     else:
         body = cdc_body
     return _run(business, run_kind, body, wait=wait, advance=set(SYNC_ORDER) <= set(order))
+
+
+def _synced_entities(conn: QboConnection) -> set[str]:
+    return set(conn.synced_entities or (LEGACY_ENTITIES if conn.last_full_sync_at else ()))
+
+
+def _mark_synced(conn: QboConnection, entities: Sequence[str]) -> None:
+    """Every page of these types is stored: later runs may rely on CDC for them."""
+    done = sorted(_synced_entities(conn) | set(entities))
+    QboConnection.objects.filter(pk=conn.pk).update(synced_entities=done)
+    conn.synced_entities = done
 
 
 def _recent_rates(since: datetime) -> str:

@@ -73,7 +73,7 @@ def test_full_sync_stores_every_new_entity(sb, synced):
 
         cad = Invoice.objects.get(qbo_id="861")
         assert (cad.currency, cad.exchange_rate, cad.home_balance) == (
-            "CAD", Decimal("0.73123457"), Decimal("731.23"))
+            "CAD", Decimal("0.7312345678"), Decimal("731.23"))
         assert Invoice.objects.get(qbo_id="862").exchange_rate is None
         rates = {r.qbo_id: r.rate for r in ExchangeRate.objects.all()}
         assert rates == {"CAD:USD:2026-10-01": Decimal("0.7312345678"),
@@ -135,3 +135,21 @@ def test_webhook_fetch_reads_the_changed_new_entities(sb, synced):
         assert JournalEntry.objects.get(qbo_id="801").lines.count() == 3  # replaced, not added
         assert SalesReceipt.objects.get(qbo_id="822").is_deleted
         assert CreditCardPayment.objects.get(qbo_id="841").amount == Decimal("160.00")
+
+
+def test_a_connection_synced_before_these_types_existed_reads_them_in_full_once(sb, synced):
+    conn = QboConnection.objects.get(business=synced)
+    assert set(conn.synced_entities) >= {"JournalEntry", "ExchangeRate", "VendorCredit"}
+    # As a connection fully synced by the previous version looks: the new types never read.
+    QboConnection.objects.filter(pk=conn.pk).update(synced_entities=[])
+    with in_tenant(synced):
+        JournalEntry.objects.all().delete()
+        ExchangeRate.objects.all().delete()
+    run = qbo_sync_run(synced)
+    assert run.kind == "incremental" and run.state == "succeeded"
+    with in_tenant(synced):
+        assert JournalEntry.objects.filter(qbo_id__in=["801", "802", "803"]).count() == 3
+        assert ExchangeRate.objects.count() == 3  # the malformed fourth is quarantined
+    assert "JournalEntry" in QboConnection.objects.get(pk=conn.pk).synced_entities
+    quiet = qbo_sync_run(synced)  # then CDC + recent rates again, and nothing rewritten
+    assert quiet.requests == 2 and sum(quiet.entities.values()) == 0

@@ -31,6 +31,7 @@ KNOWN_ENTITIES = (
     "CompanyInfo",
     "CreditCardPayment",
     "CreditMemo",
+    "Currency",
     "Customer",
     "CustomerType",
     "Department",
