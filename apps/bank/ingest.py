@@ -59,12 +59,23 @@ def accounts_ingest(ctx: SinkContext, dtos: list[Any]) -> SinkResult:
     return result
 
 
+def _money_accounts(ctx: SinkContext, qbo_ids: set[str]) -> dict[str, int]:
+    """{qbo_id: pk} of the given accounts that are Bank or Credit Card accounts."""
+    if not qbo_ids:
+        return {}
+    return dict(Account.objects.filter(
+        realm_id=ctx.realm_id, qbo_id__in=qbo_ids,
+        account_type__in=(Account.Type.BANK, Account.Type.CREDIT_CARD),
+    ).values_list("qbo_id", "pk"))
+
+
 def purchases_ingest(ctx: SinkContext, dtos: list[Any]) -> SinkResult:
-    """Purchases and their account-based lines (item lines name no account; not kept)."""
+    """Purchases, and their lines on money accounts (see PurchaseLine: card payoffs)."""
     live, gone = split_deleted(dtos)
     result = SinkResult(stored=mark_deleted(Purchase, ctx.realm_id, gone))
-    accounts = id_map(Account, ctx.realm_id, [d.account_ref.value for d in live] + [
-        ln.account_ref.value for d in live for ln in d.lines if ln.account_ref])
+    accounts = id_map(Account, ctx.realm_id, (d.account_ref.value for d in live))
+    money_accounts = _money_accounts(ctx, {
+        ln.account_ref.value for d in live for ln in d.lines if ln.account_ref})
     objs, lines_of = [], {}
     for dto in live:
         problem = money_problem("TotalAmt", dto.total) or money_problem("Home", dto.home_total)
@@ -90,10 +101,11 @@ def purchases_ingest(ctx: SinkContext, dtos: list[Any]) -> SinkResult:
             memo=clip(dto.private_note, 400),
         ))
         lines_of[dto.qbo_id] = [
-            {"account_id": accounts.get(ln.account_ref.value),
+            {"account_id": money_accounts[ln.account_ref.value],
              "account_qbo_id": ref_value(ln.account_ref), "amount": money(ln.amount),
              "description": clip(ln.description, 400)}
-            for ln in dto.lines if ln.account_ref is not None
+            for ln in dto.lines
+            if ln.account_ref is not None and ln.account_ref.value in money_accounts
         ]
     pks = upsert(Purchase, objs, [
         "account", "account_qbo_id", "payment_type", "txn_date", "total", "currency",

@@ -152,8 +152,11 @@ class Purchase(QboSyncedModel):
 
 
 class PurchaseLine(models.Model):
-    """An account-based line of a purchase (item lines carry no account and are not kept).
-    Replaced wholesale on every sync of its purchase."""
+    """A line of a purchase that points at one of the company's money accounts (Bank or
+    Credit Card): how books record paying a card off (a card purchase with ``Credit`` whose
+    line is on the bank account). Expense and item lines are not kept — the purchase's own
+    total carries their money, and skipping them keeps the sync fast. Replaced wholesale on
+    every sync of its purchase."""
 
     purchase = models.ForeignKey(Purchase, on_delete=models.CASCADE, related_name="lines")
     account = models.ForeignKey(Account, null=True, on_delete=models.SET_NULL, related_name="+")
