@@ -166,5 +166,9 @@ def test_what_people_see_of_the_real_books(synced_real_books, owner_a):
     content = digest_build(synced_real_books, week_label(date.today()))
     assert content["runway"]["cards"][0]["owed"] == "1234.56"
     assert content["runway"]["currency_notes"][0]["currency"] == "EUR"
+    # Bills due soon at today's rate (the euro bill), the CAD invoice left out of the chase.
+    assert any(b["vendor"] == "Berlin Design GmbH" and "$1,050.00" not in b["amount_text"]
+               for b in content["bills"])
+    assert all(c["customer"] != "Maple Co" for c in content["chase"])
     text = digest_render_text(content)
     assert "Visa owes $1,234.56" in text and "Amounts in EUR are converted" in text
