@@ -18,7 +18,7 @@ from django_tenants.utils import tenant_context
 
 from apps.ap.models import Bill
 from apps.ar.models import Invoice
-from apps.ar.reminders.measures import collections_measures, measures_as_json
+from apps.collections.measures import collections_measures, measures_as_json
 from apps.core.dates import local_now
 from apps.core.money import format_money
 from apps.integrations.sync.policy import is_sync_due

@@ -19,7 +19,6 @@ from apps.accounts.permissions import open_view, portal_view
 from apps.ar.models import Customer, Invoice
 from apps.ar.reminders import selectors
 from apps.ar.reminders.contacts import UNSUBSCRIBE_SALT, contact_unsubscribe, contacts_set
-from apps.ar.reminders.measures import collections_measures
 from apps.ar.reminders.merge import FIELDS
 from apps.ar.reminders.models import (
     CustomerReminders,
@@ -43,6 +42,7 @@ from apps.ar.reminders.sequences import (
     step_save,
     step_templates_check,
 )
+from apps.collections.measures import collections_measures
 from apps.collections.services import reminders_preview
 from apps.core.errors import ApplicationError
 from apps.core.unsubscribe import one_click_unsubscribe

@@ -7,8 +7,8 @@ from decimal import Decimal
 import pytest
 
 from apps.ar.models import Invoice, Payment, PaymentLine
-from apps.ar.reminders.measures import collections_measures, dso_at
 from apps.ar.reminders.models import ReminderEmail, ReminderSend
+from apps.collections.measures import collections_measures, dso_at
 from tests.portal import factories as f
 from tests.utils import client_for, in_tenant
 

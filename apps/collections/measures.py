@@ -2,10 +2,11 @@
 per paid invoice, days late before vs after reminders per customer. Home currency throughout.
 
 - DSO at a date d (`dso_series`: two queries for all dates) = AR open at d ÷ invoiced in the
-  90 days to d × 90 (one decimal). AR open at d: invoices issued by d and not fully paid by d
-  (their `paid_date`), at their home total less the payments applied on or before d (converted
-  at the invoice's rate). An invoice closed without a payment date (a credit memo) is left out.
-  Points: today and the last 5 month ends.
+  90 days to d × 90, one decimal — the runway's own ratio (`days_outstanding`) at past dates.
+  AR open at d: invoices issued by d and not fully paid by d (their `paid_date`), at their home
+  total less the payments applied on or before d (at the invoice's rate; none = home). An
+  invoice closed without a payment date (a credit memo) is left out. Points: today and the last
+  5 month ends.
 - Overdue share = overdue open balance ÷ open balance today (percent, one decimal).
 - Reminders per paid invoice = reminder sends in sent emails for the invoices fully paid in the
   last 90 days ÷ those invoices.
@@ -27,6 +28,7 @@ from django.db.models.functions import Coalesce
 from apps.ar.models import Invoice, PaymentLine
 from apps.ar.reminders.models import ReminderEmail, ReminderSend
 from apps.ar.reminders.sequences import HABIT_MIN_PAID
+from apps.runway.engine.aging import days_outstanding
 
 DSO_WINDOW = 90
 SENT = (ReminderEmail.State.SENT, ReminderEmail.State.PARTIAL)
@@ -67,7 +69,7 @@ def dso_series(points: list[date]) -> list[tuple[date, Decimal | None]]:
         applied = (paid[f"paid{i}"] or Decimal(0)).quantize(Decimal("0.01"),
                                                             rounding=ROUND_HALF_UP)
         ar = max((totals[f"open{i}"] or Decimal(0)) - applied, Decimal(0))
-        out.append((d, _tenth(ar / billed * DSO_WINDOW)))
+        out.append((d, days_outstanding(ar, billed)))  # the runway's DSO ratio
     return out
 
 
