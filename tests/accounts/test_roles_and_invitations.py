@@ -2,14 +2,12 @@ from datetime import timedelta
 
 import pytest
 from django.core import mail
-from django.test import Client
 from django.utils import timezone
 
 from apps.accounts import services
 from apps.accounts.models import Invitation, Membership, Role
 from apps.core.errors import ApplicationError, PermissionDenied
 from apps.core.models import AuditEvent
-from apps.tenancy.models import Business
 from tests.utils import client_for, make_member
 
 
