@@ -224,6 +224,9 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
 }
 CELERY_BEAT_SCHEDULE = {
     "cleanup-job-runs": {"task": "core.job_runs_cleanup", "schedule": timedelta(days=1)},
+    "cleanup-auth-records": {
+        "task": "accounts.auth_records_cleanup", "schedule": timedelta(days=1)
+    },
     "digest-dispatch": {"task": "digest.dispatch", "schedule": timedelta(minutes=15)},
     "sync-dispatch": {"task": "sync.dispatch", "schedule": timedelta(minutes=5)},
     "actions-reconcile": {
@@ -233,6 +236,8 @@ CELERY_BEAT_SCHEDULE = {
     "runway-snapshots": {"task": "runway.snapshot_dispatch", "schedule": timedelta(hours=1)},
 }
 JOB_RUN_RETENTION = timedelta(days=30)
+# Sign-in records (django-axes access and failure logs); expired sessions go the same night.
+AUTH_LOG_RETENTION = timedelta(days=env.int("AUTH_LOG_RETENTION_DAYS", default=90))
 
 # --- Email (django-anymail; provider chosen by setting) ---
 EMAIL_BACKEND = env("EMAIL_BACKEND", default="django.core.mail.backends.filebased.EmailBackend")

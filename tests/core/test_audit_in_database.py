@@ -104,3 +104,25 @@ def test_staff_edits_of_users_memberships_and_domains_are_audited(db, tenant_a, 
     assert domain_event.business_id == tenant_a.pk
     role_event = AuditEvent.objects.get(action="admin.changed", object_type="accounts.Membership")
     assert role_event.before == {"role": "owner"} and role_event.after == {"role": "viewer"}
+
+
+def test_sign_in_records_and_expired_sessions_are_cleaned_up(db, owner_a):
+    from datetime import timedelta
+
+    from axes.models import AccessLog
+    from django.contrib.sessions.models import Session
+    from django.utils import timezone
+
+    from apps.accounts.tasks import auth_records_cleanup_task
+
+    client_for(None).post("/", {"email": owner_a.email, "password": "wrong-password"})
+    client_for(None).post("/", {"email": owner_a.email, "password": "correct-horse-battery"})
+    client_for(None).post("/", {"email": owner_a.email, "password": "correct-horse-battery"})
+    assert AccessLog.objects.count() == 2
+    old = AccessLog.objects.order_by("pk").first()
+    AccessLog.objects.filter(pk=old.pk).update(attempt_time=timezone.now() - timedelta(days=91))
+    Session.objects.update(expire_date=timezone.now() - timedelta(seconds=1))
+    result = auth_records_cleanup_task.apply().get()
+    assert result["access_logs"] == 1 and result["failure_logs"] == 0 and result["sessions"] >= 1
+    assert AccessLog.objects.count() == 1 and not Session.objects.exists()
+    assert AuditEvent.objects.filter(action="auth.login_failed").exists()  # the audit log stays
