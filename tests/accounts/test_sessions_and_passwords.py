@@ -125,12 +125,15 @@ def test_an_owner_turns_on_two_step_and_every_password_sign_in_asks_for_the_code
     assert AuditEvent.objects.filter(action="api.token_issued", actor=owner_a).exists()
 
 
-@pytest.mark.parametrize("path", ["/", "/admin/login/"])
-def test_failed_sign_ins_are_counted_by_email_on_both_forms(db, owner_a, path):
+@pytest.mark.parametrize(("host", "path"), [
+    ("localhost", "/"), ("localhost", "/admin/login/"), ("alpha.localhost", "/login/"),
+    ("alpha.localhost", "/api/v1/auth/token/"),
+])
+def test_failed_sign_ins_are_counted_by_email_on_every_form(tenant_a, owner_a, host, path):
     field = "username" if "admin" in path else "email"
     for i in range(5):
         # Each attempt from a different address: only the email ties them together.
-        Client(HTTP_HOST="localhost", REMOTE_ADDR=f"10.0.0.{i + 1}").post(
+        Client(HTTP_HOST=host, REMOTE_ADDR=f"10.0.0.{i + 1}").post(
             path, {field: owner_a.email.upper(), "password": "wrong-password"}
         )
     locked = Client(HTTP_HOST="localhost", REMOTE_ADDR="10.0.1.1").post(
