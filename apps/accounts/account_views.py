@@ -37,28 +37,26 @@ def two_step_start(request):
     return redirect("account")
 
 
-@login_required
-@require_POST
-def two_step_confirm(request):
+def _two_step_change(request, change, done: str):
     try:
-        two_step.totp_confirm(user=request.user, code=request.POST.get("code", ""))
+        change(user=request.user, code=request.POST.get("code", ""))
     except ApplicationError as exc:
         messages.error(request, exc.message)
     else:
-        messages.success(request, "Two-step sign-in is on.")
+        messages.success(request, done)
     return redirect("account")
+
+
+@login_required
+@require_POST
+def two_step_confirm(request):
+    return _two_step_change(request, two_step.totp_confirm, "Two-step sign-in is on.")
 
 
 @login_required
 @require_POST
 def two_step_disable(request):
-    try:
-        two_step.totp_disable(user=request.user, code=request.POST.get("code", ""))
-    except ApplicationError as exc:
-        messages.error(request, exc.message)
-    else:
-        messages.success(request, "Two-step sign-in is off.")
-    return redirect("account")
+    return _two_step_change(request, two_step.totp_disable, "Two-step sign-in is off.")
 
 
 class PasswordChange(auth_views.PasswordChangeView):

@@ -84,5 +84,8 @@ def business_new(request):
         else:
             return redirect(services.handoff_url(user=request.user, business=business))
     return render(
-        request, "accounts/business_new.html", {"form": form}, status=400 if form.errors else 200
+        request, "accounts/signup.html",
+        {"form": form, "heading": "Create a business",
+         "intro": "Another business, with you as its owner."},
+        status=400 if form.errors else 200,
     )
