@@ -189,6 +189,9 @@ def invitation_accept(*, token: str, password: str, full_name: str = "") -> tupl
             user = User.objects.create_user(invitation.email, password, full_name=full_name)
         elif not user.check_password(password):
             raise InvalidInvitation("That email already has an account; use its password.")
+        if user.email_verified_at is None:  # the emailed link proves the address
+            user.email_verified_at = timezone.now()
+            user.save(update_fields=["email_verified_at"])
         invitation.accepted_at = timezone.now()
         invitation.save(update_fields=["accepted_at"])
         membership_add(actor=user, business=invitation.business, user=user, role=invitation.role)

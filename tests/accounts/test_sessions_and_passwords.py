@@ -142,3 +142,28 @@ def test_failed_sign_ins_are_counted_by_email_on_every_form(tenant_a, owner_a, h
     assert locked.status_code == 429
     failures = AuditEvent.objects.filter(action="auth.login_failed")
     assert failures.count() >= 5 and failures.first().after["email"] == owner_a.email
+
+
+def test_sessions_are_short_and_sign_out_ends_api_tokens_too(tenant_a, owner_a):
+    client = client_for(None)
+    response = client.post("/", {"email": owner_a.email, "password": "correct-horse-battery"})
+    assert response.cookies["sessionid"]["max-age"] == 12 * 60 * 60
+    token = Client(HTTP_HOST="alpha.localhost").post(
+        "/api/v1/auth/token/", {"email": owner_a.email, "password": "correct-horse-battery"},
+        content_type="application/json").json()["access"]
+    api = Client(HTTP_HOST="alpha.localhost", HTTP_AUTHORIZATION=f"Bearer {token}")
+    assert api.get("/api/v1/runway/").status_code == 200
+    client.post("/logout/")
+    assert api.get("/api/v1/runway/").status_code == 401
+
+
+def test_accepting_an_invitation_verifies_an_unverified_address(tenant_a, owner_a):
+    from apps.accounts import services
+    from apps.accounts.models import User
+
+    User.objects.create_user("pending@alpha.test", "a-long-password-1", email_verified_at=None)
+    link = services.invitation_create(actor=owner_a, business=tenant_a,
+                                      email="pending@alpha.test", role="viewer")
+    token = link.rstrip("/").rsplit("/", 1)[1]
+    services.invitation_accept(token=token, password="a-long-password-1")
+    assert User.objects.get(email="pending@alpha.test").email_verified_at is not None
