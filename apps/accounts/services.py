@@ -37,7 +37,7 @@ def _hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def _password_check(password: str, user: User | None = None) -> None:
+def password_check(password: str, user: User | None = None) -> None:
     try:
         validate_password(password, user)
     except DjangoValidationError as exc:
@@ -185,7 +185,7 @@ def invitation_accept(*, token: str, password: str, full_name: str = "") -> tupl
             raise InvalidInvitation("This invitation has already been used.")
         user = User.objects.filter(email=invitation.email).first()
         if user is None:
-            _password_check(password)
+            password_check(password)
             user = User.objects.create_user(invitation.email, password, full_name=full_name)
         elif not user.check_password(password):
             raise InvalidInvitation("That email already has an account; use its password.")

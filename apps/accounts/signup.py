@@ -14,10 +14,10 @@ from django.db import transaction
 from django.utils import timezone
 
 from apps.accounts.models import Role, User
-from apps.accounts.services import InvalidSignup, _password_check, membership_add
+from apps.accounts.services import InvalidSignup, membership_add, password_check
 from apps.core.services.audit import audit_record
 from apps.tenancy.models import Business
-from apps.tenancy.services import _validate_timezone, business_provision, slug_validate
+from apps.tenancy.services import business_provision, slug_validate, timezone_validate
 from apps.tenancy.urls import public_url
 
 VERIFY_SALT = "oodaloo.signup-verify"
@@ -41,11 +41,13 @@ def signup_request(
     name = (business_name or "").strip()
     if not name:
         raise InvalidSignup("Please give the business a name.")
-    _validate_timezone(timezone_name)
-    _password_check(password)
+    timezone_validate(timezone_name)
+    password_check(password)
     existing = User.objects.filter(email=email).first()
     if existing is not None:
         make_password(password)  # the same hashing time as a new account: no timing oracle
+        audit_record(actor=None, action="signup.existing_email", obj=existing,
+                     after={"email": email})
         transaction.on_commit(lambda: _send_existing_notice(email))
         return
     with transaction.atomic():

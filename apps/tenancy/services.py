@@ -86,7 +86,7 @@ def business_provision(
     name = (name or "").strip()
     if not name:
         raise InvalidBusiness("Please give the business a name.")
-    _validate_timezone(timezone)
+    timezone_validate(timezone)
     template_schema_ensure()
     business = Business(
         schema_name=schema_name_for(slug),
@@ -105,7 +105,7 @@ def business_provision(
     return business
 
 
-def _validate_timezone(tz: str) -> None:
+def timezone_validate(tz: str) -> None:
     from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
     try:

@@ -90,6 +90,8 @@ def test_existing_email_gets_the_same_answer_and_a_notice_never_a_session(
     assert "/signup/verify/" not in notice.body
     owner.refresh_from_db()
     assert owner.check_password("correct-horse-battery")  # nothing about the account changed
+    assert AuditEvent.objects.filter(action="signup.existing_email", object_id=str(owner.pk),
+                                     actor=None).exists()
 
 
 @pytest.mark.parametrize("slug", ["information-schema", "pg-toast", "tenant-base", "new"])
