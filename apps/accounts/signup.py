@@ -32,7 +32,7 @@ def _normalise_email(email: str) -> str:
 
 def signup_request(
     *, email: str, password: str, business_slug: str, business_name: str,
-    timezone_name: str = "America/New_York",
+    timezone_name: str = "America/New_York", next_path: str = "",
 ) -> None:
     """Check the form's own values (the same checks whoever the email belongs to), then mail
     either a verification link (new address) or a notice (existing account)."""
@@ -54,8 +54,9 @@ def signup_request(
         user = User.objects.create_user(email, password, email_verified_at=None)
         audit_record(actor=user, action="signup.requested", obj=user,
                      after={"email": email, "slug": slug})
-    token = signing.dumps({"u": user.pk, "s": slug, "n": name[:200], "tz": timezone_name},
-                          salt=VERIFY_SALT)
+    # `nx`: where to continue after signing in (e.g. the QuickBooks launch URL).
+    token = signing.dumps({"u": user.pk, "s": slug, "n": name[:200], "tz": timezone_name,
+                           "nx": next_path}, salt=VERIFY_SALT)
     transaction.on_commit(lambda: _send_verification(email, name, token))
 
 

@@ -2,12 +2,13 @@
 
 from django.contrib import messages
 from django.shortcuts import redirect, render
+from django.utils.http import urlencode
 from django.views.decorators.http import require_http_methods
 
 from apps.accounts import services, signup
 from apps.accounts.forms import BusinessForm, SignupForm, VerifySignupForm
 from apps.accounts.throttle import Throttled, signup_throttle
-from apps.accounts.views import lockout_response
+from apps.accounts.views import _safe_next, lockout_response
 from apps.core.client_ip import client_ip
 from apps.core.errors import ApplicationError
 
@@ -26,6 +27,7 @@ def signup_start(request):
             signup.signup_request(
                 email=data["email"], password=data["password"], business_slug=data["slug"],
                 business_name=data["business_name"], timezone_name=data["timezone"],
+                next_path=_safe_next(request, ""),
             )
         except ApplicationError as exc:
             form.add_error(None, exc.message)
@@ -33,7 +35,8 @@ def signup_start(request):
             # The same page whether or not the address already has an account.
             return render(request, "accounts/signup_sent.html", {"email": data["email"]})
     return render(
-        request, "accounts/signup.html", {"form": form}, status=400 if form.errors else 200
+        request, "accounts/signup.html", {"form": form, "next": _safe_next(request, "")},
+        status=400 if form.errors else 200,
     )
 
 
@@ -54,7 +57,8 @@ def signup_confirm(request, token: str):
             messages.success(
                 request, f"Your email is confirmed and {business.name} is ready. Please sign in."
             )
-            return redirect("login")
+            next_path = data.get("nx") or ""
+            return redirect(f"/login/?{urlencode({'next': next_path})}" if next_path else "login")
     return render(
         request, "accounts/signup_confirm.html",
         {"form": form, "name": data["n"], "email": data["user"].email},

@@ -87,9 +87,13 @@ def public_login(request):
         elif not user.is_email_verified:
             form.add_error(None, "Please confirm your email first: follow the link we sent you.")
         else:
-            return sign_in_begin(request, user, reverse("choose-business"))
+            # e.g. back to the QuickBooks launch URL; only paths on this host.
+            return sign_in_begin(
+                request, user, _safe_next(request, default=reverse("choose-business"))
+            )
     return render(
-        request, "accounts/login.html", {"form": form}, status=400 if form.errors else 200
+        request, "accounts/login.html", {"form": form, "next": _safe_next(request, "")},
+        status=400 if form.errors else 200,
     )
 
 

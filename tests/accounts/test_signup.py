@@ -148,3 +148,16 @@ def test_a_verified_owner_creates_another_business_when_signed_in(tenant_a, owne
     assert Membership.objects.get(user=owner_a, business=business).role == "owner"
     business.delete(force_drop=True)
     assert client_for(None).post("/businesses/new/", {}).status_code == 302  # anonymous: sign in
+
+
+def test_signing_up_from_the_quickbooks_launch_url_comes_back_to_it(db, commits):
+    client = client_for(None)
+    form = client.get("/signup/?next=/connect/qbo/launch/").content.decode()
+    assert 'name="next" value="/connect/qbo/launch/"' in form
+    with commits():
+        client.post("/signup/", {**_form("launch@epsilon.test", slug="launch-co"),
+                                 "next": "/connect/qbo/launch/"})
+    done = client.post(_link(mail.outbox[0]), {"slug": "launch-co"})
+    assert done["Location"] == "/login/?next=%2Fconnect%2Fqbo%2Flaunch%2F"
+    connection.set_schema_to_public()
+    Business.objects.get(slug="launch-co").delete(force_drop=True)

@@ -35,6 +35,9 @@ class QboConnection(models.Model):
     # Start of the last successful sync: the next CDC asks for changes since then.
     changes_since = models.DateTimeField(null=True, blank=True)
     last_error = models.TextField(blank=True)
+    # Reconnect emails sent before the refresh token dies: {"14": "<expiry it was sent for>"};
+    # a reconnect brings a new expiry, so the notices start over by themselves.
+    reconnect_notices = models.JSONField(default=dict, blank=True)
 
     def __str__(self) -> str:
         return f"{self.company_name or self.realm_id} ({self.status})"

@@ -40,6 +40,7 @@ from .oauth import OAuthError, TokenStore, parse_basic_auth
 from .pdf import invoice_pdf
 from .query import parse_query
 from .store import CompanyStore
+from .strictness import check_minorversion, check_void_form, queryable
 from .webhooks import WebhookConfig, WebhookSender
 from .wirejson import raw_list, raw_object
 from .writes import Change, Writer, WriteResult
@@ -206,6 +207,7 @@ class SandboxApp:
             raise auth_failed(problem)
         if realm != self.realm:
             raise authorization_failed(f"Token is not authorised for realm {realm}")
+        check_minorversion(req.params.get("minorversion"))
         spec = self.faults.spec
         if not self.limiter.enter(enforce=spec.limits, concurrency=spec.concurrency):
             self.stats.bump("throttled")
@@ -314,7 +316,7 @@ class SandboxApp:
             return reply
 
     def _query(self, text: str) -> Reply:
-        body = self.store.run_query(parse_query(text))
+        body = self.store.run_query(queryable(parse_query(text)))
         return Reply.json_text(200, _timed(("QueryResponse", body)))
 
     def _cdc(self, params: dict[str, str]) -> Reply:
@@ -365,9 +367,9 @@ class SandboxApp:
 
     def _write(self, entity: str, req: Request) -> Reply:
         body = self._parse_body(req, entity)
-        result = self.apply_write(
-            entity, body, req.params.get("operation", ""), req.params.get("include", "")
-        )
+        operation, include = req.params.get("operation", ""), req.params.get("include", "")
+        check_void_form(entity, operation, include)
+        result = self.apply_write(entity, body, operation, include)
         return self._write_reply(result)
 
     def apply_write(
@@ -432,7 +434,7 @@ class SandboxApp:
         bid = json.dumps(str(item.get("bId", "")))
         try:
             if "Query" in item:
-                body = self.store.run_query(parse_query(str(item["Query"])))
+                body = self.store.run_query(queryable(parse_query(str(item["Query"]))))
                 return raw_object(("bId", bid), ("QueryResponse", body))
             keys = [k for k in item if k not in ("bId", "operation", "optionsData")]
             if len(keys) != 1 or not isinstance(item[keys[0]], dict):

@@ -316,7 +316,9 @@ class CompanyStore:
                     if t >= since
                 )
             found.sort(key=lambda item: item[0])
-            found = found[:CDC_LIMIT]
+            # QBO caps a response at 1,000 objects without saying which; the sandbox keeps the
+            # *newest* ones, the case that breaks a client assuming it got the oldest.
+            found = found[-CDC_LIMIT:]
             grouped: dict[str, list[str]] = {}
             for epoch, entity, key, deleted in found:
                 if deleted:
