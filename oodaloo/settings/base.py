@@ -52,6 +52,7 @@ SHARED_APPS = [
     "apps.demo",
 ]
 TENANT_APPS = [
+    "apps.ledger",
     "apps.ap",
     "apps.ar",
     "apps.bank",
