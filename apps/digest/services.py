@@ -48,12 +48,15 @@ from apps.digest.render import (
 from apps.integrations.mail.delivery import OutgoingMail, mail_send
 from apps.integrations.sync.locks import LeaseLock
 from apps.tenancy.models import Business
+from apps.tenancy.summary import summary_refresh_quietly
 from apps.tenancy.urls import business_url
 
 log = logging.getLogger(__name__)
 
 UNSUBSCRIBE_SALT = "digest-unsubscribe"
 LATE_AFTER = timedelta(hours=1)
+# The summary-row source a digest event refreshes (apps/tenancy/summary.py).
+SUMMARY_SOURCE = "apps.digest.selectors.digest_summary"
 DEFAULT_DAY, DEFAULT_TIME = 0, dtime(9, 0)
 # Tracking events in order of how much they tell; the history shows the strongest seen.
 EVENT_RANK = {"queued": 1, "sent": 2, "deferred": 3, "delivered": 4, "opened": 5,
@@ -337,10 +340,13 @@ def digest_send(
         if not lock.acquire():
             return SendReport(key, "busy", detail="another worker holds the lock")
         try:
-            return _send_locked(business, week, key, lock, late=late, actor_email=actor_email,
-                                resend_of=resend_of, now=now, scheduled_for=scheduled_for)
+            report = _send_locked(business, week, key, lock, late=late,
+                                  actor_email=actor_email, resend_of=resend_of, now=now,
+                                  scheduled_for=scheduled_for)
         finally:
             lock.release()
+    summary_refresh_quietly(business, only=(SUMMARY_SOURCE,))
+    return report
 
 
 def _send_locked(business, week, key, lock, *, late, actor_email, resend_of, now,
@@ -504,7 +510,9 @@ def digest_tracking_record(event, esp_name: str) -> DigestEvent | None:
         )
         if created:
             _delivery_apply_event(delivery, event.event_type)
-        return row
+    if created:
+        summary_refresh_quietly(business, only=(SUMMARY_SOURCE,))
+    return row
 
 
 def _delivery_apply_event(delivery: DigestDelivery, event_type: str) -> None:

@@ -316,3 +316,12 @@ LOGGING = {
         "fontTools": {"level": "WARNING"},
     },
 }
+
+# The public summary row of each business (apps/tenancy/summary.py): its sources, in order.
+# Each returns the fields it owns; cross-business pages read only the rows.
+BUSINESS_SUMMARY_SOURCES = [
+    "apps.runway.summary.runway_summary",
+    "apps.tray.summary.tray_summary",
+    "apps.bank.selectors.bank_feed_summary",
+    "apps.digest.selectors.digest_summary",
+]
