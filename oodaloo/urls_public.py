@@ -21,6 +21,7 @@ urlpatterns = [
     path("businesses/", accounts.choose_business, name="choose-business"),
     path("businesses/<slug:slug>/", accounts.go_to_business, name="go-to-business"),
     path("invite/<str:token>/", accounts.accept_invitation, name="accept-invitation"),
+    path("firm/", include("apps.firm.urls")),
     path("admin/", admin.site.urls),
     path("webhooks/email/", include("apps.ap.documents.urls_inbound")),
     path("webhooks/qbo/", qbo_webhook, name="qbo-webhook"),

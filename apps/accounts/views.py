@@ -11,6 +11,7 @@ from django.views.decorators.http import require_http_methods
 
 from apps.accounts import services
 from apps.accounts.forms import AcceptInvitationForm, LoginForm, SignupForm
+from apps.accounts.models import Firm
 from apps.accounts.permissions import open_view
 from apps.core.errors import ApplicationError
 from apps.tenancy.models import Business
@@ -60,11 +61,12 @@ def choose_business(request):
     if not request.user.is_authenticated:
         return redirect("login")
     businesses = list(services.businesses_for(request.user))
-    if len(businesses) == 1:
+    firms = list(Firm.objects.filter(members__user=request.user).order_by("name"))
+    if len(businesses) == 1 and not firms:
         return redirect(services.handoff_url(user=request.user, business=businesses[0]))
     if not businesses and request.user.is_staff:
         return redirect("/admin/")
-    return render(request, "accounts/choose.html", {"businesses": businesses})
+    return render(request, "accounts/choose.html", {"businesses": businesses, "firms": firms})
 
 
 def go_to_business(request, slug: str):

@@ -50,6 +50,7 @@ SHARED_APPS = [
     "anymail",
     "apps.integrations.mail",
     "apps.demo",
+    "apps.firm",
 ]
 TENANT_APPS = [
     "apps.ap",
