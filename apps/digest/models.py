@@ -1,7 +1,7 @@
 """Digest runs (one per business and ISO week), per-recipient deliveries and tracking events.
 
-All three live in the business's schema. Staff see every business's runs through one UNION ALL
-query over the schemas (apps/digest/staff.py), not through a public copy.
+All three live in the business's schema. Staff see each business's latest digest through its
+public summary row (apps/tenancy/summary.py, apps/digest/staff.py), never a query over schemas.
 """
 
 from django.core.serializers.json import DjangoJSONEncoder

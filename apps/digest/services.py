@@ -55,12 +55,15 @@ from apps.integrations.mail.tracking import (
 )
 from apps.integrations.sync.locks import LeaseLock
 from apps.tenancy.models import Business
+from apps.tenancy.summary import summary_refresh_quietly
 from apps.tenancy.urls import business_url
 
 log = logging.getLogger(__name__)
 
 UNSUBSCRIBE_SALT = "digest-unsubscribe"
 LATE_AFTER = timedelta(hours=1)
+# The summary-row source a digest event refreshes (apps/tenancy/summary.py).
+SUMMARY_SOURCE = "apps.digest.selectors.digest_summary"
 DEFAULT_DAY, DEFAULT_TIME = 0, dtime(9, 0)
 
 
@@ -309,10 +312,13 @@ def digest_send(
         if not lock.acquire():
             return SendReport(key, "busy", detail="another worker holds the lock")
         try:
-            return _send_locked(business, week, key, lock, late=late, actor_email=actor_email,
-                                resend_of=resend_of, now=now, scheduled_for=scheduled_for)
+            report = _send_locked(business, week, key, lock, late=late,
+                                  actor_email=actor_email, resend_of=resend_of, now=now,
+                                  scheduled_for=scheduled_for)
         finally:
             lock.release()
+    summary_refresh_quietly(business, only=(SUMMARY_SOURCE,))
+    return report
 
 
 def _send_locked(business, week, key, lock, *, late, actor_email, resend_of, now,
@@ -463,4 +469,6 @@ def digest_tracking_record(event, esp_name: str) -> DigestEvent | None:
             run = delivery.run  # the provider had it after all
             if run.state in (DigestRun.State.UNKNOWN, DigestRun.State.PARTIAL):
                 _finish(run, timezone.now())
-        return row
+    if created:
+        summary_refresh_quietly(business, only=(SUMMARY_SOURCE,))
+    return row

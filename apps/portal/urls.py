@@ -107,6 +107,9 @@ urlpatterns = [
     path("team/invite/", team.team_invite_view, name="team-invite"),
     path("team/<int:pk>/role/", team.team_role_view, name="team-role"),
     path("team/<int:pk>/remove/", team.team_remove_view, name="team-remove"),
+    path("team/firms/add/", team.team_firm_add_view, name="team-firm-add"),
+    path("team/firms/<int:pk>/end/", team.team_firm_end_view, name="team-firm-end"),
+    path("team/grants/<int:pk>/revoke/", team.team_grant_revoke_view, name="team-grant-revoke"),
     path(
         "team/invitations/<int:pk>/revoke/", team.team_invitation_revoke_view,
         name="team-invitation-revoke",

@@ -28,6 +28,7 @@ BENCHMARKS = [
     "tests.bench.bench_reminders",
     "tests.bench.bench_plaid_matching",
     "tests.bench.bench_documents",
+    "tests.bench.bench_firm_portfolio",
 ]
 
 
