@@ -2,12 +2,25 @@ from django.urls import path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from apps.accounts.permissions import open_view, portal_view
-from apps.api import views
+from apps.api import bills, views
 
+# Role checks: `portal_view` (viewers read; writes need a bookkeeper), enforced by
+# MembershipMiddleware exactly as for the portal; services re-check (e.g. approval limit).
 urlpatterns = [
     path("v1/auth/token/", open_view(views.TokenObtainView.as_view()), name="api-token"),
     path("v1/runway/", portal_view(views.RunwayView.as_view()), name="api-runway"),
-    path("v1/bills/", portal_view(views.BillListView.as_view()), name="api-bills"),
+    path("v1/bills/", portal_view(bills.BillListView.as_view()), name="api-bills"),
+    path("v1/bills/<int:pk>/", portal_view(bills.BillDetailView.as_view()), name="api-bill"),
+    path("v1/bills/<int:pk>/approve/", portal_view(bills.BillApproveView.as_view()),
+         name="api-bill-approve"),
+    path("v1/bills/<int:pk>/schedule/", portal_view(bills.BillScheduleView.as_view()),
+         name="api-bill-schedule"),
+    path("v1/bills/<int:pk>/hold/", portal_view(bills.BillHoldView.as_view()),
+         name="api-bill-hold"),
+    path("v1/bills/<int:pk>/release/", portal_view(bills.BillReleaseView.as_view()),
+         name="api-bill-release"),
+    path("v1/bills/<int:pk>/payments/", portal_view(bills.BillPaymentView.as_view()),
+         name="api-bill-payments"),
     path("v1/invoices/", portal_view(views.InvoiceListView.as_view()), name="api-invoices"),
     path("schema/", portal_view(SpectacularAPIView.as_view()), name="api-schema"),
     path("docs/", portal_view(SpectacularSwaggerView.as_view(url_name="api-schema")),
