@@ -13,6 +13,9 @@ from rest_framework.authentication import BaseAuthentication
 from rest_framework_simplejwt.exceptions import TokenError
 from rest_framework_simplejwt.tokens import AccessToken, RefreshToken
 
+from apps.accounts.models import Membership
+from apps.core.errors import ApplicationError
+
 BUSINESS_CLAIM = "business"
 
 
@@ -22,6 +25,41 @@ def tokens_for(user, business) -> dict:
     access = refresh.access_token
     access[BUSINESS_CLAIM] = business.schema_name
     return {"access": str(access), "refresh": str(refresh)}
+
+
+def tokens_rotate(raw_refresh: str, business) -> dict:
+    """Trade a refresh token for a new pair; the old one is blacklisted (single use). Refused if
+    the token is for another business, blacklisted, expired, or its user left the business."""
+    refresh = _refresh_for(raw_refresh, business)
+    user = get_user_model().objects.filter(pk=refresh.get("user_id"), is_active=True).first()
+    if user is None or not Membership.objects.filter(user=user, business=business).exists():
+        raise NotAuthenticated("The refresh token's user is no longer a member.")
+    refresh.blacklist()
+    return tokens_for(user, business)
+
+
+def tokens_revoke(raw_refresh: str, business, *, user) -> None:
+    """Sign-out: blacklist the presented refresh token (it must be the caller's own). Access
+    tokens are short-lived (SIMPLE_JWT) and simply expire."""
+    refresh = _refresh_for(raw_refresh, business)
+    if str(refresh.get("user_id")) != str(user.pk):
+        raise NotAuthenticated("That refresh token is not yours.")
+    refresh.blacklist()
+
+
+def _refresh_for(raw: str, business) -> RefreshToken:
+    try:
+        refresh = RefreshToken(raw)
+    except TokenError as exc:
+        raise NotAuthenticated("The refresh token is invalid, expired or revoked.") from exc
+    if refresh.get(BUSINESS_CLAIM) != business.schema_name:
+        raise NotAuthenticated("This token belongs to another business.")
+    return refresh
+
+
+class NotAuthenticated(ApplicationError):
+    code = "not_authenticated"
+    status = 401
 
 
 def _unauthorized(message: str) -> JsonResponse:

@@ -1,6 +1,7 @@
 from django.urls import path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
+from apps.accounts.models import Role
 from apps.accounts.permissions import open_view, portal_view
 from apps.api import bills, views
 
@@ -8,6 +9,9 @@ from apps.api import bills, views
 # MembershipMiddleware exactly as for the portal; services re-check (e.g. approval limit).
 urlpatterns = [
     path("v1/auth/token/", open_view(views.TokenObtainView.as_view()), name="api-token"),
+    path("v1/auth/refresh/", open_view(views.TokenRefreshView.as_view()), name="api-refresh"),
+    path("v1/auth/sign-out/", portal_view(write=Role.VIEWER)(views.SignOutView.as_view()),
+         name="api-sign-out"),
     path("v1/runway/", portal_view(views.RunwayView.as_view()), name="api-runway"),
     path("v1/bills/", portal_view(bills.BillListView.as_view()), name="api-bills"),
     path("v1/bills/<int:pk>/", portal_view(bills.BillDetailView.as_view()), name="api-bill"),

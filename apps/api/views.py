@@ -12,7 +12,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from apps.accounts.models import Membership
-from apps.api.auth import tokens_for
+from apps.api.auth import tokens_for, tokens_revoke, tokens_rotate
 from apps.api.conventions import money, paginated
 from apps.ar.models import Invoice
 from apps.core.errors import PermissionDenied
@@ -47,6 +47,35 @@ class TokenObtainView(APIView):
         if user is None or not Membership.objects.filter(user=user, business=business).exists():
             raise PermissionDenied("Those credentials don't match a member of this business.")
         return Response(tokens_for(user, business))
+
+
+class RefreshIn(serializers.Serializer):
+    refresh = serializers.CharField()
+
+
+class TokenRefreshView(APIView):
+    """Trade a refresh token for a new access + refresh pair. Each refresh token works once
+    (rotation): a replayed one is refused, so a stolen copy dies at the owner's next refresh."""
+
+    authentication_classes: list = []
+    permission_classes = [AllowAny]
+
+    @extend_schema(request=RefreshIn, responses=TokenOut)
+    def post(self, request):
+        data = RefreshIn(data=request.data)
+        data.is_valid(raise_exception=True)
+        return Response(tokens_rotate(data.validated_data["refresh"], connection.tenant))
+
+
+class SignOutView(APIView):
+    """Revoke a refresh token (sign-out). Any member may sign themselves out."""
+
+    @extend_schema(request=RefreshIn, responses={204: None})
+    def post(self, request):
+        data = RefreshIn(data=request.data)
+        data.is_valid(raise_exception=True)
+        tokens_revoke(data.validated_data["refresh"], connection.tenant, user=request.user)
+        return Response(status=204)
 
 
 class RunwayView(APIView):

@@ -1,8 +1,5 @@
 """One ApplicationError family with codes clients can branch on, and one DRF exception handler."""
 
-from rest_framework.response import Response
-from rest_framework.views import exception_handler
-
 
 class ApplicationError(Exception):
     code = "error"
@@ -35,6 +32,10 @@ def api_exception_handler(exc, context):
     """Every API error has one shape: `{"error": {"code", "message", ...}}`. DRF's own errors
     (validation, authentication, throttling) keep their status and headers (`Retry-After`,
     `WWW-Authenticate`); validation errors list the offending fields under `fields`."""
+    # Imported here: DRF's views module loads the authentication classes, which use this module.
+    from rest_framework.response import Response
+    from rest_framework.views import exception_handler
+
     if isinstance(exc, ApplicationError):
         body = {"error": {"code": exc.code, "message": exc.message, **exc.extra}}
         return Response(body, status=exc.status)

@@ -45,6 +45,7 @@ SHARED_APPS = [
     "django_celery_beat",
     "django_prometheus",
     "rest_framework",
+    "rest_framework_simplejwt.token_blacklist",  # refresh rotation and sign-out (apps/api)
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "anymail",
@@ -271,6 +272,9 @@ SPECTACULAR_SETTINGS = {
 SIMPLE_JWT = {
     "ACCESS_TOKEN_LIFETIME": timedelta(minutes=15),
     "REFRESH_TOKEN_LIFETIME": timedelta(days=7),
+    # Each refresh is single-use: /auth/refresh/ blacklists it and returns a new pair.
+    "ROTATE_REFRESH_TOKENS": True,
+    "BLACKLIST_AFTER_ROTATION": True,
 }
 
 # --- Integrations (each switched by a setting) ---
