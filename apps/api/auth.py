@@ -14,9 +14,13 @@ from rest_framework_simplejwt.exceptions import TokenError
 from rest_framework_simplejwt.tokens import AccessToken, RefreshToken
 
 from apps.accounts.models import Membership
+from apps.accounts.permissions import SAFE_METHODS
+from apps.api.keys import api_key_authenticate
+from apps.api.models import ApiKey
 from apps.core.errors import ApplicationError
 
 BUSINESS_CLAIM = "business"
+API_KEY_SCHEME = "Api-Key "
 
 
 def tokens_for(user, business) -> dict:
@@ -74,6 +78,8 @@ class BearerTokenMiddleware:
 
     def __call__(self, request):
         header = request.headers.get("Authorization", "")
+        if request.path.startswith("/api/") and header.startswith(API_KEY_SCHEME):
+            return self._with_api_key(request, header.removeprefix(API_KEY_SCHEME))
         if request.path.startswith("/api/") and header.startswith("Bearer "):
             try:
                 token = AccessToken(header.removeprefix("Bearer ").strip())
@@ -90,6 +96,23 @@ class BearerTokenMiddleware:
         return self.get_response(request)
 
 
+    def _with_api_key(self, request, raw: str):
+        if connection.schema_name == "public":
+            return _unauthorized("API keys work on a business's host only.")
+        found = api_key_authenticate(raw)
+        if found is None:
+            return _unauthorized("The API key is invalid or has been revoked.")
+        key, user = found
+        if key.scope == ApiKey.Scope.READ and request.method not in SAFE_METHODS:
+            return JsonResponse({"error": {"code": "key_scope", "message":
+                                "This API key is read-only."}}, status=403)
+        request.user = user
+        request.api_token = key
+        request.api_key = key
+        request._dont_enforce_csrf_checks = True  # an API key is not an ambient credential
+        return self.get_response(request)
+
+
 class MiddlewareTokenAuthentication(BaseAuthentication):
     """Lets DRF see the user that BearerTokenMiddleware authenticated."""
 
@@ -100,4 +123,5 @@ class MiddlewareTokenAuthentication(BaseAuthentication):
         return request._request.user, token
 
     def authenticate_header(self, request):
-        return "Bearer"
+        return 'Bearer realm="api", Api-Key'
+

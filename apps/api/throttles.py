@@ -1,5 +1,5 @@
-"""Per-user throttling on the shared Redis cache (the tenant cache key adds the business, so a
-user's budget is per business). Over the limit: 429 with `Retry-After` (DRF sets the header; the
+"""Per-user and per-API-key throttling on the shared Redis cache (the tenant cache key adds the
+business, so a user's budget is per business). Over the limit: 429 with `Retry-After` (DRF sets the header; the
 exception handler adds `retry_after` to the error body).
 
 Rates come from `settings.API_THROTTLE_RATES` at request time (DRF's own throttles read their
@@ -22,7 +22,13 @@ class UserReadThrottle(_SettingsRateThrottle):
     scope = "read"
 
     def get_cache_key(self, request, view):
-        ident = request.user.pk if request.user.is_authenticated else self.get_ident(request)
+        key = getattr(request._request, "api_key", None)
+        if key is not None:  # each key has its own budget, apart from its owner's session
+            ident = f"key{key.pk}"
+        elif request.user.is_authenticated:
+            ident = request.user.pk
+        else:
+            ident = self.get_ident(request)
         return self.cache_format % {"scope": self.scope, "ident": ident}
 
     def allow_request(self, request, view):

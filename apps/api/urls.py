@@ -3,7 +3,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from apps.accounts.models import Role
 from apps.accounts.permissions import open_view, portal_view
-from apps.api import bills, views
+from apps.api import bills, key_views, views
 
 # Role checks: `portal_view` (viewers read; writes need a bookkeeper), enforced by
 # MembershipMiddleware exactly as for the portal; services re-check (e.g. approval limit).
@@ -12,6 +12,10 @@ urlpatterns = [
     path("v1/auth/refresh/", open_view(views.TokenRefreshView.as_view()), name="api-refresh"),
     path("v1/auth/sign-out/", portal_view(write=Role.VIEWER)(views.SignOutView.as_view()),
          name="api-sign-out"),
+    path("v1/keys/", portal_view(read=Role.OWNER, write=Role.OWNER)(
+        key_views.ApiKeyListView.as_view()), name="api-keys"),
+    path("v1/keys/<int:pk>/", portal_view(read=Role.OWNER, write=Role.OWNER)(
+        key_views.ApiKeyRevokeView.as_view()), name="api-key"),
     path("v1/runway/", portal_view(views.RunwayView.as_view()), name="api-runway"),
     path("v1/bills/", portal_view(bills.BillListView.as_view()), name="api-bills"),
     path("v1/bills/<int:pk>/", portal_view(bills.BillDetailView.as_view()), name="api-bill"),
