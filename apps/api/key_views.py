@@ -28,7 +28,7 @@ class ApiKeyCreatedOut(ApiKeyOut):
 
 class ApiKeyIn(serializers.Serializer):
     name = serializers.CharField(max_length=100)
-    scope = serializers.ChoiceField(choices=ApiKey.Scope.values)
+    scope = serializers.ChoiceField(choices=ApiKey.Scope.choices)
 
 
 class ApiKeyListView(APIView):

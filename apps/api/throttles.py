@@ -1,6 +1,6 @@
 """Per-user and per-API-key throttling on the shared Redis cache (the tenant cache key adds the
-business, so a user's budget is per business). Over the limit: 429 with `Retry-After` (DRF sets the header; the
-exception handler adds `retry_after` to the error body).
+business, so a user's budget is per business). Over the limit: 429 with `Retry-After` (DRF
+sets the header; the exception handler adds `retry_after` to the error body).
 
 Rates come from `settings.API_THROTTLE_RATES` at request time (DRF's own throttles read their
 rates once at import, which a test or an operator could not change)."""

@@ -267,6 +267,7 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",  # served from our static files: no CDN
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "OAS_VERSION": "3.1.0",
+    "ENUM_NAME_OVERRIDES": {"ApiKeyScopeEnum": "apps.api.models.ApiKey.Scope"},
     "COMPONENT_SPLIT_REQUEST": True,
 }
 SIMPLE_JWT = {

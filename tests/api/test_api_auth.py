@@ -72,6 +72,9 @@ def test_api_docs_served_without_cdn(tenant_a, owner_a):
     client = client_for(tenant_a, owner_a)
     schema = client.get("/api/schema/")
     assert schema.status_code == 200 and b"/api/v1/bills/" in schema.content
+    assert b"openapi: 3.1.0" in schema.content
+    for path in (b"/api/v1/bills/{id}/approve/", b"/api/v1/keys/", b"/api/v1/auth/refresh/"):
+        assert path in schema.content
     docs = client.get("/api/docs/")
     assert docs.status_code == 200 and b"swagger-ui" in docs.content
     assert b"cdn." not in docs.content
