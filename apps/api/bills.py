@@ -13,15 +13,16 @@ from rest_framework.views import APIView
 
 from apps.ap.models import Bill
 from apps.ap.services import bill_approve, bill_hold, bill_pay_now, bill_release, bill_schedule
-from apps.api.conventions import IDEMPOTENCY_HEADER, idempotent, money, paginated
+from apps.api.conventions import (
+    IDEMPOTENCY_HEADER,
+    IDEMPOTENCY_PARAM,
+    idempotent,
+    money,
+    paginated,
+)
 from apps.bank.models import Account
 from apps.core.errors import ApplicationError
 from apps.portal.services import approval_limit
-
-IDEMPOTENCY_PARAM = OpenApiParameter(
-    IDEMPOTENCY_HEADER, str, OpenApiParameter.HEADER, required=False,
-    description="Any unique string; a retry with the same key returns the first response.",
-)
 
 
 class BillOut(serializers.ModelSerializer):

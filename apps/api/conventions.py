@@ -13,7 +13,8 @@ import hashlib
 import json
 
 from django.core.cache import cache
-from drf_spectacular.utils import extend_schema_field
+from django.db import connection
+from drf_spectacular.utils import OpenApiParameter, extend_schema_field
 from rest_framework import serializers
 from rest_framework.pagination import CursorPagination
 from rest_framework.response import Response
@@ -49,8 +50,9 @@ class Money(serializers.Serializer):
     currency = serializers.CharField()
 
 
-def money(amount_field: str, currency_field: str = "currency") -> serializers.Field:
-    """A read-only Money field from two model attributes."""
+def money(amount_field: str, currency_field: str | None = "currency") -> serializers.Field:
+    """A read-only Money field from two model attributes. `currency_field=None`: the amount is
+    in the business's home currency (tray amounts, reserves). A missing amount is null."""
 
     @extend_schema_field(Money)
     class _MoneyField(serializers.Field):
@@ -58,8 +60,12 @@ def money(amount_field: str, currency_field: str = "currency") -> serializers.Fi
             super().__init__(source="*", read_only=True)
 
         def to_representation(self, obj):
-            return {"amount": f"{getattr(obj, amount_field):.2f}",
-                    "currency": getattr(obj, currency_field)}
+            amount = getattr(obj, amount_field)
+            if amount is None:
+                return None
+            currency = (getattr(obj, currency_field) if currency_field
+                        else connection.tenant.currency)
+            return {"amount": f"{amount:.2f}", "currency": currency}
 
     return _MoneyField()
 
@@ -123,3 +129,9 @@ def idempotent(method):
         return replay
 
     return wrapper
+
+
+IDEMPOTENCY_PARAM = OpenApiParameter(
+    IDEMPOTENCY_HEADER, str, OpenApiParameter.HEADER, required=False,
+    description="Any unique string; a retry with the same key returns the first response.",
+)

@@ -3,7 +3,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from apps.accounts.models import Role
 from apps.accounts.permissions import open_view, portal_view
-from apps.api import bills, key_views, views
+from apps.api import bills, invoices, key_views, tray, views
 
 # Role checks: `portal_view` (viewers read; writes need a bookkeeper), enforced by
 # MembershipMiddleware exactly as for the portal; services re-check (e.g. approval limit).
@@ -29,7 +29,20 @@ urlpatterns = [
          name="api-bill-release"),
     path("v1/bills/<int:pk>/payments/", portal_view(bills.BillPaymentView.as_view()),
          name="api-bill-payments"),
-    path("v1/invoices/", portal_view(views.InvoiceListView.as_view()), name="api-invoices"),
+    path("v1/invoices/", portal_view(invoices.InvoiceListView.as_view()), name="api-invoices"),
+    path("v1/invoices/<int:pk>/", portal_view(invoices.InvoiceDetailView.as_view()),
+         name="api-invoice"),
+    path("v1/invoices/<int:pk>/remind/", portal_view(invoices.InvoiceRemindView.as_view()),
+         name="api-invoice-remind"),
+    path("v1/invoices/<int:pk>/expect/", portal_view(invoices.InvoiceExpectView.as_view()),
+         name="api-invoice-expect"),
+    path("v1/tray/", portal_view(tray.TrayListView.as_view()), name="api-tray"),
+    path("v1/tray/<int:pk>/done/", portal_view(tray.TrayDoneView.as_view()),
+         name="api-tray-done"),
+    path("v1/tray/<int:pk>/snooze/", portal_view(tray.TraySnoozeView.as_view()),
+         name="api-tray-snooze"),
+    path("v1/tray/<int:pk>/dismiss/", portal_view(tray.TrayDismissView.as_view()),
+         name="api-tray-dismiss"),
     path("schema/", portal_view(SpectacularAPIView.as_view()), name="api-schema"),
     path("docs/", portal_view(SpectacularSwaggerView.as_view(url_name="api-schema")),
          name="api-docs"),

@@ -13,8 +13,6 @@ from rest_framework.views import APIView
 
 from apps.accounts.models import Membership
 from apps.api.auth import tokens_for, tokens_revoke, tokens_rotate
-from apps.api.conventions import money, paginated
-from apps.ar.models import Invoice
 from apps.core.errors import PermissionDenied
 from apps.runway.services import runway_json
 
@@ -84,23 +82,3 @@ class RunwayView(APIView):
     @extend_schema(responses=dict)
     def get(self, request):
         return Response(runway_json(request.business))
-
-
-class InvoiceOut(serializers.ModelSerializer):
-    customer = serializers.CharField(source="customer.display_name", default="")
-    total = money("total")
-    balance = money("balance")
-
-    class Meta:
-        model = Invoice
-        fields = ["id", "qbo_id", "doc_number", "customer", "txn_date", "due_date", "total",
-                  "balance", "expected_date"]
-
-
-class InvoiceListView(APIView):
-    """Open invoices, oldest due first."""
-
-    @extend_schema(responses=InvoiceOut(many=True))
-    def get(self, request):
-        invoices = Invoice.objects.open().select_related("customer")
-        return paginated(self, invoices, InvoiceOut, ordering=("due_date", "id"))
