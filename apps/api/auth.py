@@ -21,13 +21,17 @@ from apps.core.errors import ApplicationError
 
 BUSINESS_CLAIM = "business"
 API_KEY_SCHEME = "Api-Key "
+# The person's sign-out epoch when the token was issued: "sign out everywhere" ends tokens too.
+EPOCH_CLAIM = "epoch"
 
 
 def tokens_for(user, business) -> dict:
     refresh = RefreshToken.for_user(user)
     refresh[BUSINESS_CLAIM] = business.schema_name
+    refresh[EPOCH_CLAIM] = user.session_epoch
     access = refresh.access_token
     access[BUSINESS_CLAIM] = business.schema_name
+    access[EPOCH_CLAIM] = user.session_epoch
     return {"access": str(access), "refresh": str(refresh)}
 
 
@@ -38,6 +42,8 @@ def tokens_rotate(raw_refresh: str, business) -> dict:
     user = get_user_model().objects.filter(pk=refresh.get("user_id"), is_active=True).first()
     if user is None or not Membership.objects.filter(user=user, business=business).exists():
         raise NotAuthenticated("The refresh token's user is no longer a member.")
+    if refresh.get(EPOCH_CLAIM) != user.session_epoch:
+        raise NotAuthenticated("This token was ended by a sign-out; sign in again.")
     refresh.blacklist()
     return tokens_for(user, business)
 
@@ -90,6 +96,8 @@ class BearerTokenMiddleware:
             user = get_user_model().objects.filter(pk=token.get("user_id"), is_active=True).first()
             if user is None:
                 return _unauthorized("The token's user no longer exists.")
+            if token.get(EPOCH_CLAIM) != user.session_epoch:
+                return _unauthorized("This token was ended by a sign-out; get a new one.")
             request.user = user
             request.api_token = token
             request._dont_enforce_csrf_checks = True  # bearer tokens are not ambient credentials
