@@ -5,6 +5,7 @@ import json
 from django.test import Client
 
 from apps.accounts.models import Membership, Role
+from apps.accounts.services import sessions_end_everywhere
 from apps.ap.models import Bill, Vendor
 from tests.utils import client_for, in_tenant, make_member
 
@@ -118,3 +119,10 @@ def test_a_member_cannot_revoke_someone_elses_refresh(tenant_a, owner_a):
     out = api.post("/api/v1/auth/sign-out/", {"refresh": theirs}, content_type="application/json")
     assert out.status_code == 401
     assert _refresh(tenant_a, theirs).status_code == 200
+
+
+def test_sign_out_everywhere_also_ends_refresh_tokens(tenant_a, owner_a):
+    pair = _token(tenant_a, owner_a.email).json()
+    sessions_end_everywhere(user=owner_a)
+    refused = _refresh(tenant_a, pair["refresh"])
+    assert refused.status_code == 401 and "sign-out" in refused.json()["error"]["message"]
