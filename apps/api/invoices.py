@@ -1,5 +1,5 @@
-"""Invoices over the API: list, detail, remind (QBO emails it again, once a day at most) and the
-"expect on" date — the same `apps.ar.services` the portal calls."""
+"""Invoices over the API: list, detail, remind (the customer's next reminder step, once a day at
+most) and the "expect on" date — the same services the portal calls."""
 
 from __future__ import annotations
 
@@ -11,7 +11,9 @@ from rest_framework.views import APIView
 
 from apps.api.conventions import IDEMPOTENCY_PARAM, idempotent, money, paginated
 from apps.ar.models import Invoice
-from apps.ar.services import invoice_expect_on, invoice_remind
+from apps.ar.reminders.manual import invoice_remind
+from apps.ar.services import invoice_expect_on
+from apps.collections.services import customer_habits
 from apps.core.dates import local_today
 from apps.core.errors import ApplicationError
 
@@ -59,18 +61,23 @@ class InvoiceDetailView(APIView):
 
 
 class ReminderOut(serializers.Serializer):
-    key = serializers.CharField()
+    id = serializers.IntegerField()
     state = serializers.CharField()
+    day = serializers.DateField()
+    total = money("total")
 
 
 class InvoiceRemindView(APIView):
-    """Queue QBO's "send invoice" (through the outbox, once per local day)."""
+    """Send the customer's next reminder step now (one a day at most; sent by a worker after
+    commit) — the portal's manual reminder, with the same habit-shifted sequence."""
 
     @extend_schema(request=None, responses={202: ReminderOut}, parameters=[IDEMPOTENCY_PARAM])
     @idempotent
     def post(self, request, pk: int):
-        action = invoice_remind(actor=request.user, invoice=_invoice(pk))
-        return Response(ReminderOut(action).data, status=202)
+        today = local_today(request.business.timezone)
+        email = invoice_remind(actor=request.user, invoice=_invoice(pk),
+                               habits=customer_habits(today))
+        return Response(ReminderOut(email).data, status=202)
 
 
 class ExpectIn(serializers.Serializer):

@@ -7,6 +7,7 @@ import pytest
 
 from apps.accounts.models import Role
 from apps.ar.models import Invoice
+from apps.ar.reminders.models import ReminderSend
 from apps.integrations.sync.models import Action
 from apps.tray.models import TrayItem
 from tests.api.helpers import foreign_row
@@ -60,13 +61,15 @@ def test_invoice_list_detail_and_filters(tenant_a, books):
     assert detail.json()["customer"] == "Bolt Studio"
 
 
-def test_remind_goes_through_the_outbox_once(tenant_a, books):
+def test_remind_claims_one_reminder_once(tenant_a, books):
     client, pk = client_for(tenant_a, books["bookkeeper"]), books["invoice"].pk
     first = _post(client, f"/api/v1/invoices/{pk}/remind/", key="r-1")
     assert first.status_code == 202, first.content
     assert _post(client, f"/api/v1/invoices/{pk}/remind/", key="r-1").json() == first.json()
+    again = _post(client, f"/api/v1/invoices/{pk}/remind/", key="r-2")
+    assert again.status_code == 409 and "today" in again.json()["error"]["message"]
     with in_tenant(tenant_a):
-        assert Action.objects.filter(target_id=str(pk)).count() == 1
+        assert ReminderSend.objects.filter(invoice_id=pk).count() == 1
 
 
 def test_expected_date_set_and_cleared(tenant_a, books):
@@ -136,4 +139,4 @@ def test_other_business_ids_are_404_for_every_operation(tenant_a, tenant_b, book
             assert response.status_code == 404, (resource, action, response.content)
     with in_tenant(tenant_b):
         assert not TrayItem.objects.exclude(status="open").exists()
-        assert not Action.objects.exists()
+        assert not Action.objects.exists() and not ReminderSend.objects.exists()
