@@ -45,6 +45,7 @@ SHARED_APPS = [
     "django_celery_beat",
     "django_prometheus",
     "rest_framework",
+    "rest_framework_simplejwt.token_blacklist",  # refresh rotation and sign-out (apps/api)
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "anymail",
@@ -283,16 +284,31 @@ REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "apps.core.errors.api_exception_handler",
+    "DEFAULT_THROTTLE_CLASSES": [
+        "apps.api.throttles.UserReadThrottle",
+        "apps.api.throttles.UserWriteThrottle",
+    ],
+}
+# Per user per business (apps/api/throttles.py); over it: 429 with Retry-After.
+API_THROTTLE_RATES = {
+    "read": env("API_THROTTLE_READ", default="600/min"),
+    "write": env("API_THROTTLE_WRITE", default="120/min"),
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Oodaloo API",
     "VERSION": "1.0.0",
     "SWAGGER_UI_DIST": "SIDECAR",  # served from our static files: no CDN
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "OAS_VERSION": "3.1.0",
+    "ENUM_NAME_OVERRIDES": {"ApiKeyScopeEnum": "apps.api.models.ApiKey.Scope"},
+    "COMPONENT_SPLIT_REQUEST": True,
 }
 SIMPLE_JWT = {
     "ACCESS_TOKEN_LIFETIME": timedelta(minutes=15),
     "REFRESH_TOKEN_LIFETIME": timedelta(days=7),
+    # Each refresh is single-use: /auth/refresh/ blacklists it and returns a new pair.
+    "ROTATE_REFRESH_TOKENS": True,
+    "BLACKLIST_AFTER_ROTATION": True,
 }
 
 # --- Integrations (each switched by a setting) ---
