@@ -15,6 +15,7 @@ from apps.ar.credits import credit_offers
 from apps.ar.overpayments import overpayment_offers
 from apps.core.errors import ApplicationError
 from apps.portal.common import action_done, action_error, paginate, parse_date, today_for
+from apps.portal.page_cache import deferred
 from apps.tray.models import TrayItem
 from apps.tray.services import (
     tray_generate,
@@ -71,10 +72,7 @@ def action_done_from_tray(
     return action_done(request, message, default_next=default_next, fragment=fragment)
 
 
-@portal_view
-def tray(request):
-    context = tray_context(request)
-    today = context["today"]
+def _tray_page(request, today) -> dict:
     # 50 a page like every list: rendering the item partial is the page's main cost.
     page = paginate(request, TrayItem.objects.visible(today))
     items = list(page.object_list)
@@ -86,15 +84,23 @@ def tray(request):
         .exclude(status=TrayItem.Status.SNOOZED, snoozed_until__lte=today)
         .order_by("-decided_at")[:DECIDED_SHOWN]
     )
-    context |= {
+    return {
         "items": items,
         "tray_count": page.paginator.count,
         "page": page,
-        "qs": "",
         "decided_items": decided,
         "credit_offers": offers_for(items),
         "overpayment_offers": overpayment_offers_for(items),
     }
+
+
+@portal_view
+def tray(request):
+    context = tray_context(request)
+    # Deferred: read only when the page's cached fragment misses (apps/portal/page_cache.py).
+    context |= {"qs": "", **deferred(lambda: _tray_page(request, context["today"]),
+                                     "items", "tray_count", "page", "decided_items",
+                                     "credit_offers", "overpayment_offers")}
     return render(request, "tray/tray.html", context)
 
 

@@ -90,6 +90,10 @@ CACHES = {
     }
 }
 
+# Rendered fragments of the dashboard, tray, bills and invoices pages, keyed by the business's
+# data and pages versions (apps/portal/page_cache.py). "off" only to measure what they buy.
+PAGE_CACHE = env("OODALOO_PAGE_CACHE", default="on") != "off"
+
 # --- People and security ---
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [
@@ -154,6 +158,7 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     "apps.api.auth.BearerTokenMiddleware",
     "apps.accounts.middleware.MembershipMiddleware",
+    "apps.portal.page_cache.PagesVersionMiddleware",
     "axes.middleware.AxesMiddleware",
     "django_prometheus.middleware.PrometheusAfterMiddleware",
 ]

@@ -7,6 +7,8 @@ the old version are never read again. Lives in the kernel so every layer can bum
 
 from __future__ import annotations
 
+import time
+from contextlib import nullcontext
 from typing import Any
 
 from django.core.cache import cache
@@ -48,3 +50,46 @@ def data_changed_on_commit(business: Any | None = None) -> None:
             data_changed(None)
 
     transaction.on_commit(bump)
+
+
+# --- what the portal pages show beyond the books ------------------------------------------
+# Tray decisions, action states, settings: things that change no runway figure but change a
+# page. Cached page fragments key on both versions (apps/portal/page_cache.py), so a runway
+# result survives a snoozed tray item while the tray page does not.
+PAGES_KEY = "pages-version:{schema}"
+
+
+def in_schema(schema: str):
+    """The cache's key function prefixes the current schema; switching to the schema we are
+    already in would still cost a `SET search_path` round trip on the next query."""
+    return nullcontext() if connection.schema_name == schema else schema_context(schema)
+
+
+def _fresh_start() -> int:
+    """A pages version never used before (milliseconds), so a counter lost from Redis can
+    never come back at a value that old cached pages were keyed with."""
+    return int(time.time() * 1000)
+
+
+def versions(business: Any) -> tuple[int, int]:
+    """(data version, pages version) of `business` in one cache round trip."""
+    schema = _schema(business)
+    keys = [KEY.format(schema=schema), PAGES_KEY.format(schema=schema)]
+    with in_schema(schema):
+        found = cache.get_many(keys)
+        if len(found) < 2:  # first read since a flush: start the missing counters
+            cache.add(keys[0], 1, timeout=None)
+            cache.add(keys[1], _fresh_start(), timeout=None)
+            found = cache.get_many(keys)
+    return int(found[keys[0]]), int(found[keys[1]])
+
+
+def pages_changed(business: Any | None = None) -> None:
+    """Bump the pages version of `business` (default: the current schema's business)."""
+    schema = _schema(business)
+    key = PAGES_KEY.format(schema=schema)
+    with in_schema(schema):
+        try:
+            cache.incr(key)
+        except ValueError:
+            cache.add(key, _fresh_start(), timeout=None)
