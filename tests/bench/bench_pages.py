@@ -287,7 +287,7 @@ def run(quick: bool) -> list[Result]:
     if not wrk_available():
         raise RuntimeError("wrk is not installed (Debian package `wrk`): it drives the load")
     (s_scale, s_years), (scale, years) = _sizes(quick)
-    seconds, repeats = (2, 3) if quick else (4, 5)
+    seconds, repeats = (2, 3) if quick else (3, 5)
     small, small_owner = _prepare(s_scale, s_years)
     large, owner = _prepare(scale, years)
     urls = [*PAGES, *EXTRA_PAGES]

@@ -19,7 +19,7 @@ def test_quick_bench_runs_every_benchmark(settings, tmp_path):
     try:
         proc = subprocess.run(
             [sys.executable, "-m", "tests.bench.run", "--quick", "--out", str(tmp_path)],
-            cwd=ROOT, env=child_env(db_name), capture_output=True, text=True, timeout=900,
+            cwd=ROOT, env=child_env(db_name), capture_output=True, text=True, timeout=1800,
         )
     finally:
         drop_database(db_name)
