@@ -2,7 +2,6 @@
 after a change, never sharing one viewer's CSRF token or buttons with another."""
 
 import re
-from datetime import timedelta
 from decimal import Decimal
 
 import pytest
@@ -14,26 +13,12 @@ from apps.accounts.models import Role
 from apps.ap.models import Bill
 from apps.core.services.data_version import data_changed
 from apps.tray.models import TrayItem
-from apps.tray.services import tray_generate
 from tests.portal import factories as f
 from tests.utils import client_for, in_tenant, make_member
 
 pytestmark = pytest.mark.django_db
 
 PAGES = ["/", "/tray/", "/bills/", "/invoices/", "/invoices/?tab=all"]
-
-
-@pytest.fixture
-def books(tenant_a):
-    with in_tenant(tenant_a):
-        f.fresh_runway(tenant_a)
-        today = f.today_of(tenant_a)
-        acct = f.account(balance="90000.00")
-        f.burn(acct, "9000.00", today)
-        bill = f.bill(f.vendor("Rent Co"), "1000.00", today + timedelta(days=5), doc="B-1")
-        f.invoice(f.customer("Bolt Studio"), "3000.00", today - timedelta(days=20), doc="INV-1")
-    tray_generate(tenant_a)
-    return {"bill": bill}
 
 
 def _queries(client, url) -> int:

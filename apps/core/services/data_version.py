@@ -28,15 +28,19 @@ def data_version(business: Any | None = None) -> int:
         return int(cache.get_or_set(KEY.format(schema=schema), 1, timeout=None))
 
 
-def data_changed(business: Any | None = None) -> None:
-    """Bump the version of `business` (default: the current schema's business)."""
+def _bump(template: str, business: Any | None, restart: int) -> None:
     schema = _schema(business)
-    key = KEY.format(schema=schema)
-    with schema_context(schema):
+    key = template.format(schema=schema)
+    with in_schema(schema):
         try:
             cache.incr(key)
         except ValueError:  # never set (or evicted): any new value differs from cached ones
-            cache.add(key, 2, timeout=None)
+            cache.add(key, restart, timeout=None)
+
+
+def data_changed(business: Any | None = None) -> None:
+    """Bump the version of `business` (default: the current schema's business)."""
+    _bump(KEY, business, 2)
 
 
 def data_changed_on_commit(business: Any | None = None) -> None:
@@ -86,10 +90,4 @@ def versions(business: Any) -> tuple[int, int]:
 
 def pages_changed(business: Any | None = None) -> None:
     """Bump the pages version of `business` (default: the current schema's business)."""
-    schema = _schema(business)
-    key = PAGES_KEY.format(schema=schema)
-    with in_schema(schema):
-        try:
-            cache.incr(key)
-        except ValueError:
-            cache.add(key, _fresh_start(), timeout=None)
+    _bump(PAGES_KEY, business, _fresh_start())
