@@ -2,12 +2,14 @@
 business and keyed by what they show, so a page view costs a few cache reads, not its queries
 and its template work.
 
-Key: business schema, fragment name, the business's *data version* (bumped by every writer of
-the books: sync, actions, reserves — apps.core.services.data_version) and *pages version*
-(bumped by tray changes, action state changes and any unsafe request on the business's host:
-see `PagesVersionMiddleware`), the member's role (buttons differ), the business-local date
-(due/overdue marks), the currency, HTMX or not, and the full path with its query string.
-A changed input is a new key, never an invalidation race; the TTL only bounds memory.
+Valid for: the business's *data version* (bumped by every writer of the books: sync, actions,
+reserves — apps.core.services.data_version) and *pages version* (bumped by tray changes, action
+state changes and any unsafe request on the business's host: see `PagesVersionMiddleware`),
+stored with the fragment and compared on every read (one MGET: both versions and the fragment).
+Key: business schema, fragment name, the member's role (buttons differ), the business-local
+date (due/overdue marks), the currency, HTMX or not, and the full path with its query string.
+A changed version makes the stored copy stale, never an invalidation race; the TTL only bounds
+memory.
 
 Views hand the template *deferred* values (memoised callables: Django templates call a
 callable when they resolve it), so on a hit the queries behind them never run.
@@ -42,28 +44,34 @@ def deferred(build: Callable[[], dict[str, Any]], *names: str) -> dict[str, Call
 
 
 def fragment_key(request: Any, name: str) -> str:
+    """Everything the fragment depends on but the versions (stored with the fragment)."""
     business = request.business
-    data_v, pages_v = versions(business)
     role = request.membership.role if request.membership is not None else "-"
     path = hashlib.blake2b(request.get_full_path().encode(), digest_size=12).hexdigest()
-    return (f"page:{business.schema_name}:{name}:{data_v}.{pages_v}:{role}:"
-            f"{today_for(request).isoformat()}:{business.currency or 'USD'}:"
-            f"{int(is_htmx(request))}:{path}")
+    return (f"page:{business.schema_name}:{name}:{role}:{today_for(request).isoformat()}:"
+            f"{business.currency or 'USD'}:{int(is_htmx(request))}:{path}")
 
 
 def cached_fragment(request: Any, name: str, render: Callable[[], str], csrf_token: Any) -> str:
-    """The fragment's HTML from the cache, or rendered now and stored."""
+    """The fragment's HTML from the cache, or rendered now and stored.
+
+    The fragment is stored with the versions it was rendered at and read in the same round
+    trip as the current versions: equal → a hit; else it is rendered again. Versions are read
+    before rendering, so a write during the render leaves the stored copy already stale."""
     if not settings.PAGE_CACHE or request is None or getattr(request, "business", None) is None:
         return render()
     key = fragment_key(request, name)
-    html = cache.get(key)
-    if html is None:
-        html = str(render())
-        token = str(csrf_token) if csrf_token else ""
-        cache.set(key, html.replace(token, CSRF_PLACEHOLDER) if token else html, TTL)
+    data_v, pages_v, found = versions(request.business, key)
+    stored = found.get(key)
+    if stored is not None and stored[0] == (data_v, pages_v):
+        html = stored[1]
+        if CSRF_PLACEHOLDER in html:
+            html = html.replace(CSRF_PLACEHOLDER, str(csrf_token))
         return mark_safe(html)  # noqa: S308 (rendered by our templates, escaped there)
-    if CSRF_PLACEHOLDER in html:
-        html = html.replace(CSRF_PLACEHOLDER, str(csrf_token))
+    html = str(render())
+    token = str(csrf_token) if csrf_token else ""
+    kept = html.replace(token, CSRF_PLACEHOLDER) if token else html
+    cache.set(key, ((data_v, pages_v), kept), TTL)
     return mark_safe(html)  # noqa: S308
 
 

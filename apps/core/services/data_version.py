@@ -75,17 +75,19 @@ def _fresh_start() -> int:
     return int(time.time() * 1000)
 
 
-def versions(business: Any) -> tuple[int, int]:
-    """(data version, pages version) of `business` in one cache round trip."""
+def versions(business: Any, *also: str) -> tuple[int, int, dict[str, Any]]:
+    """(data version, pages version, the values of the `also` keys found) of `business` in one
+    cache round trip (a cached page reads its fragment in the same MGET)."""
     schema = _schema(business)
     keys = [KEY.format(schema=schema), PAGES_KEY.format(schema=schema)]
     with in_schema(schema):
-        found = cache.get_many(keys)
-        if len(found) < 2:  # first read since a flush: start the missing counters
+        found = cache.get_many([*keys, *also])
+        if keys[0] not in found or keys[1] not in found:  # first read since a flush
             cache.add(keys[0], 1, timeout=None)
             cache.add(keys[1], _fresh_start(), timeout=None)
-            found = cache.get_many(keys)
-    return int(found[keys[0]]), int(found[keys[1]])
+            found |= cache.get_many(keys)
+    others = {k: v for k, v in found.items() if k not in keys}
+    return int(found[keys[0]]), int(found[keys[1]]), others
 
 
 def pages_changed(business: Any | None = None) -> None:
