@@ -144,7 +144,7 @@ FIELD_ENCRYPTION_KEY = env(
 
 # --- Middleware ---
 MIDDLEWARE = [
-    "django_tenants.middleware.main.TenantMainMiddleware",
+    "apps.tenancy.middleware.TenantMiddleware",
     "apps.core.middleware.RequestContextMiddleware",
     "django_prometheus.middleware.PrometheusBeforeMiddleware",
     "django.middleware.security.SecurityMiddleware",

@@ -30,6 +30,9 @@ STORM = "error503=0.6"  # a storm: most calls fail for a while (the retry policy
 # During incremental syncs: 429 bursts of three and 503s on about half the calls.
 INCREMENTAL_FAULTS = "throttle=0.3,burst=3,error503=0.3"
 MIN_INCREMENTAL_FAULTS = 20
+# About half the calls fail, so a run can exhaust the client's retries; the scheduler reruns a
+# failed sync on its next tick (every 5 min) — the drill allows that many ticks.
+INCREMENTAL_TRIES = 6
 MAX_SYNC_TRIES = 3  # the scheduler's next tick retries a failed sync; the drill does the same
 
 
@@ -133,15 +136,15 @@ def compare(business: Any, sb: Any) -> dict[str, int]:
     return totals
 
 
-def _sync(business: Any, full: bool) -> tuple[Any, int]:
-    """Run a sync; a failed run is retried like the scheduler would, at most MAX_SYNC_TRIES."""
+def _sync(business: Any, full: bool, tries: int = MAX_SYNC_TRIES) -> tuple[Any, int]:
+    """Run a sync; a failed run is retried like the scheduler would, at most `tries` runs."""
     from apps.integrations.sync.qbo_sync import qbo_sync_run
 
-    for attempt in range(1, MAX_SYNC_TRIES + 1):
+    for attempt in range(1, tries + 1):
         try:
             return qbo_sync_run(business, full=full), attempt
         except Exception:
-            if attempt == MAX_SYNC_TRIES:
+            if attempt == tries:
                 raise
     raise AssertionError("unreachable")
 
@@ -197,7 +200,12 @@ def _incremental_rounds(business: Any, sb: Any, rounds: int) -> dict[str, Any]:
         out["changes"] += _mutate(sb, business, n)
         sb.set_faults(f"{INCREMENTAL_FAULTS},seed={100 + n}", merge=True)
         before = _faults(sb.stats())
-        inc, tries = _sync(business, full=False)
+        try:
+            inc, tries = _sync(business, full=False, tries=INCREMENTAL_TRIES)
+        except Exception:  # still failing after the scheduler's retries: a visible failure
+            out["failed"] += 1
+            out["runs"] += INCREMENTAL_TRIES
+            continue
         after = _faults(sb.stats())
         out["throttled"] += after[0] - before[0]
         out["errors"] += after[1] - before[1]
@@ -249,8 +257,9 @@ def sync_drill(scale: float, rounds: int) -> tuple[bool, str]:
         + f"; incremental in a 503 storm after {changes} changes in {inc_tries} run(s): "
         + " ".join(f"{k}={after_inc[k]}" for k in bad)
         + f"; {rounds} incremental rounds ({rounds_out['changes']} changes, "
-        f"{rounds_out['runs']} runs) with {injected} faults injected during the incremental "
-        f"syncs (429={rounds_out['throttled']} 503={rounds_out['errors']} of "
+        f"{rounds_out['runs']} runs, {rounds_out['failed']} rounds failed) with {injected} "
+        f"faults injected during the incremental syncs (429={rounds_out['throttled']} "
+        f"503={rounds_out['errors']} of "
         f"{rounds_out['calls']} calls, {injected / max(1, rounds_out['calls']):.0%}): "
         + " ".join(f"{k}={v}" for k, v in rounds_out["problems"].items())
         + f" in {time.perf_counter() - started:.1f}s"
