@@ -211,6 +211,12 @@ def warm(port: int, host: str, cookie: str) -> None:
         raise RuntimeError(f"{stats['errors']} non-200 answers or socket errors while warming")
 
 
+def _cpu_spread(rows: list[dict]) -> Spread:
+    """CPU ms per request over the runs that completed requests (a run with none has none)."""
+    values = [r["cpu_ms"] for r in rows if r["cpu_ms"] is not None]
+    return Spread.of(values, 2) if values else Spread(float("nan"), float("nan"), float("nan"), 0)
+
+
 def loaded(server: Server, host: str, cookie: str, paths: list[str], seconds: float) -> dict:
     """One wrk run, plus the server-side CPU it cost per request (ms)."""
     before = server.cpu_seconds()
@@ -315,14 +321,14 @@ def run(quick: bool) -> list[Result]:
     rps = Spread.of([r["rps"] for r in runs["mixed"]], 1)
     ref_rps = Spread.of([r["rps"] for r in runs[REFERENCE]], 1)
     mixed_p95 = Spread.of([r["p95"] for r in runs["mixed"]], 1)
-    cpu = Spread.of([r["cpu_ms"] for r in runs["mixed"]], 2)
+    cpu = _cpu_spread(runs["mixed"])
     errors = sum(r["errors"] for key in runs for r in runs[key])
     same = small_counts == large_counts
     per_page = "; ".join(
         f"{u} p95 {page_p95[u].median} ms ({page_p95[u].low}–{page_p95[u].high}), p50 "
         f"{Spread.of([r['p50'] for r in runs[u]], 1).median} ms, "
         f"{Spread.of([r['rps'] for r in runs[u]], 1).median} req/s, "
-        f"{Spread.of([r['cpu_ms'] for r in runs[u]], 2).median} ms server CPU, queries cold/warm "
+        f"{_cpu_spread(runs[u]).median} ms server CPU, queries cold/warm "
         f"{large_counts['cold'][u]}/{large_counts['warm'][u]}" for u in PAGES)
     counts = ", ".join(f"{u} {small_counts['cold'][u]}/{large_counts['cold'][u]} cold, "
                        f"{small_counts['warm'][u]}/{large_counts['warm'][u]} warm" for u in urls)
@@ -338,9 +344,9 @@ def run(quick: bool) -> list[Result]:
         f"{errors} errors or non-200 answers. {per_page}. Pages rotated: p95 "
         f"{mixed_p95.median} ms ({mixed_p95.low}–{mixed_p95.high}), server CPU (gunicorn + its "
         f"Postgres backends) {cpu.median} ms per page ({cpu.low}–{cpu.high}), so 2 free cores "
-        f"would serve at most ~{2000 / cpu.median:.0f} pages/s. Reference {REFERENCE}: "
+        f"would serve at most ~{2000 / cpu.median if cpu.median else float('nan'):.0f} pages/s. Reference {REFERENCE}: "
         f"p95 {page_p95[REFERENCE].median} ms, {ref_rps.median} req/s, "
-        f"{Spread.of([r['cpu_ms'] for r in runs[REFERENCE]], 2).median} ms CPU. Cross-check, "
+        f"{_cpu_spread(runs[REFERENCE]).median} ms CPU. Cross-check, "
         f"Python closed loop ({IN_FLIGHT} threads, one run of {seconds * 2} s, pages rotated): "
         f"{py['rps']} pages/s, p95 {py['p95']} ms, {py['errors']} errors. "
         + (f"Other choices, one rotated run each: {sides}. " if sides else "")

@@ -90,6 +90,8 @@ def wrk_run(port: int, host: str, cookie: str, paths: list[str], seconds: float,
     line = next(x for x in out.splitlines() if x.startswith("WRK-JSON "))
     raw = json.loads(line.removeprefix("WRK-JSON "))
     errors = raw["non200"] + raw["connect"] + raw["read"] + raw["write"] + raw["timeout"]
+    if not raw["requests"]:  # nothing answered within the run: latency is at least its length
+        raw["p50_us"] = raw["p95_us"] = raw["p99_us"] = raw["max_us"] = raw["duration_us"]
     return {
         "requests": raw["requests"], "rps": round(raw["requests"] / (raw["duration_us"] / 1e6), 1),
         "p50": round(raw["p50_us"] / 1000, 1), "p95": round(raw["p95_us"] / 1000, 1),
