@@ -27,6 +27,7 @@ BOOKS_SCALE = 0.2
 BOOKS_YEARS = 1
 AS_OF = date(2026, 11, 27)
 SLUG = "fleet-{:04d}"
+FLEET_LOCK = 0x0DA1_0F1E  # Postgres advisory lock id of the fleet's builder
 
 
 def _ensure_database() -> None:
@@ -143,10 +144,13 @@ def _owner(business) -> None:
 
 def setup(n: int, seeds: int = SEEDS) -> dict:
     from django.core.management import call_command
+    from django.db import connection
 
     from apps.tenancy.models import Business
 
     started = time.perf_counter()
+    with connection.cursor() as cur:  # one builder at a time; a second waits, then finds it done
+        cur.execute("SELECT pg_advisory_lock(%s)", [FLEET_LOCK])
     call_command("migrate_schemas", shared=True, verbosity=0)
     call_command("setup_tenancy", verbosity=0)
     have = set(Business.objects.filter(slug__startswith="fleet-").values_list("slug", flat=True))
