@@ -10,7 +10,7 @@ from django.shortcuts import get_object_or_404, render
 from django.views.decorators.http import require_POST
 
 from apps.accounts.permissions import portal_view
-from apps.ap.models import Bill, Vendor
+from apps.ap.models import Bill, Vendor, VendorCredit
 from apps.ap.services import (
     bill_approve,
     bill_can_approve,
@@ -20,6 +20,7 @@ from apps.ap.services import (
     bill_release,
     bill_schedule,
 )
+from apps.ap.vendor_credits import vendor_credit_apply
 from apps.bank.models import Account
 from apps.core.errors import ApplicationError
 from apps.portal.common import (
@@ -34,6 +35,7 @@ from apps.portal.page_cache import deferred
 from apps.portal.runway_data import runway_now
 from apps.portal.services import approval_limit
 from apps.portal.tray import action_done_from_tray
+from apps.runway.rates import with_today_rates
 from apps.tray.services import cash_impact
 
 DUE_FILTERS = {"overdue": "Overdue", "7": "Due in 7 days", "14": "Due in 14 days", "30": "30 days"}
@@ -62,9 +64,10 @@ def _filtered(request, today):
     return qs.order_by("due_date", "pk"), {"status": status, "vendor": vendor, "due": due, "q": q}
 
 
-def _bill_rows(request, qs) -> dict:
+def _bill_rows(request, qs, today) -> dict:
     page = paginate(request, qs)
     bills = list(page.object_list)
+    with_today_rates(bills, request.business.currency or "USD", today)
     states = {}
     for action in bill_payment_actions(request.business, [b.pk for b in bills]).order_by(
         "created_at"
@@ -79,7 +82,7 @@ def bill_list(request):
     qs, filters = _filtered(request, today)
     context = {
         # Deferred: read only when the page's cached fragment misses (portal/page_cache.py).
-        **deferred(lambda: _bill_rows(request, qs), "page", "bills"),
+        **deferred(lambda: _bill_rows(request, qs, today), "page", "bills"),
         "filters": filters,
         "statuses": [("open", "Open"), *Bill.Status.choices, ("all", "All")],
         "due_filters": DUE_FILTERS,
@@ -96,11 +99,13 @@ def _detail_context(request, bill: Bill) -> dict:
     currency = business.currency or "USD"
     result = runway_now(business)
     impact_days, impact_sentence, forecast_date = None, "", None
-    if result is not None and bill.balance > 0:
+    with_today_rates([bill], currency, today_for(request))  # a foreign bill at today's rate
+    amount = bill.today_home_balance
+    if result is not None and bill.balance > 0 and amount is not None:
         impact_days, impact_sentence = cash_impact(
-            -bill.home_balance,
+            -amount,
             result.daily_burn,
-            f"Paying {bill.home_balance:,.2f} now",
+            f"Paying {amount:,.2f} now",
             currency,
         )
         forecast_date = result.forecast.bill_dates.get(str(bill.pk))
@@ -208,6 +213,33 @@ def bill_pay_view(request, pk: int):
     return _after(
         request,
         bill,
-        f"Payment of {action.payload.get('amount')} sent to QuickBooks ({action.state}). "
-        "Its status shows below.",
+        f"Recorded as paid in QuickBooks: a bill payment of {action.payload.get('amount')} "
+        f"({action.state}). No money moved; pay the vendor from your bank. Its status shows "
+        "below.",
+    )
+
+
+@require_POST
+@portal_view(write="bookkeeper")
+def vendor_credit_apply_view(request, pk: int):
+    """Apply a vendor credit to the bill the tray offered (through the outbox, once)."""
+    credit = get_object_or_404(VendorCredit, pk=pk)
+    bill_id = request.POST.get("bill", "")
+    bill = get_object_or_404(Bill, pk=int(bill_id)) if bill_id.isdigit() else None
+    try:
+        if bill is None:
+            raise ApplicationError("Choose the bill to apply the credit to.")
+        action = vendor_credit_apply(
+            actor=request.user, credit=credit, bill=bill,
+            amount=request.POST.get("amount") or None,
+            idempotency_key=request.POST.get("key", ""),
+        )
+    except ApplicationError as exc:
+        return action_error(request, exc)
+    number = bill.doc_number or bill.qbo_id
+    return action_done_from_tray(
+        request,
+        f"Applying {action.payload['amount']} of credit to bill {number} in QuickBooks.",
+        default_next=f"/bills/{bill.pk}/",
+        target=("vendor_credit", credit.pk),
     )

@@ -5,7 +5,20 @@ from urllib.parse import unquote
 
 from oodaloo.settings.env import BASE_DIR, env
 
-SECRET_KEY = env("SECRET_KEY", default="dev-insecure-secret-key-change-me-0123456789abcdef")
+# Development-only values: production.py replaces every one of them from the environment, and the
+# deploy check (apps/core/deploy_checks.py) refuses any that is still in use.
+DEVELOPMENT_SECRETS = {
+    "SECRET_KEY": "dev-insecure-secret-key-change-me-0123456789abcdef",
+    "FIELD_ENCRYPTION_KEY": "mJ0mZq1Vd8k3kF0sS2x8xq4YxvR6yq9n3p5Zr7cQk1E=",
+    "ANYMAIL_WEBHOOK_SECRET": "dev-webhook-user:dev-webhook-pass",
+    "QBO_CLIENT_ID": "oodaloo-dev-client",
+    "QBO_CLIENT_SECRET": "oodaloo-dev-secret",
+    "QBO_WEBHOOK_VERIFIER_TOKEN": "dev-verifier-token",
+    "PLAID_CLIENT_ID": "oodaloo-dev",
+    "PLAID_SECRET": "oodaloo-dev-secret",
+}
+
+SECRET_KEY = env("SECRET_KEY", default=DEVELOPMENT_SECRETS["SECRET_KEY"])
 DEBUG = env.bool("DEBUG", default=False)
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["localhost", ".localhost", "127.0.0.1"])
 
@@ -24,7 +37,7 @@ SHARED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
-    "django.contrib.admin",
+    "apps.core.admin_config.AuditedAdminConfig",  # django.contrib.admin, audited and 2FA
     "django_otp",
     "django_otp.plugins.otp_totp",
     "django_otp.plugins.otp_static",
@@ -39,12 +52,14 @@ SHARED_APPS = [
     "apps.demo",
 ]
 TENANT_APPS = [
+    "apps.ledger",
     "apps.ap",
     "apps.ar",
     "apps.bank",
     "apps.reserves",
     "apps.runway",
     "apps.tray",
+    "apps.collections",
     "apps.digest",
     "apps.portal",
     "apps.api",
@@ -62,7 +77,9 @@ TENANT_DOMAIN_SUFFIX = env("TENANT_DOMAIN_SUFFIX", default="localhost")
 PUBLIC_HOST = env("PUBLIC_HOST", default="localhost")
 SITE_PORT = env("SITE_PORT", default="8000")
 SITE_SCHEME = env("SITE_SCHEME", default="http")
-RESERVED_SLUGS = {"www", "admin", "api", "public", "static", "media", "mail", "app", "tenant-base"}
+RESERVED_SLUGS = {
+    "www", "admin", "api", "public", "static", "media", "mail", "app", "tenant-base", "new",
+}
 DATABASE_ROUTERS = ("django_tenants.routers.TenantSyncRouter",)
 PUBLIC_SCHEMA_URLCONF = "oodaloo.urls_public"
 ROOT_URLCONF = "oodaloo.urls_tenant"
@@ -115,8 +132,28 @@ LOGIN_URL = "/login/"
 INVITATION_TTL = timedelta(days=env.int("INVITATION_TTL_DAYS", default=7))
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_TIME = timedelta(minutes=15)
-AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+# Failures are counted per email (any address; stops distributed guessing of one account) and
+# per client address (stops spraying many accounts from one place), on every sign-in form.
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
 AXES_USERNAME_FORM_FIELD = "email"
+AXES_USERNAME_CALLABLE = "apps.accounts.lockout.attempted_email"
+AXES_CLIENT_IP_CALLABLE = "apps.core.client_ip.client_ip"
+# Proxies whose X-Forwarded-For we believe (docs/operating.md "Security"): their CIDRs, or how
+# many hops sit in front of the app. Neither set: the connecting address is the client.
+TRUSTED_PROXY_CIDRS = env.list("TRUSTED_PROXY_CIDRS", default=[])
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+# /metrics answers these client addresses (CIDRs) and signed-in, 2FA-verified staff only.
+METRICS_ALLOWED_CIDRS = env.list("METRICS_ALLOWED_CIDRS", default=["127.0.0.1/32", "::1/128"])
+# Sign-up is throttled like sign-in: at most this many attempts per client address and per
+# email in SIGNUP_WINDOW; then 429 until the window passes.
+SIGNUP_LIMIT_PER_IP = env.int("SIGNUP_LIMIT_PER_IP", default=5)
+SIGNUP_LIMIT_PER_EMAIL = env.int("SIGNUP_LIMIT_PER_EMAIL", default=3)
+SIGNUP_WINDOW = timedelta(minutes=env.int("SIGNUP_WINDOW_MINUTES", default=15))
+# The emailed link that verifies a new owner's address (and only then provisions the business).
+SIGNUP_VERIFY_MAX_AGE = timedelta(hours=env.int("SIGNUP_VERIFY_HOURS", default=24))
+PASSWORD_RESET_TIMEOUT = env.int("PASSWORD_RESET_TIMEOUT_SECONDS", default=60 * 60)
+# Sessions end after this long whatever happens (Django's default is two weeks).
+SESSION_COOKIE_AGE = env.int("SESSION_HOURS", default=12) * 60 * 60
 AXES_VERBOSE = False
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "apps.accounts.views.lockout_response"
@@ -139,7 +176,7 @@ CONTENT_SECURITY_POLICY = {
 }
 # Fernet keys (comma-separated, newest first) that encrypt OAuth tokens at rest; rotation = prepend.
 FIELD_ENCRYPTION_KEY = env(
-    "FIELD_ENCRYPTION_KEY", default="mJ0mZq1Vd8k3kF0sS2x8xq4YxvR6yq9n3p5Zr7cQk1E="
+    "FIELD_ENCRYPTION_KEY", default=DEVELOPMENT_SECRETS["FIELD_ENCRYPTION_KEY"]
 )
 
 # --- Middleware ---
@@ -207,8 +244,16 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
 }
 CELERY_BEAT_SCHEDULE = {
     "cleanup-job-runs": {"task": "core.job_runs_cleanup", "schedule": timedelta(days=1)},
+    "cleanup-auth-records": {
+        "task": "accounts.auth_records_cleanup", "schedule": timedelta(days=1)
+    },
     "digest-dispatch": {"task": "digest.dispatch", "schedule": timedelta(minutes=15)},
+    # Each business's reminders once a day, after its local 08:00 (apps/collections).
+    "reminders-dispatch": {"task": "reminders.dispatch", "schedule": timedelta(minutes=15)},
     "sync-dispatch": {"task": "sync.dispatch", "schedule": timedelta(minutes=5)},
+    "qbo-reconnect-notices": {
+        "task": "sync.qbo_reconnect_notices", "schedule": timedelta(days=1)
+    },
     "actions-reconcile": {
         "task": "sync.actions_reconcile_dispatch", "schedule": timedelta(minutes=10)
     },
@@ -216,6 +261,8 @@ CELERY_BEAT_SCHEDULE = {
     "runway-snapshots": {"task": "runway.snapshot_dispatch", "schedule": timedelta(hours=1)},
 }
 JOB_RUN_RETENTION = timedelta(days=30)
+# Sign-in records (django-axes access and failure logs); expired sessions go the same night.
+AUTH_LOG_RETENTION = timedelta(days=env.int("AUTH_LOG_RETENTION_DAYS", default=90))
 
 # --- Email (django-anymail; provider chosen by setting) ---
 EMAIL_BACKEND = env("EMAIL_BACKEND", default="django.core.mail.backends.filebased.EmailBackend")
@@ -226,7 +273,9 @@ DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="Oodaloo <digest@oodaloo.
 ANYMAIL = {
     "SENDGRID_API_KEY": env("SENDGRID_API_KEY", default=""),
     "POSTMARK_SERVER_TOKEN": env("POSTMARK_SERVER_TOKEN", default=""),
-    "WEBHOOK_SECRET": env("ANYMAIL_WEBHOOK_SECRET", default="dev-webhook-user:dev-webhook-pass"),
+    "WEBHOOK_SECRET": env(
+        "ANYMAIL_WEBHOOK_SECRET", default=DEVELOPMENT_SECRETS["ANYMAIL_WEBHOOK_SECRET"]
+    ),
 }
 
 # --- API ---
@@ -251,19 +300,40 @@ SIMPLE_JWT = {
 }
 
 # --- Integrations (each switched by a setting) ---
-QBO_CLIENT_ID = env("QBO_CLIENT_ID", default="oodaloo-dev-client")
-QBO_CLIENT_SECRET = env("QBO_CLIENT_SECRET", default="oodaloo-dev-secret")
+QBO_CLIENT_ID = env("QBO_CLIENT_ID", default=DEVELOPMENT_SECRETS["QBO_CLIENT_ID"])
+QBO_CLIENT_SECRET = env("QBO_CLIENT_SECRET", default=DEVELOPMENT_SECRETS["QBO_CLIENT_SECRET"])
+# Intuit's hosts by environment (qbo-api-facts §1). `QBO_ENVIRONMENT` is "sandbox" or
+# "production" for Intuit; in development it is the local sandbox's OpenID discovery URL and
+# `QBO_API_BASE` names the local sandbox explicitly.
+QBO_API_BASES = {
+    "production": "https://quickbooks.api.intuit.com",
+    "sandbox": "https://sandbox-quickbooks.api.intuit.com",
+}
 QBO_ENVIRONMENT = env(
     "QBO_ENVIRONMENT", default="http://127.0.0.1:8801/.well-known/openid_configuration"
 )
-QBO_API_BASE = env("QBO_API_BASE", default="http://127.0.0.1:8801")
-QBO_WEBHOOK_VERIFIER_TOKEN = env("QBO_WEBHOOK_VERIFIER_TOKEN", default="dev-verifier-token")
+QBO_API_BASE = env(
+    "QBO_API_BASE", default=QBO_API_BASES.get(QBO_ENVIRONMENT, "http://127.0.0.1:8801")
+)
+QBO_WEBHOOK_VERIFIER_TOKEN = env(
+    "QBO_WEBHOOK_VERIFIER_TOKEN", default=DEVELOPMENT_SECRETS["QBO_WEBHOOK_VERIFIER_TOKEN"]
+)
 # Production: one callback registered with Intuit, e.g. https://oodaloo.app/connect/qbo/callback/
 # (it forwards to the business named in the signed state). Empty: each business's own host.
 QBO_REDIRECT_URI = env("QBO_REDIRECT_URI", default="")
 PLAID_HOST = env("PLAID_HOST", default="http://127.0.0.1:8802")
-PLAID_CLIENT_ID = env("PLAID_CLIENT_ID", default="oodaloo-dev")
-PLAID_SECRET = env("PLAID_SECRET", default="oodaloo-dev-secret")
+PLAID_CLIENT_ID = env("PLAID_CLIENT_ID", default=DEVELOPMENT_SECRETS["PLAID_CLIENT_ID"])
+PLAID_SECRET = env("PLAID_SECRET", default=DEVELOPMENT_SECRETS["PLAID_SECRET"])
+# Link's script. Empty: the Plaid host's own (the local sandbox serves a stand-in with Link's
+# JavaScript contract); production uses Plaid's CDN.
+PLAID_LINK_SCRIPT_URL = env("PLAID_LINK_SCRIPT_URL", default="")
+# Registered on every Link token, so Plaid knows where to send this item's webhooks.
+PLAID_WEBHOOK_URL = env(
+    "PLAID_WEBHOOK_URL",
+    default=f"{SITE_SCHEME}://{PUBLIC_HOST}"
+    + ("" if SITE_PORT in ("", "80", "443") else f":{SITE_PORT}")
+    + "/webhooks/plaid/",
+)
 # `manage.py sync --source plaid` calls this (the domain's feed sync; integrations can't import it).
 PLAID_SYNC_RUNNER = "apps.bank.services.feed_sync.feed_sync_command_run"
 
@@ -272,13 +342,20 @@ LOG_LEVEL = env("LOG_LEVEL", default="INFO")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "filters": {"context": {"()": "apps.core.logging.ContextFilter"}},
+    "filters": {
+        "context": {"()": "apps.core.logging.ContextFilter"},
+        "redact": {"()": "apps.core.logging.RedactFilter"},
+    },
     "formatters": {"json": {"()": "apps.core.logging.JsonFormatter"}},
     "handlers": {
-        "console": {"class": "logging.StreamHandler", "filters": ["context"], "formatter": "json"}
+        "console": {
+            "class": "logging.StreamHandler", "filters": ["context", "redact"], "formatter": "json"
+        }
     },
     "root": {"handlers": ["console"], "level": LOG_LEVEL},
     "loggers": {
+        # runserver's request lines carry full URLs: through the redacting handler too.
+        "django.server": {"handlers": ["console"], "level": "INFO", "propagate": False},
         "django.db.backends": {"level": "WARNING"},
         "weasyprint": {"level": "WARNING"},
         "fontTools": {"level": "WARNING"},
