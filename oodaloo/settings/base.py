@@ -109,6 +109,10 @@ CACHES = {
     }
 }
 
+# Rendered fragments of the dashboard, tray, bills and invoices pages, keyed by the business's
+# data and pages versions (apps/portal/page_cache.py). "off" only to measure what they buy.
+PAGE_CACHE = env("OODALOO_PAGE_CACHE", default="on") != "off"
+
 # --- People and security ---
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [
@@ -179,7 +183,7 @@ FIELD_ENCRYPTION_KEY = env(
 
 # --- Middleware ---
 MIDDLEWARE = [
-    "django_tenants.middleware.main.TenantMainMiddleware",
+    "apps.tenancy.middleware.TenantMiddleware",
     "apps.core.middleware.RequestContextMiddleware",
     "django_prometheus.middleware.PrometheusBeforeMiddleware",
     "django.middleware.security.SecurityMiddleware",
@@ -193,6 +197,7 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     "apps.api.auth.BearerTokenMiddleware",
     "apps.accounts.middleware.MembershipMiddleware",
+    "apps.portal.page_cache.PagesVersionMiddleware",
     "axes.middleware.AxesMiddleware",
     "django_prometheus.middleware.PrometheusAfterMiddleware",
 ]
@@ -266,6 +271,8 @@ AUTH_LOG_RETENTION = timedelta(days=env.int("AUTH_LOG_RETENTION_DAYS", default=9
 # --- Email (django-anymail; provider chosen by setting) ---
 EMAIL_BACKEND = env("EMAIL_BACKEND", default="django.core.mail.backends.filebased.EmailBackend")
 EMAIL_FILE_PATH = env("EMAIL_FILE_PATH", default=str(BASE_DIR / ".data" / "mail"))
+EMAIL_HOST = env("EMAIL_HOST", default="localhost")  # for the SMTP backend
+EMAIL_PORT = env.int("EMAIL_PORT", default=25)
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="Oodaloo <digest@oodaloo.localhost>")
 ANYMAIL = {
     "SENDGRID_API_KEY": env("SENDGRID_API_KEY", default=""),
