@@ -43,13 +43,7 @@ def client_for(business=None, user=None) -> Client:
 
 
 def child_database_url() -> str:
-    """DATABASE_URL for a worker process that must share this test run's database (a socket
-    directory, as the embedded Postgres uses, is URL-encoded into the host)."""
-    from urllib.parse import quote
+    """DATABASE_URL for a worker process that must share this test run's database."""
+    from tests.service_urls import database_url
 
-    s = connection.settings_dict
-    host = s["HOST"] or "127.0.0.1"
-    if host.startswith("/"):
-        host = quote(host, safe="")
-    port = f":{s['PORT']}" if s["PORT"] else ""
-    return f"postgres://{s['USER']}@{host}{port}/{s['NAME']}"
+    return database_url(connection.settings_dict)

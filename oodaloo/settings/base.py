@@ -3,7 +3,7 @@
 from datetime import timedelta
 from urllib.parse import unquote
 
-from oodaloo.settings.env import BASE_DIR, env
+from oodaloo.settings.env import BASE_DIR, DEFAULT_DATABASE_URL, DEFAULT_REDIS_URL, env
 
 SECRET_KEY = env("SECRET_KEY", default="dev-insecure-secret-key-change-me-0123456789abcdef")
 DEBUG = env.bool("DEBUG", default=False)
@@ -71,7 +71,7 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Database / cache / broker ---
 DATABASES = {
-    "default": env.db("DATABASE_URL", default="postgres://postgres@127.0.0.1:5432/oodaloo")
+    "default": env.db("DATABASE_URL", default=DEFAULT_DATABASE_URL)
 }
 DATABASES["default"]["ENGINE"] = "django_tenants.postgresql_backend"
 # A socket directory arrives URL-encoded (postgres://user@%2Fpath%2Fto%2Fdir/db).
@@ -79,7 +79,7 @@ DATABASES["default"]["HOST"] = unquote(DATABASES["default"]["HOST"])
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
 DATABASES["default"]["TEST"] = {"NAME": env("TEST_DB_NAME", default="test_oodaloo")}
 
-REDIS_URL = env("REDIS_URL", default="redis://127.0.0.1:6379/0")
+REDIS_URL = env("REDIS_URL", default=DEFAULT_REDIS_URL)
 CACHES = {
     "default": {
         "BACKEND": "django.core.cache.backends.redis.RedisCache",

@@ -7,6 +7,11 @@ import environ
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 env = environ.Env()
 
+# Where Postgres and Redis are when nothing names them (the README's "configure your own").
+# Tests, benchmarks and drills read these through settings, never as literals of their own.
+DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/oodaloo"
+DEFAULT_REDIS_URL = "redis://127.0.0.1:6379/0"
+
 # `.data/env` is written by the embedded Postgres/Redis launcher when no URLs are set.
 for candidate in (BASE_DIR / ".env", BASE_DIR / ".data" / "env"):
     if candidate.exists():

@@ -8,10 +8,11 @@ import uuid
 
 import pytest
 import redis
+from django.conf import settings
 
 from apps.integrations.sync.limiter import LimiterTimeout, RedisRateLimiter
 
-REDIS_URL = "redis://127.0.0.1:6379/0"
+REDIS_URL = settings.REDIS_URL  # the configured Redis (embedded or REDIS_URL)
 
 
 @pytest.fixture

@@ -6,6 +6,7 @@ import uuid
 
 import pytest
 import redis
+from django.conf import settings
 
 from apps.integrations.sync.locks import (
     LeaseLock,
@@ -15,7 +16,7 @@ from apps.integrations.sync.locks import (
     sync_lock_key,
 )
 
-REDIS_URL = "redis://127.0.0.1:6379/0"
+REDIS_URL = settings.REDIS_URL  # the configured Redis (embedded or REDIS_URL)
 
 
 @pytest.fixture
