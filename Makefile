@@ -6,12 +6,14 @@ BIN := $(VENV)/bin
 MANAGE := $(BIN)/python manage.py
 STAMP := $(VENV)/.installed
 
-.PHONY: install services migrate demo test check bench bench-quick drill drill-quick stop clean system-deps
+.PHONY: install services migrate demo test screenshots check bench bench-quick drill drill-quick stop clean system-deps
 
-$(STAMP): requirements.txt
+# requirements.txt is what production runs; requirements-dev.txt adds the embedded services,
+# pytest and the checkers (it includes requirements.txt).
+$(STAMP): requirements.txt requirements-dev.txt
 	@test -x $(BIN)/python || $(PY) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -r requirements.txt
+	$(BIN)/pip install --quiet -r requirements-dev.txt
 	@touch $(STAMP)
 
 install: $(STAMP)
@@ -41,8 +43,13 @@ system-deps:
 demo: migrate system-deps
 	$(MANAGE) demo_up
 
+# Tests never touch tracked files: their pictures go to .data/screenshots/.
 test: services system-deps
 	$(BIN)/pytest $(PYTEST_ARGS)
+
+# Refresh the README's pictures in docs/screenshots/ on purpose (browser tests + digest renders).
+screenshots: services system-deps
+	OODALOO_SCREENSHOTS=1 $(BIN)/pytest tests/browser tests/digest/test_screenshots.py
 
 check: install
 	$(BIN)/ruff check .

@@ -13,10 +13,11 @@ import pytest
 from django.contrib.staticfiles.handlers import StaticFilesHandler
 from django.core.servers.basehttp import ThreadedWSGIServer, WSGIRequestHandler
 
+from tests.screenshots import screenshot_dir
+
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # Playwright's sync API runs a loop
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
 
 
 class _QuietHandler(WSGIRequestHandler):
@@ -69,5 +70,5 @@ def page(browser):
 
 
 def screenshot(page, name: str) -> None:
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)
+    """Into the ignored test folder; `make screenshots` sends them to docs/screenshots/."""
+    page.screenshot(path=str(screenshot_dir() / f"{name}.png"), full_page=True)
