@@ -5,7 +5,7 @@ from contextlib import contextmanager
 from django.db import connection
 from django.test import Client
 
-from apps.accounts.models import Membership, Role, User
+from tests.factories import make_member  # noqa: F401 (kept importable from here for open branches)
 
 BACKEND = "django.contrib.auth.backends.ModelBackend"
 
@@ -22,15 +22,6 @@ def in_tenant(business):
             connection.set_tenant(previous)
         else:
             connection.set_schema_to_public()
-
-
-def make_member(business, role=Role.OWNER, email=None) -> User:
-    email = email or f"{role}-{business.slug}@example.test"
-    user = User.objects.filter(email=email).first() or User.objects.create_user(
-        email, "correct-horse-battery"
-    )
-    Membership.objects.get_or_create(user=user, business=business, defaults={"role": role})
-    return user
 
 
 def client_for(business=None, user=None) -> Client:

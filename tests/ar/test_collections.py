@@ -18,8 +18,9 @@ from apps.ar.services import (
 from apps.core.errors import Conflict, PermissionDenied
 from apps.integrations.sync.models import Action
 from apps.runway.services import runway_compute
+from tests.factories import make_member
 from tests.portal import factories as f
-from tests.utils import in_tenant, make_member
+from tests.utils import in_tenant
 
 
 def _inv(pk, balance, due, customer):

@@ -6,19 +6,19 @@ from __future__ import annotations
 import pytest
 
 from apps.accounts.models import Role
-from apps.bank.models import Account, FeedAccount
+from apps.bank.models import FeedAccount
 from apps.integrations.plaid.models import PlaidItem
+from tests.factories import AccountFactory, make_member
 from tests.integrations.plaid.bank_fixtures import CHECKING
-from tests.utils import client_for, in_tenant, make_member
+from tests.utils import client_for, in_tenant
 
 pytestmark = pytest.mark.django_db
 BASE = "/settings/bank/"
 
 
 def test_owner_connects_confirms_and_disconnects(tenant_a, owner_a, sandbox):
-    with in_tenant(tenant_a):
-        qbo = Account.objects.create(realm_id="r", qbo_id="35", name="Checking",
-                                     account_type=Account.Type.BANK, acct_num="xxxx0000")
+    qbo = AccountFactory(business=tenant_a, name="Checking", acct_num="xxxx0000",
+                         current_balance=0)
     client = client_for(tenant_a, owner_a)
     assert client.get(BASE).status_code == 200
     assert client.post(BASE + "connect/").status_code == 302

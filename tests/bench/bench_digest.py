@@ -62,7 +62,7 @@ def _prepare() -> object:
     from apps.tenancy.models import Business
     from apps.tenancy.services import business_provision
     from tests.digest.seed import clear_books, seed_books
-    from tests.utils import make_member
+    from tests.factories import make_member
 
     business = Business.objects.filter(slug=SLUG).first() or business_provision(
         slug=SLUG, name="Digest Bench Studio", timezone="America/New_York")

@@ -17,7 +17,8 @@ from apps.digest.models import DigestRun
 from apps.digest.services import lease_seconds
 from apps.tenancy.models import Business
 from tests.digest.seed import clear_books, seed_books
-from tests.utils import child_database_url, make_member
+from tests.factories import make_member
+from tests.utils import child_database_url
 
 pytestmark = [pytest.mark.worker]
 

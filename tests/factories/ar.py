@@ -1,0 +1,50 @@
+"""Customers, invoices and credit memos (tenant schema)."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from decimal import Decimal
+
+import factory
+
+from apps.ar.models import CreditMemo, Customer, Invoice
+
+from .base import QboSyncedFactory
+
+
+class CustomerFactory(QboSyncedFactory):
+    class Meta:
+        model = Customer
+
+    display_name = "Bolt Studio"
+    email = "ap@bolt.test"
+
+
+class InvoiceFactory(QboSyncedFactory):
+    """An invoice of `total` due on `due_date`, open for its whole amount unless `balance` says."""
+
+    class Meta:
+        model = Invoice
+
+    customer = factory.SubFactory(CustomerFactory)
+    customer_qbo_id = factory.SelfAttribute("customer.qbo_id")
+    doc_number = ""
+    due_date = factory.LazyFunction(lambda: date.today() + timedelta(days=14))
+    txn_date = factory.LazyAttribute(lambda o: o.due_date - timedelta(days=30))
+    total = Decimal("100.00")
+    balance = factory.SelfAttribute("total")
+    home_total = factory.SelfAttribute("total")
+    home_balance = factory.SelfAttribute("balance")
+    paid_date = None
+    bill_email = factory.SelfAttribute("customer.email")
+
+
+class CreditMemoFactory(QboSyncedFactory):
+    class Meta:
+        model = CreditMemo
+
+    customer = factory.SubFactory(CustomerFactory)
+    customer_qbo_id = factory.SelfAttribute("customer.qbo_id")
+    txn_date = date(2025, 1, 1)
+    total = Decimal("100.00")
+    balance = factory.SelfAttribute("total")
