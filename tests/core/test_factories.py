@@ -3,10 +3,28 @@ sub-factories too), or in the schema the test is already in."""
 
 from decimal import Decimal
 
+import pytest
+
 from apps.accounts.models import Membership, Role
 from apps.ap.models import Bill, Vendor
+from tests import factories
 from tests.factories import BillFactory, VendorFactory, make_member
 from tests.utils import in_tenant
+
+TENANT_FACTORIES = [
+    getattr(factories, name) for name in factories.__all__
+    if name.endswith("Factory") and name not in ("TenantFactory", "QboSyncedFactory")
+    and issubclass(getattr(factories, name), factories.TenantFactory)
+]
+
+
+@pytest.mark.parametrize("factory_class", TENANT_FACTORIES, ids=lambda f: f.__name__)
+def test_every_tenant_factory_makes_a_valid_row_in_the_business(tenant_a, factory_class):
+    row = factory_class(business=tenant_a)
+    with in_tenant(tenant_a):
+        nullable = [f.name for f in type(row)._meta.fields if f.null]  # None is a stored state
+        row.full_clean(exclude=nullable, validate_unique=False, validate_constraints=False)
+        assert type(row).objects.filter(pk=row.pk).exists()
 
 
 def _counts(business):

@@ -1,4 +1,4 @@
-"""Customers, invoices and credit memos (tenant schema)."""
+"""Customers, invoices, payments and credit memos (tenant schema)."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from decimal import Decimal
 
 import factory
 
-from apps.ar.models import CreditMemo, Customer, Invoice
+from apps.ar.models import CreditMemo, Customer, Invoice, Payment
 
 from .base import QboSyncedFactory
 
@@ -48,3 +48,16 @@ class CreditMemoFactory(QboSyncedFactory):
     txn_date = date(2025, 1, 1)
     total = Decimal("100.00")
     balance = factory.SelfAttribute("total")
+
+
+class PaymentFactory(QboSyncedFactory):
+    """A customer payment received (lines linking it to invoices are made by the test)."""
+
+    class Meta:
+        model = Payment
+
+    customer = factory.SubFactory(CustomerFactory)
+    customer_qbo_id = factory.SelfAttribute("customer.qbo_id")
+    txn_date = factory.LazyFunction(lambda: date.today() - timedelta(days=3))
+    total = Decimal("100.00")
+    home_total = factory.SelfAttribute("total")

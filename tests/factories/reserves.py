@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from apps.reserves.models import Reserve
+import factory
+
+from apps.reserves.models import Reserve, ReserveEntry
 
 from .base import TenantFactory
 
@@ -16,3 +18,14 @@ class ReserveFactory(TenantFactory):
     name = "Payroll"
     target = Decimal("10000.00")
     held = Decimal("2500.00")
+
+
+class ReserveEntryFactory(TenantFactory):
+    """A movement in a reserve's ledger (positive funds it, negative releases)."""
+
+    class Meta:
+        model = ReserveEntry
+
+    reserve = factory.SubFactory(ReserveFactory)
+    amount = Decimal("100.00")
+    actor_email = "owner@example.test"
