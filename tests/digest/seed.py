@@ -16,6 +16,8 @@ from tests.factories import (
     BillFactory,
     CustomerFactory,
     InvoiceFactory,
+    PurchaseFactory,
+    TrayItemFactory,
     VendorFactory,
 )
 
@@ -25,9 +27,9 @@ def seed_books(business, today: date) -> None:
         AccountFactory(realm_id="r", qbo_id="35", name="Operating",
                        current_balance=Decimal("84250.00"))
         for i in range(1, 90, 7):  # weekly payroll-ish + rent
-            Purchase.objects.create(realm_id="r", qbo_id=f"p{i}", account_qbo_id="35",
-                                    txn_date=today - timedelta(days=i), total=Decimal("6100.00"),
-                                    home_total=Decimal("6100.00"), counterparty="Gusto Payroll")
+            PurchaseFactory(realm_id="r", qbo_id=f"p{i}", account_qbo_id="35",
+                            txn_date=today - timedelta(days=i), total=Decimal("6100.00"),
+                            counterparty="Gusto Payroll")
         late = CustomerFactory(realm_id="r", qbo_id="c1", display_name="Slowpoke Media", email="")
         good = CustomerFactory(realm_id="r", qbo_id="c2", display_name="Prompt & Co", email="")
         for n in range(5):  # Slowpoke's paid history: always ~40 days late
@@ -48,10 +50,10 @@ def seed_books(business, today: date) -> None:
                                                (vendor, 40, "9500.00")]):
             BillFactory(realm_id="r", qbo_id=f"b{n}", vendor=v, txn_date=today - timedelta(days=20),
                         due_date=today + timedelta(days=days), total=Decimal(amount))
-        TrayItem.objects.create(key="invoice:i0:chase", kind="invoice_chase",
-                                title="Chase Slowpoke Media for $12,400.00",
-                                detail="Invoice 100 is 45 days overdue", amount=Decimal("12400.00"),
-                                impact_sentence="Collecting it adds 14.9 days of runway.", tier=1)
+        TrayItemFactory(key="invoice:i0:chase", kind="invoice_chase",
+                        title="Chase Slowpoke Media for $12,400.00",
+                        detail="Invoice 100 is 45 days overdue", amount=Decimal("12400.00"),
+                        impact_sentence="Collecting it adds 14.9 days of runway.", tier=1)
     runway_invalidate(business)
 
 
