@@ -8,12 +8,19 @@ from pathlib import Path
 
 TESTS = Path(__file__).resolve().parents[1]
 
-# A service URL with a literal authority (`f"redis://{host}"` built from settings is fine), a
-# Redis/Postgres port written as a number, or a Postgres socket directory of the system's.
+# A Redis/Postgres address this machine could answer: a service URL whose host is loopback, empty
+# (libpq's default socket) or a socket path; a loopback host with a Redis/Postgres port; a port
+# keyword with one; a system socket directory. A fake remote host handed to the production
+# settings check (`db.internal:5432`) is nothing a test connects to. URLs built from settings
+# (`f"redis://{head}/{db}"`) are fine.
+LOOPBACK = r"(?:127\.\d+\.\d+\.\d+|localhost|0\.0\.0\.0|\[::1\])"
 SERVICE_ADDRESS = re.compile(
-    r"""(?:redis|rediss|redis\+socket|postgres|postgresql|unix)://[^"'{}\s]"""
-    r"""|(?:[:=,(]\s*)(?:5432|6379)(?![\d.])"""
-    r"""|/(?:var/)?run/postgresql|/tmp/\.s\.PGSQL"""
+    r"(?:redis|rediss|postgres|postgresql)://(?:[^@/\s\"'{}]*@)?"
+    r"(?:" + LOOPBACK + r"|%2[Ff]|/|(?=[/?]))"
+    r"|(?:unix|redis\+socket)://[^\"'{}\s]"
+    r"|" + LOOPBACK + r"[\"']?\s*[:,]\s*(?:5432|6379)(?!\d)"
+    r"|\bport\s*=\s*(?:5432|6379)(?!\d)"
+    r"|/(?:var/)?run/postgresql|/tmp/\.s\.PGSQL"
 )
 
 
@@ -22,12 +29,14 @@ def literal_addresses(text: str) -> list[str]:
 
 
 def test_the_pattern_catches_what_it_should():
-    for bad in ('"redis://127.0.0.1/0"', "'postgres://postgres@db/x'", "port=5432",
-                "('127.0.0.1', 6379)", "host:6379/1", "unix:///x.sock",
-                "/var/run/postgresql"):
+    for bad in ('"redis://127.0.0.1:6379/0"', "'postgres://postgres@localhost/x'",
+                '"postgres://postgres@/oodaloo"', '"postgresql://u@%2Ftmp%2Fpg/db"',
+                "port=5432", "('127.0.0.1', 6379)", '"localhost:6379"',
+                "unix:///x.sock", "/var/run/postgresql"):
         assert literal_addresses(bad), bad
     for fine in ('f"redis://{head}/{db}"', 'url.startswith("redis://")', '("127.0.0.1", 0)',
-                 'Decimal("5432.10")', '"http://127.0.0.1:9"'):
+                 'Decimal("5432.10")', '"http://127.0.0.1:9"',
+                 '"postgres://oodaloo:pw@db.internal:5432/oodaloo"'):
         assert not literal_addresses(fine), fine
 
 
