@@ -11,13 +11,12 @@ from apps.accounts.permissions import portal_view
 from apps.ar.credits import credit_apply
 from apps.ar.models import CreditMemo, Customer, Invoice, Payment
 from apps.ar.overpayments import overpayment_apply
-from apps.ar.services import (
-    collections_top,
-    invoice_actions,
-    invoice_expect_on,
-    invoice_remind,
-)
+from apps.ar.reminders import selectors as reminder_selectors
+from apps.ar.reminders.manual import invoice_remind
+from apps.ar.services import collections_top, invoice_expect_on
+from apps.collections.services import customer_habits
 from apps.core.errors import ApplicationError
+from apps.portal.collections import customer_context
 from apps.portal.common import (
     PAGE_SIZE,
     action_error,
@@ -28,6 +27,7 @@ from apps.portal.common import (
 )
 from apps.portal.runway_data import charts, habit_sentences, runway_now
 from apps.portal.tray import action_done_from_tray
+from apps.runway.rates import with_today_rates
 from apps.tray.services import cash_impact
 
 
@@ -52,6 +52,8 @@ def invoice_list(request):
         context["charts"] = charts(result, currency)
     if tab == "priority":
         context["priorities"] = priority_top(today, late)
+        with_today_rates([getattr(p, "invoice", None) for p in context["priorities"]], currency,
+                         today)
     else:
         qs = Invoice.objects.live().select_related("customer")
         status = request.GET.get("status", "open")
@@ -65,6 +67,7 @@ def invoice_list(request):
         if q:
             qs = qs.filter(Q(doc_number__icontains=q) | Q(customer__display_name__icontains=q))
         page = paginate(request, qs.order_by("due_date", "pk"))
+        with_today_rates(page.object_list, currency, today)
         context |= {"page": page, "status": status, "q": q, "qs": querystring_without_page(request)}
     return render(request, "portal/invoices/list.html", context)
 
@@ -76,12 +79,14 @@ def invoice_detail(request, pk: int):
     currency = business.currency or "USD"
     result = runway_now(business)
     habit = habit_sentences(result).get(invoice.customer_qbo_id)
+    with_today_rates([invoice], currency, today_for(request))
     impact_days, sentence, expected = None, "", None
-    if result is not None and invoice.balance > 0:
+    amount = invoice.today_home_balance  # a foreign invoice at today's rate (None: no rate)
+    if result is not None and invoice.balance > 0 and amount is not None:
         impact_days, sentence = cash_impact(
-            invoice.home_balance,
+            amount,
             result.daily_burn,
-            f"Collecting {invoice.home_balance:,.2f} now",
+            f"Collecting {amount:,.2f} now",
             currency,
         )
         expected = result.forecast.invoice_dates.get(str(invoice.pk))
@@ -97,7 +102,7 @@ def invoice_detail(request, pk: int):
             "impact_sentence": sentence,
             "forecast_date": expected,
             "in_forecast": result is not None and str(invoice.pk) in result.forecast.invoice_dates,
-            "actions": list(invoice_actions(business, [invoice.pk]).order_by("-created_at")[:20]),
+            "reminder_emails": reminder_selectors.emails_for_invoice(invoice.pk),
         },
     )
 
@@ -113,6 +118,7 @@ def customer_detail(request, pk: int):
         request,
         "portal/invoices/customer.html",
         {
+            **customer_context(customer),
             "customer": customer,
             "habit": habit_sentences(result).get(customer.qbo_id),
             "page": invoices,
@@ -134,10 +140,13 @@ def _after(request, invoice: Invoice, message: str):
 def invoice_remind_view(request, pk: int):
     invoice = get_object_or_404(Invoice, pk=pk)
     try:
-        invoice_remind(actor=request.user, invoice=invoice)
+        email = invoice_remind(actor=request.user, invoice=invoice,
+                               habits=customer_habits(today_for(request)))
     except ApplicationError as exc:
         return action_error(request, exc)
-    return _after(request, invoice, "Reminder on its way through QuickBooks.")
+    step = email.sends.first()
+    return _after(request, invoice, f"Reminder ({step.tone}, step {step.step_offset:+d} days) "
+                  "on its way to the customer's billing email.")
 
 
 @require_POST
