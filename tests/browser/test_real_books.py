@@ -1,8 +1,8 @@
 """Real books (DESIGN §4b) in real headless Chromium: the second worked example's company
 (tests/runway/real_books_company/) served by the QBO sandbox and synced over HTTP. The dashboard
 shows the card and the currency note, the tray offers the vendor credit (applied once, through
-QBO) and warns about the missing CAD rate, a euro bill shows both currencies. Screenshots go to
-docs/screenshots/ like the rest of the suite."""
+QBO) and warns about the missing CAD rate, a euro bill shows both currencies. Screenshots go
+where the rest of the suite's do (`make screenshots`: docs/screenshots/)."""
 
 from __future__ import annotations
 
