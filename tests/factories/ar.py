@@ -9,7 +9,7 @@ import factory
 
 from apps.ar.models import CreditMemo, Customer, Invoice, Payment
 
-from .base import QboSyncedFactory
+from .base import OpenDocumentFactory, QboSyncedFactory
 
 
 class CustomerFactory(QboSyncedFactory):
@@ -20,21 +20,12 @@ class CustomerFactory(QboSyncedFactory):
     email = "ap@bolt.test"
 
 
-class InvoiceFactory(QboSyncedFactory):
-    """An invoice of `total` due on `due_date`, open for its whole amount unless `balance` says."""
-
+class InvoiceFactory(OpenDocumentFactory):
     class Meta:
         model = Invoice
 
     customer = factory.SubFactory(CustomerFactory)
     customer_qbo_id = factory.SelfAttribute("customer.qbo_id")
-    doc_number = ""
-    due_date = factory.LazyFunction(lambda: date.today() + timedelta(days=14))
-    txn_date = factory.LazyAttribute(lambda o: o.due_date - timedelta(days=30))
-    total = Decimal("100.00")
-    balance = factory.SelfAttribute("total")
-    home_total = factory.SelfAttribute("total")
-    home_balance = factory.SelfAttribute("balance")
     paid_date = None
     bill_email = factory.SelfAttribute("customer.email")
 

@@ -10,7 +10,7 @@ import factory
 
 from apps.bank.models import Account, BankTransaction, Deposit, FeedAccount, Purchase, Transfer
 
-from .base import QboSyncedFactory, TenantFactory
+from .base import MoneyMovementFactory, QboSyncedFactory, TenantFactory
 
 
 class AccountFactory(QboSyncedFactory):
@@ -23,28 +23,16 @@ class AccountFactory(QboSyncedFactory):
     included_in_runway = True
 
 
-class PurchaseFactory(QboSyncedFactory):
+class PurchaseFactory(MoneyMovementFactory):
     """Money out of `account` recorded in QuickBooks (expense, check, card charge)."""
 
     class Meta:
         model = Purchase
 
-    account = None
-    account_qbo_id = factory.LazyAttribute(lambda o: o.account.qbo_id if o.account else "")
-    txn_date = factory.LazyFunction(lambda: date.today() - timedelta(days=10))
-    total = Decimal("100.00")
-    home_total = factory.SelfAttribute("total")
 
-
-class DepositFactory(QboSyncedFactory):
+class DepositFactory(MoneyMovementFactory):
     class Meta:
         model = Deposit
-
-    account = None
-    account_qbo_id = factory.LazyAttribute(lambda o: o.account.qbo_id if o.account else "")
-    txn_date = factory.LazyFunction(lambda: date.today() - timedelta(days=10))
-    total = Decimal("100.00")
-    home_total = factory.SelfAttribute("total")
 
 
 class TransferFactory(QboSyncedFactory):

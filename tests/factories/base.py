@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import itertools
 from contextlib import nullcontext
+from datetime import date, timedelta
+from decimal import Decimal
 
 import factory
 from django_tenants.utils import tenant_context
@@ -43,3 +45,31 @@ class QboSyncedFactory(TenantFactory):
 
     realm_id = REALM
     qbo_id = factory.LazyFunction(next_qbo_id)
+
+
+class OpenDocumentFactory(QboSyncedFactory):
+    """A bill or an invoice: `total` due on `due_date`, open for all of it unless `balance` says."""
+
+    class Meta:
+        abstract = True
+
+    doc_number = ""
+    due_date = factory.LazyFunction(lambda: date.today() + timedelta(days=14))
+    txn_date = factory.LazyAttribute(lambda o: o.due_date - timedelta(days=30))
+    total = Decimal("100.00")
+    balance = factory.SelfAttribute("total")
+    home_total = factory.SelfAttribute("total")
+    home_balance = factory.SelfAttribute("balance")
+
+
+class MoneyMovementFactory(QboSyncedFactory):
+    """Money in or out of `account` ten days ago (a purchase, a deposit, a bill payment)."""
+
+    class Meta:
+        abstract = True
+
+    account = None
+    account_qbo_id = factory.LazyAttribute(lambda o: o.account.qbo_id if o.account else "")
+    txn_date = factory.LazyFunction(lambda: date.today() - timedelta(days=10))
+    total = Decimal("100.00")
+    home_total = factory.SelfAttribute("total")
