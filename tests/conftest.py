@@ -5,7 +5,7 @@ import pytest
 from django.db import connection
 
 from apps.accounts.models import Role
-from tests.utils import make_member
+from tests.factories import make_member
 
 BASE_BUSINESSES = (
     ("alpha", "Alpha Studio", "America/Los_Angeles"),

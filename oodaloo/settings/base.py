@@ -3,7 +3,7 @@
 from datetime import timedelta
 from urllib.parse import unquote
 
-from oodaloo.settings.env import BASE_DIR, env
+from oodaloo.settings.env import BASE_DIR, DEFAULT_DATABASE_URL, DEFAULT_REDIS_URL, env
 
 # Development-only values: production.py replaces every one of them from the environment, and the
 # deploy check (apps/core/deploy_checks.py) refuses any that is still in use.
@@ -90,7 +90,7 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Database / cache / broker ---
 DATABASES = {
-    "default": env.db("DATABASE_URL", default="postgres://postgres@127.0.0.1:5432/oodaloo")
+    "default": env.db("DATABASE_URL", default=DEFAULT_DATABASE_URL)
 }
 DATABASES["default"]["ENGINE"] = "django_tenants.postgresql_backend"
 # A socket directory arrives URL-encoded (postgres://user@%2Fpath%2Fto%2Fdir/db).
@@ -98,7 +98,7 @@ DATABASES["default"]["HOST"] = unquote(DATABASES["default"]["HOST"])
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
 DATABASES["default"]["TEST"] = {"NAME": env("TEST_DB_NAME", default="test_oodaloo")}
 
-REDIS_URL = env("REDIS_URL", default="redis://127.0.0.1:6379/0")
+REDIS_URL = env("REDIS_URL", default=DEFAULT_REDIS_URL)
 CACHES = {
     "default": {
         "BACKEND": "django.core.cache.backends.redis.RedisCache",

@@ -1,13 +1,15 @@
 """API: tokens carry their business; membership and roles are checked on every request."""
 
 import json
+from datetime import date
+from decimal import Decimal
 
 from django.test import Client
 
 from apps.accounts.models import Membership, Role
 from apps.accounts.services import sessions_end_everywhere
-from apps.ap.models import Bill, Vendor
-from tests.utils import client_for, in_tenant, make_member
+from tests.factories import BillFactory, make_member
+from tests.utils import client_for
 
 
 def _token(business, email, password="correct-horse-battery"):
@@ -18,11 +20,8 @@ def _token(business, email, password="correct-horse-battery"):
 
 
 def test_token_for_member_reads_its_business_only(tenant_a, tenant_b, owner_a):
-    with in_tenant(tenant_a):
-        vendor = Vendor.objects.create(realm_id="r", qbo_id="9", display_name="Rent Co")
-        Bill.objects.create(realm_id="r", qbo_id="1", vendor=vendor, vendor_qbo_id="9",
-                            txn_date="2026-11-01", due_date="2026-11-20", total="1200.00",
-                            balance="1200.00", home_total="1200.00", home_balance="1200.00")
+    BillFactory(business=tenant_a, vendor__display_name="Rent Co", total=Decimal("1200.00"),
+                due_date=date(2026, 11, 20))
     response = _token(tenant_a, owner_a.email)
     assert response.status_code == 200, response.content
     access = response.json()["access"]

@@ -16,6 +16,13 @@ from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
+from tests.service_urls import (
+    admin_connect_params,
+    configured_database_url,
+    database_url,
+    with_database,
+)
+
 ROOT = Path(__file__).resolve().parents[2]
 
 
@@ -69,11 +76,7 @@ def bench_database_name(default: str = "oodaloo_bench") -> str:
 
 def bench_database_url(name: str | None = None) -> str:
     """The bench runs in its own database, created fresh, next to the configured one."""
-    import oodaloo.settings.env  # noqa: F401  (loads .data/env: the embedded services' URLs)
-
-    base = os.environ.get("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/oodaloo")
-    head, _, _ = base.rpartition("/")
-    return f"{head}/{name or bench_database_name()}"
+    return with_database(configured_database_url(), name or bench_database_name())
 
 
 def setup_django(fresh: bool = True, db_name: str | None = None) -> None:
@@ -110,37 +113,17 @@ def drop_database(name: str) -> None:
 
 
 def _admin_params() -> dict:
-    from urllib.parse import unquote
-
-    from oodaloo.settings.env import env
-
-    cfg = env.db_url_config(os.environ.get("DATABASE_URL",
-                                           "postgres://postgres@127.0.0.1:5432/oodaloo"))
-    params = {"user": cfg["USER"] or "postgres", "host": unquote(cfg["HOST"] or "127.0.0.1"),
-              "dbname": "postgres", "autocommit": True}
-    if cfg.get("PASSWORD"):
-        params["password"] = cfg["PASSWORD"]
-    if cfg.get("PORT"):
-        params["port"] = cfg["PORT"]
-    return params
+    return admin_connect_params(configured_database_url())
 
 
 def child_env(db_name: str) -> dict[str, str]:
     """Environment for running `tests.bench.run` / `tests.drills.run` as a subprocess from a
     test: the test settings' Postgres server and Redis, the run's own database `db_name`."""
-    from urllib.parse import quote
-
     from django.conf import settings
 
-    db = settings.DATABASES["default"]
-    auth = quote(db.get("USER") or "postgres", safe="")
-    if db.get("PASSWORD"):
-        auth += ":" + quote(db["PASSWORD"], safe="")
-    host = quote(db.get("HOST") or "127.0.0.1", safe="")
-    port = f":{db['PORT']}" if db.get("PORT") else ""
     env = dict(os.environ)
     env.update({
-        "DATABASE_URL": f"postgres://{auth}@{host}{port}/{db_name}",
+        "DATABASE_URL": database_url(settings.DATABASES["default"], db_name),
         "REDIS_URL": settings.REDIS_URL,
         "OODALOO_BENCH_DB": db_name,
         "DJANGO_SETTINGS_MODULE": "oodaloo.settings.bench",

@@ -9,8 +9,9 @@ from django.test.utils import CaptureQueriesContext
 from apps.accounts.models import Role
 from apps.ap.models import Bill
 from apps.tray.services import tray_generate
+from tests.factories import make_member
 from tests.portal import factories as f
-from tests.utils import client_for, in_tenant, make_member
+from tests.utils import client_for, in_tenant
 
 pytestmark = pytest.mark.django_db
 
