@@ -18,6 +18,9 @@ from apps.ap.documents.inbound import inbound_address
 from apps.ap.documents.limits import current_limits
 from apps.ap.documents.models import Document
 from apps.ap.documents.services import document_receive
+from apps.ap.documents.serving import served_document
+
+INLINE_TYPES = {"application/pdf", "image/png", "image/jpeg"}
 
 
 def _upload(request) -> None:
@@ -65,10 +68,9 @@ def document_file(request, pk: int):
     if not document.file:
         return HttpResponse(status=404)
     response = FileResponse(document.file.open("rb"), content_type=document.content_type)
-    response["Content-Disposition"] = f'inline; filename="document-{document.pk}"'
-    response["Cache-Control"] = "private, no-store"
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
+    # Inline only for the types we checked by content (a PDF viewer or an image); sandboxed.
+    return served_document(response, f"document-{document.pk}",
+                           inline=document.content_type in INLINE_TYPES)
 
 
 urlpatterns = [

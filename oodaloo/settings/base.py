@@ -200,6 +200,10 @@ CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_BROKER_TRANSPORT_OPTIONS = {
     "visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=3600)
 }
+# Untrusted files are read on a queue of their own (its own worker in the Procfile), so a file
+# that takes a reader to its limits delays only other files, never syncs, digests or payments.
+DOCUMENTS_QUEUE = "documents"
+CELERY_TASK_ROUTES = {"ap.document_extract": {"queue": DOCUMENTS_QUEUE}}
 CELERY_BEAT_SCHEDULE = {
     "cleanup-job-runs": {"task": "core.job_runs_cleanup", "schedule": timedelta(days=1)},
     "digest-dispatch": {"task": "digest.dispatch", "schedule": timedelta(minutes=15)},
