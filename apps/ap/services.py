@@ -130,16 +130,28 @@ def bill_can_approve(*, role: str | None, bill: Bill, approval_limit: Decimal) -
 def _approve_locked(actor: Any, business: Any, bill: Bill, approval_limit: Decimal) -> None:
     role = _require(actor, business, Role.BOOKKEEPER)
     if not bill_can_approve(role=role, bill=bill, approval_limit=approval_limit):
-        raise PermissionDenied(
-            f"Bills above the approval limit ({approval_limit:,.2f}) need an owner's approval."
-        )
-    before = {"status": bill.status}
+        raise PermissionDenied(_approval_refused_message(bill, approval_limit))
+    before = {"status": bill.status, "approved_amount": bill.approved_amount}
     bill.status = Bill.Status.APPROVED
     bill.approved_by_email = actor.email
     bill.approved_at = timezone.now()
-    bill.save(update_fields=["status", "approved_by_email", "approved_at"])
+    bill.approved_amount = bill.balance  # the approval holds up to this balance, no further
+    bill.save(update_fields=["status", "approved_by_email", "approved_at", "approved_amount"])
     _event(bill, actor, "approved", balance=bill.balance)
-    _audit(actor, business, bill, "bill.approved", before, {"status": bill.status})
+    _audit(actor, business, bill, "bill.approved", before,
+           {"status": bill.status, "approved_amount": bill.approved_amount})
+
+
+def _needs_approval(bill: Bill) -> bool:
+    """New, or approved for less than the balance now open (the approval lapsed)."""
+    return bill.status == Bill.Status.NEW or not bill.approval_holds()
+
+
+def _approval_refused_message(bill: Bill, limit: Decimal) -> str:
+    if bill.status != Bill.Status.NEW and bill.approved_amount is not None:
+        return (f"This bill was approved at {bill.approved_amount:,.2f}; its balance is now "
+                f"{bill.balance:,.2f}, which needs an owner's approval (limit {limit:,.2f}).")
+    return f"Bills above the approval limit ({limit:,.2f}) need an owner's approval."
 
 
 def bill_approve(*, actor: Any, bill: Bill, approval_limit: Decimal) -> Bill:
@@ -148,7 +160,7 @@ def bill_approve(*, actor: Any, bill: Bill, approval_limit: Decimal) -> Bill:
     with transaction.atomic():
         bill = _lock(bill)
         _require_open(bill)
-        if bill.status in (Bill.Status.APPROVED, Bill.Status.SCHEDULED):
+        if bill.status in (Bill.Status.APPROVED, Bill.Status.SCHEDULED) and bill.approval_holds():
             raise Conflict("This bill is already approved.")
         _approve_locked(actor, business, bill, approval_limit)
     runway_data_changed(business)
@@ -175,7 +187,7 @@ def bill_schedule(*, actor: Any, bill: Bill, pay_on: date | None, approval_limit
         if bill.status == Bill.Status.ON_HOLD:
             raise Conflict("This bill is on hold; release it first.")
         before = {"status": bill.status, "scheduled_date": bill.scheduled_date}
-        if bill.status == Bill.Status.NEW:
+        if _needs_approval(bill):
             _approve_locked(actor, business, bill, approval_limit)
         if pay_on is None:
             bill.status = Bill.Status.APPROVED
@@ -294,11 +306,12 @@ def bill_pay_now(
                 raise Conflict("A payment for this bill is already on its way.")
             if other.updated_at >= bill.synced_at:  # succeeded, not yet seen by a sync
                 raise Conflict("This bill was just paid; QuickBooks will show it shortly.")
-        if bill.status == Bill.Status.NEW:
+        if _needs_approval(bill):
+            # New, or its balance grew past what was approved: approve (again) on the way, or
+            # refuse when the actor may not approve this balance.
             if not bill_can_approve(role=role, bill=bill, approval_limit=approval_limit):
-                raise PermissionDenied(
-                    "Bills above the approval limit need an owner's approval before payment."
-                )
+                raise PermissionDenied(_approval_refused_message(bill, approval_limit)
+                                       + " It can't be paid until then.")
             _approve_locked(actor, business, bill, approval_limit)
         if not bill.vendor_qbo_id or not account.qbo_id:
             raise BillError("This bill or account is not linked to QuickBooks.")
