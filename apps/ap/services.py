@@ -9,7 +9,6 @@ after a timeout make exactly one payment.
 
 from __future__ import annotations
 
-import hashlib
 from datetime import date, timedelta
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -25,7 +24,7 @@ from apps.core.errors import ApplicationError, Conflict, PermissionDenied
 from apps.core.services.audit import audit_record
 from apps.core.services.data_version import data_changed_on_commit
 from apps.integrations.sync.models import Action
-from apps.integrations.sync.outbox import action_create
+from apps.integrations.sync.outbox import action_create, action_key
 
 BILL_PAYMENT = "bill_payment.create"
 IN_FLIGHT = (Action.State.PENDING, Action.State.SENT, Action.State.UNKNOWN)
@@ -247,8 +246,7 @@ def bill_release(*, actor: Any, bill: Bill) -> Bill:
 
 def payment_key(business: Any, bill: Bill, idempotency_key: str) -> str:
     """The outbox key (QBO requestid, ≤ 36 chars): one per (business, bill, form token)."""
-    digest = hashlib.sha256(f"{business.pk}:{bill.pk}:{idempotency_key}".encode()).hexdigest()
-    return f"bp-{digest[:32]}"
+    return action_key(business, "bp", bill.pk, idempotency_key)
 
 
 def bill_payment_actions(business: Any, bill_ids: list[int]):
@@ -279,7 +277,7 @@ def bill_pay_now(
     if not idempotency_key or len(idempotency_key) > 100:
         raise BillError("This form has expired; reload the page and try again.")
     key = payment_key(business, bill, idempotency_key)
-    existing = Action.objects.filter(key=key).first()
+    existing = Action.objects.filter(business=business, key=key).first()
     if existing is not None:  # a replay of the same click: same answer, nothing new
         if existing.business_id != business.pk or existing.target_id != str(bill.pk):
             raise BillError("This form has expired; reload the page and try again.")
@@ -287,7 +285,7 @@ def bill_pay_now(
     pay_amount = parse_amount(amount) if amount not in (None, "") else None
     with transaction.atomic():
         bill = _lock(bill)
-        replay = Action.objects.filter(key=key).first()
+        replay = Action.objects.filter(business=business, key=key).first()
         if replay is not None:  # the twin request won the lock first
             return replay
         _require_open(bill)
