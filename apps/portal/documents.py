@@ -16,7 +16,7 @@ from apps.accounts.permissions import portal_view
 from apps.ap.documents.checks import DocumentRefused, check_upload
 from apps.ap.documents.inbound import inbound_address
 from apps.ap.documents.limits import current_limits
-from apps.ap.documents.models import Document
+from apps.ap.documents.models import Document, RejectedEmail
 from apps.ap.documents.services import document_receive
 from apps.ap.documents.serving import served_document
 
@@ -58,7 +58,7 @@ def documents_list(request):
     documents = Document.objects.select_related("bill", "vendor")[:200]
     return render(request, "portal/documents.html", {
         "documents": documents, "inbound_address": inbound_address(request.tenant),
-        "limits": current_limits(),
+        "limits": current_limits(), "rejected_emails": RejectedEmail.objects.all()[:50],
     })
 
 

@@ -76,6 +76,8 @@ urlpatterns = [
     path("settings/digest/", settings.settings_digest_view, name="settings-digest"),
     path("settings/approval/", settings.settings_approval_view, name="settings-approval"),
     path("settings/timezone/", settings.settings_timezone_view, name="settings-timezone"),
+    path("settings/inbound-senders/", settings.settings_inbound_senders_view,
+         name="settings-inbound-senders"),
     path("team/", team.team, name="team"),
     path("team/invite/", team.team_invite_view, name="team-invite"),
     path("team/<int:pk>/role/", team.team_role_view, name="team-role"),
