@@ -187,6 +187,19 @@ def test_signed_but_forged_delete_of_a_live_object_deletes_nothing(sb, synced, p
         assert not Vendor.objects.get(qbo_id="56").is_deleted
 
 
+def test_a_replayed_webhook_enqueues_nothing_more(sb, synced, published):
+    client = client_for(None)
+    cloud = _cloudevents(sb.realm, "Bill", "101", "updated")
+    legacy = _legacy(sb.realm, "Invoice", "201", "Update")
+    for body in (cloud, legacy):
+        first = _post_webhook(client, body, sign_webhook_body(body, VERIFIER))
+        assert first.json() == {"ok": True, "businesses": 1, "replayed": 0}
+        for _ in range(3):
+            again = _post_webhook(client, body, sign_webhook_body(body, VERIFIER))
+            assert again.status_code == 200 and again.json()["replayed"] == 1
+    assert len([p for p in published if p["task"] == "sync.qbo_fetch_changed"]) == 2
+
+
 @pytest.mark.parametrize("signature", [None, "bm90LXRoZS1zaWduYXR1cmU="])
 def test_webhook_with_bad_signature_is_refused_and_enqueues_nothing(
     sb, synced, published, signature
