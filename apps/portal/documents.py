@@ -26,6 +26,8 @@ INLINE_TYPES = {"application/pdf", "image/png", "image/jpeg"}
 def _upload(request) -> None:
     limits = current_limits()
     files = request.FILES.getlist("files")
+    if getattr(request, "upload_refused", ""):  # the streaming cap stopped a file mid-way
+        messages.error(request, request.upload_refused)
     if not files:
         messages.error(request, "Choose or drop at least one file.")
         return

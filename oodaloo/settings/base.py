@@ -141,6 +141,7 @@ FIELD_ENCRYPTION_KEY = env(
 # --- Middleware ---
 MIDDLEWARE = [
     "django_tenants.middleware.main.TenantMainMiddleware",
+    "apps.core.uploads.RequestSizeLimitMiddleware",
     "apps.core.middleware.RequestContextMiddleware",
     "django_prometheus.middleware.PrometheusBeforeMiddleware",
     "django.middleware.security.SecurityMiddleware",
@@ -185,6 +186,20 @@ STATIC_ROOT = BASE_DIR / ".data" / "static"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_ROOT = env("MEDIA_ROOT", default=str(BASE_DIR / ".data" / "media"))
 MEDIA_URL = "/media/"
+# Request and upload sizes, checked before the body arrives (apps.core.uploads). Bills are at
+# most 20 MB each (apps.ap.documents.limits); an upload of several is capped at 60 MB; Postmark
+# delivers inbound email up to 35 MB (attachments base64-encoded in JSON).
+MB = 1024 * 1024
+REQUEST_MAX_BYTES = env.int("REQUEST_MAX_BYTES", default=5 * MB // 2)
+REQUEST_MAX_BYTES_BY_PATH = {"/documents/": 60 * MB, "/webhooks/email/inbound/": 36 * MB}
+UPLOAD_MAX_FILE_BYTES = 20 * MB
+DATA_UPLOAD_MAX_MEMORY_SIZE = 36 * MB  # a body read whole (inbound email JSON); others: above
+FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * MB // 2  # larger files spool to a temporary file
+FILE_UPLOAD_HANDLERS = [
+    "apps.core.uploads.SizeCappedUploadHandler",
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "django.core.files.uploadhandler.TemporaryFileUploadHandler",
+]
 
 # --- Celery (tenant-schemas-celery); beat runs dispatcher ticks that fan out per business ---
 CELERY_BROKER_URL = env("CELERY_BROKER_URL", default=REDIS_URL)
