@@ -60,19 +60,36 @@ def _child_env(tmp: str, name: str) -> dict[str, str]:
     return env
 
 
-def _wait(proc: subprocess.Popen, wall_s: float) -> tuple[int | None, object]:
-    """Reap the child (with its resource usage) or kill its group at the wall limit."""
+def _high_water_kb(pid: int) -> int:
+    """The child's peak resident memory so far (VmHWM). Read from /proc while it runs: the
+    rusage figure after exit also counts the parent's memory at fork (Linux keeps maxrss
+    across exec), so it would overstate a small child."""
+    try:
+        with open(f"/proc/{pid}/status") as status:
+            for line in status:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1])
+    except (OSError, ValueError, IndexError):
+        pass
+    return 0
+
+
+def _wait(proc: subprocess.Popen, wall_s: float) -> tuple[int | None, int]:
+    """Reap the child or kill its group at the wall limit. Returns (exit code or None when
+    killed for time, peak resident kB seen)."""
     deadline = time.monotonic() + wall_s
+    peak = 0
     while True:
-        pid, status, usage = os.wait4(proc.pid, os.WNOHANG)
+        peak = max(peak, _high_water_kb(proc.pid))
+        pid, status, _usage = os.wait4(proc.pid, os.WNOHANG)
         if pid:
             proc.returncode = os.waitstatus_to_exitcode(status)
-            return proc.returncode, usage
+            return proc.returncode, peak
         if time.monotonic() > deadline:
             os.killpg(proc.pid, signal.SIGKILL)
-            _pid, _status, usage = os.wait4(proc.pid, 0)
+            os.wait4(proc.pid, 0)
             proc.returncode = -signal.SIGKILL
-            return None, usage
+            return None, peak
         time.sleep(_POLL_S)
 
 
@@ -108,17 +125,22 @@ def _run(args: list[str], data: bytes, name: str, limits: Limits,
                 stdin=subprocess.DEVNULL, stdout=out, stderr=err, cwd=str(ROOT),
                 env=_child_env(tmp, name), start_new_session=True,
             )
-            code, usage = _wait(proc, wall_s)
+            code, peak_kb = _wait(proc, wall_s)
         run = ReaderRun(seconds=round(time.monotonic() - started, 3),
-                        peak_rss_bytes=int(usage.ru_maxrss) * 1024, exit=str(code))
+                        peak_rss_bytes=peak_kb * 1024, exit=str(code))
         stderr = err_path.read_bytes()[-4000:]
         if code != 0:
-            _verdict(code, stderr, name, limits, wall_s)
+            try:
+                _verdict(code, stderr, name, limits, wall_s)
+            except Exception as exc:
+                exc.run = run  # what the refused child cost (the drill quotes it)
+                raise
         output = out_path.read_bytes()
     return output, run
 
 
-def _refusal_in(output: bytes) -> None:
+def _refusal_in(output: bytes, run: ReaderRun) -> None:
+    """Raise the refusal the child answered with, if it did."""
     if output[:1] != b"{":
         return
     payload = json.loads(output)
@@ -128,6 +150,7 @@ def _refusal_in(output: bytes) -> None:
             refusal = BudgetExceeded.__new__(BudgetExceeded)
             DocumentRefused.__init__(refusal, payload["refused"])
             refusal.budget = payload["budget"]
+        refusal.run = run
         raise refusal
 
 
@@ -135,7 +158,7 @@ def isolated_read(data: bytes, *, name: str, limits: Limits) -> ReadResult:
     """Check a file and take its text in a limited child. Raises `DocumentRefused` (or
     `BudgetExceeded`) for files we will not use, `ReaderFailed` for a parser bug."""
     output, run = _run(["read"], data, name, limits, limits.reader_wall_s)
-    _refusal_in(output)
+    _refusal_in(output, run)
     payload = json.loads(output)
     return ReadResult(content_type=payload["content_type"], pages=payload["pages"],
                       method=payload["method"], note=payload["note"], lines=payload["lines"],
@@ -145,7 +168,7 @@ def isolated_read(data: bytes, *, name: str, limits: Limits) -> ReadResult:
 def isolated_render(data: bytes, *, page: int, dpi: int, limits: Limits,
                     name: str = "the file") -> bytes:
     """One page as PNG, rendered in a limited child (the staff preview)."""
-    output, _run_cost = _run(["render", str(page), str(dpi)], data, name, limits,
-                             limits.preview_wall_s)
-    _refusal_in(output)
+    output, run = _run(["render", str(page), str(dpi)], data, name, limits,
+                       limits.preview_wall_s)
+    _refusal_in(output, run)
     return output
