@@ -56,7 +56,6 @@ def _control(b, ids, details) -> int:
 
 
 def run(quick: bool) -> tuple[bool, str]:
-    from django.conf import settings
     from django.db import connection
     from django.test import Client
 
