@@ -22,6 +22,8 @@ import time
 import uuid
 from pathlib import Path
 
+from tests.drills.quick import worker_wait_ready
+
 ROOT = Path(__file__).resolve().parents[2]
 PROBE_MAX_S = 5.0
 
@@ -33,14 +35,8 @@ def _worker(queue: str, log: Path, env: dict, concurrency: int) -> subprocess.Po
          "--without-mingle", "--without-gossip", "-l", "info"],
         env=env, cwd=ROOT, stdout=log.open("w"), stderr=subprocess.STDOUT,
         start_new_session=True)
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        if " ready." in log.read_text(errors="replace"):
-            return proc
-        if proc.poll() is not None:
-            break
-        time.sleep(0.1)
-    raise RuntimeError(f"worker for {queue} did not start: {log.read_text()[-2000:]}")
+    worker_wait_ready(proc, log, queue, 60)
+    return proc
 
 
 def _stop(proc: subprocess.Popen) -> None:
