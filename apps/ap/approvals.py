@@ -34,7 +34,9 @@ def bills_approval_lapse(business: Any) -> int:
         bill.save(update_fields=["status", "scheduled_date", "approved_by_email", "approved_at"])
         BillEvent.objects.create(bill=bill, kind="approval_lapsed", detail={
             "approved_amount": str(bill.approved_amount), "balance": str(bill.balance),
-            "approved_by": before["approved_by"]})
+            "approved_by": before["approved_by"],
+            "reason": f"QuickBooks now shows {bill.balance:,.2f} open; it was approved at "
+                      f"{bill.approved_amount:,.2f}, so it needs approving again"})
         audit_record(actor=None, action="bill.approval_lapsed", business=business, obj=bill,
                      before={**before, "scheduled_date": str(before["scheduled_date"] or "")},
                      after={"status": bill.status, "balance": str(bill.balance)})
