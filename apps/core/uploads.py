@@ -16,6 +16,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.core.files.uploadhandler import FileUploadHandler, StopUpload
 from django.http import HttpResponse
+from django.utils.html import escape
 
 
 def request_limit(path: str) -> int:
@@ -36,10 +37,12 @@ class RequestSizeLimitMiddleware:
             return HttpResponse("Bad Content-Length.", status=400, content_type="text/plain")
         limit = request_limit(request.path)
         if length > limit:
+            message = (f"This request is {length / 1048576:.1f} MB; the limit is "
+                       f"{limit / 1048576:.0f} MB here. Please send fewer or smaller files.")
             return HttpResponse(
-                f"This request is {length / 1048576:.1f} MB; the limit here is "
-                f"{limit / 1048576:.0f} MB. Please send fewer or smaller files.",
-                status=413, content_type="text/plain")
+                f"<!doctype html><title>Too large</title><p>{escape(message)}</p>"
+                f'<p><a href="{escape(request.path)}">Back</a></p>',
+                status=413, content_type="text/html; charset=utf-8")
         return self.get_response(request)
 
 
