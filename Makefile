@@ -3,7 +3,10 @@ SHELL := /bin/bash
 PY ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
-MANAGE := $(BIN)/python manage.py
+# manage.py defaults to production settings (which refuse to start without their environment);
+# every make target here is development unless DJANGO_SETTINGS_MODULE says otherwise.
+DEV_SETTINGS := DJANGO_SETTINGS_MODULE=$${DJANGO_SETTINGS_MODULE:-oodaloo.settings.dev}
+MANAGE := $(DEV_SETTINGS) $(BIN)/python manage.py
 STAMP := $(VENV)/.installed
 
 .PHONY: install services migrate demo test check bench bench-quick drill drill-quick stop clean system-deps

@@ -4,7 +4,7 @@ import os
 
 from tenant_schemas_celery.app import CeleryApp
 
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "oodaloo.settings.dev")
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "oodaloo.settings.production")
 
 app = CeleryApp("oodaloo")
 app.config_from_object("django.conf:settings", namespace="CELERY")

@@ -7,6 +7,7 @@ from django_otp.admin import OTPAdminSite
 from apps.accounts import views as accounts
 from apps.core.views import health
 from apps.integrations.sync.views import qbo_oauth_callback_forward, qbo_webhook
+from apps.portal.intuit import qbo_disconnect_url, qbo_launch
 
 admin.site.__class__ = OTPAdminSite
 admin.site.site_header = "Oodaloo staff console"
@@ -24,6 +25,9 @@ urlpatterns = [
     path("webhooks/email/", include("apps.ap.documents.urls_inbound")),
     path("webhooks/qbo/", qbo_webhook, name="qbo-webhook"),
     path("connect/qbo/callback/", qbo_oauth_callback_forward, name="qbo-callback-forward"),
+    # Intuit's app settings: Launch URL and Disconnect URL (apps/portal/intuit.py).
+    path("connect/qbo/launch/", qbo_launch, name="qbo-launch"),
+    path("connect/qbo/disconnect/", qbo_disconnect_url, name="qbo-disconnect-url"),
     path("health", health, name="health"),
     path("", include("apps.integrations.mail.urls")),
     path("webhooks/plaid/", include("apps.bank.urls_webhooks")),

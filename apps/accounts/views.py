@@ -5,6 +5,7 @@ from django.contrib.auth import authenticate, login, logout
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods
 
@@ -47,9 +48,11 @@ def public_login(request):
             form.add_error(None, "That email and password don't match an account.")
         else:
             login(request, user, backend="django.contrib.auth.backends.ModelBackend")
-            return redirect("choose-business")
+            # e.g. back to the QuickBooks launch URL; only paths on this host.
+            return redirect(_safe_next(request, default=reverse("choose-business")))
     return render(
-        request, "accounts/login.html", {"form": form}, status=400 if form.errors else 200
+        request, "accounts/login.html", {"form": form, "next": _safe_next(request, "")},
+        status=400 if form.errors else 200,
     )
 
 
@@ -98,9 +101,12 @@ def signup(request):
             form.add_error(None, exc.message)
         else:
             login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+            if _safe_next(request, ""):  # e.g. the QuickBooks launch URL: connect next
+                return redirect(_safe_next(request))
             return redirect(services.handoff_url(user=user, business=business, next_path="/"))
     return render(
-        request, "accounts/signup.html", {"form": form}, status=400 if form.errors else 200
+        request, "accounts/signup.html", {"form": form, "next": _safe_next(request, "")},
+        status=400 if form.errors else 200,
     )
 
 

@@ -1,10 +1,11 @@
-"""Owner-only pages for the bank feed: connect ("Connect your bank"), reconnect, disconnect,
-confirm account links. Thin: apps.bank.services does the work. Included from portal/urls.py."""
+"""Owner-only pages for the bank feed: connect through Plaid Link, reconnect (Link update mode),
+disconnect, confirm account links. Thin: apps.bank.services does the work. Included from
+portal/urls.py; the Link button itself is templates/portal/partials/plaid_link.html."""
 
 from __future__ import annotations
 
-from django.conf import settings
 from django.contrib import messages
+from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path
 from django.views.decorators.http import require_POST
@@ -14,25 +15,22 @@ from apps.bank.models import Account, FeedAccount
 from apps.bank.selectors import feed_health
 from apps.bank.services.feed_connect import (
     feed_connect,
-    feed_connect_sandbox,
     feed_disconnect,
     feed_link_token,
+    feed_login_repaired,
     items_for,
 )
 from apps.bank.services.feed_sync import FeedSyncBusy, feed_sync_run
 from apps.bank.services.linking import LinkError, link_confirm, link_undo
 from apps.integrations.plaid.errors import PlaidError
 from apps.integrations.plaid.models import PlaidItem
+from apps.portal.plaid_link import plaid_link_csp
 
 OWNER_ONLY = {"read": "owner", "write": "owner"}
-REAL_PLAID = ("https://sandbox.plaid.com", "https://production.plaid.com")
+NOT_CONNECTED = "Your bank was not connected"
 
 
-def _sandbox_plays_link() -> bool:
-    """In development the local Plaid sandbox stands in for Link (no browser widget)."""
-    return settings.PLAID_HOST.rstrip("/") not in REAL_PLAID
-
-
+@plaid_link_csp
 @portal_view(**OWNER_ONLY)
 def bank_feed(request):
     business = request.business
@@ -51,38 +49,33 @@ def bank_feed(request):
                 account_type__in=[Account.Type.BANK, Account.Type.CREDIT_CARD],
             )
         ),
-        "sandbox_link": _sandbox_plays_link(),
-        "link_token": request.session.pop("plaid_link_token", None),
+        "reconnect_states": ("login_required", "pending_expiration"),
     }
     return render(request, "portal/bank_feed.html", context)
 
 
 @require_POST
 @portal_view(**OWNER_ONLY)
-def bank_feed_connect(request):
-    business = request.business
+def bank_feed_link_token(request):
+    """A Link token for the page's Link button (JSON); `item` asks for update mode."""
+    item = None
+    if request.POST.get("item"):
+        item = get_object_or_404(
+            items_for(request.business), pk=_int(request.POST["item"])
+        )
     try:
-        if _sandbox_plays_link():
-            feed_connect_sandbox(business, actor=request.user)
-            messages.success(
-                request,
-                "Bank connected. Confirm which QuickBooks account each "
-                "bank account is, so your cash counts once.",
-            )
-        else:  # production: the page opens Plaid Link with this token, then posts to exchange
-            token = feed_link_token(
-                business, request.user, webhook=getattr(settings, "PLAID_WEBHOOK_URL", None)
-            )
-            request.session["plaid_link_token"] = token.link_token
+        token = feed_link_token(request.business, request.user, item=item)
     except PlaidError as exc:
-        messages.error(request, exc.display_message or "The bank could not be connected.")
-    return redirect("bank-feed")
+        message = exc.display_message or "Plaid did not answer; please try again in a minute."
+        return JsonResponse({"error": message}, status=502)
+    return JsonResponse({"link_token": token.link_token, "mode": "update" if item else "new"})
 
 
 @require_POST
 @portal_view(**OWNER_ONLY)
 def bank_feed_exchange(request):
-    """Plaid Link's onSuccess posts its public_token here."""
+    """Link's onSuccess posts its public_token here: exchange, store, list accounts, suggest
+    QuickBooks links and run the first sync."""
     try:
         feed_connect(
             request.business,
@@ -90,10 +83,34 @@ def bank_feed_exchange(request):
             actor=request.user,
             institution_name=request.POST.get("institution_name", ""),
         )
-        messages.success(request, "Bank connected.")
     except PlaidError as exc:
-        messages.error(request, exc.display_message or "The bank could not be connected.")
+        messages.error(request, f"{NOT_CONNECTED}: {exc.display_message or exc.error_code}.")
+        return redirect("bank-feed")
+    messages.success(
+        request,
+        "Bank connected. Confirm which QuickBooks account each bank account is, so your cash "
+        "counts once.",
+    )
     return redirect("bank-feed")
+
+
+@require_POST
+@portal_view(**OWNER_ONLY)
+def bank_feed_repaired(request, pk: int):
+    """Update mode's onSuccess: the login was repaired in Link; confirm it with Plaid."""
+    item = get_object_or_404(items_for(request.business), pk=pk)
+    try:
+        feed_login_repaired(request.business, item, actor=request.user)
+    except PlaidError as exc:
+        messages.error(request, f"{item.institution_name or 'The bank'} still refuses the "
+                                f"login ({exc.error_code}); please reconnect again.")
+        return redirect("bank-feed")
+    messages.success(request, f"{item.institution_name or 'Your bank'} is reconnected.")
+    return redirect("bank-feed")
+
+
+def _int(value: str) -> int:
+    return int(value) if value.isdigit() else 0
 
 
 @require_POST
@@ -143,8 +160,9 @@ def bank_feed_unlink(request, pk: int):
 
 urlpatterns = [
     path("", bank_feed, name="bank-feed"),
-    path("connect/", bank_feed_connect, name="bank-feed-connect"),
+    path("link-token/", bank_feed_link_token, name="bank-feed-link-token"),
     path("exchange/", bank_feed_exchange, name="bank-feed-exchange"),
+    path("<int:pk>/repaired/", bank_feed_repaired, name="bank-feed-repaired"),
     path("<int:pk>/sync/", bank_feed_sync, name="bank-feed-sync"),
     path("<int:pk>/disconnect/", bank_feed_disconnect, name="bank-feed-disconnect"),
     path("accounts/<int:pk>/link/", bank_feed_link, name="bank-feed-link"),

@@ -203,6 +203,7 @@ def bill_pay_view(request, pk: int):
     return _after(
         request,
         bill,
-        f"Payment of {action.payload.get('amount')} sent to QuickBooks ({action.state}). "
-        "Its status shows below.",
+        f"Recorded as paid in QuickBooks: a bill payment of {action.payload.get('amount')} "
+        f"({action.state}). No money moved; pay the vendor from your bank. Its status shows "
+        "below.",
     )

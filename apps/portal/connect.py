@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from urllib.parse import urlsplit
+
+from django.conf import settings
 from django.contrib import messages
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
@@ -18,10 +21,27 @@ from apps.integrations.sync.connection import (
     qbo_state_make,
 )
 from apps.integrations.sync.models import QboConnection, SyncRun
+from apps.portal.csp import csp_allowing
 
 OWNER_ONLY = {"read": "owner", "write": "owner"}
+INTUIT_SIGN_IN = "https://appcenter.intuit.com"
 
 
+def intuit_sign_in_origin() -> str:
+    """Where "Connect to QuickBooks" redirects: Intuit's app center, or in development the local
+    sandbox named by QBO_ENVIRONMENT (its OpenID discovery URL)."""
+    environment = settings.QBO_ENVIRONMENT
+    if environment in ("sandbox", "production"):
+        return INTUIT_SIGN_IN
+    parts = urlsplit(environment)
+    return f"{parts.scheme}://{parts.netloc}"
+
+
+# The page's form posts to us and we redirect to Intuit: CSP form-action must allow it.
+intuit_csp = csp_allowing(lambda: {"form-action": [intuit_sign_in_origin()]})
+
+
+@intuit_csp
 @portal_view(**OWNER_ONLY)
 def connect_qbo(request):
     business = request.business
@@ -31,6 +51,7 @@ def connect_qbo(request):
         "conn": conn if connected else None,
         "needs_reconnect": connection_needs_reconnect(conn),
         "last_run": SyncRun.objects.filter(business=business, source="qbo").first(),
+        "from_intuit": request.GET.get("from") == "intuit",  # our launch URL sent them here
     }
     return render(request, "portal/connect_qbo.html", context)
 
@@ -69,5 +90,15 @@ def connect_qbo_callback(request):
 @portal_view(**OWNER_ONLY)
 def disconnect_qbo(request):
     qbo_disconnect(request.user, request.business)
-    messages.success(request, "QuickBooks is disconnected. Your synced data stays here.")
-    return redirect("connect-qbo")
+    return redirect("connect-qbo-disconnected")
+
+
+@intuit_csp
+@portal_view(**OWNER_ONLY)
+def connect_qbo_disconnected(request):
+    """The disconnect landing page (also where Intuit's Disconnect URL ends): what
+    disconnecting means, and the button to connect again."""
+    conn = connection_for(request.business)
+    if conn is not None and conn.status != QboConnection.Status.DISCONNECTED:
+        return redirect("connect-qbo")
+    return render(request, "portal/qbo_disconnected.html", {"conn": conn})

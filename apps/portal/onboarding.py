@@ -6,6 +6,7 @@ from django.shortcuts import render
 
 from apps.accounts.permissions import portal_view
 from apps.integrations.sync.models import QboConnection, SyncRun
+from apps.portal.plaid_link import plaid_link_csp
 from apps.portal.services import onboarding_steps
 
 
@@ -22,6 +23,7 @@ def _progress(business) -> dict:
     }
 
 
+@plaid_link_csp
 @portal_view
 def onboarding(request):
     steps = onboarding_steps(request.business)

@@ -15,6 +15,7 @@ from apps.ar.credits import credit_offers
 from apps.ar.overpayments import overpayment_offers
 from apps.core.errors import ApplicationError
 from apps.portal.common import action_done, action_error, paginate, parse_date, today_for
+from apps.portal.plaid_link import plaid_link_csp
 from apps.tray.models import TrayItem
 from apps.tray.services import (
     tray_generate,
@@ -71,6 +72,7 @@ def action_done_from_tray(
     return action_done(request, message, default_next=default_next, fragment=fragment)
 
 
+@plaid_link_csp
 @portal_view
 def tray(request):
     context = tray_context(request)

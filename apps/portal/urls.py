@@ -22,6 +22,8 @@ urlpatterns = [
     path("connect/qbo/start/", connect.connect_qbo_start, name="connect-qbo-start"),
     path("connect/qbo/callback/", connect.connect_qbo_callback, name="connect-qbo-callback"),
     path("connect/qbo/disconnect/", connect.disconnect_qbo, name="disconnect-qbo"),
+    path("connect/qbo/disconnected/", connect.connect_qbo_disconnected,
+         name="connect-qbo-disconnected"),
     # Prep Tray
     path("tray/", tray.tray, name="tray"),
     path("tray/refresh/", tray.tray_refresh, name="tray-refresh"),

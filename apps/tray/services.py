@@ -141,14 +141,16 @@ def _connection_candidates(business: Any, now) -> list[Candidate]:
             )
         )
     elif conn.refresh_expires_at and conn.refresh_expires_at - now < RECONNECT_WARNING:
+        days_left = max((conn.refresh_expires_at - now).days, 0)
         out.append(
             Candidate(
                 "connection:qbo:expiring",
                 TrayItem.Kind.CONNECTION,
                 tier,
-                Decimal(2),
+                Decimal(4 if days_left <= 3 else 2),
                 "Reconnect QuickBooks before the link expires",
-                f"The QuickBooks link expires on {conn.refresh_expires_at:%b %-d}.",
+                f"The QuickBooks link expires on {conn.refresh_expires_at:%b %-d} "
+                f"({days_left} days left); we emailed the owners 14 and 3 days before.",
                 due_date=conn.refresh_expires_at.date(),
                 impact_sentence="No runway change; reconnecting keeps your numbers updating.",
                 target_type="connection",

@@ -5,7 +5,20 @@ from urllib.parse import unquote
 
 from oodaloo.settings.env import BASE_DIR, env
 
-SECRET_KEY = env("SECRET_KEY", default="dev-insecure-secret-key-change-me-0123456789abcdef")
+# Development-only values: production.py replaces every one of them from the environment, and the
+# deploy check (apps/core/deploy_checks.py) refuses any that is still in use.
+DEVELOPMENT_SECRETS = {
+    "SECRET_KEY": "dev-insecure-secret-key-change-me-0123456789abcdef",
+    "FIELD_ENCRYPTION_KEY": "mJ0mZq1Vd8k3kF0sS2x8xq4YxvR6yq9n3p5Zr7cQk1E=",
+    "ANYMAIL_WEBHOOK_SECRET": "dev-webhook-user:dev-webhook-pass",
+    "QBO_CLIENT_ID": "oodaloo-dev-client",
+    "QBO_CLIENT_SECRET": "oodaloo-dev-secret",
+    "QBO_WEBHOOK_VERIFIER_TOKEN": "dev-verifier-token",
+    "PLAID_CLIENT_ID": "oodaloo-dev",
+    "PLAID_SECRET": "oodaloo-dev-secret",
+}
+
+SECRET_KEY = env("SECRET_KEY", default=DEVELOPMENT_SECRETS["SECRET_KEY"])
 DEBUG = env.bool("DEBUG", default=False)
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["localhost", ".localhost", "127.0.0.1"])
 
@@ -39,6 +52,7 @@ SHARED_APPS = [
     "apps.demo",
 ]
 TENANT_APPS = [
+    "apps.ledger",
     "apps.ap",
     "apps.ar",
     "apps.bank",
@@ -135,7 +149,7 @@ CONTENT_SECURITY_POLICY = {
 }
 # Fernet keys (comma-separated, newest first) that encrypt OAuth tokens at rest; rotation = prepend.
 FIELD_ENCRYPTION_KEY = env(
-    "FIELD_ENCRYPTION_KEY", default="mJ0mZq1Vd8k3kF0sS2x8xq4YxvR6yq9n3p5Zr7cQk1E="
+    "FIELD_ENCRYPTION_KEY", default=DEVELOPMENT_SECRETS["FIELD_ENCRYPTION_KEY"]
 )
 
 # --- Middleware ---
@@ -223,6 +237,9 @@ CELERY_BEAT_SCHEDULE = {
     "cleanup-job-runs": {"task": "core.job_runs_cleanup", "schedule": timedelta(days=1)},
     "digest-dispatch": {"task": "digest.dispatch", "schedule": timedelta(minutes=15)},
     "sync-dispatch": {"task": "sync.dispatch", "schedule": timedelta(minutes=5)},
+    "qbo-reconnect-notices": {
+        "task": "sync.qbo_reconnect_notices", "schedule": timedelta(days=1)
+    },
     "actions-reconcile": {
         "task": "sync.actions_reconcile_dispatch", "schedule": timedelta(minutes=10)
     },
@@ -238,7 +255,9 @@ DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="Oodaloo <digest@oodaloo.
 ANYMAIL = {
     "SENDGRID_API_KEY": env("SENDGRID_API_KEY", default=""),
     "POSTMARK_SERVER_TOKEN": env("POSTMARK_SERVER_TOKEN", default=""),
-    "WEBHOOK_SECRET": env("ANYMAIL_WEBHOOK_SECRET", default="dev-webhook-user:dev-webhook-pass"),
+    "WEBHOOK_SECRET": env(
+        "ANYMAIL_WEBHOOK_SECRET", default=DEVELOPMENT_SECRETS["ANYMAIL_WEBHOOK_SECRET"]
+    ),
 }
 
 # --- API ---
@@ -263,19 +282,40 @@ SIMPLE_JWT = {
 }
 
 # --- Integrations (each switched by a setting) ---
-QBO_CLIENT_ID = env("QBO_CLIENT_ID", default="oodaloo-dev-client")
-QBO_CLIENT_SECRET = env("QBO_CLIENT_SECRET", default="oodaloo-dev-secret")
+QBO_CLIENT_ID = env("QBO_CLIENT_ID", default=DEVELOPMENT_SECRETS["QBO_CLIENT_ID"])
+QBO_CLIENT_SECRET = env("QBO_CLIENT_SECRET", default=DEVELOPMENT_SECRETS["QBO_CLIENT_SECRET"])
+# Intuit's hosts by environment (qbo-api-facts §1). `QBO_ENVIRONMENT` is "sandbox" or
+# "production" for Intuit; in development it is the local sandbox's OpenID discovery URL and
+# `QBO_API_BASE` names the local sandbox explicitly.
+QBO_API_BASES = {
+    "production": "https://quickbooks.api.intuit.com",
+    "sandbox": "https://sandbox-quickbooks.api.intuit.com",
+}
 QBO_ENVIRONMENT = env(
     "QBO_ENVIRONMENT", default="http://127.0.0.1:8801/.well-known/openid_configuration"
 )
-QBO_API_BASE = env("QBO_API_BASE", default="http://127.0.0.1:8801")
-QBO_WEBHOOK_VERIFIER_TOKEN = env("QBO_WEBHOOK_VERIFIER_TOKEN", default="dev-verifier-token")
+QBO_API_BASE = env(
+    "QBO_API_BASE", default=QBO_API_BASES.get(QBO_ENVIRONMENT, "http://127.0.0.1:8801")
+)
+QBO_WEBHOOK_VERIFIER_TOKEN = env(
+    "QBO_WEBHOOK_VERIFIER_TOKEN", default=DEVELOPMENT_SECRETS["QBO_WEBHOOK_VERIFIER_TOKEN"]
+)
 # Production: one callback registered with Intuit, e.g. https://oodaloo.app/connect/qbo/callback/
 # (it forwards to the business named in the signed state). Empty: each business's own host.
 QBO_REDIRECT_URI = env("QBO_REDIRECT_URI", default="")
 PLAID_HOST = env("PLAID_HOST", default="http://127.0.0.1:8802")
-PLAID_CLIENT_ID = env("PLAID_CLIENT_ID", default="oodaloo-dev")
-PLAID_SECRET = env("PLAID_SECRET", default="oodaloo-dev-secret")
+PLAID_CLIENT_ID = env("PLAID_CLIENT_ID", default=DEVELOPMENT_SECRETS["PLAID_CLIENT_ID"])
+PLAID_SECRET = env("PLAID_SECRET", default=DEVELOPMENT_SECRETS["PLAID_SECRET"])
+# Link's script. Empty: the Plaid host's own (the local sandbox serves a stand-in with Link's
+# JavaScript contract); production uses Plaid's CDN.
+PLAID_LINK_SCRIPT_URL = env("PLAID_LINK_SCRIPT_URL", default="")
+# Registered on every Link token, so Plaid knows where to send this item's webhooks.
+PLAID_WEBHOOK_URL = env(
+    "PLAID_WEBHOOK_URL",
+    default=f"{SITE_SCHEME}://{PUBLIC_HOST}"
+    + ("" if SITE_PORT in ("", "80", "443") else f":{SITE_PORT}")
+    + "/webhooks/plaid/",
+)
 # `manage.py sync --source plaid` calls this (the domain's feed sync; integrations can't import it).
 PLAID_SYNC_RUNNER = "apps.bank.services.feed_sync.feed_sync_command_run"
 

@@ -99,7 +99,7 @@ def test_approve_and_pay_a_bill_from_the_tray_once(live_site, agency, page):
         "amount": form.locator("input[name=amount]").input_value(),
     }
     page.get_by_test_id("bill-pay-now").dblclick()  # a nervous double click
-    page.wait_for_selector("text=sent to QuickBooks")
+    page.wait_for_selector("text=Recorded as paid in QuickBooks")
     # The same form posted again (a retry after a timeout) is the same payment.
     again = post_as_page(page, f"http://{agency.host}:{port}/bills/{bill_pk}/pay/", replay)
     assert again.status == 302

@@ -25,13 +25,17 @@ def test_owner_connects_through_the_sandbox_and_can_disconnect(
     sb, tenant_a, owner_a, django_capture_on_commit_callbacks
 ):
     web = client_for(tenant_a, owner_a)
-    assert b"Connect QuickBooks" in web.get("/connect/qbo/").content
+    page = web.get("/connect/qbo/").content.decode()
+    assert 'aria-label="Connect to QuickBooks"' in page and "#2CA01C" in page  # Intuit's button
     start_resp = web.post("/connect/qbo/start/")
     assert start_resp.status_code == 302
     authorize = start_resp["Location"]
     assert authorize.startswith(sb.base_url)
     approved = requests.get(authorize, allow_redirects=False, timeout=10)
-    callback = urlparse(approved.headers["Location"])
+    public = urlparse(approved.headers["Location"])
+    assert public.hostname == "localhost"  # the one app-level redirect URI, on the public host
+    forwarded = client_for(None).get(f"{public.path}?{public.query}")
+    callback = urlparse(forwarded["Location"])
     assert callback.path == "/connect/qbo/callback/"
     assert callback.hostname == "alpha.localhost"
     with django_capture_on_commit_callbacks() as callbacks:
@@ -45,10 +49,14 @@ def test_owner_connects_through_the_sandbox_and_can_disconnect(
     audit = AuditEvent.objects.get(business=tenant_a, action="qbo.connect")
     assert audit.actor == owner_a
 
-    assert web.post("/connect/qbo/disconnect/").status_code == 302
+    gone = web.post("/connect/qbo/disconnect/")
+    assert gone["Location"] == "/connect/qbo/disconnected/"
     conn.refresh_from_db()
     assert conn.status == "disconnected" and conn.refresh_token == "revoked"
     assert AuditEvent.objects.filter(business=tenant_a, action="qbo.disconnect").exists()
+    landing = web.get("/connect/qbo/disconnected/").content.decode()
+    assert "What disconnecting means" in landing
+    assert 'data-testid="connect-to-quickbooks"' in landing
 
 
 def test_forged_state_is_refused(sb, tenant_a, owner_a):
@@ -85,3 +93,61 @@ def test_production_style_single_public_callback_forwards_to_the_business(
     assert QboConnection.objects.get(business=tenant_a).realm_id == sb.realm
     bad = client_for(None).get("/connect/qbo/callback/?code=x&state=forged")
     assert bad.status_code == 400
+
+
+def _connect(sb, web, tenant, capture):
+    authorize = web.post("/connect/qbo/start/")["Location"]
+    public = urlparse(requests.get(authorize, allow_redirects=False, timeout=10)
+                      .headers["Location"])
+    target = urlparse(client_for(None).get(f"{public.path}?{public.query}")["Location"])
+    with capture():
+        web.get(f"{target.path}?{target.query}")
+    return QboConnection.objects.get(business=tenant)
+
+
+def test_launch_url_signs_in_then_opens_the_business_ready_to_connect(tenant_a, owner_a):
+    anonymous = client_for(None).get("/connect/qbo/launch/").content.decode()
+    assert "/login/?next=%2Fconnect%2Fqbo%2Flaunch%2F" in anonymous
+    assert "/signup/?next=%2Fconnect%2Fqbo%2Flaunch%2F" in anonymous
+    signed_in = client_for(None, owner_a).get("/connect/qbo/launch/")
+    target = urlparse(signed_in["Location"])
+    assert target.hostname == "alpha.localhost" and target.path == "/auth/handoff/"
+    assert "next=/connect/qbo/?from=intuit" in target.query
+    page = client_for(tenant_a, owner_a).get("/connect/qbo/?from=intuit").content.decode()
+    assert 'data-testid="from-intuit"' in page and 'data-testid="connect-to-quickbooks"' in page
+
+
+def test_disconnect_url_revokes_only_when_intuit_confirms(
+    sb, tenant_a, owner_a, django_capture_on_commit_callbacks
+):
+    web = client_for(tenant_a, owner_a)
+    conn = _connect(sb, web, tenant_a, django_capture_on_commit_callbacks)
+    public = client_for(None, owner_a)
+    # The grant is alive: a stray visit to the Disconnect URL disconnects nothing.
+    alive = public.get(f"/connect/qbo/disconnect/?realmId={conn.realm_id}")
+    assert "next=/connect/qbo/&" in alive["Location"] or alive["Location"].endswith(
+        "next=/connect/qbo/")
+    conn.refresh_from_db()
+    assert conn.status == QboConnection.Status.CONNECTED
+    # The owner disconnects inside QuickBooks: Intuit kills the grant, then sends them to us.
+    requests.post(f"{sb.base_url}/oauth2/v1/tokens/revoke", timeout=10,
+                  auth=("oodaloo-dev-client", "oodaloo-dev-secret"),
+                  json={"token": conn.refresh_token})
+    gone = public.get(f"/connect/qbo/disconnect/?realmId={conn.realm_id}")
+    assert "next=/connect/qbo/disconnected/" in gone["Location"]
+    conn.refresh_from_db()
+    assert conn.status == QboConnection.Status.DISCONNECTED and conn.refresh_token == "revoked"
+    assert "/login/" in client_for(None).get("/connect/qbo/disconnect/?realmId=1")["Location"]
+
+
+def test_sign_in_from_the_launch_url_comes_back_to_it(tenant_a, owner_a):
+    web = client_for(None)
+    form = web.get("/login/?next=/connect/qbo/launch/").content.decode()
+    assert 'name="next" value="/connect/qbo/launch/"' in form
+    signed = web.post("/login/", {"email": owner_a.email, "password": "correct-horse-battery",
+                                  "next": "/connect/qbo/launch/"})
+    assert signed["Location"] == "/connect/qbo/launch/"
+    elsewhere = client_for(None).post("/login/", {"email": owner_a.email,
+                                                  "password": "correct-horse-battery",
+                                                  "next": "https://evil.example/"})
+    assert elsewhere["Location"] == "/businesses/"  # never off this host

@@ -12,6 +12,7 @@ from django_tenants.utils import tenant_context
 
 from apps.bank.models import FeedAccount
 from apps.core.services.audit import audit_record
+from apps.core.services.data_version import data_changed
 from apps.integrations.plaid.client import LinkToken, PlaidClient
 from apps.integrations.plaid.dtos import AccountDTO
 from apps.integrations.plaid.errors import InvalidAccessToken, ItemNotFound, PlaidError
@@ -29,11 +30,32 @@ def plaid_client_for(host: str | None = None) -> PlaidClient:
 def feed_link_token(
     business, user, *, webhook: str | None = None, item: PlaidItem | None = None
 ) -> LinkToken:
-    """A Link token for a new connection, or for update mode (reconnect) when `item` is given."""
+    """A Link token for a new connection, or for update mode (reconnect) when `item` is given.
+    Every token carries our webhook URL (settings.PLAID_WEBHOOK_URL) so Plaid registers it."""
     client = plaid_client_for(item.host if item else None)
     return client.create_link_token(
-        f"{business.slug}:{user.pk}", webhook, access_token=item.access_token if item else None
+        f"{business.slug}:{user.pk}", webhook or settings.PLAID_WEBHOOK_URL,
+        access_token=item.access_token if item else None,
     )
+
+
+def feed_login_repaired(business, item: PlaidItem, *, actor=None) -> PlaidItem:
+    """Update mode finished in Link: confirm with Plaid (/item/get) that the login works again,
+    clear the reconnect state, audit. Raises PlaidError when Plaid still reports an error."""
+    status = plaid_client_for(item.host).item(item.access_token)
+    if status.error_code:
+        still = PlaidError(status.error_type or "ITEM_ERROR", status.error_code,
+                           "the bank still refuses the login after Link")
+        item_status_from_error(item, still)
+        raise still
+    before = {"status": item.status, "last_error": item.last_error}
+    with transaction.atomic():
+        item.status, item.last_error = Status.OK, ""
+        item.save(update_fields=["status", "last_error"])
+        audit_record(actor=actor, action="bank_feed.reconnect", business=business,
+                     object_type="PlaidItem", object_id=item.item_id,
+                     before=before, after={"status": item.status})
+    return item
 
 
 def feed_accounts_upsert(business, item_id: str, accounts: Iterable[AccountDTO]) -> int:
@@ -113,6 +135,7 @@ def feed_disconnect(business, item: PlaidItem, *, actor=None) -> None:
         audit_record(actor=actor, action="bank_feed.disconnect", business=business,
                      object_type="PlaidItem", object_id=item.item_id,
                      before={"status": before}, after={"status": item.status})
+    data_changed(business)  # its accounts stop counting
 
 
 def item_status_set(item: PlaidItem, status: str, error: str = "") -> PlaidItem:

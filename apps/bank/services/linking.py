@@ -16,6 +16,7 @@ from django_tenants.utils import tenant_context
 
 from apps.bank.models import Account, FeedAccount
 from apps.core.services.audit import audit_record
+from apps.core.services.data_version import data_changed
 
 # Plaid account type → the QBO account type it can be a copy of.
 QBO_TYPE_FOR = {"depository": Account.Type.BANK, "credit": Account.Type.CREDIT_CARD}
@@ -122,6 +123,7 @@ def link_confirm(business, feed: FeedAccount, account: Account | None, *, actor=
         audit_record(actor=actor, action="bank_feed.link_confirm", business=business,
                      object_type="FeedAccount", object_id=str(feed.pk), before=before,
                      after={"linked": feed.linked_account_id, "confirmed": True})
+    data_changed(business)  # the link decides which balance counts as cash
     return feed
 
 
@@ -134,6 +136,7 @@ def link_undo(business, feed: FeedAccount, *, actor=None) -> FeedAccount:
         audit_record(actor=actor, action="bank_feed.link_undo", business=business,
                      object_type="FeedAccount", object_id=str(feed.pk), before=before,
                      after={"linked": None, "confirmed": False})
+    data_changed(business)
     link_suggestions_refresh(business)
     return feed
 

@@ -20,7 +20,7 @@ from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import nullcontext
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any, Protocol
 
@@ -39,9 +39,19 @@ from .errors import (
 BATCH_LIMIT = 30  # items per batch request (Intuit blog 2023; design for 30)
 QUERY_PAGE_MAX = 1000
 CDC_MAX_OBJECTS = 1000
+VOID_BY_UPDATE = frozenset({"payment", "billpayment"})
+QUERY_GET_MAX = 1500  # longer queries are POSTed (URLs past a few KB get refused on the way)
 REQUEST_ID_MAX = 50
 BATCH_REQUEST_ID_MAX = 36
 _META_KEYS = frozenset({"startPosition", "maxResults", "totalCount"})
+# Entities whose responses (read, write, query, CDC) wrap them under another key than their name.
+RESPONSE_KEYS = {"CreditCardPayment": "CreditCardPaymentTxn"}
+_ENTITY_OF_KEY = {key.lower(): entity for entity, key in RESPONSE_KEYS.items()}
+
+
+def entity_of_key(key: str) -> str:
+    """The entity name a response key stands for (``CreditCardPaymentTxn`` → CreditCardPayment)."""
+    return _ENTITY_OF_KEY.get(key.lower(), key)
 
 
 class TokenSource(Protocol):
@@ -91,6 +101,9 @@ class CdcResult(dict):
 
     time: datetime | None = None
     truncated: bool = False  # 1000 objects came back: more changes may be waiting
+    # Entities read by LastUpdatedTime query because even their own CDC was capped: their
+    # updates are complete, but deletions only as far as the capped CDC showed them.
+    queried: frozenset[str] = frozenset()
 
 
 # --- JSON with exact decimals ------------------------------------------------------------
@@ -352,15 +365,22 @@ class QboClient:
     @staticmethod
     def _entity_from(data: dict[str, Any], entity: str) -> dict[str, Any]:
         for key, value in data.items():
-            if key.lower() == entity.lower() and isinstance(value, dict):
+            if entity_of_key(key).lower() == entity.lower() and isinstance(value, dict):
                 return value
         raise QboError(f"response has no {entity} object: keys {sorted(data)}")
 
     # --- queries --------------------------------------------------------------------------
 
     def query(self, sql: str) -> list[dict[str, Any]]:
-        """One page of a query (QBO caps MAXRESULTS at 1000; the default is 100)."""
-        data = self._get("query", op="query", params={"query": sql})
+        """One page of a query (QBO caps MAXRESULTS at 1000; the default is 100). A long
+        query (an ``Id IN (…)`` list) is POSTed as text, as Intuit allows, never put in a URL
+        that proxies and servers may refuse."""
+        if len(sql) > QUERY_GET_MAX:
+            resp = self._request("POST", "query", op="query", raw_body=sql.encode("utf-8"),
+                                 content_type="application/text")
+            data = self._json(resp)
+        else:
+            data = self._get("query", op="query", params={"query": sql})
         return _entity_list(data.get("QueryResponse"))
 
     def query_all(
@@ -398,6 +418,15 @@ class QboClient:
         data = self._get(f"{entity.lower()}/{qbo_id}", op="read")
         return self._entity_from(data, entity)
 
+    def exchange_rate(self, source_currency: str, as_of: date | None = None) -> dict[str, Any]:
+        """``GET exchangerate?sourcecurrencycode=..&asofdate=..``: the rate of one currency on
+        one date (QBO answers with the latest rate on or before it; today when no date)."""
+        params = {"sourcecurrencycode": source_currency}
+        if as_of is not None:
+            params["asofdate"] = as_of.isoformat()
+        data = self._get("exchangerate", op="read", params=params)
+        return self._entity_from(data, "ExchangeRate")
+
     def company_info(self) -> dict[str, Any]:
         data = self._get(f"companyinfo/{self.realm_id}", op="read")
         return self._entity_from(data, "CompanyInfo")
@@ -425,44 +454,41 @@ class QboClient:
                 for key, value in (response or {}).items():
                     if key in _META_KEYS or not isinstance(value, list):
                         continue
-                    name = by_lower.get(key.lower(), key)
+                    name = by_lower.get(entity_of_key(key).lower(), key)
                     result.setdefault(name, []).extend(value)
                     total += len(value)
         result.time = _parse_time(data.get("time"))
         result.truncated = total >= CDC_MAX_OBJECTS
         return result
 
-    def cdc_all(
-        self, entities: Sequence[str], changed_since: datetime, *, max_rounds: int = 50
-    ) -> CdcResult:
-        """CDC that keeps going while a response is full, moving changedSince forward.
+    def cdc_all(self, entities: Sequence[str], changed_since: datetime) -> CdcResult:
+        """Every change since ``changed_since``, even past CDC's 1,000-object cap.
 
-        Each next window starts at the newest LastUpdatedTime already seen (inclusive, so
-        nothing in that second is lost); rows are de-duplicated by (entity, Id), newest kept.
+        A capped response holds *some* 1,000 changes — Intuit does not say which (not the
+        oldest), so moving changedSince forward could skip changes. Instead: ask again per
+        entity; an entity whose own CDC is still capped is read with a paged
+        ``MetaData.LastUpdatedTime >=`` query (no cap), keeping the deletions its CDC showed.
+        ``time`` is the first call's clock, so the next window overlaps rather than skips.
         """
-        merged: dict[str, dict[str, dict[str, Any]]] = {e: {} for e in entities}
-        since = changed_since
-        for _ in range(max_rounds):
-            page = self.cdc(entities, since)
-            newest = since
-            for entity, rows in page.items():
-                bucket = merged.setdefault(entity, {})
-                for row in rows:
-                    bucket[str(row.get("Id"))] = row
-                    stamp = _parse_time((row.get("MetaData") or {}).get("LastUpdatedTime"))
-                    if stamp and stamp > newest:
-                        newest = stamp
-            if not page.truncated:
-                result = CdcResult({e: list(rows.values()) for e, rows in merged.items()})
-                result.time = page.time  # everything up to the last call's clock was seen
-                return result
-            if newest <= since:
-                raise QboError(
-                    f"CDC returned {CDC_MAX_OBJECTS} objects all changed at {since}; "
-                    "cannot narrow the window further — run a full query instead"
-                )
-            since = newest
-        raise QboError(f"CDC still truncated after {max_rounds} rounds")
+        first = self.cdc(entities, changed_since)
+        if not first.truncated:
+            return first
+        result = CdcResult({entity: [] for entity in entities})
+        result.time, queried = first.time, set()
+        for entity in entities:
+            own = self.cdc([entity], changed_since)
+            if not own.truncated:
+                result[entity] = own.get(entity, [])
+                continue
+            rows = {str(r.get("Id")): r for r in own.get(entity, [])
+                    if str(r.get("status", "")).lower() == "deleted"}
+            where = f"MetaData.LastUpdatedTime >= {qbo_literal(changed_since)}"
+            for page in self.query_all(entity, where, order_by="MetaData.LastUpdatedTime"):
+                rows.update((str(r.get("Id")), r) for r in page)
+            result[entity] = list(rows.values())
+            queried.add(entity)
+        result.queried = frozenset(queried)
+        return result
 
     # --- writes -------------------------------------------------------------------------------
 
@@ -506,9 +532,11 @@ class QboClient:
         return self._entity_from(data, entity)
 
     def void(self, entity: str, qbo_id: str, sync_token: str, *, request_id: str) -> dict[str, Any]:
-        """Void a transaction (Payment uses the ``update&include=void`` form, per Intuit)."""
+        """Void a transaction in the form Intuit documents for its entity: Payment and
+        BillPayment are a sparse ``operation=update&include=void``; Invoice, SalesReceipt …
+        use ``operation=void``."""
         body: dict[str, Any] = {"Id": str(qbo_id), "SyncToken": str(sync_token)}
-        if entity.lower() == "payment":
+        if entity.lower() in VOID_BY_UPDATE:
             params = {"operation": "update", "include": "void"}
             body["sparse"] = True
         else:

@@ -24,6 +24,7 @@ from apps.integrations.sync.limiter import RedisRateLimiter
 from apps.integrations.sync.models import QboConnection
 from apps.integrations.sync.retry import RetryPolicy
 from apps.tenancy.models import Business
+from apps.tenancy.urls import public_url
 
 STATE_SALT = "oodaloo.qbo-connect"
 STATE_MAX_AGE = 15 * 60
@@ -40,16 +41,11 @@ class ConnectError(Exception):
 # --- OAuth plumbing -------------------------------------------------------------------------
 
 
-def qbo_redirect_uri(business: Business) -> str:
-    """The OAuth callback: `QBO_REDIRECT_URI` (one public-host URL registered with Intuit, which
-    forwards by the signed state) when set, else the business's own host (development)."""
-    if getattr(settings, "QBO_REDIRECT_URI", ""):
-        return settings.QBO_REDIRECT_URI
-    host = business.primary_host or f"{business.slug}.{settings.TENANT_DOMAIN_SUFFIX}"
-    port = str(settings.SITE_PORT or "")
-    default_port = {"http": "80", "https": "443"}.get(settings.SITE_SCHEME, "")
-    netloc = host if not port or port == default_port else f"{host}:{port}"
-    return f"{settings.SITE_SCHEME}://{netloc}{CALLBACK_PATH}"
+def qbo_redirect_uri(business: Business | None = None) -> str:
+    """The one OAuth callback Intuit knows (an app has one redirect URI, not one per business):
+    `QBO_REDIRECT_URI`, else the public host's callback (development). It forwards to the
+    business named in the signed state (apps/integrations/sync/views.py)."""
+    return getattr(settings, "QBO_REDIRECT_URI", "") or public_url(CALLBACK_PATH)
 
 
 def qbo_oauth(business: Business, *, environment: str | None = None) -> QboOAuth:
@@ -333,3 +329,21 @@ def qbo_disconnect(actor: Any, business: Business) -> None:
             before={"realm_id": conn.realm_id, "status": "connected"},
             after={"status": "disconnected", "revoke_error": revoke_error},
         )
+
+
+def qbo_disconnect_if_revoked(business: Business) -> bool:
+    """Intuit's Disconnect URL was opened (the owner disconnected inside QuickBooks). A GET
+    anyone could send must not disconnect anybody, so believe it only when Intuit refuses our
+    grant; then revoke what is left and mark the connection disconnected. True = disconnected."""
+    conn = connection_for(business)
+    if conn is None or conn.status == QboConnection.Status.DISCONNECTED:
+        return True
+    try:
+        ConnectionTokenSource(conn).refresh()
+    except AuthenticationError:
+        conn.refresh_from_db()
+        if conn.status != QboConnection.Status.NEEDS_RECONNECT:
+            return False  # refused for another reason (network, our keys): not a disconnect
+        qbo_disconnect(None, business)
+        return True
+    return False

@@ -23,6 +23,7 @@ from apps.integrations.sync import outbox
 from apps.integrations.sync.models import QboConnection
 from apps.integrations.sync.policy import is_sync_due
 from apps.integrations.sync.qbo_sync import SyncBusy, qbo_fetch_changed, qbo_sync_run
+from apps.integrations.sync.reconnect_notices import reconnect_notices_dispatch
 from apps.tenancy.models import Business
 
 log = logging.getLogger(__name__)
@@ -128,3 +129,9 @@ def actions_reconcile_dispatch_task() -> int:
             action_reconcile_task.delay(action.pk)
         sent += 1
     return sent
+
+
+@shared_task(name="sync.qbo_reconnect_notices", base=PublicTask)
+def qbo_reconnect_notices_task() -> dict[str, Any]:
+    """Daily: email owners 14 and 3 days before QuickBooks access expires (once each)."""
+    return {"sent": reconnect_notices_dispatch()}

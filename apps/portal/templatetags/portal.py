@@ -74,3 +74,11 @@ def get(mapping, key):
         return mapping.get(key) if mapping is not None else None
     except AttributeError:
         return None
+
+
+@register.simple_tag
+def plaid_link_script():
+    """Link's script URL: Plaid's CDN in production, the Plaid sandbox's stand-in otherwise."""
+    from apps.portal.plaid_link import link_script_url
+
+    return link_script_url()

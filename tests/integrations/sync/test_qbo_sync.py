@@ -298,3 +298,14 @@ def test_sync_command_prints_progress_and_the_run(sb, synced):
     text = out.getvalue()
     assert "full sync succeeded" in text and "records" in text
     assert "Bill" in text
+
+
+def test_a_webhook_naming_many_ids_is_fetched_in_chunks_of_100(sb, synced):
+    """QBO webhooks may batch hundreds of changes: `Id IN (…)` lists go 100 at a time."""
+    changes = [{"entity": "Bill", "id": str(5000 + i), "operation": "Update"} for i in range(249)]
+    changes.append({"entity": "Bill", "id": "101", "operation": "Update"})
+    control(sb, "mutate", {"entity": "Bill", "id": "101", "set": {"DueDate": "2026-12-02"}})
+    run = qbo_fetch_changed(synced, changes)
+    assert run.state == "succeeded" and run.requests == 3  # 250 ids → 100 + 100 + 50
+    with in_tenant(synced):
+        assert Bill.objects.get(qbo_id="101").due_date == date(2026, 12, 2)

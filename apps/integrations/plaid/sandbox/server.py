@@ -8,8 +8,9 @@ from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
+from urllib.parse import parse_qs
 
-from . import errors, wire
+from . import errors, link_standin, wire
 from .bank import Bank, BankDataError
 from .faults import FaultSettings, FaultSpecError, parse_spec
 from .state import SandboxState
@@ -121,14 +122,35 @@ class SandboxRequestHandler(BaseHTTPRequestHandler):
         return body
 
     def do_GET(self) -> None:  # noqa: N802 - stdlib name
-        self._control("GET")
+        path, _, query = self.path.partition("?")
+        if path == link_standin.SCRIPT_PATH:
+            self._send_text(200, link_standin.SCRIPT, "text/javascript")
+        elif path == link_standin.PAGE_PATH:
+            token = parse_qs(query).get("token", [""])[0]
+            status, page = link_standin.link_page(self.server.state, token)
+            self._send_text(status, page, "text/html")
+        else:
+            self._control("GET")
 
     def do_POST(self) -> None:  # noqa: N802 - stdlib name
         path = self.path.split("?", 1)[0]
         if path.startswith("/_sandbox/"):
             self._control("POST")
+        elif path == link_standin.COMPLETE_PATH:
+            try:
+                self._send(200, link_standin.link_complete(self.server.state, self._body()))
+            except errors.PlaidAPIError as exc:
+                self._send(exc.status, exc.body(wire.request_id()))
         else:
             self._plaid(path)
+
+    def _send_text(self, status: int, text: str, content_type: str) -> None:
+        data = text.encode("utf-8")
+        self.send_response(status)
+        self.send_header("Content-Type", f"{content_type}; charset=utf-8")
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        self.wfile.write(data)
 
     def _plaid(self, path: str) -> None:
         state = self.server.state

@@ -180,7 +180,9 @@ class SandboxState:
         token = f"link-sandbox-{uuid.uuid4()}"
         expires = time.time() + 4 * 3600
         with self.lock:
-            self.link_tokens[token] = {"webhook": body.get("webhook"), "user": user}
+            self.link_tokens[token] = {"webhook": body.get("webhook"), "user": user,
+                                       "access_token": body.get("access_token"),
+                                       "expires_at": expires}
         return {"link_token": token, "expiration": wire.iso_at(expires)}
 
     def plaid_sandbox_public_token_create(self, body: dict[str, Any]) -> dict[str, Any]:

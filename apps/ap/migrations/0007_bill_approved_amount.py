@@ -11,7 +11,7 @@ def approvals_hold_for_todays_balance(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ("ap", "0003_runway_account_date_index"),
+        ("ap", "0006_exchange_rate_precision"),
     ]
 
     operations = [

@@ -4,7 +4,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ("ap", "0004_bill_approved_amount"),
+        ("ap", "0007_bill_approved_amount"),
     ]
 
     operations = [
