@@ -8,6 +8,7 @@ from apps.core.views import health
 
 urlpatterns = [
     path("login/", accounts.tenant_login, name="tenant-login"),
+    path("login/code/", accounts.login_code, name="tenant-login-code"),
     path("logout/", accounts.tenant_logout, name="tenant-logout"),
     path("auth/handoff/", accounts.tenant_handoff, name="tenant-handoff"),
     path("health", open_view(health)),

@@ -46,6 +46,8 @@ urlpatterns = [
     path("invoices/<int:pk>/expect/", invoices.invoice_expect_view, name="invoice-expect"),
     path("customers/<int:pk>/", invoices.customer_detail, name="customer"),
     path("credits/<int:pk>/apply/", invoices.credit_apply_view, name="credit-apply"),
+    path("vendor-credits/<int:pk>/apply/", bills.vendor_credit_apply_view,
+         name="vendor-credit-apply"),
     path("overpayments/<int:pk>/apply/", invoices.overpayment_apply_view,
          name="overpayment-apply"),
     # Reserves, banks, recurring, what-if
@@ -80,6 +82,8 @@ urlpatterns = [
     path("settings/timezone/", settings.settings_timezone_view, name="settings-timezone"),
     path("settings/inbound-senders/", settings.settings_inbound_senders_view,
          name="settings-inbound-senders"),
+    path("settings/export/", settings.settings_export_view, name="settings-export"),
+    path("settings/delete/", settings.settings_delete_view, name="settings-delete"),
     path("team/", team.team, name="team"),
     path("team/invite/", team.team_invite_view, name="team-invite"),
     path("team/<int:pk>/role/", team.team_role_view, name="team-role"),

@@ -5,7 +5,7 @@ import pytest
 
 from tests.drills.quick import quick_drills_run
 
-DRILLS = ["isolation", "bad_input", "qbo_faults"]
+DRILLS = ["isolation", "bad_input", "qbo_faults", "accounts"]
 
 
 @pytest.mark.slow
