@@ -34,6 +34,7 @@ urlpatterns = [
     path("businesses/new/", signup_views.business_new, name="business-new"),
     path("businesses/<slug:slug>/", accounts.go_to_business, name="go-to-business"),
     path("invite/<str:token>/", accounts.accept_invitation, name="accept-invitation"),
+    path("firm/", include("apps.firm.urls")),
     path("admin/", admin.site.urls),
     path("webhooks/email/", include("apps.ap.documents.urls_inbound")),
     path("webhooks/qbo/", qbo_webhook, name="qbo-webhook"),

@@ -77,6 +77,11 @@ class Membership(models.Model):
     )
     role = models.CharField(max_length=16, choices=Role.choices)
     receives_digest = models.BooleanField(null=True, blank=True)  # None = role default
+    # Set when an accounting firm's partner granted this access to one of the firm's people
+    # (apps/accounts/firm_access.py); the client's owner sees and can revoke it in team settings.
+    firm = models.ForeignKey(
+        "accounts.Firm", null=True, blank=True, on_delete=models.CASCADE, related_name="grants"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -108,3 +113,76 @@ class Invitation(models.Model):
 
     def __str__(self) -> str:
         return f"{self.email} → {self.business} ({self.role})"
+
+
+class FirmRole(models.TextChoices):
+    PARTNER = "partner", "Partner"  # manages the firm's people, clients and grants
+    STAFF = "staff", "Staff"  # sees the clients a partner granted
+
+
+class Firm(models.Model):
+    """An accounting firm (bookkeepers, fractional CFOs) serving several client businesses.
+    Its console is on the public host (apps/firm); access to a client is a Membership."""
+
+    slug = models.SlugField(max_length=40, unique=True)
+    name = models.CharField(max_length=200)
+    timezone = models.CharField(max_length=64, default="America/New_York")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class FirmMember(models.Model):
+    firm = models.ForeignKey(Firm, on_delete=models.CASCADE, related_name="members")
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="firm_memberships")
+    role = models.CharField(max_length=16, choices=FirmRole.choices)
+    receives_digest = models.BooleanField(default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["firm", "user"], name="one_firm_member_per_user")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} · {self.firm} · {self.role}"
+
+
+class FirmClient(models.Model):
+    """A business the firm serves: its owner invited the firm, or the firm created it and
+    invited the owner. Ending it removes every grant of the firm on that business."""
+
+    firm = models.ForeignKey(Firm, on_delete=models.CASCADE, related_name="clients")
+    business = models.ForeignKey(
+        "tenancy.Business", on_delete=models.CASCADE, related_name="firm_links"
+    )
+    added_by = models.ForeignKey(User, null=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["firm", "business"], name="one_link_per_firm_client")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.firm} → {self.business}"
+
+
+class FirmInvitation(models.Model):
+    """An emailed link that makes its acceptor a member of the firm (works once, expires)."""
+
+    firm = models.ForeignKey(Firm, on_delete=models.CASCADE, related_name="invitations")
+    email = models.EmailField()
+    role = models.CharField(max_length=16, choices=FirmRole.choices)
+    token_hash = models.CharField(max_length=64, unique=True)
+    invited_by = models.ForeignKey(User, null=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField()
+    accepted_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"{self.email} → {self.firm} ({self.role})"

@@ -15,7 +15,7 @@ from django_otp import login as otp_login
 
 from apps.accounts import services, two_step
 from apps.accounts.forms import AcceptInvitationForm, LoginForm
-from apps.accounts.models import User
+from apps.accounts.models import Firm, User
 from apps.accounts.permissions import open_view
 from apps.core.errors import ApplicationError
 from apps.tenancy.models import Business
@@ -101,11 +101,12 @@ def choose_business(request):
     if not request.user.is_authenticated:
         return redirect("login")
     businesses = list(services.businesses_for(request.user))
-    if len(businesses) == 1:
+    firms = list(Firm.objects.filter(members__user=request.user).order_by("name"))
+    if len(businesses) == 1 and not firms:
         return redirect(services.handoff_url(user=request.user, business=businesses[0]))
     if not businesses and request.user.is_staff:
         return redirect("/admin/")
-    return render(request, "accounts/choose.html", {"businesses": businesses})
+    return render(request, "accounts/choose.html", {"businesses": businesses, "firms": firms})
 
 
 def go_to_business(request, slug: str):

@@ -154,3 +154,23 @@ def bank_tray_causes(business, as_of: date, now: datetime | None = None) -> list
             target_type="bank_transaction", target_id=str(txn.pk),
         ))
     return out
+
+
+# Worst first: the state a summary row reports when a business has several bank logins.
+_STATE_ORDER = ("login_required", "disconnected", "stale", "pending_expiration", "never_synced",
+                "ok")
+
+
+def bank_feed_summary(business, now: datetime | None = None) -> dict:
+    """Bank-feed health for the public summary row (apps/tenancy/summary.py): the worst
+    state of the business's linked banks, the oldest last sync and the first error."""
+    items = list(items_for(business))
+    if not items:
+        return {"bank_feed_status": "", "bank_feed_synced_at": None, "bank_feed_error": ""}
+    states = [feed_state(i, now)[0] for i in items]
+    synced = [i.last_sync_at for i in items if i.last_sync_at is not None]
+    return {
+        "bank_feed_status": min(states, key=_STATE_ORDER.index),
+        "bank_feed_synced_at": min(synced) if synced else None,
+        "bank_feed_error": next((i.last_error for i in items if i.last_error), ""),
+    }

@@ -1,7 +1,7 @@
 """Staff console (public admin, 2FA): digest runs of every business, with an audited resend.
 
-Digest runs live in tenant schemas, so this is a custom admin page (registered on the admin
-site's URLs) rather than a ModelAdmin; see apps/digest/staff.py for the cross-schema read."""
+A custom admin page (registered on the admin site's URLs) over the public summary rows; see
+apps/digest/staff.py (no query ever reads many business schemas)."""
 
 from django.contrib import admin, messages
 from django.http import HttpResponseNotAllowed

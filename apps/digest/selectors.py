@@ -2,10 +2,11 @@
 
 from datetime import date
 
-from django.db.models import Count, Q
+from django.db.models import Count, Max, Q
+from django.db.models.functions import Coalesce
 
 from apps.core.dates import local_today as _local_today
-from apps.digest.models import DigestRun
+from apps.digest.models import DigestEvent, DigestRun
 
 
 def local_today(business) -> date:
@@ -43,3 +44,19 @@ def receives_digest(membership) -> bool:
     if membership.receives_digest is not None:
         return membership.receives_digest
     return membership.role == "owner"
+
+
+def digest_summary(business) -> dict:
+    """The latest digest of the business for the public summary row (apps/tenancy/summary.py):
+    its week, state, when it was sent and when a recipient last opened one."""
+    run = DigestRun.objects.defer("content").order_by("-created_at", "-id").first()
+    opened = DigestEvent.objects.filter(event_type__in=["opened", "clicked"]).aggregate(
+        at=Max(Coalesce("occurred_at", "received_at"))
+    )["at"]
+    return {
+        "digest_week": run.week if run else "",
+        "digest_state": run.state if run else "",
+        "digest_sent_at": run.sent_at if run else None,
+        "digest_error": run.error if run else "",
+        "digest_opened_at": opened,
+    }

@@ -1,21 +1,17 @@
-"""The staff view of digest runs across every business.
+"""The staff view of digests across every business.
 
-Runs live in each business's schema. Instead of copying them into public, the staff page reads
-them with one `UNION ALL` query over the schemas (schema names come from our Business table and
-are quoted as identifiers), newest first. On Citus schema sharding this is a fan-out query
-across nodes, still one round trip from Django (docs/digest.md)."""
+Runs live in each business's schema; the staff page reads the **public summary rows**
+(``BusinessSummary``: the latest digest's week, state, sent and last-opened times, error),
+written after every digest event — one query over one public table, however many businesses
+(docs/scaling.md: cross-business pages never query many schemas). A run's full detail (timings,
+deliveries) stays in its business's digest history."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
 
-from django.db import connection
-
-from apps.tenancy.models import Business
-
-_COLUMNS = ("id", "key", "week", "state", "late", "attempts", "created_at", "started_at",
-            "sent_at", "render_ms", "send_ms", "pdf_bytes", "pdf_pages", "stale", "error")
+from apps.tenancy.models import BusinessSummary
 
 
 @dataclass(frozen=True)
@@ -23,63 +19,25 @@ class StaffRun:
     business_id: int
     business_name: str
     schema: str
-    id: int
-    key: str
     week: str
     state: str
-    late: bool
-    attempts: int
-    created_at: datetime
-    started_at: datetime | None
     sent_at: datetime | None
-    render_ms: int | None
-    send_ms: int | None
-    pdf_bytes: int | None
-    pdf_pages: int | None
-    stale: bool
+    opened_at: datetime | None
     error: str
-    recipients: int
-    sent: int
-    unknown: int
 
 
 def staff_runs(*, state: str = "", limit: int = 200) -> list[StaffRun]:
-    businesses = list(Business.objects.real().order_by("pk"))
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT table_schema FROM information_schema.tables WHERE table_name='digest_digestrun'"
-        )
-        present = {row[0] for row in cursor.fetchall()}
-    businesses = [b for b in businesses if b.schema_name in present]
-    if not businesses:
-        return []
-    qn = connection.ops.quote_name
-    cols = ", ".join(f"r.{c}" for c in _COLUMNS)
-    parts = []
-    params: list = []
-    for b in businesses:
-        s = qn(b.schema_name)
-        parts.append(
-            f"SELECT %s::bigint AS business_id, {cols}, "
-            f"(SELECT count(*) FROM {s}.digest_digestdelivery d WHERE d.run_id = r.id) "
-            f"AS recipients, "
-            f"(SELECT count(*) FROM {s}.digest_digestdelivery d WHERE d.run_id = r.id "
-            f"AND d.state = 'sent') AS sent, "
-            f"(SELECT count(*) FROM {s}.digest_digestdelivery d WHERE d.run_id = r.id "
-            f"AND d.state = 'unknown') AS unknown "
-            f"FROM {s}.digest_digestrun r" + (" WHERE r.state = %s" if state else "")
-        )
-        params.append(b.pk)
-        if state:
-            params.append(state)
-    sql = " UNION ALL ".join(parts) + " ORDER BY created_at DESC LIMIT %s"
-    params.append(limit)
-    by_id = {b.pk: b for b in businesses}
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        rows = cursor.fetchall()
-    out = []
-    for row in rows:
-        b = by_id[row[0]]
-        out.append(StaffRun(row[0], b.name, b.schema_name, *row[1:]))
-    return out
+    """The latest digest of each business (newest first; ``state`` filters)."""
+    rows = (
+        BusinessSummary.objects.select_related("business")
+        .exclude(digest_week="")
+        .exclude(business__is_template=True)
+        .order_by("-digest_week", "business__name")
+    )
+    if state:
+        rows = rows.filter(digest_state=state)
+    return [
+        StaffRun(r.business_id, r.business.name, r.business.schema_name, r.digest_week,
+                 r.digest_state, r.digest_sent_at, r.digest_opened_at, r.digest_error)
+        for r in rows[:limit]
+    ]

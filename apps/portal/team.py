@@ -6,7 +6,8 @@ from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from apps.accounts.models import Invitation, Membership, Role
+from apps.accounts.firm_access import firm_client_end, firm_client_invite, firm_grant_revoke
+from apps.accounts.models import FirmClient, Invitation, Membership, Role
 from apps.accounts.permissions import portal_view
 from apps.accounts.services import (
     invitation_create,
@@ -28,10 +29,11 @@ def team(request):
         "portal/team.html",
         {
             "members": list(
-                Membership.objects.filter(business=business)
+                Membership.objects.filter(business=business, firm__isnull=True)
                 .select_related("user")
                 .order_by("user__email")
             ),
+            "firm_links": _firm_links(business),
             "invitations": list(
                 Invitation.objects.filter(
                     business=business,
@@ -44,6 +46,17 @@ def team(request):
             "new_link": request.session.pop("invite_link", None),
         },
     )
+
+
+def _firm_links(business) -> list[FirmClient]:
+    """The firms serving the business, each with the grants its partners gave (`.grants`)."""
+    links = list(FirmClient.objects.filter(business=business).select_related("firm")
+                 .order_by("firm__name"))
+    grants = list(Membership.objects.filter(business=business, firm__isnull=False)
+                  .select_related("user").order_by("user__email"))
+    for link in links:
+        link.grants = [g for g in grants if g.firm_id == link.firm_id]
+    return links
 
 
 @require_POST
@@ -75,23 +88,51 @@ def team_role_view(request, pk: int):
     return action_done(request, "Role changed.", default_next="/team/")
 
 
+def _team_action(request, action, message: str, **kwargs):
+    """Call one team service as the owner; its error, or ``message``, back on the team page."""
+    try:
+        action(actor=request.user, **kwargs)
+    except ApplicationError as exc:
+        return action_error(request, exc)
+    return action_done(request, message, default_next="/team/")
+
+
 @require_POST
 @portal_view(**OWNER)
 def team_remove_view(request, pk: int):
     membership = get_object_or_404(Membership, pk=pk, business=request.business)
-    try:
-        membership_remove(actor=request.user, membership=membership)
-    except ApplicationError as exc:
-        return action_error(request, exc)
-    return action_done(request, "Removed from the team.", default_next="/team/")
+    return _team_action(request, membership_remove, "Removed from the team.",
+                        membership=membership)
 
 
 @require_POST
 @portal_view(**OWNER)
 def team_invitation_revoke_view(request, pk: int):
     invitation = get_object_or_404(Invitation, pk=pk, business=request.business)
-    try:
-        invitation_revoke(actor=request.user, invitation=invitation)
-    except ApplicationError as exc:
-        return action_error(request, exc)
-    return action_done(request, "Invitation revoked.", default_next="/team/")
+    return _team_action(request, invitation_revoke, "Invitation revoked.", invitation=invitation)
+
+
+# --- accounting firms (apps/accounts/firm_access.py) --------------------------------------------
+
+
+@require_POST
+@portal_view(**OWNER)
+def team_firm_add_view(request):
+    return _team_action(request, firm_client_invite, "The firm can now serve this business; "
+                        "its partners choose who works on it.", business=request.business,
+                        firm_ref=request.POST.get("firm", ""))
+
+
+@require_POST
+@portal_view(**OWNER)
+def team_firm_end_view(request, pk: int):
+    link = get_object_or_404(FirmClient, pk=pk, business=request.business)
+    return _team_action(request, firm_client_end, "The firm's access was removed.", link=link)
+
+
+@require_POST
+@portal_view(**OWNER)
+def team_grant_revoke_view(request, pk: int):
+    membership = get_object_or_404(
+        Membership, pk=pk, business=request.business, firm__isnull=False)
+    return _team_action(request, firm_grant_revoke, "Access revoked.", membership=membership)

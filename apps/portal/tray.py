@@ -14,9 +14,11 @@ from apps.accounts.permissions import portal_view
 from apps.ap.vendor_credits import vendor_credit_offers
 from apps.ar.credits import credit_offers
 from apps.ar.overpayments import overpayment_offers
+from apps.collections.services import reminders_preview
 from apps.core.errors import ApplicationError
 from apps.portal.common import action_done, action_error, paginate, parse_date, today_for
 from apps.portal.plaid_link import plaid_link_csp
+from apps.tenancy.summary import summary_refresh_quietly
 from apps.tray.models import TrayItem
 from apps.tray.services import (
     tray_generate,
@@ -28,6 +30,7 @@ from apps.tray.services import (
 )
 
 DECIDED_SHOWN = 20
+TRAY_SUMMARY_SOURCE = "apps.tray.summary.tray_summary"  # decisions waiting on the public row
 
 
 def tray_context(request) -> dict:
@@ -104,6 +107,7 @@ def tray(request):
         "credit_offers": offers_for(items),
         "overpayment_offers": overpayment_offers_for(items),
         "vendor_credit_offers": vendor_credit_offers_for(items),
+        "reminder_preview": reminders_preview(request.business, today),
     }
     return render(request, "tray/tray.html", context)
 
@@ -112,6 +116,7 @@ def tray(request):
 @portal_view
 def tray_refresh(request):
     summary = tray_generate(request.business)
+    summary_refresh_quietly(request.business)
     return action_done(
         request,
         f"Tray refreshed: {summary.open} open, {summary.created} new, {summary.closed} "
@@ -126,6 +131,7 @@ def _decision(request, pk: int, decide, message: str, **kwargs):
         item = decide(actor=request.user, item=item, **kwargs)
     except ApplicationError as exc:
         return action_error(request, exc)
+    summary_refresh_quietly(request.business, only=(TRAY_SUMMARY_SOURCE,))
     return action_done(
         request,
         message,

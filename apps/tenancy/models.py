@@ -43,3 +43,46 @@ class Business(TenantMixin):
 
 class Domain(DomainMixin):
     pass
+
+
+class BusinessSummary(models.Model):
+    """One small public row per business: the figures cross-business pages (firm portfolio,
+    staff console, firm digest) read instead of querying hundreds of schemas (docs/scaling.md).
+
+    Written by ``apps.tenancy.summary.summary_refresh`` after each sync, tray refresh and digest
+    event. Sync health (last sync, last error, token expiry) stays on ``Business`` itself (the
+    sync services write it there) and is read through the same join."""
+
+    business = models.OneToOneField(Business, on_delete=models.CASCADE, related_name="summary")
+    currency = models.CharField(max_length=3, default="USD")
+    as_of = models.DateField(null=True, blank=True)  # the business's local date of the figures
+    cash = models.DecimalField(max_digits=16, decimal_places=2, null=True, blank=True)
+    reserved = models.DecimalField(max_digits=16, decimal_places=2, null=True, blank=True)
+    available = models.DecimalField(max_digits=16, decimal_places=2, null=True, blank=True)
+    daily_burn = models.DecimalField(max_digits=16, decimal_places=2, null=True, blank=True)
+    runway_days = models.DecimalField(max_digits=10, decimal_places=1, null=True, blank=True)
+    low_point = models.DecimalField(max_digits=16, decimal_places=2, null=True, blank=True)
+    low_point_week = models.DateField(null=True, blank=True)
+    cash_zero_week = models.DateField(null=True, blank=True)
+    overdue_ar = models.DecimalField(max_digits=16, decimal_places=2, null=True, blank=True)
+    tray_waiting = models.PositiveIntegerField(null=True, blank=True)
+    bank_feed_status = models.CharField(max_length=24, blank=True)  # "" = no bank linked
+    bank_feed_synced_at = models.DateTimeField(null=True, blank=True)
+    bank_feed_error = models.TextField(blank=True)
+    digest_week = models.CharField(max_length=8, blank=True)
+    digest_state = models.CharField(max_length=12, blank=True)
+    digest_sent_at = models.DateTimeField(null=True, blank=True)
+    digest_opened_at = models.DateTimeField(null=True, blank=True)
+    digest_error = models.TextField(blank=True)
+    # Last week's figures (money as strings), kept when the first refresh of a new week lands:
+    # the firm digest's "this week's changes".
+    week_of = models.DateField(null=True, blank=True)
+    prior = models.JSONField(default=dict, blank=True)
+    refresh_error = models.TextField(blank=True)  # a source that failed on the last refresh
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name_plural = "business summaries"
+
+    def __str__(self) -> str:
+        return f"summary of {self.business_id}"

@@ -50,6 +50,7 @@ SHARED_APPS = [
     "anymail",
     "apps.integrations.mail",
     "apps.demo",
+    "apps.firm",
 ]
 TENANT_APPS = [
     "apps.ledger",
@@ -59,6 +60,7 @@ TENANT_APPS = [
     "apps.reserves",
     "apps.runway",
     "apps.tray",
+    "apps.collections",
     "apps.digest",
     "apps.portal",
     "apps.api",
@@ -261,6 +263,8 @@ CELERY_BEAT_SCHEDULE = {
         "task": "accounts.auth_records_cleanup", "schedule": timedelta(days=1)
     },
     "digest-dispatch": {"task": "digest.dispatch", "schedule": timedelta(minutes=15)},
+    # Each business's reminders once a day, after its local 08:00 (apps/collections).
+    "reminders-dispatch": {"task": "reminders.dispatch", "schedule": timedelta(minutes=15)},
     "sync-dispatch": {"task": "sync.dispatch", "schedule": timedelta(minutes=5)},
     "qbo-reconnect-notices": {
         "task": "sync.qbo_reconnect_notices", "schedule": timedelta(days=1)
@@ -270,6 +274,8 @@ CELERY_BEAT_SCHEDULE = {
     },
     # Hourly; enqueues per business on its local Monday, each stores one snapshot a week.
     "runway-snapshots": {"task": "runway.snapshot_dispatch", "schedule": timedelta(hours=1)},
+    # Hourly; on each firm's local Monday from 07:00, one digest per member (apps/firm/digest.py).
+    "firm-digest": {"task": "firm.digest_dispatch", "schedule": timedelta(hours=1)},
 }
 JOB_RUN_RETENTION = timedelta(days=30)
 # Sign-in records (django-axes access and failure logs); expired sessions go the same night.
@@ -370,3 +376,12 @@ LOGGING = {
         "fontTools": {"level": "WARNING"},
     },
 }
+
+# The public summary row of each business (apps/tenancy/summary.py): its sources, in order.
+# Each returns the fields it owns; cross-business pages read only the rows.
+BUSINESS_SUMMARY_SOURCES = [
+    "apps.runway.summary.runway_summary",
+    "apps.tray.summary.tray_summary",
+    "apps.bank.selectors.bank_feed_summary",
+    "apps.digest.selectors.digest_summary",
+]

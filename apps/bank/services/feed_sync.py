@@ -35,6 +35,7 @@ from apps.integrations.plaid.models import PlaidItem
 from apps.integrations.sync.locks import LockNotAcquired, sync_lock
 from apps.integrations.sync.models import QuarantinedRecord
 from apps.integrations.sync.policy import is_sync_due
+from apps.tenancy.summary import summary_refresh_quietly
 
 CENT = Decimal("0.01")
 SOURCE = "plaid"
@@ -223,6 +224,7 @@ def feed_sync_run(business, *, item: PlaidItem | None = None, full: bool = False
             data_changed(business)  # balances and bank history feed the runway
     except LockNotAcquired as exc:
         raise FeedSyncBusy(str(exc)) from exc
+    summary_refresh_quietly(business)  # bank-feed health and balances on the public row
     return report
 
 

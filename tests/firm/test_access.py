@@ -1,0 +1,118 @@
+"""Firm grants are Memberships: partners give and take them back, the client's owner sees and
+revokes them, and every change is audited."""
+
+import pytest
+
+from apps.accounts.firm_access import (
+    FirmError,
+    firm_client_end,
+    firm_client_invite,
+    firm_grant,
+    firm_grant_revoke,
+    firm_member_remove,
+)
+from apps.accounts.models import FirmClient, FirmMember, Membership, Role
+from apps.core.errors import PermissionDenied
+from apps.core.models import AuditEvent
+from tests.firm.helpers import grant, make_firm, user
+from tests.utils import client_for, make_member
+
+
+def test_partner_grants_staff_access_as_a_membership_with_the_firm(firm_setup, tenant_a):
+    firm, partner, staff = firm_setup
+    m = grant(firm, tenant_a, partner, staff)
+    assert (m.user, m.business, m.role, m.firm) == (staff, tenant_a, Role.BOOKKEEPER, firm)
+    event = AuditEvent.objects.get(action="firm.grant_added", object_id=str(m.pk))
+    assert event.business_id == tenant_a.pk and event.actor == partner
+
+
+def test_staff_cannot_grant_and_nobody_grants_owner_or_a_non_client(firm_setup, tenant_a):
+    firm, partner, staff = firm_setup
+    with pytest.raises(PermissionDenied):
+        firm_grant(actor=staff, firm=firm, business=tenant_a, user=staff, role=Role.VIEWER)
+    with pytest.raises(FirmError):
+        firm_grant(actor=partner, firm=firm, business=tenant_a, user=staff, role=Role.OWNER)
+    FirmClient.objects.filter(firm=firm, business=tenant_a).delete()
+    with pytest.raises(PermissionDenied):
+        firm_grant(actor=partner, firm=firm, business=tenant_a, user=staff, role=Role.VIEWER)
+    assert not Membership.objects.filter(user=staff).exists()
+
+
+def test_a_firm_cannot_take_over_someone_s_own_membership(firm_setup, tenant_a):
+    firm, partner, staff = firm_setup
+    make_member(tenant_a, Role.VIEWER, email=staff.email)
+    with pytest.raises(FirmError):
+        grant(firm, tenant_a, partner, staff)
+    assert Membership.objects.get(user=staff, business=tenant_a).firm is None
+
+
+def test_only_the_owner_adds_a_firm_by_slug_or_partner_email(firm_setup, tenant_a):
+    other, other_partner = make_firm("numbersco", "nia@numbers.test")
+    viewer = make_member(tenant_a, Role.VIEWER)
+    with pytest.raises(PermissionDenied):
+        firm_client_invite(actor=viewer, business=tenant_a, firm_ref="numbersco")
+    owner = make_member(tenant_a, Role.OWNER)
+    link = firm_client_invite(actor=owner, business=tenant_a, firm_ref="NIA@numbers.test")
+    assert link.firm == other
+    assert AuditEvent.objects.filter(action="firm.client_added", business_id=tenant_a.pk,
+                                     object_id=str(link.pk)).exists()
+    with pytest.raises(FirmError):
+        firm_client_invite(actor=owner, business=tenant_a, firm_ref="no-such-firm")
+
+
+def test_owner_revokes_a_grant_and_access_ends_on_the_next_request(firm_setup, tenant_a):
+    firm, partner, staff = firm_setup
+    m = grant(firm, tenant_a, partner, staff)
+    portal = client_for(tenant_a, staff)
+    assert portal.get("/").status_code == 200
+    owner, pk = make_member(tenant_a, Role.OWNER), m.pk
+    firm_grant_revoke(actor=owner, membership=m)
+    assert portal.get("/").status_code == 404
+    event = AuditEvent.objects.get(action="firm.grant_revoked", object_id=str(pk))
+    assert event.actor == owner and event.before["reason"] == "revoked"
+
+
+def test_a_stranger_cannot_revoke(firm_setup, tenant_a, tenant_b):
+    firm, partner, staff = firm_setup
+    m = grant(firm, tenant_a, partner, staff)
+    with pytest.raises(PermissionDenied):
+        firm_grant_revoke(actor=make_member(tenant_b, Role.OWNER), membership=m)
+    with pytest.raises(PermissionDenied):
+        firm_grant_revoke(actor=staff, membership=m)
+    assert Membership.objects.filter(pk=m.pk).exists()
+
+
+def test_ending_the_client_or_removing_the_member_removes_every_grant(firm_setup, tenant_a,
+                                                                      tenant_b):
+    firm, partner, staff = firm_setup
+    grant(firm, tenant_a, partner, staff)
+    grant(firm, tenant_a, partner, partner)
+    grant(firm, tenant_b, partner, staff)
+    owner = make_member(tenant_a, Role.OWNER)
+    firm_client_end(actor=owner, link=FirmClient.objects.get(firm=firm, business=tenant_a))
+    assert not Membership.objects.filter(firm=firm, business=tenant_a).exists()
+    assert Membership.objects.filter(firm=firm, business=tenant_b, user=staff).exists()
+    firm_member_remove(actor=partner, member=FirmMember.objects.get(firm=firm, user=staff))
+    assert not Membership.objects.filter(user=staff).exists()
+    assert AuditEvent.objects.filter(action="firm.member_removed").count() == 1
+
+
+def test_the_last_partner_cannot_be_removed(firm_setup):
+    firm, partner, _staff = firm_setup
+    with pytest.raises(FirmError):
+        firm_member_remove(actor=partner, member=FirmMember.objects.get(firm=firm, user=partner))
+
+
+def test_firm_invitation_link_makes_a_member_once(firm_setup):
+    from apps.accounts.firm_access import firm_invitation_accept, firm_invitation_create
+    from apps.accounts.services import InvalidInvitation
+
+    firm, partner, _staff = firm_setup
+    link = firm_invitation_create(actor=partner, firm=firm, email="Kim@Ledgerly.test",
+                                  role="staff")
+    token = link.rstrip("/").rsplit("/", 1)[1]
+    person, joined = firm_invitation_accept(token=token, password="a-long-password-1")
+    assert joined == firm and FirmMember.objects.get(user=person).role == "staff"
+    with pytest.raises(InvalidInvitation):
+        firm_invitation_accept(token=token, password="a-long-password-1")
+    assert user("kim@ledgerly.test") == person
