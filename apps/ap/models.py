@@ -1,10 +1,19 @@
-"""Payables: vendors, bills (with Oodaloo's approval workflow on top of QBO) and bill payments."""
+"""Payables: vendors, bills (with Oodaloo's approval workflow on top of QBO), bill payments and
+vendor credits.
+
+Currency convention (every money model of ap/ar/bank): ``currency`` is the transaction's
+ISO code (QBO ``CurrencyRef``; the home currency when QBO sends none) and ``exchange_rate`` is
+QBO's ``ExchangeRate`` of the transaction — home units per one unit of ``currency`` on the
+transaction date — or NULL when the transaction is in the home currency. Amounts are stored as
+QBO gives them, in ``currency``; ``home_*`` columns are QBO's Home amounts (or amount × rate).
+"""
 
 from django.db import models
 
 from apps.core.synced import QboSyncedModel
 
 MONEY = {"max_digits": 14, "decimal_places": 2}
+RATE = {"max_digits": 20, "decimal_places": 10}  # as precise as ExchangeRate.rate
 
 
 class Vendor(QboSyncedModel):
@@ -56,7 +65,7 @@ class Bill(QboSyncedModel):
     total = models.DecimalField(**MONEY)
     balance = models.DecimalField(**MONEY)
     currency = models.CharField(max_length=3, default="USD")
-    exchange_rate = models.DecimalField(max_digits=18, decimal_places=8, default=1)
+    exchange_rate = models.DecimalField(**RATE, null=True, blank=True)  # NULL: home currency
     home_total = models.DecimalField(**MONEY)
     home_balance = models.DecimalField(**MONEY)
     memo = models.CharField(max_length=400, blank=True)
@@ -89,6 +98,8 @@ class BillPayment(QboSyncedModel):
     vendor_qbo_id = models.CharField(max_length=32, blank=True)
     txn_date = models.DateField(db_index=True)
     total = models.DecimalField(**MONEY)
+    currency = models.CharField(max_length=3, default="USD")
+    exchange_rate = models.DecimalField(**RATE, null=True, blank=True)  # NULL: home currency
     home_total = models.DecimalField(**MONEY)
     pay_type = models.CharField(max_length=16, blank=True)  # Check | CreditCard
     account = models.ForeignKey(
@@ -115,6 +126,77 @@ class BillPaymentLine(models.Model):
 
     def __str__(self) -> str:
         return f"{self.bill_qbo_id}: {self.amount}"
+
+
+class VendorCreditQuerySet(models.QuerySet):
+    def live(self):
+        return self.filter(is_deleted=False)
+
+
+class VendorCredit(QboSyncedModel):
+    """A QBO VendorCredit: money a vendor owes back, applied to its bills through a
+    BillPayment whose lines link both. ``balance`` is QBO's unapplied amount; QBO does not send
+    ``Balance`` on every VendorCredit, so NULL means "not given" (DESIGN §4b: fall back to
+    ``total`` less the bill payments linked to it). ``total`` is ``TotalAmt`` in ``currency``."""
+
+    vendor = models.ForeignKey(
+        Vendor, null=True, on_delete=models.SET_NULL, related_name="credits"
+    )
+    vendor_qbo_id = models.CharField(max_length=32)
+    doc_number = models.CharField(max_length=64, blank=True)
+    txn_date = models.DateField(db_index=True)
+    total = models.DecimalField(**MONEY)
+    balance = models.DecimalField(**MONEY, null=True, blank=True)
+    currency = models.CharField(max_length=3, default="USD")
+    exchange_rate = models.DecimalField(**RATE, null=True, blank=True)  # NULL: home currency
+    home_total = models.DecimalField(**MONEY)
+    ap_account_qbo_id = models.CharField(max_length=32, blank=True)
+    memo = models.CharField(max_length=400, blank=True)
+
+    objects = VendorCreditQuerySet.as_manager()
+
+    class Meta(QboSyncedModel.Meta):
+        constraints = [
+            *QboSyncedModel.Meta.constraints,
+            models.CheckConstraint(
+                condition=models.Q(balance__isnull=True) | models.Q(balance__gte=0),
+                name="vendorcredit_balance_not_negative",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"VendorCredit {self.doc_number or self.qbo_id} {self.total}"
+
+
+class VendorCreditLine(models.Model):
+    """One expense line of a vendor credit (the account it credits). Replaced on every sync."""
+
+    credit = models.ForeignKey(VendorCredit, on_delete=models.CASCADE, related_name="lines")
+    account = models.ForeignKey(
+        "bank.Account", null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    account_qbo_id = models.CharField(max_length=32, blank=True)
+    amount = models.DecimalField(**MONEY)
+    description = models.CharField(max_length=400, blank=True)
+
+    def __str__(self) -> str:
+        return f"{self.account_qbo_id}: {self.amount}"
+
+
+class BillPaymentCreditLine(models.Model):
+    """A bill payment line that applies a vendor credit (``LinkedTxn`` TxnType VendorCredit):
+    ``amount`` of that credit used by this payment. With ``VendorCredit.total`` it gives the
+    unapplied credit when QBO sends no ``Balance``. Replaced with the payment's other lines."""
+
+    payment = models.ForeignKey(BillPayment, on_delete=models.CASCADE, related_name="credit_lines")
+    vendor_credit = models.ForeignKey(
+        "VendorCredit", null=True, on_delete=models.SET_NULL, related_name="applications"
+    )
+    vendor_credit_qbo_id = models.CharField(max_length=32)
+    amount = models.DecimalField(**MONEY)
+
+    def __str__(self) -> str:
+        return f"{self.vendor_credit_qbo_id}: {self.amount}"
 
 
 class BillEvent(models.Model):

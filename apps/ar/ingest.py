@@ -1,5 +1,6 @@
 """QBO → receivables: customers, invoices, payments (and which invoices they paid), credit
-memos; the finaliser derives ``Invoice.paid_date`` (the date the balance reached 0)."""
+memos, sales and refund receipts; the finaliser derives ``Invoice.paid_date`` (the date the
+balance reached 0)."""
 
 from __future__ import annotations
 
@@ -7,12 +8,21 @@ from typing import Any
 
 from django.db import connection
 
-from apps.ar.models import CreditMemo, Customer, Invoice, Payment, PaymentLine
+from apps.ar.models import (
+    CreditMemo,
+    Customer,
+    Invoice,
+    Payment,
+    PaymentLine,
+    RefundReceipt,
+    SalesReceipt,
+)
 from apps.integrations.qbo.dtos import parse_entity
 from apps.integrations.sync.ingest_helpers import (
     DOCUMENT_FIELDS,
     clip,
     copy_insert,
+    currency_fields,
     document_fields,
     document_problem,
     id_map,
@@ -20,8 +30,10 @@ from apps.integrations.sync.ingest_helpers import (
     money,
     money_problem,
     parties_ingest,
+    ref_value,
     split_deleted,
     synced_fields,
+    unknown_party,
     upsert,
 )
 from apps.integrations.sync.sinks import (
@@ -31,6 +43,8 @@ from apps.integrations.sync.sinks import (
     register_finaliser,
     register_sink,
 )
+
+Account = SalesReceipt._meta.get_field("deposit_account").related_model  # bank.Account
 
 customers_ingest = parties_ingest(Customer)
 
@@ -44,10 +58,7 @@ def invoices_ingest(ctx: SinkContext, dtos: list[Any]) -> SinkResult:
         customer_id = customers.get(dto.customer_ref.value)
         problem = document_problem(dto)
         if customer_id is None:
-            problem = problem or (
-                f"CustomerRef {dto.customer_ref.value} is not a known customer "
-                "(not in QuickBooks, or quarantined)"
-            )
+            problem = problem or unknown_party("Customer", dto.customer_ref)
         if problem:
             result.rejected[dto.qbo_id] = problem
             continue
@@ -82,14 +93,15 @@ def payments_ingest(ctx: SinkContext, dtos: list[Any]) -> SinkResult:
             customer_qbo_id=dto.customer_ref.value,
             txn_date=dto.txn_date,
             total=money(dto.total),
+            **currency_fields(dto, ctx),
             home_total=money(dto.home_total),
             unapplied_amount=money(dto.unapplied_amount),
             deposit_account_qbo_id=deposit.value if deposit else "",
         ))
         lines_of[dto.qbo_id] = dto.invoices
     pks = upsert(Payment, objs, [
-        "customer", "customer_qbo_id", "txn_date", "total", "home_total", "unapplied_amount",
-        "deposit_account_qbo_id",
+        "customer", "customer_qbo_id", "txn_date", "total", "currency", "exchange_rate",
+        "home_total", "unapplied_amount", "deposit_account_qbo_id",
     ])
     PaymentLine.objects.filter(payment_id__in=list(pks.values())).delete()
     copy_insert(PaymentLine, [
@@ -120,11 +132,68 @@ def credit_memos_ingest(ctx: SinkContext, dtos: list[Any]) -> SinkResult:
             txn_date=dto.txn_date,
             total=money(dto.total),
             balance=money(dto.balance),
+            **currency_fields(dto, ctx),
         ))
     upsert(CreditMemo, objs, ["customer", "customer_qbo_id", "doc_number", "txn_date", "total",
-                              "balance"])
+                              "balance", "currency", "exchange_rate"])
     result.stored += len(objs)
     return result
+
+
+RECEIPT_FIELDS = [
+    "customer", "customer_qbo_id", "doc_number", "txn_date", "total", "currency",
+    "exchange_rate", "home_total", "deposit_account", "deposit_account_qbo_id",
+    "payment_method", "memo",
+]
+
+
+def _receipts_ingest(model: type[SalesReceipt] | type[RefundReceipt]):
+    """Sales and refund receipts: same shape; a refund receipt also keeps QBO's Balance."""
+    refund = model is RefundReceipt
+
+    def ingest(ctx: SinkContext, dtos: list[Any]) -> SinkResult:
+        live, gone = split_deleted(dtos)
+        result = SinkResult(stored=mark_deleted(model, ctx.realm_id, gone))
+        customers = id_map(Customer, ctx.realm_id, (ref_value(d.customer_ref) for d in live))
+        accounts = id_map(Account, ctx.realm_id,
+                          (ref_value(d.deposit_to_account_ref) for d in live))
+        objs = []
+        for dto in live:
+            problem = (money_problem("TotalAmt", dto.total)
+                       or money_problem("HomeTotalAmt", dto.home_total)
+                       or (money_problem("Balance", dto.balance)
+                           if refund and dto.balance is not None else None))
+            if problem:
+                result.rejected[dto.qbo_id] = problem
+                continue
+            row = dict(
+                **synced_fields(dto, ctx.realm_id),
+                customer_id=customers.get(ref_value(dto.customer_ref)),
+                customer_qbo_id=ref_value(dto.customer_ref),
+                doc_number=clip(dto.doc_number, 64),
+                txn_date=dto.txn_date,
+                total=money(dto.total),
+                **currency_fields(dto, ctx),
+                home_total=money(dto.home_total),
+                deposit_account_id=accounts.get(ref_value(dto.deposit_to_account_ref)),
+                deposit_account_qbo_id=ref_value(dto.deposit_to_account_ref),
+                payment_method=clip(dto.payment_method_ref.name if dto.payment_method_ref
+                                    else "", 100),
+                memo=clip(dto.private_note, 400),
+            )
+            if refund:
+                row["balance"] = money(dto.balance) if dto.balance is not None else None
+            objs.append(row)
+        upsert(model, objs, RECEIPT_FIELDS + (["balance"] if refund else []))
+        result.stored += len(objs)
+        return result
+
+    ingest.__name__ = f"{model._meta.model_name}s_ingest"
+    return ingest
+
+
+sales_receipts_ingest = _receipts_ingest(SalesReceipt)
+refund_receipts_ingest = _receipts_ingest(RefundReceipt)
 
 
 _PAID_DATE_SQL = """
@@ -165,5 +234,7 @@ def register() -> None:
     register_sink("Invoice", invoices_ingest)
     register_sink("Payment", payments_ingest)
     register_sink("CreditMemo", credit_memos_ingest)
+    register_sink("SalesReceipt", sales_receipts_ingest)
+    register_sink("RefundReceipt", refund_receipts_ingest)
     register_finaliser(invoices_finalise)
     register_after_action("invoice.send", invoice_send_after_action)

@@ -1,10 +1,16 @@
-"""Receivables: customers, invoices, payments (and which invoices they paid), credit memos."""
+"""Receivables: customers, invoices, payments (and which invoices they paid), credit memos,
+sales receipts and refund receipts.
+
+Currency convention: see ``apps/ap/models.py`` (``currency`` = CurrencyRef or home;
+``exchange_rate`` = the transaction's ExchangeRate, NULL when in the home currency).
+"""
 
 from django.db import models
 
 from apps.core.synced import QboSyncedModel
 
 MONEY = {"max_digits": 14, "decimal_places": 2}
+RATE = {"max_digits": 20, "decimal_places": 10}  # as precise as ExchangeRate.rate
 
 
 class Customer(QboSyncedModel):
@@ -44,7 +50,7 @@ class Invoice(QboSyncedModel):
     total = models.DecimalField(**MONEY)
     balance = models.DecimalField(**MONEY)
     currency = models.CharField(max_length=3, default="USD")
-    exchange_rate = models.DecimalField(max_digits=18, decimal_places=8, default=1)
+    exchange_rate = models.DecimalField(**RATE, null=True, blank=True)  # NULL: home currency
     home_total = models.DecimalField(**MONEY)
     home_balance = models.DecimalField(**MONEY)
     bill_email = models.CharField(max_length=254, blank=True)
@@ -74,6 +80,8 @@ class Payment(QboSyncedModel):
     customer_qbo_id = models.CharField(max_length=32, blank=True)
     txn_date = models.DateField(db_index=True)
     total = models.DecimalField(**MONEY)
+    currency = models.CharField(max_length=3, default="USD")
+    exchange_rate = models.DecimalField(**RATE, null=True, blank=True)  # NULL: home currency
     home_total = models.DecimalField(**MONEY)
     unapplied_amount = models.DecimalField(**MONEY, default=0)
     deposit_account_qbo_id = models.CharField(max_length=32, blank=True)
@@ -103,6 +111,71 @@ class CreditMemo(QboSyncedModel):
     txn_date = models.DateField()
     total = models.DecimalField(**MONEY)
     balance = models.DecimalField(**MONEY)  # credit still available to apply
+    currency = models.CharField(max_length=3, default="USD")
+    exchange_rate = models.DecimalField(**RATE, null=True, blank=True)  # NULL: home currency
 
     def __str__(self) -> str:
         return f"CreditMemo {self.doc_number or self.qbo_id} {self.balance}"
+
+
+class ReceiptQuerySet(models.QuerySet):
+    def live(self):
+        return self.filter(is_deleted=False)
+
+
+class _Receipt(QboSyncedModel):
+    """What SalesReceipt and RefundReceipt share: a customer paid (or was refunded) on the
+    spot, through ``DepositToAccountRef`` — a bank account, or Undeposited Funds (then a later
+    Deposit moves the money; the receipt itself is not cash in the bank yet)."""
+
+    customer = models.ForeignKey(Customer, null=True, on_delete=models.SET_NULL, related_name="+")
+    customer_qbo_id = models.CharField(max_length=32, blank=True)
+    doc_number = models.CharField(max_length=64, blank=True)
+    txn_date = models.DateField(db_index=True)
+    total = models.DecimalField(**MONEY)
+    currency = models.CharField(max_length=3, default="USD")
+    exchange_rate = models.DecimalField(**RATE, null=True, blank=True)  # NULL: home currency
+    home_total = models.DecimalField(**MONEY)
+    deposit_account = models.ForeignKey(
+        "bank.Account", null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    deposit_account_qbo_id = models.CharField(max_length=32, blank=True)
+    payment_method = models.CharField(max_length=100, blank=True)  # PaymentMethodRef name
+    memo = models.CharField(max_length=400, blank=True)
+
+    objects = ReceiptQuerySet.as_manager()
+
+    class Meta(QboSyncedModel.Meta):
+        abstract = True
+
+
+class SalesReceipt(_Receipt):
+    """A QBO SalesReceipt: money in to ``deposit_account`` (cash only when that is a bank
+    account; via Undeposited Funds it becomes cash with its Deposit)."""
+
+    class Meta(_Receipt.Meta):
+        indexes = [
+            models.Index(fields=["deposit_account_qbo_id", "txn_date"],
+                         name="ar_salesrcpt_acct_date_live",
+                         condition=models.Q(is_deleted=False)),
+        ]
+
+    def __str__(self) -> str:
+        return f"SalesReceipt {self.doc_number or self.qbo_id} {self.total}"
+
+
+class RefundReceipt(_Receipt):
+    """A QBO RefundReceipt: money out of ``deposit_account`` back to the customer. ``balance``
+    is QBO's Balance when sent (NULL when absent)."""
+
+    balance = models.DecimalField(**MONEY, null=True, blank=True)
+
+    class Meta(_Receipt.Meta):
+        indexes = [
+            models.Index(fields=["deposit_account_qbo_id", "txn_date"],
+                         name="ar_refundrcpt_acct_date_live",
+                         condition=models.Q(is_deleted=False)),
+        ]
+
+    def __str__(self) -> str:
+        return f"RefundReceipt {self.doc_number or self.qbo_id} {self.total}"

@@ -1,10 +1,18 @@
-"""Bank accounts (QBO chart of accounts, Plaid feed accounts) and money moving through them."""
+"""Bank accounts (QBO chart of accounts, Plaid feed accounts) and money moving through them:
+purchases, deposits, transfers, credit card payments and journal entries.
+
+Currency convention: see ``apps/ap/models.py`` (``currency`` = CurrencyRef or home;
+``exchange_rate`` = the transaction's ExchangeRate, NULL when in the home currency). An
+Account's ``current_balance`` is in the account's own ``currency``; liabilities (credit cards)
+carry QBO's sign: negative when money is owed.
+"""
 
 from django.db import models
 
 from apps.core.synced import QboSyncedModel
 
 MONEY = {"max_digits": 14, "decimal_places": 2}
+RATE = {"max_digits": 20, "decimal_places": 10}  # as precise as ExchangeRate.rate
 
 
 class AccountQuerySet(models.QuerySet):
@@ -107,7 +115,14 @@ class BankTransaction(models.Model):
 
 
 class Purchase(QboSyncedModel):
-    """An expense paid by check, cash or card straight from an account (QBO Purchase)."""
+    """An expense paid by check, cash or card straight from an account (QBO Purchase).
+
+    ``payment_type`` is QBO's PaymentType (Cash | Check | CreditCard); ``account`` is the bank
+    or card account paid from; ``is_credit`` is QBO's ``Credit`` flag (CreditCard only: a card
+    credit/refund). A CreditCard purchase with ``is_credit`` whose ``lines`` point at a bank
+    account is how some books record paying the card off (DESIGN §4b): the lines say from
+    which bank account, by how much.
+    """
 
     account = models.ForeignKey(Account, null=True, on_delete=models.SET_NULL, related_name="+")
     account_qbo_id = models.CharField(max_length=32, blank=True)
@@ -115,10 +130,14 @@ class Purchase(QboSyncedModel):
     txn_date = models.DateField(db_index=True)
     total = models.DecimalField(**MONEY)
     currency = models.CharField(max_length=3, default="USD")
+    exchange_rate = models.DecimalField(**RATE, null=True, blank=True)  # NULL: home currency
     home_total = models.DecimalField(**MONEY)
     counterparty = models.CharField(max_length=200, blank=True)
     counterparty_qbo_id = models.CharField(max_length=32, blank=True)
+    counterparty_type = models.CharField(max_length=16, blank=True)  # EntityRef.type
     is_credit = models.BooleanField(default=False)  # a refund to the account
+    doc_number = models.CharField(max_length=64, blank=True)
+    memo = models.CharField(max_length=400, blank=True)
 
     class Meta(QboSyncedModel.Meta):
         # The runway reads a year of purchases of the bank accounts that feed its burn; most
@@ -132,11 +151,33 @@ class Purchase(QboSyncedModel):
         return f"Purchase {self.qbo_id} {self.total}"
 
 
+class PurchaseLine(models.Model):
+    """A line of a purchase that points at one of the company's money accounts (Bank or
+    Credit Card): how books record paying a card off (a card purchase with ``Credit`` whose
+    line is on the bank account). Expense and item lines are not kept — the purchase's own
+    total carries their money, and skipping them keeps the sync fast. Replaced wholesale on
+    every sync of its purchase."""
+
+    purchase = models.ForeignKey(Purchase, on_delete=models.CASCADE, related_name="lines")
+    account = models.ForeignKey(Account, null=True, on_delete=models.SET_NULL, related_name="+")
+    account_qbo_id = models.CharField(max_length=32, blank=True)
+    amount = models.DecimalField(**MONEY)
+    description = models.CharField(max_length=400, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["account_qbo_id"])]
+
+    def __str__(self) -> str:
+        return f"{self.account_qbo_id}: {self.amount}"
+
+
 class Deposit(QboSyncedModel):
     account = models.ForeignKey(Account, null=True, on_delete=models.SET_NULL, related_name="+")
     account_qbo_id = models.CharField(max_length=32, blank=True)
     txn_date = models.DateField(db_index=True)
     total = models.DecimalField(**MONEY)
+    currency = models.CharField(max_length=3, default="USD")
+    exchange_rate = models.DecimalField(**RATE, null=True, blank=True)  # NULL: home currency
     home_total = models.DecimalField(**MONEY)
 
     def __str__(self) -> str:
@@ -152,6 +193,109 @@ class Transfer(QboSyncedModel):
     to_account_qbo_id = models.CharField(max_length=32, blank=True)
     txn_date = models.DateField(db_index=True)
     amount = models.DecimalField(**MONEY)
+    currency = models.CharField(max_length=3, default="USD")
+    exchange_rate = models.DecimalField(**RATE, null=True, blank=True)  # NULL: home currency
 
     def __str__(self) -> str:
         return f"Transfer {self.qbo_id} {self.amount}"
+
+
+class LiveQuerySet(models.QuerySet):
+    def live(self):
+        return self.filter(is_deleted=False)
+
+
+class CreditCardPayment(QboSyncedModel):
+    """A QBO CreditCardPayment (read responses call it ``CreditCardPaymentTxn``): ``amount``
+    out of ``bank_account`` onto ``card_account``. QBO allows only the home currency here;
+    ``currency``/``exchange_rate`` are kept for the shared convention."""
+
+    txn_date = models.DateField(db_index=True)
+    amount = models.DecimalField(**MONEY)
+    currency = models.CharField(max_length=3, default="USD")
+    exchange_rate = models.DecimalField(**RATE, null=True, blank=True)  # NULL: home currency
+    bank_account = models.ForeignKey(
+        Account, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    bank_account_qbo_id = models.CharField(max_length=32)
+    card_account = models.ForeignKey(
+        Account, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    card_account_qbo_id = models.CharField(max_length=32)
+    check_num = models.CharField(max_length=32, blank=True)
+    memo = models.CharField(max_length=400, blank=True)
+
+    objects = LiveQuerySet.as_manager()
+
+    class Meta(QboSyncedModel.Meta):
+        indexes = [
+            models.Index(fields=["bank_account_qbo_id", "txn_date"],
+                         name="bank_ccpay_acct_date_live", condition=models.Q(is_deleted=False)),
+        ]
+
+    def __str__(self) -> str:
+        return f"CreditCardPayment {self.qbo_id} {self.amount}"
+
+
+class JournalEntry(QboSyncedModel):
+    """A QBO JournalEntry (payroll providers post pay runs this way). The money is in the
+    ``lines``: ``total`` is QBO's TotalAmt stored as given — 0 on real entries, never use it.
+    ``memo`` is PrivateNote (keys the payroll series when lines name no entity)."""
+
+    txn_date = models.DateField(db_index=True)
+    doc_number = models.CharField(max_length=64, blank=True)
+    memo = models.CharField(max_length=400, blank=True)
+    adjustment = models.BooleanField(default=False)
+    total = models.DecimalField(**MONEY, default=0)
+    currency = models.CharField(max_length=3, default="USD")
+    exchange_rate = models.DecimalField(**RATE, null=True, blank=True)  # NULL: home currency
+
+    objects = LiveQuerySet.as_manager()
+
+    class Meta(QboSyncedModel.Meta):
+        verbose_name_plural = "journal entries"
+
+    def __str__(self) -> str:
+        return f"JournalEntry {self.doc_number or self.qbo_id} {self.txn_date}"
+
+
+class JournalEntryLine(models.Model):
+    """One line of a journal entry: ``amount`` (≥ 0, in the entry's currency) posted as a
+    Debit or Credit to ``account``. On a bank account, Credit = money out, Debit = money in.
+    ``entity_type``/``entity_qbo_id`` are the line's ``Entity`` (Vendor | Customer | Employee;
+    polymorphic, so no foreign key); class/department refs are kept for segmentation.
+    Replaced wholesale on every sync of its entry."""
+
+    class Posting(models.TextChoices):
+        DEBIT = "Debit"
+        CREDIT = "Credit"
+
+    entry = models.ForeignKey(JournalEntry, on_delete=models.CASCADE, related_name="lines")
+    line_id = models.CharField(max_length=32, blank=True)
+    posting_type = models.CharField(max_length=6, choices=Posting.choices)
+    amount = models.DecimalField(**MONEY)
+    account = models.ForeignKey(Account, null=True, on_delete=models.SET_NULL, related_name="+")
+    account_qbo_id = models.CharField(max_length=32)
+    entity_type = models.CharField(max_length=16, blank=True)
+    entity_qbo_id = models.CharField(max_length=32, blank=True)
+    entity_name = models.CharField(max_length=200, blank=True)
+    description = models.CharField(max_length=400, blank=True)
+    klass = models.ForeignKey(
+        "ledger.Class", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    class_qbo_id = models.CharField(max_length=32, blank=True)
+    department = models.ForeignKey(
+        "ledger.Department", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    department_qbo_id = models.CharField(max_length=32, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["account_qbo_id"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(amount__gte=0), name="jeline_amount_not_negative"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.posting_type} {self.account_qbo_id}: {self.amount}"

@@ -53,6 +53,7 @@ SHARED_APPS = [
     "apps.firm",
 ]
 TENANT_APPS = [
+    "apps.ledger",
     "apps.ap",
     "apps.ar",
     "apps.bank",

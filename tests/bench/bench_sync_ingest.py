@@ -2,8 +2,10 @@
 incremental sync costs ≤ 1 request per entity type (DESIGN §8).
 
 Data: the demo agency (apps/demo/generator) at `--scale 10 --years 5` (quick: `--scale 1
---years 2`), served by the QBO sandbox in its own process with QBO's rate limits off (in
-production QBO's 500 requests/min per realm is the bottleneck, not our code). A bench business
+--years 2`) with its real-books profile (payroll journal entries, card payments, receipts,
+refunds, vendor credits, exchange rates), served by the QBO sandbox in its own process with
+QBO's rate limits off (in production QBO's 500 requests/min per realm is the bottleneck, not
+our code). A bench business
 is provisioned, connected by the real OAuth flow (`connect_qbo`'s `sandbox_connect`) and
 fully synced with `qbo_sync_run(full=True)`; the progress callback marks when the last page
 is stored, which splits the run into *ingest* (requests → parse → sinks → Postgres) and the
@@ -28,7 +30,7 @@ from tests.bench.harness import Result
 
 AS_OF = date(2026, 11, 27)
 SEED = 1
-INGEST_APPS = ("ap", "ar", "bank")  # the apps whose sinks store QBO entities
+INGEST_APPS = ("ledger", "ap", "ar", "bank")  # the apps whose sinks store QBO entities
 
 
 def _connected_business(slug: str, sandbox_url: str):
@@ -133,7 +135,8 @@ def run(quick: bool) -> list[Result]:
     tag = uuid.uuid4().hex[:6]
     with tempfile.TemporaryDirectory() as out:
         gen_started = time.perf_counter()
-        generate_company(out, seed=SEED, years=years, scale=scale, as_of=AS_OF)
+        # Real books (DESIGN §4b): journal entries, card payments, receipts, rates... synced too.
+        generate_company(out, seed=SEED, years=years, scale=scale, as_of=AS_OF, real_books=True)
         gen_seconds = time.perf_counter() - gen_started
         sandbox = start_sandbox_process(Path(out) / "qbo", faults="limits=off", persist=False)
         try:

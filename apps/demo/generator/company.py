@@ -12,6 +12,7 @@ from pathlib import Path
 from . import ap as ap_stream
 from . import ar as ar_stream
 from . import cash
+from .books import apply_real_books, company_currency_rows, exchange_rate_rows
 from .chart import BANK_KEYS, build_chart
 from .facts import burn, days_late_by_customer, forecast, party_balances, qbo_balances
 from .ledger import Ledger
@@ -43,7 +44,8 @@ def _rng(seed: int, stream: str) -> random.Random:
     return random.Random(f"oodaloo-demo:{seed}:{stream}")
 
 
-def build_ledger(seed: int, years: float, scale: float, as_of: date) -> tuple[Ledger, date]:
+def build_ledger(seed: int, years: float, scale: float, as_of: date,
+                 real_books: bool = False) -> tuple[Ledger, date]:
     start = as_of - timedelta(days=round(365.25 * years))
     led = Ledger()
     build_chart(led)
@@ -56,6 +58,8 @@ def build_ledger(seed: int, years: float, scale: float, as_of: date) -> tuple[Le
     cash.tax_reserve(led, start, as_of, scale, taxes)
     cash.card_payoffs(led, start, as_of)
     cash.fees_and_interest(led, _rng(seed, "bank"), start, as_of, scale)
+    if real_books:
+        apply_real_books(led, _rng(seed, "books"), start, as_of, scale)
     cash.openings_and_owner(led, start, as_of, scale,
                             _rng(seed, "owner").uniform(1.8, 2.6))
     led.facts["staff"] = staff
@@ -73,12 +77,12 @@ def _dump(path: Path, obj: dict, compact: bool) -> None:
 
 def generate_company(out_dir: str | Path, seed: int, years: float = 2, scale: float = 1.0,
                      as_of: date | None = None, realm: str | None = None,
-                     name: str = DEFAULT_NAME) -> Summary:
+                     name: str = DEFAULT_NAME, real_books: bool = False) -> Summary:
     as_of = as_of or date.today()
     out = Path(out_dir)
     (out / "qbo").mkdir(parents=True, exist_ok=True)
     (out / "plaid").mkdir(parents=True, exist_ok=True)
-    led, start = build_ledger(seed, years, scale, as_of)
+    led, start = build_ledger(seed, years, scale, as_of, real_books)
     realm = realm or str(_rng(seed, "realm").randint(9130_0000_0000_0000, 9130_9999_9999_9999))
 
     bank = render_bank(led, _rng(seed, "plaid"), as_of)  # sets account masks
@@ -88,13 +92,13 @@ def generate_company(out_dir: str | Path, seed: int, years: float = 2, scale: fl
     party_bal = party_balances(led)
     qbo = {
         "CompanyInfo": [company_info(name, start, as_of)],
-        "Preferences": [preferences(start, as_of)],
+        "Preferences": [preferences(start, as_of, multicurrency=real_books)],
         "Account": r.accounts(balances),
         "Term": r.terms_list(),
         "Item": r.items_list(),
         "Customer": [r.party(c, party_bal[id(c)]) for c in led.customers],
         "Vendor": [r.party(v, party_bal[id(v)]) for v in led.vendors],
-        "JournalEntry": [r.journal_entry(t) for t in led.journal_entries],
+        "JournalEntry": [r.journal_entry(t) for t in sorted(led.journal_entries, key=_order)],
         "Invoice": [r.invoice(t) for t in sorted(led.invoices, key=_order)],
         "CreditMemo": [r.credit_memo(t) for t in sorted(led.credit_memos, key=_order)],
         "Payment": [r.payment(t) for t in sorted(led.payments, key=_order)],
@@ -104,6 +108,17 @@ def generate_company(out_dir: str | Path, seed: int, years: float = 2, scale: fl
         "Purchase": [r.purchase(t) for t in sorted(led.purchases, key=_order)],
         "Transfer": [r.transfer(t) for t in sorted(led.transfers, key=_order)],
     }
+    if real_books:
+        qbo.update({
+            "CompanyCurrency": company_currency_rows(led, start),
+            "ExchangeRate": exchange_rate_rows(led),
+            "SalesReceipt": [r.sales_receipt(t) for t in sorted(led.sales_receipts, key=_order)],
+            "RefundReceipt": [r.refund_receipt(t)
+                              for t in sorted(led.refund_receipts, key=_order)],
+            "VendorCredit": [r.vendor_credit(t) for t in sorted(led.vendor_credits, key=_order)],
+            "CreditCardPayment": [r.credit_card_payment(t)
+                                  for t in sorted(led.card_payments, key=_order)],
+        })
     for entity, rows in qbo.items():
         _dump(out / "qbo" / f"{entity}.json", {entity: rows}, compact=len(rows) > 50)
     item = {"item_id": plaid_id(_rng(seed, "item")), "institution_id": "ins_127989",
@@ -152,7 +167,8 @@ def _summary_data(led, start, as_of, seed, years, scale, realm, name, counts, ba
     open_bills = [b for b in led.bills if b.balance > 0]
     open_invoices = [i for i in led.invoices if i.balance > 0]
     return {
-        "seed": seed, "years": years, "scale": scale, "as_of": as_of.isoformat(),
+        "seed": seed, "years": years, "scale": scale, "real_books": bool(led.rates),
+        "as_of": as_of.isoformat(),
         "start": start.isoformat(), "realm": realm, "company_name": name,
         "staff": led.facts["staff"], "counts": counts, "accounts": accounts,
         "cash": str(cash_total), "daily_burn": str(daily), "runway_days": str(runway),

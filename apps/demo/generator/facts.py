@@ -9,6 +9,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 from statistics import median
 
+from .books import home
 from .calendar import add_months, month_end, month_starts
 from .cash import INTERNAL
 from .chart import BANK_KEYS
@@ -24,12 +25,14 @@ def qbo_balances(led: Ledger) -> dict[str, Decimal]:
         if mv.bank_only:
             continue
         bal[mv.account] += mv.amount if mv.account == "card" else -mv.amount
-    bal["ar"] = (sum((i.balance for i in led.invoices), ZERO)
+    # A/R and A/P are home-currency accounts: foreign documents count at their own rate.
+    bal["ar"] = (sum((home(i.balance, i.rate) for i in led.invoices), ZERO)
                  - sum((p.unapplied for p in led.payments), ZERO)
                  - sum((c.remaining for c in led.credit_memos), ZERO))
     bal["undeposited"] = sum((p.total for p in led.payments
                               if p.deposit_to == "undeposited" and p.deposit is None), ZERO)
-    bal["ap"] = sum((b.balance for b in led.bills), ZERO)
+    bal["ap"] = (sum((b.balance for b in led.bills), ZERO)
+                 - sum((vc.balance for vc in led.vendor_credits), ZERO))
     bal["obe"] = sum((led.accounts[k].opening for k in BANK_KEYS), ZERO)
     bal["distributions"] = -sum((mv.amount for mv in led.movements if mv.kind == "distribution"),
                                 ZERO)
@@ -48,6 +51,8 @@ def party_balances(led: Ledger) -> dict[int, Decimal]:
         out[id(c.customer)] -= c.remaining
     for b in led.bills:
         out[id(b.vendor)] += b.balance
+    for vc in led.vendor_credits:
+        out[id(vc.vendor)] -= vc.balance
     return out
 
 
@@ -96,7 +101,7 @@ def forecast(led: Ledger, as_of: date, cash: Decimal) -> dict:
         expected = max(as_of, inv.due + timedelta(days=round(late.get(id(inv.customer),
                                                                       fallback))))
         if (w := bucket(expected)) is not None:
-            ar_in[w] += inv.balance
+            ar_in[w] += home(inv.balance, inv.rate)
     for b in led.bills:
         if b.balance > 0 and (w := bucket(max(as_of, b.due))) is not None:
             ap_out[w] += b.balance

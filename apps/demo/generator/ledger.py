@@ -22,6 +22,7 @@ class Account:
     feed: str = ""  # "depository" | "credit" when the account has a Plaid feed
     mask: str = ""
     official_name: str = ""
+    currency: str = "USD"
 
 
 @dataclass(slots=True)
@@ -40,6 +41,7 @@ class Party:
     is_1099: bool = False
     qbo_id: str = ""
     extra: dict = field(default_factory=dict)
+    currency: str = "USD"
 
 
 @dataclass(slots=True)
@@ -66,6 +68,8 @@ class Txn:
     updated: date | None = None  # last change after creation (drives SyncToken/LastUpdatedTime)
     updates: int = 0
     memo: str = ""
+    currency: str = "USD"
+    rate: Decimal | None = None  # home units per one unit of `currency` (None: home)
 
     def touch(self, when: date) -> None:
         self.updates += 1
@@ -138,6 +142,7 @@ class Purchase(Txn):
     lines: list[ExpLine]
     total: Decimal
     doc: str = ""
+    credit: bool = False  # CreditCard only: a card credit (or, with a bank line, a payoff)
 
 
 @dataclass(slots=True, kw_only=True)
@@ -146,6 +151,39 @@ class Deposit(Txn):
     payments: list[Payment]
     lines: list[ExpLine]
     total: Decimal
+    receipts: list[SalesReceipt] = field(default_factory=list)
+
+
+@dataclass(slots=True, kw_only=True)
+class SalesReceipt(Txn):
+    customer: Party
+    account: str  # deposit-to key: a bank account or "undeposited"
+    lines: list[SaleLine]
+    total: Decimal
+    deposit: Deposit | None = None
+
+
+@dataclass(slots=True, kw_only=True)
+class RefundReceipt(Txn):
+    customer: Party
+    account: str  # refunded from (a bank account)
+    lines: list[SaleLine]
+    total: Decimal
+
+
+@dataclass(slots=True, kw_only=True)
+class VendorCredit(Txn):
+    vendor: Party
+    lines: list[ExpLine]
+    total: Decimal
+    balance: Decimal
+
+
+@dataclass(slots=True, kw_only=True)
+class CreditCardPayment(Txn):
+    bank: str
+    card: str
+    amount: Decimal
 
 
 @dataclass(slots=True, kw_only=True)
@@ -200,6 +238,12 @@ class Ledger:
         self.deposits: list[Deposit] = []
         self.transfers: list[Transfer] = []
         self.journal_entries: list[JournalEntry] = []
+        self.sales_receipts: list[SalesReceipt] = []
+        self.refund_receipts: list[RefundReceipt] = []
+        self.vendor_credits: list[VendorCredit] = []
+        self.card_payments: list[CreditCardPayment] = []
+        # Other currencies (real-books profile): {code: [(as_of, home per unit)]}, by date.
+        self.rates: dict[str, list[tuple[date, Decimal]]] = {}
         self.movements: list[Movement] = []
         self._seq = 0
         self.check_no = 1040

@@ -70,7 +70,9 @@ def render_bank(led: Ledger, rng: random.Random, as_of: date) -> BankSide:
     pending_out = {a.key: ZERO for a in feeds}
     rows: list[tuple[date, str, dict]] = []
     bank_only: list[str] = []
-    moves = sorted(led.movements, key=lambda m: (m.date, m.account, m.amount))
+    # Accounts without a feed (the real-books euro account) have no bank transactions.
+    moves = sorted((m for m in led.movements if m.account in plaid_ids),
+                   key=lambda m: (m.date, m.account, m.amount))
     pending = 0
     last_card = [i for i, m in enumerate(moves) if m.account == "card" and not m.bank_only][-2:]
     for i, mv in enumerate(moves):

@@ -6,11 +6,13 @@ from __future__ import annotations
 from datetime import date, timedelta
 from decimal import Decimal
 
+from .books import CURRENCY_NAMES, home
 from .calendar import stamp
 from .chart import ITEMS, TERMS
 from .ledger import (
     Bill,
     BillPayment,
+    CreditCardPayment,
     CreditMemo,
     Deposit,
     Invoice,
@@ -19,9 +21,12 @@ from .ledger import (
     Party,
     Payment,
     Purchase,
+    RefundReceipt,
     SaleLine,
+    SalesReceipt,
     Transfer,
     Txn,
+    VendorCredit,
 )
 from .money import ZERO, num
 
@@ -38,7 +43,8 @@ def assign_ids(led: Ledger) -> None:
         p.qbo_id = str(n)
     txns: list[Txn] = [*led.journal_entries, *led.invoices, *led.credit_memos, *led.payments,
                        *led.deposits, *led.bills, *led.bill_payments, *led.purchases,
-                       *led.transfers]
+                       *led.transfers, *led.sales_receipts, *led.refund_receipts,
+                       *led.vendor_credits, *led.card_payments]
     txns.sort(key=lambda t: (t.date, t.seq))
     doc = 1000
     for n, t in enumerate(txns, start=100):
@@ -54,9 +60,17 @@ def _meta(t: Txn) -> dict:
     return {"CreateTime": created, "LastUpdatedTime": max(created, updated)}
 
 
+def currency_ref(code: str) -> dict:
+    return {"value": code, "name": CURRENCY_NAMES[code]}
+
+
 def _head(t: Txn) -> dict:
-    return {"Id": t.qbo_id, "SyncToken": str(t.updates), "domain": "QBO", "sparse": False,
-            "MetaData": _meta(t), "TxnDate": t.date.isoformat(), "CurrencyRef": USD}
+    d = {"Id": t.qbo_id, "SyncToken": str(t.updates), "domain": "QBO", "sparse": False,
+         "MetaData": _meta(t), "TxnDate": t.date.isoformat(),
+         "CurrencyRef": currency_ref(t.currency)}
+    if t.rate is not None:
+        d["ExchangeRate"] = float(t.rate)  # QBO writes the day's rate on foreign transactions
+    return d
 
 
 class Renderer:
@@ -81,7 +95,8 @@ class Renderer:
                 "Name": a.name.split(":")[-1], "SubAccount": ":" in a.name,
                 "FullyQualifiedName": a.name, "Active": True, "Classification": a.classification,
                 "AccountType": a.acct_type, "AccountSubType": a.subtype, "CurrentBalance": bal,
-                "CurrentBalanceWithSubAccounts": bal, "CurrencyRef": USD, "domain": "QBO",
+                "CurrentBalanceWithSubAccounts": bal, "CurrencyRef": currency_ref(a.currency),
+                "domain": "QBO",
                 "sparse": False, "Id": a.qbo_id, "SyncToken": "0", "MetaData": self.names_meta,
                 **({"AcctNum": a.mask} if a.mask else {}),
             })
@@ -112,7 +127,7 @@ class Renderer:
              "MetaData": meta, "DisplayName": p.name, "CompanyName": p.name,
              "PrintOnCheckName": p.name, "Active": True, "BillAddr": addr,
              "PrimaryEmailAddr": {"Address": f"billing@{slug}.example.com"},
-             "Balance": num(balance), "CurrencyRef": USD}
+             "Balance": num(balance), "CurrencyRef": currency_ref(p.currency)}
         if p.phone:
             d["PrimaryPhone"] = {"FreeFormNumber": p.phone}
         if p.kind == "Customer":
@@ -149,6 +164,9 @@ class Renderer:
             "BillEmail": {"Address": f"ap@{inv.customer.qbo_id}.client.example.com"},
             "Balance": num(inv.balance), "Deposit": 0,
         })
+        if inv.rate is not None:
+            d["HomeTotalAmt"] = num(home(inv.total, inv.rate))
+            d["HomeBalance"] = num(home(inv.balance, inv.rate))
         return d
 
     def credit_memo(self, cm: CreditMemo) -> dict:
@@ -183,6 +201,8 @@ class Renderer:
                   "DepositToAccountRef": self.acct[p.deposit_to],
                   "ARAccountRef": self.acct["ar"], "TotalAmt": num(p.total),
                   "UnappliedAmt": num(p.unapplied), "ProcessPayment": False, "Line": lines})
+        if p.rate is not None:
+            d["HomeTotalAmt"] = num(home(p.total, p.rate))
         if p.ref_num:
             d["PaymentRefNum"] = p.ref_num
         if p.deposit is not None:
@@ -229,8 +249,9 @@ class Renderer:
     def purchase(self, p: Purchase) -> dict:
         d = _head(p)
         d.update({"AccountRef": self.acct[p.account], "PaymentType": p.payment_type,
-                  "Credit": False, "TotalAmt": num(p.total),
-                  "Line": self._expense_lines(p.lines)})
+                  "TotalAmt": num(p.total), "Line": self._expense_lines(p.lines)})
+        if p.payment_type == "CreditCard":  # QBO sends Credit on card purchases only
+            d["Credit"] = p.credit
         if p.vendor is not None:
             d["EntityRef"] = {**self.ref(p.vendor), "type": "Vendor"}
         if p.doc:
@@ -244,6 +265,10 @@ class Renderer:
         lines = [{"Id": str(n), "LineNum": n, "Amount": num(p.total),
                   "LinkedTxn": [{"TxnId": p.qbo_id, "TxnType": "Payment", "TxnLineId": "0"}]}
                  for n, p in enumerate(dep.payments, start=1)]
+        for r in dep.receipts:
+            n = len(lines) + 1
+            lines.append({"Id": str(n), "LineNum": n, "Amount": num(r.total), "LinkedTxn": [
+                {"TxnId": r.qbo_id, "TxnType": "SalesReceipt", "TxnLineId": "0"}]})
         for ln in dep.lines:
             n = len(lines) + 1
             lines.append({"Id": str(n), "LineNum": n, "Description": ln.description,
@@ -266,14 +291,46 @@ class Renderer:
 
     def journal_entry(self, je: JournalEntry) -> dict:
         d = _head(je)
-        d.update({"Adjustment": False, "PrivateNote": je.memo,
-                  "TotalAmt": num(sum((a for _, post, a, _ in je.lines if post == "Debit"),
-                                      ZERO)),
+        # TotalAmt is 0 on every real journal entry: the money is in the lines.
+        d.update({"Adjustment": False, "PrivateNote": je.memo, "TotalAmt": 0,
                   "Line": [{"Id": str(n), "Description": desc, "Amount": num(amount),
                             "DetailType": "JournalEntryLineDetail",
                             "JournalEntryLineDetail": {"PostingType": post,
                                                        "AccountRef": self.acct[key]}}
                            for n, (key, post, amount, desc) in enumerate(je.lines)]})
+        return d
+
+
+    # --- real-books transactions (books.py) ------------------------------------------------
+    def _receipt(self, r: SalesReceipt | RefundReceipt) -> dict:
+        d = _head(r)
+        d.update({"CustomerRef": self.ref(r.customer), "Line": self._sale_lines(r.lines, r.total),
+                  "TxnTaxDetail": {"TotalTax": 0}, "TotalAmt": num(r.total), "Balance": 0,
+                  "DepositToAccountRef": self.acct[r.account], "PrivateNote": r.memo,
+                  "PaymentMethodRef": {"value": "1", "name": "Check"},
+                  "PrintStatus": "NotSet", "EmailStatus": "NotSet"})
+        return d
+
+    def sales_receipt(self, r: SalesReceipt) -> dict:
+        d = self._receipt(r)
+        if r.deposit is not None:
+            d["LinkedTxn"] = [{"TxnId": r.deposit.qbo_id, "TxnType": "Deposit"}]
+        return d
+
+    def refund_receipt(self, r: RefundReceipt) -> dict:
+        return self._receipt(r)
+
+    def vendor_credit(self, vc: VendorCredit) -> dict:
+        d = _head(vc)
+        d.update({"VendorRef": self.ref(vc.vendor), "APAccountRef": self.acct["ap"],
+                  "TotalAmt": num(vc.total), "Balance": num(vc.balance),
+                  "PrivateNote": vc.memo, "Line": self._expense_lines(vc.lines)})
+        return d
+
+    def credit_card_payment(self, cp: CreditCardPayment) -> dict:
+        d = _head(cp)
+        d.update({"Amount": num(cp.amount), "BankAccountRef": self.acct[cp.bank],
+                  "CreditCardAccountRef": self.acct[cp.card], "PrivateNote": cp.memo})
         return d
 
 
@@ -307,7 +364,7 @@ def company_info(name: str, start: date, as_of: date) -> dict:
     }
 
 
-def preferences(start: date, as_of: date) -> dict:
+def preferences(start: date, as_of: date, multicurrency: bool = False) -> dict:
     return {
         "AccountingInfoPrefs": {"FirstMonthOfFiscalYear": "January", "UseAccountNumbers": False,
                                 "TaxYearMonth": "January", "ClassTrackingPerTxn": False,
@@ -318,7 +375,7 @@ def preferences(start: date, as_of: date) -> dict:
         "VendorAndPurchasesPrefs": {"TrackingByCustomer": False, "BillableExpenseTracking":
                                     False, "DefaultTerms": {"value": "3"}},
         "TaxPrefs": {"UsingSalesTax": False},
-        "CurrencyPrefs": {"MultiCurrencyEnabled": False,
+        "CurrencyPrefs": {"MultiCurrencyEnabled": multicurrency,
                           "HomeCurrency": {"value": "USD"}},
         "ReportPrefs": {"ReportBasis": "Accrual", "CalcAgingReportFromTxnDate": False},
         "OtherPrefs": {"NameValue": [{"Name": "WeekStartsOn", "Value": "Monday"}]},

@@ -20,7 +20,7 @@ from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import nullcontext
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any, Protocol
 
@@ -44,6 +44,14 @@ QUERY_GET_MAX = 1500  # longer queries are POSTed (URLs past a few KB get refuse
 REQUEST_ID_MAX = 50
 BATCH_REQUEST_ID_MAX = 36
 _META_KEYS = frozenset({"startPosition", "maxResults", "totalCount"})
+# Entities whose responses (read, write, query, CDC) wrap them under another key than their name.
+RESPONSE_KEYS = {"CreditCardPayment": "CreditCardPaymentTxn"}
+_ENTITY_OF_KEY = {key.lower(): entity for entity, key in RESPONSE_KEYS.items()}
+
+
+def entity_of_key(key: str) -> str:
+    """The entity name a response key stands for (``CreditCardPaymentTxn`` → CreditCardPayment)."""
+    return _ENTITY_OF_KEY.get(key.lower(), key)
 
 
 class TokenSource(Protocol):
@@ -357,7 +365,7 @@ class QboClient:
     @staticmethod
     def _entity_from(data: dict[str, Any], entity: str) -> dict[str, Any]:
         for key, value in data.items():
-            if key.lower() == entity.lower() and isinstance(value, dict):
+            if entity_of_key(key).lower() == entity.lower() and isinstance(value, dict):
                 return value
         raise QboError(f"response has no {entity} object: keys {sorted(data)}")
 
@@ -410,6 +418,15 @@ class QboClient:
         data = self._get(f"{entity.lower()}/{qbo_id}", op="read")
         return self._entity_from(data, entity)
 
+    def exchange_rate(self, source_currency: str, as_of: date | None = None) -> dict[str, Any]:
+        """``GET exchangerate?sourcecurrencycode=..&asofdate=..``: the rate of one currency on
+        one date (QBO answers with the latest rate on or before it; today when no date)."""
+        params = {"sourcecurrencycode": source_currency}
+        if as_of is not None:
+            params["asofdate"] = as_of.isoformat()
+        data = self._get("exchangerate", op="read", params=params)
+        return self._entity_from(data, "ExchangeRate")
+
     def company_info(self) -> dict[str, Any]:
         data = self._get(f"companyinfo/{self.realm_id}", op="read")
         return self._entity_from(data, "CompanyInfo")
@@ -437,7 +454,7 @@ class QboClient:
                 for key, value in (response or {}).items():
                     if key in _META_KEYS or not isinstance(value, list):
                         continue
-                    name = by_lower.get(key.lower(), key)
+                    name = by_lower.get(entity_of_key(key).lower(), key)
                     result.setdefault(name, []).extend(value)
                     total += len(value)
         result.time = _parse_time(data.get("time"))

@@ -27,8 +27,9 @@ SIGNATURE_HEADER = "intuit-signature"
 _ENTITY_NAMES = {
     name.lower(): name
     for name in (
-        "Account Bill BillPayment Budget Class CompanyInfo CreditMemo Currency Customer "
-        "Department Deposit Employee Estimate Invoice Item JournalCode JournalEntry "
+        "Account Bill BillPayment Budget Class CompanyCurrency CompanyInfo CreditCardPayment "
+        "CreditMemo Currency Customer Department Deposit Employee Estimate ExchangeRate "
+        "Invoice Item JournalCode JournalEntry "
         "Payment PaymentMethod Preferences Purchase PurchaseOrder RefundReceipt "
         "SalesReceipt TaxAgency Term TimeActivity Transfer Vendor VendorCredit"
     ).split()

@@ -19,7 +19,8 @@ class QboConnectionAdmin(admin.ModelAdmin):
     exclude = ("access_token", "refresh_token")
     readonly_fields = ("business", "realm_id", "company_name", "api_base", "oauth_environment",
                        "access_expires_at", "refresh_expires_at", "connected_at", "home_currency",
-                       "last_full_sync_at", "changes_since", "last_error")
+                       "multicurrency_enabled", "synced_entities", "last_full_sync_at",
+                       "changes_since", "last_error")
 
     @admin.display(boolean=True, description="Reconnect soon")
     def needs_reconnect(self, obj: QboConnection) -> bool:

@@ -32,6 +32,17 @@ def money_problem(name: str, value: Decimal, *, negative_ok: bool = True) -> str
     return None
 
 
+def lines_problem(lines: Iterable[Any]) -> str | None:
+    """The first line whose ``amount`` cannot be stored, as a reason, else None."""
+    return next((p for ln in lines if (p := money_problem("Line.Amount", ln.amount))), None)
+
+
+def unknown_party(kind: str, ref: Any) -> str:
+    """Why a document naming a vendor/customer we do not hold is quarantined."""
+    return (f"{kind}Ref {ref.value} is not a known {kind.lower()} "
+            "(not in QuickBooks, or quarantined)")
+
+
 def split_deleted(dtos: Sequence[Any]) -> tuple[list[Any], list[str]]:
     live, gone = [], []
     for dto in dtos:
@@ -146,6 +157,30 @@ def clip(text: str, length: int) -> str:
     return (text or "")[:length]
 
 
+def currency_fields(dto: Any, ctx: Any) -> dict[str, Any]:
+    """``currency`` (CurrencyRef, else the home currency) and ``exchange_rate`` (the
+    transaction's ExchangeRate; NULL when the transaction is in the home currency), the
+    convention of every money model (apps/ap/models.py)."""
+    home = ctx.business.currency
+    currency = clip(dto.currency or home, 3)
+    return {"currency": currency, "exchange_rate": None if currency == home else dto.exchange_rate}
+
+
+def ref_value(ref: Any) -> str:
+    """A QBO ref's id, or "" when absent (the ``*_qbo_id`` columns)."""
+    return clip(ref.value, 32) if ref is not None else ""
+
+
+def replace_lines(model: type[models.Model], parent_field: str, pks: dict[str, int],
+                  lines_of: dict[str, list[dict[str, Any]]]) -> None:
+    """Child lines are replaced wholesale: QBO sends the whole transaction every time.
+    ``lines_of`` maps a parent's qbo_id to its line rows (without the parent key)."""
+    model.objects.filter(**{f"{parent_field}__in": list(pks.values())}).delete()
+    copy_insert(model, [
+        {parent_field: pk, **line} for qbo_id, pk in pks.items() for line in lines_of[qbo_id]
+    ])
+
+
 # --- shapes shared by several domain sinks (vendors/customers; bills/invoices) --------------
 
 PARTY_FIELDS = ["display_name", "company_name", "email", "active", "balance", "currency"]
@@ -204,8 +239,7 @@ def document_fields(dto: Any, ctx: Any) -> dict[str, Any]:
         due_date=dto.due_date,
         total=money(dto.total),
         balance=money(dto.balance),
-        currency=clip(dto.currency or ctx.business.currency, 3),
-        exchange_rate=dto.exchange_rate,
+        **currency_fields(dto, ctx),
         home_total=money(dto.home_total),
         home_balance=money(dto.home_balance),
     )

@@ -30,8 +30,13 @@ class QboConnection(models.Model):
     refresh_expires_at = models.DateTimeField(null=True, blank=True)
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.CONNECTED)
     connected_at = models.DateTimeField(auto_now_add=True)
+    # QBO Preferences.CurrencyPrefs, refreshed on every full sync and Preferences webhook.
     home_currency = models.CharField(max_length=3, default="USD")
+    multicurrency_enabled = models.BooleanField(default=False)
     last_full_sync_at = models.DateTimeField(null=True, blank=True)
+    # Entity types read in full at least once; a type added later (a new Oodaloo version) is
+    # read in full by the next sync instead of only its CDC window. Empty: see qbo_sync.
+    synced_entities = models.JSONField(default=list, blank=True)
     # Start of the last successful sync: the next CDC asks for changes since then.
     changes_since = models.DateTimeField(null=True, blank=True)
     last_error = models.TextField(blank=True)

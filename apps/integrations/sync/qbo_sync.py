@@ -28,7 +28,7 @@ from django_tenants.utils import tenant_context
 
 from apps.core.services.data_version import data_changed
 from apps.integrations.qbo.client import QboClient, format_qbo_time
-from apps.integrations.qbo.dtos import Deleted, MappingError, parse_entity
+from apps.integrations.qbo.dtos import Deleted, MappingError, parse_entity, row_key
 from apps.integrations.sync import sinks
 from apps.integrations.sync.connection import ConnectError, connection_for, qbo_client_for
 from apps.integrations.sync.locks import LockNotAcquired, sync_lock
@@ -37,12 +37,27 @@ from apps.tenancy.models import Business
 
 log = logging.getLogger(__name__)
 
-# Names and accounts first, then documents, then what pays/moves money (links resolve in order).
+# Reference data and names first, then documents, then what pays/moves money (links resolve
+# in order: journal lines name classes, departments and accounts).
 SYNC_ORDER: tuple[str, ...] = (
+    "ExchangeRate", "CompanyCurrency", "Class", "Department", "Employee",
     "Account", "Vendor", "Customer",
-    "Bill", "Invoice", "CreditMemo",
-    "BillPayment", "Payment", "Purchase", "Deposit", "Transfer",
+    "Bill", "Invoice", "CreditMemo", "VendorCredit", "SalesReceipt", "RefundReceipt",
+    "BillPayment", "Payment", "Purchase", "Deposit", "Transfer", "CreditCardPayment",
+    "JournalEntry",
 )
+# ExchangeRate objects have no Id, so neither CDC nor webhooks can carry them: every
+# incremental run of a multicurrency company re-reads the rates dated from RATE_LOOKBACK
+# before its window (a full sync reads them all); a rate is upserted by (currency, date),
+# so reading it again is harmless.
+RATES = "ExchangeRate"
+# What a full sync read before the §4b entity types existed: a connection fully synced then
+# (empty ``synced_entities``) has these and needs the others read in full once.
+LEGACY_ENTITIES = frozenset({
+    "Account", "Vendor", "Customer", "Bill", "Invoice", "CreditMemo", "BillPayment", "Payment",
+    "Purchase", "Deposit", "Transfer",
+})
+RATE_LOOKBACK = timedelta(days=35)
 CDC_MAX_AGE = timedelta(days=30) - timedelta(minutes=10)  # QBO looks back 30 days at most
 # The next incremental sync asks for changes since the start of this one, minus a little skew.
 CLOCK_SKEW = timedelta(minutes=2)
@@ -136,10 +151,8 @@ def _resolve_quarantine(state: _RunState, entity: str, good_ids: Iterable[str]) 
 # --- one page --------------------------------------------------------------------------------
 
 
-def _row_id(row: Any, n: int) -> str:
-    if isinstance(row, dict) and row.get("Id") not in (None, ""):
-        return str(row["Id"])
-    return f"(row {n}, no Id)"
+def _row_id(entity: str, row: Any, n: int) -> str:
+    return row_key(entity, row) or f"(row {n}, no Id)"
 
 
 def parse_page(entity: str, rows: Sequence[Any]) -> tuple[list[Any], dict[str, tuple[str, Any]]]:
@@ -151,7 +164,7 @@ def parse_page(entity: str, rows: Sequence[Any]) -> tuple[list[Any], dict[str, t
         try:
             dtos.append(parse_entity(entity, row))
         except MappingError as exc:
-            bad[_row_id(row, n)] = (exc.reason, row)
+            bad[_row_id(entity, row, n)] = (exc.reason, row)
     return dtos, bad
 
 
@@ -187,7 +200,7 @@ def ingest_page(state: _RunState, entity: str, rows: Sequence[Any],
             by_id = None
             for qbo_id, reason in result.rejected.items():
                 if by_id is None:
-                    by_id = {_row_id(r, i): r for i, r in enumerate(rows)}
+                    by_id = {_row_id(entity, r, i): r for i, r in enumerate(rows)}
                 bad[qbo_id] = (reason, by_id.get(qbo_id))
         good = {d.qbo_id for d in dtos if d.qbo_id not in result.rejected}
         _resolve_quarantine(state, entity, good)
@@ -260,7 +273,8 @@ def _company_refresh(conn: QboConnection, client: QboClient, business: Business)
     prefs = parse_entity("Preferences", client.preferences())
     name = str(info.get("CompanyName") or conn.company_name)[:200]
     QboConnection.objects.filter(pk=conn.pk).update(
-        company_name=name, home_currency=prefs.home_currency[:3]
+        company_name=name, home_currency=prefs.home_currency[:3],
+        multicurrency_enabled=prefs.multicurrency_enabled,
     )
     if business.currency != prefs.home_currency:
         Business.objects.filter(pk=business.pk).update(currency=prefs.home_currency[:3])
@@ -384,16 +398,26 @@ def qbo_sync_run(
     report = progress or (lambda _entity, _n: None)
 
     def paged(state: _RunState, client: QboClient, conn: QboConnection, lock: Any,
-              where: str = "") -> datetime | None:
-        if not where:
+              where: str = "", entities: Sequence[str] | None = None) -> datetime | None:
+        if not where and entities is None:
             _company_refresh(conn, client, business)
-        pages = ((entity, page) for entity in order
-                 for page in client.query_all(entity, where=where, page_size=PAGE))
+        wanted = order if entities is None else entities
+        pages = ((entity, page) for entity in wanted
+                 for page in client.query_all(entity, where=_where_for(entity, where, since),
+                                              page_size=PAGE))
         for entity, page, parsed in _prefetched(pages):
             ingest_page(state, entity, page, parsed)
             report(entity, len(page))
             lock.extend()
+        if not where:
+            _mark_synced(conn, wanted)
         return None
+
+    def backfill(state, client, conn, lock) -> None:
+        """Entity types never read in full (added since the last full sync): read them all."""
+        missing = [e for e in order if e not in _synced_entities(conn)]
+        if missing:
+            paged(state, client, conn, lock, entities=missing)
 
     def full_body(state, client, conn, lock) -> datetime | None:
         paged(state, client, conn, lock)
@@ -401,6 +425,7 @@ def qbo_sync_run(
 
     def stale_body(state, client, conn, lock) -> datetime | None:
         started = timezone.now()
+        backfill(state, client, conn, lock)
         where = f"MetaData.LastUpdatedTime > '{format_qbo_time(since)}'"
         paged(state, client, conn, lock, where=where)
         return started - CLOCK_SKEW
@@ -408,10 +433,15 @@ def qbo_sync_run(
     def cdc_body(state, client, conn, lock) -> datetime | None:
         # CompanyInfo is not asked for here (not every CDC endpoint accepts it); a rename
         # arrives by webhook (targeted refresh) or the next full sync.
-        result = client.cdc_all(order, since)
+        backfill(state, client, conn, lock)
+        result = client.cdc_all([e for e in order if e != RATES], since)
         if result.queried:  # CDC was capped even per entity: read by LastUpdatedTime instead
             log.info("qbo cdc over its cap for %s: %s read by query", business.slug,
                      sorted(result.queried))
+        if RATES in order and conn.multicurrency_enabled:  # one currency: no rates to read
+            for page in client.query_all(RATES, where=_recent_rates(since), page_size=PAGE):
+                ingest_page(state, RATES, page)
+                report(RATES, len(page))
         for entity in order:
             rows = result.get(entity) or []
             for page in _chunks(rows):
@@ -427,6 +457,27 @@ def qbo_sync_run(
     else:
         body = cdc_body
     return _run(business, run_kind, body, wait=wait, advance=set(SYNC_ORDER) <= set(order))
+
+
+def _synced_entities(conn: QboConnection) -> set[str]:
+    return set(conn.synced_entities or (LEGACY_ENTITIES if conn.last_full_sync_at else ()))
+
+
+def _mark_synced(conn: QboConnection, entities: Sequence[str]) -> None:
+    """Every page of these types is stored: later runs may rely on CDC for them."""
+    done = sorted(_synced_entities(conn) | set(entities))
+    QboConnection.objects.filter(pk=conn.pk).update(synced_entities=done)
+    conn.synced_entities = done
+
+
+def _recent_rates(since: datetime) -> str:
+    """The query filter of an incremental run's rates (see RATE_LOOKBACK)."""
+    return f"AsOfDate >= '{(since - RATE_LOOKBACK).date().isoformat()}'"
+
+
+def _where_for(entity: str, where: str, since: datetime | None) -> str:
+    """Rates have no MetaData to filter on: a windowed query asks for them by AsOfDate."""
+    return _recent_rates(since) if where and since and entity == RATES else where
 
 
 def _normalise_changes(changes: Any) -> list[dict[str, str]]:
@@ -458,8 +509,8 @@ def qbo_fetch_changed(business: Business, changes: Any, *, wait: float = 30.0) -
         if entity in ("CompanyInfo", "Preferences"):
             company = True
             continue
-        if entity not in SYNC_ORDER:
-            continue  # entity types we do not sync (Item, Employee, ...): nothing to do
+        if entity not in SYNC_ORDER or entity == RATES:
+            continue  # entity types we do not sync (Item, ...) or rates (no Id): nothing to do
         if op == "delete":
             deleted.setdefault(entity, set()).add(change["id"])
         else:

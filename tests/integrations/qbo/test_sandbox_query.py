@@ -143,26 +143,36 @@ def test_read_companyinfo_preferences_and_missing(sandbox, api):
     assert missing.json()["Fault"]["Error"][0]["code"] == "610"
 
 
-def test_unknown_entities_and_fields_served_untouched(tmp_path):
-    weird = {"Id": "7", "Name": "x", "FutureField": {"deep": [1, 2.5, None]}, "Amount": 12.1}
+def test_unknown_fields_served_untouched(tmp_path):
     write_company(tmp_path / "co", {})
-    (tmp_path / "co" / "Gizmo.json").write_text(
-        '{"Gizmo": [{"Id": "7", "Name": "x", "FutureField": {"deep": [1, 2.50, null]}, '
-        '"Amount": 12.10}], "note": "extra top-level keys are fine"}'
-    )
     (tmp_path / "co" / "Bill.json").write_text(
-        '{"Bill": [{"Id": "1", "VendorRef": {"value": "1"}, "TotalAmt": 5.00, "NewThing": "kept"}]}'
+        '{"Bill": [{"Id": "1", "VendorRef": {"value": "1"}, "TotalAmt": 5.00, "NewThing": '
+        '{"deep": [1, 2.50, null]}}], "note": "extra top-level keys are fine"}'
     )
     with start_sandbox(tmp_path / "co", persist=False) as sb:
         headers = {"Authorization": "Bearer " + sb.issue_tokens()["access_token"]}
-        text = requests.get(f"{sb.api_base}/gizmo/7", headers=headers).text
-        assert '"FutureField":{"deep":[1,2.50,null]}' in text and '"Amount":12.10' in text
-        rows = requests.get(
-            f"{sb.api_base}/query", params={"query": "select * from Gizmo"}, headers=headers
-        ).json()["QueryResponse"]["Gizmo"]
-        assert rows[0]["FutureField"] == weird["FutureField"]
         bill = requests.get(f"{sb.api_base}/bill/1", headers=headers).text
-        assert '"NewThing":"kept"' in bill and '"TotalAmt":5.00' in bill
+        assert '"NewThing":{"deep":[1,2.50,null]}' in bill and '"TotalAmt":5.00' in bill
+        rows = requests.get(
+            f"{sb.api_base}/query", params={"query": "select * from Bill"}, headers=headers
+        ).json()["QueryResponse"]["Bill"]
+        assert rows[0]["NewThing"] == {"deep": [1, 2.5, None]}
+
+
+@pytest.mark.parametrize("name, content, expected", [
+    ("Gizmo.json", '{"Gizmo": [{"Id": "7"}]}', "Gizmo is not a QBO entity type"),
+    ("notes.txt", "hello", "not a company file"),
+    ("Bill.json.bak", '{"Bill": []}', "not a company file"),
+    ("ExchangeRate.json", '{"ExchangeRate": [{"SourceCurrencyCode": "EUR", "Rate": 1.1}]}',
+     "lacks SourceCurrencyCode, TargetCurrencyCode or AsOfDate"),
+])
+def test_a_file_the_sandbox_cannot_serve_stops_it_naming_the_file(tmp_path, name, content,
+                                                                   expected):
+    write_company(tmp_path / "co", {"Vendor": []})
+    (tmp_path / "co" / name).write_text(content)
+    with pytest.raises(SandboxLoadError) as err:
+        start_sandbox(tmp_path / "co", persist=False)
+    assert name in str(err.value) and expected in str(err.value)
 
 
 @pytest.mark.parametrize(

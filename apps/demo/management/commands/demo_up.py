@@ -38,11 +38,13 @@ class DemoBusiness:
     timezone: str
     qbo_port: int
     plaid_port: int
+    real_books: bool = False  # DESIGN §4b books: payroll JEs, card payments, EUR, CAD, ...
 
 
 DEMO_BUSINESSES = (
     DemoBusiness("demo", "Fernhill & Finch Creative", 1, "America/Los_Angeles", 8801, 8802),
-    DemoBusiness("northwind", "Northwind Studio", 7, "America/New_York", 8811, 8812),
+    DemoBusiness("northwind", "Northwind Studio", 7, "America/New_York", 8811, 8812,
+                 real_books=True),
 )
 
 
@@ -64,7 +66,7 @@ class Command(BaseCommand):
                 if opts["rebuild"] or not (company_dir / "summary.json").exists():
                     self.stdout.write(f"Generating {demo.name} …")
                     generate_company(company_dir, seed=demo.seed, years=2, scale=1.0,
-                                     name=demo.name)
+                                     name=demo.name, real_books=demo.real_books)
                 qbo = start_sandbox_process(
                     company_dir / "qbo", port=demo.qbo_port,
                     webhook_url=public_url("/webhooks/qbo/"),

@@ -26,13 +26,17 @@ class Command(BaseCommand):
                             help="last day of history, YYYY-MM-DD (default today)")
         parser.add_argument("--realm", default=None, help="QBO realm id (default from seed)")
         parser.add_argument("--name", default=DEFAULT_NAME, help="company name")
+        parser.add_argument("--real-books", action="store_true",
+                            help="payroll journal entries, card payments, a euro account, a "
+                                 "CAD client, receipts, refunds, vendor credits (DESIGN §4b)")
         parser.add_argument("--json", action="store_true", help="print summary.json")
 
     def handle(self, *args, **opts) -> None:
         started = time.perf_counter()
         summary = generate_company(opts["out"], seed=opts["seed"], years=opts["years"],
                                    scale=opts["scale"], as_of=opts["as_of"],
-                                   realm=opts["realm"], name=opts["name"])
+                                   realm=opts["realm"], name=opts["name"],
+                                   real_books=opts["real_books"])
         elapsed = time.perf_counter() - started
         if opts["json"]:
             self.stdout.write(json.dumps(summary.data, indent=1))

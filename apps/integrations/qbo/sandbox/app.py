@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlencode
 
-from . import wirejson
+from . import rates, wirejson
 from .attachments import (
     FILE_URL_PREFIX,
     AttachmentFiles,
@@ -39,7 +39,7 @@ from .limits import RealmLimiter
 from .oauth import OAuthError, TokenStore, parse_basic_auth
 from .pdf import invoice_pdf
 from .query import parse_query
-from .store import CompanyStore
+from .store import CompanyStore, wire_key
 from .strictness import check_minorversion, check_void_form, queryable
 from .webhooks import WebhookConfig, WebhookSender
 from .wirejson import raw_list, raw_object
@@ -50,7 +50,8 @@ BATCH_LIMIT = 30
 CDC_MAX_DAYS = 30
 IDEMPOTENCY_MEMORY = 100_000
 REQUESTID_MAX = 50
-CDC_UNSUPPORTED = ("JournalCode", "TaxAgency", "TimeActivity", "TaxCode", "TaxRate")
+# ExchangeRate: no Id to report changes by (see rates.py); read it by query or its endpoint.
+CDC_UNSUPPORTED = ("JournalCode", "TaxAgency", "TimeActivity", "TaxCode", "TaxRate", "ExchangeRate")
 
 
 @dataclass
@@ -274,6 +275,9 @@ class SandboxApp:
             return self._singleton("CompanyInfo")
         if head == "preferences" and req.method == "GET":
             return self._singleton("Preferences")
+        if head == "exchangerate" and req.method == "GET" and len(rest) == 1:
+            obj = rates.read_rate(self.store, req.params)
+            return Reply.json_text(200, _timed(("ExchangeRate", wirejson.dumps(obj))))
         entity = self.store.canonical(head)
         if entity is None:
             raise unsupported(f"Unsupported resource {rest[0]!r}")
@@ -352,7 +356,7 @@ class SandboxApp:
     def _entity_reply(self, entity: str, key: str) -> Reply:
         with self.store.lock:
             text = self.store.tables[entity].json_of(key)
-        return Reply.json_text(200, _timed((entity, text)))
+        return Reply.json_text(200, _timed((wire_key(entity), text)))
 
     def _parse_body(self, req: Request, entity: str) -> dict:
         try:
@@ -361,8 +365,9 @@ class SandboxApp:
             raise invalid(f"Request body is not valid JSON: {exc}") from exc
         if not isinstance(body, dict):
             raise invalid("Request body must be a JSON object")
-        if len(body) == 1 and isinstance(body.get(entity), dict):
-            body = body[entity]  # tolerate a wrapped object
+        wrapped = [k for k in (entity, wire_key(entity)) if isinstance(body.get(k), dict)]
+        if len(body) == 1 and wrapped:
+            body = body[wrapped[0]]  # tolerate a wrapped object
         return body
 
     def _write(self, entity: str, req: Request) -> Reply:
@@ -382,6 +387,12 @@ class SandboxApp:
         check_token: bool = True,
     ) -> WriteResult:
         operation = operation.lower()
+        if entity == rates.ENTITY:
+            if operation in ("delete", "void"):
+                raise rates.reject_delete()
+            _key, obj = rates.write_rate(self.store, body)
+            self.stats.bump("writes")
+            return WriteResult(entity, obj)  # no webhook: a rate has no Id to name
         if operation == "delete":
             result = self.writer.delete(entity, body, check_token=check_token)
         elif operation == "void" or (operation == "update" and include.lower() == "void"):
@@ -399,7 +410,7 @@ class SandboxApp:
         return result
 
     def _write_reply(self, result: WriteResult) -> Reply:
-        return Reply.json_text(200, _timed((result.entity, self._result_json(result))))
+        return Reply.json_text(200, _timed((wire_key(result.entity), self._result_json(result))))
 
     def _result_json(self, result: WriteResult) -> str:
         if result.body.get("status") == "Deleted":
@@ -453,7 +464,7 @@ class SandboxApp:
             result = self.apply_write(
                 entity, body, "" if operation in ("create", "update") else operation
             )
-            return raw_object(("bId", bid), (result.entity, self._result_json(result)))
+            return raw_object(("bId", bid), (wire_key(result.entity), self._result_json(result)))
         except QboFault as exc:
             return raw_object(("bId", bid), ("Fault", wirejson.dumps(exc.fault())))
 
@@ -816,7 +827,8 @@ class SandboxApp:
                 result = self.apply_write(entity, body, check_token=False)
         except QboFault as exc:
             return Reply.fault(exc)
-        return Reply.json_text(200, raw_object((result.entity, self._result_json(result))))
+        return Reply.json_text(200, raw_object((wire_key(result.entity),
+                                                self._result_json(result))))
 
     # --- programmatic helpers (used by SandboxHandle) -----------------------------------
     def issue_tokens(self, client_id: str = "sandbox-dev") -> dict[str, Any]:

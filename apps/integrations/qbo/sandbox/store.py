@@ -15,9 +15,11 @@ from . import wirejson
 from .clock import qbo_now, qbo_stamp, to_epoch
 from .errors import SandboxLoadError, query_validation_error
 from .query import Query, make_predicate, resolve, sort_key
+from .rates import rate_key
 from .wirejson import raw_list, raw_object
 
-# Entity types QBO's v3 API knows; files may add others, which are served as-is.
+# Entity types QBO's v3 API knows. A company file for anything else stops the sandbox with an
+# error naming the file (a file it cannot serve is never skipped silently).
 KNOWN_ENTITIES = (
     "Account",
     "Attachable",
@@ -29,13 +31,16 @@ KNOWN_ENTITIES = (
     "CompanyInfo",
     "CreditCardPayment",
     "CreditMemo",
+    "Currency",
     "Customer",
     "CustomerType",
     "Department",
     "Deposit",
     "Employee",
+    "Entitlements",
     "Estimate",
     "ExchangeRate",
+    "InventoryAdjustment",
     "Invoice",
     "Item",
     "JournalCode",
@@ -49,9 +54,13 @@ KNOWN_ENTITIES = (
     "RefundReceipt",
     "ReimburseCharge",
     "SalesReceipt",
+    "Tag",
     "TaxAgency",
+    "TaxClassification",
     "TaxCode",
+    "TaxPayment",
     "TaxRate",
+    "TaxService",
     "Term",
     "TimeActivity",
     "Transfer",
@@ -59,6 +68,16 @@ KNOWN_ENTITIES = (
     "VendorCredit",
 )
 SINGLETONS = ("CompanyInfo", "Preferences")
+# QBO wraps these under another key than their query name in every response (read, write,
+# query, CDC); their company file uses the query name (`CreditCardPayment.json`).
+RESPONSE_KEYS = {"CreditCardPayment": "CreditCardPaymentTxn"}
+# Entities whose objects have no Id: how the store keys them.
+ID_LESS = {"ExchangeRate": rate_key}
+
+
+def wire_key(entity: str) -> str:
+    """The key an entity travels under in QBO's responses."""
+    return RESPONSE_KEYS.get(entity, entity)
 STATE_FILE = "_sandbox_state.json"
 CDC_LIMIT = 1000
 QUERY_CACHE_SIZE = 64
@@ -128,9 +147,14 @@ class CompanyStore:
         if not self.directory.is_dir():
             raise SandboxLoadError(f"{self.directory}: company directory does not exist")
         highest = 0
-        for path in sorted(self.directory.glob("*.json")):
+        for path in sorted(self.directory.iterdir()):
             if path.name.startswith(("_", ".")):
-                continue
+                continue  # the sandbox's own state, attachments and temporary files
+            if path.suffix.lower() != ".json" or not path.is_file():
+                raise SandboxLoadError(
+                    f"{path}: not a company file (a company directory holds one "
+                    "<Entity>.json per QBO entity type)"
+                )
             table = self._load_file(path)
             if table.name in self.tables:
                 raise SandboxLoadError(f"{path}: entity {table.name} is defined twice")
@@ -161,26 +185,39 @@ class CompanyStore:
         if not isinstance(data, dict):
             raise SandboxLoadError(f'{path}: expected an object {{"{path.stem}": [...]}}')
         lists = {k: v for k, v in data.items() if isinstance(v, list)}
-        names = [k for k in lists if k.lower() == path.stem.lower()]
-        if not names:
+        name = next((e for e in KNOWN_ENTITIES if e.lower() == path.stem.lower()), None)
+        if name is None:
             raise SandboxLoadError(
-                f'{path}: expected a top-level key "{path.stem}" holding a list of objects'
+                f"{path}: {path.stem} is not a QBO entity type this sandbox can serve "
+                f"(known: {', '.join(KNOWN_ENTITIES)})"
             )
-        name = names[0]
+        keys = [k for k in lists if k.lower() in (name.lower(), wire_key(name).lower())]
+        if not keys:
+            raise SandboxLoadError(
+                f'{path}: expected a top-level key "{name}" holding a list of objects'
+            )
+        file_key = keys[0]
         table = EntityTable(name)
-        table.file_extra = {k: v for k, v in data.items() if k != name}
-        for index, obj in enumerate(lists[name]):
+        table.file_extra = {k: v for k, v in data.items() if k != file_key}
+        for index, obj in enumerate(lists[file_key]):
             if not isinstance(obj, dict):
                 raise SandboxLoadError(f"{path}: item {index} of {name} is not an object")
             raw_id = obj.get("Id")
-            if raw_id is None:
+            if name in ID_LESS:
+                key = ID_LESS[name](obj)
+                if key is None:
+                    raise SandboxLoadError(
+                        f"{path}: item {index} of {name} lacks SourceCurrencyCode, "
+                        "TargetCurrencyCode or AsOfDate"
+                    )
+            elif raw_id is None:
                 if name not in SINGLETONS:
                     raise SandboxLoadError(f"{path}: item {index} of {name} has no Id")
                 key = f"_{index}"
             else:
                 key = str(raw_id)
             if key in table.objects:
-                raise SandboxLoadError(f"{path}: duplicate {name} Id {key}")
+                raise SandboxLoadError(f"{path}: duplicate {name} {key}")
             table.objects[key] = obj
             table.updated[key] = _updated_epoch(obj)
         return table
@@ -188,6 +225,9 @@ class CompanyStore:
     # --- lookups ------------------------------------------------------------------------
     def canonical(self, name: str) -> str | None:
         lowered = name.lower()
+        for entity, key in RESPONSE_KEYS.items():
+            if key.lower() == lowered:
+                return entity
         for candidate in list(self.tables) + list(KNOWN_ENTITIES):
             if candidate.lower() == lowered:
                 return candidate
@@ -233,6 +273,12 @@ class CompanyStore:
             self.tombstones.get(entity, {}).pop(str(obj["Id"]), None)
             self._mark(entity)
 
+    def put_keyed(self, entity: str, key: str, obj: dict) -> None:
+        """Save an object that has no Id (ExchangeRate) under its own key."""
+        with self.lock:
+            self.table(entity).put(key, obj)
+            self._mark(entity)
+
     def delete(self, entity: str, key: str, epoch: float) -> dict | None:
         with self.lock:
             obj = self.table(entity).remove(key)
@@ -265,7 +311,7 @@ class CompanyStore:
             else:
                 items = [table.json_of(k) for k in page]
         return raw_object(
-            (entity, raw_list(items)),
+            (wire_key(entity), raw_list(items)),
             ("startPosition", str(query.start)),
             ("maxResults", str(len(page))),
         )
@@ -335,7 +381,9 @@ class CompanyStore:
                 grouped.setdefault(entity, []).append(text)
         parts = [
             raw_object(
-                (name, raw_list(items)), ("startPosition", "1"), ("maxResults", str(len(items)))
+                (wire_key(name), raw_list(items)),
+                ("startPosition", "1"),
+                ("maxResults", str(len(items))),
             )
             for name, items in grouped.items()
         ]

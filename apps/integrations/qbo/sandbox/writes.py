@@ -36,6 +36,15 @@ REQUIRED_ON_CREATE: dict[str, tuple[str, ...]] = {
     "Account": ("Name",),
     "Customer": ("DisplayName",),
     "Vendor": ("DisplayName",),
+    "JournalEntry": ("Line",),
+    "VendorCredit": ("VendorRef", "Line"),
+    "SalesReceipt": ("Line",),
+    "RefundReceipt": ("Line", "DepositToAccountRef"),
+    "CreditCardPayment": ("TxnDate", "Amount", "BankAccountRef", "CreditCardAccountRef"),
+    "Employee": ("DisplayName",),
+    "Class": ("Name",),
+    "Department": ("Name",),
+    "CompanyCurrency": ("Code",),
 }
 NAME_LISTS = ("Customer", "Vendor", "Employee")
 NOT_DELETABLE = (
@@ -395,8 +404,27 @@ def _ref(value: Any) -> str | None:
     return None if value in (None, "") else str(value)
 
 
+def _check_journal(obj: dict) -> None:
+    """QBO refuses a journal entry whose debits and credits differ, and reports its TotalAmt
+    as 0 whatever the lines hold (the money is in the lines)."""
+    sums = {"Debit": ZERO, "Credit": ZERO}
+    for line in obj.get("Line") or []:
+        detail = line.get("JournalEntryLineDetail") if isinstance(line, dict) else None
+        if isinstance(detail, dict) and detail.get("PostingType") in sums:
+            sums[detail["PostingType"]] += to_decimal(line.get("Amount"))
+    if sums["Debit"] != sums["Credit"]:
+        raise invalid(
+            f"Journal entry is out of balance: debits {sums['Debit']} ≠ credits "
+            f"{sums['Credit']}", code="6000", message="A business validation error has occurred",
+        )
+    obj["TotalAmt"] = ZERO
+
+
 def _fill_amounts(entity: str, obj: dict, old: dict | None) -> None:
     """QBO computes TotalAmt from lines and keeps Balance itself (read-only on writes)."""
+    if entity == "JournalEntry":
+        _check_journal(obj)
+        return
     if entity not in DOCUMENTS and entity not in ("Payment", "CreditMemo"):
         return
     if obj.get("TotalAmt") is None:

@@ -1,0 +1,429 @@
+"""DTOs and strict parsers for the entities real agencies' books add (DESIGN §4b): journal
+entries, vendor credits, sales and refund receipts, credit card payments, exchange rates, the
+company's currencies, classes, departments and employees.
+
+Same rules as ``dtos.py``: one object exactly as QBO returns it in, a frozen DTO or a
+:class:`MappingError` with a readable reason out; unknown fields are ignored.
+
+Two shapes differ from every other entity:
+- **ExchangeRate** objects have no ``Id``. Their DTO's ``qbo_id`` is the stand-in key
+  ``"<source>:<target>:<AsOfDate>"`` (see :func:`exchange_rate_key`), and ``SyncToken`` /
+  ``MetaData`` are optional.
+- **CreditCardPayment** is queried and synced under that name, but QBO's responses carry it
+  under ``CreditCardPaymentTxn`` (the client maps the key; parsers never see it).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
+
+from apps.integrations.qbo.reader import (
+    EXPENSE_DETAILS,
+    LineSummary,
+    Reader,
+    Ref,
+    base_fields,
+    keep_raw_obj,
+    raw_field,
+    summary_lines,
+)
+
+POSTING_TYPES = ("Debit", "Credit")
+JOURNAL_ENTITY_TYPES = ("Vendor", "Customer", "Employee")
+
+
+# --- DTOs ------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class JournalLine:
+    """One ``JournalEntryLineDetail`` line: ``amount`` posted as Debit or Credit."""
+
+    amount: Decimal
+    posting_type: str  # "Debit" | "Credit"
+    account_ref: Ref
+    line_id: str = ""
+    description: str = ""
+    entity_type: str = ""  # "Vendor" | "Customer" | "Employee" | ""
+    entity_ref: Ref | None = None
+    class_ref: Ref | None = None
+    department_ref: Ref | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class JournalEntry:
+    qbo_id: str
+    sync_token: str
+    last_updated: datetime
+    txn_date: date
+    currency: str
+    exchange_rate: Decimal
+    total: Decimal  # TotalAmt as given: 0 on real entries — the lines carry the money
+    lines: tuple[JournalLine, ...] = ()
+    doc_number: str = ""
+    private_note: str = ""
+    adjustment: bool = False
+    raw: dict[str, Any] | None = raw_field()
+
+
+@dataclass(frozen=True, slots=True)
+class VendorCredit:
+    qbo_id: str
+    sync_token: str
+    last_updated: datetime
+    vendor_ref: Ref
+    txn_date: date
+    total: Decimal
+    balance: Decimal | None  # unapplied amount; None when QBO did not send Balance
+    currency: str
+    exchange_rate: Decimal
+    home_total: Decimal
+    doc_number: str = ""
+    ap_account_ref: Ref | None = None
+    lines: tuple[LineSummary, ...] = ()
+    private_note: str = ""
+    raw: dict[str, Any] | None = raw_field()
+
+
+@dataclass(frozen=True, slots=True)
+class Receipt:
+    """A SalesReceipt or RefundReceipt (``entity`` says which)."""
+
+    entity: str
+    qbo_id: str
+    sync_token: str
+    last_updated: datetime
+    txn_date: date
+    total: Decimal
+    currency: str
+    exchange_rate: Decimal
+    home_total: Decimal
+    customer_ref: Ref | None = None
+    deposit_to_account_ref: Ref | None = None
+    balance: Decimal | None = None
+    payment_method_ref: Ref | None = None
+    doc_number: str = ""
+    private_note: str = ""
+    raw: dict[str, Any] | None = raw_field()
+
+
+@dataclass(frozen=True, slots=True)
+class CreditCardPayment:
+    qbo_id: str
+    sync_token: str
+    last_updated: datetime
+    txn_date: date
+    amount: Decimal
+    bank_account_ref: Ref
+    credit_card_account_ref: Ref
+    currency: str
+    exchange_rate: Decimal
+    check_num: str = ""
+    private_note: str = ""
+    raw: dict[str, Any] | None = raw_field()
+
+
+@dataclass(frozen=True, slots=True)
+class ExchangeRate:
+    qbo_id: str  # the stand-in key "<source>:<target>:<as_of>" (QBO gives no Id)
+    source_currency: str
+    target_currency: str
+    as_of: date
+    rate: Decimal  # target (home) units per one source unit
+    sync_token: str = ""
+    last_updated: datetime | None = None
+    raw: dict[str, Any] | None = raw_field()
+
+
+@dataclass(frozen=True, slots=True)
+class CompanyCurrency:
+    qbo_id: str
+    sync_token: str
+    last_updated: datetime
+    code: str
+    name: str
+    active: bool
+    raw: dict[str, Any] | None = raw_field()
+
+
+@dataclass(frozen=True, slots=True)
+class Segment:
+    """A Class or a Department (``entity`` says which)."""
+
+    entity: str
+    qbo_id: str
+    sync_token: str
+    last_updated: datetime
+    name: str
+    fully_qualified_name: str
+    active: bool
+    parent_ref: Ref | None = None
+    raw: dict[str, Any] | None = raw_field()
+
+
+@dataclass(frozen=True, slots=True)
+class Employee:
+    qbo_id: str
+    sync_token: str
+    last_updated: datetime
+    display_name: str
+    given_name: str
+    family_name: str
+    active: bool
+    raw: dict[str, Any] | None = raw_field()
+
+
+# --- parsers ---------------------------------------------------------------------------------
+
+
+def _money_head(r: Reader, total_field: str = "TotalAmt") -> tuple[Decimal, str, Decimal]:
+    """(amount, currency, rate) every money transaction starts with."""
+    return r.amount(total_field, required=True), r.currency(), r.exchange_rate()
+
+
+def _journal_line(r: Reader, i: int, line: dict[str, Any]) -> JournalLine:
+    where = f"Line[{i}]"
+    detail = line.get("JournalEntryLineDetail")
+    if not isinstance(detail, dict):
+        raise r.fail(f"{where} has no JournalEntryLineDetail")
+    posting = str(detail.get("PostingType") or "")
+    if posting not in POSTING_TYPES:
+        raise r.fail(f"{where}.PostingType must be Debit or Credit, got {posting!r}")
+    amount = r.amount_value(line.get("Amount"), f"{where}.Amount", required=True)
+    if amount < 0:
+        raise r.fail(f"{where}.Amount is negative ({amount})")
+    account = r.ref("AccountRef", obj=detail)
+    if account is None:
+        raise r.fail(f"{where} has no AccountRef")
+    entity_type, entity_ref = "", None
+    entity = detail.get("Entity")
+    if isinstance(entity, dict):
+        entity_type = str(entity.get("Type") or "")
+        entity_ref = r.ref("EntityRef", obj=entity)
+        if entity_ref is not None and entity_type not in JOURNAL_ENTITY_TYPES:
+            raise r.fail(
+                f"{where}.Entity.Type must be Vendor, Customer or Employee, got {entity_type!r}"
+            )
+        if entity_ref is None:
+            entity_type = ""
+    return JournalLine(
+        amount=amount,
+        posting_type=posting,
+        account_ref=account,
+        line_id=str(line.get("Id") or ""),
+        description=str(line.get("Description") or ""),
+        entity_type=entity_type,
+        entity_ref=entity_ref,
+        class_ref=r.ref("ClassRef", obj=detail),
+        department_ref=r.ref("DepartmentRef", obj=detail),
+    )
+
+
+def parse_journal_entry(obj: dict[str, Any], *, keep_raw: bool = False) -> JournalEntry:
+    r = Reader("JournalEntry", obj)
+    base = base_fields(r)
+    lines = []
+    for i, line in enumerate(r.list("Line")):
+        if isinstance(line, dict) and line.get("DetailType") == "JournalEntryLineDetail":
+            lines.append(_journal_line(r, i, line))
+    return JournalEntry(
+        **base,
+        txn_date=r.date("TxnDate"),
+        currency=r.currency(),
+        exchange_rate=r.exchange_rate(),
+        total=r.amount("TotalAmt"),
+        lines=tuple(lines),
+        doc_number=r.text("DocNumber"),
+        private_note=r.text("PrivateNote"),
+        adjustment=r.bool("Adjustment", False),
+        raw=keep_raw_obj(obj, keep_raw),
+    )
+
+
+def parse_vendor_credit(obj: dict[str, Any], *, keep_raw: bool = False) -> VendorCredit:
+    r = Reader("VendorCredit", obj)
+    base = base_fields(r)
+    total, currency, rate = _money_head(r)
+    balance = r.amount("Balance") if obj.get("Balance") not in (None, "") else None
+    if balance is not None and balance < 0:
+        raise r.fail(f"Balance is negative ({balance})")
+    return VendorCredit(
+        **base,
+        vendor_ref=r.ref("VendorRef", required=True),
+        txn_date=r.date("TxnDate"),
+        total=total,
+        balance=balance,
+        currency=currency,
+        exchange_rate=rate,
+        home_total=r.home("HomeTotalAmt", total, rate),
+        doc_number=r.text("DocNumber"),
+        ap_account_ref=r.ref("APAccountRef"),
+        lines=summary_lines(r, EXPENSE_DETAILS),
+        private_note=r.text("PrivateNote"),
+        raw=keep_raw_obj(obj, keep_raw),
+    )
+
+
+def _parse_receipt(entity: str, obj: dict[str, Any], keep_raw: bool) -> Receipt:
+    r = Reader(entity, obj)
+    base = base_fields(r)
+    total, currency, rate = _money_head(r)
+    balance = r.amount("Balance") if obj.get("Balance") not in (None, "") else None
+    return Receipt(
+        entity=entity,
+        **base,
+        txn_date=r.date("TxnDate"),
+        total=total,
+        currency=currency,
+        exchange_rate=rate,
+        home_total=r.home("HomeTotalAmt", total, rate),
+        customer_ref=r.ref("CustomerRef"),
+        deposit_to_account_ref=r.ref("DepositToAccountRef"),
+        balance=balance,
+        payment_method_ref=r.ref("PaymentMethodRef"),
+        doc_number=r.text("DocNumber"),
+        private_note=r.text("PrivateNote"),
+        raw=keep_raw_obj(obj, keep_raw),
+    )
+
+
+def parse_sales_receipt(obj: dict[str, Any], *, keep_raw: bool = False) -> Receipt:
+    return _parse_receipt("SalesReceipt", obj, keep_raw)
+
+
+def parse_refund_receipt(obj: dict[str, Any], *, keep_raw: bool = False) -> Receipt:
+    return _parse_receipt("RefundReceipt", obj, keep_raw)
+
+
+def parse_credit_card_payment(
+    obj: dict[str, Any], *, keep_raw: bool = False
+) -> CreditCardPayment:
+    r = Reader("CreditCardPayment", obj)
+    base = base_fields(r)
+    amount, currency, rate = _money_head(r, "Amount")
+    if amount < 0:
+        raise r.fail(f"Amount is negative ({amount})")
+    return CreditCardPayment(
+        **base,
+        txn_date=r.date("TxnDate"),
+        amount=amount,
+        bank_account_ref=r.ref("BankAccountRef", required=True),
+        credit_card_account_ref=r.ref("CreditCardAccountRef", required=True),
+        currency=currency,
+        exchange_rate=rate,
+        check_num=r.text("CheckNum"),
+        private_note=r.text("PrivateNote"),
+        raw=keep_raw_obj(obj, keep_raw),
+    )
+
+
+def exchange_rate_key(obj: Any) -> str | None:
+    """The stand-in id of an ExchangeRate object, or None when its key fields are missing."""
+    if not isinstance(obj, dict):
+        return None
+    parts = [obj.get("SourceCurrencyCode"), obj.get("TargetCurrencyCode"), obj.get("AsOfDate")]
+    if any(not isinstance(p, str) or not p.strip() for p in parts):
+        return None
+    source, target, as_of = (p.strip() for p in parts)
+    return f"{source.upper()}:{target.upper()}:{as_of[:10]}"
+
+
+def _currency_code(r: Reader, name: str) -> str:
+    code = r.text(name).strip().upper()
+    if len(code) != 3 or not code.isalpha():
+        raise r.fail(f"{name} is not an ISO currency code: {r.obj.get(name)!r}")
+    return code
+
+
+def parse_exchange_rate(obj: dict[str, Any], *, keep_raw: bool = False) -> ExchangeRate:
+    r = Reader("ExchangeRate", obj)
+    source = _currency_code(r, "SourceCurrencyCode")
+    target = _currency_code(r, "TargetCurrencyCode")
+    as_of = r.date("AsOfDate")
+    r.qbo_id = f"{source}:{target}:{as_of.isoformat()}"  # later failures name the rate
+    rate = r.amount("Rate", required=True)
+    if rate <= 0:
+        raise r.fail(f"Rate must be positive: {rate}")
+    meta = obj.get("MetaData")
+    stamp = meta.get("LastUpdatedTime") if isinstance(meta, dict) else None
+    return ExchangeRate(
+        qbo_id=r.qbo_id,
+        source_currency=source,
+        target_currency=target,
+        as_of=as_of,
+        rate=rate,
+        sync_token=r.text("SyncToken"),
+        last_updated=r.datetime_value(stamp, "MetaData.LastUpdatedTime") if stamp else None,
+        raw=keep_raw_obj(obj, keep_raw),
+    )
+
+
+def parse_company_currency(obj: dict[str, Any], *, keep_raw: bool = False) -> CompanyCurrency:
+    r = Reader("CompanyCurrency", obj)
+    base = base_fields(r)
+    return CompanyCurrency(
+        **base,
+        code=_currency_code(r, "Code"),
+        name=r.text("Name"),
+        active=r.bool("Active", True),
+        raw=keep_raw_obj(obj, keep_raw),
+    )
+
+
+def _parse_segment(entity: str, obj: dict[str, Any], keep_raw: bool) -> Segment:
+    r = Reader(entity, obj)
+    base = base_fields(r)
+    name = r.text("Name").strip()
+    if not name:
+        raise r.fail("missing Name")
+    return Segment(
+        entity=entity,
+        **base,
+        name=name,
+        fully_qualified_name=r.text("FullyQualifiedName") or name,
+        active=r.bool("Active", True),
+        parent_ref=r.ref("ParentRef"),
+        raw=keep_raw_obj(obj, keep_raw),
+    )
+
+
+def parse_class(obj: dict[str, Any], *, keep_raw: bool = False) -> Segment:
+    return _parse_segment("Class", obj, keep_raw)
+
+
+def parse_department(obj: dict[str, Any], *, keep_raw: bool = False) -> Segment:
+    return _parse_segment("Department", obj, keep_raw)
+
+
+def parse_employee(obj: dict[str, Any], *, keep_raw: bool = False) -> Employee:
+    r = Reader("Employee", obj)
+    base = base_fields(r)
+    given, family = r.text("GivenName").strip(), r.text("FamilyName").strip()
+    display = r.text("DisplayName").strip() or " ".join(p for p in (given, family) if p)
+    if not display:
+        raise r.fail("missing DisplayName (and no GivenName/FamilyName)")
+    return Employee(
+        **base,
+        display_name=display,
+        given_name=given,
+        family_name=family,
+        active=r.bool("Active", True),
+        raw=keep_raw_obj(obj, keep_raw),
+    )
+
+
+BOOK_PARSERS = {
+    "JournalEntry": parse_journal_entry,
+    "VendorCredit": parse_vendor_credit,
+    "SalesReceipt": parse_sales_receipt,
+    "RefundReceipt": parse_refund_receipt,
+    "CreditCardPayment": parse_credit_card_payment,
+    "ExchangeRate": parse_exchange_rate,
+    "CompanyCurrency": parse_company_currency,
+    "Class": parse_class,
+    "Department": parse_department,
+    "Employee": parse_employee,
+}
