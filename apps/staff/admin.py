@@ -13,6 +13,7 @@ from django import forms
 from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.admin.helpers import ActionForm
+from django.http import HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path
 from django.utils import timezone
@@ -28,6 +29,7 @@ from apps.review.models import ReviewTask
 from apps.staff import services
 from apps.staff.home import staff_home, sync_problems
 from apps.staff.models import SupportSession
+from apps.staff.support import support_link, support_session_start
 from apps.tenancy.models import Business
 
 
@@ -36,6 +38,9 @@ class OperateMixin:
 
     def has_operate_permission(self, request) -> bool:
         return request.user.has_perm("staff.operate")
+
+    def has_view_as_permission(self, request) -> bool:
+        return request.user.has_perm("staff.view_as")
 
     def _each(self, request, queryset, describe, call) -> None:
         """Run ``call`` per selected row; report each result or refusal as an admin message."""
@@ -68,15 +73,29 @@ class HealthFilter(admin.SimpleListFilter):
 
 
 class BusinessActionForm(ActionForm):
-    reason = forms.CharField(required=False, label="Reason (digest resend)")
+    reason = forms.CharField(required=False, label="Reason (view as owner, digest resend)")
     week = forms.CharField(required=False, label="Week (e.g. 2026-W49; empty: this week)")
 
 
 class StaffBusinessAdmin(OperateMixin, BusinessAdmin):
     action_form = BusinessActionForm
     list_filter = (HealthFilter,)
-    actions = ["sync_now", "sync_full", "resend_digest", "email_reconnect_link",
-               "unlock_owner_logins"]
+    actions = ["view_as_owner", "sync_now", "sync_full", "resend_digest",
+               "email_reconnect_link", "unlock_owner_logins"]
+
+    @admin.action(description="View as owner (read-only, time-boxed; reason required)",
+                  permissions=["view_as"])
+    def view_as_owner(self, request, queryset):
+        if queryset.count() != 1:
+            self.message_user(request, "Choose exactly one business to view.", messages.ERROR)
+            return None
+        try:
+            session = support_session_start(business=queryset.get(), actor=request.user,
+                                            reason=request.POST.get("reason", ""))
+        except ApplicationError as exc:
+            self.message_user(request, exc.message, messages.ERROR)
+            return None
+        return HttpResponseRedirect(support_link(session))
 
     @admin.action(description="Sync now (incremental)", permissions=["operate"])
     def sync_now(self, request, queryset):
@@ -205,6 +224,7 @@ class StaffReviewTaskAdmin(OperateMixin, ReviewTaskAdmin):
     action_form = ReassignForm
     list_filter = (OverSlaFilter, *ReviewTaskAdmin.list_filter)
     list_display = ("sla", *ReviewTaskAdmin.list_display)
+    readonly_fields = ("total", "currency")  # money changes only through approve (audited)
     actions = [*ReviewTaskAdmin.actions, "reassign"]
 
     @admin.display(description="SLA")

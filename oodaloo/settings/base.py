@@ -170,6 +170,7 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     "apps.api.auth.BearerTokenMiddleware",
     "apps.accounts.middleware.MembershipMiddleware",
+    "apps.staff.middleware.SupportSessionMiddleware",  # after: lends a read-only owner
     "axes.middleware.AxesMiddleware",
     "django_prometheus.middleware.PrometheusAfterMiddleware",
 ]
