@@ -107,9 +107,13 @@ def staff_lockout_reset(*, email: str = "", ip: str = "", actor: Any,
     if not email and not ip:
         raise Conflict("name an email or an IP to unlock")
     cleared = axes_reset(ip=ip or None, username=email or None)
-    audit_record(actor=actor, action="staff.lockout_reset", business=business,
-                 object_type="axes.AccessAttempt", object_id=email or ip,
-                 after={"email": email, "ip": ip, "cleared": cleared})
+    # Listed on each business the person belongs to (their owners see who unlocked them).
+    businesses = [business] if business is not None else list(
+        Business.objects.filter(memberships__user__email__iexact=email)) if email else []
+    for each in businesses or [None]:
+        audit_record(actor=actor, action="staff.lockout_reset", business=each,
+                     object_type="axes.AccessAttempt", object_id=email or ip,
+                     after={"email": email, "ip": ip, "cleared": cleared})
     return cleared
 
 
