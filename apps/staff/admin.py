@@ -17,7 +17,7 @@ from django.http import HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path
 from django.utils import timezone
-from django.utils.html import format_html
+from django.utils.safestring import mark_safe
 
 from apps.accounts.admin import BusinessAdmin, UserAdmin
 from apps.accounts.models import User
@@ -232,7 +232,7 @@ class StaffReviewTaskAdmin(OperateMixin, ReviewTaskAdmin):
         over = task.age > timedelta(hours=settings.STAFF_REVIEW_SLA_HOURS)
         waiting = task.state in (ReviewTask.State.OPEN, ReviewTask.State.CLAIMED)
         if over and waiting:
-            return format_html('<strong style="color:#ba2121">over SLA</strong>')
+            return mark_safe('<strong style="color:#ba2121">over SLA</strong>')  # a constant
         return "ok"
 
     @admin.action(description="Reassign to the staff member named below", permissions=["operate"])
