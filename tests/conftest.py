@@ -70,7 +70,8 @@ def pytest_runtest_teardown(item, nextitem):
     """After a transactional test's flush (which runs in fixture teardown), put the base rows
     back, so the next test finds the public host and the two businesses."""
     yield
-    if hasattr(item, "_request") and _is_transactional(item._request):
+    # After the session's last test the test database is already gone: nothing to restore.
+    if nextitem is not None and hasattr(item, "_request") and _is_transactional(item._request):
         from pytest_django.plugin import blocking_manager_key
 
         with item.config.stash[blocking_manager_key].unblock():

@@ -32,7 +32,18 @@ def digest_render_html(
         "digest/email.html",
         _context(content, mode="email", unsubscribe_url=unsubscribe_url, late=late),
     )
+    return email_html(html)
+
+
+def email_html(html: str) -> str:
+    """Any email body (the business digest, the firm digest): every CSS rule inlined."""
     return _INLINER.inline(html)
+
+
+def pdf_render(html: str) -> RenderedPdf:
+    """Any printable page (the business digest, the firm digest) as a PDF (WeasyPrint)."""
+    document = HTML(string=html, base_url=None).render()
+    return RenderedPdf(data=document.write_pdf(), pages=len(document.pages))
 
 
 def digest_render_text(
@@ -49,6 +60,5 @@ def digest_render_page_body(content: dict, *, late: str = "") -> str:
 
 
 def digest_render_pdf(content: dict, *, late: str = "") -> RenderedPdf:
-    html = render_to_string("digest/pdf.html", _context(content, mode="pdf", late=late))
-    document = HTML(string=html, base_url=None).render()
-    return RenderedPdf(data=document.write_pdf(), pages=len(document.pages))
+    return pdf_render(render_to_string("digest/pdf.html",
+                                       _context(content, mode="pdf", late=late)))

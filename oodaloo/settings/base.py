@@ -229,6 +229,8 @@ CELERY_BEAT_SCHEDULE = {
     },
     # Hourly; enqueues per business on its local Monday, each stores one snapshot a week.
     "runway-snapshots": {"task": "runway.snapshot_dispatch", "schedule": timedelta(hours=1)},
+    # Hourly; on each firm's local Monday from 07:00, one digest per member (apps/firm/digest.py).
+    "firm-digest": {"task": "firm.digest_dispatch", "schedule": timedelta(hours=1)},
 }
 JOB_RUN_RETENTION = timedelta(days=30)
 

@@ -1,0 +1,122 @@
+"""The firm digest: one Monday email per firm member (with the same content as a PDF) covering
+the clients they are granted, ranked like the portfolio, with each client's change since last
+week from its summary row (``BusinessSummary.prior``). Rendering and delivery reuse the business
+digest's machinery (apps/digest/render.py, apps/integrations/mail)."""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from datetime import datetime
+from decimal import Decimal
+from zoneinfo import ZoneInfo
+
+from django.db import IntegrityError, transaction
+from django.template.loader import render_to_string
+from django.utils import timezone
+
+from apps.accounts.models import FirmMember
+from apps.digest.content import week_label
+from apps.digest.render import email_html, pdf_render
+from apps.firm.models import FirmDigestSend
+from apps.firm.portfolio import ClientRow, portfolio_rows
+from apps.integrations.mail.delivery import OutgoingMail, mail_send
+from apps.tenancy.urls import public_url
+
+log = logging.getLogger(__name__)
+SEND_HOUR = 7  # local time of the firm, on Mondays
+
+
+def _change(now, before) -> Decimal | None:
+    if now is None or before in (None, ""):
+        return None
+    return Decimal(str(now)) - Decimal(str(before))
+
+
+def _client(row: ClientRow) -> dict:
+    s = row.summary
+    prior = (s.prior if s else None) or {}
+    return {
+        "rank": row.rank, "name": row.business.name, "score": row.risk.score,
+        "reasons": row.risk.reasons, "currency": s.currency if s else row.business.currency,
+        "runway_days": s.runway_days if s else None,
+        "runway_change": _change(s.runway_days, prior.get("runway_days")) if s else None,
+        "available": s.available if s else None,
+        "available_change": _change(s.available, prior.get("available")) if s else None,
+        "cash_zero_week": s.cash_zero_week if s else None,
+        "waiting": s.tray_waiting if s else None,
+        "waiting_change": _change(s.tray_waiting, prior.get("tray_waiting")) if s else None,
+    }
+
+
+def firm_digest_content(member: FirmMember, *, now: datetime | None = None) -> dict:
+    now = now or timezone.now()
+    today = now.astimezone(ZoneInfo(member.firm.timezone)).date()
+    rows = portfolio_rows(user=member.user, firm=member.firm, today=today)
+    return {"firm": member.firm.name, "week": week_label(today), "today": today,
+            "clients": [_client(r) for r in rows],
+            "url": public_url(f"/firm/{member.firm.slug}/")}
+
+
+def _claim(member: FirmMember, week: str) -> FirmDigestSend | None:
+    """The week's row for this member, unless it was already sent (or is being sent)."""
+    try:
+        with transaction.atomic():
+            return FirmDigestSend.objects.create(member=member, week=week)
+    except IntegrityError:
+        pass
+    with transaction.atomic():
+        row = FirmDigestSend.objects.select_for_update().get(member=member, week=week)
+        if row.state != FirmDigestSend.State.FAILED:
+            return None
+        row.state, row.error = FirmDigestSend.State.SENDING, ""
+        row.save(update_fields=["state", "error"])
+        return row
+
+
+def firm_digest_send(member: FirmMember, *, now: datetime | None = None) -> FirmDigestSend | None:
+    """Send this week's firm digest to ``member`` once; None when it was already sent."""
+    content = firm_digest_content(member, now=now)
+    row = _claim(member, content["week"])
+    if row is None:
+        return None
+    row.clients = len(content["clients"])
+    if not content["clients"]:
+        row.state = FirmDigestSend.State.SKIPPED
+        row.save(update_fields=["state", "clients"])
+        return row
+    try:
+        pdf = pdf_render(render_to_string("firm/digest_pdf.html", {"c": content}))
+        outcome = mail_send(OutgoingMail(
+            to=member.user.email,
+            subject=f"{content['firm']}: your clients by runway risk, {content['week']}",
+            text=render_to_string("firm/digest_email.txt", {"c": content}),
+            html=email_html(render_to_string("firm/digest_email.html", {"c": content})),
+            send_id=uuid.uuid4().hex,
+            attachments=((f"portfolio-{content['week']}.pdf", pdf.data, "application/pdf"),),
+            metadata={"kind": "firm_digest", "firm": member.firm.slug},
+            tags=("firm-digest",),
+        ))
+    except Exception as exc:  # recorded; the next tick retries this member
+        log.exception("firm digest failed for %s", member.user.email)
+        row.state, row.error = FirmDigestSend.State.FAILED, f"{type(exc).__name__}: {exc}"
+        row.save(update_fields=["state", "error", "clients"])
+        return row
+    row.state, row.sent_at = FirmDigestSend.State.SENT, timezone.now()
+    row.pdf_bytes, row.message_id = len(pdf.data), outcome.message_id[:200]
+    row.save(update_fields=["state", "sent_at", "pdf_bytes", "message_id", "clients"])
+    return row
+
+
+def firm_digest_dispatch(now: datetime | None = None) -> int:
+    """Hourly: on each firm's local Monday from 07:00, send every member's digest once."""
+    now = now or timezone.now()
+    sent = 0
+    members = FirmMember.objects.filter(receives_digest=True).select_related("firm", "user")
+    for member in members:
+        local = now.astimezone(ZoneInfo(member.firm.timezone))
+        if local.weekday() != 0 or local.hour < SEND_HOUR:
+            continue
+        row = firm_digest_send(member, now=now)
+        sent += bool(row and row.state == FirmDigestSend.State.SENT)
+    return sent

@@ -1,0 +1,66 @@
+"""The firm digest: one Monday email (with its PDF) per firm member, covering only their
+granted clients, ranked, with the week's changes from the summary rows; once a week."""
+
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from django.core import mail
+
+from apps.accounts.models import FirmMember
+from apps.firm.digest import firm_digest_dispatch, firm_digest_send
+from apps.firm.models import FirmDigestSend
+from tests.firm.helpers import grant, summary_for
+
+MONDAY_8AM = datetime(2026, 3, 2, 8, 0, tzinfo=ZoneInfo("America/New_York"))
+
+
+def test_each_member_gets_their_clients_ranked_with_changes_once(firm_setup, tenant_a,
+                                                                 tenant_b):
+    firm, partner, staff = firm_setup
+    a = summary_for(tenant_a, runway_days="200.0")
+    b = summary_for(tenant_b, runway_days="35.0", waiting=3,
+                    cash_zero_week=MONDAY_8AM.date() + timedelta(days=28))
+    b.prior = {"runway_days": "50.0", "available": "52000.00", "tray_waiting": 1}
+    b.save()
+    a.prior = {"runway_days": "190.0"}
+    a.save()
+    grant(firm, tenant_a, partner, staff)
+    grant(firm, tenant_b, partner, staff)
+    grant(firm, tenant_a, partner, partner)
+    assert firm_digest_dispatch(MONDAY_8AM) == 2
+    by_to = {m.to[0]: m for m in mail.outbox}
+    assert set(by_to) == {staff.email, partner.email}
+    text = by_to[staff.email].body
+    assert text.index("Beta Works") < text.index("Alpha Studio")
+    assert "35.0 days of runway (-15.0 vs last week)" in text
+    assert "(+10.0 vs last week)" in text
+    assert "Beta Works" not in by_to[partner.email].body  # not granted to the partner
+    name, data, mimetype = by_to[staff.email].attachments[0]
+    assert (name, mimetype) == ("portfolio-2026-W10.pdf", "application/pdf")
+    assert data.startswith(b"%PDF")
+    html = by_to[staff.email].alternatives[0][0]
+    assert "Beta Works" in html and "style=" in html  # CSS inlined for mail clients
+    row = FirmDigestSend.objects.get(member__user=staff, week="2026-W10")
+    assert (row.state, row.clients) == ("sent", 2) and row.pdf_bytes == len(data)
+    # The hourly tick again the same Monday: nobody gets a second email.
+    assert firm_digest_dispatch(MONDAY_8AM + timedelta(hours=1)) == 0
+    assert len(mail.outbox) == 2
+
+
+def test_not_before_monday_7am_and_not_on_other_days(firm_setup, tenant_a):
+    firm, partner, staff = firm_setup
+    grant(firm, tenant_a, partner, staff)
+    assert firm_digest_dispatch(MONDAY_8AM.replace(hour=6)) == 0
+    assert firm_digest_dispatch(MONDAY_8AM + timedelta(days=1)) == 0
+    assert mail.outbox == []
+
+
+def test_a_member_without_grants_is_skipped_and_opted_out_members_get_nothing(firm_setup,
+                                                                              tenant_a):
+    firm, partner, staff = firm_setup
+    member = FirmMember.objects.get(user=staff)
+    row = firm_digest_send(member, now=MONDAY_8AM)
+    assert row.state == "skipped" and mail.outbox == []
+    FirmMember.objects.filter(user=partner).update(receives_digest=False)
+    grant(firm, tenant_a, partner, partner)
+    assert firm_digest_dispatch(MONDAY_8AM) == 0
