@@ -200,11 +200,7 @@ def credit_apply_send(client: Any, action: Any) -> dict[str, Any]:
 
 def credit_apply_find(client: Any, action: Any) -> list[dict[str, Any]]:
     """Payments in QBO carrying this action's key (TxnDate is filterable; the note is not)."""
-    body = credit_apply_body(action)
-    note, found = body["PrivateNote"], []
-    for page in client.query_all("Payment", where=f"TxnDate = '{body['TxnDate']}'"):
-        found.extend(row for row in page if str(row.get("PrivateNote") or "") == note)
-    return found
+    return outbox.find_by_note(client, "Payment", credit_apply_body(action)["TxnDate"], action)
 
 
 def credit_apply_after(ctx: sinks.SinkContext, action: Any) -> None:

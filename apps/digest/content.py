@@ -23,6 +23,7 @@ from apps.core.money import format_money
 from apps.integrations.sync.policy import is_sync_due
 from apps.runway.charts import aging_svg, forecast_svg
 from apps.runway.engine import to_json
+from apps.runway.rates import with_today_rates
 from apps.runway.services import forecast_accuracy_for, runway_compute
 from apps.tenancy.urls import business_url
 from apps.tray.models import TrayItem
@@ -130,12 +131,16 @@ def _changes(current: dict, previous: dict | None, currency: str) -> list[str]:
 def _chase(result, as_of: date, business, currency: str) -> list[dict]:
     habits = {h.customer_id: h for h in result.habits}
     by_customer: dict[str, dict[str, Any]] = {}
-    for inv in Invoice.objects.overdue(as_of).select_related("customer").order_by("due_date"):
+    invoices = list(Invoice.objects.overdue(as_of).select_related("customer").order_by("due_date"))
+    with_today_rates(invoices, currency, as_of)  # foreign ones at today's rate, as the forecast
+    for inv in invoices:
+        if inv.today_home_balance is None:
+            continue  # no rate: left out, like everywhere else (the tray warns)
         row = by_customer.setdefault(inv.customer_qbo_id, {
             "customer": inv.customer.display_name if inv.customer else inv.customer_qbo_id,
             "amount": Decimal("0"), "invoices": 0, "oldest_due": inv.due_date,
         })
-        row["amount"] += inv.home_balance
+        row["amount"] += inv.today_home_balance
         row["invoices"] += 1
     rows = sorted(by_customer.items(), key=lambda kv: -kv[1]["amount"])[:MAX_CHASE]
     out = []
@@ -158,13 +163,17 @@ def _bills(as_of: date, business, currency: str) -> tuple[list[dict], str, int]:
     qs = qs.order_by("due_date", "id")
     total = Decimal("0")
     rows, count = [], 0
-    for bill in qs:
-        total += bill.home_balance
+    bills = list(qs)
+    with_today_rates(bills, currency, as_of)  # foreign ones at today's rate, as the forecast
+    for bill in bills:
+        if bill.today_home_balance is None:
+            continue  # no rate: left out, like everywhere else (the tray warns)
+        total += bill.today_home_balance
         count += 1
         if len(rows) < MAX_BILLS:
             rows.append({
                 "vendor": bill.vendor.display_name if bill.vendor else bill.vendor_qbo_id,
-                "amount_text": format_money(bill.home_balance, currency),
+                "amount_text": format_money(bill.today_home_balance, currency),
                 "due": bill.due_date.isoformat() if bill.due_date else None,
                 "overdue": bool(bill.due_date and bill.due_date < as_of),
                 "status": bill.get_status_display(),

@@ -10,7 +10,7 @@ from django.shortcuts import get_object_or_404, render
 from django.views.decorators.http import require_POST
 
 from apps.accounts.permissions import portal_view
-from apps.ap.models import Bill, Vendor
+from apps.ap.models import Bill, Vendor, VendorCredit
 from apps.ap.services import (
     bill_approve,
     bill_can_approve,
@@ -20,6 +20,7 @@ from apps.ap.services import (
     bill_release,
     bill_schedule,
 )
+from apps.ap.vendor_credits import vendor_credit_apply
 from apps.bank.models import Account
 from apps.core.errors import ApplicationError
 from apps.portal.common import (
@@ -33,6 +34,7 @@ from apps.portal.common import (
 from apps.portal.runway_data import runway_now
 from apps.portal.services import approval_limit
 from apps.portal.tray import action_done_from_tray
+from apps.runway.rates import with_today_rates
 from apps.tray.services import cash_impact
 
 DUE_FILTERS = {"overdue": "Overdue", "7": "Due in 7 days", "14": "Due in 14 days", "30": "30 days"}
@@ -67,6 +69,7 @@ def bill_list(request):
     qs, filters = _filtered(request, today)
     page = paginate(request, qs)
     bills = list(page.object_list)
+    with_today_rates(bills, request.business.currency or "USD", today)
     states = {}
     for action in bill_payment_actions(request.business, [b.pk for b in bills]).order_by(
         "created_at"
@@ -91,11 +94,13 @@ def _detail_context(request, bill: Bill) -> dict:
     currency = business.currency or "USD"
     result = runway_now(business)
     impact_days, impact_sentence, forecast_date = None, "", None
-    if result is not None and bill.balance > 0:
+    with_today_rates([bill], currency, today_for(request))  # a foreign bill at today's rate
+    amount = bill.today_home_balance
+    if result is not None and bill.balance > 0 and amount is not None:
         impact_days, impact_sentence = cash_impact(
-            -bill.home_balance,
+            -amount,
             result.daily_burn,
-            f"Paying {bill.home_balance:,.2f} now",
+            f"Paying {amount:,.2f} now",
             currency,
         )
         forecast_date = result.forecast.bill_dates.get(str(bill.pk))
@@ -206,4 +211,30 @@ def bill_pay_view(request, pk: int):
         f"Recorded as paid in QuickBooks: a bill payment of {action.payload.get('amount')} "
         f"({action.state}). No money moved; pay the vendor from your bank. Its status shows "
         "below.",
+    )
+
+
+@require_POST
+@portal_view(write="bookkeeper")
+def vendor_credit_apply_view(request, pk: int):
+    """Apply a vendor credit to the bill the tray offered (through the outbox, once)."""
+    credit = get_object_or_404(VendorCredit, pk=pk)
+    bill_id = request.POST.get("bill", "")
+    bill = get_object_or_404(Bill, pk=int(bill_id)) if bill_id.isdigit() else None
+    try:
+        if bill is None:
+            raise ApplicationError("Choose the bill to apply the credit to.")
+        action = vendor_credit_apply(
+            actor=request.user, credit=credit, bill=bill,
+            amount=request.POST.get("amount") or None,
+            idempotency_key=request.POST.get("key", ""),
+        )
+    except ApplicationError as exc:
+        return action_error(request, exc)
+    number = bill.doc_number or bill.qbo_id
+    return action_done_from_tray(
+        request,
+        f"Applying {action.payload['amount']} of credit to bill {number} in QuickBooks.",
+        default_next=f"/bills/{bill.pk}/",
+        target=("vendor_credit", credit.pk),
     )

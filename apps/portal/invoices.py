@@ -28,6 +28,7 @@ from apps.portal.common import (
 )
 from apps.portal.runway_data import charts, habit_sentences, runway_now
 from apps.portal.tray import action_done_from_tray
+from apps.runway.rates import with_today_rates
 from apps.tray.services import cash_impact
 
 
@@ -52,6 +53,8 @@ def invoice_list(request):
         context["charts"] = charts(result, currency)
     if tab == "priority":
         context["priorities"] = priority_top(today, late)
+        with_today_rates([getattr(p, "invoice", None) for p in context["priorities"]], currency,
+                         today)
     else:
         qs = Invoice.objects.live().select_related("customer")
         status = request.GET.get("status", "open")
@@ -65,6 +68,7 @@ def invoice_list(request):
         if q:
             qs = qs.filter(Q(doc_number__icontains=q) | Q(customer__display_name__icontains=q))
         page = paginate(request, qs.order_by("due_date", "pk"))
+        with_today_rates(page.object_list, currency, today)
         context |= {"page": page, "status": status, "q": q, "qs": querystring_without_page(request)}
     return render(request, "portal/invoices/list.html", context)
 
@@ -76,12 +80,14 @@ def invoice_detail(request, pk: int):
     currency = business.currency or "USD"
     result = runway_now(business)
     habit = habit_sentences(result).get(invoice.customer_qbo_id)
+    with_today_rates([invoice], currency, today_for(request))
     impact_days, sentence, expected = None, "", None
-    if result is not None and invoice.balance > 0:
+    amount = invoice.today_home_balance  # a foreign invoice at today's rate (None: no rate)
+    if result is not None and invoice.balance > 0 and amount is not None:
         impact_days, sentence = cash_impact(
-            invoice.home_balance,
+            amount,
             result.daily_burn,
-            f"Collecting {invoice.home_balance:,.2f} now",
+            f"Collecting {amount:,.2f} now",
             currency,
         )
         expected = result.forecast.invoice_dates.get(str(invoice.pk))

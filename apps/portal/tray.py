@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from apps.accounts.permissions import portal_view
+from apps.ap.vendor_credits import vendor_credit_offers
 from apps.ar.credits import credit_offers
 from apps.ar.overpayments import overpayment_offers
 from apps.core.errors import ApplicationError
@@ -51,10 +52,16 @@ def overpayment_offers_for(items) -> dict:
     return overpayment_offers(i.target_id for i in items if i.target_type == "payment")
 
 
+def vendor_credit_offers_for(items) -> dict:
+    """The "Apply to bill …" offers of the vendor-credit items (keyed by credit pk)."""
+    return vendor_credit_offers(i.target_id for i in items if i.target_type == "vendor_credit")
+
+
 def item_fragment(request, item: TrayItem, *, decided: bool = False) -> HttpResponse:
     context = {**tray_context(request), "item": item, "decided": decided,
                "credit_offers": {} if decided else offers_for([item]),
-               "overpayment_offers": {} if decided else overpayment_offers_for([item])}
+               "overpayment_offers": {} if decided else overpayment_offers_for([item]),
+               "vendor_credit_offers": {} if decided else vendor_credit_offers_for([item])}
     return HttpResponse(render_to_string("portal/partials/tray_item.html", context, request))
 
 
@@ -98,6 +105,7 @@ def tray(request):
         "decided_items": decided,
         "credit_offers": offers_for(items),
         "overpayment_offers": overpayment_offers_for(items),
+        "vendor_credit_offers": vendor_credit_offers_for(items),
     }
     return render(request, "tray/tray.html", context)
 

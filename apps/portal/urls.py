@@ -46,6 +46,8 @@ urlpatterns = [
     path("invoices/<int:pk>/expect/", invoices.invoice_expect_view, name="invoice-expect"),
     path("customers/<int:pk>/", invoices.customer_detail, name="customer"),
     path("credits/<int:pk>/apply/", invoices.credit_apply_view, name="credit-apply"),
+    path("vendor-credits/<int:pk>/apply/", bills.vendor_credit_apply_view,
+         name="vendor-credit-apply"),
     path("overpayments/<int:pk>/apply/", invoices.overpayment_apply_view,
          name="overpayment-apply"),
     # Reserves, banks, recurring, what-if

@@ -28,6 +28,7 @@ class TrayItem(models.Model):
         SERIES_CONFIRM = "series_confirm", "Recurring payment to confirm"
         BANK_UNMATCHED = "bank_unmatched", "Bank transaction with no record in QuickBooks"
         BANK_LINK = "bank_link", "Bank account link to confirm"
+        CURRENCY_RATE = "currency_rate", "Exchange rate missing"
 
     class Status(models.TextChoices):
         OPEN = "open", "Open"

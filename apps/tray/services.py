@@ -36,6 +36,7 @@ from apps.core.services.audit import audit_record
 from apps.integrations.sync.models import QboConnection, SyncRun
 from apps.reserves.models import Reserve
 from apps.runway.engine import RunwayResult
+from apps.runway.rates import with_today_rates
 from apps.tray.models import TrayItem
 
 log = logging.getLogger(__name__)
@@ -57,6 +58,7 @@ TIER = {
     TrayItem.Kind.SERIES_CONFIRM: 6,
     TrayItem.Kind.BANK_LINK: 4,
     TrayItem.Kind.BANK_UNMATCHED: 5,
+    TrayItem.Kind.CURRENCY_RATE: 1,  # figures are incomplete until the rate is there
 }
 CADENCE_WORDS = {
     "weekly": "every week",
@@ -185,6 +187,7 @@ def _bill_candidates(business: Any, today: date, burn, currency: str) -> list[Ca
     )
     if not bills:
         return []
+    with_today_rates(bills, currency, today)  # a foreign bill at today's rate, as the forecast
     paying = set(
         bill_payment_actions(business, [b.pk for b in bills])
         .filter(state__in=IN_FLIGHT)
@@ -206,8 +209,11 @@ def _bill_candidates(business: Any, today: date, burn, currency: str) -> list[Ca
             if days_left == 0
             else f"due in {days_left} days"
         )
-        what = f"Paying {vendor} {format_money(bill.home_balance, currency)} today"
-        days, sentence = cash_impact(-bill.home_balance, burn, what, currency)
+        if bill.today_home_balance is None:
+            continue  # no rate: left out of the figures; the rate warning says so
+        amount = bill.today_home_balance
+        what = f"Paying {vendor} {format_money(amount, currency)} today"
+        days, sentence = cash_impact(-amount, burn, what, currency)
         out.append(
             Candidate(
                 f"bill:{bill.pk}",
@@ -216,8 +222,8 @@ def _bill_candidates(business: Any, today: date, burn, currency: str) -> list[Ca
                 Decimal(-days_left),
                 f"{'Approve' if approve else 'Pay'} {vendor}"
                 + (f" · bill {bill.doc_number}" if bill.doc_number else ""),
-                f"{format_money(bill.home_balance, currency)} {when}.",
-                bill.home_balance,
+                f"{format_money(amount, currency)} {when}.",
+                amount,
                 due,
                 days,
                 sentence,
@@ -239,11 +245,15 @@ def _invoice_candidates(today: date, result: RunwayResult | None, burn, currency
         limit=INVOICE_ITEMS_MAX,
     )
     out = []
+    with_today_rates([p.invoice for p in ranked], currency, today)  # as the forecast counts it
     for p in ranked:
         inv = p.invoice
+        if inv.today_home_balance is None:
+            continue  # no rate: left out of the figures; the rate warning says so
+        amount = inv.today_home_balance
         name = inv.customer.display_name if inv.customer else f"Customer {inv.customer_qbo_id}"
-        what = f"Collecting {format_money(inv.home_balance, currency)} from {name}"
-        days, sentence = cash_impact(inv.home_balance, burn, what, currency)
+        what = f"Collecting {format_money(amount, currency)} from {name}"
+        days, sentence = cash_impact(amount, burn, what, currency)
         habit = (
             f" Usually pays {late[inv.customer_qbo_id]} days late."
             if late.get(inv.customer_qbo_id) and late[inv.customer_qbo_id] > 0
@@ -256,9 +266,9 @@ def _invoice_candidates(today: date, result: RunwayResult | None, burn, currency
                 TIER[TrayItem.Kind.INVOICE_CHASE],
                 p.score,
                 f"Chase {name}" + (f" · invoice {inv.doc_number}" if inv.doc_number else ""),
-                f"{format_money(inv.home_balance, currency)}, "
+                f"{format_money(amount, currency)}, "
                 f"{p.days_overdue} days overdue.{habit}",
-                inv.home_balance,
+                amount,
                 inv.due_date or inv.txn_date,
                 days,
                 sentence,
@@ -432,7 +442,21 @@ def tray_candidates(business: Any, today: date, result: RunwayResult | None) -> 
         *_reserve_candidates(burn, currency),
         *_series_candidates(result, currency),
         *_bank_candidates(business, today),
+        *vendor_credit_candidates(result, currency),
+        *rate_missing_candidates(result),
     ]
+
+
+def vendor_credit_candidates(result: RunwayResult | None, currency: str) -> list[Candidate]:
+    from apps.tray.real_books import vendor_credit_candidates as found
+
+    return [Candidate(**c) for c in found(result, currency, TIER[TrayItem.Kind.CREDIT_APPLY])]
+
+
+def rate_missing_candidates(result: RunwayResult | None) -> list[Candidate]:
+    from apps.tray.real_books import rate_missing_candidates as found
+
+    return [Candidate(**c) for c in found(result, TIER[TrayItem.Kind.CURRENCY_RATE])]
 
 
 def _bank_candidates(business: Any, today: date) -> list[Candidate]:

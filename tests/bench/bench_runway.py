@@ -1,15 +1,18 @@
 """Runway + forecast for one business: target ≤ 2× one hand-written SQL query over the same rows.
 
-Data: the demo agency (apps/demo/generator) at `--scale 10 --years 5` (quick: `--scale 1
---years 2`), stored through the QBO sync's own ingest (`qbo_ingest_objects`, what a full sync
-from the sandbox does) into a bench business, plus one reserve; QBO books only (no bank feed).
-Both sides run in the same process on the same rows: `runway_compute` cold against ONE SQL
-statement producing cash,
-reserved, daily burn and the 13 weekly AR-in / AP-out totals by the same rules (habits: last 12
-paid invoices in 2 years, same tie-break; business median fallback; 90+ days past due left out).
-The SQL's totals must equal the engine's (the recurring projection is not expressible in that
-query and is left out). Query counts of a small and the large business must be equal. The
-previous row-level loader (tests/runway/row_inputs.py) is timed too, for the record.
+Data: the demo agency (apps/demo/generator) at `--scale 10 --years 5` (quick: `--scale 1 --years 2`)
+with its real-books profile (DESIGN §4b: payroll journal entries, card payments both ways, refunds,
+vendor credits, a euro account and a Canadian client), stored through the QBO sync's own ingest
+(`qbo_ingest_objects`, what a full sync from the sandbox does) into a bench business, plus one
+reserve; QBO books only (no bank feed). Both sides run in the same process on the same rows:
+`runway_compute` cold against ONE SQL statement producing cash, reserved, daily burn and the 13
+weekly AR-in / AP-out totals by the same rules (habits: last 12 paid invoices in 2 years, same tie-
+break; business median fallback; 90+ days past due left out; journal-entry bank lines, card payments
+and refunds in burn, internal entries not; foreign balances at the current rate, left out without
+one; vendor credits netted against their vendor's bills earliest first). The SQL's totals must equal
+the engine's (the recurring projection is not expressible in that query and is left out). Query
+counts of a small and the large business must be equal. The previous row-level loader
+(tests/runway/row_inputs.py) is timed too, for the record.
 
 "Cold" means no cache of ours at all: the data version is bumped before every call, so nothing
 computed earlier is reused — every input is read from Postgres, the engine runs in full, and the
@@ -34,11 +37,32 @@ SQL = """
 WITH acct AS (
   SELECT qbo_id FROM bank_account
   WHERE NOT is_deleted AND active AND account_type = 'Bank' AND included_in_runway
+), rate AS (
+  SELECT DISTINCT ON (source_currency) source_currency AS cur, rate FROM ledger_exchangerate
+  WHERE NOT is_deleted AND target_currency = %(home)s AND as_of <= %(as_of)s
+  ORDER BY source_currency, as_of DESC
 ), cash AS (
-  SELECT COALESCE(SUM(current_balance), 0) AS cash FROM bank_account
-  WHERE qbo_id IN (SELECT qbo_id FROM acct)
+  SELECT COALESCE(SUM(CASE WHEN a.currency = %(home)s THEN a.current_balance
+                           ELSE ROUND(a.current_balance * r.rate, 2) END), 0) AS cash
+  FROM bank_account a LEFT JOIN rate r ON r.cur = a.currency
+  WHERE a.qbo_id IN (SELECT qbo_id FROM acct)
+    AND (a.currency = %(home)s OR r.rate IS NOT NULL)
 ), reserved AS (
   SELECT COALESCE(SUM(held), 0) AS reserved FROM reserves_reserve WHERE active
+), bank_lines AS (
+  SELECT e.id, e.txn_date, l.posting_type, l.account_qbo_id,
+         CASE WHEN e.currency = %(home)s THEN l.amount
+              ELSE ROUND(l.amount * e.exchange_rate, 2) END AS amt
+  FROM bank_journalentry e JOIN bank_journalentryline l ON l.entry_id = e.id
+  JOIN bank_account a ON a.qbo_id = l.account_qbo_id AND a.account_type = 'Bank'
+    AND NOT a.is_deleted
+  WHERE NOT e.is_deleted AND e.txn_date >= %(burn_start)s AND e.txn_date < %(as_of)s
+    AND (e.currency = %(home)s OR e.exchange_rate IS NOT NULL)
+), internal AS (
+  SELECT id FROM bank_lines GROUP BY id
+  HAVING bool_and(account_qbo_id IN (SELECT qbo_id FROM acct))
+     AND SUM(amt) FILTER (WHERE posting_type = 'Credit')
+       = SUM(amt) FILTER (WHERE posting_type = 'Debit')
 ), outs AS (
   SELECT home_total AS amt FROM ap_billpayment
   WHERE NOT is_deleted AND txn_date >= %(burn_start)s AND txn_date < %(as_of)s
@@ -48,12 +72,30 @@ WITH acct AS (
   WHERE NOT is_deleted AND NOT is_credit AND txn_date >= %(burn_start)s AND txn_date < %(as_of)s
     AND account_qbo_id IN (SELECT qbo_id FROM acct)
   UNION ALL
-  SELECT amount FROM bank_transfer
+  SELECT ROUND(amount * COALESCE(exchange_rate, 1), 2) FROM bank_transfer
   WHERE NOT is_deleted AND txn_date >= %(burn_start)s AND txn_date < %(as_of)s
     AND from_account_qbo_id IN (SELECT qbo_id FROM acct)
     AND to_account_qbo_id NOT IN (SELECT qbo_id FROM acct)
+  UNION ALL
+  SELECT amt FROM bank_lines
+  WHERE posting_type = 'Credit' AND account_qbo_id IN (SELECT qbo_id FROM acct)
+    AND id NOT IN (SELECT id FROM internal)
+  UNION ALL
+  SELECT ROUND(amount * COALESCE(exchange_rate, 1), 2) FROM bank_creditcardpayment
+  WHERE NOT is_deleted AND txn_date >= %(burn_start)s AND txn_date < %(as_of)s
+    AND bank_account_qbo_id IN (SELECT qbo_id FROM acct)
+  UNION ALL
+  SELECT ROUND(l.amount * COALESCE(p.exchange_rate, 1), 2)
+  FROM bank_purchase p JOIN bank_purchaseline l ON l.purchase_id = p.id
+  WHERE NOT p.is_deleted AND p.payment_type = 'CreditCard' AND p.is_credit
+    AND p.txn_date >= %(burn_start)s AND p.txn_date < %(as_of)s
+    AND l.account_qbo_id IN (SELECT qbo_id FROM acct)
+  UNION ALL
+  SELECT home_total FROM ar_refundreceipt
+  WHERE NOT is_deleted AND txn_date >= %(burn_start)s AND txn_date < %(as_of)s
+    AND deposit_account_qbo_id IN (SELECT qbo_id FROM acct)
 ), burn AS (
-  SELECT ROUND(COALESCE(SUM(amt), 0) / 90, 2) AS daily_burn FROM outs
+  SELECT ROUND(COALESCE(SUM(amt), 0) / 90, 2) AS daily_burn FROM outs WHERE amt > 0
 ), paid AS (
   SELECT customer_qbo_id COLLATE "C" AS customer_qbo_id,
          paid_date - COALESCE(due_date, txn_date) AS late,
@@ -70,14 +112,40 @@ WITH acct AS (
               ELSE GREATEST(%(as_of)s, COALESCE(i.due_date, i.txn_date) + CAST(ROUND(
                    CASE WHEN h.n >= 3 THEN h.a ELSE COALESCE((SELECT m FROM med), 0)::numeric
                    END) AS integer)) END AS day,
-         i.home_balance AS amt
+         CASE WHEN i.currency = %(home)s THEN i.home_balance
+              ELSE ROUND(i.balance * r.rate, 2) END AS amt
   FROM ar_invoice i LEFT JOIN habit h ON h.customer_qbo_id = i.customer_qbo_id COLLATE "C"
-  WHERE NOT i.is_deleted AND i.balance > 0
+  LEFT JOIN rate r ON r.cur = i.currency
+  WHERE NOT i.is_deleted AND i.balance > 0 AND (i.currency = %(home)s OR r.rate IS NOT NULL)
     AND (i.expected_date IS NOT NULL OR %(as_of)s - COALESCE(i.due_date, i.txn_date) <= 90)
+), credit AS (
+  SELECT vc.vendor_qbo_id,
+         SUM(CASE WHEN vc.currency = %(home)s THEN u.left_ ELSE ROUND(u.left_ * r.rate, 2) END)
+           AS credit
+  FROM ap_vendorcredit vc
+  CROSS JOIN LATERAL (SELECT COALESCE(vc.balance, vc.total - COALESCE((
+      SELECT SUM(l.amount) FROM ap_billpaymentcreditline l
+      JOIN ap_billpayment bp ON bp.id = l.payment_id
+      WHERE NOT bp.is_deleted AND l.vendor_credit_id = vc.id), 0)) AS left_) u
+  LEFT JOIN rate r ON r.cur = vc.currency
+  WHERE NOT vc.is_deleted AND u.left_ > 0 AND (vc.currency = %(home)s OR r.rate IS NOT NULL)
+  GROUP BY vc.vendor_qbo_id
+), bills AS (
+  SELECT b.id, b.vendor_qbo_id,
+         GREATEST(%(as_of)s, COALESCE(b.scheduled_date, b.due_date, b.txn_date)) AS day,
+         CASE WHEN b.currency = %(home)s THEN b.home_balance
+              ELSE ROUND(b.balance * r.rate, 2) END AS amt
+  FROM ap_bill b LEFT JOIN rate r ON r.cur = b.currency
+  WHERE NOT b.is_deleted AND b.balance > 0 AND (b.currency = %(home)s OR r.rate IS NOT NULL)
 ), ap AS (
-  SELECT GREATEST(%(as_of)s, COALESCE(scheduled_date, due_date, txn_date)) AS day,
-         home_balance AS amt
-  FROM ap_bill WHERE NOT is_deleted AND balance > 0
+  -- Each vendor's credit goes to its bills earliest forecast date first (then the id as text,
+  -- the engine's tie-break), never below 0.
+  SELECT x.day, x.amt - LEAST(x.amt, GREATEST(0, COALESCE(c.credit, 0) - x.before)) AS amt
+  FROM (SELECT bills.*, COALESCE(SUM(amt) OVER (
+          PARTITION BY vendor_qbo_id ORDER BY day, CAST(id AS text) COLLATE "C"
+          ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING), 0) AS before
+        FROM bills) x
+  LEFT JOIN credit c ON c.vendor_qbo_id = x.vendor_qbo_id
 ), weekly AS (
   SELECT (day - %(monday)s) / 7 AS wk, SUM(amt) FILTER (WHERE src = 'ar') AS ar_in,
          SUM(amt) FILTER (WHERE src = 'ap') AS ap_out
@@ -124,7 +192,8 @@ def _business(slug: str, scale: float, years: float):
         business_provision(slug=slug, name=f"Bench {slug}", timezone="America/Los_Angeles")
         business = Business.objects.get(slug=slug)
         with tempfile.TemporaryDirectory() as out:
-            generate_company(out, seed=SEED, years=years, scale=scale, as_of=AS_OF)
+            generate_company(out, seed=SEED, years=years, scale=scale, as_of=AS_OF,
+                             real_books=True)
             _ingest(business, Path(out) / "qbo")
         with tenant_context(business):
             Reserve.objects.create(name="Taxes", held=Decimal("30000.00"))
@@ -159,6 +228,7 @@ def _sql(business):
     params = {
         "as_of": AS_OF, "monday": monday, "horizon_end": monday + timedelta(days=91),
         "burn_start": AS_OF - timedelta(days=90), "habit_start": AS_OF - timedelta(days=730),
+        "home": business.currency or "USD",
     }
     with tenant_context(business), connection.cursor() as cur:
         cur.execute(SQL, params)
@@ -210,14 +280,15 @@ def _row_level(business):
 def _sizes(business) -> dict[str, int]:
     from django_tenants.utils import tenant_context
 
-    from apps.ap.models import Bill, BillPayment
-    from apps.ar.models import Invoice
-    from apps.bank.models import Purchase, Transfer
+    from apps.ap.models import Bill, BillPayment, VendorCredit
+    from apps.ar.models import Invoice, RefundReceipt, SalesReceipt
+    from apps.bank.models import CreditCardPayment, JournalEntry, Purchase, Transfer
     from apps.runway.services import runway_inputs_for
 
     with tenant_context(business):
         sizes = {m.__name__: m.objects.count()
-                 for m in (Invoice, Bill, BillPayment, Purchase, Transfer)}
+                 for m in (Invoice, Bill, BillPayment, Purchase, Transfer, JournalEntry,
+                           CreditCardPayment, RefundReceipt, SalesReceipt, VendorCredit)}
     inputs = runway_inputs_for(business, as_of=AS_OF)
     sizes["engine_movement_rows"] = len(inputs.movements)
     return sizes
@@ -226,8 +297,11 @@ def _sizes(business) -> dict[str, int]:
 def run(quick: bool) -> list[Result]:
     (small_scale, small_years), (scale, years) = ((0.4, 1), (1, 2)) if quick else ((1, 2), (10, 5))
     repeats = 5 if quick else 9
-    small = _business(f"runway-s{int(small_scale * 10)}y{small_years}", small_scale, small_years)
-    large = _business(f"runway-s{int(scale * 10)}y{years}", scale, years)
+    # "-rb": the real-books profile (payroll journal entries, cards, refunds, vendor credits,
+    # a euro account and a Canadian client; DESIGN §4b).
+    small = _business(f"runway-s{int(small_scale * 10)}y{small_years}-rb", small_scale,
+                      small_years)
+    large = _business(f"runway-s{int(scale * 10)}y{years}-rb", scale, years)
     small_queries, large_queries = _queries(small), _queries(large)
 
     _runway_cold(large), _sql(large), _row_level(large)  # warm Postgres' buffers alike
@@ -252,7 +326,10 @@ def run(quick: bool) -> list[Result]:
     notes = (
         f"Demo agency --scale {scale} --years {years} synced through the QBO ingest "
         f"({sizes['Invoice']:,} invoices, {sizes['Bill']:,} bills, {sizes['BillPayment']:,} bill "
-        f"payments, {sizes['Purchase']:,} purchases, {sizes['Transfer']:,} transfers; QBO books, "
+        f"payments, {sizes['Purchase']:,} purchases, {sizes['Transfer']:,} transfers, "
+        f"{sizes['JournalEntry']:,} journal entries, {sizes['CreditCardPayment']:,} card "
+        f"payments, {sizes['RefundReceipt']:,} refunds, {sizes['SalesReceipt']:,} sales "
+        f"receipts, {sizes['VendorCredit']:,} vendor credits, other currencies; QBO books, "
         f"no bank feed); median of {repeats}. SQL = cash, reserved, daily burn and weekly AR in / "
         f"AP out in one statement; "
         f"{'totals equal the engine' if figures_ok else 'MISMATCH: ' + '; '.join(wrong[:3])}. "

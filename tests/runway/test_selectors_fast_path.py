@@ -26,6 +26,7 @@ from apps.runway.engine.habits import paid_stats_of
 from apps.runway.models import RecurringSeriesOverride
 from tests.utils import in_tenant
 
+from .real_books_rows import real_books
 from .row_inputs import row_level_inputs
 
 REALM = "9130"
@@ -197,6 +198,7 @@ def _books(rnd: random.Random, as_of: date) -> None:
             is_deleted=rnd.random() < 0.03,
         ))
     Bill.objects.bulk_create(bills)
+    real_books(rnd, as_of, acct, vendors, customers, qid, day, REALM)
 
     Reserve.objects.create(name="Taxes", held=_money(rnd, 100, 5000))
     Reserve.objects.create(name="Old", held=Decimal("10.00"), active=False)
@@ -234,6 +236,14 @@ def test_fast_inputs_give_the_row_level_figures(tenant_a, seed, as_of):
     assert any(s["counts"] for s in data["recurring"])
     assert {h["basis"] for h in data["habits"]} >= {"customer", "business"}
     assert data["dso"] is not None and data["dpo"] is not None
+    # … and the real-books rules (DESIGN §4b).
+    keys = {s["key"] for s in data["recurring"]}
+    assert {"account:4", "name:gusto payroll"} <= keys
+    assert data["cards"][0]["owed"] is not None and data["currency_notes"]
+    assert data["vendor_credits_applied"]
+    assert any(f["code"] == "currency_rate_missing" for f in data["flags"])
+    kinds = {m.kind for m in fast.movements}
+    assert {"card_payment", "refund"} <= kinds
 
 
 def test_middle_values_from_a_histogram_are_the_engines_two_middles():

@@ -155,11 +155,7 @@ def bill_create_send(client: Any, action: Any) -> dict[str, Any]:
 def bill_create_find(client: Any, action: Any) -> list[dict[str, Any]]:
     """Bills in QBO that carry this action's key (for the reconciler), each with its document
     attached: a Bill found without the upload gets it now (exactly once, see the module doc)."""
-    p = action.payload or {}
-    note = f"{outbox.NOTE_PREFIX}{action.key}"
-    found = []
-    for page in client.query_all("Bill", where=f"TxnDate = '{p['txn_date']}'"):
-        found.extend(row for row in page if str(row.get("PrivateNote") or "") == note)
+    found = outbox.find_by_note(client, "Bill", (action.payload or {})["txn_date"], action)
     return [_ensure_attachment(client, action, bill) for bill in found[:1]] + found[1:]
 
 

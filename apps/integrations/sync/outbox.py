@@ -93,14 +93,20 @@ def _bill_payment_send(client: QboClient, action: Action) -> dict[str, Any]:
     return client.create("BillPayment", bill_payment_body(action), request_id=action.key)
 
 
-def _bill_payment_find(client: QboClient, action: Action) -> list[dict[str, Any]]:
-    """BillPayments in QBO carrying this action's key (TxnDate is filterable; the note is not)."""
-    body = bill_payment_body(action)
-    note = body["PrivateNote"]
+def find_by_note(client: QboClient, entity: str, txn_date: Any, action: Action) -> list[dict]:
+    """``entity`` rows in QBO dated ``txn_date`` that carry this action's key in their
+    PrivateNote — how every finder recognises what an action wrote (TxnDate is filterable in a
+    query; the note is not)."""
+    note = f"{NOTE_PREFIX}{action.key}"
     found = []
-    for page in client.query_all("BillPayment", where=f"TxnDate = '{body['TxnDate']}'"):
+    for page in client.query_all(entity, where=f"TxnDate = '{txn_date}'"):
         found.extend(row for row in page if str(row.get("PrivateNote") or "") == note)
     return found
+
+
+def _bill_payment_find(client: QboClient, action: Action) -> list[dict[str, Any]]:
+    """BillPayments in QBO carrying this action's key."""
+    return find_by_note(client, "BillPayment", bill_payment_body(action)["TxnDate"], action)
 
 
 def _invoice_send(client: QboClient, action: Action) -> dict[str, Any]:

@@ -3,7 +3,10 @@ frozen dataclasses (and a JSON-ready dict) out. See docs/runway.md."""
 
 from .accuracy import Accuracy, PredictedClose, forecast_accuracy, snapshot
 from .aging import Aging, bucket_of
+from .cards import CardFacts
 from .compute import compute_runway, history_facts, runway_days
+from .convert import Conversion, CurrencyNote, require_home, to_home
+from .currency import CurrencyMismatch, ExchangeRate, Money, Rates, convert
 from .forecast import Flag, Forecast, LowPoint, Week
 from .habits import CustomerHabit
 from .impact import (
@@ -38,6 +41,7 @@ from .inputs import (
     RunwayInputs,
     SeriesOverride,
 )
+from .real_books import ForeignMovement, JournalEntry, JournalLine, VendorCredit, memo_key
 from .recurring import RecurringSeries
 from .result import HistoryFacts, RunwayResult, to_json
 
@@ -46,28 +50,38 @@ __all__ = [
     "Aging",
     "ApplyCredit",
     "BankAccountBalance",
+    "CardFacts",
     "CashAdjustment",
     "CashMovement",
     "CollectInvoice",
-    "CustomerPaidStats",
+    "Conversion",
+    "CurrencyMismatch",
+    "CurrencyNote",
     "CustomerHabit",
+    "CustomerPaidStats",
     "Decision",
     "DecisionError",
     "DelayBill",
+    "ExchangeRate",
     "ExpectInvoice",
     "Flag",
     "Forecast",
+    "ForeignMovement",
     "FundReserve",
     "HistoryFacts",
     "Impact",
     "IssuedDocument",
+    "JournalEntry",
+    "JournalLine",
     "LowPoint",
+    "Money",
     "OpenBill",
     "OpenInvoice",
     "PaidInvoice",
     "PaidInvoiceStats",
     "PayBillNow",
     "PredictedClose",
+    "Rates",
     "RecurringSeries",
     "ReleaseReserve",
     "Reserve",
@@ -75,17 +89,22 @@ __all__ = [
     "RunwayResult",
     "ScheduleBill",
     "SeriesOverride",
+    "VendorCredit",
     "Week",
     "apply_decision",
     "apply_scenario",
     "bucket_of",
     "compute_runway",
+    "convert",
     "forecast_accuracy",
     "forecast_scenario",
     "history_facts",
     "impact",
     "inverse",
+    "memo_key",
+    "require_home",
     "runway_days",
     "snapshot",
+    "to_home",
     "to_json",
 ]

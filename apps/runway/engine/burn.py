@@ -33,6 +33,7 @@ class Outflow:
     kind: str
     counterparty: str
     counterparty_id: str | None
+    to_account: str | None = None  # the receiving account (a card paid from the bank)
 
 
 @dataclass(frozen=True, slots=True)
@@ -132,7 +133,15 @@ def compute_burn(book: AccountBook, movements: tuple[CashMovement, ...], as_of: 
 
     counted.sort(key=lambda pair: pair[0].date)
     outflows = tuple(
-        Outflow(m.date, m.amount, identity, m.kind, m.counterparty, m.counterparty_id)
+        Outflow(
+            m.date,
+            m.amount,
+            identity,
+            m.kind,
+            m.counterparty,
+            m.counterparty_id,
+            m.transfer_to_account_key,
+        )
         for m, identity in counted
     )
     # Outflows are sorted by date: the burn window is their tail.

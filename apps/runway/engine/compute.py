@@ -8,10 +8,13 @@ from decimal import Decimal
 
 from .aging import age, days_outstanding, trailing_totals
 from .burn import BurnFacts, compute_burn
+from .cards import card_facts, owed_by_account
 from .cash import AccountBook, reserved_total
+from .convert import require_home, to_home
 from .forecast import Flag, Forecast, build_forecast
 from .habits import habits_from_stats, paid_stats_of
 from .inputs import RunwayInputs
+from .journal import journal_movements
 from .money import fmt_money, to_tenth
 from .recurring import RecurringSeries, detect_series
 from .result import HistoryFacts, RunwayResult
@@ -23,8 +26,13 @@ def outflow_facts(
 ) -> tuple[BurnFacts, tuple[RecurringSeries, ...]]:
     """Burn and recurring series: the part of the history facts that needs only the accounts,
     movements and overrides (not the paid invoices) — so a caller may compute it while the
-    paid-invoice statistics are still being read."""
-    burn = compute_burn(AccountBook(inputs.accounts), inputs.movements, as_of)
+    paid-invoice statistics are still being read. Foreign money is converted first."""
+    inputs = to_home(inputs, as_of)
+    book = AccountBook(inputs.accounts)
+    movements = inputs.movements
+    if inputs.journal_entries:
+        movements = tuple(movements) + tuple(journal_movements(inputs.journal_entries, book))
+    burn = compute_burn(book, movements, as_of)
     _, end = horizon(as_of)
     return burn, tuple(detect_series(burn.outflows, inputs.series_overrides, as_of, end))
 
@@ -37,6 +45,7 @@ def history_facts(
 ) -> HistoryFacts:
     """Burn, habits and recurring series: the O(history) part no decision can change.
     ``outflows``: ``outflow_facts(inputs, as_of)`` when already computed."""
+    inputs = to_home(inputs, as_of)
     burn, series = outflows or outflow_facts(inputs, as_of)
     names = {inv.customer_id: inv.customer_name for inv in inputs.open_invoices}
     stats = inputs.paid_stats
@@ -83,6 +92,8 @@ def compute_runway(
     ``history`` may be passed from an earlier call with the same history inputs and ``as_of``
     (what ``impact`` and scenarios do) to skip the O(history) part.
     """
+    inputs = to_home(inputs, as_of)
+    require_home(inputs)
     if history is None:
         history = history_facts(inputs, as_of)
     elif history.as_of != as_of:
@@ -102,8 +113,13 @@ def compute_runway(
         bills=inputs.open_bills,
         habits=history.habits,
         series=history.series,
+        credits=inputs.vendor_credits,
+        card_owed=owed_by_account(book),
     )
+    conversion = inputs.conversion
     missing = _unprojectable_overrides(inputs, history)
+    if conversion is not None:
+        missing = list(conversion.flags) + missing
     if missing:
         forecast = _with_flags(forecast, missing)
 
@@ -135,6 +151,8 @@ def compute_runway(
         accounts=tuple(sorted(book.views.values(), key=lambda v: v.identity)),
         habits=habits,
         history=history,
+        cards=card_facts(book, forecast),
+        currency_notes=conversion.notes if conversion is not None else (),
     )
 
 

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
 
 from .habits import HabitFacts
 from .inputs import OpenBill, OpenInvoice
 from .money import ZERO, fmt_money, plural
+from .real_books import VendorCredit
 from .recurring import RULES, RecurringSeries, normalise
 from .weeks import WEEKS, horizon, week_index
 
@@ -33,7 +34,7 @@ class LowPoint:
 
 @dataclass(frozen=True, slots=True)
 class Flag:
-    code: str  # invoice_doubtful | bill_overdue | series_unprojectable
+    code: str  # invoice_doubtful | bill_overdue | series_unprojectable | currency_rate_missing
     ref: str
     message: str
     amount: Decimal | None = None
@@ -47,6 +48,7 @@ class ProjectedOutflow:
     date: date
     amount: Decimal
     covered_by_bill: str | None  # an open bill of that vendor already forecasts this one
+    paid_to: str | None = None  # the receiving account (a card's payoff series)
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,6 +62,7 @@ class Forecast:
     invoice_dates: dict[str, date | None]  # expected receipt; None = excluded as doubtful
     bill_dates: dict[str, date]  # forecast payment date
     recurring: tuple[ProjectedOutflow, ...]
+    credit_applied: dict[str, Decimal] = field(default_factory=dict)  # bill id → vendor credit
 
 
 def invoice_date(inv: OpenInvoice, habits: HabitFacts, as_of: date) -> date | None:
@@ -94,6 +97,27 @@ def _cover(
     return covered
 
 
+def net_vendor_credits(
+    bills: tuple[OpenBill, ...], credits: tuple[VendorCredit, ...], as_of: date
+) -> dict[str, Decimal]:
+    """Bill id → vendor credit it is expected to absorb: each vendor's unapplied credit goes to
+    its open bills in forecast-date order (then id), earliest first, never below 0."""
+    left: dict[str, Decimal] = {}
+    for credit in credits:
+        if credit.balance > 0:
+            left[credit.vendor_id] = left.get(credit.vendor_id, ZERO) + credit.balance
+    applied: dict[str, Decimal] = {}
+    if not left:
+        return applied
+    open_bills = [b for b in bills if b.balance > 0 and left.get(b.vendor_id, ZERO) > 0]
+    for bill in sorted(open_bills, key=lambda b: (bill_date(b, as_of), b.id)):
+        take = min(bill.balance, left[bill.vendor_id])
+        if take > 0:
+            applied[bill.id] = take
+            left[bill.vendor_id] -= take
+    return applied
+
+
 def build_forecast(
     *,
     as_of: date,
@@ -102,7 +126,11 @@ def build_forecast(
     bills: tuple[OpenBill, ...],
     habits: HabitFacts,
     series: list[RecurringSeries] | tuple[RecurringSeries, ...],
+    credits: tuple[VendorCredit, ...] = (),
+    card_owed: dict[str, Decimal] | None = None,
 ) -> Forecast:
+    """``card_owed``: account key of a card → amount owed now, the first projected payment of
+    the series that pays it off (later ones at the series' median)."""
     first_monday, end = horizon(as_of)
     ar_in = [ZERO] * WEEKS
     ap_out = [ZERO] * WEEKS
@@ -135,6 +163,7 @@ def build_forecast(
         else:
             ar_in[week_index(when, first_monday)] += inv.balance
 
+    credit_applied = net_vendor_credits(bills, credits, as_of)
     counted_keys = {s.key for s in series if s.counts}
     bills_by_key: dict[str, list[tuple[date, str]]] = {}
     for bill in bills:
@@ -154,10 +183,11 @@ def build_forecast(
                     bill.effective_due,
                 )
             )
+        payable = bill.balance - credit_applied.get(bill.id, ZERO)
         if when >= end:
-            beyond_out += bill.balance
+            beyond_out += payable
         else:
-            ap_out[week_index(when, first_monday)] += bill.balance
+            ap_out[week_index(when, first_monday)] += payable
         if counted_keys:
             for key in (f"vendor:{bill.vendor_id}", f"name:{normalise(bill.vendor_name)}"):
                 if key in counted_keys:
@@ -169,10 +199,12 @@ def build_forecast(
             continue
         dates = list(s.dates)
         covered = _cover(s, dates, bills_by_key.get(s.key, []))
-        for d, bill_id in zip(dates, covered, strict=True):
-            projected.append(ProjectedOutflow(s.key, s.counterparty, d, s.amount, bill_id))
+        owed = (card_owed or {}).get(s.paid_to or "")
+        for i, (d, bill_id) in enumerate(zip(dates, covered, strict=True)):
+            amount = owed if owed is not None and i == 0 else s.amount
+            projected.append(ProjectedOutflow(s.key, s.counterparty, d, amount, bill_id, s.paid_to))
             if bill_id is None:
-                rec_out[week_index(d, first_monday)] += s.amount
+                rec_out[week_index(d, first_monday)] += amount
 
     weeks: list[Week] = []
     opening = available
@@ -206,4 +238,5 @@ def build_forecast(
         invoice_dates=invoice_dates,
         bill_dates=bill_dates,
         recurring=tuple(projected),
+        credit_applied=credit_applied,
     )

@@ -14,6 +14,7 @@ from decimal import Decimal
 from typing import Literal, Union
 
 from .compute import compute_runway, history_facts
+from .convert import require_home
 from .inputs import CashAdjustment, OpenBill, OpenInvoice, Reserve, RunwayInputs
 from .money import fmt_money, to_tenth
 from .result import HistoryFacts, RunwayResult
@@ -146,7 +147,9 @@ def resolved_amount(inputs: RunwayInputs, decision: Decision) -> Decimal | None:
 
 
 def apply_decision(inputs: RunwayInputs, decision: Decision) -> RunwayInputs:
-    """New inputs as if the decision were carried out today; ``inputs`` is untouched."""
+    """New inputs as if the decision were carried out today; ``inputs`` is untouched. Amounts
+    are home money: foreign inputs must be converted first (``convert.to_home``)."""
+    require_home(inputs)
     _check_amount(getattr(decision, "amount", None))
     if isinstance(decision, PayBillNow):
         i, bill = _find_bill(inputs, decision.bill_id)

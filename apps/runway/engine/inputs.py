@@ -10,15 +10,31 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
+from .currency import ExchangeRate, Money
 from .money import ZERO
 
 AccountKind = Literal["bank", "credit_card"]
 Source = Literal["bank_feed", "qbo"]
 MovementKind = Literal[
-    "bill_payment", "purchase", "payroll", "transfer", "deposit", "payment", "fee", "other"
+    "bill_payment",
+    "purchase",
+    "payroll",
+    "transfer",
+    "deposit",
+    "payment",
+    "fee",
+    "other",
+    "journal",
+    "card_payment",
+    "refund",
+    "sales_receipt",
 ]
+if TYPE_CHECKING:
+    from .convert import Conversion
+    from .real_books import ForeignMovement, JournalEntry, VendorCredit
+
 Cadence = Literal["weekly", "biweekly", "semimonthly", "monthly", "quarterly"]
 
 
@@ -49,6 +65,8 @@ class BankAccountBalance:
     kind: AccountKind = "bank"
     included: bool = True
     linked_key: str | None = None
+    currency: str = ""  # the balance's currency; "" = the business's home currency
+    foreign: Money | None = None  # set by conversion: the balance before it was converted
 
     def __post_init__(self) -> None:
         _check_decimal(self, "balance")
@@ -92,6 +110,8 @@ class OpenInvoice:
     balance: Decimal
     total: Decimal | None = None
     expected_date: date | None = None  # the owner's "expect on" override; wins if given
+    currency: str = ""  # of balance and total; "" = home
+    foreign: Money | None = None  # set by conversion: the open balance in its own currency
 
     def __post_init__(self) -> None:
         _check_decimal(self, "balance", "total")
@@ -157,6 +177,8 @@ class OpenBill:
     balance: Decimal
     total: Decimal | None = None
     scheduled_date: date | None = None
+    currency: str = ""  # of balance and total; "" = home
+    foreign: Money | None = None  # set by conversion: the open balance in its own currency
 
     def __post_init__(self) -> None:
         _check_decimal(self, "balance", "total")
@@ -236,6 +258,12 @@ class RunwayInputs:
     series_overrides: tuple[SeriesOverride, ...] = ()
     adjustments: tuple[CashAdjustment, ...] = ()
     currency: str = "USD"
+    # Real books (DESIGN §4b):
+    vendor_credits: tuple[VendorCredit, ...] = ()
+    journal_entries: tuple[JournalEntry, ...] = ()  # their bank lines become cash movements
+    foreign_movements: tuple[ForeignMovement, ...] = ()  # converted at their own rates
+    rates: tuple[ExchangeRate, ...] = ()  # rate history; the current one converts balances
+    conversion: Conversion | None = None  # set by ``convert.to_home``: everything is home money
 
     @property
     def adjustment_total(self) -> Decimal:

@@ -60,11 +60,14 @@ class RecurringSeries:
     active: bool  # seen recently enough to still be running
     counts: bool  # projected into the forecast
     dates: tuple[date, ...]  # projected dates inside the horizon (before bill coverage)
+    paid_to: str | None = None  # account the latest payment went to (a card: its payoff series)
 
 
 def series_key(counterparty: str, counterparty_id: str | None) -> str | None:
+    """A full key ("employee:7", "account:41", "name:gusto payroll") is used as given; a bare id
+    is a vendor's."""
     if counterparty_id:
-        return f"vendor:{counterparty_id}"
+        return counterparty_id if ":" in counterparty_id else f"vendor:{counterparty_id}"
     name = normalise(counterparty)
     return f"name:{name}" if name else None
 
@@ -190,6 +193,7 @@ def detect_series(
 ) -> list[RecurringSeries]:
     groups: dict[str, dict[date, Decimal]] = {}
     names: dict[str, str] = {}
+    paid_to: dict[str, str | None] = {}
     keys: dict[tuple[str, str | None], str | None] = {}  # normalising once per counterparty
     for o in outflows:
         who = (o.counterparty, o.counterparty_id)
@@ -205,6 +209,7 @@ def detect_series(
             names[key] = o.counterparty or key  # the first name seen (outflows are by date)
         day = o.date
         per_day[day] = per_day[day] + o.amount if day in per_day else o.amount
+        paid_to[key] = o.to_account  # outflows are by date: the latest wins
 
     by_key = {ov.key: ov for ov in overrides}
     found: list[RecurringSeries] = []
@@ -236,6 +241,7 @@ def detect_series(
                 by_key.pop(key, None),
                 as_of,
                 horizon_end,
+                paid_to.get(key),
             )
         )
 
@@ -265,6 +271,7 @@ def _finish(
     ov: SeriesOverride | None,
     as_of: date,
     end: date,
+    paid_to: str | None = None,
 ) -> RecurringSeries:
     status: Status = "detected"
     counts = active
@@ -287,5 +294,16 @@ def _finish(
     if counts:
         dates = tuple(project(rule, anchors, after=last, first=first, as_of=as_of, end=end))
     return RecurringSeries(
-        key, name, rule.name, amount, occurrences, last, anchors, status, active, counts, dates
+        key,
+        name,
+        rule.name,
+        amount,
+        occurrences,
+        last,
+        anchors,
+        status,
+        active,
+        counts,
+        dates,
+        paid_to,
     )

@@ -9,10 +9,13 @@ from typing import Any
 
 from .aging import BUCKETS, Aging
 from .burn import BurnFacts
+from .cards import CardFacts
 from .cash import AccountView
+from .convert import CurrencyNote
+from .currency import rate_text
 from .forecast import Flag, Forecast, LowPoint, Week
 from .habits import CustomerHabit, HabitFacts
-from .money import to_cents, to_tenth
+from .money import ZERO, to_cents, to_tenth
 from .recurring import RecurringSeries
 
 
@@ -44,6 +47,8 @@ class RunwayResult:
     accounts: tuple[AccountView, ...]
     habits: tuple[CustomerHabit, ...]
     history: HistoryFacts
+    cards: tuple[CardFacts, ...] = ()
+    currency_notes: tuple[CurrencyNote, ...] = ()
 
     @property
     def weeks(self) -> tuple[Week, ...]:
@@ -134,6 +139,32 @@ def to_json(r: RunwayResult) -> dict[str, Any]:
             }
             for a in r.accounts
         ],
+        "cards": [
+            {
+                "identity": c.identity,
+                "name": c.name,
+                "owed": _m(c.owed),
+                "next_payment": None
+                if c.next_payment_date is None
+                else {
+                    "date": c.next_payment_date.isoformat(),
+                    "amount": _m(c.next_payment_amount or ZERO),
+                },
+                "series_key": c.series_key,
+            }
+            for c in r.cards
+        ],
+        "currency_notes": [
+            {
+                "currency": n.currency,
+                "rate": rate_text(n.rate),
+                "rate_date": n.rate_date.isoformat(),
+                "items": n.items,
+                "sentence": n.sentence,
+            }
+            for n in r.currency_notes
+        ],
+        "vendor_credits_applied": {bill: _m(v) for bill, v in sorted(f.credit_applied.items())},
         "flags": [
             {
                 "code": fl.code,

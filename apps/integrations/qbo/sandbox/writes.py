@@ -6,9 +6,11 @@ Balance and the party's Balance, and moves the bank account's CurrentBalance. A 
 lowers its Customer's Balance by its RemainingCredit; a Payment line linked to a CreditMemo
 (QBO applies a credit as a zero-total Payment: one Invoice line, one CreditMemo line) consumes
 the memo's RemainingCredit/Balance and gives the customer that credit back, while the Invoice
-line lowers the invoice and the customer as usual. An update, void or delete reverses the old
-effects and applies the new ones; a Payment update that links more to invoices (how QBO applies
-an unapplied payment) lowers its UnappliedAmt by as much, never below zero.
+line lowers the invoice and the customer as usual. A BillPayment line linked to a VendorCredit
+(how QBO applies a vendor credit: one Bill line, one VendorCredit line) uses up the credit's
+Balance and gives the vendor that much back, never below zero. An update, void or delete
+reverses the old effects and applies the new ones; a Payment update that links more to invoices
+(how QBO applies an unapplied payment) lowers its UnappliedAmt by as much, never below zero.
 """
 
 from __future__ import annotations
@@ -63,6 +65,9 @@ NOT_DELETABLE = (
     "Vendor",
     "CustomerType",
 )
+# The credit left on a credit memo / vendor credit, which an application may not overdraw.
+CREDITS_LEFT = {("CreditMemo", "RemainingCredit"): "remaining credit",
+                ("VendorCredit", "Balance"): "balance"}
 VOIDABLE = ("Invoice", "Payment", "BillPayment", "SalesReceipt")
 DOCUMENTS = {"Invoice": "CustomerRef", "Bill": "VendorRef"}
 PARTY = {"Invoice": "Customer", "Bill": "Vendor", "Payment": "Customer", "BillPayment": "Vendor"}
@@ -242,15 +247,15 @@ class Writer:
             if new is not None:
                 self._plan(entity, new, +1, deltas, links, is_new=old is None)
         for (entity, key, fld), delta in deltas.items():
-            if entity == "CreditMemo" and fld == "RemainingCredit":
+            if (entity, fld) in CREDITS_LEFT:
                 obj = self.store.get(entity, key)
                 if obj is not None and to_decimal(obj.get(fld)) + delta < ZERO:
                     raise QboFault(
                         400,
                         "6000",
                         "A business validation error has occurred while processing your request",
-                        f"Business Validation Error: the credit applied from CreditMemo {key} "
-                        "is more than its remaining credit",
+                        f"Business Validation Error: the credit applied from {entity} {key} "
+                        f"is more than its {CREDITS_LEFT[(entity, fld)]}",
                     )
             if entity in DOCUMENTS and fld == "Balance":
                 obj = self.store.get(entity, key)
@@ -327,17 +332,19 @@ class Writer:
                     ):
                         self._plan_credit(obj, str(linked.get("TxnId")), amount, sign, add, links)
                         continue
+                    if entity == "BillPayment" and isinstance(linked, dict) and (
+                        linked.get("TxnType") == "VendorCredit"
+                    ):
+                        self._plan_vendor_credit(
+                            obj, str(linked.get("TxnId")), amount, sign, add, links
+                        )
+                        continue
                     if not isinstance(linked, dict) or linked.get("TxnType") != doc_type:
                         continue
                     doc_id = str(linked.get("TxnId"))
                     if self.store.get(doc_type, doc_id) is None:
                         if sign > 0:
-                            raise QboFault(
-                                400,
-                                "2500",
-                                "Invalid Reference Id",
-                                f"Invalid Reference Id : {doc_type} {doc_id} does not exist",
-                            )
+                            raise invalid_reference(doc_type, doc_id)
                         continue
                     add(doc_type, doc_id, "Balance", -sign * amount)
                     add(PARTY[entity], party_key, "Balance", -sign * amount)
@@ -365,12 +372,7 @@ class Writer:
         memo = self.store.get("CreditMemo", memo_id)
         if memo is None:
             if sign > 0:
-                raise QboFault(
-                    400,
-                    "2500",
-                    "Invalid Reference Id",
-                    f"Invalid Reference Id : CreditMemo {memo_id} does not exist",
-                )
+                raise invalid_reference("CreditMemo", memo_id)
             return
         add("CreditMemo", memo_id, "RemainingCredit", -sign * amount)
         add("CreditMemo", memo_id, "Balance", -sign * amount)
@@ -378,6 +380,26 @@ class Writer:
         links.append(
             ("CreditMemo", memo_id, {"TxnId": str(payment["Id"]), "TxnType": "Payment"}, sign)
         )
+
+    def _plan_vendor_credit(
+        self, payment: dict, credit_id: str, amount: Decimal, sign: int, add: Any, links: list
+    ) -> None:
+        """A BillPayment line applying a VendorCredit (QBO applies a vendor credit as a bill
+        payment whose lines link the Bill and the VendorCredit): the credit's Balance is used up
+        by ``amount`` and the vendor's Balance gets that much back (the Bill line took it off)."""
+        credit = self.store.get("VendorCredit", credit_id)
+        if credit is None:
+            if sign > 0:
+                raise invalid_reference("VendorCredit", credit_id)
+            return
+        if credit.get("Balance") is None:  # some files omit it: nothing applied yet
+            credit["Balance"] = to_decimal(credit.get("TotalAmt"))
+        add("VendorCredit", credit_id, "Balance", -sign * amount)
+        add("Vendor", _ref(payment.get("VendorRef")), "Balance", sign * amount)
+        back = "BillPaymentCreditCard" if payment.get("PayType") == "CreditCard" else (
+            "BillPaymentCheck")
+        links.append(("VendorCredit", credit_id, {"TxnId": str(payment["Id"]), "TxnType": back},
+                      sign))
 
     def _is_bank(self, key: str | None) -> bool:
         account = self.store.get("Account", key) if key else None
@@ -396,6 +418,12 @@ class Writer:
             self.store.save(entity, obj)
             changes.append(Change(entity, key, "Update", now))
         return changes
+
+
+def invalid_reference(entity: str, key: str) -> QboFault:
+    """QBO's answer to a line linking a transaction that does not exist."""
+    return QboFault(400, "2500", "Invalid Reference Id",
+                    f"Invalid Reference Id : {entity} {key} does not exist")
 
 
 def _ref(value: Any) -> str | None:

@@ -1,0 +1,227 @@
+"""Applying a vendor's credit to its next open bill, through the outbox (``vendor_credit.apply``).
+
+QBO has no "apply" call: a vendor credit is applied by a BillPayment with TotalAmt 0 and two
+lines, one linked to the Bill (lowers its Balance) and one linked to the VendorCredit (uses up
+its Balance), both for the same amount. The action key is the BillPayment's ``requestid`` and is
+written into its ``PrivateNote`` so the reconciler can find it.
+
+"Next bill" is the vendor's open bill with the earliest forecast date (scheduled payment date,
+else due date) — the bill the runway forecast already nets the credit against (DESIGN §4b), so
+applying it changes the books, not the forecast.
+
+Exactly once: ``vendor_credit_apply`` locks the credit and the bill; the same idempotency key
+returns the first action, and another in-flight application of the credit is refused.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from django.db import transaction
+from django.db.models import Q, Sum
+from django.db.models.functions import Coalesce
+
+from apps.accounts.models import Role
+from apps.ap.models import Bill, VendorCredit
+from apps.ap.services import _business, _require, parse_amount
+from apps.bank.models import Account
+from apps.core.dates import local_today
+from apps.core.errors import ApplicationError, Conflict
+from apps.core.services.audit import audit_record
+from apps.core.services.data_version import data_changed_on_commit
+from apps.integrations.qbo.dtos import parse_entity
+from apps.integrations.sync import outbox, sinks
+from apps.integrations.sync.models import Action
+
+KIND = "vendor_credit.apply"
+IN_FLIGHT = (Action.State.PENDING, Action.State.SENT, Action.State.UNKNOWN)
+
+
+class VendorCreditError(ApplicationError):
+    code = "vendor_credit_invalid"
+
+
+def unapplied(credit: VendorCredit) -> Decimal:
+    """QBO's Balance; without one, TotalAmt less what live bill payments applied (§4b)."""
+    if credit.balance is not None:
+        return credit.balance
+    used = credit.applications.filter(payment__is_deleted=False).aggregate(
+        total=Sum("amount"))["total"]
+    return credit.total - (used or Decimal("0"))
+
+
+def open_credits():
+    """Live vendor credits with money left (Balance > 0, or no Balance given)."""
+    return VendorCredit.objects.live().filter(Q(balance__gt=0) | Q(balance__isnull=True))
+
+
+def next_bills(credits: Iterable[VendorCredit]) -> dict[int, Bill]:
+    """{credit pk: its vendor's open bill (same currency) with the earliest forecast date}.
+    One query whatever the number of credits."""
+    credits = [c for c in credits if c.vendor_id]
+    if not credits:
+        return {}
+    first = (
+        Bill.objects.open()
+        .filter(vendor_id__in={c.vendor_id for c in credits})
+        .order_by("vendor_id", "currency", Coalesce("scheduled_date", "due_date", "txn_date"),
+                  "pk")
+        .distinct("vendor_id", "currency")
+    )
+    by_vendor = {(b.vendor_id, b.currency): b for b in first}
+    return {c.pk: by_vendor[(c.vendor_id, c.currency)] for c in credits
+            if (c.vendor_id, c.currency) in by_vendor}
+
+
+@dataclass(frozen=True)
+class VendorCreditOffer:
+    """What the "Apply to bill …" button will do, and the idempotency key of that form."""
+
+    bill: Bill
+    amount: Decimal
+    key: str
+
+
+def apply_key(credit: VendorCredit, bill: Bill, left: Decimal) -> str:
+    """Fixed by what the form showed: a double click posts the same key, same action."""
+    state = ":".join(str(x) for x in (credit.pk, credit.sync_token, left, bill.pk,
+                                        bill.sync_token, bill.balance))
+    return "vc-" + hashlib.sha256(state.encode()).hexdigest()[:32]
+
+
+def vendor_credit_offers(credit_ids: Iterable[Any]) -> dict[str, VendorCreditOffer]:
+    """{credit pk as a string: its offer} for the credits that have a next bill."""
+    ids = [int(i) for i in credit_ids if str(i).isdigit()]
+    if not ids:
+        return {}
+    credits = {c.pk: c for c in open_credits().filter(pk__in=ids)}
+    offers = {}
+    for pk, bill in next_bills(credits.values()).items():
+        left = unapplied(credits[pk])
+        if left > 0:
+            offers[str(pk)] = VendorCreditOffer(bill, min(left, bill.balance),
+                                                apply_key(credits[pk], bill, left))
+    return offers
+
+
+def _bank_account_for(currency: str) -> Account:
+    """QBO needs a bank account on a check bill payment, even a zero one: an active runway
+    bank account in the credit's currency."""
+    account = (Account.objects.in_runway().filter(currency=currency).order_by("name", "pk")
+               .first())
+    if account is None:
+        raise VendorCreditError(f"No bank account in {currency} to record the credit against.")
+    return account
+
+
+def vendor_credit_apply(
+    *, actor: Any, credit: VendorCredit, bill: Bill, amount: Decimal | str | None = None,
+    idempotency_key: str,
+) -> Action:
+    """Apply ``amount`` (default: as much as both allow) of the credit to the bill, as an
+    outbox action. The same ``idempotency_key`` returns the same action."""
+    business = _business()
+    _require(actor, business, Role.BOOKKEEPER)
+    if not idempotency_key or len(idempotency_key) > outbox.KEY_MAX:
+        raise VendorCreditError("This form is out of date; reload the page and try again.")
+    existing = Action.objects.filter(key=idempotency_key).first()
+    if existing is not None:
+        if existing.kind != KIND or existing.target_id != str(credit.pk):
+            raise Conflict("This form was already used for something else; reload the page.")
+        return existing  # a double submit: the first click's action
+    wanted = None if amount in (None, "") else parse_amount(amount)
+    with transaction.atomic():
+        vc = VendorCredit.objects.select_for_update().filter(pk=credit.pk).first()
+        b = Bill.objects.select_for_update().filter(pk=bill.pk).first()
+        if vc is None or vc.is_deleted or b is None or b.is_deleted:
+            raise VendorCreditError("This credit or bill no longer exists in QuickBooks.")
+        again = Action.objects.filter(key=idempotency_key).first()
+        if again is not None:  # the other click won the lock
+            return again
+        if vc.vendor_qbo_id != b.vendor_qbo_id or vc.currency != b.currency:
+            raise VendorCreditError(
+                "A vendor credit can only be applied to the same vendor's bill, in its currency.")
+        left = unapplied(vc)
+        if left <= 0:
+            raise Conflict("This vendor credit has nothing left to apply.")
+        if b.balance <= 0:
+            raise Conflict("This bill is already paid.")
+        if Action.objects.filter(business=business, kind=KIND, target_type="vendor_credit",
+                                 target_id=str(vc.pk), state__in=IN_FLIGHT).exists():
+            raise Conflict("This credit is already being applied; wait for QuickBooks to answer.")
+        most = min(left, b.balance)
+        applied = most if wanted is None else wanted
+        if applied > most:
+            raise VendorCreditError(
+                f"At most {most:,.2f} can be applied: the credit has {left:,.2f} left and the "
+                f"bill {b.balance:,.2f} open.")
+        payload = {
+            "vendor": vc.vendor_qbo_id, "vendor_credit": vc.qbo_id, "bill": b.qbo_id,
+            "amount": str(applied), "date": local_today(business.timezone).isoformat(),
+            "bank_account": _bank_account_for(vc.currency).qbo_id,
+            "vendor_credit_id": vc.pk, "bill_id": b.pk,
+        }
+        action = outbox.action_create(
+            business, KIND, payload, idempotency_key, target_type="vendor_credit",
+            target_id=str(vc.pk), actor_email=getattr(actor, "email", ""),
+        )
+        audit_record(
+            actor=actor, action="vendor_credit.applied", business=business, obj=vc,
+            before={"unapplied": left, "bill_balance": b.balance},
+            after={"action": action.key, "bill": b.qbo_id, "amount": applied},
+        )
+    data_changed_on_commit(business)
+    return action
+
+
+# --- the outbox kind ----------------------------------------------------------------------
+
+
+def vendor_credit_body(action: Any) -> dict[str, Any]:
+    """The zero-total QBO BillPayment that applies the credit (see the module doc)."""
+    p = action.payload or {}
+    amount = outbox._decimal(p.get("amount"), "amount")
+    return {
+        "VendorRef": {"value": str(p["vendor"])},
+        "PayType": "Check",
+        "TotalAmt": Decimal("0.00"),
+        "TxnDate": str(p["date"]),
+        "CheckPayment": {"BankAccountRef": {"value": str(p["bank_account"])}},
+        "Line": [
+            {"Amount": amount, "LinkedTxn": [{"TxnId": str(p["bill"]), "TxnType": "Bill"}]},
+            {"Amount": amount,
+             "LinkedTxn": [{"TxnId": str(p["vendor_credit"]), "TxnType": "VendorCredit"}]},
+        ],
+        "PrivateNote": f"{outbox.NOTE_PREFIX}{action.key}",
+    }
+
+
+def vendor_credit_send(client: Any, action: Any) -> dict[str, Any]:
+    return client.create("BillPayment", vendor_credit_body(action), request_id=action.key)
+
+
+def vendor_credit_find(client: Any, action: Any) -> list[dict[str, Any]]:
+    """BillPayments in QBO carrying this action's key."""
+    return outbox.find_by_note(client, "BillPayment", vendor_credit_body(action)["TxnDate"],
+                               action)
+
+
+def vendor_credit_after(ctx: sinks.SinkContext, action: Any) -> None:
+    """QBO applied the credit: store the BillPayment, re-read the bill (as after any bill
+    payment) and the credit, so both balances are current before the next sync."""
+    from apps.ap import ingest
+
+    ingest.bill_payment_after_action(ctx, action)
+    if ctx.client is not None:
+        credit = ctx.client.read("VendorCredit", str((action.payload or {})["vendor_credit"]))
+        ingest.vendor_credits_ingest(ctx, [parse_entity("VendorCredit", credit)])
+
+
+def register() -> None:
+    """Make ``vendor_credit.apply`` a known outbox kind (ApConfig.ready). Idempotent."""
+    outbox.HANDLERS.setdefault(KIND, (vendor_credit_send, vendor_credit_find))
+    sinks.register_after_action(KIND, vendor_credit_after)

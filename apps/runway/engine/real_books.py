@@ -1,0 +1,93 @@
+"""Inputs of real books (DESIGN §4b): vendor credits, journal entries, foreign-currency movements.
+
+Like every engine input these are plain frozen values; ``currency`` "" means the business's home
+currency. The conversion step (``convert.to_home``) turns every foreign amount into home money
+before any figure is computed.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+from typing import Literal
+
+from .currency import Money
+from .inputs import CashMovement, _check_decimal
+
+
+@dataclass(frozen=True, slots=True)
+class VendorCredit:
+    """A vendor's unapplied credit (QBO VendorCredit ``Balance``, or ``TotalAmt`` less the bill
+    payments linked to it): it lowers that vendor's open bills in the forecast."""
+
+    id: str
+    vendor_id: str
+    vendor_name: str
+    txn_date: date
+    balance: Decimal
+    currency: str = ""
+    foreign: Money | None = None  # set by conversion
+
+    def __post_init__(self) -> None:
+        _check_decimal(self, "balance")
+
+
+@dataclass(frozen=True, slots=True)
+class JournalLine:
+    """One line of a journal entry on a bank account (lines on other accounts move no cash).
+
+    ``entity_key``: ``vendor:<id>``, ``customer:<id>`` or ``employee:<id>`` from the line's
+    ``Entity``, if any."""
+
+    account_key: str
+    posting: Literal["Debit", "Credit"]
+    amount: Decimal
+    entity_key: str | None = None
+    entity_name: str = ""
+
+    def __post_init__(self) -> None:
+        _check_decimal(self, "amount")
+        if self.posting not in ("Debit", "Credit"):
+            raise ValueError(f"posting must be Debit or Credit, not {self.posting!r}")
+
+
+@dataclass(frozen=True, slots=True)
+class JournalEntry:
+    """A QBO JournalEntry's bank lines. ``TotalAmt`` is 0 on real entries and is never used.
+    ``rate``: the entry's own ExchangeRate (home per unit of ``currency``)."""
+
+    id: str
+    date: date
+    memo: str
+    lines: tuple[JournalLine, ...]
+    currency: str = ""
+    rate: Decimal | None = None
+
+    def __post_init__(self) -> None:
+        _check_decimal(self, "rate")
+
+
+@dataclass(frozen=True, slots=True)
+class ForeignMovement:
+    """A cash movement in another currency with its transaction's own rate (None = QBO sent
+    none: the movement is left out and flagged)."""
+
+    movement: CashMovement
+    currency: str
+    rate: Decimal | None
+
+    def __post_init__(self) -> None:
+        _check_decimal(self, "rate")
+
+
+_DIGITS_AND_PUNCTUATION = re.compile(r"[^\w\s]|[\d_]")
+
+
+def memo_key(memo: str) -> str:
+    """The series key of a journal entry without an entity: its memo case-folded, digits and
+    punctuation removed, spaces collapsed ("Gusto payroll 09/04/2026" → "name:gusto payroll");
+    no memo left → "name:journal entry"."""
+    words = _DIGITS_AND_PUNCTUATION.sub("", memo.casefold()).split()
+    return "name:" + (" ".join(words) if words else "journal entry")

@@ -1,0 +1,151 @@
+"""Every input in three round trips (statements sent without waiting on Django's own
+connection)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+from datetime import date, timedelta
+from time import monotonic
+from typing import Any
+
+from django.db import connection
+from psycopg import ClientCursor
+from psycopg.adapt import Transformer
+from psycopg.errors import error_from_result
+from psycopg.pq import ExecStatus
+
+from apps.runway.engine import (
+    RunwayInputs,
+)
+from apps.runway.engine.convert import to_home
+from apps.runway.selectors.accounts import bank_accounts
+from apps.runway.selectors.base import ISSUED_DAYS, _tables
+from apps.runway.selectors.documents import (
+    ISSUED_SQL,
+    OPEN_BILLS_SQL,
+    OPEN_INVOICES_SQL,
+    PAID_STATS_SQL,
+    _issued,
+    _open_bills,
+    _open_invoices,
+    _paid_params,
+    _paid_stats,
+)
+from apps.runway.selectors.movements import MOVEMENTS_SQL, _movement_params, _movements
+from apps.runway.selectors.owner import OVERRIDES_SQL, RESERVES_SQL, _overrides, _reserves
+from apps.runway.selectors.real_books import (
+    CARD_AND_REFUND_SQL,
+    JOURNAL_SQL,
+    RATES_SQL,
+    VENDOR_CREDITS_SQL,
+    journal_entries,
+    rates,
+    vendor_credits,
+)
+
+# --- everything ------------------------------------------------------------------------------
+
+
+class PendingStatements:
+    """Statements sent to Postgres in one go without waiting (libpq's asynchronous send on
+    Django's own connection: same session, schema and transaction). Postgres runs them in order
+    and hands each result over as soon as it is done, so Python builds the inputs of the first
+    ones while the last ones still run. Nothing else may use the connection until the last
+    result is read (`rows()` as many times as there are statements) or `close()` is called."""
+
+    def __init__(self, statements: Sequence[str], params: dict[str, Any]) -> None:
+        connection.ensure_connection()
+        self._conn = connection.connection
+        tables = _tables()
+        sql = ";\n".join(stmt.strip().format(**tables) for stmt in statements)
+        with ClientCursor(self._conn) as binder:
+            self._sql = binder.mogrify(sql, params)
+        self._left = len(statements)
+        self._started = monotonic()
+        self._conn.pgconn.send_query(self._sql.encode(self._conn.info.encoding))
+
+    def rows(self) -> list[tuple]:
+        """The next statement's rows (waits until Postgres has finished it)."""
+        result = self._conn.pgconn.get_result() if self._left else None
+        if result is None or result.status != ExecStatus.TUPLES_OK:
+            self.close()
+            if result is None:
+                raise RuntimeError("no more statements were sent")
+            with connection.wrap_database_errors:  # Django's exception classes, as for a cursor
+                raise error_from_result(result, encoding=self._conn.info.encoding)
+        self._left -= 1
+        if not self._left:
+            self.close()
+        loader = Transformer(self._conn)
+        loader.set_pgresult(result)
+        return loader.load_rows(0, result.ntuples, tuple)
+
+    def close(self) -> None:
+        """Read whatever is left, so the connection is free again (idempotent)."""
+        if self._left < 0:
+            return
+        while self._conn.pgconn.get_result() is not None:
+            pass
+        self._left = -1
+        if connection.queries_logged:  # what CaptureQueriesContext / DEBUG would have seen
+            connection.queries_log.append(
+                {"sql": self._sql, "time": f"{monotonic() - self._started:.3f}"})
+
+
+@dataclass
+class StartedInputs:
+    """Every input but the paid-invoice statistics, which Postgres is still computing."""
+
+    inputs: RunwayInputs
+    _pending: PendingStatements
+    as_of: date
+
+    def finish(self) -> RunwayInputs:
+        """Every input, foreign money converted to home (`engine.to_home`): whoever uses them
+        next — the engine, a decision, a scenario — sees home money only."""
+        inputs = replace(self.inputs, paid_stats=_paid_stats(self._pending.rows()))
+        return to_home(inputs, self.as_of)
+
+
+def runway_inputs_started(*, as_of: date, currency: str = "USD") -> StartedInputs:
+    """All inputs of the current business (run inside its schema) but the habit statistics,
+    whose statement — by far the slowest (a sort of two years of paid invoices) — is sent last
+    and left running: the caller computes burn and recurring series meanwhile, then calls
+    `finish()`. Three round trips: the accounts; every other input in one go (read as soon as
+    Postgres has finished them all — it flushes small results only at the end); the habit
+    statistics, sent before any input object is built so that building them overlaps too."""
+    found = bank_accounts(currency=currency)
+    params = {"as_of": as_of, **_movement_params(as_of, found.accounts), **_paid_params(as_of),
+              "issued_start": as_of - timedelta(days=ISSUED_DAYS), "home": currency}
+    statements = [MOVEMENTS_SQL, CARD_AND_REFUND_SQL, OPEN_INVOICES_SQL, OPEN_BILLS_SQL,
+                  ISSUED_SQL, RESERVES_SQL, OVERRIDES_SQL, JOURNAL_SQL, VENDOR_CREDITS_SQL,
+                  RATES_SQL]
+    batch = PendingStatements(statements, params)
+    (movements, cards, invoices, bills, issued, reserves, overrides, journal, credits,
+     fx) = (batch.rows() for _ in statements)
+    paid = PendingStatements([PAID_STATS_SQL], params)
+    try:
+        inputs = RunwayInputs(
+            accounts=tuple(found.accounts),
+            movements=tuple(_movements(movements + cards, found.aliases)),
+            open_invoices=tuple(_open_invoices(invoices, currency)),
+            open_bills=tuple(_open_bills(bills, currency)),
+            issued=tuple(_issued(issued)),
+            reserves=tuple(_reserves(reserves)),
+            series_overrides=tuple(_overrides(overrides)),
+            currency=currency,
+            journal_entries=tuple(journal_entries(journal, currency)),
+            vendor_credits=tuple(vendor_credits(credits, currency)),
+            rates=tuple(rates(fx)),
+        )
+    except BaseException:
+        paid.close()  # the connection is free again before the error goes on
+        raise
+    return StartedInputs(inputs, paid, as_of)
+
+
+def runway_inputs(*, as_of: date, currency: str = "USD") -> RunwayInputs:
+    """All engine inputs of the current business (run inside its schema): three round trips,
+    whatever the size of the books."""
+    return runway_inputs_started(as_of=as_of, currency=currency).finish()

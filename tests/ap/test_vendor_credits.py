@@ -1,0 +1,116 @@
+"""Applying a vendor's credit to its next bill through the outbox, against the real QBO sandbox
+(the second worked example's company): one zero-total BillPayment linking the Bill and the
+VendorCredit, exactly once; both balances go down; the forecast does not move (it already nets
+the credit, DESIGN §4b)."""
+
+import json
+import shutil
+from decimal import Decimal
+from io import StringIO
+from pathlib import Path
+
+import pytest
+from django.core.management import call_command
+
+from apps.accounts.models import Role
+from apps.ap.models import Bill, VendorCredit
+from apps.ap.vendor_credits import KIND, vendor_credit_apply, vendor_credit_offers
+from apps.core.errors import Conflict, PermissionDenied
+from apps.core.models import AuditEvent
+from apps.integrations.sync.models import Action
+from apps.integrations.sync.outbox import NOTE_PREFIX, action_execute, action_reconcile
+from apps.tray.models import TrayItem
+from apps.tray.services import tray_generate
+from tests.integrations.sync.qbo_company import sandbox_rows, start
+from tests.utils import in_tenant, make_member
+
+pytestmark = pytest.mark.django_db
+COMPANY = Path(__file__).parents[1] / "runway" / "real_books_company"
+
+
+@pytest.fixture(autouse=True, scope="module")
+def _memory_broker(memory_broker):
+    yield
+
+
+@pytest.fixture
+def sb(tmp_path):
+    directory = tmp_path / "co"
+    shutil.copytree(COMPANY, directory)
+    handle = start(directory)
+    yield handle
+    handle.stop()
+
+
+@pytest.fixture
+def business(sb, tenant_a, settings):
+    settings.QBO_RETRY_BASE = 0.01
+    settings.QBO_RETRY_CAP = 0.05
+    call_command("connect_qbo", "alpha", "--sandbox", sb.base_url, stdout=StringIO())
+    return tenant_a
+
+
+def weeks():
+    out = StringIO()
+    call_command("runway", "alpha", "--as-of", "2026-11-25", "--json", stdout=out)
+    data = json.loads(out.getvalue())
+    return [(w["week_start"], w["ap_out"], w["closing"]) for w in data["weeks"]]
+
+
+def bill_payments(sb, key):
+    return [r for r in sandbox_rows(sb, "BillPayment")
+            if r.get("PrivateNote") == f"{NOTE_PREFIX}{key}"]
+
+
+def test_apply_a_vendor_credit_once_to_the_next_bill(business, sb):
+    before = weeks()
+    tray_generate(business)
+    with in_tenant(business):
+        credit = VendorCredit.objects.get(qbo_id="510")
+        first, second = Bill.objects.get(qbo_id="501"), Bill.objects.get(qbo_id="502")
+        item = TrayItem.objects.get(key=f"vendor_credit:{credit.pk}")
+        assert item.status == "open" and "Bill 501 has $400.00 open" in item.detail
+        assert item.impact_days == 0 and "already counts $400.00" in item.impact_sentence
+        offer = vendor_credit_offers([credit.pk])[str(credit.pk)]
+        assert offer.bill.pk == first.pk and offer.amount == Decimal("400.00")
+        with pytest.raises(PermissionDenied):
+            vendor_credit_apply(actor=make_member(business, Role.VIEWER), credit=credit,
+                                bill=first, idempotency_key=offer.key)
+        bookkeeper = make_member(business, Role.BOOKKEEPER)
+        action = vendor_credit_apply(actor=bookkeeper, credit=credit, bill=first,
+                                     idempotency_key=offer.key)
+        again = vendor_credit_apply(actor=bookkeeper, credit=credit, bill=first,
+                                    idempotency_key=offer.key)  # a double click
+        assert again.pk == action.pk and action.kind == KIND
+        assert Action.objects.filter(kind=KIND).count() == 1
+        with pytest.raises(Conflict):  # another form while the first is in flight
+            vendor_credit_apply(actor=bookkeeper, credit=credit, bill=second,
+                                idempotency_key="vc-other")
+        assert AuditEvent.objects.filter(business=business,
+                                         action="vendor_credit.applied").exists()
+
+    action = action_execute(action)
+    assert action.state == "succeeded", action.error
+    action_execute(action)  # a redelivered task sends nothing more
+    [payment] = bill_payments(sb, action.key)
+    assert Decimal(str(payment["TotalAmt"])) == 0
+    linked = {line["LinkedTxn"][0]["TxnType"]: (line["LinkedTxn"][0]["TxnId"],
+                                                 Decimal(str(line["Amount"])))
+              for line in payment["Line"]}
+    assert linked == {"Bill": ("501", Decimal("400")), "VendorCredit": ("510", Decimal("400"))}
+    sandbox_credit = next(r for r in sandbox_rows(sb, "VendorCredit") if r["Id"] == "510")
+    assert Decimal(str(sandbox_credit["Balance"])) == Decimal("300")
+    with in_tenant(business):  # the after-action re-read: no sync needed
+        assert Bill.objects.get(pk=first.pk).balance == Decimal("0.00")
+        assert VendorCredit.objects.get(pk=credit.pk).balance == Decimal("300.00")
+        offer = vendor_credit_offers([credit.pk])[str(credit.pk)]
+        assert offer.bill.pk == second.pk and offer.amount == Decimal("300.00")
+    assert action_reconcile(action, check_succeeded=True).drift is False
+    assert weeks() == before  # the forecast already netted the credit
+
+
+def test_the_tray_warns_when_a_rate_is_missing(business):
+    tray_generate(business)
+    with in_tenant(business):
+        item = TrayItem.objects.get(key="currency_rate_missing")
+        assert item.kind == "currency_rate" and "2,000.00 CAD" in item.detail
