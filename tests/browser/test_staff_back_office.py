@@ -13,7 +13,6 @@ import pytest
 from celery.signals import before_task_publish
 from django.contrib.auth.models import Group
 from django.db import connection
-from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from django_tenants.utils import tenant_context
 
@@ -25,6 +24,7 @@ from apps.integrations.sync.outbox import NOTE_PREFIX, action_create, action_exe
 from apps.integrations.sync.qbo_sync import qbo_sync_run
 from apps.staff.roles import staff_roles_setup
 from tests.browser.agency import (
+    admin_sign_in,
     agency_fixture,  # noqa: F401 (the `agency` and `sandbox` fixtures)
     post_as_page,
     sandbox_fixture,  # noqa: F401
@@ -41,21 +41,6 @@ def _staff(email: str, role: str) -> tuple[User, TOTPDevice]:
     user = User.objects.create_user(email, PASSWORD, is_staff=True)
     user.groups.add(Group.objects.get(name=role))
     return user, TOTPDevice.objects.create(user=user, name="phone", confirmed=True)
-
-
-def _admin_sign_in(page, base: str, user: User, device: TOTPDevice) -> None:
-    token = f"{totp(device.bin_key, step=device.step, t0=device.t0, digits=device.digits):06d}"
-    page.goto(f"{base}/admin/")
-    page.fill("input[name=username]", user.email)
-    page.fill("input[name=password]", PASSWORD)
-    page.fill("input[name=otp_token]", token)
-    page.click("input[type=submit][value='Log in']")
-    page.select_option("select[name=otp_device]", value=device.persistent_id)
-    page.fill("input[name=password]", PASSWORD)
-    page.fill("input[name=otp_token]", token)
-    page.click("input[type=submit][value='Log in']")
-    page.wait_for_load_state()
-    assert page.url == f"{base}/admin/", page.inner_text("body")[:600]
 
 
 def _run_action(page, pk: int, action: str, **fields: str) -> str:
@@ -96,7 +81,7 @@ def test_operator_fixes_a_failing_sync_and_an_unknown_payment(live_site, agency,
     connection.set_schema_to_public()
 
     operator, device = _staff("operator@oodaloo.test", "operator")
-    _admin_sign_in(page, base, operator, device)
+    admin_sign_in(page, base, operator.email, PASSWORD, device)
     page.goto(f"{base}/admin/staff/home/")
     assert _home_count(page, "sync_failing") == 1 and _home_count(page, "actions") == 1
     assert business.name in page.locator("#staff-home tr[data-key=sync_failing]").inner_text()
@@ -146,7 +131,7 @@ def test_support_views_as_owner_and_every_write_is_refused(live_site, agency, pa
     base, port = live_site
     business = agency.business
     support, device = _staff("support@oodaloo.test", "support")
-    _admin_sign_in(page, base, support, device)
+    admin_sign_in(page, base, support.email, PASSWORD, device)
     page.goto(f"{base}/admin/tenancy/business/")
     assert page.locator("select[name=action] option[value=sync_now]").count() == 0
     _run_action(page, business.pk, "view_as_owner", reason="owner asked about runway")
