@@ -20,6 +20,7 @@ from apps.core.errors import ApplicationError
 from apps.core.services.audit import audit_record
 from apps.firm.access import firm_view
 from apps.firm.portfolio import FILTERS, portfolio_csv, portfolio_rows
+from apps.firm.table import portfolio_tbody
 
 
 def firm_home(request):
@@ -39,6 +40,7 @@ def portfolio(request):
     rows = portfolio_rows(user=request.user, firm=request.firm, q=q, flt=flt)
     return render(request, "firm/portfolio.html", {
         "firm": request.firm, "member": request.firm_member, "rows": rows, "q": q,
+        "tbody": portfolio_tbody(request, rows, request.firm.slug),
         "filter": flt, "filters": FILTERS,
     })
 

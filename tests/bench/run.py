@@ -27,6 +27,7 @@ BENCHMARKS = [
     "tests.bench.bench_digest",
     "tests.bench.bench_plaid_matching",
     "tests.bench.bench_documents",
+    "tests.bench.bench_firm_portfolio",
 ]
 
 
