@@ -9,6 +9,7 @@ from apps.staff.views import support_enter
 
 urlpatterns = [
     path("login/", accounts.tenant_login, name="tenant-login"),
+    path("login/code/", accounts.login_code, name="tenant-login-code"),
     path("logout/", accounts.tenant_logout, name="tenant-logout"),
     path("auth/handoff/", accounts.tenant_handoff, name="tenant-handoff"),
     path("auth/support/", support_enter, name="tenant-support"),

@@ -1,4 +1,5 @@
 from apps.accounts.permissions import can
+from apps.tenancy.urls import public_url
 
 
 def membership(request):
@@ -13,4 +14,7 @@ def membership(request):
         "membership": member,
         "can_write": can(request, "bookkeeper"),
         "is_owner": can(request, "owner"),
+        # Password, two-step sign-in and sign-out live on the public host.
+        "account_url": public_url("/account/"),
+        "password_reset_url": public_url("/password/reset/"),
     }

@@ -27,7 +27,7 @@ from apps.accounts.models import (
     Role,
     User,
 )
-from apps.accounts.services import InvalidInvitation, _hash, _password_check
+from apps.accounts.services import InvalidInvitation, _hash, password_check
 from apps.core.errors import ApplicationError, PermissionDenied
 from apps.core.services.audit import audit_record
 from apps.tenancy.models import Business
@@ -117,7 +117,7 @@ def firm_invitation_accept(*, token: str, password: str, full_name: str = ""
         invitation = firm_invitation_lookup(token)
         user = User.objects.filter(email=invitation.email).first()
         if user is None:
-            _password_check(password)
+            password_check(password)
             user = User.objects.create_user(invitation.email, password, full_name=full_name)
         elif not user.check_password(password):
             raise InvalidInvitation("That email already has an account; use its password.")

@@ -10,14 +10,21 @@ class LoginForm(forms.Form):
     password = forms.CharField(widget=forms.PasswordInput)
 
 
-class SignupForm(forms.Form):
+class BusinessForm(forms.Form):
     business_name = forms.CharField(max_length=200, label="Business name")
     slug = forms.SlugField(
         max_length=40, label="Portal address", help_text="Your portal lives at <address>.localhost"
     )
     timezone = forms.ChoiceField(choices=TIMEZONE_CHOICES, initial="America/New_York")
+
+
+class SignupForm(BusinessForm):
     email = forms.EmailField()
     password = forms.CharField(widget=forms.PasswordInput, min_length=10)
+
+
+class VerifySignupForm(forms.Form):
+    slug = forms.SlugField(max_length=40, label="Portal address")
 
 
 class AcceptInvitationForm(forms.Form):

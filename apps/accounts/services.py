@@ -1,4 +1,5 @@
-"""Sign-up, invitations, memberships and cross-host sign-in. Every change is audited."""
+"""Invitations, memberships and cross-host sign-in (sign-up: `signup.py`). Every change is
+audited."""
 
 import hashlib
 import secrets
@@ -10,6 +11,7 @@ from django.core.cache import caches
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.mail import send_mail
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 
 from apps.accounts.models import Invitation, Membership, Role, User
@@ -35,35 +37,11 @@ def _hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def _password_check(password: str, user: User | None = None) -> None:
+def password_check(password: str, user: User | None = None) -> None:
     try:
         validate_password(password, user)
     except DjangoValidationError as exc:
         raise InvalidSignup(" ".join(exc.messages)) from exc
-
-
-def user_signup(
-    *,
-    email: str,
-    password: str,
-    business_slug: str,
-    business_name: str,
-    timezone_name: str = "America/New_York",
-) -> tuple[User, Business]:
-    """Sign-up: a new owner and a new business (the same path as `create_business`)."""
-    email = (email or "").strip().lower()
-    if not email or "@" not in email:
-        raise InvalidSignup("Please enter a valid email address.")
-    existing = User.objects.filter(email=email).first()
-    if existing is None:
-        _password_check(password)
-    elif not existing.check_password(password):
-        raise InvalidSignup("That email already has an account; sign in with its password.")
-    business = business_provision(slug=business_slug, name=business_name, timezone=timezone_name)
-    with transaction.atomic():
-        user = existing or User.objects.create_user(email, password)
-        membership_add(actor=user, business=business, user=user, role=Role.OWNER)
-    return user, business
 
 
 def business_create_with_owner(
@@ -207,10 +185,13 @@ def invitation_accept(*, token: str, password: str, full_name: str = "") -> tupl
             raise InvalidInvitation("This invitation has already been used.")
         user = User.objects.filter(email=invitation.email).first()
         if user is None:
-            _password_check(password)
+            password_check(password)
             user = User.objects.create_user(invitation.email, password, full_name=full_name)
         elif not user.check_password(password):
             raise InvalidInvitation("That email already has an account; use its password.")
+        if user.email_verified_at is None:  # the emailed link proves the address
+            user.email_verified_at = timezone.now()
+            user.save(update_fields=["email_verified_at"])
         invitation.accepted_at = timezone.now()
         invitation.save(update_fields=["accepted_at"])
         membership_add(actor=user, business=invitation.business, user=user, role=invitation.role)
@@ -274,3 +255,9 @@ def membership_digest_set(*, actor, membership: Membership, receives: bool | Non
         actor=actor, action="membership.digest", business=membership.business, obj=membership,
         before={"receives_digest": before}, after={"receives_digest": receives},
     )
+
+
+def sessions_end_everywhere(*, user: User) -> None:
+    """Every session's auth hash includes the epoch (`User._get_session_auth_hash`), so one
+    increment ends them all, on every host, at their next request."""
+    User.objects.filter(pk=user.pk).update(session_epoch=F("session_epoch") + 1)

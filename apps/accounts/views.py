@@ -1,4 +1,7 @@
-"""Sign-in, sign-up and invitations. Thin: parse the form, call a service, render."""
+"""Sign-in, sign-out and invitations (sign-up: `signup_views.py`). Thin: parse the form,
+call a service, render."""
+
+import time
 
 from django.contrib import messages
 from django.contrib.auth import authenticate, login, logout
@@ -7,22 +10,25 @@ from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_http_methods, require_POST
+from django_otp import login as otp_login
 
-from apps.accounts import services
-from apps.accounts.forms import AcceptInvitationForm, LoginForm, SignupForm
-from apps.accounts.models import Firm
+from apps.accounts import services, two_step
+from apps.accounts.forms import AcceptInvitationForm, LoginForm
+from apps.accounts.models import Firm, User
 from apps.accounts.permissions import open_view
 from apps.core.errors import ApplicationError
 from apps.tenancy.models import Business
 
+BACKEND = "django.contrib.auth.backends.ModelBackend"
+OTP_PENDING = "oodaloo_otp_pending"
+OTP_PENDING_SECONDS = 300
 
-def lockout_response(request, response=None, credentials=None):
-    html = render_to_string(
-        "accounts/locked.html",
-        {"message": "Too many failed sign-in attempts. Please wait 15 minutes and try again."},
-        request,
-    )
+
+def lockout_response(request, response=None, credentials=None, *, message=None):
+    """django-axes' lockout page, also used by the sign-up throttle."""
+    message = message or "Too many failed sign-in attempts. Please wait 15 minutes and try again."
+    html = render_to_string("accounts/locked.html", {"message": message}, request)
     return HttpResponse(html, status=429)
 
 
@@ -39,6 +45,37 @@ def _authenticate(request, form):
     )
 
 
+def sign_in_begin(request, user, next_url: str):
+    """The password was right: sign in now, or first ask for the two-step code."""
+    if two_step.device_for(user) is None:
+        login(request, user, backend=BACKEND)
+        return redirect(next_url)
+    request.session[OTP_PENDING] = {"u": user.pk, "next": next_url, "at": time.time()}
+    return redirect("/login/code/")
+
+
+@open_view
+@require_http_methods(["GET", "POST"])
+def login_code(request):
+    """Second step, on whichever host the password was given."""
+    pending = request.session.get(OTP_PENDING) or {}
+    if time.time() - pending.get("at", 0) > OTP_PENDING_SECONDS:
+        request.session.pop(OTP_PENDING, None)
+        return redirect("/login/")
+    error = None
+    if request.method == "POST":
+        user = User.objects.filter(pk=pending["u"], is_active=True).first()
+        device = user and two_step.code_check(user=user, code=request.POST.get("code", ""))
+        if device:
+            request.session.pop(OTP_PENDING, None)
+            login(request, user, backend=BACKEND)
+            otp_login(request, device)
+            return redirect(pending["next"])
+        error = "That code is not right (or too many tries: wait a little)."
+    return render(request, "accounts/login_code.html", {"error": error},
+                  status=400 if error else 200)
+
+
 @require_http_methods(["GET", "POST"])
 def public_login(request):
     """Sign in on the public host, then go to the chosen business (or the admin for staff)."""
@@ -47,10 +84,13 @@ def public_login(request):
         user = _authenticate(request, form)
         if user is None:
             form.add_error(None, "That email and password don't match an account.")
+        elif not user.is_email_verified:
+            form.add_error(None, "Please confirm your email first: follow the link we sent you.")
         else:
-            login(request, user, backend="django.contrib.auth.backends.ModelBackend")
             # e.g. back to the QuickBooks launch URL; only paths on this host.
-            return redirect(_safe_next(request, default=reverse("choose-business")))
+            return sign_in_begin(
+                request, user, _safe_next(request, default=reverse("choose-business"))
+            )
     return render(
         request, "accounts/login.html", {"form": form, "next": _safe_next(request, "")},
         status=400 if form.errors else 200,
@@ -87,32 +127,6 @@ def go_to_business(request, slug: str):
 
 
 @require_http_methods(["GET", "POST"])
-def signup(request):
-    form = SignupForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            user, business = services.user_signup(
-                email=data["email"],
-                password=data["password"],
-                business_slug=data["slug"],
-                business_name=data["business_name"],
-                timezone_name=data["timezone"],
-            )
-        except ApplicationError as exc:
-            form.add_error(None, exc.message)
-        else:
-            login(request, user, backend="django.contrib.auth.backends.ModelBackend")
-            if _safe_next(request, ""):  # e.g. the QuickBooks launch URL: connect next
-                return redirect(_safe_next(request))
-            return redirect(services.handoff_url(user=user, business=business, next_path="/"))
-    return render(
-        request, "accounts/signup.html", {"form": form, "next": _safe_next(request, "")},
-        status=400 if form.errors else 200,
-    )
-
-
-@require_http_methods(["GET", "POST"])
 def accept_invitation(request, token: str):
     try:
         invitation = services.invitation_lookup(token)
@@ -129,14 +143,24 @@ def accept_invitation(request, token: str):
         except ApplicationError as exc:
             form.add_error(None, exc.message)
         else:
-            login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+            login(request, user, backend=BACKEND)
             return redirect(services.handoff_url(user=user, business=business))
     return render(request, "accounts/invite.html", {"form": form, "invitation": invitation})
 
 
+@require_POST
 def public_logout(request):
-    logout(request)
+    _sign_out_everywhere(request)
     return redirect("login")
+
+
+def _sign_out_everywhere(request) -> None:
+    """Sign-out ends every session of the person, on every host and device: the business
+    host's, the public host's (where sign-in happened) and other browsers'."""
+    user = request.user if request.user.is_authenticated else None
+    logout(request)
+    if user is not None:
+        services.sessions_end_everywhere(user=user)
 
 
 # --- on a business's own host ---
@@ -152,8 +176,7 @@ def tenant_login(request):
         if user is None or not user.memberships.filter(business=business).exists():
             form.add_error(None, "That email and password don't match a member of this business.")
         else:
-            login(request, user, backend="django.contrib.auth.backends.ModelBackend")
-            return redirect(_safe_next(request))
+            return sign_in_begin(request, user, _safe_next(request))
     return render(
         request,
         "accounts/login.html",
@@ -171,11 +194,12 @@ def tenant_handoff(request):
     except ApplicationError as exc:
         messages.error(request, exc.message)
         return redirect("tenant-login")
-    login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+    login(request, user, backend=BACKEND)
     return redirect(_safe_next(request))
 
 
 @open_view
+@require_POST
 def tenant_logout(request):
-    logout(request)
+    _sign_out_everywhere(request)
     return redirect("tenant-login")

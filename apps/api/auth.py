@@ -14,13 +14,17 @@ from rest_framework_simplejwt.exceptions import TokenError
 from rest_framework_simplejwt.tokens import AccessToken, RefreshToken
 
 BUSINESS_CLAIM = "business"
+# The person's sign-out epoch when the token was issued: "sign out everywhere" ends tokens too.
+EPOCH_CLAIM = "epoch"
 
 
 def tokens_for(user, business) -> dict:
     refresh = RefreshToken.for_user(user)
     refresh[BUSINESS_CLAIM] = business.schema_name
+    refresh[EPOCH_CLAIM] = user.session_epoch
     access = refresh.access_token
     access[BUSINESS_CLAIM] = business.schema_name
+    access[EPOCH_CLAIM] = user.session_epoch
     return {"access": str(access), "refresh": str(refresh)}
 
 
@@ -46,6 +50,8 @@ class BearerTokenMiddleware:
             user = get_user_model().objects.filter(pk=token.get("user_id"), is_active=True).first()
             if user is None:
                 return _unauthorized("The token's user no longer exists.")
+            if token.get(EPOCH_CLAIM) != user.session_epoch:
+                return _unauthorized("This token was ended by a sign-out; get a new one.")
             request.user = user
             request.api_token = token
             request._dont_enforce_csrf_checks = True  # bearer tokens are not ambient credentials

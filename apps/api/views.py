@@ -12,11 +12,13 @@ from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from apps.accounts import two_step
 from apps.accounts.models import Membership
 from apps.ap.models import Bill
 from apps.api.auth import tokens_for
 from apps.ar.models import Invoice
 from apps.core.errors import ApplicationError, PermissionDenied
+from apps.core.services.audit import audit_record
 from apps.runway.services import runway_json
 
 
@@ -29,6 +31,7 @@ class Page(PageNumberPagination):
 class TokenIn(serializers.Serializer):
     email = serializers.EmailField()
     password = serializers.CharField()
+    otp = serializers.CharField(required=False, help_text="the two-step code, if it is on")
 
 
 class TokenOut(serializers.Serializer):
@@ -53,6 +56,11 @@ class TokenObtainView(APIView):
         business = connection.tenant
         if user is None or not Membership.objects.filter(user=user, business=business).exists():
             raise PermissionDenied("Those credentials don't match a member of this business.")
+        if two_step.device_for(user) is not None and two_step.code_check(
+            user=user, code=data.validated_data.get("otp", "")
+        ) is None:
+            raise PermissionDenied("This account signs in in two steps: send its code as `otp`.")
+        audit_record(actor=user, action="api.token_issued", business=business, obj=user)
         return Response(tokens_for(user, business))
 
 

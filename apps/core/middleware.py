@@ -1,10 +1,12 @@
-"""Puts the business schema, request id and client IP into context for logs and audit entries."""
+"""Puts the business schema, request id and client IP (resolved through trusted proxies only)
+into context for logs and audit entries."""
 
 import re
 import uuid
 
 from django.db import connection
 
+from apps.core.client_ip import client_ip
 from apps.core.context import business_var, client_ip_var, request_id_var
 
 _SAFE_ID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
@@ -21,7 +23,7 @@ class RequestContextMiddleware:
         tokens = (
             request_id_var.set(request_id),
             business_var.set(getattr(connection, "schema_name", "public")),
-            client_ip_var.set(request.META.get("REMOTE_ADDR")),
+            client_ip_var.set(client_ip(request)),
         )
         try:
             response = self.get_response(request)

@@ -1,4 +1,4 @@
-"""Operations endpoints: /health (JSON, no secrets)."""
+"""Operations endpoints: /health (JSON, no secrets) and /metrics (allow-listed or staff)."""
 
 import time
 
@@ -6,9 +6,12 @@ import redis
 from django.conf import settings
 from django.db import DEFAULT_DB_ALIAS, connection, connections
 from django.db.migrations.executor import MigrationExecutor
-from django.http import JsonResponse
+from django.http import HttpResponseForbidden, JsonResponse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
+from django_prometheus.exports import ExportToDjangoView
+
+from apps.core.client_ip import client_ip, ip_in
 
 
 def _check(fn):
@@ -66,3 +69,20 @@ def health(request):
         {"status": "ok" if healthy else "degraded", "checks": checks},
         status=200 if healthy else 503,
     )
+
+
+def metrics_allowed(request) -> bool:
+    """The scraper's address is on the allow-list, or a 2FA-verified staff member is looking."""
+    if ip_in(client_ip(request), settings.METRICS_ALLOWED_CIDRS):
+        return True
+    user = getattr(request, "user", None)
+    verified = getattr(user, "is_verified", lambda: False)
+    return bool(user is not None and user.is_authenticated and user.is_staff and verified())
+
+
+@never_cache
+@require_GET
+def metrics(request):
+    if not metrics_allowed(request):
+        return HttpResponseForbidden("Metrics are for the monitoring system and staff only.")
+    return ExportToDjangoView(request)

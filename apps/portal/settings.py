@@ -5,7 +5,9 @@ from __future__ import annotations
 from datetime import time
 from zoneinfo import available_timezones
 
-from django.shortcuts import render
+from django.http import FileResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from apps.accounts.models import Membership
@@ -13,6 +15,7 @@ from apps.accounts.permissions import portal_view
 from apps.core.errors import ApplicationError
 from apps.integrations.sync.models import QboConnection
 from apps.portal.common import BadInput, action_done, action_error, parse_int
+from apps.portal.lifecycle import business_delete, business_export
 from apps.portal.models import BusinessSettings
 from apps.portal.services import (
     approval_limit_set,
@@ -20,6 +23,7 @@ from apps.portal.services import (
     settings_get,
     timezone_set,
 )
+from apps.tenancy.urls import public_url
 
 OWNER = {"read": "owner", "write": "owner"}
 COMMON_ZONES = [
@@ -118,3 +122,24 @@ def settings_timezone_view(request):
     except ApplicationError as exc:
         return action_error(request, exc)
     return action_done(request, "Time zone saved.", default_next="/settings/")
+
+
+@require_POST
+@portal_view(**OWNER)
+def settings_export_view(request):
+    """Everything this business holds, as a zip of CSVs with a manifest (docs/operating.md)."""
+    archive, _manifest = business_export(actor=request.user, business=request.business)
+    stamp = f"{request.business.slug}-{timezone.localdate():%Y%m%d}"
+    return FileResponse(archive, as_attachment=True, filename=f"oodaloo-{stamp}.zip",
+                        content_type="application/zip")
+
+
+@require_POST
+@portal_view(**OWNER)
+def settings_delete_view(request):
+    try:
+        business_delete(actor=request.user, business=request.business,
+                        confirm=request.POST.get("confirm", ""))
+    except ApplicationError as exc:
+        return action_error(request, exc)
+    return redirect(public_url("/businesses/"))

@@ -17,7 +17,9 @@ class InvalidBusiness(ApplicationError):
     code = "invalid_business"
 
 
-def slug_validate(slug: str) -> str:
+def slug_validate(slug: str, *, fresh_schema: bool = False) -> str:
+    """`fresh_schema`: also refuse a slug whose schema already exists (self-service sign-up
+    must never adopt a leftover schema; the test harness re-attaches to its own)."""
     slug = (slug or "").strip().lower()
     if not SLUG_RE.match(slug) or "--" in slug:
         raise InvalidBusiness(
@@ -27,7 +29,19 @@ def slug_validate(slug: str) -> str:
         raise InvalidBusiness(f"“{slug}” is reserved. Please choose another name.")
     if Business.objects.filter(slug=slug).exists():
         raise InvalidBusiness(f"“{slug}” is already taken. Please choose another name.")
+    schema = schema_name_for(slug)
+    # `information-schema` would become Postgres' own `information_schema`.
+    system = schema in SYSTEM_SCHEMAS or schema == settings.TENANT_BASE_SCHEMA
+    if system or schema.startswith("pg_") or (fresh_schema and schema_exists(schema)):
+        raise InvalidBusiness(f"“{slug}” is reserved. Please choose another name.")
     return slug
+
+
+SYSTEM_SCHEMAS = {"public", "information_schema", "pg_catalog", "pg_toast"}
+
+
+def schema_name_for(slug: str) -> str:
+    return slug.replace("-", "_")
 
 
 def public_tenant_ensure() -> Business:
@@ -64,17 +78,18 @@ def business_provision(
     timezone: str = "America/New_York",
     country: str = "US",
     currency: str = "USD",
+    fresh_schema: bool = False,
 ) -> Business:
     """Create a business: validate, clone the template schema, add its host."""
     connection.set_schema_to_public()  # tenants are created from public, whatever ran before
-    slug = slug_validate(slug)
+    slug = slug_validate(slug, fresh_schema=fresh_schema)
     name = (name or "").strip()
     if not name:
         raise InvalidBusiness("Please give the business a name.")
-    _validate_timezone(timezone)
+    timezone_validate(timezone)
     template_schema_ensure()
     business = Business(
-        schema_name=slug.replace("-", "_"),
+        schema_name=schema_name_for(slug),
         slug=slug,
         name=name[:200],
         timezone=timezone,
@@ -90,7 +105,7 @@ def business_provision(
     return business
 
 
-def _validate_timezone(tz: str) -> None:
+def timezone_validate(tz: str) -> None:
     from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
     try:

@@ -37,7 +37,7 @@ SHARED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
-    "django.contrib.admin",
+    "apps.core.admin_config.AuditedAdminConfig",  # django.contrib.admin, audited and 2FA
     "django_otp",
     "django_otp.plugins.otp_totp",
     "django_otp.plugins.otp_static",
@@ -78,7 +78,9 @@ TENANT_DOMAIN_SUFFIX = env("TENANT_DOMAIN_SUFFIX", default="localhost")
 PUBLIC_HOST = env("PUBLIC_HOST", default="localhost")
 SITE_PORT = env("SITE_PORT", default="8000")
 SITE_SCHEME = env("SITE_SCHEME", default="http")
-RESERVED_SLUGS = {"www", "admin", "api", "public", "static", "media", "mail", "app", "tenant-base"}
+RESERVED_SLUGS = {
+    "www", "admin", "api", "public", "static", "media", "mail", "app", "tenant-base", "new",
+}
 DATABASE_ROUTERS = ("django_tenants.routers.TenantSyncRouter",)
 PUBLIC_SCHEMA_URLCONF = "oodaloo.urls_public"
 ROOT_URLCONF = "oodaloo.urls_tenant"
@@ -127,8 +129,28 @@ LOGIN_URL = "/login/"
 INVITATION_TTL = timedelta(days=env.int("INVITATION_TTL_DAYS", default=7))
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_TIME = timedelta(minutes=15)
-AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+# Failures are counted per email (any address; stops distributed guessing of one account) and
+# per client address (stops spraying many accounts from one place), on every sign-in form.
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
 AXES_USERNAME_FORM_FIELD = "email"
+AXES_USERNAME_CALLABLE = "apps.accounts.lockout.attempted_email"
+AXES_CLIENT_IP_CALLABLE = "apps.core.client_ip.client_ip"
+# Proxies whose X-Forwarded-For we believe (docs/operating.md "Security"): their CIDRs, or how
+# many hops sit in front of the app. Neither set: the connecting address is the client.
+TRUSTED_PROXY_CIDRS = env.list("TRUSTED_PROXY_CIDRS", default=[])
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+# /metrics answers these client addresses (CIDRs) and signed-in, 2FA-verified staff only.
+METRICS_ALLOWED_CIDRS = env.list("METRICS_ALLOWED_CIDRS", default=["127.0.0.1/32", "::1/128"])
+# Sign-up is throttled like sign-in: at most this many attempts per client address and per
+# email in SIGNUP_WINDOW; then 429 until the window passes.
+SIGNUP_LIMIT_PER_IP = env.int("SIGNUP_LIMIT_PER_IP", default=5)
+SIGNUP_LIMIT_PER_EMAIL = env.int("SIGNUP_LIMIT_PER_EMAIL", default=3)
+SIGNUP_WINDOW = timedelta(minutes=env.int("SIGNUP_WINDOW_MINUTES", default=15))
+# The emailed link that verifies a new owner's address (and only then provisions the business).
+SIGNUP_VERIFY_MAX_AGE = timedelta(hours=env.int("SIGNUP_VERIFY_HOURS", default=24))
+PASSWORD_RESET_TIMEOUT = env.int("PASSWORD_RESET_TIMEOUT_SECONDS", default=60 * 60)
+# Sessions end after this long whatever happens (Django's default is two weeks).
+SESSION_COOKIE_AGE = env.int("SESSION_HOURS", default=12) * 60 * 60
 AXES_VERBOSE = False
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "apps.accounts.views.lockout_response"
@@ -219,6 +241,9 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
 }
 CELERY_BEAT_SCHEDULE = {
     "cleanup-job-runs": {"task": "core.job_runs_cleanup", "schedule": timedelta(days=1)},
+    "cleanup-auth-records": {
+        "task": "accounts.auth_records_cleanup", "schedule": timedelta(days=1)
+    },
     "digest-dispatch": {"task": "digest.dispatch", "schedule": timedelta(minutes=15)},
     "sync-dispatch": {"task": "sync.dispatch", "schedule": timedelta(minutes=5)},
     "qbo-reconnect-notices": {
@@ -233,6 +258,8 @@ CELERY_BEAT_SCHEDULE = {
     "firm-digest": {"task": "firm.digest_dispatch", "schedule": timedelta(hours=1)},
 }
 JOB_RUN_RETENTION = timedelta(days=30)
+# Sign-in records (django-axes access and failure logs); expired sessions go the same night.
+AUTH_LOG_RETENTION = timedelta(days=env.int("AUTH_LOG_RETENTION_DAYS", default=90))
 
 # --- Email (django-anymail; provider chosen by setting) ---
 EMAIL_BACKEND = env("EMAIL_BACKEND", default="django.core.mail.backends.filebased.EmailBackend")
@@ -310,13 +337,20 @@ LOG_LEVEL = env("LOG_LEVEL", default="INFO")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "filters": {"context": {"()": "apps.core.logging.ContextFilter"}},
+    "filters": {
+        "context": {"()": "apps.core.logging.ContextFilter"},
+        "redact": {"()": "apps.core.logging.RedactFilter"},
+    },
     "formatters": {"json": {"()": "apps.core.logging.JsonFormatter"}},
     "handlers": {
-        "console": {"class": "logging.StreamHandler", "filters": ["context"], "formatter": "json"}
+        "console": {
+            "class": "logging.StreamHandler", "filters": ["context", "redact"], "formatter": "json"
+        }
     },
     "root": {"handlers": ["console"], "level": LOG_LEVEL},
     "loggers": {
+        # runserver's request lines carry full URLs: through the redacting handler too.
+        "django.server": {"handlers": ["console"], "level": "INFO", "propagate": False},
         "django.db.backends": {"level": "WARNING"},
         "weasyprint": {"level": "WARNING"},
         "fontTools": {"level": "WARNING"},

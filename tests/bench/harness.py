@@ -50,8 +50,9 @@ def bench_database_url(name: str | None = None) -> str:
 def setup_django(fresh: bool = True, db_name: str | None = None) -> None:
     """Point Django at a fresh bench database (`db_name`, default `oodaloo_bench`)."""
     name = db_name or bench_database_name()
-    os.environ["DATABASE_URL"] = bench_database_url(name)
+    # Before anything imports `oodaloo` (its celery module defaults to production settings).
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "oodaloo.settings.bench")
+    os.environ["DATABASE_URL"] = bench_database_url(name)
     import django
 
     if fresh:

@@ -8,7 +8,7 @@ import pytest
 
 from tests.bench.harness import ROOT, child_env, drop_database
 
-DRILLS = ["isolation", "bad_input", "qbo_faults"]
+DRILLS = ["isolation", "bad_input", "qbo_faults", "accounts"]
 
 
 @pytest.mark.slow

@@ -1,0 +1,98 @@
+"""The staff console: 2FA required (django-otp) and every save and delete audited.
+
+Every ModelAdmin registered on this site gets `AuditedAdminMixin`, so no admin can forget it:
+adds, changes (with before/after of the changed fields), deletes, inline rows (memberships,
+domains) and anything else the admin logs as a change (the password form)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import admin
+from django.db import models
+from django_otp.admin import OTPAdminSite
+
+from apps.core.services.audit import audit_record
+
+SECRET_HINTS = ("password", "token", "secret", "key")
+
+
+def _plain(name: str, value: Any) -> Any:
+    if any(h in name for h in SECRET_HINTS):
+        return "(changed)"
+    if isinstance(value, models.Model):
+        return str(value)
+    if isinstance(value, models.QuerySet | list | tuple | set):
+        return [str(v) for v in value]
+    if value is None or isinstance(value, bool | int | float | str):
+        return value
+    return str(value)
+
+
+def _business_of(obj) -> Any:
+    if obj._meta.label == "tenancy.Business":
+        return obj
+    return getattr(obj, "business", None) or getattr(obj, "tenant", None)
+
+
+def _record(request, action: str, obj, before=None, after=None, label: str | None = None):
+    audit_record(
+        actor=request.user, action=action, business=_business_of(obj), obj=obj,
+        object_type=label or "", before=before, after=after,
+    )
+
+
+def _diff(form) -> tuple[dict, dict]:
+    fields = [f for f in form.changed_data if f in form.cleaned_data]
+    before = {f: _plain(f, form.initial.get(f)) for f in fields}
+    after = {f: _plain(f, form.cleaned_data.get(f)) for f in fields}
+    return before, after
+
+
+class AuditedAdminMixin:
+    def save_model(self, request, obj, form, change):
+        before, after = _diff(form)
+        super().save_model(request, obj, form, change)
+        request._oodaloo_audited = True
+        _record(request, "admin.changed" if change else "admin.added", obj,
+                before=before if change else None, after=after)
+
+    def delete_model(self, request, obj):
+        _record(request, "admin.deleted", obj, before={"object": str(obj)})
+        super().delete_model(request, obj)
+
+    def delete_queryset(self, request, queryset):
+        for obj in queryset:
+            _record(request, "admin.deleted", obj, before={"object": str(obj)})
+        super().delete_queryset(request, queryset)
+
+    def save_formset(self, request, form, formset, change):
+        deleted = [f.instance for f in formset.deleted_forms if f.instance.pk is not None]
+        for obj in deleted:
+            _record(request, "admin.deleted", obj, before={"object": str(obj)})
+        edited = [f for f in formset.forms
+                  if f not in formset.deleted_forms and f.has_changed()]
+        diffs = [(f, *_diff(f), f.instance.pk is None) for f in edited]
+        super().save_formset(request, form, formset, change)
+        for f, before, after, added in diffs:
+            _record(request, "admin.added" if added else "admin.changed", f.instance,
+                    before=None if added else before, after=after)
+
+    def log_change(self, request, obj, message):
+        entry = super().log_change(request, obj, message)
+        if not getattr(request, "_oodaloo_audited", False):  # e.g. the user password form
+            _record(request, "admin.changed", obj, after={"change": str(message)})
+        return entry
+
+
+class AuditedAdminSite(OTPAdminSite):
+    site_header = "Oodaloo staff console"
+    site_title = "Oodaloo staff"
+
+    def register(self, model_or_iterable, admin_class=None, **options):
+        admin_class = admin_class or admin.ModelAdmin
+        if not issubclass(admin_class, AuditedAdminMixin):
+            admin_class = type(
+                f"Audited{admin_class.__name__}", (AuditedAdminMixin, admin_class), {}
+            )
+        return super().register(model_or_iterable, admin_class, **options)
