@@ -27,7 +27,12 @@ from apps.accounts.models import (
     Role,
     User,
 )
-from apps.accounts.services import InvalidInvitation, _hash, password_check
+from apps.accounts.services import (
+    InvalidInvitation,
+    _hash,
+    invitation_email_clean,
+    invitation_user,
+)
 from apps.core.errors import ApplicationError, PermissionDenied
 from apps.core.services.audit import audit_record
 from apps.tenancy.models import Business
@@ -79,9 +84,7 @@ def firm_create(*, actor: User, slug: str, name: str, timezone_name: str = "Amer
 def firm_invitation_create(*, actor: User, firm: Firm, email: str, role: str) -> str:
     """Email a link that makes its acceptor a member of the firm; returns the link."""
     _require_partner(actor, firm)
-    email = (email or "").strip().lower()
-    if "@" not in email:
-        raise InvalidInvitation("Please enter a valid email address.")
+    email = invitation_email_clean(email)
     if role not in FirmRole.values:
         raise InvalidInvitation(f"Unknown firm role “{role}”.")
     token = secrets.token_urlsafe(32)
@@ -115,12 +118,11 @@ def firm_invitation_accept(*, token: str, password: str, full_name: str = ""
                            ) -> tuple[User, Firm]:
     with transaction.atomic():
         invitation = firm_invitation_lookup(token)
-        user = User.objects.filter(email=invitation.email).first()
-        if user is None:
-            password_check(password)
-            user = User.objects.create_user(invitation.email, password, full_name=full_name)
-        elif not user.check_password(password):
-            raise InvalidInvitation("That email already has an account; use its password.")
+        # Locked, so two clicks cannot both accept.
+        invitation = FirmInvitation.objects.select_for_update().get(pk=invitation.pk)
+        if invitation.accepted_at:
+            raise InvalidInvitation("This invitation has already been used.")
+        user = invitation_user(invitation.email, password, full_name)
         invitation.accepted_at = timezone.now()
         invitation.save(update_fields=["accepted_at"])
         member, created = FirmMember.objects.get_or_create(
@@ -172,9 +174,7 @@ def firm_client_create(*, actor: User, firm: Firm, slug: str, name: str, owner_e
     """The firm sets up a new client business and invites its owner (returns the owner's
     invitation link). The creating partner gets bookkeeper access to it."""
     _require_partner(actor, firm)
-    owner_email = (owner_email or "").strip().lower()
-    if "@" not in owner_email:
-        raise FirmError("Please enter the owner's email address.")
+    owner_email = invitation_email_clean(owner_email)
     slug = slug_validate(slug)
     business = business_provision(slug=slug, name=name, timezone=timezone_name)
     token = secrets.token_urlsafe(32)

@@ -126,12 +126,32 @@ def _ensure_another_owner(membership: Membership) -> None:
         raise ApplicationError("A business needs at least one owner.")
 
 
-def invitation_create(*, actor: User, business: Business, email: str, role: str) -> str:
-    """Create an invitation and email its link; returns the link (shown once to the owner)."""
-    _require_owner(actor, business)
+def invitation_email_clean(email: str) -> str:
     email = (email or "").strip().lower()
     if "@" not in email:
         raise InvalidInvitation("Please enter a valid email address.")
+    return email
+
+
+def invitation_user(email: str, password: str, full_name: str = "") -> User:
+    """Who accepts an invitation: the existing account (its password proves it) or a new one.
+    Used by business and firm invitations alike; the emailed link proves the address."""
+    user = User.objects.filter(email=email).first()
+    if user is None:
+        password_check(password)
+        user = User.objects.create_user(email, password, full_name=full_name)
+    elif not user.check_password(password):
+        raise InvalidInvitation("That email already has an account; use its password.")
+    if user.email_verified_at is None:
+        user.email_verified_at = timezone.now()
+        user.save(update_fields=["email_verified_at"])
+    return user
+
+
+def invitation_create(*, actor: User, business: Business, email: str, role: str) -> str:
+    """Create an invitation and email its link; returns the link (shown once to the owner)."""
+    _require_owner(actor, business)
+    email = invitation_email_clean(email)
     if role not in Role.values:
         raise InvalidInvitation(f"Unknown role “{role}”.")
     token = secrets.token_urlsafe(32)
@@ -183,15 +203,7 @@ def invitation_accept(*, token: str, password: str, full_name: str = "") -> tupl
         invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)
         if invitation.accepted_at:
             raise InvalidInvitation("This invitation has already been used.")
-        user = User.objects.filter(email=invitation.email).first()
-        if user is None:
-            password_check(password)
-            user = User.objects.create_user(invitation.email, password, full_name=full_name)
-        elif not user.check_password(password):
-            raise InvalidInvitation("That email already has an account; use its password.")
-        if user.email_verified_at is None:  # the emailed link proves the address
-            user.email_verified_at = timezone.now()
-            user.save(update_fields=["email_verified_at"])
+        user = invitation_user(invitation.email, password, full_name)
         invitation.accepted_at = timezone.now()
         invitation.save(update_fields=["accepted_at"])
         membership_add(actor=user, business=invitation.business, user=user, role=invitation.role)

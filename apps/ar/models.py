@@ -59,6 +59,8 @@ class Invoice(QboSyncedModel):
     # Owner's "expect on" override for the forecast.
     expected_date = models.DateField(null=True, blank=True)
     last_reminded_at = models.DateTimeField(null=True, blank=True)
+    # The owner marked the invoice disputed: reminders skip it until cleared.
+    disputed_at = models.DateTimeField(null=True, blank=True)
 
     objects = InvoiceQuerySet.as_manager()
 
@@ -179,3 +181,18 @@ class RefundReceipt(_Receipt):
 
     def __str__(self) -> str:
         return f"RefundReceipt {self.doc_number or self.qbo_id} {self.total}"
+
+
+# Reminder sequences and their emails (apps/ar/reminders/models.py), registered with this app.
+from apps.ar.reminders.models import (  # noqa: E402,F401
+    CollectionsSettings,
+    CustomerReminders,
+    ReminderContact,
+    ReminderDelivery,
+    ReminderEmail,
+    ReminderEvent,
+    ReminderSend,
+    ReminderSequence,
+    ReminderStep,
+    ReminderTick,
+)

@@ -1,4 +1,4 @@
-"""Collections: reminders through QBO's invoice send, "expect on" dates, and the priority list.
+"""Collections: "expect on" dates and the priority list (reminders: apps/ar/reminders).
 
 Collections priority = open balance × days overdue × the customer's habit factor, where the
 habit factor = 1 + max(0, average days late) ÷ 30, capped at 4 (a customer who usually pays a
@@ -7,16 +7,13 @@ month late counts double; one with no history counts once). See docs/portal.md.
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from django.db import connection, transaction
-from django.utils import timezone
 
 from apps.accounts.models import ROLE_RANK, Membership, Role
 from apps.ar.models import Invoice
@@ -24,10 +21,7 @@ from apps.core.dates import local_today
 from apps.core.errors import ApplicationError, Conflict, PermissionDenied
 from apps.core.services.audit import audit_record
 from apps.core.services.data_version import data_changed_on_commit
-from apps.integrations.sync.models import Action
-from apps.integrations.sync.outbox import action_create
 
-INVOICE_SEND = "invoice.send"
 HABIT_CAP = Decimal(4)
 MAX_EXPECT_AHEAD = timedelta(days=366)
 
@@ -155,56 +149,6 @@ def collections_top(
     return ranked[:limit]
 
 
-# --- reminders ----------------------------------------------------------------------------
-
-
-def reminder_key(business: Any, invoice: Invoice, day: date) -> str:
-    digest = hashlib.sha256(f"{business.pk}:{invoice.pk}:{day.isoformat()}".encode()).hexdigest()
-    return f"rm-{digest[:32]}"
-
-
-def invoice_remind(*, actor: Any, invoice: Invoice) -> Action:
-    """Ask QBO to email the invoice again — at most once per invoice per local day."""
-    business = _business()
-    today = local_today(business.timezone)
-    with transaction.atomic():
-        invoice = _lock(invoice)
-        _require(actor, business, Role.BOOKKEEPER)
-        if invoice.balance <= 0:
-            raise Conflict("This invoice is already paid.")
-        if not invoice.bill_email and not (invoice.customer and invoice.customer.email):
-            raise InvoiceError("This customer has no email address in QuickBooks.")
-        if invoice.last_reminded_at is not None:
-            reminded_on = timezone.localtime(
-                invoice.last_reminded_at, timezone=_zone(business)
-            ).date()
-            if reminded_on == today:
-                raise Conflict("A reminder already went out today; one a day is plenty.")
-        action = action_create(
-            business,
-            INVOICE_SEND,
-            {"invoice": invoice.qbo_id, "send_to": invoice.bill_email or None},
-            reminder_key(business, invoice, today),
-            target_type="invoice",
-            target_id=str(invoice.pk),
-            actor_email=actor.email,
-        )
-        invoice.last_reminded_at = timezone.now()
-        invoice.save(update_fields=["last_reminded_at"])
-        audit_record(
-            actor=actor,
-            action="invoice.reminded",
-            business=business,
-            obj=invoice,
-            after={"action": action.key, "balance": invoice.balance},
-        )
-    return action
-
-
-def _zone(business: Any) -> ZoneInfo:
-    return ZoneInfo(business.timezone)
-
-
 def invoice_expect_on(*, actor: Any, invoice: Invoice, on: date | None) -> Invoice:
     """The owner's "expect on" date (today or later) for the forecast; None = the habit."""
     business = _business()
@@ -232,12 +176,3 @@ def invoice_expect_on(*, actor: Any, invoice: Invoice, on: date | None) -> Invoi
         )
     data_changed_on_commit(business)
     return invoice
-
-
-def invoice_actions(business: Any, invoice_ids: list[int]):
-    return Action.objects.filter(
-        business=business,
-        kind=INVOICE_SEND,
-        target_type="invoice",
-        target_id__in=[str(i) for i in invoice_ids],
-    )

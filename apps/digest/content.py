@@ -18,6 +18,7 @@ from django_tenants.utils import tenant_context
 
 from apps.ap.models import Bill
 from apps.ar.models import Invoice
+from apps.collections.measures import collections_measures, measures_as_json
 from apps.core.dates import local_now
 from apps.core.money import format_money
 from apps.integrations.sync.policy import is_sync_due
@@ -218,6 +219,7 @@ def digest_build(business, week: str, *, now: datetime | None = None) -> dict:
         bills, bills_total, bills_count = _bills(as_of, business, currency)
         tray = _tray(as_of, business, currency)
         accuracy = _accuracy(business)
+        collections = measures_as_json(collections_measures(as_of))
     fresh = data_freshness(business, now)
     before_days = (previous or {}).get("runway", {}).get("runway_days")
     days = numbers["runway_days"]
@@ -260,6 +262,7 @@ def digest_build(business, week: str, *, now: datetime | None = None) -> dict:
         "bills_count": bills_count,
         "tray": tray,
         "accuracy": accuracy,
+        "collections": collections,
         "freshness": {
             "last_sync_at": fresh.last_sync_at.isoformat() if fresh.last_sync_at else None,
             "stale": fresh.stale,

@@ -7,6 +7,8 @@ public summary row (apps/tenancy/summary.py, apps/digest/staff.py), never a quer
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
 
+from apps.integrations.mail.models import TrackedDelivery, TrackingEvent
+
 
 class DigestRun(models.Model):
     """One digest for one week. `key` is the idempotency key `digest:{schema}:{YYYY-Www}`
@@ -56,27 +58,12 @@ class DigestRun(models.Model):
         return self.state in {self.State.SENT, self.State.PARTIAL, self.State.SKIPPED}
 
 
-class DigestDelivery(models.Model):
-    """One recipient of one run. `send_id` is ours, written (committed) before the provider call
-    and carried in the message metadata and Message-ID; `message_id` is the provider's."""
-
-    class State(models.TextChoices):
-        PENDING = "pending"
-        SENDING = "sending"
-        SENT = "sent"
-        FAILED = "failed"
-        UNKNOWN = "unknown"
+class DigestDelivery(TrackedDelivery):
+    """One recipient of one run (state, send_id, provider id, tracking: TrackedDelivery)."""
 
     run = models.ForeignKey(DigestRun, on_delete=models.CASCADE, related_name="deliveries")
     user_id = models.BigIntegerField(null=True, blank=True)
     email = models.EmailField()
-    state = models.CharField(max_length=10, choices=State.choices, default=State.PENDING)
-    send_id = models.CharField(max_length=64, unique=True)
-    message_id = models.CharField(max_length=200, blank=True, db_index=True)
-    sent_at = models.DateTimeField(null=True, blank=True)
-    error = models.TextField(blank=True)
-    # The latest tracking status (delivered/opened/clicked/bounced...), for the history page.
-    last_event = models.CharField(max_length=16, blank=True)
 
     class Meta:
         ordering = ["id"]
@@ -88,23 +75,13 @@ class DigestDelivery(models.Model):
         return f"{self.email} {self.state}"
 
 
-class DigestEvent(models.Model):
+class DigestEvent(TrackingEvent):
     """A tracking event from the provider's verified webhook (append-only, deduplicated)."""
 
     delivery = models.ForeignKey(
         DigestDelivery, on_delete=models.CASCADE, related_name="events"
     )
-    event_type = models.CharField(max_length=16, db_index=True)
-    dedupe_key = models.CharField(max_length=200, unique=True)
-    esp = models.CharField(max_length=40, blank=True)
-    occurred_at = models.DateTimeField(null=True, blank=True)
-    received_at = models.DateTimeField(auto_now_add=True)
-    recipient = models.CharField(max_length=254, blank=True)
     click_url = models.TextField(blank=True)
-    description = models.TextField(blank=True)
 
-    class Meta:
-        ordering = ["received_at", "id"]
-
-    def __str__(self) -> str:
-        return f"{self.event_type} {self.recipient}"
+    class Meta(TrackingEvent.Meta):
+        pass

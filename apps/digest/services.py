@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import logging
 import os
-import signal
 import time
 import uuid
 from dataclasses import dataclass
@@ -25,7 +24,6 @@ from datetime import datetime, timedelta
 from datetime import time as dtime
 from zoneinfo import ZoneInfo
 
-from anymail.exceptions import AnymailAPIError, AnymailInvalidAddress, AnymailRecipientsRefused
 from django.apps import apps as django_apps
 from django.conf import settings
 from django.core import signing
@@ -45,7 +43,16 @@ from apps.digest.render import (
     digest_render_pdf,
     digest_render_text,
 )
-from apps.integrations.mail.delivery import OutgoingMail, mail_send
+from apps.integrations.mail.delivery import (
+    OutgoingMail,
+    fault_hook,
+    mail_deliver_recorded,
+)
+from apps.integrations.mail.tracking import (
+    deliveries_reconcile_sending,
+    delivery_apply_event,
+    tracking_event_store,
+)
 from apps.integrations.sync.locks import LeaseLock
 from apps.tenancy.models import Business
 from apps.tenancy.summary import summary_refresh_quietly
@@ -58,21 +65,14 @@ LATE_AFTER = timedelta(hours=1)
 # The summary-row source a digest event refreshes (apps/tenancy/summary.py).
 SUMMARY_SOURCE = "apps.digest.selectors.digest_summary"
 DEFAULT_DAY, DEFAULT_TIME = 0, dtime(9, 0)
-# Tracking events in order of how much they tell; the history shows the strongest seen.
-EVENT_RANK = {"queued": 1, "sent": 2, "deferred": 3, "delivered": 4, "opened": 5,
-              "clicked": 6, "unsubscribed": 7, "complained": 8, "rejected": 8, "failed": 8,
-              "bounced": 9}
 
 
 def lease_seconds() -> int:
     return int(os.environ.get("OODALOO_DIGEST_LEASE_SECONDS", "600"))
 
 
-def _fault(point: str) -> None:
-    """Fault drill hook: OODALOO_DIGEST_FAULT=<point> kills this process (SIGKILL, like an OOM
-    kill) at that point. Used by the crash tests and `make drill`; unset in production."""
-    if os.environ.get("OODALOO_DIGEST_FAULT") == point:
-        os.kill(os.getpid(), signal.SIGKILL)
+# Fault drill hook: OODALOO_DIGEST_FAULT=<point> SIGKILLs this process at that point.
+_fault = fault_hook("OODALOO_DIGEST_FAULT")
 
 
 def digest_key(business: Business, week: str) -> str:
@@ -232,16 +232,6 @@ def _request_sync_if_stale(business: Business, content: dict) -> bool:
     return True
 
 
-def _reconcile_sending(run: DigestRun) -> None:
-    """Deliveries left `sending` by a dead worker: proven sent by a tracking event, else
-    `unknown` — never handed to the provider a second time."""
-    for d in run.deliveries.filter(state=DigestDelivery.State.SENDING):
-        proven = d.events.exists()
-        d.state = DigestDelivery.State.SENT if proven else DigestDelivery.State.UNKNOWN
-        d.error = "" if proven else "worker stopped between handing over and recording the send"
-        d.save(update_fields=["state", "error"])
-
-
 def _finish(run: DigestRun, now: datetime) -> None:
     states = set(run.deliveries.values_list("state", flat=True))
     S = DigestDelivery.State
@@ -277,29 +267,11 @@ def _send_one(business: Business, run: DigestRun, d: DigestDelivery, *, html: st
         metadata={"schema": business.schema_name, "digest_key": run.key},
         tags=("digest",),
     )
-    # Committed before the provider call: this is what makes a crash below at-most-once.
-    DigestDelivery.objects.filter(pk=d.pk).update(state=DigestDelivery.State.SENDING)
-    _fault("kill_before_provider")
-    try:
-        outcome = mail_send(mail)
-    except (AnymailRecipientsRefused, AnymailInvalidAddress) as exc:
-        DigestDelivery.objects.filter(pk=d.pk).update(state=DigestDelivery.State.FAILED,
-                                                      error=str(exc)[:2000])
-        return
-    except AnymailAPIError as exc:
-        # An HTTP answer from the provider is a refusal; no answer (timeout) is ambiguous.
-        refused = getattr(exc, "status_code", None) is not None
-        state = DigestDelivery.State.FAILED if refused else DigestDelivery.State.UNKNOWN
-        DigestDelivery.objects.filter(pk=d.pk).update(state=state, error=str(exc)[:2000])
-        return
-    except Exception as exc:  # noqa: BLE001 — local backends: we can't know; don't resend
-        DigestDelivery.objects.filter(pk=d.pk).update(state=DigestDelivery.State.UNKNOWN,
-                                                      error=f"{type(exc).__name__}: {exc}"[:2000])
-        return
-    _fault("kill_after_provider")
-    DigestDelivery.objects.filter(pk=d.pk).update(
-        state=DigestDelivery.State.SENT, message_id=outcome.message_id[:200],
-        sent_at=timezone.now(), error="")
+    # `sending` is committed before the provider call: a crash below is at-most-once.
+    mail_deliver_recorded(
+        mail, fault=_fault,
+        mark=lambda state, **fields: DigestDelivery.objects.filter(pk=d.pk).update(
+            state=state, **fields))
 
 
 def digest_send(
@@ -361,7 +333,7 @@ def _send_locked(business, week, key, lock, *, late, actor_email, resend_of, now
                           run_id=existing.pk if existing else None)
     try:
         if run.state == DigestRun.State.SENDING:
-            _reconcile_sending(run)
+            deliveries_reconcile_sending(run.deliveries)
         started = time.perf_counter()
         content = run.content
         if content is None or run.state == DigestRun.State.BUILDING:
@@ -492,42 +464,13 @@ def digest_tracking_record(event, esp_name: str) -> DigestEvent | None:
     if business is None:
         return None
     with tenant_context(business):
-        delivery = None
-        if metadata.get("send_id"):
-            delivery = DigestDelivery.objects.filter(send_id=metadata["send_id"]).first()
-        if delivery is None and event.message_id:
-            delivery = DigestDelivery.objects.filter(message_id=event.message_id).first()
-        if delivery is None:
-            return None
-        stamp = event.timestamp.isoformat() if event.timestamp else ""
-        dedupe = event.event_id or (
-            f"{event.message_id}:{event.event_type}:{stamp}:{event.recipient}"
-        )
-        row, created = DigestEvent.objects.get_or_create(
-            dedupe_key=f"{esp_name}:{dedupe}"[:200],
-            defaults={"delivery": delivery, "event_type": event.event_type, "esp": esp_name,
-                      "occurred_at": event.timestamp, "recipient": event.recipient or "",
-                      "click_url": event.click_url or "",
-                      "description": (event.description or event.mta_response or "")[:2000]},
-        )
-        if created:
-            _delivery_apply_event(delivery, event.event_type)
+        delivery, row, created = tracking_event_store(
+            event, esp_name, deliveries=DigestDelivery.objects, events=DigestEvent.objects,
+            click_url=event.click_url or "")
+        if created and delivery_apply_event(delivery, event.event_type):
+            run = delivery.run  # the provider had it after all
+            if run.state in (DigestRun.State.UNKNOWN, DigestRun.State.PARTIAL):
+                _finish(run, timezone.now())
     if created:
         summary_refresh_quietly(business, only=(SUMMARY_SOURCE,))
     return row
-
-
-def _delivery_apply_event(delivery: DigestDelivery, event_type: str) -> None:
-    fields = []
-    if EVENT_RANK.get(event_type, 0) >= EVENT_RANK.get(delivery.last_event, 0):
-        delivery.last_event = event_type
-        fields.append("last_event")
-    if delivery.state in (DigestDelivery.State.SENDING, DigestDelivery.State.UNKNOWN):
-        delivery.state = DigestDelivery.State.SENT  # the provider had it after all
-        fields.append("state")
-    if fields:
-        delivery.save(update_fields=fields)
-    if "state" in fields:
-        run = delivery.run
-        if run.state in (DigestRun.State.UNKNOWN, DigestRun.State.PARTIAL):
-            _finish(run, timezone.now())

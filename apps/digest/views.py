@@ -2,7 +2,7 @@
 the member's own subscription, and the one-click unsubscribe (no sign-in)."""
 
 from django.core import signing
-from django.http import Http404, HttpResponse, HttpResponseBadRequest
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.safestring import mark_safe
 from django.views.decorators.csrf import csrf_exempt
@@ -10,10 +10,16 @@ from django.views.decorators.http import require_http_methods
 
 from apps.accounts.models import Role
 from apps.accounts.permissions import open_view, portal_view
+from apps.core.unsubscribe import one_click_unsubscribe
 from apps.digest import selectors
 from apps.digest.content import deep_link_target, digest_build, week_label, week_parse
 from apps.digest.render import digest_render_page_body, digest_render_pdf
-from apps.digest.services import digest_subscription_set, digest_unsubscribe, late_note
+from apps.digest.services import (
+    UNSUBSCRIBE_SALT,
+    digest_subscription_set,
+    digest_unsubscribe,
+    late_note,
+)
 
 
 @portal_view
@@ -80,16 +86,5 @@ def subscription(request):
 @csrf_exempt  # RFC 8058: mail clients POST "List-Unsubscribe=One-Click" with no cookies/token
 @require_http_methods(["GET", "POST"])
 def unsubscribe(request, token: str):
-    try:
-        signing.loads(token, salt="digest-unsubscribe")
-    except signing.BadSignature:
-        return HttpResponseBadRequest("This unsubscribe link is not valid.")
-    if request.method == "GET":  # link scanners GET; only a POST changes anything
-        return render(request, "digest/unsubscribe.html",
-                      {"business": request.business, "token": token, "done": False})
-    try:
-        email = digest_unsubscribe(business=request.business, token=token)
-    except signing.BadSignature:
-        return HttpResponseBadRequest("This unsubscribe link is not valid.")
-    return render(request, "digest/unsubscribe.html",
-                  {"business": request.business, "done": True, "email": email})
+    return one_click_unsubscribe(request, token, salt=UNSUBSCRIBE_SALT, apply=digest_unsubscribe,
+                                 template="digest/unsubscribe.html")

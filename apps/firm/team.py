@@ -54,19 +54,24 @@ def team(request):
     })
 
 
-@require_POST
-@firm_view(partner=True)
-def member_invite(request):
+def _run_with_link(request, make_link, success: str):
+    """An action whose result is a one-time link, shown once on the team page."""
     try:
-        link = firm_invitation_create(actor=request.user, firm=request.firm,
-                                      email=request.POST.get("email", ""),
-                                      role=request.POST.get("role", ""))
+        link = make_link()
     except ApplicationError as exc:
         messages.error(request, exc.message)
         return _back(request)
     request.session["firm_invite_link"] = link
-    messages.success(request, "Invitation sent.")
+    messages.success(request, success)
     return _back(request)
+
+
+@require_POST
+@firm_view(partner=True)
+def member_invite(request):
+    return _run_with_link(request, lambda: firm_invitation_create(
+        actor=request.user, firm=request.firm, email=request.POST.get("email", ""),
+        role=request.POST.get("role", "")), "Invitation sent.")
 
 
 @require_POST
@@ -95,17 +100,11 @@ def grant_revoke(request, pk: int):
 @require_POST
 @firm_view(partner=True)
 def client_new(request):
-    try:
-        _link, url = firm_client_create(
-            actor=request.user, firm=request.firm, slug=request.POST.get("slug", ""),
-            name=request.POST.get("name", ""), owner_email=request.POST.get("owner_email", ""),
-            timezone_name=request.POST.get("timezone") or request.firm.timezone)
-    except ApplicationError as exc:
-        messages.error(request, exc.message)
-        return _back(request)
-    request.session["firm_invite_link"] = url
-    messages.success(request, "Client created; its owner was invited.")
-    return _back(request)
+    return _run_with_link(request, lambda: firm_client_create(
+        actor=request.user, firm=request.firm, slug=request.POST.get("slug", ""),
+        name=request.POST.get("name", ""), owner_email=request.POST.get("owner_email", ""),
+        timezone_name=request.POST.get("timezone") or request.firm.timezone,
+    )[1], "Client created; its owner was invited.")
 
 
 @require_POST

@@ -11,13 +11,12 @@ from apps.accounts.permissions import portal_view
 from apps.ar.credits import credit_apply
 from apps.ar.models import CreditMemo, Customer, Invoice, Payment
 from apps.ar.overpayments import overpayment_apply
-from apps.ar.services import (
-    collections_top,
-    invoice_actions,
-    invoice_expect_on,
-    invoice_remind,
-)
+from apps.ar.reminders import selectors as reminder_selectors
+from apps.ar.reminders.manual import invoice_remind
+from apps.ar.services import collections_top, invoice_expect_on
+from apps.collections.services import customer_habits
 from apps.core.errors import ApplicationError
+from apps.portal.collections import customer_context
 from apps.portal.common import (
     PAGE_SIZE,
     action_error,
@@ -103,7 +102,7 @@ def invoice_detail(request, pk: int):
             "impact_sentence": sentence,
             "forecast_date": expected,
             "in_forecast": result is not None and str(invoice.pk) in result.forecast.invoice_dates,
-            "actions": list(invoice_actions(business, [invoice.pk]).order_by("-created_at")[:20]),
+            "reminder_emails": reminder_selectors.emails_for_invoice(invoice.pk),
         },
     )
 
@@ -119,6 +118,7 @@ def customer_detail(request, pk: int):
         request,
         "portal/invoices/customer.html",
         {
+            **customer_context(customer),
             "customer": customer,
             "habit": habit_sentences(result).get(customer.qbo_id),
             "page": invoices,
@@ -140,10 +140,13 @@ def _after(request, invoice: Invoice, message: str):
 def invoice_remind_view(request, pk: int):
     invoice = get_object_or_404(Invoice, pk=pk)
     try:
-        invoice_remind(actor=request.user, invoice=invoice)
+        email = invoice_remind(actor=request.user, invoice=invoice,
+                               habits=customer_habits(today_for(request)))
     except ApplicationError as exc:
         return action_error(request, exc)
-    return _after(request, invoice, "Reminder on its way through QuickBooks.")
+    step = email.sends.first()
+    return _after(request, invoice, f"Reminder ({step.tone}, step {step.step_offset:+d} days) "
+                  "on its way to the customer's billing email.")
 
 
 @require_POST

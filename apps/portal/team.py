@@ -88,26 +88,28 @@ def team_role_view(request, pk: int):
     return action_done(request, "Role changed.", default_next="/team/")
 
 
+def _team_action(request, action, message: str, **kwargs):
+    """Call one team service as the owner; its error, or ``message``, back on the team page."""
+    try:
+        action(actor=request.user, **kwargs)
+    except ApplicationError as exc:
+        return action_error(request, exc)
+    return action_done(request, message, default_next="/team/")
+
+
 @require_POST
 @portal_view(**OWNER)
 def team_remove_view(request, pk: int):
     membership = get_object_or_404(Membership, pk=pk, business=request.business)
-    try:
-        membership_remove(actor=request.user, membership=membership)
-    except ApplicationError as exc:
-        return action_error(request, exc)
-    return action_done(request, "Removed from the team.", default_next="/team/")
+    return _team_action(request, membership_remove, "Removed from the team.",
+                        membership=membership)
 
 
 @require_POST
 @portal_view(**OWNER)
 def team_invitation_revoke_view(request, pk: int):
     invitation = get_object_or_404(Invitation, pk=pk, business=request.business)
-    try:
-        invitation_revoke(actor=request.user, invitation=invitation)
-    except ApplicationError as exc:
-        return action_error(request, exc)
-    return action_done(request, "Invitation revoked.", default_next="/team/")
+    return _team_action(request, invitation_revoke, "Invitation revoked.", invitation=invitation)
 
 
 # --- accounting firms (apps/accounts/firm_access.py) --------------------------------------------
@@ -116,24 +118,16 @@ def team_invitation_revoke_view(request, pk: int):
 @require_POST
 @portal_view(**OWNER)
 def team_firm_add_view(request):
-    try:
-        link = firm_client_invite(actor=request.user, business=request.business,
-                                  firm_ref=request.POST.get("firm", ""))
-    except ApplicationError as exc:
-        return action_error(request, exc)
-    return action_done(request, f"{link.firm.name} can now serve this business; its partners "
-                                "choose who works on it.", default_next="/team/")
+    return _team_action(request, firm_client_invite, "The firm can now serve this business; "
+                        "its partners choose who works on it.", business=request.business,
+                        firm_ref=request.POST.get("firm", ""))
 
 
 @require_POST
 @portal_view(**OWNER)
 def team_firm_end_view(request, pk: int):
     link = get_object_or_404(FirmClient, pk=pk, business=request.business)
-    try:
-        firm_client_end(actor=request.user, link=link)
-    except ApplicationError as exc:
-        return action_error(request, exc)
-    return action_done(request, "The firm's access was removed.", default_next="/team/")
+    return _team_action(request, firm_client_end, "The firm's access was removed.", link=link)
 
 
 @require_POST
@@ -141,8 +135,4 @@ def team_firm_end_view(request, pk: int):
 def team_grant_revoke_view(request, pk: int):
     membership = get_object_or_404(
         Membership, pk=pk, business=request.business, firm__isnull=False)
-    try:
-        firm_grant_revoke(actor=request.user, membership=membership)
-    except ApplicationError as exc:
-        return action_error(request, exc)
-    return action_done(request, "Access revoked.", default_next="/team/")
+    return _team_action(request, firm_grant_revoke, "Access revoked.", membership=membership)

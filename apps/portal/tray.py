@@ -14,6 +14,7 @@ from apps.accounts.permissions import portal_view
 from apps.ap.vendor_credits import vendor_credit_offers
 from apps.ar.credits import credit_offers
 from apps.ar.overpayments import overpayment_offers
+from apps.collections.services import reminders_preview
 from apps.core.errors import ApplicationError
 from apps.portal.common import action_done, action_error, paginate, parse_date, today_for
 from apps.portal.plaid_link import plaid_link_csp
@@ -106,6 +107,7 @@ def tray(request):
         "credit_offers": offers_for(items),
         "overpayment_offers": overpayment_offers_for(items),
         "vendor_credit_offers": vendor_credit_offers_for(items),
+        "reminder_preview": reminders_preview(request.business, today),
     }
     return render(request, "tray/tray.html", context)
 

@@ -29,6 +29,7 @@ class TrayItem(models.Model):
         BANK_UNMATCHED = "bank_unmatched", "Bank transaction with no record in QuickBooks"
         BANK_LINK = "bank_link", "Bank account link to confirm"
         CURRENCY_RATE = "currency_rate", "Exchange rate missing"
+        CONTACT_FIX = "contact_fix", "Billing email to fix"
 
     class Status(models.TextChoices):
         OPEN = "open", "Open"

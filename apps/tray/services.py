@@ -59,6 +59,7 @@ TIER = {
     TrayItem.Kind.BANK_LINK: 4,
     TrayItem.Kind.BANK_UNMATCHED: 5,
     TrayItem.Kind.CURRENCY_RATE: 1,  # figures are incomplete until the rate is there
+    TrayItem.Kind.CONTACT_FIX: 2,  # reminders to a customer stopped until it is fixed
 }
 CADENCE_WORDS = {
     "weekly": "every week",
@@ -444,6 +445,25 @@ def tray_candidates(business: Any, today: date, result: RunwayResult | None) -> 
         *_bank_candidates(business, today),
         *vendor_credit_candidates(result, currency),
         *rate_missing_candidates(result),
+        *_contact_candidates(),
+    ]
+
+
+def _contact_candidates() -> list[Candidate]:
+    """Customers whose reminders a bounce stopped: "Fix Acme's billing email"."""
+    from apps.ar.reminders.selectors import stopped_customers
+
+    return [
+        Candidate(
+            f"contact:{row.customer_id}:fix", TrayItem.Kind.CONTACT_FIX,
+            TIER[TrayItem.Kind.CONTACT_FIX], Decimal(1),
+            f"Fix {row.customer.display_name}'s billing email",
+            f"Reminders to {row.customer.display_name} stopped: {row.stopped_reason}"[:300],
+            impact_sentence="No runway change; until the address is fixed, no reminder "
+                            "reaches them.",
+            target_type="customer", target_id=str(row.customer_id),
+        )
+        for row in stopped_customers()
     ]
 
 

@@ -61,6 +61,7 @@ TENANT_APPS = [
     "apps.reserves",
     "apps.runway",
     "apps.tray",
+    "apps.collections",
     "apps.digest",
     "apps.portal",
     "apps.api",
@@ -245,6 +246,8 @@ CELERY_BEAT_SCHEDULE = {
         "task": "accounts.auth_records_cleanup", "schedule": timedelta(days=1)
     },
     "digest-dispatch": {"task": "digest.dispatch", "schedule": timedelta(minutes=15)},
+    # Each business's reminders once a day, after its local 08:00 (apps/collections).
+    "reminders-dispatch": {"task": "reminders.dispatch", "schedule": timedelta(minutes=15)},
     "sync-dispatch": {"task": "sync.dispatch", "schedule": timedelta(minutes=5)},
     "qbo-reconnect-notices": {
         "task": "sync.qbo_reconnect_notices", "schedule": timedelta(days=1)

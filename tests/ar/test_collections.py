@@ -1,4 +1,4 @@
-"""Collections: priority ranking, reminders at most once a day, "expect on" dates."""
+"""Collections: priority ranking and "expect on" dates (reminders: tests/collections)."""
 
 from datetime import timedelta
 from decimal import Decimal
@@ -13,10 +13,8 @@ from apps.ar.services import (
     collections_priority,
     habit_factor,
     invoice_expect_on,
-    invoice_remind,
 )
-from apps.core.errors import Conflict, PermissionDenied
-from apps.integrations.sync.models import Action
+from apps.core.errors import PermissionDenied
 from apps.runway.services import runway_compute
 from tests.portal import factories as f
 from tests.utils import in_tenant, make_member
@@ -69,23 +67,6 @@ def inv(tenant_a):
             bookkeeper=make_member(tenant_a, Role.BOOKKEEPER),
             viewer=make_member(tenant_a, Role.VIEWER),
         )
-
-
-@pytestmark_db
-def test_reminder_goes_through_the_outbox_at_most_once_a_day(tenant_a, inv):
-    with in_tenant(tenant_a):
-        action = invoice_remind(actor=inv.bookkeeper, invoice=inv.open)
-        assert action.kind == "invoice.send" and action.target_id == str(inv.open.pk)
-        assert action.payload == {"invoice": inv.open.qbo_id, "send_to": "ap@bolt.test"}
-        with pytest.raises(Conflict, match="already went out today"):
-            invoice_remind(actor=inv.bookkeeper, invoice=inv.open)
-        invoice_remind(actor=inv.bookkeeper, invoice=inv.other)  # another invoice is fine
-        assert Action.objects.count() == 2
-        with pytest.raises(Conflict, match="already paid"):
-            invoice_remind(actor=inv.bookkeeper, invoice=inv.paid)
-        with pytest.raises(PermissionDenied):
-            invoice_remind(actor=inv.viewer, invoice=inv.other)
-        assert Action.objects.count() == 2
 
 
 @pytestmark_db

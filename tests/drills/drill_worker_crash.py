@@ -375,6 +375,10 @@ def _send(kind: str, *args: str) -> None:
         from apps.digest.tasks import digest_dispatch_task
 
         digest_dispatch_task.apply_async()
+    elif kind == "reminders":  # the reminder-crash drill (drill_reminder_crash.py)
+        from apps.collections.tasks import reminders_dispatch_task
+
+        reminders_dispatch_task.apply_async()
     else:
         raise SystemExit(f"unknown kind {kind!r}")
 

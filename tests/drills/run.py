@@ -24,6 +24,7 @@ DRILLS = [
     "tests.drills.drill_bad_input",
     "tests.drills.drill_qbo_faults",
     "tests.drills.drill_worker_crash",
+    "tests.drills.drill_reminder_crash",
     "tests.drills.drill_accounts",
 ]
 

@@ -11,6 +11,12 @@ from apps.accounts.models import Role
 from apps.accounts.permissions import OPEN
 from apps.ap.models import Bill
 from apps.ar.models import Invoice
+from apps.ar.reminders.models import (
+    CustomerReminders,
+    ReminderContact,
+    ReminderEmail,
+    ReminderStep,
+)
 from apps.integrations.sync.models import Action
 from apps.portal.models import BusinessSettings
 from apps.reserves.models import Reserve
@@ -50,6 +56,10 @@ def _state(business):
             list(Reserve.objects.values_list("pk", "held", "target").order_by("pk")),
             list(BusinessSettings.objects.values_list("approval_limit", "digest_weekday")),
             Action.objects.count(),
+            ReminderEmail.objects.count(),
+            list(CustomerReminders.objects.values_list("customer_id", "mode", "stopped_reason")),
+            list(ReminderStep.objects.values_list("pk", "offset_days", "subject")),
+            list(ReminderContact.objects.values_list("pk", "email", "active")),
         )
 
 
@@ -155,7 +165,8 @@ def test_remind_from_the_tray_ticks_the_item_and_once_a_day(tenant_a, owner_a, b
     assert again.status_code == 409
     assert "already went out today" in again.content.decode()
     with in_tenant(tenant_a):
-        assert Action.objects.filter(kind="invoice.send").count() == 1
+        (email,) = ReminderEmail.objects.all()  # one manual reminder, the customer's next step
+        assert email.manual and email.sends.get().invoice_id == books["invoice"].pk
         item.refresh_from_db()
         assert item.status == "done"
 

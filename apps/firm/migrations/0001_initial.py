@@ -9,7 +9,7 @@ class Migration(migrations.Migration):
     initial = True
 
     dependencies = [
-        ('accounts', '0002_firms'),
+        ('accounts', '0003_firms'),
     ]
 
     operations = [

@@ -273,3 +273,17 @@ def test_a_webhook_naming_many_ids_is_fetched_in_chunks_of_100(sb, synced):
     assert run.state == "succeeded" and run.requests == 3  # 250 ids → 100 + 100 + 50
     with in_tenant(synced):
         assert Bill.objects.get(qbo_id="101").due_date == date(2026, 12, 2)
+
+
+def test_a_sync_writes_the_business_s_public_summary_row(sb, synced):
+    """The tray's sync finaliser refreshes the summary row cross-business pages read."""
+    from apps.runway.services import runway_compute
+    from apps.tenancy.models import BusinessSummary
+
+    row = BusinessSummary.objects.get(business=synced)
+    result = runway_compute(synced)
+    assert (row.currency, row.cash, row.available) == ("CAD", result.cash, result.available)
+    assert row.tray_waiting is not None and row.refresh_error == ""
+    before = row.updated_at
+    qbo_sync_run(synced)  # an incremental run refreshes it again
+    assert BusinessSummary.objects.get(business=synced).updated_at > before
