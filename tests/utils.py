@@ -5,7 +5,7 @@ from contextlib import contextmanager
 from django.db import connection
 from django.test import Client
 
-from apps.accounts.models import Membership, Role, User
+from tests.factories import make_member  # noqa: F401 (kept importable from here for open branches)
 
 BACKEND = "django.contrib.auth.backends.ModelBackend"
 
@@ -24,15 +24,6 @@ def in_tenant(business):
             connection.set_schema_to_public()
 
 
-def make_member(business, role=Role.OWNER, email=None) -> User:
-    email = email or f"{role}-{business.slug}@example.test"
-    user = User.objects.filter(email=email).first() or User.objects.create_user(
-        email, "correct-horse-battery"
-    )
-    Membership.objects.get_or_create(user=user, business=business, defaults={"role": role})
-    return user
-
-
 def client_for(business=None, user=None) -> Client:
     """A test client on a business's host (or the public host), optionally signed in."""
     host = f"{business.slug}.localhost" if business is not None else "localhost"
@@ -43,13 +34,7 @@ def client_for(business=None, user=None) -> Client:
 
 
 def child_database_url() -> str:
-    """DATABASE_URL for a worker process that must share this test run's database (a socket
-    directory, as the embedded Postgres uses, is URL-encoded into the host)."""
-    from urllib.parse import quote
+    """DATABASE_URL for a worker process that must share this test run's database."""
+    from tests.service_urls import database_url
 
-    s = connection.settings_dict
-    host = s["HOST"] or "127.0.0.1"
-    if host.startswith("/"):
-        host = quote(host, safe="")
-    port = f":{s['PORT']}" if s["PORT"] else ""
-    return f"postgres://{s['USER']}@{host}{port}/{s['NAME']}"
+    return database_url(connection.settings_dict)

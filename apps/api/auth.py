@@ -13,7 +13,14 @@ from rest_framework.authentication import BaseAuthentication
 from rest_framework_simplejwt.exceptions import TokenError
 from rest_framework_simplejwt.tokens import AccessToken, RefreshToken
 
+from apps.accounts.models import Membership
+from apps.accounts.permissions import SAFE_METHODS
+from apps.api.keys import api_key_authenticate
+from apps.api.models import ApiKey
+from apps.core.errors import ApplicationError
+
 BUSINESS_CLAIM = "business"
+API_KEY_SCHEME = "Api-Key "
 # The person's sign-out epoch when the token was issued: "sign out everywhere" ends tokens too.
 EPOCH_CLAIM = "epoch"
 
@@ -28,6 +35,43 @@ def tokens_for(user, business) -> dict:
     return {"access": str(access), "refresh": str(refresh)}
 
 
+def tokens_rotate(raw_refresh: str, business) -> dict:
+    """Trade a refresh token for a new pair; the old one is blacklisted (single use). Refused if
+    the token is for another business, blacklisted, expired, or its user left the business."""
+    refresh = _refresh_for(raw_refresh, business)
+    user = get_user_model().objects.filter(pk=refresh.get("user_id"), is_active=True).first()
+    if user is None or not Membership.objects.filter(user=user, business=business).exists():
+        raise NotAuthenticated("The refresh token's user is no longer a member.")
+    if refresh.get(EPOCH_CLAIM) != user.session_epoch:
+        raise NotAuthenticated("This token was ended by a sign-out; sign in again.")
+    refresh.blacklist()
+    return tokens_for(user, business)
+
+
+def tokens_revoke(raw_refresh: str, business, *, user) -> None:
+    """Sign-out: blacklist the presented refresh token (it must be the caller's own). Access
+    tokens are short-lived (SIMPLE_JWT) and simply expire."""
+    refresh = _refresh_for(raw_refresh, business)
+    if str(refresh.get("user_id")) != str(user.pk):
+        raise NotAuthenticated("That refresh token is not yours.")
+    refresh.blacklist()
+
+
+def _refresh_for(raw: str, business) -> RefreshToken:
+    try:
+        refresh = RefreshToken(raw)
+    except TokenError as exc:
+        raise NotAuthenticated("The refresh token is invalid, expired or revoked.") from exc
+    if refresh.get(BUSINESS_CLAIM) != business.schema_name:
+        raise NotAuthenticated("This token belongs to another business.")
+    return refresh
+
+
+class NotAuthenticated(ApplicationError):
+    code = "not_authenticated"
+    status = 401
+
+
 def _unauthorized(message: str) -> JsonResponse:
     return JsonResponse({"error": {"code": "not_authenticated", "message": message}}, status=401)
 
@@ -40,6 +84,8 @@ class BearerTokenMiddleware:
 
     def __call__(self, request):
         header = request.headers.get("Authorization", "")
+        if request.path.startswith("/api/") and header.startswith(API_KEY_SCHEME):
+            return self._with_api_key(request, header.removeprefix(API_KEY_SCHEME))
         if request.path.startswith("/api/") and header.startswith("Bearer "):
             try:
                 token = AccessToken(header.removeprefix("Bearer ").strip())
@@ -58,6 +104,23 @@ class BearerTokenMiddleware:
         return self.get_response(request)
 
 
+    def _with_api_key(self, request, raw: str):
+        if connection.schema_name == "public":
+            return _unauthorized("API keys work on a business's host only.")
+        found = api_key_authenticate(raw)
+        if found is None:
+            return _unauthorized("The API key is invalid or has been revoked.")
+        key, user = found
+        if key.scope == ApiKey.Scope.READ and request.method not in SAFE_METHODS:
+            return JsonResponse({"error": {"code": "key_scope", "message":
+                                "This API key is read-only."}}, status=403)
+        request.user = user
+        request.api_token = key
+        request.api_key = key
+        request._dont_enforce_csrf_checks = True  # an API key is not an ambient credential
+        return self.get_response(request)
+
+
 class MiddlewareTokenAuthentication(BaseAuthentication):
     """Lets DRF see the user that BearerTokenMiddleware authenticated."""
 
@@ -68,4 +131,5 @@ class MiddlewareTokenAuthentication(BaseAuthentication):
         return request._request.user, token
 
     def authenticate_header(self, request):
-        return "Bearer"
+        return 'Bearer realm="api", Api-Key'
+

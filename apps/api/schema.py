@@ -12,5 +12,8 @@ class BusinessBearerScheme(OpenApiAuthenticationExtension):
             "type": "http",
             "scheme": "bearer",
             "bearerFormat": "JWT",
-            "description": "From POST /api/v1/auth/token/ on the business host; only valid there.",
+            "description": (
+                "A JWT from POST /api/v1/auth/token/ on the business host (only valid there), "
+                "or an owner's API key sent as `Authorization: Api-Key ood_…` instead."
+            ),
         }

@@ -7,25 +7,16 @@ from django.contrib.auth import authenticate
 from django.db import connection
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
-from rest_framework.pagination import PageNumberPagination
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from apps.accounts import two_step
 from apps.accounts.models import Membership
-from apps.ap.models import Bill
-from apps.api.auth import tokens_for
-from apps.ar.models import Invoice
-from apps.core.errors import ApplicationError, PermissionDenied
+from apps.api.auth import tokens_for, tokens_revoke, tokens_rotate
+from apps.core.errors import PermissionDenied
 from apps.core.services.audit import audit_record
 from apps.runway.services import runway_json
-
-
-class Page(PageNumberPagination):
-    page_size = 50
-    max_page_size = 200
-    page_size_query_param = "page_size"
 
 
 class TokenIn(serializers.Serializer):
@@ -64,56 +55,38 @@ class TokenObtainView(APIView):
         return Response(tokens_for(user, business))
 
 
+class RefreshIn(serializers.Serializer):
+    refresh = serializers.CharField()
+
+
+class TokenRefreshView(APIView):
+    """Trade a refresh token for a new access + refresh pair. Each refresh token works once
+    (rotation): a replayed one is refused, so a stolen copy dies at the owner's next refresh."""
+
+    authentication_classes: list = []
+    permission_classes = [AllowAny]
+
+    @extend_schema(request=RefreshIn, responses=TokenOut)
+    def post(self, request):
+        data = RefreshIn(data=request.data)
+        data.is_valid(raise_exception=True)
+        return Response(tokens_rotate(data.validated_data["refresh"], connection.tenant))
+
+
+class SignOutView(APIView):
+    """Revoke a refresh token (sign-out). Any member may sign themselves out."""
+
+    @extend_schema(request=RefreshIn, responses={204: None})
+    def post(self, request):
+        data = RefreshIn(data=request.data)
+        data.is_valid(raise_exception=True)
+        tokens_revoke(data.validated_data["refresh"], connection.tenant, user=request.user)
+        return Response(status=204)
+
+
 class RunwayView(APIView):
     """The runway, forecast and aging (DESIGN §4 JSON)."""
 
     @extend_schema(responses=dict)
     def get(self, request):
         return Response(runway_json(request.business))
-
-
-class BillOut(serializers.ModelSerializer):
-    vendor = serializers.CharField(source="vendor.display_name", default="")
-
-    class Meta:
-        model = Bill
-        fields = ["id", "qbo_id", "doc_number", "vendor", "txn_date", "due_date", "total",
-                  "balance", "currency", "status", "scheduled_date"]
-
-
-class BillListView(APIView):
-    """Open bills by default; `?status=` filters by workflow status, `?all=1` includes paid."""
-
-    @extend_schema(responses=BillOut(many=True))
-    def get(self, request):
-        bills = Bill.objects.live().select_related("vendor").order_by("due_date", "id")
-        if request.query_params.get("all") != "1":
-            bills = bills.filter(balance__gt=0)
-        status = request.query_params.get("status")
-        if status:
-            if status not in Bill.Status.values:
-                raise ApplicationError(f"Unknown status “{status}”.", code="invalid_filter")
-            bills = bills.filter(status=status)
-        paginator = Page()
-        page = paginator.paginate_queryset(bills, request, view=self)
-        return paginator.get_paginated_response(BillOut(page, many=True).data)
-
-
-class InvoiceOut(serializers.ModelSerializer):
-    customer = serializers.CharField(source="customer.display_name", default="")
-
-    class Meta:
-        model = Invoice
-        fields = ["id", "qbo_id", "doc_number", "customer", "txn_date", "due_date", "total",
-                  "balance", "currency", "expected_date"]
-
-
-class InvoiceListView(APIView):
-    """Open invoices, oldest due first."""
-
-    @extend_schema(responses=InvoiceOut(many=True))
-    def get(self, request):
-        invoices = Invoice.objects.open().select_related("customer").order_by("due_date", "id")
-        paginator = Page()
-        page = paginator.paginate_queryset(invoices, request, view=self)
-        return paginator.get_paginated_response(InvoiceOut(page, many=True).data)

@@ -33,6 +33,7 @@ from django_tenants.utils import tenant_context
 
 from apps.accounts.models import Membership, Role
 from apps.accounts.services import membership_digest_set
+from apps.core.clock import Clock, clock_datetime
 from apps.core.dates import week_start
 from apps.core.services.audit import audit_record
 from apps.digest.content import digest_build, week_label, week_parse
@@ -183,9 +184,9 @@ class SendReport:
     run_id: int | None = None
 
 
-def _lock(key: str) -> LeaseLock:
+def _lock(key: str, clock: Clock | None) -> LeaseLock:
     prefix = f"{settings.CACHES['default'].get('KEY_PREFIX', 'oodaloo')}:lock:"
-    return LeaseLock(settings.REDIS_URL, key, ttl=lease_seconds(), prefix=prefix)
+    return LeaseLock(settings.REDIS_URL, key, ttl=lease_seconds(), prefix=prefix, clock=clock)
 
 
 def _claim(key: str, week: str, *, late: bool, scheduled_for, actor_email: str,
@@ -285,12 +286,15 @@ def digest_send(
     scheduled_for: datetime | None = None,
     dry_run: bool = False,
     reason: str = "",
+    clock: Clock | None = None,
 ) -> SendReport:
     """Send `week`'s digest (default: the business's current local week) once.
 
     `force=True` is the explicit, audited resend: a new run with key `…:resend:{n}` that goes
-    out even though the week's digest was already sent (``reason``: staff's, kept in the audit)."""
-    now = now or timezone.now()
+    out even though the week's digest was already sent (``reason``: staff's, kept in the audit).
+    `clock` judges the leases (Redis lock and the run's `lease_until`); tests move it past a dead
+    worker's lease instead of waiting."""
+    now = now or clock_datetime(clock)
     week = week or week_label(now.astimezone(ZoneInfo(business.timezone)).date())
     week_parse(week)  # validates the format
     base_key = digest_key(business, week)
@@ -310,13 +314,13 @@ def digest_send(
                          object_type="digest.DigestRun", object_id=key,
                          after={"week": week, "of": resend_of.key if resend_of else None,
                                 "reason": reason})
-        lock = _lock(key)
+        lock = _lock(key, clock)
         if not lock.acquire():
             return SendReport(key, "busy", detail="another worker holds the lock")
         try:
             report = _send_locked(business, week, key, lock, late=late,
                                   actor_email=actor_email, resend_of=resend_of, now=now,
-                                  scheduled_for=scheduled_for)
+                                  scheduled_for=scheduled_for, clock=clock)
         finally:
             lock.release()
     summary_refresh_quietly(business, only=(SUMMARY_SOURCE,))
@@ -324,7 +328,7 @@ def digest_send(
 
 
 def _send_locked(business, week, key, lock, *, late, actor_email, resend_of, now,
-                 scheduled_for) -> SendReport:
+                 scheduled_for, clock) -> SendReport:
     run, why = _claim(key, week, late=late, scheduled_for=scheduled_for,
                       actor_email=actor_email, resend_of=resend_of, now=now)
     if run is None:
@@ -368,9 +372,9 @@ def _send_locked(business, week, key, lock, *, late, actor_email, resend_of, now
             sent += DigestDelivery.objects.filter(pk=d.pk, state="sent").count()
             lock.extend()
             DigestRun.objects.filter(pk=run.pk).update(
-                lease_until=timezone.now() + timedelta(seconds=lease_seconds()))
+                lease_until=clock_datetime(clock) + timedelta(seconds=lease_seconds()))
         run.send_ms = int((time.perf_counter() - send_started) * 1000)
-        _finish(run, timezone.now())
+        _finish(run, clock_datetime(clock))
         return SendReport(key, run.state, sent=sent, run_id=run.pk)
     except Exception as exc:
         log.exception("digest %s failed", key)

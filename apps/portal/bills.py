@@ -31,6 +31,7 @@ from apps.portal.common import (
     querystring_without_page,
     today_for,
 )
+from apps.portal.page_cache import deferred
 from apps.portal.runway_data import runway_now
 from apps.portal.services import approval_limit
 from apps.portal.tray import action_done_from_tray
@@ -63,10 +64,7 @@ def _filtered(request, today):
     return qs.order_by("due_date", "pk"), {"status": status, "vendor": vendor, "due": due, "q": q}
 
 
-@portal_view
-def bill_list(request):
-    today = today_for(request)
-    qs, filters = _filtered(request, today)
+def _bill_rows(request, qs, today) -> dict:
     page = paginate(request, qs)
     bills = list(page.object_list)
     with_today_rates(bills, request.business.currency or "USD", today)
@@ -75,9 +73,16 @@ def bill_list(request):
         "created_at"
     ):
         states[int(action.target_id)] = action  # latest wins
+    return {"page": page, "bills": [(b, states.get(b.pk)) for b in bills]}
+
+
+@portal_view
+def bill_list(request):
+    today = today_for(request)
+    qs, filters = _filtered(request, today)
     context = {
-        "page": page,
-        "bills": [(b, states.get(b.pk)) for b in bills],
+        # Deferred: read only when the page's cached fragment misses (portal/page_cache.py).
+        **deferred(lambda: _bill_rows(request, qs, today), "page", "bills"),
         "filters": filters,
         "statuses": [("open", "Open"), *Bill.Status.choices, ("all", "All")],
         "due_filters": DUE_FILTERS,

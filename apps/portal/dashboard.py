@@ -11,6 +11,7 @@ from apps.accounts.permissions import portal_view
 from apps.integrations.sync.models import QboConnection, SyncRun
 from apps.portal.common import today_for
 from apps.portal.models import BusinessSettings
+from apps.portal.page_cache import deferred
 from apps.portal.runway_data import accuracy, charts, last_week_days, runway_now
 from apps.portal.services import onboarding_steps, settings_get
 from apps.tray.models import TrayItem
@@ -63,30 +64,36 @@ def onboarding_for(business, row: BusinessSettings, sync: dict):
     return steps
 
 
+def _figures(business, currency: str, today) -> dict:
+    result = runway_now(business)
+    tray = TrayItem.objects.visible(today)
+    data = {"result": result, "tray_items": list(tray[:TRAY_PREVIEW]), "tray_count": tray.count(),
+            "days_change": None, "charts": None, "accuracy": None}
+    if result is not None:
+        before = last_week_days(result)
+        data["days_change"] = (
+            result.runway_days - before
+            if before is not None and result.runway_days is not None
+            else None
+        )
+        data["charts"] = charts(result, currency)
+        data["accuracy"] = accuracy(business)
+    return data
+
+
 @portal_view
 def dashboard(request):
     business = request.business
     currency = business.currency or "USD"
     today = today_for(request)
-    result = runway_now(business)
-    tray = TrayItem.objects.visible(today)
-    sync = sync_status(business)
+    sync = sync_status(business)  # live: a sync's progress must show at once
     context = {
-        "result": result,
         "currency": currency,
         "today": today,
         "sync": sync,
-        "tray_items": list(tray[:TRAY_PREVIEW]),
-        "tray_count": tray.count(),
         "onboarding": onboarding_for(business, settings_get(), sync),
+        # Deferred: read only when the page's cached fragment misses (portal/page_cache.py).
+        **deferred(lambda: _figures(business, currency, today), "result", "tray_items",
+                   "tray_count", "days_change", "charts", "accuracy"),
     }
-    if result is not None:
-        before = last_week_days(result)
-        context["days_change"] = (
-            result.runway_days - before
-            if before is not None and result.runway_days is not None
-            else None
-        )
-        context["charts"] = charts(result, currency)
-        context["accuracy"] = accuracy(business)
     return render(request, "portal/dashboard.html", context)

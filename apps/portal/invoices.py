@@ -25,6 +25,7 @@ from apps.portal.common import (
     querystring_without_page,
     today_for,
 )
+from apps.portal.page_cache import deferred
 from apps.portal.runway_data import charts, habit_sentences, runway_now
 from apps.portal.tray import action_done_from_tray
 from apps.runway.rates import with_today_rates
@@ -38,37 +39,45 @@ def priority_top(today, late: dict, limit: int = PAGE_SIZE):
     )
 
 
-@portal_view
-def invoice_list(request):
+def _invoice_page(request, tab: str, status: str, q: str) -> dict:
     business = request.business
     currency = business.currency or "USD"
     today = today_for(request)
     result = runway_now(business)
     habits = habit_sentences(result)
     late = {cid: h.avg_days_late for cid, h in habits.items()}
-    tab = request.GET.get("tab", "priority")
-    context = {"tab": tab, "currency": currency, "today": today, "habits": habits, "result": result}
-    if result is not None:
-        context["charts"] = charts(result, currency)
+    data = {"result": result, "habits": habits, "priorities": None, "page": None,
+            "charts": charts(result, currency) if result is not None else None}
     if tab == "priority":
-        context["priorities"] = priority_top(today, late)
-        with_today_rates([getattr(p, "invoice", None) for p in context["priorities"]], currency,
+        data["priorities"] = priority_top(today, late)
+        with_today_rates([getattr(p, "invoice", None) for p in data["priorities"]], currency,
                          today)
     else:
         qs = Invoice.objects.live().select_related("customer")
-        status = request.GET.get("status", "open")
         if status == "open":
             qs = qs.filter(balance__gt=0)
         elif status == "overdue":
             qs = qs.overdue(today)
         elif status == "paid":
             qs = qs.filter(balance=0)
-        q = request.GET.get("q", "").strip()
         if q:
             qs = qs.filter(Q(doc_number__icontains=q) | Q(customer__display_name__icontains=q))
-        page = paginate(request, qs.order_by("due_date", "pk"))
-        with_today_rates(page.object_list, currency, today)
-        context |= {"page": page, "status": status, "q": q, "qs": querystring_without_page(request)}
+        data["page"] = paginate(request, qs.order_by("due_date", "pk"))
+        with_today_rates(data["page"].object_list, currency, today)
+    return data
+
+
+@portal_view
+def invoice_list(request):
+    tab = request.GET.get("tab", "priority")
+    status = request.GET.get("status", "open")
+    q = request.GET.get("q", "").strip()
+    context = {"tab": tab, "currency": request.business.currency or "USD",
+               "today": today_for(request), "status": status, "q": q,
+               "qs": querystring_without_page(request)}
+    # Deferred: read only when the page's cached fragment misses (portal/page_cache.py).
+    context |= deferred(lambda: _invoice_page(request, tab, status, q),
+                        "result", "habits", "charts", "priorities", "page")
     return render(request, "portal/invoices/list.html", context)
 
 

@@ -17,6 +17,7 @@ from apps.ar.overpayments import overpayment_offers
 from apps.collections.services import reminders_preview
 from apps.core.errors import ApplicationError
 from apps.portal.common import action_done, action_error, paginate, parse_date, today_for
+from apps.portal.page_cache import deferred
 from apps.portal.plaid_link import plaid_link_csp
 from apps.tenancy.summary import summary_refresh_quietly
 from apps.tray.models import TrayItem
@@ -82,11 +83,7 @@ def action_done_from_tray(
     return action_done(request, message, default_next=default_next, fragment=fragment)
 
 
-@plaid_link_csp
-@portal_view
-def tray(request):
-    context = tray_context(request)
-    today = context["today"]
+def _tray_page(request, today) -> dict:
     # 50 a page like every list: rendering the item partial is the page's main cost.
     page = paginate(request, TrayItem.objects.visible(today))
     items = list(page.object_list)
@@ -98,17 +95,27 @@ def tray(request):
         .exclude(status=TrayItem.Status.SNOOZED, snoozed_until__lte=today)
         .order_by("-decided_at")[:DECIDED_SHOWN]
     )
-    context |= {
+    return {
         "items": items,
         "tray_count": page.paginator.count,
         "page": page,
-        "qs": "",
         "decided_items": decided,
         "credit_offers": offers_for(items),
         "overpayment_offers": overpayment_offers_for(items),
         "vendor_credit_offers": vendor_credit_offers_for(items),
         "reminder_preview": reminders_preview(request.business, today),
     }
+
+
+@plaid_link_csp
+@portal_view
+def tray(request):
+    context = tray_context(request)
+    # Deferred: read only when the page's cached fragment misses (apps/portal/page_cache.py).
+    context |= {"qs": "", **deferred(lambda: _tray_page(request, context["today"]),
+                                     "items", "tray_count", "page", "decided_items",
+                                     "credit_offers", "overpayment_offers",
+                                     "vendor_credit_offers", "reminder_preview")}
     return render(request, "tray/tray.html", context)
 
 

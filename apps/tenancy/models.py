@@ -1,6 +1,7 @@
 """Businesses (tenants, one Postgres schema each) and the hosts they are served on."""
 
 from django.db import models
+from django.utils.functional import cached_property
 from django_tenants.models import DomainMixin, TenantMixin
 
 
@@ -35,8 +36,10 @@ class Business(TenantMixin):
     def __str__(self) -> str:
         return self.name
 
-    @property
+    @cached_property
     def primary_host(self) -> str:
+        # Cached on the instance: a digest builds about ten links to the business (one query
+        # each before); instances live for one request or task.
         domain = self.domains.filter(is_primary=True).first()
         return domain.domain if domain else ""
 

@@ -33,6 +33,7 @@ from apps.core.dates import local_today
 from apps.core.errors import ApplicationError, PermissionDenied
 from apps.core.money import format_money
 from apps.core.services.audit import audit_record
+from apps.core.services.data_version import pages_changed
 from apps.integrations.sync.models import QboConnection, SyncRun
 from apps.reserves.models import Reserve
 from apps.runway.engine import RunwayResult
@@ -568,6 +569,7 @@ def tray_generate(business: Any, as_of: date | None = None) -> TraySummary:
                 .update(status=TrayItem.Status.CLOSED, closed_at=now, updated_at=now)
             )
             summary.open = TrayItem.objects.visible(today).count()
+        transaction.on_commit(lambda: pages_changed(business))  # the tray page shows them
     return summary
 
 
@@ -617,6 +619,7 @@ def _decide(actor: Any, item: TrayItem, status: str, until: date | None = None) 
             before=before,
             after={"status": status, "snoozed_until": until, "key": item.key},
         )
+        transaction.on_commit(lambda: pages_changed(business))
     return item
 
 

@@ -3,7 +3,7 @@
 from datetime import timedelta
 from urllib.parse import unquote
 
-from oodaloo.settings.env import BASE_DIR, env
+from oodaloo.settings.env import BASE_DIR, DEFAULT_DATABASE_URL, DEFAULT_REDIS_URL, env
 
 # Development-only values: production.py replaces every one of them from the environment, and the
 # deploy check (apps/core/deploy_checks.py) refuses any that is still in use.
@@ -45,6 +45,7 @@ SHARED_APPS = [
     "django_celery_beat",
     "django_prometheus",
     "rest_framework",
+    "rest_framework_simplejwt.token_blacklist",  # refresh rotation and sign-out (apps/api)
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "anymail",
@@ -90,7 +91,7 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Database / cache / broker ---
 DATABASES = {
-    "default": env.db("DATABASE_URL", default="postgres://postgres@127.0.0.1:5432/oodaloo")
+    "default": env.db("DATABASE_URL", default=DEFAULT_DATABASE_URL)
 }
 DATABASES["default"]["ENGINE"] = "django_tenants.postgresql_backend"
 # A socket directory arrives URL-encoded (postgres://user@%2Fpath%2Fto%2Fdir/db).
@@ -98,7 +99,7 @@ DATABASES["default"]["HOST"] = unquote(DATABASES["default"]["HOST"])
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
 DATABASES["default"]["TEST"] = {"NAME": env("TEST_DB_NAME", default="test_oodaloo")}
 
-REDIS_URL = env("REDIS_URL", default="redis://127.0.0.1:6379/0")
+REDIS_URL = env("REDIS_URL", default=DEFAULT_REDIS_URL)
 CACHES = {
     "default": {
         "BACKEND": "django.core.cache.backends.redis.RedisCache",
@@ -108,6 +109,10 @@ CACHES = {
         "KEY_PREFIX": env("CACHE_KEY_PREFIX", default="oodaloo"),
     }
 }
+
+# Rendered fragments of the dashboard, tray, bills and invoices pages, keyed by the business's
+# data and pages versions (apps/portal/page_cache.py). "off" only to measure what they buy.
+PAGE_CACHE = env("OODALOO_PAGE_CACHE", default="on") != "off"
 
 # --- People and security ---
 AUTH_USER_MODEL = "accounts.User"
@@ -179,7 +184,7 @@ FIELD_ENCRYPTION_KEY = env(
 
 # --- Middleware ---
 MIDDLEWARE = [
-    "django_tenants.middleware.main.TenantMainMiddleware",
+    "apps.tenancy.middleware.TenantMiddleware",
     "apps.core.middleware.RequestContextMiddleware",
     "django_prometheus.middleware.PrometheusBeforeMiddleware",
     "django.middleware.security.SecurityMiddleware",
@@ -194,6 +199,7 @@ MIDDLEWARE = [
     "apps.api.auth.BearerTokenMiddleware",
     "apps.accounts.middleware.MembershipMiddleware",
     "apps.staff.middleware.SupportSessionMiddleware",  # after: lends a read-only owner
+    "apps.portal.page_cache.PagesVersionMiddleware",
     "axes.middleware.AxesMiddleware",
     "django_prometheus.middleware.PrometheusAfterMiddleware",
 ]
@@ -267,6 +273,8 @@ AUTH_LOG_RETENTION = timedelta(days=env.int("AUTH_LOG_RETENTION_DAYS", default=9
 # --- Email (django-anymail; provider chosen by setting) ---
 EMAIL_BACKEND = env("EMAIL_BACKEND", default="django.core.mail.backends.filebased.EmailBackend")
 EMAIL_FILE_PATH = env("EMAIL_FILE_PATH", default=str(BASE_DIR / ".data" / "mail"))
+EMAIL_HOST = env("EMAIL_HOST", default="localhost")  # for the SMTP backend
+EMAIL_PORT = env.int("EMAIL_PORT", default=25)
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="Oodaloo <digest@oodaloo.localhost>")
 ANYMAIL = {
     "SENDGRID_API_KEY": env("SENDGRID_API_KEY", default=""),
@@ -285,16 +293,31 @@ REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "apps.core.errors.api_exception_handler",
+    "DEFAULT_THROTTLE_CLASSES": [
+        "apps.api.throttles.UserReadThrottle",
+        "apps.api.throttles.UserWriteThrottle",
+    ],
+}
+# Per user per business (apps/api/throttles.py); over it: 429 with Retry-After.
+API_THROTTLE_RATES = {
+    "read": env("API_THROTTLE_READ", default="600/min"),
+    "write": env("API_THROTTLE_WRITE", default="120/min"),
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Oodaloo API",
     "VERSION": "1.0.0",
     "SWAGGER_UI_DIST": "SIDECAR",  # served from our static files: no CDN
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "OAS_VERSION": "3.1.0",
+    "ENUM_NAME_OVERRIDES": {"ApiKeyScopeEnum": "apps.api.models.ApiKey.Scope"},
+    "COMPONENT_SPLIT_REQUEST": True,
 }
 SIMPLE_JWT = {
     "ACCESS_TOKEN_LIFETIME": timedelta(minutes=15),
     "REFRESH_TOKEN_LIFETIME": timedelta(days=7),
+    # Each refresh is single-use: /auth/refresh/ blacklists it and returns a new pair.
+    "ROTATE_REFRESH_TOKENS": True,
+    "BLACKLIST_AFTER_ROTATION": True,
 }
 
 # --- Integrations (each switched by a setting) ---

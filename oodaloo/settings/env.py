@@ -8,6 +8,11 @@ import environ
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 env = environ.Env()
 
+# Where Postgres and Redis are when nothing names them (the README's "configure your own").
+# Tests, benchmarks and drills read these through settings, never as literals of their own.
+DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/oodaloo"
+DEFAULT_REDIS_URL = "redis://127.0.0.1:6379/0"
+
 # `.data/env` is written by the embedded Postgres/Redis launcher when no URLs are set; production
 # never reads it (its services come from the real environment or nothing).
 _production = os.environ.get("DJANGO_SETTINGS_MODULE", "").endswith(".production")

@@ -1,51 +1,16 @@
 """A member of one business gets 404 on every URL of another business (URL patterns iterated)."""
 
-import re
-
 import pytest
-from django.urls import URLPattern, URLResolver, get_resolver
 
 from apps.accounts.models import Role
 from apps.accounts.permissions import OPEN
-from tests.utils import client_for, make_member
-
-DUMMY = {
-    "int": "1",
-    "slug": "x",
-    "str": "x",
-    "uuid": "00000000-0000-0000-0000-000000000001",
-    "path": "x",
-}
-
-
-def _walk(patterns, prefix=""):
-    for p in patterns:
-        if isinstance(p, URLResolver):
-            yield from _walk(p.url_patterns, prefix + str(p.pattern))
-        elif isinstance(p, URLPattern):
-            yield prefix + str(p.pattern), p.callback
-
-
-def _concrete(route: str) -> str:
-    route = re.sub(r"<(?:(\w+):)?\w+>", lambda m: DUMMY.get(m.group(1) or "str", "1"), route)
-    route = route.lstrip("^").rstrip("$").replace("\\", "")
-    return "/" + route
-
-
-def tenant_routes():
-    return [
-        (route, view) for route, view in _walk(get_resolver("oodaloo.urls_tenant").url_patterns)
-    ]
-
-
-def _access(view):
-    return getattr(view, "oodaloo_access", None) or getattr(
-        getattr(view, "cls", None), "oodaloo_access", None
-    )
+from tests.drills.probe import access_of, concrete, tenant_routes
+from tests.factories import make_member
+from tests.utils import client_for
 
 
 def test_every_tenant_view_declares_its_access():
-    missing = [route for route, view in tenant_routes() if _access(view) is None]
+    missing = [route for route, view in tenant_routes() if access_of(view) is None]
     assert missing == []
 
 
@@ -55,9 +20,9 @@ def test_member_of_a_gets_404_on_every_non_open_url_of_b(tenant_a, tenant_b, rol
     client = client_for(tenant_b, user)
     checked = 0
     for route, view in tenant_routes():
-        if _access(view) == OPEN:
+        if access_of(view) == OPEN:
             continue
-        url = _concrete(route)
+        url = concrete(route)
         for method in ("get", "post"):
             response = getattr(client, method)(url)
             assert response.status_code == 404, (method, url, response.status_code)

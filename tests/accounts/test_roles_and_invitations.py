@@ -8,7 +8,8 @@ from apps.accounts import services
 from apps.accounts.models import Invitation, Membership, Role
 from apps.core.errors import ApplicationError, PermissionDenied
 from apps.core.models import AuditEvent
-from tests.utils import client_for, make_member
+from tests.factories import make_member
+from tests.utils import client_for
 
 
 def test_viewer_cannot_change_anything(tenant_a):

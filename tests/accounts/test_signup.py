@@ -13,7 +13,8 @@ from django_tenants.utils import schema_exists
 from apps.accounts.models import Membership, User
 from apps.core.models import AuditEvent
 from apps.tenancy.models import Business
-from tests.utils import client_for, make_member
+from tests.factories import make_member
+from tests.utils import client_for
 
 
 def _form(email, slug="epsilon", password="a-long-password-1", **extra):

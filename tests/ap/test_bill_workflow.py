@@ -19,8 +19,9 @@ from apps.core.errors import Conflict, PermissionDenied
 from apps.core.models import AuditEvent
 from apps.integrations.sync.models import Action
 from apps.runway.services import runway_compute
+from tests.factories import make_member
 from tests.portal import factories as f
-from tests.utils import in_tenant, make_member
+from tests.utils import in_tenant
 
 pytestmark = pytest.mark.django_db
 LIMIT = Decimal("500.00")

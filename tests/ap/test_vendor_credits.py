@@ -21,8 +21,9 @@ from apps.integrations.sync.models import Action
 from apps.integrations.sync.outbox import NOTE_PREFIX, action_execute, action_reconcile
 from apps.tray.models import TrayItem
 from apps.tray.services import tray_generate
+from tests.factories import make_member
 from tests.integrations.sync.qbo_company import sandbox_rows, start
-from tests.utils import in_tenant, make_member
+from tests.utils import in_tenant
 
 pytestmark = pytest.mark.django_db
 COMPANY = Path(__file__).parents[1] / "runway" / "real_books_company"

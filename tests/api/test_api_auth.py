@@ -1,12 +1,15 @@
 """API: tokens carry their business; membership and roles are checked on every request."""
 
 import json
+from datetime import date
+from decimal import Decimal
 
 from django.test import Client
 
 from apps.accounts.models import Membership, Role
-from apps.ap.models import Bill, Vendor
-from tests.utils import client_for, in_tenant, make_member
+from apps.accounts.services import sessions_end_everywhere
+from tests.factories import BillFactory, make_member
+from tests.utils import client_for
 
 
 def _token(business, email, password="correct-horse-battery"):
@@ -17,11 +20,8 @@ def _token(business, email, password="correct-horse-battery"):
 
 
 def test_token_for_member_reads_its_business_only(tenant_a, tenant_b, owner_a):
-    with in_tenant(tenant_a):
-        vendor = Vendor.objects.create(realm_id="r", qbo_id="9", display_name="Rent Co")
-        Bill.objects.create(realm_id="r", qbo_id="1", vendor=vendor, vendor_qbo_id="9",
-                            txn_date="2026-11-01", due_date="2026-11-20", total="1200.00",
-                            balance="1200.00", home_total="1200.00", home_balance="1200.00")
+    BillFactory(business=tenant_a, vendor__display_name="Rent Co", total=Decimal("1200.00"),
+                due_date=date(2026, 11, 20))
     response = _token(tenant_a, owner_a.email)
     assert response.status_code == 200, response.content
     access = response.json()["access"]
@@ -29,8 +29,8 @@ def test_token_for_member_reads_its_business_only(tenant_a, tenant_b, owner_a):
     bills = api.get("/api/v1/bills/")
     assert bills.status_code == 200
     body = bills.json()
-    assert body["count"] == 1 and body["results"][0]["vendor"] == "Rent Co"
-    assert body["results"][0]["balance"] == "1200.00"
+    assert len(body["results"]) == 1 and body["results"][0]["vendor"] == "Rent Co"
+    assert body["results"][0]["balance"] == {"amount": "1200.00", "currency": "USD"}
     other = Client(HTTP_HOST="beta.localhost", HTTP_AUTHORIZATION=f"Bearer {access}")
     assert other.get("/api/v1/bills/").status_code == 401
 
@@ -72,6 +72,56 @@ def test_api_docs_served_without_cdn(tenant_a, owner_a):
     client = client_for(tenant_a, owner_a)
     schema = client.get("/api/schema/")
     assert schema.status_code == 200 and b"/api/v1/bills/" in schema.content
+    assert b"openapi: 3.1.0" in schema.content
+    for path in (b"/api/v1/bills/{id}/approve/", b"/api/v1/keys/", b"/api/v1/auth/refresh/"):
+        assert path in schema.content
     docs = client.get("/api/docs/")
     assert docs.status_code == 200 and b"swagger-ui" in docs.content
     assert b"cdn." not in docs.content
+
+
+def _refresh(business, refresh):
+    client = Client(HTTP_HOST=f"{business.slug}.localhost")
+    return client.post("/api/v1/auth/refresh/", {"refresh": refresh},
+                       content_type="application/json")
+
+
+def test_refresh_rotates_and_a_used_refresh_is_refused(tenant_a, tenant_b, owner_a):
+    first = _token(tenant_a, owner_a.email).json()
+    rotated = _refresh(tenant_a, first["refresh"])
+    assert rotated.status_code == 200, rotated.content
+    assert rotated.json()["refresh"] != first["refresh"]
+    replayed = _refresh(tenant_a, first["refresh"])
+    assert replayed.status_code == 401
+    assert replayed.json()["error"]["code"] == "not_authenticated"
+    assert _refresh(tenant_b, rotated.json()["refresh"]).status_code == 401
+    api = Client(HTTP_HOST="alpha.localhost",
+                 HTTP_AUTHORIZATION=f"Bearer {rotated.json()['access']}")
+    assert api.get("/api/v1/runway/").status_code == 200
+
+
+def test_sign_out_revokes_the_refresh_token(tenant_a):
+    viewer = make_member(tenant_a, Role.VIEWER, email="viewer@alpha.test")
+    pair = _token(tenant_a, viewer.email).json()
+    api = Client(HTTP_HOST="alpha.localhost", HTTP_AUTHORIZATION=f"Bearer {pair['access']}")
+    out = api.post("/api/v1/auth/sign-out/", {"refresh": pair["refresh"]},
+                   content_type="application/json")
+    assert out.status_code == 204, out.content
+    assert _refresh(tenant_a, pair["refresh"]).status_code == 401
+
+
+def test_a_member_cannot_revoke_someone_elses_refresh(tenant_a, owner_a):
+    other = make_member(tenant_a, Role.BOOKKEEPER, email="bk@alpha.test")
+    theirs = _token(tenant_a, other.email).json()["refresh"]
+    mine = _token(tenant_a, owner_a.email).json()["access"]
+    api = Client(HTTP_HOST="alpha.localhost", HTTP_AUTHORIZATION=f"Bearer {mine}")
+    out = api.post("/api/v1/auth/sign-out/", {"refresh": theirs}, content_type="application/json")
+    assert out.status_code == 401
+    assert _refresh(tenant_a, theirs).status_code == 200
+
+
+def test_sign_out_everywhere_also_ends_refresh_tokens(tenant_a, owner_a):
+    pair = _token(tenant_a, owner_a.email).json()
+    sessions_end_everywhere(user=owner_a)
+    refused = _refresh(tenant_a, pair["refresh"])
+    assert refused.status_code == 401 and "sign-out" in refused.json()["error"]["message"]

@@ -16,8 +16,9 @@ from apps.ar.services import (
 )
 from apps.core.errors import PermissionDenied
 from apps.runway.services import runway_compute
+from tests.factories import make_member
 from tests.portal import factories as f
-from tests.utils import in_tenant, make_member
+from tests.utils import in_tenant
 
 
 def _inv(pk, balance, due, customer):

@@ -23,8 +23,9 @@ from apps.integrations.sync.outbox import NOTE_PREFIX, action_execute, action_re
 from apps.integrations.sync.qbo_sync import qbo_sync_run
 from apps.tray.models import TrayItem
 from apps.tray.services import tray_generate
-from tests.integrations.sync.qbo_company import _obj, _ref, company, sandbox_rows, start
-from tests.utils import client_for, in_tenant, make_member
+from tests.factories import make_member
+from tests.integrations.sync.qbo_company import company, obj, ref, sandbox_rows, start
+from tests.utils import client_for, in_tenant
 
 pytestmark = pytest.mark.django_db
 
@@ -39,8 +40,8 @@ def sb(tmp_path):
     """The sync tests' company plus an overdue invoice 1042 (300.00 open) for Beta Corp, who
     has credit memo 501 with 100.00 of credit left."""
     files = company()
-    files["Invoice"].append(_obj(
-        "204", CustomerRef=_ref("1002"), DocNumber="1042", TxnDate="2026-09-15",
+    files["Invoice"].append(obj(
+        "204", CustomerRef=ref("1002"), DocNumber="1042", TxnDate="2026-09-15",
         DueDate="2026-10-15", TotalAmt=300.00, Balance=300.00,
     ))
     directory = tmp_path / "co"

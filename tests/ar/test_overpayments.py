@@ -24,8 +24,9 @@ from apps.integrations.sync.outbox import action_execute, action_reconcile
 from apps.integrations.sync.qbo_sync import qbo_sync_run
 from apps.tray.models import TrayItem
 from apps.tray.services import tray_generate
-from tests.integrations.sync.qbo_company import _obj, _ref, company, sandbox_rows, start
-from tests.utils import client_for, in_tenant, make_member
+from tests.factories import make_member
+from tests.integrations.sync.qbo_company import company, obj, ref, sandbox_rows, start
+from tests.utils import client_for, in_tenant
 
 pytestmark = pytest.mark.django_db
 
@@ -41,14 +42,14 @@ def sb(tmp_path):
     later one 1043 (50.00 open) and payment 404 with 120.00 received but not applied."""
     files = company()
     files["Invoice"] += [
-        _obj("204", CustomerRef=_ref("1002"), DocNumber="1042", TxnDate="2026-09-15",
+        obj("204", CustomerRef=ref("1002"), DocNumber="1042", TxnDate="2026-09-15",
              DueDate="2026-10-15", TotalAmt=300.00, Balance=300.00),
-        _obj("205", CustomerRef=_ref("1002"), DocNumber="1043", TxnDate="2026-10-20",
+        obj("205", CustomerRef=ref("1002"), DocNumber="1043", TxnDate="2026-10-20",
              DueDate="2026-11-19", TotalAmt=50.00, Balance=50.00),
     ]
-    files["Payment"].append(_obj(
-        "404", CustomerRef=_ref("1002"), TxnDate="2026-10-25", TotalAmt=120.00,
-        UnappliedAmt=120.00, DepositToAccountRef=_ref("35"), Line=[],
+    files["Payment"].append(obj(
+        "404", CustomerRef=ref("1002"), TxnDate="2026-10-25", TotalAmt=120.00,
+        UnappliedAmt=120.00, DepositToAccountRef=ref("35"), Line=[],
     ))
     directory = tmp_path / "co"
     directory.mkdir()

@@ -7,13 +7,14 @@ import pytest
 import requests
 
 from apps.accounts.models import Role
-from apps.bank.models import Account, FeedAccount
+from apps.bank.models import FeedAccount
 from apps.bank.services.feed_connect import item_status_set
 from apps.core.models import AuditEvent
 from apps.integrations.plaid.models import PlaidItem
 from apps.integrations.plaid.sandbox.link_standin import COMPLETE_PATH, PAGE_PATH, SCRIPT_PATH
+from tests.factories import AccountFactory, make_member
 from tests.integrations.plaid.bank_fixtures import CHECKING
-from tests.utils import client_for, in_tenant, make_member
+from tests.utils import client_for, in_tenant
 
 pytestmark = pytest.mark.django_db
 BASE = "/settings/bank/"
@@ -29,9 +30,8 @@ def _link(sandbox, token: str, outcome: str = "success") -> dict:
 
 def test_owner_links_through_link_confirms_and_disconnects(tenant_a, owner_a, sandbox, settings):
     settings.PLAID_WEBHOOK_URL = "https://hooks.example.test/webhooks/plaid/"
-    with in_tenant(tenant_a):
-        qbo = Account.objects.create(realm_id="r", qbo_id="35", name="Checking",
-                                     account_type=Account.Type.BANK, acct_num="xxxx0000")
+    qbo = AccountFactory(business=tenant_a, name="Checking", acct_num="xxxx0000",
+                         current_balance=0)
     client = client_for(tenant_a, owner_a)
     page = client.get(BASE)
     assert page.status_code == 200

@@ -67,7 +67,7 @@ def _lines(rng: random.Random, total: Decimal) -> list[tuple[str, Decimal]]:
     return parts
 
 
-def _html(s: Sample, rng: random.Random) -> str:
+def sample_html(s: Sample, rng: random.Random) -> str:
     ds, ms = rng.randint(0, 3), rng.randint(0, 2)
     money = lambda a: _fmt_money(a, s.currency, ms)  # noqa: E731
     rows = "".join(f"<tr class='lines'><td>{d}</td><td class='right'>{money(a)}</td></tr>"
@@ -129,7 +129,7 @@ def corpus(n: int, seed: int = 7) -> list[Sample]:
             total=Decimal(rng.randint(1500, 2_500_000)) / 100,
             currency=rng.choice(["USD", "USD", "USD", "EUR", "GBP", "CAD"]),
         )
-        sample.html = _html(sample, rng)
+        sample.html = sample_html(sample, rng)
         samples.append(sample)
     return samples
 

@@ -16,6 +16,13 @@ from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
+from tests.service_urls import (
+    admin_connect_params,
+    configured_database_url,
+    database_url,
+    with_database,
+)
+
 ROOT = Path(__file__).resolve().parents[2]
 
 
@@ -31,6 +38,35 @@ class Result:
     ratio: float | None = None
     notes: str = ""
     extra: dict = field(default_factory=dict)
+    # The repeated runs behind `figure` (the median): min, max and how many.
+    low: float | None = None
+    high: float | None = None
+    runs: int | None = None
+    reference_low: float | None = None
+    reference_high: float | None = None
+
+
+@dataclass
+class Spread:
+    """Median, min and max of repeated measurements (what every figure reports)."""
+
+    median: float
+    low: float
+    high: float
+    runs: int
+
+    @classmethod
+    def of(cls, values: list[float], digits: int = 4) -> Spread:
+        return cls(round(statistics.median(values), digits), round(min(values), digits),
+                   round(max(values), digits), len(values))
+
+    def fields(self) -> dict:
+        """Keyword arguments for Result: figure (the median), low, high, runs."""
+        return {"figure": self.median, "low": self.low, "high": self.high, "runs": self.runs}
+
+    def reference(self) -> dict:
+        return {"reference_figure": self.median, "reference_low": self.low,
+                "reference_high": self.high}
 
 
 def bench_database_name(default: str = "oodaloo_bench") -> str:
@@ -40,11 +76,7 @@ def bench_database_name(default: str = "oodaloo_bench") -> str:
 
 def bench_database_url(name: str | None = None) -> str:
     """The bench runs in its own database, created fresh, next to the configured one."""
-    import oodaloo.settings.env  # noqa: F401  (loads .data/env: the embedded services' URLs)
-
-    base = os.environ.get("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/oodaloo")
-    head, _, _ = base.rpartition("/")
-    return f"{head}/{name or bench_database_name()}"
+    return with_database(configured_database_url(), name or bench_database_name())
 
 
 def setup_django(fresh: bool = True, db_name: str | None = None) -> None:
@@ -81,37 +113,17 @@ def drop_database(name: str) -> None:
 
 
 def _admin_params() -> dict:
-    from urllib.parse import unquote
-
-    from oodaloo.settings.env import env
-
-    cfg = env.db_url_config(os.environ.get("DATABASE_URL",
-                                           "postgres://postgres@127.0.0.1:5432/oodaloo"))
-    params = {"user": cfg["USER"] or "postgres", "host": unquote(cfg["HOST"] or "127.0.0.1"),
-              "dbname": "postgres", "autocommit": True}
-    if cfg.get("PASSWORD"):
-        params["password"] = cfg["PASSWORD"]
-    if cfg.get("PORT"):
-        params["port"] = cfg["PORT"]
-    return params
+    return admin_connect_params(configured_database_url())
 
 
 def child_env(db_name: str) -> dict[str, str]:
     """Environment for running `tests.bench.run` / `tests.drills.run` as a subprocess from a
     test: the test settings' Postgres server and Redis, the run's own database `db_name`."""
-    from urllib.parse import quote
-
     from django.conf import settings
 
-    db = settings.DATABASES["default"]
-    auth = quote(db.get("USER") or "postgres", safe="")
-    if db.get("PASSWORD"):
-        auth += ":" + quote(db["PASSWORD"], safe="")
-    host = quote(db.get("HOST") or "127.0.0.1", safe="")
-    port = f":{db['PORT']}" if db.get("PORT") else ""
     env = dict(os.environ)
     env.update({
-        "DATABASE_URL": f"postgres://{auth}@{host}{port}/{db_name}",
+        "DATABASE_URL": database_url(settings.DATABASES["default"], db_name),
         "REDIS_URL": settings.REDIS_URL,
         "OODALOO_BENCH_DB": db_name,
         "DJANGO_SETTINGS_MODULE": "oodaloo.settings.bench",
@@ -152,33 +164,65 @@ def machine() -> dict:
 
 
 def write_results(results: list[Result], *, quick: bool, out_dir: Path = ROOT / "docs") -> None:
+    """benchmarks.json, then benchmarks.md rendered from it (never written separately)."""
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     now = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
     info = machine()
-    rows = [asdict(r) for r in results]
-    payload = {"date": now, "quick": quick, "machine": info, "results": rows}
+    info["load_average"] = [round(x, 2) for x in os.getloadavg()]
+    payload = {"date": now, "quick": quick, "machine": info,
+               "results": [asdict(r) for r in results]}
     (out_dir / "benchmarks.json").write_text(json.dumps(payload, indent=2, default=str) + "\n")
+    (out_dir / "benchmarks.md").write_text(render_markdown(payload))
+
+
+def _num(value: float) -> str:
+    return f"{value:g}" if abs(value) < 1e6 else f"{value:,.0f}"
+
+
+def _with_spread(value: float, low: float | None, high: float | None, runs: int | None) -> str:
+    if low is None or high is None:
+        return _num(value)
+    return f"{_num(value)} ({_num(low)}–{_num(high)}{f', n={runs}' if runs else ''})"
+
+
+VERDICTS = {True: "pass", False: "**FAIL**", None: "no target"}
+
+
+def render_markdown(payload: dict) -> str:
+    """docs/benchmarks.md from the JSON payload: every figure in it comes from the JSON
+    (tests/bench/test_benchmarks_doc.py checks the committed pair matches)."""
+    info = payload["machine"]
+    load = info.get("load_average")
     lines = [
         "# Benchmarks",
         "",
-        f"Run `make bench` (full) or `make bench-quick` (small scale, as in CI). Last run: {now}, "
-        f"{'quick' if quick else 'full'} mode, on {info['cores']} cores / {info['memory']}, "
-        f"Python {info['python']}.",
+        "Generated by `make bench` from `benchmarks.json` (do not edit by hand). "
+        "`make bench-quick` runs the same at small scale. "
+        f"Last run: {payload['date']}, {'quick' if payload['quick'] else 'full'} mode, on "
+        f"{info['cores']} cores / {info['memory']}, Python {info['python']}"
+        + (f"; load average at the end {load[0]:g} / {load[1]:g} / {load[2]:g} (1/5/15 min)"
+           if load else "") + ".",
+        "",
+        "Each figure is the median of the runs shown as (min–max, n=runs); the reference is "
+        "measured in the same run, the same way.",
         "",
         "| benchmark | figure | reference (same run) | ratio | target | result |",
         "| --- | --- | --- | --- | --- | --- |",
     ]
-    for r in results:
-        ref = f"{r.reference}: {r.reference_figure:g}" if r.reference_figure is not None else (
-            r.reference or "—")
-        ratio = f"{r.ratio:.2f}×" if r.ratio is not None else "—"
-        verdict = {True: "pass", False: "**FAIL**", None: "not measured"}[r.passed]
-        lines.append(
-            f"| {r.name} | {r.figure:g} {r.unit} | {ref} | {ratio} | {r.target} | {verdict} |"
-        )
-    notes = [r for r in results if r.notes]
+    for r in payload["results"]:
+        figure = _with_spread(r["figure"], r.get("low"), r.get("high"), r.get("runs"))
+        if r["reference_figure"] is not None:
+            ref = f"{r['reference']}: " + _with_spread(
+                r["reference_figure"], r.get("reference_low"), r.get("reference_high"), None)
+        else:
+            ref = r["reference"] or "—"
+        ratio = f"{r['ratio']:.2f}×" if r["ratio"] is not None else "—"
+        target = r["target"] if r["target"] not in ("", "—") else "no target"
+        lines.append(f"| {r['name']} | {figure} {r['unit']} | {ref} | {ratio} | {target} | "
+                     f"{VERDICTS[r['passed']]} |")
+    notes = [r for r in payload["results"] if r["notes"]]
     if notes:
         lines += ["", "## Notes", ""]
-        lines += [f"- **{r.name}**: {r.notes}" for r in notes]
-    (out_dir / "benchmarks.md").write_text("\n".join(lines) + "\n")
+        lines += [f"- **{r['name']}**: {r['notes']}" for r in notes]
+    return "\n".join(lines) + "\n"

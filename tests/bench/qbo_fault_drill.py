@@ -136,23 +136,13 @@ def run_drill(
 
 def _setup_database() -> None:
     """A fresh drill database next to the configured one; shared schema + tenancy set up."""
-    from urllib.parse import unquote
-
     import psycopg
 
-    import oodaloo.settings.env  # noqa: F401  (loads .data/env: the embedded services' URLs)
+    from tests.service_urls import admin_connect_params, configured_database_url, with_database
 
-    base = os.environ.get("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/oodaloo")
-    head, _, _ = base.rpartition("/")
-    os.environ["DATABASE_URL"] = f"{head}/oodaloo_qbo_drill"
+    os.environ["DATABASE_URL"] = with_database(configured_database_url(), "oodaloo_qbo_drill")
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "oodaloo.settings.dev")
-    from oodaloo.settings.env import env
-
-    cfg = env.db_url_config(os.environ["DATABASE_URL"])
-    params = {"user": cfg["USER"] or "postgres", "host": unquote(cfg["HOST"] or "127.0.0.1"),
-              "dbname": "postgres", "autocommit": True}
-    if cfg.get("PORT"):
-        params["port"] = cfg["PORT"]
+    params = admin_connect_params(os.environ["DATABASE_URL"])
     with psycopg.connect(**params) as conn:
         conn.execute("DROP DATABASE IF EXISTS oodaloo_qbo_drill WITH (FORCE)")
         conn.execute("CREATE DATABASE oodaloo_qbo_drill")

@@ -19,10 +19,11 @@ def test_quick_bench_runs_every_benchmark(settings, tmp_path):
     try:
         proc = subprocess.run(
             [sys.executable, "-m", "tests.bench.run", "--quick", "--out", str(tmp_path)],
-            cwd=ROOT, env=child_env(db_name), capture_output=True, text=True, timeout=900,
+            cwd=ROOT, env=child_env(db_name), capture_output=True, text=True, timeout=1800,
         )
     finally:
         drop_database(db_name)
+        drop_database(f"{db_name}_digests_quick")  # the digest fleet (kept between bench runs)
     report = proc.stdout[-3000:] + "\n" + proc.stderr[-3000:]
     assert proc.returncode == 0, report
     rows = json.loads((tmp_path / "benchmarks.json").read_text())["results"]

@@ -24,7 +24,7 @@ from django.db import connection
 
 from apps.accounts.models import Role, User
 from apps.tenancy.models import Business
-from tests.utils import make_member
+from tests.factories import make_member
 
 SLUG = "fernhill"
 NAME = "Fernhill & Finch Creative"

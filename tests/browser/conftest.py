@@ -6,41 +6,24 @@ which Chromium resolves to loopback by itself.
 
 import os
 import shutil
-import threading
 from pathlib import Path
 
 import pytest
-from django.contrib.staticfiles.handlers import StaticFilesHandler
-from django.core.servers.basehttp import ThreadedWSGIServer, WSGIRequestHandler
+
+from tests.live_server import live_wsgi_server
+from tests.screenshots import screenshot_dir
 
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # Playwright's sync API runs a loop
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
-
-
-class _QuietHandler(WSGIRequestHandler):
-    def log_message(self, *args):
-        pass
 
 
 @pytest.fixture
 def live_site(transactional_db, settings):
     """A real threaded HTTP server for the whole Django app (public and business hosts)."""
-    from django.core.handlers.wsgi import WSGIHandler
-
-    server = ThreadedWSGIServer(("127.0.0.1", 0), _QuietHandler, allow_reuse_address=True)
-    server.set_app(StaticFilesHandler(WSGIHandler()))
-    server.daemon_threads = True
-    port = server.server_address[1]
-    settings.SITE_PORT = str(port)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
+    with live_wsgi_server(static=True) as port:
+        settings.SITE_PORT = str(port)
         yield f"http://localhost:{port}", port
-    finally:
-        server.shutdown()
-        server.server_close()
 
 
 @pytest.fixture(scope="session")
@@ -69,5 +52,5 @@ def page(browser):
 
 
 def screenshot(page, name: str) -> None:
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)
+    """Into the ignored test folder; `make screenshots` sends them to docs/screenshots/."""
+    page.screenshot(path=str(screenshot_dir() / f"{name}.png"), full_page=True)

@@ -21,8 +21,8 @@ from apps.ar.reminders.sequences import sequence_default
 from apps.core.dates import local_today
 from apps.tenancy.models import Business
 from tests.browser.conftest import screenshot
+from tests.factories import make_member
 from tests.portal import factories as f
-from tests.utils import make_member
 
 pytestmark = pytest.mark.browser
 

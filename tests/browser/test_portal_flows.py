@@ -20,8 +20,9 @@ from tests.browser.agency import (
     week_of,
 )
 from tests.browser.conftest import screenshot
+from tests.factories import make_member
 from tests.integrations.sync.qbo_company import sandbox_rows
-from tests.utils import in_tenant, make_member
+from tests.utils import in_tenant
 
 pytestmark = pytest.mark.browser
 

@@ -1,8 +1,8 @@
 """Real books (DESIGN §4b) in real headless Chromium: the second worked example's company
 (tests/runway/real_books_company/) served by the QBO sandbox and synced over HTTP. The dashboard
 shows the card and the currency note, the tray offers the vendor credit (applied once, through
-QBO) and warns about the missing CAD rate, a euro bill shows both currencies. Screenshots go to
-docs/screenshots/ like the rest of the suite."""
+QBO) and warns about the missing CAD rate, a euro bill shows both currencies. Screenshots go
+where the rest of the suite's do (`make screenshots`: docs/screenshots/)."""
 
 from __future__ import annotations
 
@@ -14,8 +14,9 @@ from django.db import connection
 from apps.accounts.models import Role
 from tests.browser.agency import actions_run, schema_drop, sign_in
 from tests.browser.conftest import screenshot
+from tests.factories import make_member
 from tests.integrations.sync.qbo_company import sandbox_rows, start
-from tests.utils import in_tenant, make_member
+from tests.utils import in_tenant
 
 pytestmark = pytest.mark.browser
 SLUG = "realbooks"

@@ -5,7 +5,7 @@ import pytest
 
 from apps.accounts.models import Role
 from apps.tenancy.models import Business
-from tests.utils import make_member
+from tests.factories import make_member
 
 pytestmark = pytest.mark.browser
 

@@ -13,7 +13,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from apps.accounts.models import User
 from apps.core.dates import local_today
-from tests.bench.documents_corpus import Sample, _html, render_pdf
+from tests.bench.documents_corpus import Sample, render_pdf, sample_html
 from tests.browser.agency import (
     actions_run,
     admin_sign_in,
@@ -44,7 +44,7 @@ def _bill_pdf(today) -> bytes:
         total=Decimal("1850.00"),
         currency="USD",
     )
-    sample.html = _html(sample, random.Random(5))
+    sample.html = sample_html(sample, random.Random(5))
     return render_pdf(sample)
 
 

@@ -7,8 +7,9 @@ import pytest
 from apps.accounts.models import Role
 from apps.ar.reminders.models import CollectionsSettings
 from apps.ar.reminders.sequences import sequence_default
+from tests.factories import make_member
 from tests.portal import factories as f
-from tests.utils import in_tenant, make_member
+from tests.utils import in_tenant
 
 
 @pytest.fixture

@@ -20,8 +20,9 @@ from apps.ar.models import Customer, Invoice
 from apps.ar.reminders.models import CollectionsSettings, ReminderEmail
 from apps.core.dates import local_today
 from apps.tenancy.models import Business
+from tests.factories import make_member
 from tests.portal import factories as f
-from tests.utils import child_database_url, make_member
+from tests.utils import child_database_url
 
 pytestmark = [pytest.mark.worker]
 CUSTOMERS = 4

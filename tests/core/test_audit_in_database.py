@@ -9,7 +9,8 @@ from apps.ap.models import Bill, BillEvent, Vendor
 from apps.core.admin_site import AuditedAdminMixin
 from apps.core.models import AuditEvent
 from apps.core.services.audit import audit_record
-from tests.utils import client_for, in_tenant, make_member
+from tests.factories import make_member
+from tests.utils import client_for, in_tenant
 
 REFUSED = (InternalError, ProgrammingError, IntegrityError)
 

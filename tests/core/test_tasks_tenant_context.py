@@ -15,6 +15,7 @@ from apps.core.models import JobRun
 from apps.core.tasks import MissingTenantError, tenant_probe_task
 from apps.tenancy.models import Business
 from oodaloo.celery import app as celery_app
+from tests.factories import VendorFactory
 from tests.utils import child_database_url
 
 
@@ -25,7 +26,7 @@ def test_task_without_a_business_fails_loudly(db):
 
 def test_task_applied_in_a_tenant_sees_only_that_tenant(tenant_a, tenant_b):
     with tenant_context(tenant_a):
-        Vendor.objects.create(realm_id="r", qbo_id="1", display_name="Only in A")
+        VendorFactory(display_name="Only in A")
         result = tenant_probe_task.apply(args=["ap_vendor"], throw=True).get()
     assert result == {"schema": "alpha", "table": "ap_vendor", "rows": 1}
     with tenant_context(tenant_b):
@@ -38,11 +39,9 @@ def test_real_worker_reads_each_business_rows_only():
     alpha = Business.objects.get(slug="alpha")
     beta = Business.objects.get(slug="beta")
     with tenant_context(alpha):
-        Vendor.objects.bulk_create(
-            [Vendor(realm_id="r", qbo_id=str(i), display_name=f"A{i}") for i in range(3)]
-        )
+        VendorFactory.create_batch(3)
     with tenant_context(beta):
-        Vendor.objects.create(realm_id="r", qbo_id="1", display_name="B1")
+        VendorFactory(display_name="B1")
     queue = f"test-{uuid.uuid4().hex[:8]}"
     env = {
         **os.environ,

@@ -11,47 +11,49 @@ from apps.ar.models import Customer, Invoice
 from apps.bank.models import Account, Purchase
 from apps.runway.cache import runway_invalidate
 from apps.tray.models import TrayItem
+from tests.factories import (
+    AccountFactory,
+    BillFactory,
+    CustomerFactory,
+    InvoiceFactory,
+    PurchaseFactory,
+    TrayItemFactory,
+    VendorFactory,
+)
 
 
 def seed_books(business, today: date) -> None:
     with tenant_context(business):
-        Account.objects.create(realm_id="r", qbo_id="35", name="Operating", account_type="Bank",
-                               current_balance=Decimal("84250.00"))
+        AccountFactory(realm_id="r", qbo_id="35", name="Operating",
+                       current_balance=Decimal("84250.00"))
         for i in range(1, 90, 7):  # weekly payroll-ish + rent
-            Purchase.objects.create(realm_id="r", qbo_id=f"p{i}", account_qbo_id="35",
-                                    txn_date=today - timedelta(days=i), total=Decimal("6100.00"),
-                                    home_total=Decimal("6100.00"), counterparty="Gusto Payroll")
-        late = Customer.objects.create(realm_id="r", qbo_id="c1", display_name="Slowpoke Media")
-        good = Customer.objects.create(realm_id="r", qbo_id="c2", display_name="Prompt & Co")
+            PurchaseFactory(realm_id="r", qbo_id=f"p{i}", account_qbo_id="35",
+                            txn_date=today - timedelta(days=i), total=Decimal("6100.00"),
+                            counterparty="Gusto Payroll")
+        late = CustomerFactory(realm_id="r", qbo_id="c1", display_name="Slowpoke Media", email="")
+        good = CustomerFactory(realm_id="r", qbo_id="c2", display_name="Prompt & Co", email="")
         for n in range(5):  # Slowpoke's paid history: always ~40 days late
             txn = today - timedelta(days=200 - n * 30)
-            Invoice.objects.create(
-                realm_id="r", qbo_id=f"h{n}", customer=late, customer_qbo_id="c1", txn_date=txn,
-                due_date=txn + timedelta(days=30), total=Decimal("5000.00"), balance=0,
-                home_total=Decimal("5000.00"), home_balance=0,
+            InvoiceFactory(
+                realm_id="r", qbo_id=f"h{n}", customer=late, txn_date=txn,
+                due_date=txn + timedelta(days=30), total=Decimal("5000.00"), balance=Decimal(0),
                 paid_date=txn + timedelta(days=70))
         for n, (cust, days_overdue, amount) in enumerate(
             [(late, 45, "12400.00"), (late, 12, "3100.00"), (good, -10, "8800.00")]
         ):
             due = today - timedelta(days=days_overdue)
-            Invoice.objects.create(
-                realm_id="r", qbo_id=f"i{n}", customer=cust, customer_qbo_id=cust.qbo_id,
-                doc_number=f"10{n}", txn_date=due - timedelta(days=30), due_date=due,
-                total=Decimal(amount), balance=Decimal(amount), home_total=Decimal(amount),
-                home_balance=Decimal(amount))
-        vendor = Vendor.objects.create(realm_id="r", qbo_id="v1", display_name="WeWork Rent")
-        saas = Vendor.objects.create(realm_id="r", qbo_id="v2", display_name="Figma")
+            InvoiceFactory(realm_id="r", qbo_id=f"i{n}", customer=cust, doc_number=f"10{n}",
+                           due_date=due, total=Decimal(amount))
+        vendor = VendorFactory(realm_id="r", qbo_id="v1", display_name="WeWork Rent")
+        saas = VendorFactory(realm_id="r", qbo_id="v2", display_name="Figma")
         for n, (v, days, amount) in enumerate([(vendor, 5, "9500.00"), (saas, -2, "720.00"),
                                                (vendor, 40, "9500.00")]):
-            Bill.objects.create(
-                realm_id="r", qbo_id=f"b{n}", vendor=v, vendor_qbo_id=v.qbo_id,
-                txn_date=today - timedelta(days=20), due_date=today + timedelta(days=days),
-                total=Decimal(amount), balance=Decimal(amount), home_total=Decimal(amount),
-                home_balance=Decimal(amount))
-        TrayItem.objects.create(key="invoice:i0:chase", kind="invoice_chase",
-                                title="Chase Slowpoke Media for $12,400.00",
-                                detail="Invoice 100 is 45 days overdue", amount=Decimal("12400.00"),
-                                impact_sentence="Collecting it adds 14.9 days of runway.", tier=1)
+            BillFactory(realm_id="r", qbo_id=f"b{n}", vendor=v, txn_date=today - timedelta(days=20),
+                        due_date=today + timedelta(days=days), total=Decimal(amount))
+        TrayItemFactory(key="invoice:i0:chase", kind="invoice_chase",
+                        title="Chase Slowpoke Media for $12,400.00",
+                        detail="Invoice 100 is 45 days overdue", amount=Decimal("12400.00"),
+                        impact_sentence="Collecting it adds 14.9 days of runway.", tier=1)
     runway_invalidate(business)
 
 

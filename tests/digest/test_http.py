@@ -15,9 +15,10 @@ from apps.digest.content import week_label
 from apps.digest.models import DigestDelivery, DigestRun
 from apps.digest.services import digest_recipients, digest_send
 from apps.tenancy.models import Business
-from tests.digest.live import live_server
 from tests.digest.seed import clear_books, seed_books
-from tests.utils import client_for, make_member
+from tests.factories import make_member
+from tests.live_server import live_wsgi_server as live_server
+from tests.utils import client_for
 
 
 @pytest.fixture

@@ -11,7 +11,7 @@ from apps.core.models import AuditEvent
 from apps.digest.content import week_label
 from apps.digest.models import DigestDelivery, DigestRun
 from apps.digest.services import digest_recipients, digest_send, digest_tracking_record
-from tests.utils import make_member
+from tests.factories import make_member
 
 NOW = timezone.now()
 WEEK = week_label(NOW.astimezone(ZoneInfo("America/Los_Angeles")).date())  # seeded "today"

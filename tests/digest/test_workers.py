@@ -4,7 +4,6 @@ a worker killed mid-send (SIGKILL) is retried and the email still goes out exact
 import os
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
@@ -15,9 +14,11 @@ from apps.accounts.models import Role
 from apps.core.dates import local_today
 from apps.digest.content import week_label
 from apps.digest.models import DigestRun
+from apps.digest.services import lease_seconds
 from apps.tenancy.models import Business
 from tests.digest.seed import clear_books, seed_books
-from tests.utils import child_database_url, make_member
+from tests.factories import make_member
+from tests.utils import child_database_url
 
 pytestmark = [pytest.mark.worker]
 
@@ -33,9 +34,10 @@ def _env(**extra) -> dict:
             **extra}
 
 
-def _worker(week: str, maildir: Path, **env) -> subprocess.Popen:
+def _worker(week: str, maildir: Path, ahead: float = 0, **env) -> subprocess.Popen:
     return subprocess.Popen(
-        [sys.executable, "-m", "tests.digest.send_worker", "alpha", week, str(maildir)],
+        [sys.executable, "-m", "tests.digest.send_worker", "alpha", week, str(maildir),
+         str(ahead)],
         env=_env(**env), cwd=settings.BASE_DIR, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
         text=True,
     )
@@ -70,13 +72,14 @@ def test_two_workers_same_week_send_one_email(alpha_books, tmp_path):
 def test_worker_killed_mid_send_then_retried_sends_at_most_once(alpha_books, tmp_path, fault,
                                                                 final):
     week = week_label(local_today(alpha_books.timezone))
-    lease = {"OODALOO_DIGEST_LEASE_SECONDS": "1"}
-    crashed = _worker(week, tmp_path, OODALOO_DIGEST_FAULT=fault, **lease)
+    crashed = _worker(week, tmp_path, OODALOO_DIGEST_FAULT=fault)
     crashed.communicate(timeout=60)
     assert crashed.returncode == -9  # SIGKILL, like the OOM killer
     sent_before_retry = _emails(tmp_path)
-    time.sleep(1.2)  # the dead worker's lease (Redis lock and DB row) runs out
-    retry = _worker(week, tmp_path, **lease)
+    busy = _worker(week, tmp_path)  # the dead worker's lease still holds
+    assert busy.communicate(timeout=60)[0].split()[0] == "busy"
+    # The retry runs on a clock past the dead worker's lease (Redis lock and DB row).
+    retry = _worker(week, tmp_path, ahead=lease_seconds() + 1)
     out, err = retry.communicate(timeout=60)
     assert retry.returncode == 0, err
     with tenant_context(alpha_books):

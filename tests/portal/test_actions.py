@@ -5,7 +5,6 @@ import re
 from datetime import timedelta
 
 import pytest
-from django.urls import get_resolver
 
 from apps.accounts.models import Role
 from apps.accounts.permissions import OPEN
@@ -22,9 +21,10 @@ from apps.portal.models import BusinessSettings
 from apps.reserves.models import Reserve
 from apps.tray.models import TrayItem
 from apps.tray.services import tray_generate
-from tests.accounts.test_isolation import _access, _concrete, _walk
+from tests.drills.probe import access_of, concrete, tenant_routes
+from tests.factories import make_member
 from tests.portal import factories as f
-from tests.utils import client_for, in_tenant, make_member
+from tests.utils import client_for, in_tenant
 
 pytestmark = pytest.mark.django_db
 
@@ -173,8 +173,8 @@ def test_remind_from_the_tray_ticks_the_item_and_once_a_day(tenant_a, owner_a, b
 
 def _post_routes():
     """Every portal route (digest subscription routes let anyone manage their own email)."""
-    for route, view in _walk(get_resolver("oodaloo.urls_tenant").url_patterns):
-        if _access(view) not in (None, OPEN) and view.__module__.startswith("apps.portal"):
+    for route, view in tenant_routes():
+        if access_of(view) not in (None, OPEN) and view.__module__.startswith("apps.portal"):
             yield route
 
 
@@ -184,7 +184,7 @@ def test_viewer_is_refused_every_action(tenant_a, books):
     before = _state(tenant_a)
     checked = 0
     for route in _post_routes():
-        url = _concrete(route)
+        url = concrete(route)
         url = re.sub(r"/1/", f"/{books['bill'].pk}/", url)
         response = client.post(
             url,

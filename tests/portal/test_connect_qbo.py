@@ -8,8 +8,9 @@ import requests
 from apps.accounts.models import Role
 from apps.core.models import AuditEvent
 from apps.integrations.sync.models import QboConnection
+from tests.factories import make_member
 from tests.integrations.sync.qbo_company import start, write_company
-from tests.utils import client_for, make_member
+from tests.utils import client_for
 
 
 @pytest.fixture

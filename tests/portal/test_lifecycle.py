@@ -25,10 +25,11 @@ from apps.integrations.sync.connection import qbo_oauth
 from apps.integrations.sync.models import QboConnection
 from apps.tenancy.models import Business
 from apps.tenancy.services import business_provision
+from tests.factories import make_member
 from tests.integrations.plaid.bank_fixtures import write_bank
 from tests.integrations.sync.qbo_company import start, write_company
 from tests.portal import factories as f
-from tests.utils import client_for, in_tenant, make_member
+from tests.utils import client_for, in_tenant
 
 
 @pytest.fixture

@@ -9,6 +9,7 @@ import pytest
 from apps.core.dates import local_today
 from apps.reserves.models import Reserve
 from apps.reserves.services import reserve_fund
+from tests.factories import ReserveFactory
 from tests.utils import client_for, in_tenant
 
 pytestmark = pytest.mark.django_db
@@ -39,8 +40,8 @@ def test_a_future_due_date_is_accepted(tenant_a, owner_a):
 
 def test_editing_an_overdue_reserve_keeps_its_date_but_refuses_a_new_past_one(tenant_a, owner_a):
     today = _today(tenant_a)
-    with in_tenant(tenant_a):
-        reserve = Reserve.objects.create(name="Old", due_date=today - timedelta(days=10))
+    reserve = ReserveFactory(business=tenant_a, name="Old", target=0, held=0,
+                             due_date=today - timedelta(days=10))
     web = client_for(tenant_a, owner_a)
     same = web.post(f"/reserves/{reserve.pk}/", {"name": "Old tax",
                                                  "due_date": reserve.due_date.isoformat()})
@@ -55,7 +56,7 @@ def test_editing_an_overdue_reserve_keeps_its_date_but_refuses_a_new_past_one(te
 
 def test_an_unknown_move_direction_is_a_404_and_moves_no_money(tenant_a, owner_a):
     with in_tenant(tenant_a):
-        reserve = Reserve.objects.create(name="Payroll")
+        reserve = ReserveFactory(name="Payroll", target=0, held=0)
         reserve_fund(owner_a, reserve, "50.00", "")
     response = client_for(tenant_a, owner_a).post(f"/reserves/{reserve.pk}/sideways/",
                                                   {"amount": "20.00"})

@@ -62,15 +62,15 @@ def _feed_txns(business, n: int, start: int):
     from decimal import Decimal
 
     from apps.bank.models import BankTransaction, FeedAccount
+    from tests.factories import FeedAccountFactory
 
     with in_tenant(business):
         today = f.today_of(business)
         feed = FeedAccount.objects.filter(plaid_account_id="pa-1").first()
         if feed is None:
-            feed = FeedAccount.objects.create(
-                item_id="item-1", plaid_account_id="pa-1", name="Checking", mask="0001",
-                type="depository", linked_account=f.account(), link_confirmed=True,
-            )
+            feed = FeedAccountFactory(item_id="item-1", plaid_account_id="pa-1", name="Checking",
+                                      mask="0001", linked_account=f.account(),
+                                      link_confirmed=True)
         BankTransaction.objects.bulk_create(
             BankTransaction(
                 feed_account=feed, transaction_id=f"tx-{i}",

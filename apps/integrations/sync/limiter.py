@@ -14,13 +14,13 @@ A slot is granted only when both budgets allow it, in one Lua script (atomic acr
   leases are trimmed before counting, so a worker that crashed inside ``slot()`` frees its seat
   after ``lease_seconds`` at the latest. Leave ``lease_seconds`` above the request timeout.
 
-Time comes from the Redis server (``TIME``), so workers with skewed clocks agree.
+Time comes from the Redis server (``TIME``), so workers with skewed clocks agree — unless an
+`apps.core.clock.Clock` is injected (tests move a manual clock instead of sleeping).
 """
 
 from __future__ import annotations
 
 import random
-import time
 import uuid
 from collections.abc import Iterator
 from contextlib import AbstractContextManager, contextmanager
@@ -29,13 +29,14 @@ from typing import Protocol
 
 import redis as redis_lib
 
-_ACQUIRE = """
+from apps.core.clock import REDIS_NOW_LUA, SYSTEM_CLOCK, Clock, now_ms
+
+_ACQUIRE = REDIS_NOW_LUA + """
 local rate_key, conc_key = KEYS[1], KEYS[2]
 local per_window, max_conc = tonumber(ARGV[1]), tonumber(ARGV[2])
 local window_ms, lease_ms = tonumber(ARGV[3]), tonumber(ARGV[4])
 local token = ARGV[5]
-local t = redis.call('TIME')
-local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+local now = clock_now(ARGV[6])
 redis.call('ZREMRANGEBYSCORE', rate_key, '-inf', now - window_ms)
 redis.call('ZREMRANGEBYSCORE', conc_key, '-inf', now)
 local used = redis.call('ZCARD', rate_key)
@@ -88,6 +89,7 @@ class RedisRateLimiter:
         max_wait: float = 30.0,
         prefix: str = "qbo:limit",
         poll_cap: float = 0.25,
+        clock: Clock | None = None,
     ) -> None:
         self.redis = redis_lib.Redis.from_url(redis) if isinstance(redis, str) else redis
         self.per_minute = per_minute
@@ -97,6 +99,8 @@ class RedisRateLimiter:
         self.max_wait = max_wait
         self.prefix = prefix
         self.poll_cap = poll_cap
+        self.clock = clock  # None: the Redis server's time
+        self._waits = clock or SYSTEM_CLOCK
         self._acquire = self.redis.register_script(_ACQUIRE)
 
     def _keys(self, realm: str) -> list[str]:
@@ -108,7 +112,8 @@ class RedisRateLimiter:
         token = uuid.uuid4().hex
         ok, wait_ms, why = self._acquire(
             keys=self._keys(realm),
-            args=[self.per_minute, self.concurrent, self.window_ms, self.lease_ms, token],
+            args=[self.per_minute, self.concurrent, self.window_ms, self.lease_ms, token,
+                  now_ms(self.clock)],
         )
         if ok:
             return token, 0.0, ""
@@ -117,19 +122,19 @@ class RedisRateLimiter:
     def acquire(self, realm: str, max_wait: float | None = None) -> str:
         """Block until a slot is granted; return its lease token. Raises LimiterTimeout."""
         budget = self.max_wait if max_wait is None else max_wait
-        started = time.monotonic()
+        started = self._waits.monotonic()
         while True:
             token, hint, reason = self.try_acquire(realm)
             if token:
                 return token
-            waited = time.monotonic() - started
+            waited = self._waits.monotonic() - started
             if waited >= budget:
                 raise LimiterTimeout(realm, waited, reason)
             # Concurrency seats usually free long before their lease expires: poll briefly.
             # Jitter keeps a herd of waiting workers from retrying in lock step.
             pause = min(hint, self.poll_cap) if hint > 0 else 0.01
             pause = max(0.005, pause * (0.5 + random.random() / 2))
-            time.sleep(min(pause, max(0.0, budget - waited) + 0.001))
+            self._waits.sleep(min(pause, max(0.0, budget - waited) + 0.001))
 
     def release(self, realm: str, token: str) -> None:
         self.redis.zrem(self._keys(realm)[1], token)
@@ -145,11 +150,14 @@ class RedisRateLimiter:
     def usage(self, realm: str) -> LimiterUsage:
         """Current counts (for staff pages and tests); trims nothing."""
         rate_key, conc_key = self._keys(realm)
-        now_s, now_us = self.redis.time()
-        now_ms = now_s * 1000 + now_us // 1000
+        if self.clock is None:
+            now_s, now_us = self.redis.time()
+            now = now_s * 1000 + now_us // 1000
+        else:
+            now = now_ms(self.clock)
         return LimiterUsage(
-            requests_in_window=self.redis.zcount(rate_key, now_ms - self.window_ms + 1, "+inf"),
-            active_leases=self.redis.zcount(conc_key, now_ms + 1, "+inf"),
+            requests_in_window=self.redis.zcount(rate_key, now - self.window_ms + 1, "+inf"),
+            active_leases=self.redis.zcount(conc_key, now + 1, "+inf"),
         )
 
     def reset(self, realm: str) -> None:

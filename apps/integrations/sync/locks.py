@@ -4,29 +4,52 @@ The key is ``sync:{schema}:{source}`` (DESIGN §6). The lock is a lease: it expi
 ``ttl`` seconds so a crashed worker cannot block a business forever; a long sync calls
 ``extend()`` between pages. Release and extend succeed only for the owner token (checked in
 Lua), so a worker whose lease already expired cannot free a lock another worker now holds.
+Expiry is judged by the Redis server's clock, or by an injected `apps.core.clock.Clock` (tests).
 """
 
 from __future__ import annotations
 
-import time
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 
 import redis as redis_lib
 
-_RELEASE = """
-if redis.call('GET', KEYS[1]) == ARGV[1] then
-  return redis.call('DEL', KEYS[1])
+from apps.core.clock import REDIS_NOW_LUA, SYSTEM_CLOCK, Clock, now_ms
+
+# The value is "token|expires_ms". Expiry is judged against `now` (the injected clock, else the
+# Redis server's TIME); the key's own PX expiry only collects the garbage of dead holders.
+_HOLDER = REDIS_NOW_LUA + """
+local function live_token(key, now)
+  local v = redis.call('GET', key)
+  if not v then return nil end
+  local token, expires = string.match(v, '^(.*)|(%d+)$')
+  if token and tonumber(expires) > now then return token end
+  return nil
 end
-return 0
 """
 
-_EXTEND = """
-if redis.call('GET', KEYS[1]) == ARGV[1] then
-  return redis.call('PEXPIRE', KEYS[1], ARGV[2])
-end
-return 0
+_ACQUIRE = _HOLDER + """
+local now, ttl = clock_now(ARGV[3]), tonumber(ARGV[2])
+if live_token(KEYS[1], now) then return 0 end
+redis.call('SET', KEYS[1], ARGV[1] .. '|' .. (now + ttl), 'PX', ttl)
+return 1
+"""
+
+_EXTEND = _HOLDER + """
+local now, ttl = clock_now(ARGV[3]), tonumber(ARGV[2])
+if live_token(KEYS[1], now) ~= ARGV[1] then return 0 end
+redis.call('SET', KEYS[1], ARGV[1] .. '|' .. (now + ttl), 'PX', ttl)
+return 1
+"""
+
+_RELEASE = _HOLDER + """
+if live_token(KEYS[1], clock_now(ARGV[2])) ~= ARGV[1] then return 0 end
+return redis.call('DEL', KEYS[1])
+"""
+
+_PEEK = _HOLDER + """
+return live_token(KEYS[1], clock_now(ARGV[1]))
 """
 
 
@@ -52,42 +75,51 @@ class LeaseLock:
         *,
         ttl: float = 900.0,
         prefix: str = "",
+        clock: Clock | None = None,
     ) -> None:
         self.redis = redis_lib.Redis.from_url(redis) if isinstance(redis, str) else redis
         self.key = f"{prefix}{key}"
         self.ttl_ms = int(ttl * 1000)
         self.token: str | None = None
+        self.clock = clock  # None: the Redis server's time judges expiry
+        self._waits = clock or SYSTEM_CLOCK
+        self._acquire = self.redis.register_script(_ACQUIRE)
         self._release = self.redis.register_script(_RELEASE)
         self._extend = self.redis.register_script(_EXTEND)
+        self._peek = self.redis.register_script(_PEEK)
+
+    def _now(self) -> int:
+        return now_ms(self.clock)
 
     def acquire(self, *, wait: float = 0.0, poll: float = 0.05) -> bool:
         """Take the lock; with ``wait`` > 0 keep trying that long. Returns success."""
         token = uuid.uuid4().hex
-        deadline = time.monotonic() + wait
+        deadline = self._waits.monotonic() + wait
         while True:
-            if self.redis.set(self.key, token, nx=True, px=self.ttl_ms):
+            if self._acquire(keys=[self.key], args=[token, self.ttl_ms, self._now()]):
                 self.token = token
                 return True
-            if time.monotonic() >= deadline:
+            if self._waits.monotonic() >= deadline:
                 return False
-            time.sleep(poll)
+            self._waits.sleep(poll)
 
     def extend(self, ttl: float | None = None) -> None:
         """Renew the lease; raises LockLost when we no longer own it."""
         ms = self.ttl_ms if ttl is None else int(ttl * 1000)
-        if not self.token or not self._extend(keys=[self.key], args=[self.token, ms]):
+        if not self.token or not self._extend(keys=[self.key], args=[self.token, ms, self._now()]):
             raise LockLost(self.key)
 
     def release(self) -> bool:
         """Free the lock if we still own it. Returns False when the lease had been lost."""
         if not self.token:
             return False
-        released = bool(self._release(keys=[self.key], args=[self.token]))
+        released = bool(self._release(keys=[self.key], args=[self.token, self._now()]))
         self.token = None
         return released
 
     def held_by(self) -> str | None:
-        value = self.redis.get(self.key)
+        """The live holder's token (an expired lease has no holder)."""
+        value = self._peek(keys=[self.key], args=[self._now()])
         return value.decode() if isinstance(value, bytes) else value
 
     def owned(self) -> bool:
@@ -103,9 +135,10 @@ def sync_lock(
     ttl: float = 900.0,
     wait: float = 0.0,
     prefix: str = "",
+    clock: Clock | None = None,
 ) -> Iterator[LeaseLock]:
     """``with sync_lock(r, schema, "qbo") as lock:`` — raises LockNotAcquired when busy."""
-    lock = LeaseLock(redis, sync_lock_key(schema, source), ttl=ttl, prefix=prefix)
+    lock = LeaseLock(redis, sync_lock_key(schema, source), ttl=ttl, prefix=prefix, clock=clock)
     if not lock.acquire(wait=wait):
         raise LockNotAcquired(lock.key)
     try:

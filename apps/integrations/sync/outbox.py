@@ -27,7 +27,7 @@ from django.utils import timezone
 from django_tenants.utils import tenant_context
 
 from apps.core.services.audit import audit_record
-from apps.core.services.data_version import data_changed
+from apps.core.services.data_version import data_changed, pages_changed
 from apps.integrations.qbo.client import QboClient
 from apps.integrations.qbo.errors import (
     AuthenticationError,
@@ -199,6 +199,7 @@ def _claim(action_id: int, allowed: tuple[str, ...]) -> Action | None:
         action.state = Action.State.SENT
         action.attempts += 1
         action.save(update_fields=["state", "attempts", "updated_at"])
+    pages_changed(action.business)  # pages show an action's state
     return action
 
 
@@ -211,6 +212,7 @@ def _settle(action: Action, state: str, *, result: dict | None = None, error: st
         action.external_id = str(result.get("Id") or "")[:64]
         fields += ["result", "external_id"]
     action.save(update_fields=fields)
+    pages_changed(action.business)
 
 
 def _after_success(action: Action, client: QboClient) -> None:
@@ -266,6 +268,7 @@ def _drift(action: Action, reason: str) -> None:
     action.drift = True
     action.error = reason[:2000]
     action.save(update_fields=["drift", "error", "updated_at"])
+    pages_changed(action.business)
     audit_record(
         actor=None, action="action.drift", business=action.business,
         object_type="sync.Action", object_id=str(action.pk),

@@ -11,6 +11,7 @@ from urllib.parse import parse_qs, urlparse
 import pytest
 import redis
 import requests
+from django.conf import settings
 
 from apps.integrations.qbo.client import (
     QboClient,
@@ -440,7 +441,7 @@ def test_shared_limiter_caps_concurrency_at_the_server(sandbox, token_source):
     requests.post(f"{sandbox.base_url}/_sandbox/reset", timeout=5)
     sandbox.set_faults("latency=40")
     prefix = f"test:qboclient:{uuid.uuid4().hex}"
-    limiter = RedisRateLimiter("redis://127.0.0.1:6379/0", prefix=prefix, concurrent=2,
+    limiter = RedisRateLimiter(settings.REDIS_URL, prefix=prefix, concurrent=2,
                                per_minute=100, max_wait=10)
     clients = [QboClient(sandbox.base_url, sandbox.realm, token_source, limiter=limiter,
                          retry=FAST_RETRY) for _ in range(6)]
@@ -464,7 +465,7 @@ def test_shared_limiter_caps_concurrency_at_the_server(sandbox, token_source):
         assert sandbox.stats()["max_in_flight"] <= 2
         assert limiter.usage(sandbox.realm).requests_in_window == 18
     finally:
-        r = redis.Redis.from_url("redis://127.0.0.1:6379/0")
+        r = redis.Redis.from_url(settings.REDIS_URL)
         for key in r.scan_iter(f"{prefix}*"):
             r.delete(key)
 

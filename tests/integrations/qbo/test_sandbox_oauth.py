@@ -1,6 +1,5 @@
 """OAuth2 against the sandbox with intuit-oauth's own AuthClient."""
 
-import time
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
@@ -35,6 +34,12 @@ def connect(sandbox):
     return auth, callback["code"][0]
 
 
+def advance(sandbox, seconds):
+    """Move the sandbox's clock forward (no sleeping)."""
+    reply = requests.post(f"{sandbox.base_url}/_sandbox/clock", json={"advance": seconds})
+    assert reply.status_code == 200
+
+
 def api_status(sandbox, token):
     return requests.get(
         f"{sandbox.api_base}/companyinfo/{sandbox.realm}",
@@ -54,7 +59,7 @@ def test_code_exchange_and_api_access(sandbox):
 
 def test_refresh_rotates_and_old_token_dies_after_grace(sandbox):
     auth, _ = connect(sandbox)
-    requests.post(f"{sandbox.base_url}/_sandbox/tokens", json={"action": "config", "grace": 1})
+    requests.post(f"{sandbox.base_url}/_sandbox/tokens", json={"action": "config", "grace": 30})
     first_refresh = auth.refresh_token
     auth.include_refresh_token_hard_expires_in = True
     auth.refresh()
@@ -62,7 +67,7 @@ def test_refresh_rotates_and_old_token_dies_after_grace(sandbox):
     assert 0 < auth.x_refresh_token_hard_expires_in <= 5 * 366 * 86400
     assert api_status(sandbox, auth.access_token) == 200
     auth.refresh(refresh_token=first_refresh)  # still inside the grace period
-    time.sleep(1.2)
+    advance(sandbox, 31)  # past the grace, on the sandbox's clock
     with pytest.raises(AuthClientError) as info:
         auth.refresh(refresh_token=first_refresh)
     assert info.value.status_code == 400 and b"invalid_grant" in info.value.content
@@ -87,14 +92,16 @@ def test_expired_access_token_gets_401_fault(sandbox):
 def test_short_access_ttl_and_hard_expiry(sandbox):
     requests.post(
         f"{sandbox.base_url}/_sandbox/tokens",
-        json={"action": "config", "access_ttl": 1, "hard_ttl": 2},
+        json={"action": "config", "access_ttl": 60, "hard_ttl": 120},
     )
     auth, _ = connect(sandbox)
-    assert auth.expires_in == 1 and auth.x_refresh_token_expires_in <= 2
-    time.sleep(1.1)
+    assert auth.expires_in == 60 and auth.x_refresh_token_expires_in <= 120
+    advance(sandbox, 50)
+    assert api_status(sandbox, auth.access_token) == 200
+    advance(sandbox, 11)
     assert api_status(sandbox, auth.access_token) == 401
     auth.refresh()
-    time.sleep(1.0)
+    advance(sandbox, 60)  # 121 s after the grant: past its hard expiry
     with pytest.raises(AuthClientError):
         auth.refresh()
 

@@ -19,17 +19,21 @@ def meta(days_ago: int = 40) -> dict[str, str]:
     return {"CreateTime": stamp, "LastUpdatedTime": stamp}
 
 
-def _obj(qbo_id: str, **fields: Any) -> dict[str, Any]:
+def obj(qbo_id: str, **fields: Any) -> dict[str, Any]:
     return {"Id": qbo_id, "SyncToken": "0", "MetaData": meta(), **fields}
 
 
-def _ref(value: str, name: str = "") -> dict[str, str]:
+def ref(value: str, name: str = "") -> dict[str, str]:
     return {"value": value, "name": name} if name else {"value": value}
+
+
+# The old private names, for branches written before the rename (to be removed once merged).
+_obj, _ref = obj, ref
 
 
 def _expense(amount: float) -> list[dict[str, Any]]:
     return [{"Amount": amount, "DetailType": "AccountBasedExpenseLineDetail",
-             "AccountBasedExpenseLineDetail": {"AccountRef": _ref("7", "Software")}}]
+             "AccountBasedExpenseLineDetail": {"AccountRef": ref("7", "Software")}}]
 
 
 def _pay_line(amount: float, txn_id: str, txn_type: str) -> dict[str, Any]:
@@ -38,100 +42,100 @@ def _pay_line(amount: float, txn_id: str, txn_type: str) -> dict[str, Any]:
 
 def company(extra_bills: int = 0) -> dict[str, list[dict[str, Any]]]:
     bills = [
-        _obj("101", VendorRef=_ref("56", "SaaS Co"), TxnDate="2026-10-01",
+        obj("101", VendorRef=ref("56", "SaaS Co"), TxnDate="2026-10-01",
              DueDate="2026-10-31", TotalAmt=500.00, Balance=500.00, Line=_expense(500.00)),
-        _obj("102", VendorRef=_ref("57", "Rent LLC"), TxnDate="2026-10-01",
+        obj("102", VendorRef=ref("57", "Rent LLC"), TxnDate="2026-10-01",
              DueDate="2026-10-15", TotalAmt=1200.00, Balance=700.00, Line=_expense(1200.00),
              LinkedTxn=[{"TxnId": "301", "TxnType": "BillPaymentCheck"}]),
-        _obj("103", VendorRef=_ref("56", "SaaS Co"), TxnDate="2026-09-01",
+        obj("103", VendorRef=ref("56", "SaaS Co"), TxnDate="2026-09-01",
              DueDate="2026-09-30", TotalAmt=300.00, Balance=0, Line=_expense(300.00),
              LinkedTxn=[{"TxnId": "302", "TxnType": "BillPaymentCheck"}]),
     ]
     for i in range(extra_bills):
-        bills.append(_obj(str(2000 + i), VendorRef=_ref("56", "SaaS Co"), TxnDate="2026-11-01",
+        bills.append(obj(str(2000 + i), VendorRef=ref("56", "SaaS Co"), TxnDate="2026-11-01",
                           DueDate="2026-12-01", TotalAmt=100.00, Balance=100.00,
                           Line=_expense(100.00)))
     return {
-        "CompanyInfo": [_obj("1", CompanyName="Sandbox Agency", Country="US",
+        "CompanyInfo": [obj("1", CompanyName="Sandbox Agency", Country="US",
                              FiscalYearStartMonth="January", CompanyStartDate="2019-01-01")],
-        "Preferences": [_obj("1", CurrencyPrefs={"HomeCurrency": _ref("CAD"),
+        "Preferences": [obj("1", CurrencyPrefs={"HomeCurrency": ref("CAD"),
                                                  "MultiCurrencyEnabled": False})],
         "Account": [
-            _obj("35", Name="Checking", AccountType="Bank", AccountSubType="Checking",
+            obj("35", Name="Checking", AccountType="Bank", AccountSubType="Checking",
                  CurrentBalance=10000.00, Active=True, Classification="Asset",
-                 CurrencyRef=_ref("CAD")),
-            _obj("36", Name="Savings", AccountType="Bank", AccountSubType="Savings",
+                 CurrencyRef=ref("CAD")),
+            obj("36", Name="Savings", AccountType="Bank", AccountSubType="Savings",
                  CurrentBalance=5000.00, Active=True, Classification="Asset"),
-            _obj("40", Name="Visa", AccountType="Credit Card", AccountSubType="CreditCard",
+            obj("40", Name="Visa", AccountType="Credit Card", AccountSubType="CreditCard",
                  CurrentBalance=-345.50, Active=True, Classification="Liability"),
-            _obj("33", Name="Accounts Payable", AccountType="Accounts Payable", Active=True),
-            _obj("7", Name="Software", AccountType="Expense", Active=True),
+            obj("33", Name="Accounts Payable", AccountType="Accounts Payable", Active=True),
+            obj("7", Name="Software", AccountType="Expense", Active=True),
         ],
-        "Vendor": [_obj("56", DisplayName="SaaS Co", Balance=500.00, Active=True),
-                   _obj("57", DisplayName="Rent LLC", Balance=700.00, Active=True)],
-        "Customer": [_obj("1001", DisplayName="Acme Corp", Balance=1150.00, Active=True,
+        "Vendor": [obj("56", DisplayName="SaaS Co", Balance=500.00, Active=True),
+                   obj("57", DisplayName="Rent LLC", Balance=700.00, Active=True)],
+        "Customer": [obj("1001", DisplayName="Acme Corp", Balance=1150.00, Active=True,
                           PrimaryEmailAddr={"Address": "ap@acme.test"}),
-                     _obj("1002", DisplayName="Beta Corp", Balance=0, Active=True)],
+                     obj("1002", DisplayName="Beta Corp", Balance=0, Active=True)],
         "Bill": bills,
         "BillPayment": [
-            _obj("301", VendorRef=_ref("57"), PayType="Check", TxnDate="2026-10-10",
-                 TotalAmt=500.00, CheckPayment={"BankAccountRef": _ref("35")},
+            obj("301", VendorRef=ref("57"), PayType="Check", TxnDate="2026-10-10",
+                 TotalAmt=500.00, CheckPayment={"BankAccountRef": ref("35")},
                  Line=[_pay_line(500.00, "102", "Bill")]),
-            _obj("302", VendorRef=_ref("56"), PayType="Check", TxnDate="2026-09-20",
-                 TotalAmt=300.00, CheckPayment={"BankAccountRef": _ref("35")},
+            obj("302", VendorRef=ref("56"), PayType="Check", TxnDate="2026-09-20",
+                 TotalAmt=300.00, CheckPayment={"BankAccountRef": ref("35")},
                  Line=[_pay_line(300.00, "103", "Bill")]),
         ],
         "Invoice": [
-            _obj("201", CustomerRef=_ref("1001"), TxnDate="2026-10-01", DueDate="2026-10-31",
+            obj("201", CustomerRef=ref("1001"), TxnDate="2026-10-01", DueDate="2026-10-31",
                  TotalAmt=1000.00, Balance=1000.00, EmailStatus="NeedToSend",
                  BillEmail={"Address": "ap@acme.test"}),
-            _obj("202", CustomerRef=_ref("1002"), TxnDate="2026-09-01", DueDate="2026-10-01",
+            obj("202", CustomerRef=ref("1002"), TxnDate="2026-09-01", DueDate="2026-10-01",
                  TotalAmt=800.00, Balance=0,
                  LinkedTxn=[{"TxnId": "401", "TxnType": "Payment"},
                             {"TxnId": "402", "TxnType": "Payment"}]),
-            _obj("203", CustomerRef=_ref("1001"), TxnDate="2026-10-05", DueDate="2026-11-04",
+            obj("203", CustomerRef=ref("1001"), TxnDate="2026-10-05", DueDate="2026-11-04",
                  TotalAmt=400.00, Balance=150.00,
                  LinkedTxn=[{"TxnId": "403", "TxnType": "Payment"}]),
         ],
         "Payment": [
-            _obj("401", CustomerRef=_ref("1002"), TxnDate="2026-10-01", TotalAmt=500.00,
-                 UnappliedAmt=0, DepositToAccountRef=_ref("35"),
+            obj("401", CustomerRef=ref("1002"), TxnDate="2026-10-01", TotalAmt=500.00,
+                 UnappliedAmt=0, DepositToAccountRef=ref("35"),
                  Line=[_pay_line(500.00, "202", "Invoice")]),
-            _obj("402", CustomerRef=_ref("1002"), TxnDate="2026-10-15", TotalAmt=300.00,
-                 UnappliedAmt=0, DepositToAccountRef=_ref("35"),
+            obj("402", CustomerRef=ref("1002"), TxnDate="2026-10-15", TotalAmt=300.00,
+                 UnappliedAmt=0, DepositToAccountRef=ref("35"),
                  Line=[_pay_line(300.00, "202", "Invoice")]),
-            _obj("403", CustomerRef=_ref("1001"), TxnDate="2026-10-20", TotalAmt=250.00,
+            obj("403", CustomerRef=ref("1001"), TxnDate="2026-10-20", TotalAmt=250.00,
                  UnappliedAmt=0, Line=[_pay_line(250.00, "203", "Invoice")]),
         ],
-        "CreditMemo": [_obj("501", CustomerRef=_ref("1002"), TxnDate="2026-10-02",
+        "CreditMemo": [obj("501", CustomerRef=ref("1002"), TxnDate="2026-10-02",
                             TotalAmt=100.00, RemainingCredit=100.00, Balance=100.00)],
         "Purchase": [
-            _obj("601", PaymentType="CreditCard", AccountRef=_ref("40", "Visa"),
-                 TxnDate="2026-10-03", TotalAmt=45.50, EntityRef=_ref("56", "SaaS Co"),
+            obj("601", PaymentType="CreditCard", AccountRef=ref("40", "Visa"),
+                 TxnDate="2026-10-03", TotalAmt=45.50, EntityRef=ref("56", "SaaS Co"),
                  Line=_expense(45.50)),
-            _obj("602", PaymentType="Check", AccountRef=_ref("35", "Checking"),
+            obj("602", PaymentType="Check", AccountRef=ref("35", "Checking"),
                  TxnDate="2026-10-04", TotalAmt=120.00, Line=_expense(120.00)),
         ],
-        "Transfer": [_obj("701", FromAccountRef=_ref("35"), ToAccountRef=_ref("36"),
+        "Transfer": [obj("701", FromAccountRef=ref("35"), ToAccountRef=ref("36"),
                           TxnDate="2026-10-06", Amount=1000.00)],
-        "Deposit": [_obj("801", DepositToAccountRef=_ref("35"), TxnDate="2026-10-07",
+        "Deposit": [obj("801", DepositToAccountRef=ref("35"), TxnDate="2026-10-07",
                          TotalAmt=250.00,
                          Line=[{"Amount": 250.00, "DetailType": "DepositLineDetail",
-                                "DepositLineDetail": {"AccountRef": _ref("4")}}])],
+                                "DepositLineDetail": {"AccountRef": ref("4")}}])],
     }
 
 
 def malformed_rows() -> dict[str, list[dict[str, Any]]]:
     return {
         "Bill": [
-            _obj("901", VendorRef=_ref("56"), TxnDate="2026-10-01", TotalAmt="twelve",
+            obj("901", VendorRef=ref("56"), TxnDate="2026-10-01", TotalAmt="twelve",
                  Balance="twelve"),
-            _obj("902", VendorRef=_ref("56"), TxnDate="3024-01-01", TotalAmt=10, Balance=10),
-            _obj("903", TxnDate="2026-10-01", TotalAmt=10, Balance=10),
-            _obj("904", VendorRef=_ref("999", "Ghost Vendor"), TxnDate="2026-10-01",
+            obj("902", VendorRef=ref("56"), TxnDate="3024-01-01", TotalAmt=10, Balance=10),
+            obj("903", TxnDate="2026-10-01", TotalAmt=10, Balance=10),
+            obj("904", VendorRef=ref("999", "Ghost Vendor"), TxnDate="2026-10-01",
                  TotalAmt=75, Balance=75),
         ],
-        "Estimate": [_obj("950", CustomerRef=_ref("1001"), TotalAmt=10)],
+        "Estimate": [obj("950", CustomerRef=ref("1001"), TotalAmt=10)],
     }
 
 

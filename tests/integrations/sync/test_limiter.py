@@ -8,10 +8,12 @@ import uuid
 
 import pytest
 import redis
+from django.conf import settings
 
+from apps.core.clock import ManualClock
 from apps.integrations.sync.limiter import LimiterTimeout, RedisRateLimiter
 
-REDIS_URL = "redis://127.0.0.1:6379/0"
+REDIS_URL = settings.REDIS_URL  # the configured Redis (embedded or REDIS_URL)
 
 
 @pytest.fixture
@@ -28,7 +30,8 @@ def make(prefix, **kw):
 
 
 def test_rate_window_blocks_then_frees(prefix):
-    lim = make(prefix, per_minute=5, window_seconds=1.0, max_wait=0.2)
+    clock = ManualClock()  # waiting moves it: the minute passes in no real time
+    lim = make(prefix, per_minute=5, max_wait=0.2, poll_cap=5, clock=clock)
     for _ in range(5):
         with lim.slot("r1"):
             pass
@@ -37,10 +40,11 @@ def test_rate_window_blocks_then_frees(prefix):
         with lim.slot("r1"):
             pass
     assert exc.value.reason == "rate"
-    started = time.monotonic()
-    with lim.slot("r1", max_wait=3):  # waits for the oldest stamp to leave the window
+    started = clock.monotonic()
+    with lim.slot("r1", max_wait=120):  # waits for the oldest stamp to leave the window
         pass
-    assert 0.3 < time.monotonic() - started < 2.0
+    assert 59.5 < clock.monotonic() - started < 61
+    assert lim.usage("r1").requests_in_window == 1
 
 
 def test_realms_have_separate_budgets(prefix):
@@ -121,8 +125,8 @@ def _proc_try(prefix, tries, per_minute):
             lim.release("r", token)
 
 
-def _proc_crash(prefix):
-    lim = RedisRateLimiter(REDIS_URL, prefix=prefix, concurrent=1, lease_seconds=0.5)
+def _proc_crash(prefix, clock):
+    lim = RedisRateLimiter(REDIS_URL, prefix=prefix, concurrent=1, lease_seconds=30, clock=clock)
     lim.acquire("r")
     os._exit(1)  # die holding the slot, no finally blocks
 
@@ -156,13 +160,14 @@ def test_processes_share_the_rate_budget_exactly(prefix, ctx):
 
 
 def test_crashed_holder_frees_its_seat_when_the_lease_expires(prefix, ctx):
-    p = ctx.Process(target=_proc_crash, args=(prefix,))
+    clock = ManualClock()  # the child gets a copy at the fork; time moves in the parent only
+    p = ctx.Process(target=_proc_crash, args=(prefix, clock))
     p.start()
     p.join(10)
     assert p.exitcode == 1
-    lim = make(prefix, concurrent=1, lease_seconds=0.5)
+    lim = make(prefix, concurrent=1, lease_seconds=30, poll_cap=5, clock=clock)
     assert lim.try_acquire("r")[0] is None  # the dead process still holds it
-    started = time.monotonic()
-    with lim.slot("r", max_wait=3):
+    started = clock.monotonic()
+    with lim.slot("r", max_wait=60):
         pass
-    assert time.monotonic() - started < 1.5
+    assert 29.5 < clock.monotonic() - started < 31  # exactly when its lease ran out

@@ -1,12 +1,13 @@
 """Sync lease lock on real Redis: one holder, owner-only release, expiry, extend."""
 
 import threading
-import time
 import uuid
 
 import pytest
 import redis
+from django.conf import settings
 
+from apps.core.clock import ManualClock
 from apps.integrations.sync.locks import (
     LeaseLock,
     LockLost,
@@ -15,7 +16,7 @@ from apps.integrations.sync.locks import (
     sync_lock_key,
 )
 
-REDIS_URL = "redis://127.0.0.1:6379/0"
+REDIS_URL = settings.REDIS_URL  # the configured Redis (embedded or REDIS_URL)
 
 
 @pytest.fixture
@@ -47,11 +48,14 @@ def test_one_holder_at_a_time(prefix):
 
 
 def test_only_the_owner_releases(prefix):
-    a = LeaseLock(REDIS_URL, "sync:x:qbo", ttl=0.3, prefix=prefix)
-    b = LeaseLock(REDIS_URL, "sync:x:qbo", ttl=5, prefix=prefix)
+    clock = ManualClock()
+    a = LeaseLock(REDIS_URL, "sync:x:qbo", ttl=30, prefix=prefix, clock=clock)
+    b = LeaseLock(REDIS_URL, "sync:x:qbo", ttl=30, prefix=prefix, clock=clock)
     assert a.acquire()
+    clock.advance(29.9)
     assert not b.acquire()
-    time.sleep(0.4)  # a's lease expires while it "works"
+    clock.advance(0.2)  # a's lease expires while it "works"
+    assert a.held_by() is None
     assert b.acquire()
     assert a.release() is False  # must not free b's lock
     assert b.owned()
@@ -62,13 +66,27 @@ def test_only_the_owner_releases(prefix):
 
 
 def test_extend_keeps_the_lease(prefix):
-    lock = LeaseLock(REDIS_URL, "sync:y:qbo", ttl=0.3, prefix=prefix)
+    clock = ManualClock()
+    lock = LeaseLock(REDIS_URL, "sync:y:qbo", ttl=30, prefix=prefix, clock=clock)
     assert lock.acquire()
     for _ in range(3):
-        time.sleep(0.15)
+        clock.advance(20)  # 60 s in all, twice the ttl
         lock.extend()
     assert lock.owned()
-    lock.release()
+    clock.advance(31)  # no extend: the lease runs out
+    assert not lock.owned()
+    with pytest.raises(LockLost):
+        lock.extend()
+    assert lock.release() is False
+
+
+def test_lease_expires_on_the_redis_clock_without_an_injected_one(prefix):
+    """Production judges expiry by the Redis server's TIME (the key's PX collects it too)."""
+    a = LeaseLock(REDIS_URL, "sync:w:qbo", ttl=0.05, prefix=prefix)
+    assert a.acquire()
+    b = LeaseLock(REDIS_URL, "sync:w:qbo", ttl=5, prefix=prefix)
+    assert b.acquire(wait=2, poll=0.01)
+    assert b.release() and not a.owned()
 
 
 def test_waiting_acquire_gets_it_after_release(prefix):

@@ -12,7 +12,8 @@ from apps.integrations.sync.models import QboConnection
 from apps.integrations.sync.reconnect_notices import reconnect_notices_dispatch
 from apps.tray.models import TrayItem
 from apps.tray.services import tray_generate
-from tests.utils import in_tenant, make_member
+from tests.factories import make_member
+from tests.utils import in_tenant
 
 pytestmark = pytest.mark.django_db
 

@@ -13,6 +13,8 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlencode
 
+from apps.core.clock import OffsetClock
+
 from . import rates, wirejson
 from .attachments import (
     FILE_URL_PREFIX,
@@ -131,10 +133,12 @@ class SandboxApp:
         self.base_url = ""  # set by the server once bound
         self.writer = Writer(self.store)
         self.attachments = AttachmentFiles(self.store.directory, persist)
-        self.tokens = TokenStore(self.realm)
+        # One clock for token expiry and the rate window; `POST /_sandbox/clock` advances it.
+        self.clock = OffsetClock()
+        self.tokens = TokenStore(self.realm, clock=self.clock)
         self.tokens.restore(self.store.extra_state.get("oauth"))
         self.faults = FaultInjector(parse_fault_spec(faults))
-        self.limiter = RealmLimiter()
+        self.limiter = RealmLimiter(clock=self.clock)
         self.stats = Stats()
         self.webhooks = WebhookSender(self.realm, webhook)
         self.idempotency: OrderedDict[str, Reply] = OrderedDict()
@@ -740,6 +744,9 @@ class SandboxApp:
             return Reply.json(200, spec.as_dict() | {"spec": spec.as_spec()})
         if name == "stats":
             return Reply.json(200, self.stats_snapshot())
+        if name == "clock" and method == "POST":
+            self.clock.advance(float(doc.get("advance", 0)))
+            return Reply.json(200, {"now": self.clock.time(), "offset": self.clock.offset})
         if name == "tokens" and method == "POST":
             return Reply.json(200, self._tokens_control(doc))
         if name == "webhook/config":

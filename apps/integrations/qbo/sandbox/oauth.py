@@ -6,9 +6,10 @@ from __future__ import annotations
 import base64
 import secrets
 import threading
-import time
 from dataclasses import asdict, dataclass
 from typing import Any
+
+from apps.core.clock import Clock, OffsetClock
 
 ACCESS_TTL = 3600
 REFRESH_TTL = 100 * 24 * 3600  # rolling
@@ -56,8 +57,11 @@ class AccessToken:
 
 
 class TokenStore:
-    def __init__(self, realm: str) -> None:
+    def __init__(self, realm: str, clock: Clock | None = None) -> None:
         self.realm = realm
+        # Every expiry is judged on the sandbox's clock; `POST /_sandbox/clock` moves it
+        # forward, so tests pass an expiry without sleeping.
+        self.clock = clock or OffsetClock()
         self.lock = threading.Lock()
         self.access_ttl = ACCESS_TTL
         self.refresh_ttl = REFRESH_TTL
@@ -82,7 +86,7 @@ class TokenStore:
         if not data:
             return
         with self.lock:
-            now = time.time()
+            now = self.clock.time()
             self.grants = {k: Grant(**v) for k, v in data.get("grants", {}).items()}
             self.refresh = {
                 k: RefreshToken(**v)
@@ -105,7 +109,7 @@ class TokenStore:
     def authorize(self, client_id: str, redirect_uri: str) -> str:
         code = "AB11" + secrets.token_urlsafe(24)
         with self.lock:
-            self.codes[code] = (client_id, redirect_uri, time.time() + CODE_TTL)
+            self.codes[code] = (client_id, redirect_uri, self.clock.time() + CODE_TTL)
         return code
 
     def exchange_code(
@@ -113,7 +117,7 @@ class TokenStore:
     ) -> dict[str, Any]:
         with self.lock:
             entry = self.codes.pop(code, None)
-            if entry is None or entry[2] < time.time():
+            if entry is None or entry[2] < self.clock.time():
                 raise OAuthError(400, "invalid_grant", "authorization code is invalid or used")
             if entry[0] != client_id:
                 raise OAuthError(400, "invalid_grant", "code was issued to another client")
@@ -128,7 +132,7 @@ class TokenStore:
             return self._issue(self._new_grant(client_id), include_hard=True)
 
     def refresh_grant(self, client_id: str, token: str, include_hard: bool) -> dict[str, Any]:
-        now = time.time()
+        now = self.clock.time()
         with self.lock:
             record = self.refresh.get(token)
             if record is None:
@@ -167,14 +171,14 @@ class TokenStore:
             grant = self.grants.get(record.grant_id)
             if grant is None or grant.revoked:
                 return "Token revoked"
-            if record.expires_at <= time.time():
+            if record.expires_at <= self.clock.time():
                 return "Token expired"
             return None
 
     # --- test controls ------------------------------------------------------------------
     def expire_access(self) -> int:
         with self.lock:
-            now = time.time()
+            now = self.clock.time()
             for record in self.access.values():
                 record.expires_at = min(record.expires_at, now - 1)
             self.dirty = True
@@ -182,7 +186,7 @@ class TokenStore:
 
     def expire_refresh(self) -> int:
         with self.lock:
-            now = time.time()
+            now = self.clock.time()
             for record in self.refresh.values():
                 record.expires_at = min(record.expires_at, now - 1)
             self.dirty = True
@@ -197,13 +201,13 @@ class TokenStore:
     # --- internals (lock held) ----------------------------------------------------------
     def _new_grant(self, client_id: str) -> Grant:
         grant = Grant(
-            "g" + secrets.token_hex(8), client_id, self.realm, time.time() + self.hard_ttl
+            "g" + secrets.token_hex(8), client_id, self.realm, self.clock.time() + self.hard_ttl
         )
         self.grants[grant.grant_id] = grant
         return grant
 
     def _issue(self, grant: Grant, include_hard: bool) -> dict[str, Any]:
-        now = time.time()
+        now = self.clock.time()
         access = "eyJ" + secrets.token_urlsafe(48)
         refresh = "AB11" + str(int(now)) + secrets.token_urlsafe(24)
         refresh_expires = min(now + self.refresh_ttl, grant.hard_expires_at)

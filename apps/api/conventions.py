@@ -1,0 +1,137 @@
+"""The API's conventions in one place: cursor pagination, money as a decimal string with its
+currency, and exactly-once writes keyed by the `Idempotency-Key` header.
+
+A retried write with the same key returns the first response (status and body) instead of
+running the service again. Responses are stored in the cache (Redis) per business (the tenant
+cache key function adds the schema), per user and per key, and expire after a day. A key reused
+for a different request is refused; a key whose first request is still running gets 409."""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import json
+
+from django.core.cache import cache
+from django.db import connection
+from drf_spectacular.utils import OpenApiParameter, extend_schema_field
+from rest_framework import serializers
+from rest_framework.pagination import CursorPagination
+from rest_framework.response import Response
+
+from apps.core.errors import ApplicationError, Conflict
+
+IDEMPOTENCY_HEADER = "Idempotency-Key"
+IDEMPOTENCY_TTL_SECONDS = 24 * 60 * 60
+IN_FLIGHT_TTL_SECONDS = 60
+MAX_KEY_LENGTH = 200
+
+
+class CursorPage(CursorPagination):
+    """Opaque `?cursor=` links (`next`, `previous`); stable under inserts, unlike page numbers."""
+
+    page_size = 50
+    max_page_size = 200
+    page_size_query_param = "page_size"
+    ordering = ("id",)
+
+
+def paginated(view, queryset, serializer_class, *, ordering=("id",)) -> Response:
+    paginator = CursorPage()
+    paginator.ordering = ordering
+    page = paginator.paginate_queryset(queryset, view.request, view=view)
+    return paginator.get_paginated_response(serializer_class(page, many=True).data)
+
+
+class Money(serializers.Serializer):
+    """`{"amount": "1200.00", "currency": "USD"}` — never a float, never without its currency."""
+
+    amount = serializers.DecimalField(max_digits=14, decimal_places=2, coerce_to_string=True)
+    currency = serializers.CharField()
+
+
+def money(amount_field: str, currency_field: str | None = "currency") -> serializers.Field:
+    """A read-only Money field from two model attributes. `currency_field=None`: the amount is
+    in the business's home currency (tray amounts, reserves). A missing amount is null."""
+
+    @extend_schema_field(Money)
+    class _MoneyField(serializers.Field):
+        def __init__(self):
+            super().__init__(source="*", read_only=True)
+
+        def to_representation(self, obj):
+            amount = getattr(obj, amount_field)
+            if amount is None:
+                return None
+            currency = (getattr(obj, currency_field) if currency_field
+                        else connection.tenant.currency)
+            return {"amount": f"{amount:.2f}", "currency": currency}
+
+    return _MoneyField()
+
+
+class IdempotencyKeyReused(ApplicationError):
+    code = "idempotency_key_reused"
+    status = 422
+
+
+def _fingerprint(request) -> str:
+    body = json.dumps(request.data, sort_keys=True, default=str) if request.data else ""
+    return hashlib.sha256(f"{request.method} {request.path}\n{body}".encode()).hexdigest()
+
+
+def _cache_key(request, key: str) -> str:
+    return f"api-idem:{request.user.pk}:{hashlib.sha256(key.encode()).hexdigest()}"
+
+
+def idempotent(method):
+    """Wrap a write handler (`post`, `patch`, `delete`) so a repeated `Idempotency-Key` replays
+    the first response. Without the header the handler runs normally."""
+
+    @functools.wraps(method)
+    def wrapper(view, request, *args, **kwargs):
+        key = request.headers.get(IDEMPOTENCY_HEADER, "").strip()
+        if not key:
+            return method(view, request, *args, **kwargs)
+        if len(key) > MAX_KEY_LENGTH:
+            raise ApplicationError("The Idempotency-Key is too long (200 characters at most).",
+                                   code="idempotency_key_invalid")
+        slot = _cache_key(request, key)
+        fingerprint = _fingerprint(request)
+        stored = cache.get(slot)
+        if stored is None and not cache.add(f"{slot}:lock", 1, IN_FLIGHT_TTL_SECONDS):
+            raise Conflict("A request with this Idempotency-Key is still running; retry shortly.",
+                           code="idempotency_in_progress")
+        if stored is None:
+            try:
+                response = method(view, request, *args, **kwargs)
+            except ApplicationError as exc:
+                # A refused request is a response too: the retry must see the same refusal.
+                stored = {"fingerprint": fingerprint, "status": exc.status,
+                          "data": {"error": {"code": exc.code, "message": exc.message,
+                                             **exc.extra}}}
+                cache.set(slot, stored, IDEMPOTENCY_TTL_SECONDS)
+                cache.delete(f"{slot}:lock")
+                raise
+            except Exception:
+                cache.delete(f"{slot}:lock")
+                raise
+            cache.set(slot, {"fingerprint": fingerprint, "status": response.status_code,
+                             "data": response.data}, IDEMPOTENCY_TTL_SECONDS)
+            cache.delete(f"{slot}:lock")
+            return response
+        if stored["fingerprint"] != fingerprint:
+            raise IdempotencyKeyReused(
+                "This Idempotency-Key was used for a different request; use a new key."
+            )
+        replay = Response(stored["data"], status=stored["status"])
+        replay["Idempotent-Replayed"] = "true"
+        return replay
+
+    return wrapper
+
+
+IDEMPOTENCY_PARAM = OpenApiParameter(
+    IDEMPOTENCY_HEADER, str, OpenApiParameter.HEADER, required=False,
+    description="Any unique string; a retry with the same key returns the first response.",
+)

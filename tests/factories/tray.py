@@ -1,0 +1,18 @@
+"""Prep Tray items (tenant schema)."""
+
+from __future__ import annotations
+
+import factory
+
+from apps.tray.models import TrayItem
+
+from .base import TenantFactory
+
+
+class TrayItemFactory(TenantFactory):
+    class Meta:
+        model = TrayItem
+
+    key = factory.Sequence(lambda n: f"test:item:{n}")
+    kind = TrayItem.Kind.BILL_PAY
+    title = factory.Sequence(lambda n: f"Decision {n}")
