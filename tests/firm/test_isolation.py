@@ -7,7 +7,9 @@ from django.urls import get_resolver
 
 from apps.accounts.firm_access import firm_grant_revoke
 from apps.accounts.models import FirmMember, Role
-from tests.accounts.test_isolation import _concrete, _walk, tenant_routes
+from tests.drills.probe import concrete as _concrete
+from tests.drills.probe import tenant_routes
+from tests.drills.probe import walk as _walk
 from tests.firm.helpers import add_staff, grant, make_firm
 from tests.utils import client_for, make_member
 

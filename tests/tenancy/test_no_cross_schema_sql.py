@@ -17,7 +17,8 @@ from django_tenants.utils import tenant_context
 from apps.core.tasks import PublicTask
 from apps.tenancy.models import Business
 from apps.tenancy.summary import summary_refresh
-from tests.accounts.test_isolation import _concrete, _walk
+from tests.drills.probe import concrete as _concrete
+from tests.drills.probe import walk as _walk
 from tests.firm.helpers import grant, make_client, make_firm
 from tests.utils import client_for
 
