@@ -10,6 +10,7 @@ from typing import Any
 
 from django.db import connection
 
+from apps.ap.approvals import bills_approval_lapse
 from apps.ap.models import (
     Bill,
     BillPayment,
@@ -189,6 +190,7 @@ def bills_finalise(ctx: SinkContext, full: bool) -> None:
         status=Bill.Status.PAID
     )
     Bill.objects.filter(balance__gt=0, status=Bill.Status.PAID).update(status=Bill.Status.NEW)
+    bills_approval_lapse(ctx.business)
     with connection.cursor() as cursor:
         cursor.execute(
             "UPDATE ap_billpaymentline l SET bill_id = b.id FROM ap_bill b "

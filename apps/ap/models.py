@@ -73,6 +73,9 @@ class Bill(QboSyncedModel):
     scheduled_date = models.DateField(null=True, blank=True)
     approved_by_email = models.CharField(max_length=254, blank=True)
     approved_at = models.DateTimeField(null=True, blank=True)
+    # The open balance (bill currency) the approval was given for: an approval holds only up
+    # to it. A sync that finds the balance higher sends the bill back to "new" (ap.approvals).
+    approved_amount = models.DecimalField(**MONEY, null=True, blank=True)
 
     objects = BillQuerySet.as_manager()
 
@@ -91,6 +94,11 @@ class Bill(QboSyncedModel):
     @property
     def is_open(self) -> bool:
         return not self.is_deleted and self.balance > 0
+
+    def approval_holds(self) -> bool:
+        """Approved (or scheduled) for at least the balance now open."""
+        return (self.status in (self.Status.APPROVED, self.Status.SCHEDULED)
+                and self.approved_amount is not None and self.balance <= self.approved_amount)
 
 
 class BillPayment(QboSyncedModel):

@@ -9,7 +9,6 @@ after a timeout make exactly one payment.
 
 from __future__ import annotations
 
-import hashlib
 from datetime import date, timedelta
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -25,7 +24,7 @@ from apps.core.errors import ApplicationError, Conflict, PermissionDenied
 from apps.core.services.audit import audit_record
 from apps.core.services.data_version import data_changed_on_commit
 from apps.integrations.sync.models import Action
-from apps.integrations.sync.outbox import action_create
+from apps.integrations.sync.outbox import action_create, action_key
 
 BILL_PAYMENT = "bill_payment.create"
 IN_FLIGHT = (Action.State.PENDING, Action.State.SENT, Action.State.UNKNOWN)
@@ -130,16 +129,28 @@ def bill_can_approve(*, role: str | None, bill: Bill, approval_limit: Decimal) -
 def _approve_locked(actor: Any, business: Any, bill: Bill, approval_limit: Decimal) -> None:
     role = _require(actor, business, Role.BOOKKEEPER)
     if not bill_can_approve(role=role, bill=bill, approval_limit=approval_limit):
-        raise PermissionDenied(
-            f"Bills above the approval limit ({approval_limit:,.2f}) need an owner's approval."
-        )
-    before = {"status": bill.status}
+        raise PermissionDenied(_approval_refused_message(bill, approval_limit))
+    before = {"status": bill.status, "approved_amount": bill.approved_amount}
     bill.status = Bill.Status.APPROVED
     bill.approved_by_email = actor.email
     bill.approved_at = timezone.now()
-    bill.save(update_fields=["status", "approved_by_email", "approved_at"])
+    bill.approved_amount = bill.balance  # the approval holds up to this balance, no further
+    bill.save(update_fields=["status", "approved_by_email", "approved_at", "approved_amount"])
     _event(bill, actor, "approved", balance=bill.balance)
-    _audit(actor, business, bill, "bill.approved", before, {"status": bill.status})
+    _audit(actor, business, bill, "bill.approved", before,
+           {"status": bill.status, "approved_amount": bill.approved_amount})
+
+
+def _needs_approval(bill: Bill) -> bool:
+    """New, or approved for less than the balance now open (the approval lapsed)."""
+    return bill.status == Bill.Status.NEW or not bill.approval_holds()
+
+
+def _approval_refused_message(bill: Bill, limit: Decimal) -> str:
+    if bill.status != Bill.Status.NEW and bill.approved_amount is not None:
+        return (f"This bill was approved at {bill.approved_amount:,.2f}; its balance is now "
+                f"{bill.balance:,.2f}, which needs an owner's approval (limit {limit:,.2f}).")
+    return f"Bills above the approval limit ({limit:,.2f}) need an owner's approval."
 
 
 def bill_approve(*, actor: Any, bill: Bill, approval_limit: Decimal) -> Bill:
@@ -148,7 +159,7 @@ def bill_approve(*, actor: Any, bill: Bill, approval_limit: Decimal) -> Bill:
     with transaction.atomic():
         bill = _lock(bill)
         _require_open(bill)
-        if bill.status in (Bill.Status.APPROVED, Bill.Status.SCHEDULED):
+        if bill.status in (Bill.Status.APPROVED, Bill.Status.SCHEDULED) and bill.approval_holds():
             raise Conflict("This bill is already approved.")
         _approve_locked(actor, business, bill, approval_limit)
     runway_data_changed(business)
@@ -175,7 +186,7 @@ def bill_schedule(*, actor: Any, bill: Bill, pay_on: date | None, approval_limit
         if bill.status == Bill.Status.ON_HOLD:
             raise Conflict("This bill is on hold; release it first.")
         before = {"status": bill.status, "scheduled_date": bill.scheduled_date}
-        if bill.status == Bill.Status.NEW:
+        if _needs_approval(bill):
             _approve_locked(actor, business, bill, approval_limit)
         if pay_on is None:
             bill.status = Bill.Status.APPROVED
@@ -235,8 +246,7 @@ def bill_release(*, actor: Any, bill: Bill) -> Bill:
 
 def payment_key(business: Any, bill: Bill, idempotency_key: str) -> str:
     """The outbox key (QBO requestid, ≤ 36 chars): one per (business, bill, form token)."""
-    digest = hashlib.sha256(f"{business.pk}:{bill.pk}:{idempotency_key}".encode()).hexdigest()
-    return f"bp-{digest[:32]}"
+    return action_key(business, "bp", bill.pk, idempotency_key)
 
 
 def bill_payment_actions(business: Any, bill_ids: list[int]):
@@ -267,7 +277,7 @@ def bill_pay_now(
     if not idempotency_key or len(idempotency_key) > 100:
         raise BillError("This form has expired; reload the page and try again.")
     key = payment_key(business, bill, idempotency_key)
-    existing = Action.objects.filter(key=key).first()
+    existing = Action.objects.filter(business=business, key=key).first()
     if existing is not None:  # a replay of the same click: same answer, nothing new
         if existing.business_id != business.pk or existing.target_id != str(bill.pk):
             raise BillError("This form has expired; reload the page and try again.")
@@ -275,7 +285,7 @@ def bill_pay_now(
     pay_amount = parse_amount(amount) if amount not in (None, "") else None
     with transaction.atomic():
         bill = _lock(bill)
-        replay = Action.objects.filter(key=key).first()
+        replay = Action.objects.filter(business=business, key=key).first()
         if replay is not None:  # the twin request won the lock first
             return replay
         _require_open(bill)
@@ -294,11 +304,12 @@ def bill_pay_now(
                 raise Conflict("A payment for this bill is already on its way.")
             if other.updated_at >= bill.synced_at:  # succeeded, not yet seen by a sync
                 raise Conflict("This bill was just paid; QuickBooks will show it shortly.")
-        if bill.status == Bill.Status.NEW:
+        if _needs_approval(bill):
+            # New, or its balance grew past what was approved: approve (again) on the way, or
+            # refuse when the actor may not approve this balance.
             if not bill_can_approve(role=role, bill=bill, approval_limit=approval_limit):
-                raise PermissionDenied(
-                    "Bills above the approval limit need an owner's approval before payment."
-                )
+                raise PermissionDenied(_approval_refused_message(bill, approval_limit)
+                                       + " It can't be paid until then.")
             _approve_locked(actor, business, bill, approval_limit)
         if not bill.vendor_qbo_id or not account.qbo_id:
             raise BillError("This bill or account is not linked to QuickBooks.")

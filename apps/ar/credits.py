@@ -114,7 +114,10 @@ def credit_apply(
     _require(actor, business, Role.BOOKKEEPER)
     if not idempotency_key or len(idempotency_key) > outbox.KEY_MAX:
         raise CreditError("This form is out of date; reload the page and try again.")
-    existing = Action.objects.filter(key=idempotency_key).first()
+    # The form's token only tells clicks apart; the outbox key is made here, bound to this
+    # business and to the two objects, so no token can reach another business's action.
+    key = outbox.action_key(business, "cm", credit_memo.pk, invoice.pk, idempotency_key)
+    existing = Action.objects.filter(business=business, key=key).first()
     if existing is not None:
         if existing.kind != KIND or existing.target_id != str(credit_memo.pk):
             raise Conflict("This form was already used for something else; reload the page.")
@@ -122,7 +125,7 @@ def credit_apply(
     wanted = None if amount in (None, "") else _amount(amount)
     with transaction.atomic():
         memo, inv = _lock_pair(credit_memo, invoice)
-        again = Action.objects.filter(key=idempotency_key).first()
+        again = Action.objects.filter(business=business, key=key).first()
         if again is not None:  # the other click won the lock
             return again
         if memo.customer_qbo_id != inv.customer_qbo_id:
@@ -154,7 +157,7 @@ def credit_apply(
             "invoice_id": inv.pk,
         }
         action = outbox.action_create(
-            business, KIND, payload, idempotency_key,
+            business, KIND, payload, key,
             target_type="credit_memo", target_id=str(memo.pk),
             actor_email=getattr(actor, "email", ""),
         )

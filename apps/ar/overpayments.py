@@ -108,7 +108,10 @@ def overpayment_apply(
     _require(actor, business, Role.BOOKKEEPER)
     if not idempotency_key or len(idempotency_key) > outbox.KEY_MAX:
         raise OverpaymentError("This form is out of date; reload the page and try again.")
-    existing = Action.objects.filter(key=idempotency_key).first()
+    # The form's token only tells clicks apart; the outbox key is made here, bound to this
+    # business and to the two objects, so no token can reach another business's action.
+    key = outbox.action_key(business, "op", payment.pk, invoice.pk, idempotency_key)
+    existing = Action.objects.filter(business=business, key=key).first()
     if existing is not None:
         if existing.kind != KIND or existing.target_id != str(payment.pk):
             raise Conflict("This form was already used for something else; reload the page.")
@@ -116,7 +119,7 @@ def overpayment_apply(
     wanted = None if amount in (None, "") else parse_amount(amount, OverpaymentError)
     with transaction.atomic():
         pay, inv = _lock_pair(payment, invoice)
-        again = Action.objects.filter(key=idempotency_key).first()
+        again = Action.objects.filter(business=business, key=key).first()
         if again is not None:  # the other click won the lock
             return again
         if pay.customer_qbo_id != inv.customer_qbo_id:
@@ -149,7 +152,7 @@ def overpayment_apply(
             "invoice_id": inv.pk,
         }
         action = outbox.action_create(
-            business, KIND, payload, idempotency_key,
+            business, KIND, payload, key,
             target_type="payment", target_id=str(pay.pk),
             actor_email=getattr(actor, "email", ""),
         )

@@ -17,8 +17,15 @@ from django.views.decorators.http import require_POST
 from django_tenants.utils import tenant_context
 
 from apps.bank.services.feed_connect import Status, item_status_set, plaid_client_for
+from apps.core.services.replays import delivery_claim, delivery_release
 from apps.integrations.plaid.models import PlaidItem
-from apps.integrations.plaid.webhooks import CachingKeyFetcher, verify_webhook
+from apps.integrations.plaid.webhooks import (
+    FUTURE_SKEW_SECONDS,
+    MAX_AGE_SECONDS,
+    CachingKeyFetcher,
+    replay_identity,
+    verify_webhook,
+)
 
 log = logging.getLogger(__name__)
 _fetchers: dict[str, CachingKeyFetcher] = {}
@@ -94,4 +101,13 @@ def plaid_webhook(request: HttpRequest) -> HttpResponse:
         return JsonResponse({"error": "body is not JSON"}, status=400)
     if not isinstance(payload, dict):
         return JsonResponse({"error": "body is not an object"}, status=400)
-    return JsonResponse({"status": handle_webhook(payload)})
+    # A verified JWT stays valid for 5 minutes: the same one posted again is a replay.
+    identity = replay_identity(request.headers.get("Plaid-Verification", ""))
+    if not delivery_claim("plaid-jwt", identity,
+                          ttl_seconds=MAX_AGE_SECONDS + FUTURE_SKEW_SECONDS + 60):
+        return JsonResponse({"status": "replayed: ignored"})
+    try:
+        return JsonResponse({"status": handle_webhook(payload)})
+    except Exception:
+        delivery_release("plaid-jwt", [identity])  # not applied: Plaid's retry is not a replay
+        raise

@@ -16,13 +16,18 @@ from apps.accounts.permissions import portal_view
 from apps.ap.documents.checks import DocumentRefused, check_upload
 from apps.ap.documents.inbound import inbound_address
 from apps.ap.documents.limits import current_limits
-from apps.ap.documents.models import Document
+from apps.ap.documents.models import Document, RejectedEmail
 from apps.ap.documents.services import document_receive
+from apps.ap.documents.serving import served_document
+
+INLINE_TYPES = {"application/pdf", "image/png", "image/jpeg"}
 
 
 def _upload(request) -> None:
     limits = current_limits()
     files = request.FILES.getlist("files")
+    if getattr(request, "upload_refused", ""):  # the streaming cap stopped a file mid-way
+        messages.error(request, request.upload_refused)
     if not files:
         messages.error(request, "Choose or drop at least one file.")
         return
@@ -55,7 +60,7 @@ def documents_list(request):
     documents = Document.objects.select_related("bill", "vendor")[:200]
     return render(request, "portal/documents.html", {
         "documents": documents, "inbound_address": inbound_address(request.tenant),
-        "limits": current_limits(),
+        "limits": current_limits(), "rejected_emails": RejectedEmail.objects.all()[:50],
     })
 
 
@@ -65,10 +70,9 @@ def document_file(request, pk: int):
     if not document.file:
         return HttpResponse(status=404)
     response = FileResponse(document.file.open("rb"), content_type=document.content_type)
-    response["Content-Disposition"] = f'inline; filename="document-{document.pk}"'
-    response["Cache-Control"] = "private, no-store"
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
+    # Inline only for the types we checked by content (a PDF viewer or an image); sandboxed.
+    return served_document(response, f"document-{document.pk}",
+                           inline=document.content_type in INLINE_TYPES)
 
 
 urlpatterns = [

@@ -12,6 +12,9 @@ from django.views.decorators.http import require_POST
 
 from apps.accounts.models import Membership
 from apps.accounts.permissions import portal_view
+from apps.ap.documents.inbound import inbound_address
+from apps.ap.documents.models import InboundSender
+from apps.ap.documents.senders import inbound_senders_set
 from apps.core.errors import ApplicationError
 from apps.integrations.sync.models import QboConnection
 from apps.portal.common import BadInput, action_done, action_error, parse_int
@@ -63,6 +66,9 @@ def settings_page(request):
                 .order_by("user__email")
             ),
             "currency": business.currency or "USD",
+            "inbound_address": inbound_address(business),
+            "inbound_senders": "\n".join(
+                InboundSender.objects.values_list("pattern", flat=True)),
         },
     )
 
@@ -122,6 +128,18 @@ def settings_timezone_view(request):
     except ApplicationError as exc:
         return action_error(request, exc)
     return action_done(request, "Time zone saved.", default_next="/settings/")
+
+
+@require_POST
+@portal_view(**OWNER)
+def settings_inbound_senders_view(request):
+    try:
+        patterns = inbound_senders_set(actor=request.user, business=request.business,
+                                       raw=request.POST.get("senders", ""))
+    except ApplicationError as exc:
+        return action_error(request, exc)
+    return action_done(request, f"{len(patterns)} allowed sender(s) saved.",
+                       default_next="/settings/#inbound")
 
 
 @require_POST

@@ -101,6 +101,8 @@ urlpatterns = [
     path("settings/digest/", settings.settings_digest_view, name="settings-digest"),
     path("settings/approval/", settings.settings_approval_view, name="settings-approval"),
     path("settings/timezone/", settings.settings_timezone_view, name="settings-timezone"),
+    path("settings/inbound-senders/", settings.settings_inbound_senders_view,
+         name="settings-inbound-senders"),
     path("settings/export/", settings.settings_export_view, name="settings-export"),
     path("settings/delete/", settings.settings_delete_view, name="settings-delete"),
     path("team/", team.team, name="team"),

@@ -14,6 +14,9 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html
 
+from apps.ap.documents.isolation import ReaderFailed
+from apps.ap.documents.refusals import DocumentRefused
+from apps.ap.documents.serving import served_document
 from apps.core.errors import ApplicationError
 from apps.review import selectors, services
 from apps.review.forms import BillFieldsForm, RejectForm
@@ -99,17 +102,20 @@ class ReviewTaskAdmin(admin.ModelAdmin):
     def page_view(self, request, task_id: int, page: int):
         task = self._task(request, task_id)
         data, content_type, _name = selectors.review_document_bytes(task, actor=request.user)
-        response = HttpResponse(page_png(data, content_type, page), content_type="image/png")
+        try:
+            png = page_png(data, content_type, page)
+        except (DocumentRefused, ReaderFailed) as exc:
+            # Over a budget or unreadable: say so where the picture would be; use the file link.
+            return HttpResponse(str(exc), status=422, content_type="text/plain")
+        response = HttpResponse(png, content_type="image/png")
         response["Cache-Control"] = "private, no-store"
         return response
 
     def file_view(self, request, task_id: int):
         task = self._task(request, task_id)
         data, content_type, name = selectors.review_document_bytes(task, actor=request.user)
-        response = HttpResponse(data, content_type=content_type)
-        response["Content-Disposition"] = f'attachment; filename="document-{task.document_id}"'
-        response["Cache-Control"] = "private, no-store"
-        return response
+        return served_document(HttpResponse(data, content_type=content_type),
+                               f"document-{task.document_id}", inline=False)
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
         task = self._task(request, object_id)

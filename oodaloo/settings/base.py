@@ -185,6 +185,7 @@ FIELD_ENCRYPTION_KEY = env(
 # --- Middleware ---
 MIDDLEWARE = [
     "apps.tenancy.middleware.TenantMiddleware",
+    "apps.core.uploads.RequestSizeLimitMiddleware",
     "apps.core.middleware.RequestContextMiddleware",
     "django_prometheus.middleware.PrometheusBeforeMiddleware",
     "django.middleware.security.SecurityMiddleware",
@@ -231,6 +232,20 @@ STATIC_ROOT = BASE_DIR / ".data" / "static"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_ROOT = env("MEDIA_ROOT", default=str(BASE_DIR / ".data" / "media"))
 MEDIA_URL = "/media/"
+# Request and upload sizes, checked before the body arrives (apps.core.uploads). Bills are at
+# most 20 MB each (apps.ap.documents.limits); an upload of several is capped at 60 MB; Postmark
+# delivers inbound email up to 35 MB (attachments base64-encoded in JSON).
+MB = 1024 * 1024
+REQUEST_MAX_BYTES = env.int("REQUEST_MAX_BYTES", default=5 * MB // 2)
+REQUEST_MAX_BYTES_BY_PATH = {"/documents/": 60 * MB, "/webhooks/email/inbound/": 36 * MB}
+UPLOAD_MAX_FILE_BYTES = 20 * MB
+DATA_UPLOAD_MAX_MEMORY_SIZE = 36 * MB  # a body read whole (inbound email JSON); others: above
+FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * MB // 2  # larger files spool to a temporary file
+FILE_UPLOAD_HANDLERS = [
+    "apps.core.uploads.SizeCappedUploadHandler",
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "django.core.files.uploadhandler.TemporaryFileUploadHandler",
+]
 
 # --- Celery (tenant-schemas-celery); beat runs dispatcher ticks that fan out per business ---
 CELERY_BROKER_URL = env("CELERY_BROKER_URL", default=REDIS_URL)
@@ -246,6 +261,10 @@ CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_BROKER_TRANSPORT_OPTIONS = {
     "visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=3600)
 }
+# Untrusted files are read on a queue of their own (its own worker in the Procfile), so a file
+# that takes a reader to its limits delays only other files, never syncs, digests or payments.
+DOCUMENTS_QUEUE = "documents"
+CELERY_TASK_ROUTES = {"ap.document_extract": {"queue": DOCUMENTS_QUEUE}}
 CELERY_BEAT_SCHEDULE = {
     "cleanup-job-runs": {"task": "core.job_runs_cleanup", "schedule": timedelta(days=1)},
     "cleanup-auth-records": {

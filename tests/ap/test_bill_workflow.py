@@ -234,3 +234,19 @@ def test_bookkeeper_cannot_pay_an_unapproved_bill_above_the_limit(tenant_a, setu
                 approval_limit=LIMIT,
             )
         assert not Action.objects.exists()
+
+
+def test_pay_now_refuses_a_balance_grown_since_approval_before_any_sync(tenant_a, setup):
+    """The sync stored a higher balance but its finaliser has not run yet (or a race): pay now
+    re-checks the approved amount under the row lock."""
+    with in_tenant(tenant_a):
+        small = setup["small"]
+        bill_approve(actor=setup["bookkeeper"], bill=small, approval_limit=LIMIT)
+        Bill.objects.filter(pk=small.pk).update(balance=Decimal("2400.00"),
+                                                home_balance=Decimal("2400.00"))
+        with pytest.raises(PermissionDenied, match="approved at 400.00"):
+            bill_pay_now(actor=setup["bookkeeper"], bill=small, account=setup["account"],
+                         idempotency_key="k", approval_limit=LIMIT)
+        assert not Action.objects.exists()
+        bill_approve(actor=setup["owner"], bill=small, approval_limit=LIMIT)  # not "already"
+        assert Bill.objects.get(pk=small.pk).approved_amount == Decimal("2400.00")

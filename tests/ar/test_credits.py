@@ -19,7 +19,7 @@ from apps.core.errors import Conflict, PermissionDenied
 from apps.core.models import AuditEvent
 from apps.integrations.sync.management.commands.connect_qbo import sandbox_connect
 from apps.integrations.sync.models import Action
-from apps.integrations.sync.outbox import NOTE_PREFIX, action_execute, action_reconcile
+from apps.integrations.sync.outbox import NOTE_PREFIX, action_execute, action_key, action_reconcile
 from apps.integrations.sync.qbo_sync import qbo_sync_run
 from apps.tray.models import TrayItem
 from apps.tray.services import tray_generate
@@ -127,6 +127,9 @@ def test_double_submit_makes_one_action_and_one_payment(business, sb, books):
         again = credit_apply(actor=who, credit_memo=memo, invoice=invoice, amount="40.00",
                              idempotency_key=key)
         assert again.pk == first.pk
+        # The outbox key is the server's, bound to this business: never the form's token.
+        assert first.key != key and first.key == action_key(business, "cm", memo.pk,
+                                                            invoice.pk, key)
         with pytest.raises(Conflict, match="already being applied"):  # another tab, other key
             credit_apply(actor=who, credit_memo=memo, invoice=invoice, amount="40.00",
                          idempotency_key="cm-another-form")

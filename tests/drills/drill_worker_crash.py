@@ -38,6 +38,8 @@ import uuid
 from decimal import Decimal
 from pathlib import Path
 
+from tests.drills.quick import worker_wait_ready
+
 ROOT = Path(__file__).resolve().parents[2]
 VISIBILITY_TIMEOUT = 6  # s, Redis: a killed worker's unacked message comes back after this
 SYNC_LOCK_SECONDS = 3  # s, lease of the sync lock (renewed after each page)
@@ -102,14 +104,8 @@ class Workers:
             start_new_session=True,  # its own process group: kill -9 takes the pool with it
         )
         self.started.append(proc)
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if " ready." in log.read_text(errors="replace"):
-                return proc
-            if proc.poll() is not None:
-                break
-            time.sleep(0.1)
-        raise RuntimeError(f"worker {n} did not start: {log.read_text()[-2000:]}")
+        worker_wait_ready(proc, log, str(n), timeout)
+        return proc
 
     @staticmethod
     def kill9(proc: subprocess.Popen) -> None:

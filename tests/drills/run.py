@@ -26,6 +26,8 @@ DRILLS = [
     "tests.drills.drill_worker_crash",
     "tests.drills.drill_reminder_crash",
     "tests.drills.drill_accounts",
+    "tests.drills.drill_bombs",
+    "tests.drills.drill_webhooks",
 ]
 
 

@@ -9,14 +9,12 @@ import io
 import warnings
 from dataclasses import dataclass
 
+from apps.ap.documents.budgets import image_pixels_check, page_size_check
 from apps.ap.documents.limits import Limits
+from apps.ap.documents.refusals import BudgetExceeded, DocumentRefused
 
 PDF, PNG, JPEG = "application/pdf", "image/png", "image/jpeg"
 EXTENSIONS = {PDF: "pdf", PNG: "png", JPEG: "jpg"}
-
-
-class DocumentRefused(Exception):
-    """The file cannot be used; `str(exc)` is the message for the sender."""
 
 
 def sniff(head: bytes) -> str | None:
@@ -87,13 +85,10 @@ def check_pdf(data: bytes, name: str, limits: Limits) -> PdfInfo:
                     "Please send the bill on its own."
                 )
             for number, page in enumerate(reader.pages, start=1):
-                box = page.mediabox
-                width, height = float(box.width), float(box.height)
-                if width > limits.max_page_points or height > limits.max_page_points:
-                    raise DocumentRefused(
-                        f"{name}: page {number} is unusually large ({width:.0f}×{height:.0f} "
-                        "points). Please send a normal-sized scan."
-                    )
+                # /UserUnit multiplies every coordinate: a 1,000-point box can be 75 km wide.
+                box, unit = page.mediabox, float(page.user_unit or 1)
+                page_size_check(float(box.width) * unit, float(box.height) * unit, name,
+                                number, limits)
     except DocumentRefused:
         raise
     except (PdfReadError, Exception) as exc:  # pypdf raises many types on broken files
@@ -111,17 +106,12 @@ def check_image(data: bytes, name: str, limits: Limits) -> tuple[int, int]:
     try:
         with Image.open(io.BytesIO(data)) as image:
             width, height = image.size
-            if width * height > limits.max_image_pixels:
-                raise DocumentRefused(
-                    f"{name}: the image is {width}×{height} pixels, too large to process "
-                    f"(limit {limits.max_image_pixels // 1_000_000} megapixels). Please send a "
-                    "smaller photo or scan."
-                )
+            image_pixels_check(width, height, name, limits)
             image.verify()  # structure check; does not decode all pixels
     except DocumentRefused:
         raise
     except Image.DecompressionBombError as exc:
-        raise DocumentRefused(f"{name}: the image is too large to process.") from exc
+        raise BudgetExceeded(name, "pixel", "Pillow's decompression-bomb check") from exc
     except Exception as exc:
         raise DocumentRefused(
             f"{name}: the image is damaged and cannot be read. Please take the photo again."

@@ -2,7 +2,10 @@
 
 anymail's Postmark inbound webhook (basic-auth verified with ANYMAIL WEBHOOK_SECRET before
 anything is read) sends the `inbound` signal; the receiver below only hands the message to
-`inbound_message_receive`. Every outcome is answered to the sender by email.
+`inbound_message_receive`. Only senders the business allows, vouched for by the provider's
+SPF/DKIM verdict (`apps.ap.documents.senders`), get their attachments read and an answer by
+email; any other message is recorded as rejected and never answered (nothing is echoed to a
+sender we could not verify).
 """
 
 from __future__ import annotations
@@ -19,6 +22,7 @@ from django_tenants.utils import tenant_context
 
 from apps.ap.documents.checks import DocumentRefused
 from apps.ap.documents.models import Document
+from apps.ap.documents.senders import inbound_rejection_record, inbound_sender_verdict
 from apps.ap.documents.services import document_receive, sender_notify
 from apps.integrations.mail.guard import UnreadableBodyIs400
 
@@ -49,6 +53,7 @@ def _business_for(addresses: list[str]):
 @dataclass
 class InboundResult:
     business_slug: str = ""
+    rejected: str = ""  # why the message was not accepted (nothing read, nothing answered)
     created: list[int] = field(default_factory=list)
     already_had: list[int] = field(default_factory=list)
     refused: list[str] = field(default_factory=list)
@@ -66,12 +71,17 @@ def inbound_message_receive(message) -> InboundResult:
         log.warning("inbound email for no known business: %s", addresses)
         return result
     result.business_slug = business.slug
+    with tenant_context(business):
+        verdict = inbound_sender_verdict(message, business)
+        if not verdict.accepted:
+            inbound_rejection_record(message, verdict.reason)
+            result.rejected = verdict.reason
+            return result
     attachments = list(message.attachments)
     if not attachments:
-        if sender:
-            sender_notify(sender, "No bill attached",
-                          f"Your email to {inbound_address(business)} had no attachment, so no "
-                          "bill was added. Please attach the bill as a PDF, PNG or JPEG.")
+        sender_notify(sender, "No bill attached",
+                      f"Your email to {inbound_address(business)} had no attachment, so no "
+                      "bill was added. Please attach the bill as a PDF, PNG or JPEG.")
         return result
     with tenant_context(business):
         for part in attachments:
@@ -86,7 +96,7 @@ def inbound_message_receive(message) -> InboundResult:
                 continue
             bucket = result.already_had if received.already_had else result.created
             bucket.append(received.document.pk)
-    if result.refused and sender:
+    if result.refused:  # the sender is verified (above): its own file names may be echoed
         sender_notify(sender, "Some attachments could not be used",
                       "\n".join(result.refused)
                       + f"\n\n{len(result.created)} other file(s) were received.")

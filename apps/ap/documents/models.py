@@ -120,3 +120,35 @@ class DocumentEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} by {self.actor_email or 'system'}"
+
+
+class InboundSender(models.Model):
+    """Who may email bills to the business's address: one address (``ap@vendor.com``) or a
+    whole domain (``@vendor.com``). Kept by the owner in Settings; members are always allowed."""
+
+    pattern = models.CharField(max_length=254, unique=True)
+    added_by_email = models.CharField(max_length=254, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["pattern"]
+
+    def __str__(self) -> str:
+        return self.pattern
+
+
+class RejectedEmail(models.Model):
+    """An inbound email we did not accept (and did not answer): shown to the owner beside the
+    documents so a real vendor can be allowed; nothing of its content is kept but these."""
+
+    received_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    sender = models.CharField(max_length=254, blank=True)
+    subject = models.CharField(max_length=300, blank=True)
+    reason = models.CharField(max_length=300)
+    attachments = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["-received_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"Rejected email from {self.sender or 'nobody'}: {self.reason}"

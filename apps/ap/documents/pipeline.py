@@ -1,9 +1,11 @@
 """The extraction pipeline: explicit ordered steps over one file, returning a typed outcome.
 
-    check → text (pdfplumber / OCR) → fields → vendor → verdict
+    read (check + text, in the isolated reader process) → fields → vendor → verdict
 
 Pure (no database): duplicate detection and storing happen in `services.document_process`, so
-the benchmark measures exactly this code. A refused file raises `DocumentRefused`.
+the benchmark measures exactly this code. A refused file raises `DocumentRefused` (a file over
+a parsing budget: `BudgetExceeded`). Only the "read" step touches the file's bytes, and it does
+so in a separate, limited process (`apps.ap.documents.isolation`).
 """
 
 from __future__ import annotations
@@ -12,10 +14,10 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from apps.ap.documents.checks import PDF, check_image, check_pdf, sniff
 from apps.ap.documents.fields import Fields, fields_extract
+from apps.ap.documents.isolation import ReaderRun, isolated_read
 from apps.ap.documents.limits import Limits
-from apps.ap.documents.text import DocumentText, document_text
+from apps.ap.documents.text import DocumentText, TextLine
 from apps.ap.documents.vendors import VendorChoice, VendorMatch, vendor_match
 
 READY_CONFIDENCE = 0.8  # every required field at least this sure → "ready"
@@ -31,6 +33,7 @@ class Extraction:
     vendor: VendorMatch | None = None
     notes: list[str] = field(default_factory=list)
     timings_ms: dict[str, int] = field(default_factory=dict)
+    reader: ReaderRun | None = None
 
     def confidence_of(self, name: str) -> float:
         if name == "vendor":
@@ -58,18 +61,13 @@ class Context:
     result: Extraction = field(default_factory=Extraction)
 
 
-def step_check(ctx: Context) -> None:
-    kind = sniff(ctx.data[:1024])
-    ctx.result.content_type = kind or ""
-    if kind == PDF:
-        ctx.result.pages = check_pdf(ctx.data, ctx.name, ctx.limits).pages
-    else:
-        check_image(ctx.data, ctx.name, ctx.limits)  # raises for anything that is not an image
-        ctx.result.pages = 1
-
-
-def step_text(ctx: Context) -> None:
-    ctx.result.text = document_text(ctx.data, ctx.result.content_type, ctx.limits)
+def step_read(ctx: Context) -> None:
+    read = isolated_read(ctx.data, name=ctx.name, limits=ctx.limits)
+    ctx.result.content_type, ctx.result.pages, ctx.result.reader = (
+        read.content_type, read.pages, read.run)
+    ctx.result.text = DocumentText(
+        method=read.method, note=read.note,
+        lines=[TextLine(text=t, size=float(size), top=float(top)) for t, size, top in read.lines])
     if ctx.result.text.note:
         ctx.result.notes.append(ctx.result.text.note)
 
@@ -85,8 +83,7 @@ def step_vendor(ctx: Context) -> None:
 
 
 STEPS: list[tuple[str, Callable[[Context], None]]] = [
-    ("check", step_check),
-    ("text", step_text),
+    ("read", step_read),
     ("fields", step_fields),
     ("vendor", step_vendor),
 ]

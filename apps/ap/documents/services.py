@@ -322,7 +322,7 @@ def document_approve(*, document_id: int, actor: Any, values: BillValues) -> Doc
     """Create the bill in Oodaloo and, through the outbox, in QBO (with the document attached).
     A second approve (double submit, retry) changes nothing and returns the same document."""
     from apps.integrations.sync.connection import connection_for
-    from apps.integrations.sync.outbox import action_create
+    from apps.integrations.sync.outbox import action_create, action_key
 
     business = connection.tenant
     with transaction.atomic():
@@ -352,7 +352,7 @@ def document_approve(*, document_id: int, actor: Any, values: BillValues) -> Doc
         )
         BillEvent.objects.create(bill=bill, kind="created_from_document",
                                  actor_email=_email_of(actor), detail={"document": document.pk})
-        key = f"docbill-{business.pk}-{document.pk}"
+        key = action_key(business, "doc", document.pk)
         action_create(
             business, qbo_bill.KIND, qbo_bill.payload_for(document, bill, vendor), key=key,
             target_type="ap.Bill", target_id=str(bill.pk), actor_email=_email_of(actor),

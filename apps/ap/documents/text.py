@@ -13,6 +13,7 @@ import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from apps.ap.documents.budgets import page_size_check, render_scale
 from apps.ap.documents.limits import Limits
 
 MIN_TEXT_CHARS = 25  # fewer characters than this on a PDF means "scanned": try OCR
@@ -95,6 +96,14 @@ def _run_tesseract(image_path: Path, limits: Limits) -> str:
     return result.stdout.decode(errors="replace")
 
 
+def pdf_page_render(pdf, index: int, dpi: int, limits: Limits, name: str = "the file"):
+    """One PDF page as a PIL image: pdfium's own page size checked, scale capped by pixels."""
+    page = pdf[index]
+    width, height = page.get_size()
+    page_size_check(width, height, name, index + 1, limits)
+    return page.render(scale=render_scale(width, height, dpi, limits)).to_pil()
+
+
 def _images_for_ocr(data: bytes, content_type: str, limits: Limits) -> list[bytes]:
     """PNG bytes per page: the image itself, or a scanned PDF's pages rendered by pdfium."""
     if content_type != "application/pdf":
@@ -105,9 +114,8 @@ def _images_for_ocr(data: bytes, content_type: str, limits: Limits) -> list[byte
     pdf = pdfium.PdfDocument(data)
     try:
         for index in range(min(len(pdf), limits.ocr_pages)):
-            bitmap = pdf[index].render(scale=limits.ocr_dpi / 72)
             buffer = io.BytesIO()
-            bitmap.to_pil().save(buffer, format="PNG")
+            pdf_page_render(pdf, index, limits.ocr_dpi, limits).save(buffer, format="PNG")
             pages.append(buffer.getvalue())
     finally:
         pdf.close()

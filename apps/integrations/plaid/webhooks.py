@@ -11,6 +11,7 @@ import hashlib
 import hmac
 import json
 import threading
+import time
 from collections.abc import Callable
 from typing import Any
 
@@ -24,28 +25,50 @@ FUTURE_SKEW_SECONDS = 60
 KeyFetcher = Callable[[str], "dict[str, Any] | None"]
 
 
-class CachingKeyFetcher:
-    """Caches JWKs by kid; fetches (e.g. PlaidClient.webhook_verification_key) on a miss."""
+# A fetched key is trusted this long, then fetched again (Plaid may have expired it since: its
+# `expired_at` is re-read). An unknown kid is remembered as unknown for MISS_TTL, so a flood of
+# forged JWTs with made-up kids costs Plaid one request per kid per minute, not one per request.
+KEY_TTL_SECONDS = 60 * 60
+MISS_TTL_SECONDS = 60
 
-    def __init__(self, fetch: Callable[[str], dict[str, Any]]) -> None:
+
+class CachingKeyFetcher:
+    """Caches JWKs by kid, each for KEY_TTL; misses too, for MISS_TTL. Fetches (e.g.
+    PlaidClient.webhook_verification_key) when an entry is missing or stale."""
+
+    def __init__(self, fetch: Callable[[str], dict[str, Any]], *,
+                 clock: Callable[[], float] = time.monotonic,
+                 key_ttl: float = KEY_TTL_SECONDS, miss_ttl: float = MISS_TTL_SECONDS) -> None:
         self._fetch = fetch
-        self._keys: dict[str, dict[str, Any]] = {}
+        self._clock = clock
+        self._key_ttl, self._miss_ttl = key_ttl, miss_ttl
+        self._keys: dict[str, tuple[float, dict[str, Any] | None]] = {}
         self._lock = threading.Lock()
         self.fetches = 0
 
     def __call__(self, kid: str) -> dict[str, Any] | None:
+        now = self._clock()
         with self._lock:
-            key = self._keys.get(kid)
-        if key is not None:
-            return key
+            cached = self._keys.get(kid)
+        if cached is not None and cached[0] > now:
+            return cached[1]
+        self.fetches += 1
         try:
             key = self._fetch(kid)
         except Exception:  # unknown kid or Plaid unreachable: cannot verify -> reject
-            return None
-        self.fetches += 1
+            key = None
+        # An expired key is kept for the full TTL too: it stays refused without asking again.
+        ttl = self._key_ttl if key is not None else self._miss_ttl
         with self._lock:
-            self._keys[kid] = key
+            if len(self._keys) > 1000:  # made-up kids must not grow the cache without bound
+                self._keys = {k: v for k, v in self._keys.items() if v[0] > now}
+            self._keys[kid] = (now + ttl, key)
         return key
+
+
+def replay_identity(jwt_header: str) -> str:
+    """What makes one verified delivery unique: its JWT (iat + body hash, signed)."""
+    return hashlib.sha256(jwt_header.strip().encode("ascii", "replace")).hexdigest()
 
 
 def _timestamp(now: float | dt.datetime | None) -> float:

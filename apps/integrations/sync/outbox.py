@@ -14,6 +14,7 @@ States: ``pending → sent → succeeded | failed | unknown``.
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import uuid
 from collections.abc import Callable
@@ -133,6 +134,17 @@ HANDLERS: dict[str, tuple[Handler, Finder | None]] = {
 
 
 # --- create -------------------------------------------------------------------------------
+
+
+def action_key(business: Business, prefix: str, *parts: Any) -> str:
+    """The outbox key (QBO's requestid, ≤ KEY_MAX) for one user action, made by the server and
+    bound to the business: its schema and id are hashed in with the action's own parts (target
+    ids, the form's token). A token copied from another business's page can never name, return
+    or block that business's action."""
+    if len(prefix) > KEY_MAX - 33:
+        raise OutboxError(f"action key prefix {prefix!r} is too long")
+    joined = ":".join(str(p) for p in (business.schema_name, business.pk, *parts))
+    return f"{prefix}-{hashlib.sha256(joined.encode()).hexdigest()[:32]}"
 
 
 def action_create(

@@ -499,7 +499,10 @@ def _normalise_changes(changes: Any) -> list[dict[str, str]]:
 
 def qbo_fetch_changed(business: Business, changes: Any, *, wait: float = 30.0) -> SyncRun:
     """Webhook follow-up: read just the changed entities (one query per entity type, ids
-    IN (...)); deletions are applied without a read (QBO cannot read deleted objects)."""
+    IN (...)). A deletion is never taken on the webhook's word (a signed body proves only that
+    someone holds the verifier token): the id is read back from QBO in the same query, and only
+    an id QBO no longer returns (QBO cannot read deleted objects) is deleted here; one QBO
+    still returns is stored as it is."""
     normal = _normalise_changes(changes)
     deleted: dict[str, set[str]] = {}
     fetch: dict[str, set[str]] = {}
@@ -522,21 +525,26 @@ def qbo_fetch_changed(business: Business, changes: Any, *, wait: float = 30.0) -
         if company:
             _company_refresh(conn, client, business)
         for entity in SYNC_ORDER:
-            gone = deleted.get(entity, set()) - fetch.get(entity, set())
-            if gone:
-                sink = sinks.sink_for(entity)
-                if sink is not None:
-                    with transaction.atomic():
-                        result = sink(state.ctx, [Deleted(entity, i) for i in sorted(gone)])
-                    state.counts[entity] = state.counts.get(entity, 0) + result.stored
-            ids = sorted(fetch.get(entity, set()), key=lambda v: (len(v), v))
+            announced = deleted.get(entity, set()) - fetch.get(entity, set())
+            ids = sorted(fetch.get(entity, set()) | announced, key=lambda v: (len(v), v))
+            rows: list[dict[str, Any]] = []
             for chunk in _chunks(ids, ID_CHUNK):
                 quoted = ", ".join("'" + i.replace("'", "") + "'" for i in chunk)
-                rows = client.query(
+                rows += client.query(
                     f"SELECT * FROM {entity} WHERE Id IN ({quoted}) MAXRESULTS {PAGE}"
                 )
-                if rows:
-                    ingest_page(state, entity, rows)
+            still_there = {str(row.get("Id")) for row in rows}
+            gone = announced - still_there
+            if announced & still_there:
+                log.warning("qbo webhook announced deletion of %s %s, but QBO still has them: "
+                            "not deleted", entity, sorted(announced & still_there))
+            sink = sinks.sink_for(entity) if gone else None
+            if sink is not None:
+                with transaction.atomic():
+                    result = sink(state.ctx, [Deleted(entity, i) for i in sorted(gone)])
+                state.counts[entity] = state.counts.get(entity, 0) + result.stored
+            for page in _chunks(rows):
+                ingest_page(state, entity, page)
             lock.extend()
         return None
 

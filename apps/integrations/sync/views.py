@@ -6,6 +6,7 @@ task per business; the task reads the changed entities.
 
 from __future__ import annotations
 
+import hashlib
 import logging
 
 from django.conf import settings
@@ -14,6 +15,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 from django_tenants.utils import tenant_context
 
+from apps.core.services.replays import delivery_claim, delivery_release
 from apps.integrations.qbo.webhooks import (
     SIGNATURE_HEADER,
     WebhookPayloadError,
@@ -23,6 +25,24 @@ from apps.integrations.qbo.webhooks import (
 from apps.integrations.sync.models import QboConnection
 
 log = logging.getLogger(__name__)
+# Intuit retries a failed delivery for up to a day or so; remember what we applied for 3 days.
+REPLAY_WINDOW_S = 3 * 24 * 3600
+
+
+def _fresh_changes(body: bytes, changes: list) -> tuple[list, list[tuple[str, str]]]:
+    """Drop changes already applied: CloudEvents by their event id; a legacy delivery (no ids)
+    by the hash of its body. Returns the fresh changes and the claims made for them."""
+    if changes and all(change.event_id for change in changes):
+        claims, fresh = [], []
+        for change in changes:
+            if delivery_claim("qbo-event", change.event_id, ttl_seconds=REPLAY_WINDOW_S):
+                claims.append(("qbo-event", change.event_id))
+                fresh.append(change)
+        return fresh, claims
+    digest = hashlib.sha256(body).hexdigest()
+    if not delivery_claim("qbo-body", digest, ttl_seconds=REPLAY_WINDOW_S):
+        return [], []
+    return changes, [("qbo-body", digest)]
 
 
 def qbo_webhook_dispatch(changes: list) -> dict[str, int]:
@@ -66,8 +86,15 @@ def qbo_webhook(request: HttpRequest) -> HttpResponse:
         changes = parse_notifications(body)
     except WebhookPayloadError as exc:
         return JsonResponse({"error": str(exc)}, status=400)
-    enqueued = qbo_webhook_dispatch(changes)
-    return JsonResponse({"ok": True, "businesses": len(enqueued)})
+    fresh, claims = _fresh_changes(body, changes)
+    try:
+        enqueued = qbo_webhook_dispatch(fresh) if fresh else {}
+    except Exception:
+        for kind in {k for k, _ in claims}:  # not applied: Intuit's retry must not be a replay
+            delivery_release(kind, [i for k, i in claims if k == kind])
+        raise
+    return JsonResponse({"ok": True, "businesses": len(enqueued),
+                         "replayed": len(changes) - len(fresh)})
 
 
 def qbo_oauth_callback_forward(request: HttpRequest) -> HttpResponse:

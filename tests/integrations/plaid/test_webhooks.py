@@ -120,3 +120,26 @@ def test_item_state_webhooks(
     fetcher = CachingKeyFetcher(plaid_client.webhook_verification_key)
     assert all(verify_webhook(body, _header(h), fetcher) for body, h in received)
     assert sandbox.stats()["webhooks_sent"] == 4
+
+
+def test_cached_keys_expire_so_a_key_plaid_expired_is_refused(
+    plaid_client: PlaidClient, sandbox: SandboxHandle
+) -> None:
+    """A key cached while valid is fetched again after its TTL, and Plaid's `expired_at` is
+    then seen; unknown kids are cached as misses (one fetch per kid per minute)."""
+    now = [1000.0]
+    fetcher = CachingKeyFetcher(plaid_client.webhook_verification_key, clock=lambda: now[0],
+                                key_ttl=60, miss_ttl=30)
+    body = b"{}"
+    signature = sandbox.sign_webhook(body)
+    assert verify_webhook(body, signature, fetcher, time.time())
+    sandbox.rotate_key()  # Plaid expires the key we cached
+    assert verify_webhook(body, signature, fetcher, time.time())  # still cached (within TTL)
+    now[0] += 61
+    assert not verify_webhook(body, signature, fetcher, time.time())  # re-read: expired
+    assert fetcher.fetches == 2
+    for _ in range(5):
+        assert fetcher("no-such-kid") is None
+    assert fetcher.fetches == 3  # one miss fetched, then remembered
+    now[0] += 31
+    assert fetcher("no-such-kid") is None and fetcher.fetches == 4

@@ -158,10 +158,46 @@ def test_webhook_verifies_then_enqueues_a_targeted_fetch(sb, synced, published):
         ("Bill", "101", "Update"), ("Transfer", "701", "Delete")}
 
     run = qbo_fetch_changed(synced, changes)  # what the task calls
-    assert run.kind == "webhook" and run.requests == 1  # one query for the Bill ids
+    # One query for the Bill ids, one asking QBO whether Transfer 701 is really gone.
+    assert run.kind == "webhook" and run.requests == 2
     with in_tenant(synced):
         assert Bill.objects.get(qbo_id="101").due_date == date(2026, 12, 1)
         assert Transfer.objects.get(qbo_id="701").is_deleted
+
+
+def test_signed_but_forged_delete_of_a_live_object_deletes_nothing(sb, synced, published):
+    """Someone holding the verifier token announces that Bill 102 and Vendor 56 were deleted;
+    QBO still has them, so nothing is deleted (and what QBO says is stored)."""
+    with in_tenant(synced):
+        before = Bill.objects.get(qbo_id="102")
+        assert not before.is_deleted
+    body = json.dumps({"eventNotifications": [{"realmId": sb.realm, "dataChangeEvent": {
+        "entities": [{"name": "Bill", "id": "102", "operation": "Delete"},
+                     {"name": "Vendor", "id": "56", "operation": "Delete"}]}}]}).encode()
+    response = _post_webhook(client_for(None), body, sign_webhook_body(body, VERIFIER))
+    assert response.status_code == 200
+    changes = [c for p in published if p["task"] == "sync.qbo_fetch_changed" for c in p["args"][0]]
+    assert {(c["entity"], c["id"], c["operation"]) for c in changes} == {
+        ("Bill", "102", "Delete"), ("Vendor", "56", "Delete")}
+    run = qbo_fetch_changed(synced, changes)
+    assert run.state == "succeeded"
+    with in_tenant(synced):
+        after = Bill.objects.get(qbo_id="102")
+        assert not after.is_deleted and after.balance == before.balance
+        assert not Vendor.objects.get(qbo_id="56").is_deleted
+
+
+def test_a_replayed_webhook_enqueues_nothing_more(sb, synced, published):
+    client = client_for(None)
+    cloud = _cloudevents(sb.realm, "Bill", "101", "updated")
+    legacy = _legacy(sb.realm, "Invoice", "201", "Update")
+    for body in (cloud, legacy):
+        first = _post_webhook(client, body, sign_webhook_body(body, VERIFIER))
+        assert first.json() == {"ok": True, "businesses": 1, "replayed": 0}
+        for _ in range(3):
+            again = _post_webhook(client, body, sign_webhook_body(body, VERIFIER))
+            assert again.status_code == 200 and again.json()["replayed"] == 1
+    assert len([p for p in published if p["task"] == "sync.qbo_fetch_changed"]) == 2
 
 
 @pytest.mark.parametrize("signature", [None, "bm90LXRoZS1zaWduYXR1cmU="])

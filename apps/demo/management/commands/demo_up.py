@@ -132,7 +132,11 @@ class Command(BaseCommand):
         py = sys.executable
         commands = [
             [py, "manage.py", "runserver", f"0.0.0.0:{port}", "--noreload"],
-            [py, "-m", "celery", "-A", "oodaloo", "worker", "-l", "warning", "--concurrency", "2"],
+            [py, "-m", "celery", "-A", "oodaloo", "worker", "-l", "warning", "--concurrency", "2",
+             "-Q", "celery"],
+            # Untrusted files on their own worker (as the Procfile's `documents` process).
+            [py, "-m", "celery", "-A", "oodaloo", "worker", "-l", "warning", "--concurrency", "1",
+             "-Q", settings.DOCUMENTS_QUEUE, "-n", "documents@%h"],
             [py, "-m", "celery", "-A", "oodaloo", "beat", "-l", "warning"],
         ]
         return [subprocess.Popen(c, cwd=settings.BASE_DIR, env=env) for c in commands]
