@@ -5,12 +5,14 @@ from django.urls import include, path
 from apps.accounts import views as accounts
 from apps.accounts.permissions import open_view
 from apps.core.views import health
+from apps.staff.views import support_enter
 
 urlpatterns = [
     path("login/", accounts.tenant_login, name="tenant-login"),
     path("login/code/", accounts.login_code, name="tenant-login-code"),
     path("logout/", accounts.tenant_logout, name="tenant-logout"),
     path("auth/handoff/", accounts.tenant_handoff, name="tenant-handoff"),
+    path("auth/support/", support_enter, name="tenant-support"),
     path("health", open_view(health)),
     path("api/", include("apps.api.urls")),
     path("", include("apps.portal.urls")),

@@ -4,6 +4,7 @@ A custom admin page (registered on the admin site's URLs) over the public summar
 apps/digest/staff.py (no query ever reads many business schemas)."""
 
 from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
 from django.http import HttpResponseNotAllowed
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
@@ -19,7 +20,7 @@ def runs_view(request):
     context = {
         **admin.site.each_context(request),
         "title": "Digest runs",
-        "runs": staff_runs(state=state),
+        "runs": staff_runs(state=state, problem=bool(request.GET.get("problem"))),
         "state": state,
         "states": ["building", "sending", "sent", "partial", "unknown", "failed", "skipped"],
     }
@@ -30,7 +31,13 @@ def resend_view(request, business_id: int, week: str):
     if request.method != "POST":
         return HttpResponseNotAllowed(["POST"])
     business = get_object_or_404(Business, pk=business_id)
-    report = digest_send(business, week, force=True, actor=request.user)
+    if not request.user.has_perm("staff.operate"):
+        raise PermissionDenied
+    reason = request.POST.get("reason", "").strip()
+    if not reason:
+        messages.error(request, "A resend needs a reason (it is kept in the audit log).")
+        return redirect("admin:digest-runs")
+    report = digest_send(business, week, force=True, actor=request.user, reason=reason)
     messages.info(request, f"Resend of {week} for {business.name}: {report.state}, "
                            f"{report.sent} email(s) sent.")
     return redirect("admin:digest-runs")

@@ -59,4 +59,7 @@ def digest_summary(business) -> dict:
         "digest_sent_at": run.sent_at if run else None,
         "digest_error": run.error if run else "",
         "digest_opened_at": opened,
+        # Recipients of the latest run whose mail bounced or was rejected (the staff home).
+        "digest_bounced": run.deliveries.filter(
+            last_event__in=["bounced", "rejected", "failed"]).count() if run else 0,
     }

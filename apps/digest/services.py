@@ -285,13 +285,15 @@ def digest_send(
     now: datetime | None = None,
     scheduled_for: datetime | None = None,
     dry_run: bool = False,
+    reason: str = "",
     clock: Clock | None = None,
 ) -> SendReport:
     """Send `week`'s digest (default: the business's current local week) once.
 
     `force=True` is the explicit, audited resend: a new run with key `…:resend:{n}` that goes
-    out even though the week's digest was already sent. `clock` judges the leases (Redis lock
-    and the run's `lease_until`); tests move it past a dead worker's lease instead of waiting."""
+    out even though the week's digest was already sent (``reason``: staff's, kept in the audit).
+    `clock` judges the leases (Redis lock and the run's `lease_until`); tests move it past a dead
+    worker's lease instead of waiting."""
     now = now or clock_datetime(clock)
     week = week or week_label(now.astimezone(ZoneInfo(business.timezone)).date())
     week_parse(week)  # validates the format
@@ -310,7 +312,8 @@ def digest_send(
             key = f"{base_key}:resend:{n}"
             audit_record(actor=actor, action="digest.resend", business=business,
                          object_type="digest.DigestRun", object_id=key,
-                         after={"week": week, "of": resend_of.key if resend_of else None})
+                         after={"week": week, "of": resend_of.key if resend_of else None,
+                                "reason": reason})
         lock = _lock(key, clock)
         if not lock.acquire():
             return SendReport(key, "busy", detail="another worker holds the lock")

@@ -11,6 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+from django.db.models import Q
+
 from apps.tenancy.models import BusinessSummary
 
 
@@ -26,8 +28,9 @@ class StaffRun:
     error: str
 
 
-def staff_runs(*, state: str = "", limit: int = 200) -> list[StaffRun]:
-    """The latest digest of each business (newest first; ``state`` filters)."""
+def staff_runs(*, state: str = "", problem: bool = False, limit: int = 200) -> list[StaffRun]:
+    """The latest digest of each business (newest first; ``state`` filters; ``problem``: only
+    failed, unknown or partial runs, or ones with a bounced recipient — the staff home's count)."""
     rows = (
         BusinessSummary.objects.select_related("business")
         .exclude(digest_week="")
@@ -36,6 +39,9 @@ def staff_runs(*, state: str = "", limit: int = 200) -> list[StaffRun]:
     )
     if state:
         rows = rows.filter(digest_state=state)
+    if problem:
+        rows = rows.filter(Q(digest_state__in=["failed", "unknown", "partial"])
+                           | Q(digest_bounced__gt=0))
     return [
         StaffRun(r.business_id, r.business.name, r.business.schema_name, r.digest_week,
                  r.digest_state, r.digest_sent_at, r.digest_opened_at, r.digest_error)

@@ -64,12 +64,13 @@ class ReviewTaskAdmin(admin.ModelAdmin):
     def confidence_pct(self, task):
         return f"{task.confidence * 100:.0f}%"
 
-    @admin.action(description="Claim selected documents")
+    @admin.action(description="Claim selected documents", permissions=["change"])
     def claim_selected(self, request, queryset):
         for task in queryset:
             self._call(request, services.review_task_claim, task_id=task.pk, actor=request.user)
 
-    @admin.action(description="Release my claim on selected documents")
+    @admin.action(description="Release my claim on selected documents",
+                  permissions=["change"])
     def release_selected(self, request, queryset):
         for task in queryset:
             services.review_task_release(task_id=task.pk, actor=request.user)

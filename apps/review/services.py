@@ -83,6 +83,23 @@ def review_task_release(*, task_id: int, actor: Any) -> ReviewTask:
     return task
 
 
+def review_task_reassign(*, task_id: int, assignee: Any, actor: Any) -> ReviewTask:
+    """Staff hand a waiting document to another staff member (their claim starts now)."""
+    if not getattr(assignee, "is_staff", False):
+        raise Conflict(f"{assignee} is not staff")
+    with transaction.atomic():
+        task = _locked(task_id)
+        if task.state not in (ReviewTask.State.OPEN, ReviewTask.State.CLAIMED):
+            raise Conflict(f"this document was already {task.state}")
+        before = {"assignee": task.assignee.email if task.assignee else None}
+        task.state, task.assignee = ReviewTask.State.CLAIMED, assignee
+        task.claimed_at = timezone.now()
+        task.save(update_fields=["state", "assignee", "claimed_at", "updated_at"])
+        audit_record(actor=actor, action="review.reassign", business=task.business, obj=task,
+                     before=before, after={"assignee": assignee.email})
+    return task
+
+
 def _must_hold(task: ReviewTask, actor: Any) -> None:
     if not task.can_decide(actor):
         raise PermissionDenied("claim this document before deciding on it")

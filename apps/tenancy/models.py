@@ -77,6 +77,7 @@ class BusinessSummary(models.Model):
     digest_sent_at = models.DateTimeField(null=True, blank=True)
     digest_opened_at = models.DateTimeField(null=True, blank=True)
     digest_error = models.TextField(blank=True)
+    digest_bounced = models.PositiveIntegerField(default=0)  # of the latest run's recipients
     # Last week's figures (money as strings), kept when the first refresh of a new week lands:
     # the firm digest's "this week's changes".
     week_of = models.DateField(null=True, blank=True)

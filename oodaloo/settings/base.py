@@ -52,6 +52,7 @@ SHARED_APPS = [
     "apps.integrations.mail",
     "apps.demo",
     "apps.firm",
+    "apps.staff",  # last: its admin extends the admins registered above
 ]
 TENANT_APPS = [
     "apps.ledger",
@@ -198,6 +199,7 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     "apps.api.auth.BearerTokenMiddleware",
     "apps.accounts.middleware.MembershipMiddleware",
+    "apps.staff.middleware.SupportSessionMiddleware",  # after: lends a read-only owner
     "apps.portal.page_cache.PagesVersionMiddleware",
     "axes.middleware.AxesMiddleware",
     "django_prometheus.middleware.PrometheusAfterMiddleware",
@@ -408,3 +410,11 @@ BUSINESS_SUMMARY_SOURCES = [
     "apps.bank.selectors.bank_feed_summary",
     "apps.digest.selectors.digest_summary",
 ]
+
+# --- Staff back office (apps/staff; docs/operating.md "Staff home") ---
+# A connected business not synced for this long counts as stale on the staff home.
+STAFF_SYNC_STALE_HOURS = env.int("STAFF_SYNC_STALE_HOURS", default=26)
+# Review documents waiting longer than this are highlighted and counted (the review SLA).
+STAFF_REVIEW_SLA_HOURS = env.int("STAFF_REVIEW_SLA_HOURS", default=24)
+# How long a support "view as owner" session lasts.
+SUPPORT_SESSION_MINUTES = env.int("SUPPORT_SESSION_MINUTES", default=30)

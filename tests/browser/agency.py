@@ -128,6 +128,27 @@ def sign_in(page: Any, base: str, port: int, email: str, slug: str = SLUG) -> No
     page.wait_for_url(f"http://{slug}.localhost:{port}/**")
 
 
+def admin_sign_in(page: Any, base: str, email: str, password: str, device: Any) -> None:
+    """The staff admin's two-step sign-in: password + TOTP code, then the device the code
+    came from (the OTP admin form asks for it once the password is accepted)."""
+    from django_otp.oath import totp
+
+    code = totp(device.bin_key, step=device.step, t0=device.t0, digits=device.digits,
+                drift=device.drift)
+    token = f"{code:06d}"
+    page.goto(f"{base}/admin/")
+    page.fill("input[name=username]", email)
+    page.fill("input[name=password]", password)
+    page.fill("input[name=otp_token]", token)
+    page.click("input[type=submit][value='Log in']")
+    page.select_option("select[name=otp_device]", value=device.persistent_id)
+    page.fill("input[name=password]", password)
+    page.fill("input[name=otp_token]", token)
+    page.click("input[type=submit][value='Log in']")
+    page.wait_for_load_state()
+    assert page.url == f"{base}/admin/", page.inner_text("body")[:800]
+
+
 @dataclass
 class Answer:
     status: int  # 302 for a redirect (fetch sees an opaque redirect)

@@ -9,7 +9,6 @@ from datetime import timedelta
 from decimal import Decimal
 
 import pytest
-from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from apps.accounts.models import User
@@ -17,6 +16,7 @@ from apps.core.dates import local_today
 from tests.bench.documents_corpus import Sample, render_pdf, sample_html
 from tests.browser.agency import (
     actions_run,
+    admin_sign_in,
     agency_fixture,  # noqa: F401 (the `agency` and `sandbox` fixtures)
     post_as_page,
     sandbox_fixture,  # noqa: F401
@@ -48,17 +48,14 @@ def _bill_pdf(today) -> bytes:
     return render_pdf(sample)
 
 
-def _staff_token() -> tuple[User, TOTPDevice, str]:
+def _staff_device() -> tuple[User, TOTPDevice]:
     user = User.objects.filter(email=STAFF_EMAIL).first() or User.objects.create_superuser(
         STAFF_EMAIL, STAFF_PASSWORD
     )
     device, _ = TOTPDevice.objects.get_or_create(
         user=user, name="phone", defaults={"confirmed": True}
     )
-    token = totp(
-        device.bin_key, step=device.step, t0=device.t0, digits=device.digits, drift=device.drift
-    )
-    return user, device, f"{token:06d}"
+    return user, device
 
 
 def test_uploaded_bill_is_reviewed_and_created_once_with_its_file(
@@ -92,21 +89,10 @@ def test_uploaded_bill_is_reviewed_and_created_once_with_its_file(
     screenshot(page, "documents")
 
     # Staff: password + TOTP on the public host, then the queue.
-    _user, device, token = _staff_token()
+    _user, device = _staff_device()
     staff = browser.new_context(viewport={"width": 1280, "height": 900}).new_page()
     try:
-        staff.goto(f"{base}/admin/")
-        staff.fill("input[name=username]", STAFF_EMAIL)
-        staff.fill("input[name=password]", STAFF_PASSWORD)
-        staff.fill("input[name=otp_token]", token)
-        staff.click("input[type=submit][value='Log in']")
-        # Password accepted: the form now asks which device the code came from.
-        staff.select_option("select[name=otp_device]", value=device.persistent_id)
-        staff.fill("input[name=password]", STAFF_PASSWORD)
-        staff.fill("input[name=otp_token]", token)
-        staff.click("input[type=submit][value='Log in']")
-        staff.wait_for_load_state()
-        assert staff.url == f"{base}/admin/", staff.inner_text("body")[:800]
+        admin_sign_in(staff, base, STAFF_EMAIL, STAFF_PASSWORD, device)
         staff.goto(f"{base}/admin/review/reviewtask/")
         assert staff.locator("text=Fernhill & Finch Creative").count() >= 1
         screenshot(staff, "staff-review-queue")

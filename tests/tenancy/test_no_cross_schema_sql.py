@@ -97,6 +97,7 @@ def test_no_request_or_task_runs_sql_across_business_schemas(tenant_a, tenant_b,
     with CaptureQueriesContext(connection) as ctx:
         routes = _get_every_route(staff, "oodaloo.urls_public", {})
         assert staff.get("/admin/digest/runs/").status_code == 200
+        assert staff.get("/admin/staff/home/").status_code == 200
         routes += _get_every_route(client_for(None, partner), "oodaloo.urls_public",
                                    {"<slug:firm_slug>": firm.slug,
                                     "<slug:business_slug>": "alpha"})

@@ -10,6 +10,7 @@ daily tick (or a retry) never sends twice and a reconnect (new expiry) starts ov
 from __future__ import annotations
 
 import logging
+from dataclasses import replace
 from datetime import datetime, timedelta
 
 from django.db import transaction
@@ -93,3 +94,22 @@ def reconnect_notices_dispatch(now: datetime | None = None) -> int:
         refresh_expires_at__lte=horizon, refresh_expires_at__gt=now
     )
     return sum(reconnect_notice_send(conn, now) for conn in conns)
+
+
+def reconnect_link_send(conn: QboConnection, now: datetime | None = None) -> int:
+    """Staff's "email the owner a reconnect link", at any time (an expired or disconnected
+    connection included): the same mail as the notices, outside their schedule."""
+    now = now or timezone.now()
+    conn = QboConnection.objects.select_related("business").get(pk=conn.pk)
+    expires = conn.refresh_expires_at
+    if expires is None or expires <= now:
+        expires = now  # already dead: "reconnect before today" still carries the link
+    days = max(0, (expires - now).days)
+    mail_conn = QboConnection(pk=conn.pk, business=conn.business, refresh_expires_at=expires)
+    sent = 0
+    for membership in (Membership.objects.filter(business=conn.business, role=Role.OWNER)
+                       .select_related("user").order_by("pk")):
+        mail = _mail(mail_conn, membership.user.email, days)
+        mail_send(replace(mail, send_id=f"{mail.send_id}-staff-{int(now.timestamp())}"))
+        sent += 1
+    return sent
