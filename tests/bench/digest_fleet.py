@@ -62,6 +62,19 @@ def _books(i: int):
     return business
 
 
+def _pg_dump() -> str:
+    """The embedded Postgres's own pg_dump when it is installed (it is the newest here, and a
+    pg_dump older than its server refuses to run); else the one on PATH."""
+    from pathlib import Path
+
+    try:
+        import pgserver
+    except ImportError:
+        return "pg_dump"
+    bundled = Path(pgserver.__file__).parent / "pginstall" / "bin" / "pg_dump"
+    return str(bundled) if bundled.exists() else "pg_dump"
+
+
 def _schema_ddl(schema: str) -> str:
     """The seed schema's DDL (tables, identity sequences, indexes, constraints) by pg_dump."""
     import os
@@ -72,7 +85,7 @@ def _schema_ddl(schema: str) -> str:
     admin = _admin_params()
     env = {**os.environ, **({"PGPASSWORD": admin["password"]} if "password" in admin else {})}
     dump = subprocess.run(
-        ["pg_dump", "--schema-only", f"--schema={schema}", "-h", admin["host"],
+        [_pg_dump(), "--schema-only", f"--schema={schema}", "-h", admin["host"],
          "-p", str(admin.get("port", 5432)), "-U", admin["user"],
          os.environ["DATABASE_URL"].rpartition("/")[2]],
         env=env, capture_output=True, text=True, check=True).stdout
