@@ -145,6 +145,7 @@ def run(quick: bool) -> tuple[bool, str]:
     with tempfile.TemporaryDirectory(prefix="drill-remind-") as tmp:
         workers = Workers(Path(tmp), f"drill-remind-{uuid.uuid4().hex[:8]}")
         workers.env["OODALOO_REMINDER_LEASE_SECONDS"] = str(LEASE_SECONDS)
+        workers.env["EMAIL_BACKEND"] = "tests.drills.slow_mail.EmailBackend"
         try:
             started = time.monotonic()
             ok, line = _phase(workers, quick)
