@@ -100,7 +100,9 @@ def _queue_drained(env: dict, queue: str) -> None:
     import redis
     from django.conf import settings
 
-    redis.Redis.from_url(settings.CELERY_BROKER_URL).delete(queue)
+    # kombu's socket scheme (the embedded Redis) is redis-py's unix:// scheme.
+    url = settings.CELERY_BROKER_URL.replace("redis+socket://", "unix://", 1)
+    redis.Redis.from_url(url).delete(queue)
 
 
 def run(quick: bool) -> list[Result]:
