@@ -60,12 +60,16 @@ def reminders_due(now: datetime | None = None) -> list[tuple[Business, date]]:
     """Businesses whose local morning has come, with reminders on and today's tick not done."""
     now = now or timezone.now()
     due = []
-    for business in Business.objects.real().order_by("pk"):
+    # Staff paused this business's automation and reminders (apps/staff): nothing is sent.
+    for business in Business.objects.real().filter(automation_paused_at__isnull=True
+                                                   ).order_by("pk"):
         local = now.astimezone(ZoneInfo(business.timezone))
         if local.time() < TICK_AT:
             continue
         with tenant_context(business):
-            if not collections_settings().enabled or tick_done(local.date()):
+            row = collections_settings()
+            # `automated`: the automation's reminders rule runs the tick, with its guardrails.
+            if not row.enabled or row.automated or tick_done(local.date()):
                 continue
         due.append((business, local.date()))
     return due
