@@ -81,7 +81,7 @@ class TickReport:
                 parts.append(word.format(n=n) + (
                     f" for {format_money(self.amount(kind), currency)}"
                     if kind == Rule.Kind.RESERVE else ""))
-        text = ", ".join(parts) or "nothing to do"
+        text = ", ".join(parts) or "do nothing"
         held = self.held()
         if held:
             reasons = sorted({REASONS.get(o.hold.code, o.hold.code) for o in held if o.hold})
