@@ -12,7 +12,7 @@ from django.utils import timezone
 from django_tenants.utils import tenant_context
 
 from apps.ar.reminders.plan import Habit, Plan, reminders_plan
-from apps.ar.reminders.send import TickReport, reminders_tick, tick_done
+from apps.ar.reminders.send import TickReport, reminders_tick, tick_done, tick_key
 from apps.ar.reminders.sequences import collections_settings
 from apps.runway.engine.habits import habits_from_stats
 from apps.runway.selectors import paid_invoice_stats
@@ -41,6 +41,9 @@ def reminders_plan_for(business: Business, day: date, *, include_held: bool = Fa
 
 
 def reminders_run(business: Business, day: date) -> TickReport:
+    # A tick queued before staff paused the business sends nothing (apps/staff).
+    if Business.objects.filter(pk=business.pk, automation_paused_at__isnull=False).exists():
+        return TickReport(tick_key(business, day), "paused")
     with tenant_context(business):
         habits = customer_habits(day)
     return reminders_tick(business, day, habits)

@@ -33,6 +33,8 @@ def automation_page(request):
     preview = None
     if kind in Rule.Kind.values:
         preview = automation_preview(business, kinds=(kind,))
+    elif kind == "all":  # every rule, on or not, together (each sees the others' actions)
+        preview = automation_preview(business)
     rows = []
     for rule in rules:
         params = params_of(rule)

@@ -17,6 +17,9 @@ def test_owner_previews_switches_on_and_undoes(books):
     page = client.get("/automation/?preview=approve")
     assert page.status_code == 200
     assert "Would approve 1 bill(s) for $420.00." in page.content.decode()
+    every = client.get("/automation/?preview=all").content.decode()
+    assert "Would approve 1 bill(s) for $420.00, schedule 1, fund a reserve 1 time(s) for " \
+           "$400.00." in every
     assert client.post("/automation/approve/on/").status_code == 302
     automation_tick(biz)
     page = client.get("/automation/").content.decode()

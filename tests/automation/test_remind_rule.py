@@ -71,3 +71,15 @@ def test_collections_dispatcher_skips_a_paused_business(books):
     assert biz.slug in {b.slug for b, _ in reminders_due(now)}
     automation_pause(business=biz, actor=None, paused=True)
     assert biz.slug not in {b.slug for b, _ in reminders_due(now)}
+
+
+def test_a_queued_reminders_tick_of_a_paused_business_sends_nothing(books):
+    from apps.collections.services import reminders_run
+
+    biz = books.business
+    _overdue_customer(books)
+    with in_tenant(biz):
+        CollectionsSettings.objects.update_or_create(singleton=1, defaults={"enabled": True})
+    automation_pause(business=biz, actor=None, paused=True)
+    assert reminders_run(biz, f.today_of(biz)).state == "paused"
+    assert mail.outbox == []
