@@ -75,7 +75,8 @@ class RuleAction(models.Model):
 
     class Meta:
         ordering = ["-created_at", "-id"]
-        indexes = [models.Index(fields=["state", "kind"])]
+        indexes = [models.Index(fields=["state", "kind"]),
+                   models.Index(fields=["target_type", "target_id"])]
 
     def __str__(self) -> str:
         return f"{self.key} {self.state}"

@@ -13,6 +13,8 @@ from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
+from django.db.models import Q
+
 from apps.ap.models import Bill
 from apps.ap.services import IN_FLIGHT, bill_payment_actions
 from apps.ar.models import Payment
@@ -57,8 +59,20 @@ def _money(value: Any) -> Decimal:
     return Decimal(str(value)).quantize(CENT)
 
 
-def _done_keys() -> set[str]:
-    return set(RuleAction.objects.filter(state__in=FINAL).values_list("key", flat=True))
+def _done_keys(bill_ids, payment_ids, days) -> set[str]:
+    """Keys already acted on (or undone, or failed) among this plan's objects only — bounded by
+    the open bills, the week's payments and the days, however long the history grows."""
+    mine = (Q(target_type="bill", target_id__in=[str(i) for i in bill_ids])
+            | Q(target_type="payment", target_id__in=[str(i) for i in payment_ids])
+            | Q(key__in=[f"remind:{d.isoformat()}" for d in days]))
+    return set(RuleAction.objects.filter(mine, state__in=FINAL).values_list("key", flat=True))
+
+
+def _inflows(today: date, until: date):
+    since = today - timedelta(days=INFLOW_LOOKBACK_DAYS)
+    return list(Payment.objects.filter(is_deleted=False, txn_date__gte=since,
+                                       txn_date__lte=until, home_total__gt=0)
+                .order_by("txn_date", "pk"))
 
 
 def _vendor_paid_counts() -> dict[str, int]:
@@ -91,14 +105,16 @@ def target_reserve(params: dict[str, Any]) -> Reserve | None:
 def plan(business: Any, rules: dict[str, Rule], today: date, until: date,
          *, remind_days: list[date] | None = None) -> list[Step]:
     """The steps of the rules in `rules` (kind → rule) from `today` to `until` (inclusive)."""
-    done = _done_keys()
     cur = business.currency or "USD"
     steps: list[Step] = []
-    if Rule.Kind.RESERVE in rules:
-        steps += _reserve_steps(params_of(rules[Rule.Kind.RESERVE]), today, until, done, cur)
     bills = {b.pk: b for b in Bill.objects.open().filter(
         status__in=[Bill.Status.NEW, Bill.Status.APPROVED, Bill.Status.SCHEDULED])
         .select_related("vendor").order_by("due_date", "pk")}
+    inflows = _inflows(today, until) if Rule.Kind.RESERVE in rules else []
+    done = _done_keys(list(bills), [p.pk for p in inflows],
+                      remind_days if Rule.Kind.REMIND in rules else [])
+    if Rule.Kind.RESERVE in rules:
+        steps += _reserve_steps(params_of(rules[Rule.Kind.RESERVE]), inflows, today, done, cur)
     busy = _in_flight(list(bills), business)
     bills = {pk: b for pk, b in bills.items() if str(pk) not in busy}
     record = rules.get(Rule.Kind.RECORD)
@@ -135,16 +151,14 @@ def plan(business: Any, rules: dict[str, Rule], today: date, until: date,
     return steps
 
 
-def _reserve_steps(params, today, until, done, cur) -> list[Step]:
+def _reserve_steps(params, inflows, today, done, cur) -> list[Step]:
     reserve = target_reserve(params)
     if reserve is None:
         return []
     percent = Decimal(str(params["percent"]))
     room = max(reserve.target - reserve.held, Decimal(0))
     out = []
-    since = today - timedelta(days=INFLOW_LOOKBACK_DAYS)
-    for p in Payment.objects.filter(is_deleted=False, txn_date__gte=since, txn_date__lte=until,
-                                    home_total__gt=0).order_by("txn_date", "pk"):
+    for p in inflows:
         key = f"reserve:payment:{p.pk}"
         if key in done:
             continue
