@@ -151,6 +151,10 @@ def rule_switch(*, actor: Any, kind: str, on: bool) -> Rule:
         audit_record(actor=actor, business=business, obj=rule, before=before,
                      after=_state(rule) | {"proposed_by": rule.proposed_by_email},
                      action="automation.rule_on" if on else "automation.rule_off")
+    if not on:  # its held-back items leave the Prep Tray now, not at the next sync
+        from apps.tray.services import tray_generate
+
+        tray_generate(business)
     return rule
 
 

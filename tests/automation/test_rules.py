@@ -113,6 +113,8 @@ def test_low_point_floor_holds(books):
         assert {r.reason for r in held} == {"low_point"}
         assert "forecast low point" in held.first().reason_text
         assert TrayItem.objects.filter(key="automation:approve:held", status="open").exists()
+        rule_switch(actor=books.owner, kind="approve", on=False)  # the owner takes over
+        assert TrayItem.objects.get(key="automation:approve:held").status == "closed"
 
 
 def test_stale_data_holds_every_rule(books):
