@@ -54,6 +54,9 @@ class Invoice(QboSyncedModel):
     home_total = models.DecimalField(**MONEY)
     home_balance = models.DecimalField(**MONEY)
     bill_email = models.CharField(max_length=254, blank=True)
+    # QuickBooks' pay-online page for this invoice (`InvoiceLink`): synced when QuickBooks has
+    # one (online payments on, the invoice emailed); reminders link it (docs/collections.md).
+    invoice_link = models.URLField(max_length=1000, blank=True)
     # The date the balance reached zero (from linked payments); feeds customer habits.
     paid_date = models.DateField(null=True, blank=True)
     # Owner's "expect on" override for the forecast.
