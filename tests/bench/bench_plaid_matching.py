@@ -54,7 +54,7 @@ def run(quick: bool) -> list[Result]:
     from apps.bank.services.linking import link_accept_suggestions
     from apps.bank.services.reconcile import reconcile
     from apps.demo.generator import generate_company
-    from apps.integrations.plaid.sandbox import start_sandbox
+    from apps.sandboxes.plaid import start_sandbox
     from tests.bank.demo_feed import demo_truth, match_score, qbo_books_ingest
 
     seed, years, scale = 1, (1 if quick else 2), (0.5 if quick else 1.0)
