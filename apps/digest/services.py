@@ -24,7 +24,6 @@ from datetime import datetime, timedelta
 from datetime import time as dtime
 from zoneinfo import ZoneInfo
 
-from django.apps import apps as django_apps
 from django.conf import settings
 from django.core import signing
 from django.db import IntegrityError, transaction
@@ -33,6 +32,7 @@ from django_tenants.utils import tenant_context
 
 from apps.accounts.models import Membership, Role
 from apps.accounts.services import membership_digest_set
+from apps.business_settings.models import BusinessSettings
 from apps.core.clock import Clock, clock_datetime
 from apps.core.dates import week_start
 from apps.core.services.audit import audit_record
@@ -92,13 +92,10 @@ class Schedule:
 
 
 def digest_schedule(business: Business) -> Schedule:
-    """The owner's digest day/time/recipients from the portal's BusinessSettings row.
-
-    Read through the app registry (not an import): portal and digest are sibling layers that
-    must not import each other; defaults apply until the owner saves settings."""
-    model = django_apps.get_model("portal", "BusinessSettings")
+    """The owner's digest day/time/recipients from the business's settings row; defaults apply
+    until the owner saves settings."""
     with tenant_context(business):
-        row = model.objects.filter(singleton=1).first()
+        row = BusinessSettings.objects.filter(singleton=1).first()
     if row is None:
         return Schedule(DEFAULT_DAY, DEFAULT_TIME, True, ())
     extra = tuple(str(e).strip().lower() for e in (row.digest_extra_recipients or []) if e)
@@ -153,9 +150,8 @@ def digest_unsubscribe(*, business: Business, token: str) -> str:
         if membership is not None:
             membership_digest_set(actor=email, membership=membership, receives=False)
     else:
-        model = django_apps.get_model("portal", "BusinessSettings")
         with tenant_context(business):
-            row = model.objects.filter(singleton=1).first()
+            row = BusinessSettings.objects.filter(singleton=1).first()
             if row is not None and email in [e.lower() for e in row.digest_extra_recipients]:
                 before = list(row.digest_extra_recipients)
                 row.digest_extra_recipients = [e for e in before if e.lower() != email]

@@ -56,6 +56,7 @@ SHARED_APPS = [
     "apps.staff",  # last: its admin extends the admins registered above
 ]
 TENANT_APPS = [
+    "apps.business_settings",
     "apps.ledger",
     "apps.ap",
     "apps.ar",
