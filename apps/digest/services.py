@@ -35,6 +35,7 @@ from apps.accounts.services import membership_digest_set
 from apps.business_settings.models import BusinessSettings
 from apps.core.clock import Clock, clock_datetime
 from apps.core.dates import week_start
+from apps.core.enqueue import enqueue
 from apps.core.services.audit import audit_record
 from apps.digest.content import digest_build, week_label, week_parse
 from apps.digest.models import DigestDelivery, DigestEvent, DigestRun
@@ -58,6 +59,8 @@ from apps.integrations.sync.locks import LeaseLock
 from apps.tenancy.models import Business
 from apps.tenancy.summary import summary_refresh_quietly
 from apps.tenancy.urls import business_url
+
+DIGEST_SEND = "digest.send"  # the per-business task (tasks.py) digest_dispatch sends
 
 log = logging.getLogger(__name__)
 
@@ -436,15 +439,11 @@ def digest_due(now: datetime | None = None) -> list[DueDigest]:
 
 def digest_dispatch(now: datetime | None = None) -> list[str]:
     """Beat's tick: enqueue one send task per due business, inside its tenant context."""
-    from apps.digest.tasks import digest_send_task
-
     keys = []
     for item in digest_due(now):
         with tenant_context(item.business):
-            digest_send_task.apply_async(
-                kwargs={"week": item.week, "late": item.late,
-                        "scheduled_for": item.scheduled_for.isoformat()},
-            )
+            enqueue(DIGEST_SEND, week=item.week, late=item.late,
+                    scheduled_for=item.scheduled_for.isoformat())
         keys.append(digest_key(item.business, item.week))
     return keys
 

@@ -18,8 +18,8 @@ from apps.bank.services.feed_connect import (
     feed_disconnect,
     feed_link_token,
     feed_login_repaired,
-    items_for,
 )
+from apps.bank.services.feed_items import items_for
 from apps.bank.services.feed_sync import FeedSyncBusy, feed_sync_run
 from apps.bank.services.linking import LinkError, link_confirm, link_undo
 from apps.integrations.plaid.errors import PlaidError

@@ -12,7 +12,8 @@ import pytest
 from django.db import connection
 
 from apps.bank.models import Account, FeedAccount
-from apps.bank.services.feed_connect import feed_connect_sandbox, item_status_set
+from apps.bank.services.feed_connect import feed_connect_sandbox
+from apps.bank.services.feed_items import item_status_set
 from apps.integrations.plaid.models import PlaidItem
 from apps.integrations.sync.models import QboConnection
 from apps.sandboxes.plaid import start_sandbox

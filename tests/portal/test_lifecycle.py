@@ -16,7 +16,8 @@ from django_tenants.utils import schema_exists
 from apps.accounts.models import Membership, Role
 from apps.ap.documents.models import Document
 from apps.ap.documents.storage import documents_storage
-from apps.bank.services.feed_connect import feed_connect_sandbox, plaid_client_for
+from apps.bank.services.feed_connect import feed_connect_sandbox
+from apps.bank.services.feed_items import plaid_client_for
 from apps.core.models import AuditEvent
 from apps.integrations.plaid.errors import PlaidError
 from apps.integrations.qbo.oauth import OAuthError

@@ -6,7 +6,7 @@ import pytest
 
 from apps.integrations.qbo.client import QboClient, StaticTokens, new_request_id
 from apps.integrations.qbo.errors import TransportError, ValidationError
-from apps.integrations.sync.retry import RetryPolicy
+from apps.integrations.retry import RetryPolicy
 from apps.sandboxes.qbo import start_sandbox
 from apps.sandboxes.qbo.fixtures import small_company
 

@@ -29,8 +29,8 @@ from apps.integrations.qbo.errors import (
     ValidationError,
 )
 from apps.integrations.qbo.oauth import OAuthTokenSource, QboOAuth
+from apps.integrations.retry import RetryPolicy
 from apps.integrations.sync.limiter import RedisRateLimiter
-from apps.integrations.sync.retry import RetryPolicy
 from apps.sandboxes.qbo import start_sandbox
 
 N_CUSTOMERS = 2345
