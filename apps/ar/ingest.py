@@ -43,8 +43,7 @@ from apps.integrations.sync.sinks import (
     register_finaliser,
     register_sink,
 )
-
-Account = SalesReceipt._meta.get_field("deposit_account").related_model  # bank.Account
+from apps.ledger.models import Account
 
 customers_ingest = parties_ingest(Customer)
 

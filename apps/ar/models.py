@@ -142,7 +142,7 @@ class _Receipt(QboSyncedModel):
     exchange_rate = models.DecimalField(**RATE, null=True, blank=True)  # NULL: home currency
     home_total = models.DecimalField(**MONEY)
     deposit_account = models.ForeignKey(
-        "bank.Account", null=True, on_delete=models.SET_NULL, related_name="+"
+        "ledger.Account", null=True, on_delete=models.SET_NULL, related_name="+"
     )
     deposit_account_qbo_id = models.CharField(max_length=32, blank=True)
     payment_method = models.CharField(max_length=100, blank=True)  # PaymentMethodRef name

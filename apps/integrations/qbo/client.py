@@ -27,7 +27,7 @@ from typing import Any, Protocol
 import requests
 from urllib3.exceptions import NewConnectionError
 
-from apps.integrations.sync.retry import RetryPolicy
+from apps.integrations.retry import RetryPolicy
 
 from .errors import (
     AuthenticationError,
