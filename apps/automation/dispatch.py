@@ -8,12 +8,13 @@ from datetime import datetime
 from django_tenants.utils import tenant_context
 
 from apps.automation.rules import business_automation_on
+from apps.core.enqueue import enqueue
 from apps.tenancy.models import Business
+
+AUTOMATION_TICK = "automation.tick"  # the task's name (apps/automation/tasks.py)
 
 
 def automation_dispatch(now: datetime) -> list[str]:
-    from apps.automation.tasks import automation_tick_task
-
     hour = now.strftime("%Y-%m-%dT%H")
     keys = []
     for business in Business.objects.real().filter(automation_paused_at__isnull=True
@@ -21,6 +22,6 @@ def automation_dispatch(now: datetime) -> list[str]:
         if not business_automation_on(business):
             continue
         with tenant_context(business):
-            automation_tick_task.apply_async(kwargs={"hour": hour})
+            enqueue(AUTOMATION_TICK, hour=hour)
         keys.append(f"automation:{business.schema_name}:{hour}")
     return keys

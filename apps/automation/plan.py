@@ -19,8 +19,8 @@ from apps.ap.models import Bill
 from apps.ap.services import IN_FLIGHT, bill_payment_actions
 from apps.ar.models import Payment
 from apps.automation.models import Rule, RuleAction
-from apps.bank.models import Account
 from apps.core.money import format_money
+from apps.ledger.models import Account
 from apps.reserves.models import Reserve
 from apps.runway.engine import FundReserve, PayBillNow, ScheduleBill
 

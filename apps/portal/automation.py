@@ -13,8 +13,8 @@ from apps.automation.models import Rule, RuleAction
 from apps.automation.plan import params_of
 from apps.automation.rules import rule_action_undo, rule_save, rule_switch, rules_all
 from apps.automation.tick import automation_preview
-from apps.bank.models import Account
 from apps.core.errors import ApplicationError
+from apps.ledger.models import Account
 from apps.portal.common import action_done, action_error
 from apps.reserves.models import Reserve
 

@@ -13,8 +13,8 @@ from apps.accounts.models import Role
 from apps.ap.models import Bill, BillEvent, Vendor
 from apps.automation.models import Rule, RuleAction
 from apps.automation.tick import automation_tick
-from apps.bank.models import Account
 from apps.core.dates import local_today
+from apps.ledger.models import Account
 from apps.runway.cache import runway_invalidate
 from apps.tenancy.models import Business
 from apps.tray.models import TrayItem

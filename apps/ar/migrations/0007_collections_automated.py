@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('ar', '0004_reminders'),
+        ('ar', '0006_invoice_link'),
     ]
 
     operations = [
