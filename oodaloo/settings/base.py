@@ -64,6 +64,7 @@ TENANT_APPS = [
     "apps.tray",
     "apps.collections",
     "apps.digest",
+    "apps.alerts",
     "apps.portal",
     "apps.api",
 ]
@@ -274,9 +275,9 @@ CELERY_BEAT_SCHEDULE = {
     # Each business's reminders once a day, after its local 08:00 (apps/collections).
     "reminders-dispatch": {"task": "reminders.dispatch", "schedule": timedelta(minutes=15)},
     "sync-dispatch": {"task": "sync.dispatch", "schedule": timedelta(minutes=5)},
-    "qbo-reconnect-notices": {
-        "task": "sync.qbo_reconnect_notices", "schedule": timedelta(days=1)
-    },
+    # Owner alerts (apps/alerts): runway, cash-zero week, payments, sync, QuickBooks reconnect
+    # notices (14 and 3 days before expiry), bank logins. Also evaluated after every sync.
+    "alerts-dispatch": {"task": "alerts.dispatch", "schedule": timedelta(hours=1)},
     "actions-reconcile": {
         "task": "sync.actions_reconcile_dispatch", "schedule": timedelta(minutes=10)
     },
@@ -302,6 +303,12 @@ ANYMAIL = {
         "ANYMAIL_WEBHOOK_SECRET", default=DEVELOPMENT_SECRETS["ANYMAIL_WEBHOOK_SECRET"]
     ),
 }
+
+# --- Owner alerts (apps/alerts): the webhook's SSRF guard and timeout (docs/alerts.md) ---
+ALERTS_WEBHOOK_TIMEOUT = env.float("ALERTS_WEBHOOK_TIMEOUT", default=5.0)  # seconds
+# Production rules unless loosened here (never in production.py): https only, public addresses.
+ALERTS_WEBHOOK_ALLOW_HTTP = env.bool("ALERTS_WEBHOOK_ALLOW_HTTP", default=False)
+ALERTS_WEBHOOK_ALLOW_LOOPBACK = env.bool("ALERTS_WEBHOOK_ALLOW_LOOPBACK", default=False)
 
 # --- API ---
 REST_FRAMEWORK = {
