@@ -26,7 +26,7 @@ class AlertSettings(models.Model):
     sync_failing_hours = models.PositiveIntegerField(default=24)
     email_enabled = models.BooleanField(default=True)  # to every owner
     # A Slack-compatible incoming webhook. The URL is the credential: stored encrypted.
-    webhook_url = EncryptedTextField(blank=True)
+    webhook_url = EncryptedTextField(blank=True, null=True)  # the field reads "" back as None
     updated_at = models.DateTimeField(auto_now=True)
 
     def __str__(self) -> str:

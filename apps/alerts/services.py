@@ -154,6 +154,7 @@ def alerts_evaluate(business: Any, now: datetime | None = None) -> EvaluateRepor
                 continue
             if finding is not None and _claim(business, finding, today, channels) is not None:
                 report.claimed.append(kind)
+        _fault("kill_after_claim")
         # Deliveries a dead worker left `sending` are not resent: shown as unknown.
         AlertDelivery.objects.filter(state=DeliveryState.SENDING,
                                      updated_at__lt=now - SENDING_STALE).update(

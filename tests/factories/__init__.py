@@ -13,11 +13,13 @@ from .bank import (
     TransferFactory,
 )
 from .base import REALM, QboSyncedFactory, TenantFactory, next_qbo_id
+from .sync import ActionFactory, PlaidItemFactory, QboConnectionFactory, SyncRunFactory
 from .reserves import ReserveEntryFactory, ReserveFactory
 from .tray import TrayItemFactory
 
 __all__ = [
-    "REALM", "AccountFactory", "BankTransactionFactory", "BillFactory", "BillPaymentFactory",
+    "REALM", "AccountFactory", "ActionFactory", "PlaidItemFactory", "QboConnectionFactory",
+    "SyncRunFactory", "BankTransactionFactory", "BillFactory", "BillPaymentFactory",
     "CreditMemoFactory", "CustomerFactory", "DepositFactory", "FeedAccountFactory",
     "InvoiceFactory", "MembershipFactory", "PaymentFactory", "PurchaseFactory",
     "QboSyncedFactory", "ReserveEntryFactory", "ReserveFactory", "TenantFactory",
