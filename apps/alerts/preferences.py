@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db import transaction
+from django_tenants.utils import tenant_context
 
 from apps.accounts.models import Membership, Role
 from apps.alerts.models import AlertSettings, Kind
@@ -61,7 +62,7 @@ def alert_settings_set(*, actor: Any, business: Any, enabled_kinds: list[str],
     days = _whole(runway_days_threshold, RUNWAY_DAYS_RANGE, "The runway threshold (days)")
     hours = _whole(sync_failing_hours, SYNC_HOURS_RANGE, "The sync alert delay (hours)")
     url = webhook_url_check(webhook_url) if (webhook_url or "").strip() else ""
-    with transaction.atomic():
+    with tenant_context(business), transaction.atomic():
         row = AlertSettings.objects.select_for_update().get(pk=alert_settings_get().pk)
         before, url_before = _snapshot(row), row.webhook_url
         row.disabled_kinds = sorted(set(Kind.values) - set(enabled_kinds))
@@ -69,7 +70,7 @@ def alert_settings_set(*, actor: Any, business: Any, enabled_kinds: list[str],
         row.email_enabled = bool(email_enabled)
         row.webhook_url = url
         row.save()
-        after = {**_snapshot(row), "webhook_changed": url != url_before}
+        after = {**_snapshot(row), "webhook_changed": url != (url_before or "")}
         audit_record(actor=actor, action="alerts.settings", business=business, obj=row,
                      before=before, after=after)
     return row
@@ -85,7 +86,8 @@ def webhook_test_send(*, actor: Any, business: Any) -> TestResult:
     """The "send test" button: one message to the saved webhook, now; the outcome is audited
     and shown to the owner (nothing is stored as an alert)."""
     _require_owner(actor, business)
-    row = alert_settings_get()
+    with tenant_context(business):
+        row = alert_settings_get()
     if not row.webhook_url:
         raise AlertSettingsError("Add a webhook address first.")
     outcome = webhook_post(row.webhook_url, webhook_payload(
