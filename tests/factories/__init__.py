@@ -13,8 +13,8 @@ from .bank import (
     TransferFactory,
 )
 from .base import REALM, QboSyncedFactory, TenantFactory, next_qbo_id
-from .sync import ActionFactory, PlaidItemFactory, QboConnectionFactory, SyncRunFactory
 from .reserves import ReserveEntryFactory, ReserveFactory
+from .sync import ActionFactory, PlaidItemFactory, QboConnectionFactory, SyncRunFactory
 from .tray import TrayItemFactory
 
 __all__ = [
