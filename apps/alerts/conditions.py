@@ -14,6 +14,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from apps.alerts.models import Alert, AlertSettings, Kind
+from apps.ap.models import Bill
 from apps.bank.selectors import feed_reconnect_prompts
 from apps.core.money import format_money
 from apps.integrations.sync.models import Action, QboConnection, SyncRun
@@ -120,11 +121,20 @@ def payment_problem(ctx: Context) -> Finding | None:
     )
     if not rows:
         return None
+    bills = {str(b.pk): b for b in Bill.objects.filter(
+        pk__in=[int(a.target_id) for a in rows[:5]
+                if a.target_type == "bill" and a.target_id.isdigit()]).select_related("vendor")}
     lines = []
     for a in rows[:5]:
         amount = (a.payload or {}).get("amount")
-        what = "drifted" if a.drift else "failed"
-        lines.append(f"• {amount or ''} payment {what}: {(a.error or 'no reason given')[:160]}")
+        money = _money(ctx, Decimal(str(amount))) if amount else "A"
+        bill = bills.get(a.target_id) if a.target_type == "bill" else None
+        about = ""
+        if bill is not None:
+            vendor = bill.vendor.display_name if bill.vendor else "a vendor"
+            about = f" to {vendor}" + (f" (bill {bill.doc_number})" if bill.doc_number else "")
+        what = "no longer matches QuickBooks" if a.drift else "failed"
+        lines.append(f"• {money} payment{about} {what}: {(a.error or 'no reason given')[:160]}")
     more = f"\n…and {len(rows) - 5} more." if len(rows) > 5 else ""
     title = ("A payment needs your attention" if len(rows) == 1
              else f"{len(rows)} payments need your attention")

@@ -18,9 +18,11 @@ from apps.tenancy.urls import business_url
 from tests.alerts.conftest import books, prefs_set
 from tests.factories import (
     ActionFactory,
+    BillFactory,
     PlaidItemFactory,
     QboConnectionFactory,
     SyncRunFactory,
+    VendorFactory,
     make_member,
 )
 
@@ -83,17 +85,21 @@ def test_a_failed_payment_alerts_once_and_a_later_one_again(tenant_a, owner_a):
     ActionFactory(business=tenant_a, kind="invoice.send", state=Action.State.FAILED)  # no money
     assert alerts_evaluate(tenant_a).claimed == []
 
-    failed = ActionFactory(business=tenant_a, state=Action.State.FAILED,
+    bill = BillFactory(business=tenant_a, doc_number="1042",
+                       vendor=VendorFactory(business=tenant_a, display_name="WeWork Rent"))
+    failed = ActionFactory(business=tenant_a, state=Action.State.FAILED, target_type="bill",
+                           target_id=str(bill.pk),
                            error="QuickBooks refused it: the bank account is closed")
     assert alerts_evaluate(tenant_a).claimed == [Kind.PAYMENT_PROBLEM]
-    assert "the bank account is closed" in mail.outbox[0].body
+    assert ("$250.00 payment to WeWork Rent (bill 1042) failed: QuickBooks refused it: "
+            "the bank account is closed") in mail.outbox[0].body
     tomorrow = timezone.now() + timedelta(days=1)
     assert alerts_evaluate(tenant_a, tomorrow).claimed == []  # told once, not every day
 
     drifted = ActionFactory(business=tenant_a, drift=True,
                             error="the record Oodaloo wrote is no longer in QuickBooks")
     assert alerts_evaluate(tenant_a, tomorrow).claimed == [Kind.PAYMENT_PROBLEM]
-    assert "drifted" in mail.outbox[-1].body
+    assert "$250.00 payment no longer matches QuickBooks" in mail.outbox[-1].body
     with tenant_context(tenant_a):
         assert [a.detail["actions"] for a in Alert.objects.order_by("day")] == [
             [failed.pk], [drifted.pk]]
