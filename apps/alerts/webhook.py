@@ -4,21 +4,30 @@ before every send (SSRF guard), posted with a timeout and no redirects.
 Production rules: https only; every address the host resolves to must be public (no private,
 loopback, link-local — cloud metadata —, reserved or multicast address). Settings loosen them
 for development and tests only: `ALERTS_WEBHOOK_ALLOW_HTTP`, `ALERTS_WEBHOOK_ALLOW_LOOPBACK`.
-Residual risk: a host whose DNS answer changes between the check and the request (rebinding);
-docs/alerts.md says so.
+The request goes to the very address that was checked (no second DNS lookup: no rebinding),
+with the host name kept for the Host header and TLS.
 """
 
 from __future__ import annotations
 
 import ipaddress
+import json
 import socket
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import SplitResult, urlsplit
 
-import requests
+import certifi
+import urllib3
 from django.conf import settings
-from urllib3.exceptions import NewConnectionError
+from urllib3.exceptions import (
+    ConnectTimeoutError,
+    HTTPError,
+    NewConnectionError,
+    ProtocolError,
+    ReadTimeoutError,
+    SSLError,
+)
 
 from apps.core.errors import ApplicationError
 
@@ -37,8 +46,9 @@ def _address_allowed(ip: ipaddress.IPv4Address | ipaddress.IPv6Address) -> bool:
     return ip.is_global and not ip.is_multicast
 
 
-def webhook_url_check(url: str) -> str:
-    """The URL, stripped, if it may be posted to now; raises WebhookRefused saying why not."""
+def _checked(url: str) -> tuple[str, SplitResult, list[str]]:
+    """(url, its parts, the addresses to connect to) if it may be posted to now; raises
+    WebhookRefused saying why not."""
     url = (url or "").strip()
     if len(url) > MAX_URL:
         raise WebhookRefused("That webhook address is too long.")
@@ -53,17 +63,23 @@ def webhook_url_check(url: str) -> str:
         raise WebhookRefused("The webhook address must start with https://.")
     if not parts.hostname or parts.username or parts.password:
         raise WebhookRefused("The webhook address needs a host name (and no user name).")
+    default_port = 443 if parts.scheme == "https" else 80
     try:
-        infos = socket.getaddrinfo(parts.hostname, port or 443, type=socket.SOCK_STREAM)
+        infos = socket.getaddrinfo(parts.hostname, port or default_port, type=socket.SOCK_STREAM)
     except (socket.gaierror, UnicodeError):
         raise WebhookRefused(f"{parts.hostname} could not be found.")
-    for info in infos:
-        ip = ipaddress.ip_address(info[4][0].split("%", 1)[0])
-        if not _address_allowed(ip):
+    addresses = list(dict.fromkeys(info[4][0].split("%", 1)[0] for info in infos))
+    for address in addresses:
+        if not _address_allowed(ipaddress.ip_address(address)):
             raise WebhookRefused(
                 f"{parts.hostname} is a private or local address; alerts go to public "
                 "services only.")
-    return url
+    return url, parts, addresses
+
+
+def webhook_url_check(url: str) -> str:
+    """The URL, stripped, if it may be posted to now; raises WebhookRefused saying why not."""
+    return _checked(url)[0]
 
 
 def webhook_host(url: str) -> str:
@@ -92,26 +108,53 @@ class PostOutcome:
 
 
 def webhook_post(url: str, payload: dict[str, Any]) -> PostOutcome:
-    """One POST, checked first, with the configured timeout; never raises."""
+    """One POST with the configured timeout, never redirected, never repeated once anything may
+    have arrived (the host's next checked address is tried only after a refused connection);
+    never raises. The connection goes to an address that was checked (not a second DNS
+    answer), with the host name kept for the Host header and TLS (SNI, certificate check)."""
     try:
-        webhook_url_check(url)
+        url, parts, addresses = _checked(url)
     except WebhookRefused as exc:
         return PostOutcome("failed", exc.message)
-    timeout = float(getattr(settings, "ALERTS_WEBHOOK_TIMEOUT", 5.0))
+    outcome = PostOutcome("failed", "could not connect")
+    for address in addresses:  # the next one only when nothing was sent to this one
+        outcome = _post_to(address, parts, payload)
+        if outcome.error not in ("could not connect", "could not connect in time"):
+            break
+    return outcome
+
+
+def _post_to(address: str, parts: SplitResult, payload: dict[str, Any]) -> PostOutcome:
+    seconds = float(getattr(settings, "ALERTS_WEBHOOK_TIMEOUT", 5.0))
+    timeout = urllib3.Timeout(connect=seconds, read=seconds)
+    port = parts.port or (443 if parts.scheme == "https" else 80)
+    if parts.scheme == "https":
+        pool: urllib3.HTTPConnectionPool = urllib3.HTTPSConnectionPool(
+            address, port, timeout=timeout, retries=False, cert_reqs="CERT_REQUIRED",
+            ca_certs=certifi.where(), server_hostname=parts.hostname,
+            assert_hostname=parts.hostname)
+    else:
+        pool = urllib3.HTTPConnectionPool(address, port, timeout=timeout, retries=False)
+    host_header = parts.hostname if parts.port is None else f"{parts.hostname}:{parts.port}"
+    path = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
     try:
-        resp = requests.post(url, json=payload, timeout=(timeout, timeout),
-                             allow_redirects=False)
-    except requests.ConnectTimeout:
-        return PostOutcome("failed", f"could not connect within {timeout:g} s")
-    except requests.Timeout:
-        return PostOutcome("unknown", f"no answer within {timeout:g} s")
-    except requests.ConnectionError as exc:
-        reason = getattr(exc.args[0], "reason", None) if exc.args else None
-        if isinstance(reason, NewConnectionError):  # refused, unreachable: nothing was sent
-            return PostOutcome("failed", "could not connect")
+        with pool:
+            resp = pool.urlopen("POST", path, body=json.dumps(payload).encode(),
+                                headers={"Host": host_header,
+                                         "Content-Type": "application/json",
+                                         "User-Agent": "Oodaloo-Alerts/1"},
+                                redirect=False, retries=False, preload_content=True)
+    except ReadTimeoutError:
+        return PostOutcome("unknown", f"no answer within {seconds:g} s")
+    except NewConnectionError:  # refused, unreachable: nothing was sent
+        return PostOutcome("failed", "could not connect")
+    except ConnectTimeoutError:
+        return PostOutcome("failed", "could not connect in time")
+    except SSLError as exc:  # the handshake failed: nothing was sent
+        return PostOutcome("failed", f"TLS: {exc}"[:500])
+    except (ProtocolError, HTTPError, OSError) as exc:
         return PostOutcome("unknown", f"the connection broke: {type(exc).__name__}")
-    except requests.RequestException as exc:
-        return PostOutcome("unknown", f"{type(exc).__name__}: {exc}"[:500])
-    if 200 <= resp.status_code < 300:
+    if 200 <= resp.status < 300:
         return PostOutcome("sent")
-    return PostOutcome("failed", f"HTTP {resp.status_code}: {resp.text[:200]}")
+    text = resp.data[:200].decode("utf-8", "replace")
+    return PostOutcome("failed", f"HTTP {resp.status}: {text}")

@@ -51,3 +51,13 @@ def test_a_saved_url_is_checked_again_before_each_post(receiver):
     outcome = webhook_post(receiver.url, {"text": "x"})
     assert outcome.state == "failed" and "https" in outcome.error
     assert receiver.received == []
+
+
+def test_the_post_goes_to_the_checked_address_with_the_host_name_kept(receiver):
+    """`localhost` is resolved once, checked, and connected to by address (IPv6 first on some
+    machines: the next checked address is tried when one refuses); Host names the URL's host."""
+    port = receiver.server.server_address[1]
+    outcome = webhook_post(f"http://localhost:{port}/services/x", {"text": "pinned"})
+    assert outcome.state == "sent"
+    [(headers, body)] = receiver.received
+    assert headers["Host"] == f"localhost:{port}" and b'"pinned"' in body
