@@ -5,6 +5,7 @@ import pytest
 from django.test import override_settings
 
 from apps.alerts.webhook import WebhookRefused, webhook_post, webhook_url_check
+from tests.alerts.receiver import HookReceiver
 
 PRODUCTION = {"ALERTS_WEBHOOK_ALLOW_HTTP": False, "ALERTS_WEBHOOK_ALLOW_LOOPBACK": False}
 
@@ -61,3 +62,16 @@ def test_the_post_goes_to_the_checked_address_with_the_host_name_kept(receiver):
     assert outcome.state == "sent"
     [(headers, body)] = receiver.received
     assert headers["Host"] == f"localhost:{port}" and b'"pinned"' in body
+
+
+@override_settings(ALERTS_WEBHOOK_ALLOW_HTTP=False, ALERTS_WEBHOOK_ALLOW_LOOPBACK=True)
+def test_https_checks_the_certificate_of_the_host_name(tmp_path):
+    """Over https the certificate must be valid for the URL's host name from a public root: a
+    self-signed one is refused during the handshake, before any of the alert is sent."""
+    tls = HookReceiver(tls_dir=tmp_path)
+    try:
+        outcome = webhook_post(tls.url, {"text": "secret"})
+    finally:
+        tls.stop()
+    assert outcome.state == "failed" and "CERTIFICATE_VERIFY_FAILED" in outcome.error
+    assert tls.received == []
