@@ -15,6 +15,7 @@ class AlertsConfig(AppConfig):
     verbose_name = "Alerts"
 
     def ready(self) -> None:
+        from apps.alerts import receivers  # noqa: F401 — connects the email tracking receiver
         from apps.integrations.sync.sinks import register_finaliser
 
         register_finaliser(_alerts_after_sync)  # one line: movable into the wiring module

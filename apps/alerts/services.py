@@ -28,6 +28,7 @@ from apps.alerts.models import Alert, AlertDelivery, AlertSettings, Kind
 from apps.alerts.webhook import webhook_host, webhook_payload, webhook_post
 from apps.integrations.mail.delivery import OutgoingMail, fault_hook, mail_deliver_recorded
 from apps.integrations.mail.models import DeliveryState
+from apps.integrations.mail.tracking import delivery_apply_event
 
 log = logging.getLogger(__name__)
 # A delivery left `sending` this long belonged to a worker that died: shown as unknown.
@@ -195,3 +196,21 @@ def alerts_dispatch() -> int:
             alerts_evaluate_task.delay()
         count += 1
     return count
+
+
+def alert_tracking_record(event: Any) -> AlertDelivery | None:
+    """Apply a verified tracking event to the alert email it is about (the strongest event is
+    kept; a delivery left `sending`/`unknown` is proven sent). Idempotent; None if not ours."""
+    from apps.tenancy.models import Business
+
+    metadata = getattr(event, "metadata", None) or {}
+    if not metadata.get("alert") or not metadata.get("schema") or not metadata.get("send_id"):
+        return None
+    business = Business.objects.filter(schema_name=metadata["schema"]).first()
+    if business is None:
+        return None
+    with tenant_context(business):
+        delivery = AlertDelivery.objects.filter(send_id=metadata["send_id"]).first()
+        if delivery is not None:
+            delivery_apply_event(delivery, event.event_type)
+    return delivery

@@ -77,3 +77,38 @@ def test_a_receiver_that_is_gone_is_a_failure(tenant_a, bank_alert_due, receiver
     receiver.stop()  # the port now refuses connections
     assert alerts_evaluate(tenant_a).failed == 1
     assert _webhook_delivery(tenant_a).error == "could not connect"
+
+
+def test_the_provider_s_tracking_webhook_updates_the_alert_email(tenant_a, owner_a, settings):
+    """Postmark's signed tracking webhook (one endpoint for all our mail) reaches the alert's
+    email delivery by the send_id we sent: an `unknown` delivery is proven sent; a retry
+    changes nothing."""
+    import base64
+
+    from django.test import Client
+
+    prefs_set(tenant_a, disabled_kinds=[k for k in Kind.values if k != Kind.BANK_REPAIR])
+    PlaidItemFactory(business=tenant_a, status=PlaidItem.Status.LOGIN_REQUIRED)
+    alerts_evaluate(tenant_a)
+    delivery = _email_delivery(tenant_a)
+    with tenant_context(tenant_a):  # as if the worker died after handing it over
+        AlertDelivery.objects.filter(pk=delivery.pk).update(state="unknown")
+    user, password = settings.ANYMAIL["WEBHOOK_SECRET"].split(":", 1)
+    auth = "Basic " + base64.b64encode(f"{user}:{password}".encode()).decode()
+    body = {"RecordType": "Delivery", "MessageID": "pm-1", "Recipient": owner_a.email,
+            "DeliveredAt": "2026-03-02T17:31:02Z", "Details": "", "Tag": "alert",
+            "ServerID": 1, "MessageStream": "outbound",
+            "Metadata": {"schema": "alpha", "alert": "bank_repair",
+                         "send_id": delivery.send_id}}
+    for _ in range(2):
+        resp = Client(HTTP_HOST="localhost").post(
+            "/anymail/postmark/tracking/", json.dumps(body), content_type="application/json",
+            HTTP_AUTHORIZATION=auth)
+        assert resp.status_code == 200
+    delivery = _email_delivery(tenant_a)
+    assert (delivery.state, delivery.last_event) == ("sent", "delivered")
+
+
+def _email_delivery(business) -> AlertDelivery:
+    with tenant_context(business):
+        return AlertDelivery.objects.get(channel=AlertDelivery.Channel.EMAIL)
