@@ -26,11 +26,16 @@ from apps.accounts.models import Membership, Role
 from apps.alerts.conditions import CHECKS, Context, Finding
 from apps.alerts.models import Alert, AlertDelivery, AlertSettings, Kind
 from apps.alerts.webhook import webhook_host, webhook_payload, webhook_post
+from apps.core.enqueue import enqueue
 from apps.integrations.mail.delivery import OutgoingMail, fault_hook, mail_deliver_recorded
 from apps.integrations.mail.models import DeliveryState
 from apps.integrations.mail.tracking import delivery_apply_event
+from apps.tenancy.models import Business
 
 log = logging.getLogger(__name__)
+# Task names (tasks.py uses them; a service starts a task by name, never imports it back).
+EVALUATE_TASK = "alerts.evaluate"
+DISPATCH_TASK = "alerts.dispatch"
 # A delivery left `sending` this long belonged to a worker that died: shown as unknown.
 SENDING_STALE = timedelta(minutes=10)
 # Fault drill hook: OODALOO_ALERTS_FAULT=<point> SIGKILLs this process at that point.
@@ -176,24 +181,20 @@ def alerts_evaluate(business: Any, now: datetime | None = None) -> EvaluateRepor
 
 def alerts_evaluate_later(business: Any) -> None:
     """Enqueue an evaluation once the current transaction commits (the sync finaliser)."""
-    from apps.alerts.tasks import alerts_evaluate_task
 
     def send() -> None:
         with tenant_context(business):
-            alerts_evaluate_task.delay()
+            enqueue(EVALUATE_TASK)
 
     transaction.on_commit(send)
 
 
 def alerts_dispatch() -> int:
     """Beat's tick: one evaluation task per business."""
-    from apps.alerts.tasks import alerts_evaluate_task
-    from apps.tenancy.models import Business
-
     count = 0
     for business in Business.objects.real().iterator():
         with tenant_context(business):
-            alerts_evaluate_task.delay()
+            enqueue(EVALUATE_TASK)
         count += 1
     return count
 
@@ -201,8 +202,6 @@ def alerts_dispatch() -> int:
 def alert_tracking_record(event: Any) -> AlertDelivery | None:
     """Apply a verified tracking event to the alert email it is about (the strongest event is
     kept; a delivery left `sending`/`unknown` is proven sent). Idempotent; None if not ours."""
-    from apps.tenancy.models import Business
-
     metadata = getattr(event, "metadata", None) or {}
     if not metadata.get("alert") or not metadata.get("schema") or not metadata.get("send_id"):
         return None
