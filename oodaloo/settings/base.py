@@ -65,6 +65,7 @@ TENANT_APPS = [
     "apps.runway",
     "apps.tray",
     "apps.collections",
+    "apps.automation",
     "apps.digest",
     "apps.alerts",
     "apps.portal",
@@ -276,6 +277,8 @@ CELERY_BEAT_SCHEDULE = {
     "digest-dispatch": {"task": "digest.dispatch", "schedule": timedelta(minutes=15)},
     # Each business's reminders once a day, after its local 08:00 (apps/collections).
     "reminders-dispatch": {"task": "reminders.dispatch", "schedule": timedelta(minutes=15)},
+    # Hourly: each business with a rule on gets one automation tick (apps/automation).
+    "automation-dispatch": {"task": "automation.dispatch", "schedule": timedelta(hours=1)},
     "sync-dispatch": {"task": "sync.dispatch", "schedule": timedelta(minutes=5)},
     # Owner alerts (apps/alerts): runway, cash-zero week, payments, sync, QuickBooks reconnect
     # notices (14 and 3 days before expiry), bank logins. Also evaluated after every sync.
@@ -418,7 +421,14 @@ BUSINESS_SUMMARY_SOURCES = [
     "apps.tray.summary.tray_summary",
     "apps.bank.selectors.bank_feed_summary",
     "apps.digest.selectors.digest_summary",
+    "apps.automation.summary.automation_summary",
 ]
+
+# --- Automation (apps/automation; docs/automation.md) ---
+# How long an automatic approval, schedule or reserve funding can be undone.
+AUTOMATION_UNDO_HOURS = env.int("AUTOMATION_UNDO_HOURS", default=48)
+# A payment a rule records waits this long before the outbox sends it (its undo window).
+AUTOMATION_PAYMENT_UNDO_MINUTES = env.int("AUTOMATION_PAYMENT_UNDO_MINUTES", default=60)
 
 # --- Staff back office (apps/staff; docs/operating.md "Staff home") ---
 # A connected business not synced for this long counts as stale on the staff home.
