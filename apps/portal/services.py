@@ -16,6 +16,7 @@ from apps.accounts.models import Membership, Role
 from apps.ap.services import parse_amount, runway_data_changed
 from apps.bank.models import Account, FeedAccount
 from apps.core.errors import ApplicationError, PermissionDenied
+from apps.core.rows import row_get, rows_exist
 from apps.core.services.audit import audit_record
 from apps.integrations.sync.models import QboConnection, SyncRun
 from apps.portal.models import BusinessSettings
@@ -28,7 +29,7 @@ class SettingsError(ApplicationError):
 
 def settings_get() -> BusinessSettings:
     """The current business's settings row (created with defaults on first read)."""
-    row = BusinessSettings.objects.filter(singleton=1).first()
+    row = row_get(BusinessSettings, "singleton = 1", [])  # every page view: no ORM build
     if row is None:
         row, _ = BusinessSettings.objects.get_or_create(singleton=1)
     return row
@@ -217,7 +218,7 @@ def onboarding_steps(
         synced = SyncRun.objects.filter(
             business=business, source=SyncRun.Source.QBO, state=SyncRun.State.SUCCEEDED
         ).exists()
-    has_feed = FeedAccount.objects.filter(removed=False).exists()
+    has_feed, has_reserve = rows_exist((FeedAccount, "NOT removed", []), (Reserve, "TRUE", []))
     return [
         Step(
             "qbo",
@@ -243,7 +244,7 @@ def onboarding_steps(
         Step(
             "reserves",
             "Set reserves",
-            row.reserves_confirmed_at is not None or Reserve.objects.exists(),
+            row.reserves_confirmed_at is not None or has_reserve,
             "/reserves/",
             "Money set aside for payroll and taxes is not counted as available.",
         ),

@@ -102,7 +102,7 @@ DATABASES["default"]["TEST"] = {"NAME": env("TEST_DB_NAME", default="test_oodalo
 REDIS_URL = env("REDIS_URL", default=DEFAULT_REDIS_URL)
 CACHES = {
     "default": {
-        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "BACKEND": "apps.core.cache.RedisCache",  # keeps its clients (apps/core/cache.py)
         "LOCATION": REDIS_URL,
         # Keys are prefixed with the schema so businesses never share cached values.
         "KEY_FUNCTION": "django_tenants.cache.make_key",
@@ -184,6 +184,7 @@ FIELD_ENCRYPTION_KEY = env(
 
 # --- Middleware ---
 MIDDLEWARE = [
+    "apps.core.middleware.HealthMiddleware",  # /health answers before everything below
     "apps.tenancy.middleware.TenantMiddleware",
     "apps.core.uploads.RequestSizeLimitMiddleware",
     "apps.core.middleware.RequestContextMiddleware",
