@@ -16,4 +16,6 @@ CACHES["default"]["KEY_PREFIX"] = env(
 )
 AXES_FAILURE_LIMIT = 5
 CELERY_TASK_ALWAYS_EAGER = False
+# No spare schemas unless a test makes them (tests/tenancy/test_spares.py): provisioning clones.
+TENANT_SPARE_SCHEMAS = 0
 LOGGING = {"version": 1, "disable_existing_loggers": False}
