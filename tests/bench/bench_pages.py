@@ -17,7 +17,8 @@ broker pings, answered by the first middleware — before tenant resolution, ses
 apps/core/middleware.py — so it is the floor of any request: HTTP, gunicorn, WSGI and three
 round trips). Per-request CPU is what to judge on a shared machine: see docs/scaling.md
 "Per-request cost" for where a page's CPU goes and what removed it. Figures are medians over
-the repeats with min and max. The Python closed loop runs once more as a cross-check (same 20 in flight).
+the repeats with min and max. The Python closed loop runs once more as a cross-check (same 20
+in flight).
 
 Query counts: Django's test client in this process with CaptureQueriesContext, per page, on the
 small and the large business, cold (fragment cache empty: what the first view after a change
