@@ -128,6 +128,7 @@ urlpatterns = [
          name="automation-undo"),
     # Other helpers' routes (kept as they added them).
     path("digest/", include("apps.digest.urls")),
+    path("settings/alerts/", include("apps.alerts.urls")),
     path("settings/bank/", include("apps.portal.bank_feed")),
     path("", include("apps.portal.documents")),
 ]
