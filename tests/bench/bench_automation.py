@@ -21,6 +21,9 @@ service agrees on the replayed day:
   engine, act through the services, hand waiting payments to the outbox once the undo window is
   over (60 min), tray items for what it held.
 
+Full mode adds the same replay with a 60-day runway floor (stricter than the default 30): the
+guardrails at work, holds counted by code; no target (it informs).
+
 Counted (each decision once, by its idempotency key, over the whole replay): routine decisions
 the rules met — taken (done / waiting / released to the outbox), held (by guardrail code,
 the last reason on a key never taken) or refused by a service. Share = taken ÷ met.
