@@ -41,7 +41,7 @@ class SettingsOut(serializers.Serializer):
     approval_limit = serializers.DecimalField(max_digits=14, decimal_places=2)
     digest_enabled = serializers.BooleanField()
     digest_weekday = serializers.IntegerField(help_text="0 = Monday")
-    digest_time = serializers.TimeField()
+    digest_time = serializers.CharField(help_text="HH:MM, business-local")
     digest_extra_recipients = serializers.ListField(child=serializers.EmailField())
     inbound_senders = serializers.ListField(child=serializers.CharField())
 
@@ -58,7 +58,8 @@ def _business_data(business) -> dict:
     row = settings_get()
     settings = {
         "approval_limit": row.approval_limit, "digest_enabled": row.digest_enabled,
-        "digest_weekday": row.digest_weekday, "digest_time": row.digest_time,
+        "digest_weekday": row.digest_weekday,
+        "digest_time": row.digest_time.strftime("%H:%M") if row.digest_time else "",
         "digest_extra_recipients": list(row.digest_extra_recipients),
         "inbound_senders": list(InboundSender.objects.order_by("pattern")
                                 .values_list("pattern", flat=True)),
@@ -238,6 +239,8 @@ class RecurringView(APIView):
 # --- activity (the audit log) --------------------------------------------------------------------
 
 class ActivityOut(serializers.ModelSerializer):
+    before = serializers.DictField(allow_null=True)
+    after = serializers.DictField(allow_null=True)
     class Meta:
         model = AuditEvent
         fields = ["id", "created_at", "actor_label", "action", "object_type", "object_id",

@@ -50,11 +50,12 @@ class Money(serializers.Serializer):
     currency = serializers.CharField()
 
 
-def money(amount_field: str, currency_field: str | None = "currency") -> serializers.Field:
+def money(amount_field: str, currency_field: str | None = "currency", *,
+          nullable: bool = False) -> serializers.Field:
     """A read-only Money field from two model attributes. `currency_field=None`: the amount is
     in the business's home currency (tray amounts, reserves). A missing amount is null."""
 
-    @extend_schema_field(Money)
+    @extend_schema_field(Money(allow_null=True) if nullable else Money)
     class _MoneyField(serializers.Field):
         def __init__(self):
             super().__init__(source="*", read_only=True)

@@ -42,7 +42,8 @@ class DocumentListView(list_view(lambda r: Document.objects.select_related("bill
                                  ordering=("-created_at", "-id"))):
     parser_classes = [MultiPartParser]
 
-    @extend_schema(request={"multipart/form-data": UploadIn}, responses={201: DocumentOut},
+    @extend_schema(request={"multipart/form-data": UploadIn},
+                   responses={201: DocumentOut, 200: DocumentOut},
                    parameters=[IDEMPOTENCY_PARAM])
     @idempotent
     def post(self, request):

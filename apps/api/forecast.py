@@ -122,7 +122,13 @@ class ScenarioView(APIView):
             raise ApplicationError(str(exc), code="invalid_decision") from exc
 
 
+class WeekClose(serializers.Serializer):
+    week_start = serializers.DateField()
+    closing = serializers.CharField(help_text="decimal string")
+
+
 class SnapshotOut(serializers.ModelSerializer):
+    weeks = WeekClose(many=True)
     class Meta:
         model = ForecastSnapshot
         fields = ["id", "week_start", "as_of", "cash", "reserved", "available", "daily_burn",

@@ -26,7 +26,7 @@ TRAY_SUMMARY_SOURCE = "apps.tray.summary.tray_summary"
 
 
 class TrayItemOut(serializers.ModelSerializer):
-    amount = money("amount", currency_field=None)
+    amount = money("amount", currency_field=None, nullable=True)
 
     class Meta:
         model = TrayItem

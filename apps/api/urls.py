@@ -1,4 +1,5 @@
-from django.urls import path
+from django.http import JsonResponse
+from django.urls import path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from apps.accounts.models import Role
@@ -21,6 +22,12 @@ from apps.api import (
 OWNER_WRITES = portal_view(write=Role.OWNER)
 OWNER_ONLY = portal_view(read=Role.OWNER, write=Role.OWNER)
 MEMBER_WRITES = portal_view(write=Role.VIEWER)
+
+
+def not_found(request, rest=""):
+    """Any other path under /api/ (a malformed id, a typo): the error family's JSON 404."""
+    return JsonResponse({"error": {"code": "not_found", "message": "No such API operation."}},
+                        status=404)
 
 
 def op(route, view, name, access=portal_view):
@@ -106,4 +113,6 @@ urlpatterns = [
     path("schema/", portal_view(SpectacularAPIView.as_view()), name="api-schema"),
     path("docs/", portal_view(SpectacularSwaggerView.as_view(url_name="api-schema")),
          name="api-docs"),
+    re_path(r"^(?P<rest>.*)$", portal_view(read=Role.VIEWER, write=Role.VIEWER)(not_found),
+            name="api-not-found"),
 ]
