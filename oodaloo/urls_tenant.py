@@ -15,5 +15,6 @@ urlpatterns = [
     path("auth/support/", support_enter, name="tenant-support"),
     path("health", open_view(health)),
     path("api/", include("apps.api.urls")),
+    path("settings/api-keys/", include("apps.api.key_pages")),
     path("", include("apps.portal.urls")),
 ]

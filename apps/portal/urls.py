@@ -121,4 +121,5 @@ urlpatterns = [
     path("digest/", include("apps.digest.urls")),
     path("settings/bank/", include("apps.portal.bank_feed")),
     path("", include("apps.portal.documents")),
+    path("", include("apps.portal.exports")),
 ]

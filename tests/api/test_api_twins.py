@@ -49,6 +49,8 @@ TWINS = {
     "tenant-login": ("post", "/api/v1/auth/token/"),
     "tenant-login-code": ("post", "/api/v1/auth/token/"),  # the code goes as `otp`
     "tenant-logout": ("post", "/api/v1/auth/sign-out/"),
+    "api-keys-page": ("post", "/api/v1/keys/"),
+    "api-key-revoke-page": ("delete", "/api/v1/keys/{id}/"),
     "settings-digest": ("patch", "/api/v1/business/"),
     "settings-approval": ("patch", "/api/v1/business/"),
     "settings-timezone": ("patch", "/api/v1/business/"),
@@ -97,7 +99,7 @@ def _methods(view) -> set[str]:
         source = inspect.getsource(inspect.unwrap(view))
     except (OSError, TypeError):
         return {"GET"}
-    return {"GET", "POST"} if 'request.method == "POST"' in source else {"GET"}
+    return {"GET", "POST"} if "request.method" in source and '"POST"' in source else {"GET"}
 
 
 def _portal_actions(patterns=None, prefix="") -> dict[str, str]:
