@@ -18,13 +18,13 @@ from django.utils import timezone
 
 from apps.accounts.models import ROLE_RANK, Membership, Role
 from apps.ap.models import Bill, BillEvent
-from apps.bank.models import Account
 from apps.core.dates import local_today
 from apps.core.errors import ApplicationError, Conflict, PermissionDenied
 from apps.core.services.audit import audit_record
 from apps.core.services.data_version import data_changed_on_commit
 from apps.integrations.sync.models import Action
 from apps.integrations.sync.outbox import action_create, action_key
+from apps.ledger.models import Account
 
 BILL_PAYMENT = "bill_payment.create"
 IN_FLIGHT = (Action.State.PENDING, Action.State.SENT, Action.State.UNKNOWN)

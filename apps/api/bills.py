@@ -21,10 +21,10 @@ from apps.ap.services import bill_approve, bill_hold, bill_pay_now, bill_release
 from apps.ap.vendor_credits import unapplied, vendor_credit_apply
 from apps.api.base import action_view, detail_view, list_view, lookup
 from apps.api.conventions import IDEMPOTENCY_HEADER, money
-from apps.bank.models import Account
+from apps.business_settings.selectors import approval_limit
 from apps.core.dates import local_today
 from apps.core.errors import ApplicationError
-from apps.portal.services import approval_limit
+from apps.ledger.models import Account
 
 
 class BillOut(serializers.ModelSerializer):

@@ -21,16 +21,15 @@ from apps.api.conventions import (
     if_match_check,
     tagged,
 )
-from apps.bank.models import Account
+from apps.business_settings.selectors import settings_get
 from apps.core.activity_log import activity_filtered
 from apps.core.models import AuditEvent
-from apps.integrations.sync.requests import qbo_sync_request
-from apps.portal.dashboard import sync_status
-from apps.portal.services import (
+from apps.integrations.sync.requests import qbo_sync_request, sync_status
+from apps.ledger.models import Account
+from apps.owner_settings.services import (
     account_include_set,
     approval_limit_set,
     digest_settings_set,
-    settings_get,
     timezone_set,
 )
 from apps.runway.models import RecurringSeriesOverride

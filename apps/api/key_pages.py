@@ -4,7 +4,8 @@ shown once, on the page that answers the creation, never again), revoke. The sam
 
 from __future__ import annotations
 
-from django.shortcuts import render
+from django.contrib import messages
+from django.shortcuts import redirect, render
 from django.urls import path
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
@@ -14,14 +15,14 @@ from apps.accounts.permissions import portal_view
 from apps.api.keys import api_key_create, api_key_revoke
 from apps.api.models import ApiKey
 from apps.core.errors import ApplicationError
-from apps.portal.common import action_done, action_error
 
 OWNER = {"read": Role.OWNER, "write": Role.OWNER}
 
 
-def _page(request, *, created=None, status=200):
+def _page(request, *, created=None, error="", status=200):
     return render(request, "api/keys.html", {
         "keys": ApiKey.objects.all(), "scopes": ApiKey.Scope.choices, "created": created,
+        "error": error,
     }, status=status)
 
 
@@ -35,7 +36,7 @@ def api_keys_page(request):
                                   name=request.POST.get("name", ""),
                                   scope=request.POST.get("scope", ""))
     except ApplicationError as exc:
-        return action_error(request, exc)
+        return _page(request, error=exc.message, status=exc.status)
     # Rendered, not redirected: the secret must not travel in a URL or a flash message store.
     return _page(request, created={"key": key, "raw": raw}, status=201)
 
@@ -46,9 +47,9 @@ def api_key_revoke_view(request, pk: int):
     try:
         key = api_key_revoke(actor=request.user, business=request.business, key_id=pk)
     except ApplicationError as exc:
-        return action_error(request, exc)
-    return action_done(request, f"Key “{key.name}” revoked; it no longer works.",
-                       default_next="/settings/api-keys/")
+        return _page(request, error=exc.message, status=exc.status)
+    messages.success(request, f"Key “{key.name}” revoked; it no longer works.")
+    return redirect("/settings/api-keys/")
 
 
 urlpatterns = [

@@ -106,10 +106,6 @@ urlpatterns = [
     # Documents and digests
     op("documents/", files.DocumentListView, "documents"),
     op("documents/<int:pk>/", files.DocumentDetailView, "document"),
-    op("digests/", files.DigestListView, "digests"),
-    op("digests/subscription/", files.DigestSubscriptionView, "digest-subscription",
-       MEMBER_WRITES),
-    op("digests/<str:week>/pdf/", files.DigestPdfView, "digest-pdf"),
     path("schema/", portal_view(SpectacularAPIView.as_view()), name="api-schema"),
     path("docs/", portal_view(SpectacularSwaggerView.as_view(url_name="api-schema")),
          name="api-docs"),

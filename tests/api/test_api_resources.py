@@ -10,8 +10,8 @@ import pytest
 from apps.accounts.models import Role
 from apps.ap.models import Bill
 from apps.api.keys import api_key_create
+from apps.business_settings.selectors import settings_get
 from apps.core.models import AuditEvent
-from apps.portal.services import settings_get
 from apps.reserves.models import Reserve, ReserveEntry
 from tests import factories as fx
 from tests.utils import client_for, in_tenant, make_member

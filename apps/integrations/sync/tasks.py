@@ -20,6 +20,7 @@ from apps.core.services.activity import activity_recent
 from apps.core.tasks import BusinessTask, PublicTask
 from apps.integrations.plaid.models import PlaidItem
 from apps.integrations.sync import outbox
+from apps.integrations.sync.connection import QBO_SYNC_BUSINESS
 from apps.integrations.sync.models import QboConnection
 from apps.integrations.sync.policy import is_sync_due
 from apps.integrations.sync.qbo_sync import SyncBusy, qbo_fetch_changed, qbo_sync_run
@@ -34,7 +35,7 @@ def _business() -> Business:
     return Business.objects.get(schema_name=connection.schema_name)
 
 
-@shared_task(name="sync.qbo_sync_business", base=BusinessTask, bind=True, max_retries=3)
+@shared_task(name=QBO_SYNC_BUSINESS, base=BusinessTask, bind=True, max_retries=3)
 def qbo_sync_business_task(self, full: bool = False) -> dict[str, Any]:
     try:
         run = qbo_sync_run(_business(), full=full)
@@ -58,7 +59,7 @@ def qbo_fetch_changed_task(self, changes: list[dict[str, str]]) -> dict[str, Any
     return {"run": run.pk, "entities": run.entities}
 
 
-@shared_task(name="sync.action_execute", base=BusinessTask)
+@shared_task(name=outbox.ACTION_EXECUTE, base=BusinessTask)
 def action_execute_task(action_id: int) -> str:
     return outbox.action_execute(action_id).state
 
