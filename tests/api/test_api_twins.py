@@ -63,6 +63,7 @@ TWINS = {
 BROWSER_ONLY = {
     "connect-qbo-start": "OAuth with Intuit happens in the owner's browser",
     "disconnect-qbo": "owner's browser decision next to the Intuit connection (not yet in API)",
+    "tenant-support-end": "staff support sessions are a staff browser session, not a member's",
     "reminder-unsubscribe": "a customer's one-click link, not a member action",
     "digest-unsubscribe": "a recipient's one-click link, not a member action",
     "settings-export": "not yet in the API (a zip of every table; issue #20)",
