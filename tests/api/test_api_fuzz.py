@@ -3,6 +3,7 @@ in a thread) with seeded books, as business A's owner through a write API key: n
 every response conforms to the schema (status, content type, body), and business B's data is
 untouched. Time-boxed (FUZZ_SECONDS); the counts are printed."""
 
+import copy
 import os
 import time
 from datetime import timedelta
@@ -22,10 +23,11 @@ from schemathesis.checks import (
 from apps.accounts.models import Role
 from apps.ap.models import Bill
 from apps.api.keys import api_key_create
+from apps.ar.reminders.sequences import sequence_default
 from apps.core.models import AuditEvent
 from apps.reserves.models import Reserve
 from tests import factories as fx
-from tests.api.schema_ops import api_schema
+from tests.api.schema_ops import api_schema, resource_of
 from tests.live_server import live_wsgi_server
 from tests.utils import in_tenant, make_member
 
@@ -36,22 +38,50 @@ CHECKS = [not_a_server_error, response_schema_conformance, status_code_conforman
 
 
 def _seed(tenant):
+    """Books to fuzz against; returns the write key and one real id per resource (used as the
+    path examples, so every `{id}` operation also runs once on a row that exists)."""
     with in_tenant(tenant):
         owner = make_member(tenant, Role.OWNER)
-        fx.AccountFactory(name="Operating")
+        ids = {"bank-accounts": fx.AccountFactory(name="Operating").pk}
         vendor = fx.VendorFactory(display_name="Rent Co")
+        ids["vendors"] = vendor.pk
         for days in (1, 5, 20):
-            fx.BillFactory(vendor=vendor, total="400.00", due_date=fx.base.date.today()
-                           + timedelta(days=days))
+            ids["bills"] = fx.BillFactory(vendor=vendor, total="400.00",
+                                          due_date=fx.base.date.today()
+                                          + timedelta(days=days)).pk
         customer = fx.CustomerFactory(display_name="Bolt")
+        ids["customers"] = customer.pk
         for days in (-10, 7):
-            fx.InvoiceFactory(customer=customer, total="900.00",
-                              due_date=fx.base.date.today() + timedelta(days=days))
-        fx.ReserveFactory(name="Payroll", target="1000.00", held="200.00")
-        fx.TrayItemFactory()
-        fx.DocumentFactory()
-        _, key = api_key_create(actor=owner, business=tenant, name="fuzz", scope="write")
-    return key
+            ids["invoices"] = fx.InvoiceFactory(customer=customer, total="900.00",
+                                                due_date=fx.base.date.today()
+                                                + timedelta(days=days)).pk
+        ids["credits"] = fx.CreditMemoFactory(customer=customer, total="50.00",
+                                              balance="50.00").pk
+        ids["overpayments"] = fx.PaymentFactory(customer=customer, unapplied_amount="30.00").pk
+        ids["vendor-credits"] = fx.VendorCreditFactory(vendor=vendor).pk
+        ids["reserves"] = fx.ReserveFactory(name="Payroll", target="1000.00", held="200.00").pk
+        ids["tray"] = fx.TrayItemFactory().pk
+        ids["documents"] = fx.DocumentFactory().pk
+        sequence = sequence_default()
+        ids["sequences"] = sequence.pk
+        ids["steps"] = sequence.steps.first().pk
+        key, raw = api_key_create(actor=owner, business=tenant, name="fuzz", scope="write")
+        ids["keys"] = key.pk
+    return raw, ids
+
+
+def _with_examples(raw_schema: dict, ids: dict) -> dict:
+    """Give each `{id}` path parameter the seeded row's id as its example (schemathesis' explicit
+    phase runs it once per operation, then generates)."""
+    schema = copy.deepcopy(raw_schema)
+    for path, item in schema["paths"].items():
+        if "{id}" not in path:
+            continue
+        for operation in item.values():
+            for parameter in operation.get("parameters", []):
+                if parameter.get("in") == "path" and parameter.get("name") == "id":
+                    parameter["example"] = ids[resource_of(path)]
+    return schema
 
 
 def _state_of(tenant):
@@ -64,12 +94,12 @@ def _state_of(tenant):
 @pytest.mark.django_db(transaction=True)
 def test_fuzz_every_operation(tenant_a, tenant_b, settings):
     settings.API_THROTTLE_RATES = {"read": "100000/min", "write": "100000/min"}
-    key = _seed(tenant_a)
+    key, ids = _seed(tenant_a)
     with in_tenant(tenant_b):
         fx.BillFactory(total="90.00")
         fx.ReserveFactory(name="B reserve", held="50.00")
     before_b = _state_of(tenant_b)
-    schema = schemathesis.openapi.from_dict(api_schema())
+    schema = schemathesis.openapi.from_dict(_with_examples(api_schema(), ids))
     headers = {"Authorization": f"Api-Key {key}", "Host": f"{tenant_a.slug}.localhost"}
     slow: list = []
     counts = {"operations": 0, "calls": 0, "by_status": {}}
