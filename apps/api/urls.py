@@ -13,6 +13,7 @@ from apps.api import (
     invoices,
     key_views,
     reserves,
+    team,
     tray,
     views,
 )
@@ -49,6 +50,17 @@ urlpatterns = [
     op("recurring/", business.RecurringView, "recurring"),
     op("activity/", business.ActivityListView, "activity",
        portal_view(read=Role.BOOKKEEPER, write=Role.OWNER)),
+    # Team (owners)
+    op("team/", team.TeamView, "team", OWNER_ONLY),
+    op("team/invitations/", team.InvitationListView, "team-invitations", OWNER_ONLY),
+    op("team/invitations/<int:pk>/revoke/", team.InvitationRevokeView, "team-invitation-revoke",
+       OWNER_ONLY),
+    op("team/members/<int:pk>/role/", team.MemberRoleView, "team-member-role", OWNER_ONLY),
+    op("team/members/<int:pk>/remove/", team.MemberRemoveView, "team-member-remove",
+       OWNER_ONLY),
+    op("team/firms/", team.FirmAddView, "team-firms", OWNER_ONLY),
+    op("team/firms/<int:pk>/end/", team.FirmEndView, "team-firm-end", OWNER_ONLY),
+    op("team/grants/<int:pk>/revoke/", team.GrantRevokeView, "team-grant-revoke", OWNER_ONLY),
     # Runway and forecast
     op("runway/", forecast.RunwayView, "runway"),
     op("runway/scenario/", forecast.ScenarioView, "runway-scenario", MEMBER_WRITES),

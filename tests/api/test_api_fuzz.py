@@ -80,7 +80,8 @@ def _with_examples(raw_schema: dict, ids: dict) -> dict:
         for operation in item.values():
             for parameter in operation.get("parameters", []):
                 if parameter.get("in") == "path" and parameter.get("name") == "id":
-                    parameter["example"] = ids[resource_of(path)]
+                    if resource_of(path) in ids:
+                        parameter["example"] = ids[resource_of(path)]
     return schema
 
 

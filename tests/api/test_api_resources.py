@@ -176,3 +176,22 @@ def test_key_page_shows_the_secret_once_and_revokes(tenant_a, team):
     assert reader.get("/api/v1/bills/", HTTP_AUTHORIZATION=f"Api-Key {secret}").status_code == 401
     bookkeeper = client_for(tenant_a, team[Role.BOOKKEEPER])
     assert bookkeeper.get("/settings/api-keys/").status_code == 403
+
+
+def test_team_over_the_api_is_the_owners_and_audited(tenant_a, team):
+    owner = client_for(tenant_a, team[Role.OWNER])
+    invited = _json(owner, "post", "/api/v1/team/invitations/",
+                    {"email": "new@example.test", "role": "viewer"})
+    assert invited.status_code == 201 and "/invite/" in invited.json()["link"]
+    listing = owner.get("/api/v1/team/").json()
+    assert [i["email"] for i in listing["invitations"]] == ["new@example.test"]
+    viewer_row = next(m for m in listing["members"] if m["role"] == "viewer")
+    changed = _json(owner, "post", f"/api/v1/team/members/{viewer_row['id']}/role/",
+                    {"role": "bookkeeper"})
+    assert changed.status_code == 200 and changed.json()["role"] == "bookkeeper"
+    assert _json(owner, "post", f"/api/v1/team/members/{viewer_row['id']}/remove/") \
+        .status_code == 204
+    assert AuditEvent.objects.filter(business=tenant_a, action__startswith="membership.") \
+        .count() >= 2
+    bookkeeper = client_for(tenant_a, team[Role.BOOKKEEPER])
+    assert bookkeeper.get("/api/v1/team/").status_code == 403
