@@ -5,6 +5,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from apps.accounts.models import Role
 from apps.accounts.permissions import open_view, portal_view
 from apps.api import (
+    bank_feed,
     bills,
     business,
     collections,
@@ -47,6 +48,16 @@ urlpatterns = [
     op("bank-accounts/<int:pk>/include/", business.BankAccountIncludeView, "bank-account-include",
        OWNER_WRITES),
     op("sync/", business.SyncView, "sync", OWNER_WRITES),
+    op("sync/disconnect/", bank_feed.QboDisconnectView, "sync-disconnect", OWNER_ONLY),
+    op("bank-feeds/", bank_feed.FeedItemListView, "bank-feeds", OWNER_ONLY),
+    op("bank-feeds/<int:pk>/sync/", bank_feed.FeedItemSyncView, "bank-feed-sync", OWNER_ONLY),
+    op("bank-feeds/<int:pk>/disconnect/", bank_feed.FeedItemDisconnectView,
+       "bank-feed-disconnect", OWNER_ONLY),
+    op("feed-accounts/", bank_feed.FeedAccountListView, "feed-accounts", OWNER_ONLY),
+    op("feed-accounts/<int:pk>/link/", bank_feed.FeedAccountLinkView, "feed-account-link",
+       OWNER_ONLY),
+    op("feed-accounts/<int:pk>/unlink/", bank_feed.FeedAccountUnlinkView, "feed-account-unlink",
+       OWNER_ONLY),
     op("recurring/", business.RecurringView, "recurring"),
     op("activity/", business.ActivityListView, "activity",
        portal_view(read=Role.BOOKKEEPER, write=Role.OWNER)),

@@ -12,6 +12,7 @@ from apps.accounts.models import Firm, FirmClient, Invitation, Membership, Role
 from apps.api.models import ApiKey
 from apps.ar.reminders.models import ReminderStep
 from apps.ar.reminders.sequences import sequence_default
+from apps.integrations.plaid.models import PlaidItem
 from tests import factories as fx
 from tests.api.helpers import foreign_row
 from tests.api.schema_ops import id_operations, resource_of
@@ -39,6 +40,7 @@ MAKERS = {
     "tray": lambda: fx.TrayItemFactory(),
     "bank-accounts": lambda: fx.AccountFactory(),
     "documents": lambda: fx.DocumentFactory(),
+    "feed-accounts": lambda: fx.FeedAccountFactory(),
     "sequences": lambda: sequence_default(),
     "steps": _step,
     "keys": lambda: ApiKey.objects.create(name="b", prefix=f"p{ApiKey.objects.count()}x",
@@ -58,7 +60,9 @@ def _public_rows(business) -> dict:
         token_hash="f" * 64, expires_at=timezone.now() + timedelta(days=3))
     return {"members": Membership.objects.get(user=person, business=business).pk,
             "grants": grant.pk, "invitations": invitation.pk,
-            "firms": FirmClient.objects.create(firm=firm, business=business).pk}
+            "firms": FirmClient.objects.create(firm=firm, business=business).pk,
+            "bank-feeds": PlaidItem.objects.create(business=business, item_id="iso-item",
+                                                   host="http://plaid.invalid").pk}
 
 
 def test_every_id_operation_of_a_is_404_on_b_ids(tenant_a, tenant_b):

@@ -195,3 +195,19 @@ def test_team_over_the_api_is_the_owners_and_audited(tenant_a, team):
         .count() >= 2
     bookkeeper = client_for(tenant_a, team[Role.BOOKKEEPER])
     assert bookkeeper.get("/api/v1/team/").status_code == 403
+
+
+def test_feed_account_link_and_unlink_are_the_owners(tenant_a, team):
+    with in_tenant(tenant_a):
+        account = fx.AccountFactory(name="Checking")
+        feed = fx.FeedAccountFactory()
+    url = f"/api/v1/feed-accounts/{feed.pk}/link/"
+    bookkeeper = client_for(tenant_a, team[Role.BOOKKEEPER])
+    assert _json(bookkeeper, "post", url, {"account": account.pk}).status_code == 403
+    owner = client_for(tenant_a, team[Role.OWNER])
+    linked = _json(owner, "post", url, {"account": account.pk})
+    assert linked.status_code == 200, linked.content
+    assert (linked.json()["linked_account"], linked.json()["link_confirmed"]) == (account.pk, True)
+    unlinked = _json(owner, "post", f"/api/v1/feed-accounts/{feed.pk}/unlink/")
+    assert unlinked.status_code == 200 and unlinked.json()["linked_account"] is None
+    assert _json(owner, "post", "/api/v1/sync/disconnect/").status_code == 204  # none: no-op

@@ -58,6 +58,11 @@ TWINS = {
     "team-firm-add": ("post", "/api/v1/team/firms/"),
     "team-firm-end": ("post", "/api/v1/team/firms/{id}/end/"),
     "team-grant-revoke": ("post", "/api/v1/team/grants/{id}/revoke/"),
+    "disconnect-qbo": ("post", "/api/v1/sync/disconnect/"),
+    "bank-feed-sync": ("post", "/api/v1/bank-feeds/{id}/sync/"),
+    "bank-feed-disconnect": ("post", "/api/v1/bank-feeds/{id}/disconnect/"),
+    "bank-feed-link": ("post", "/api/v1/feed-accounts/{id}/link/"),
+    "bank-feed-unlink": ("post", "/api/v1/feed-accounts/{id}/unlink/"),
     "settings-digest": ("patch", "/api/v1/business/"),
     "settings-approval": ("patch", "/api/v1/business/"),
     "settings-timezone": ("patch", "/api/v1/business/"),
@@ -69,7 +74,6 @@ TWINS = {
 # Portal actions with no API twin on purpose (or not yet — issue #20 lists them).
 BROWSER_ONLY = {
     "connect-qbo-start": "OAuth with Intuit happens in the owner's browser",
-    "disconnect-qbo": "owner's browser decision next to the Intuit connection (not yet in API)",
     "tenant-support-end": "staff support sessions are a staff browser session, not a member's",
     "reminder-unsubscribe": "a customer's one-click link, not a member action",
     "digest-unsubscribe": "a recipient's one-click link, not a member action",
@@ -78,10 +82,6 @@ BROWSER_ONLY = {
     "bank-feed-link-token": "Plaid Link runs in the owner's browser",
     "bank-feed-exchange": "Plaid Link runs in the owner's browser",
     "bank-feed-repaired": "Plaid Link update mode runs in the owner's browser",
-    "bank-feed-sync": "not yet in the API (bank feed; issue #20)",
-    "bank-feed-disconnect": "not yet in the API (bank feed; issue #20)",
-    "bank-feed-link": "not yet in the API (bank feed; issue #20)",
-    "bank-feed-unlink": "not yet in the API (bank feed; issue #20)",
 }
 
 
