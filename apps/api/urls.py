@@ -5,6 +5,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from apps.accounts.models import Role
 from apps.accounts.permissions import open_view, portal_view
 from apps.api import (
+    automation,
     bank_feed,
     bills,
     business,
@@ -24,6 +25,7 @@ from apps.api import (
 OWNER_WRITES = portal_view(write=Role.OWNER)
 OWNER_ONLY = portal_view(read=Role.OWNER, write=Role.OWNER)
 MEMBER_WRITES = portal_view(write=Role.VIEWER)
+BOOKKEEPER_ONLY = portal_view(read=Role.BOOKKEEPER, write=Role.BOOKKEEPER)
 
 
 def not_found(request, rest=""):
@@ -72,6 +74,21 @@ urlpatterns = [
     op("team/firms/", team.FirmAddView, "team-firms", OWNER_ONLY),
     op("team/firms/<int:pk>/end/", team.FirmEndView, "team-firm-end", OWNER_ONLY),
     op("team/grants/<int:pk>/revoke/", team.GrantRevokeView, "team-grant-revoke", OWNER_ONLY),
+    # Automation rules (bookkeepers propose and undo; switching on is the owner's, in the
+    # service) and owner alerts
+    op("automation/rules/", automation.RuleListView, "automation-rules", BOOKKEEPER_ONLY),
+    op("automation/rules/<str:kind>/", automation.RuleView, "automation-rule", BOOKKEEPER_ONLY),
+    op("automation/rules/<str:kind>/on/", automation.RuleOnView, "automation-rule-on",
+       BOOKKEEPER_ONLY),
+    op("automation/rules/<str:kind>/off/", automation.RuleOffView, "automation-rule-off",
+       BOOKKEEPER_ONLY),
+    op("automation/actions/", automation.RuleActionListView, "automation-actions",
+       BOOKKEEPER_ONLY),
+    op("automation/actions/<int:pk>/undo/", automation.RuleActionUndoView,
+       "automation-action-undo", BOOKKEEPER_ONLY),
+    op("alerts/", automation.AlertSettingsView, "alerts", OWNER_ONLY),
+    op("alerts/webhook-test/", automation.AlertWebhookTestView, "alerts-webhook-test",
+       OWNER_ONLY),
     # Runway and forecast
     op("runway/", forecast.RunwayView, "runway"),
     op("runway/scenario/", forecast.ScenarioView, "runway-scenario", MEMBER_WRITES),

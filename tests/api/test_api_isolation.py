@@ -12,6 +12,7 @@ from apps.accounts.models import Firm, FirmClient, Invitation, Membership, Role
 from apps.api.models import ApiKey
 from apps.ar.reminders.models import ReminderStep
 from apps.ar.reminders.sequences import sequence_default
+from apps.automation.models import RuleAction
 from apps.integrations.plaid.models import PlaidItem
 from tests import factories as fx
 from tests.api.helpers import foreign_row
@@ -41,6 +42,8 @@ MAKERS = {
     "bank-accounts": lambda: fx.AccountFactory(),
     "documents": lambda: fx.DocumentFactory(),
     "feed-accounts": lambda: fx.FeedAccountFactory(),
+    "actions": lambda: RuleAction.objects.create(
+        key=f"iso-{RuleAction.objects.count()}", kind="approve", state="done", summary="x"),
     "sequences": lambda: sequence_default(),
     "steps": _step,
     "keys": lambda: ApiKey.objects.create(name="b", prefix=f"p{ApiKey.objects.count()}x",
