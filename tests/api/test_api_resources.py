@@ -211,3 +211,20 @@ def test_feed_account_link_and_unlink_are_the_owners(tenant_a, team):
     unlinked = _json(owner, "post", f"/api/v1/feed-accounts/{feed.pk}/unlink/")
     assert unlinked.status_code == 200 and unlinked.json()["linked_account"] is None
     assert _json(owner, "post", "/api/v1/sync/disconnect/").status_code == 204  # none: no-op
+
+
+def test_automation_and_alerts_keep_their_roles(tenant_a, team):
+    bookkeeper = client_for(tenant_a, team[Role.BOOKKEEPER])
+    rules = bookkeeper.get("/api/v1/automation/rules/")
+    assert rules.status_code == 200 and {r["kind"] for r in rules.json()} >= {"approve"}
+    assert client_for(tenant_a, team[Role.VIEWER]).get("/api/v1/automation/rules/") \
+        .status_code == 403
+    assert _json(bookkeeper, "post", "/api/v1/automation/rules/bogus/on/").status_code == 404
+    assert bookkeeper.get("/api/v1/alerts/").status_code == 403
+    owner = client_for(tenant_a, team[Role.OWNER])
+    current = owner.get("/api/v1/alerts/").json()
+    saved = _json(owner, "put", "/api/v1/alerts/", {
+        "enabled_kinds": current["enabled_kinds"], "runway_days_threshold": 45,
+        "sync_failing_hours": current["sync_failing_hours"], "email_enabled": True})
+    assert saved.status_code == 200 and saved.json()["runway_days_threshold"] == 45
+    assert AuditEvent.objects.filter(business=tenant_a, action__startswith="alerts.").exists()
