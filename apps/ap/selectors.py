@@ -3,6 +3,7 @@ download and the API (so the three always agree on what "open" or "due in 7 days
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -26,6 +27,13 @@ class BillFilters:
     def as_dict(self) -> dict:
         return {"status": self.status, "vendor": self.vendor, "due": self.due, "q": self.q}
 
+ID = re.compile(r"[0-9]{1,9}")
+
+
+def _text(value) -> str:
+    """A search term as typed, without NUL characters (Postgres refuses them in a query)."""
+    return (value or "").replace("\x00", "").strip()[:100]
+
 
 def _invalid(what: str, value: str) -> ApplicationError:
     return ApplicationError(f"Unknown {what} “{value}”.", code="invalid_filter")
@@ -41,7 +49,7 @@ def bill_filters(params: Mapping, *, strict: bool = False) -> BillFilters:
         if strict:
             raise _invalid("status", status)
         status = "all"
-    if vendor and not vendor.isdigit():
+    if vendor and not ID.fullmatch(vendor):  # ASCII digits that fit an id ("²" is a digit)
         if strict:
             raise _invalid("vendor", vendor)
         vendor = ""
@@ -49,7 +57,7 @@ def bill_filters(params: Mapping, *, strict: bool = False) -> BillFilters:
         if strict:
             raise _invalid("due filter", due)
         due = ""
-    return BillFilters(status, vendor, due, (params.get("q", "") or "").strip()[:100])
+    return BillFilters(status, vendor, due, _text(params.get("q")))
 
 
 def bills_filtered(filters: BillFilters, today: date):
@@ -77,7 +85,7 @@ def vendors_filtered(params: Mapping):
     qs = Vendor.objects.all()
     if params.get("active", "1") != "0":
         qs = qs.filter(active=True)
-    q = (params.get("q", "") or "").strip()[:100]
+    q = _text(params.get("q"))
     if q:
         qs = qs.filter(Q(display_name__icontains=q) | Q(company_name__icontains=q))
     return qs.order_by("display_name", "pk")

@@ -3,6 +3,7 @@ CSV download and the API."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
@@ -21,6 +22,13 @@ class InvoiceFilters:
     customer: str = ""
     q: str = ""
 
+ID = re.compile(r"[0-9]{1,9}")
+
+
+def _text(value) -> str:
+    """A search term as typed, without NUL characters (Postgres refuses them in a query)."""
+    return (value or "").replace("\x00", "").strip()[:100]
+
 
 def invoice_filters(params: Mapping, *, strict: bool = False) -> InvoiceFilters:
     status = params.get("status", "open") or "open"
@@ -29,11 +37,11 @@ def invoice_filters(params: Mapping, *, strict: bool = False) -> InvoiceFilters:
         if strict:
             raise ApplicationError(f"Unknown status “{status}”.", code="invalid_filter")
         status = "all"
-    if customer and not customer.isdigit():
+    if customer and not ID.fullmatch(customer):  # ASCII digits that fit an id ("²" is a digit)
         if strict:
             raise ApplicationError(f"Unknown customer “{customer}”.", code="invalid_filter")
         customer = ""
-    return InvoiceFilters(status, customer, (params.get("q", "") or "").strip()[:100])
+    return InvoiceFilters(status, customer, _text(params.get("q")))
 
 
 def invoices_filtered(filters: InvoiceFilters, today: date):
@@ -57,7 +65,7 @@ def customers_filtered(params: Mapping):
     qs = Customer.objects.all()
     if params.get("active", "1") != "0":
         qs = qs.filter(active=True)
-    q = (params.get("q", "") or "").strip()[:100]
+    q = _text(params.get("q"))
     if q:
         qs = qs.filter(Q(display_name__icontains=q) | Q(company_name__icontains=q))
     return qs.order_by("display_name", "pk")

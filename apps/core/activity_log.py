@@ -11,7 +11,7 @@ from apps.core.models import AuditEvent
 def activity_filtered(business, params: Mapping):
     """Newest first; `?action=` keeps actions starting with it (`bill.`, `reserve.funded`)."""
     qs = AuditEvent.objects.filter(business=business).order_by("-created_at", "-id")
-    action = (params.get("action", "") or "").strip()[:100]
+    action = (params.get("action", "") or "").replace("\x00", "").strip()[:100]
     if action:
         qs = qs.filter(action__startswith=action)
     return qs
