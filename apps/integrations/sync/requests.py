@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from apps.accounts.models import Membership, Role
 from apps.core.errors import Conflict, PermissionDenied
+from apps.core.rows import row_get
 from apps.core.services.audit import audit_record
 from apps.integrations.sync.connection import qbo_sync_enqueue
 from apps.integrations.sync.models import QboConnection, SyncRun
@@ -36,8 +37,10 @@ def qbo_sync_request(*, actor: Any, business: Any, full: bool = False) -> bool:
 
 
 def sync_status(business):
-    conn = QboConnection.objects.filter(business=business).first()
-    last = SyncRun.objects.filter(business=business, source=SyncRun.Source.QBO).first()
+    # Read on every view (not cached): prepared statements, not the ORM (apps/core/rows.py).
+    conn = row_get(QboConnection, "business_id = %s", [business.pk])
+    last = row_get(SyncRun, "business_id = %s AND source = %s", [business.pk, SyncRun.Source.QBO],
+                   order_by="started_at DESC")
     synced = last is not None and last.state == SyncRun.State.SUCCEEDED
     last_ok = last.finished_at if synced else None
     if last is not None and not synced:
