@@ -139,66 +139,49 @@ def _migrations(cur, schema: str) -> set[tuple[str, str]]:
     return set(cur.fetchall())
 
 
-def schema_names_align(schema: str, *, dry_run: bool = False) -> Alignment:
+@dataclass(frozen=True)
+class Template:
+    """What a schema is compared with; read once for a run over many schemas."""
+    migrations: frozenset
+    constraints: dict
+    indexes: dict
+
+
+def template_read() -> Template:
+    base = settings.TENANT_BASE_SCHEMA
+    with connection.cursor() as cur:
+        return Template(frozenset(_migrations(cur, base)), _catalog(cur, _CONSTRAINTS, base),
+                        _catalog(cur, _INDEXES, base))
+
+
+def schema_names_align(schema: str, *, dry_run: bool = False,
+                       template: Template | None = None) -> Alignment:
     """Give `schema` the template's constraint and index names, in one transaction.
 
     Idempotent: a second run renames nothing. Renaming takes a brief ACCESS EXCLUSIVE lock on
     each table touched; `lock_timeout` makes a busy table fail this schema (rolled back, retried
-    by the caller) rather than queue every query behind it."""
-    base = settings.TENANT_BASE_SCHEMA
+    by the caller) rather than queue every query behind it. `template`: from `template_read()`,
+    when aligning many schemas against an unchanging template."""
     result = Alignment(schema)
-    if schema == base:
+    if schema == settings.TENANT_BASE_SCHEMA:
         result.skipped = "the template itself"
         return result
+    template = template or template_read()
     with transaction.atomic(), connection.cursor() as cur:
         cur.execute("SET LOCAL lock_timeout = '5s'")
         cur.execute("SELECT to_regclass(%s)", [f"{_quote(schema)}.django_migrations"])
         if cur.fetchone()[0] is None:
             result.skipped = "no such schema (or no migrations table)"
             return result
-        if _migrations(cur, schema) != _migrations(cur, base):
+        if _migrations(cur, schema) != template.migrations:
             result.skipped = "its applied migrations differ from the template's"
             return result
-        plan = _plan("constraint", _catalog(cur, _CONSTRAINTS, base),
-                     _catalog(cur, _CONSTRAINTS, schema))
+        plan = _plan("constraint", template.constraints, _catalog(cur, _CONSTRAINTS, schema))
         _apply(cur, schema, plan, result, dry_run)
         # Constraint renames also renamed their indexes; the rest are compared afterwards.
         index_result = Alignment(schema)
-        plan = _plan("index", _catalog(cur, _INDEXES, base), _catalog(cur, _INDEXES, schema))
+        plan = _plan("index", template.indexes, _catalog(cur, _INDEXES, schema))
         _apply(cur, schema, plan, index_result, dry_run)
         result.renamed += index_result.renamed
         result.conflicts += index_result.conflicts
     return result
-
-
-def tenant_schemas() -> list[str]:
-    """Every business schema and every spare (not public, not the template)."""
-    from apps.tenancy.models import Business
-    from apps.tenancy.spares import PREFIX, _like, _spares  # spares imports this module
-
-    connection.set_schema_to_public()
-    businesses = list(Business.objects.real().order_by("schema_name")
-                      .values_list("schema_name", flat=True))
-    return businesses + _spares(_like(PREFIX))
-
-
-def names_align_all(*, dry_run: bool = False, schemas: list[str] | None = None
-                    ) -> tuple[list[Alignment], dict[str, str]]:
-    """Align every tenant schema; a schema that fails (e.g. a lock timeout) is tried once more
-    at the end, and its error returned rather than stopping the others."""
-    results, errors = [], {}
-    pending = list(tenant_schemas() if schemas is None else schemas)
-    for _ in range(2):
-        failed = []
-        for schema in pending:
-            try:
-                results.append(schema_names_align(schema, dry_run=dry_run))
-                errors.pop(schema, None)
-            except Exception as exc:  # reported; the release step fails after the others ran
-                errors[schema] = f"{type(exc).__name__}: {exc}".strip()
-                failed.append(schema)
-        pending = failed
-        if not pending:
-            break
-    connection.set_schema_to_public()
-    return results, errors

@@ -1,6 +1,43 @@
-from django.core.management.base import BaseCommand, CommandError
+"""Existing schemas: give each the template's constraint and index names (apps/tenancy/names.py).
+Run by `setup_tenancy` on every release, before the tenant migrations."""
 
-from apps.tenancy.names import names_align_all
+from django.core.management.base import BaseCommand, CommandError
+from django.db import connection
+
+from apps.tenancy.models import Business
+from apps.tenancy.names import Alignment, schema_names_align, template_read
+from apps.tenancy.spares import PREFIX, _like, _spares
+
+
+def tenant_schemas() -> list[str]:
+    """Every business schema and every spare (not public, not the template)."""
+    connection.set_schema_to_public()
+    businesses = list(Business.objects.real().order_by("schema_name")
+                      .values_list("schema_name", flat=True))
+    return businesses + _spares(_like(PREFIX))
+
+
+def names_align_all(*, dry_run: bool = False, schemas: list[str] | None = None
+                    ) -> tuple[list[Alignment], dict[str, str]]:
+    """Align every tenant schema; a schema that fails (e.g. a lock timeout) is tried once more
+    at the end, and its error returned rather than stopping the others."""
+    results, errors = [], {}
+    pending = list(tenant_schemas() if schemas is None else schemas)
+    template = template_read()  # unchanged during the run: setup_tenancy migrates nothing
+    for _ in range(2):
+        failed = []
+        for schema in pending:
+            try:
+                results.append(schema_names_align(schema, dry_run=dry_run, template=template))
+                errors.pop(schema, None)
+            except Exception as exc:  # reported; the release step fails after the others ran
+                errors[schema] = f"{type(exc).__name__}: {exc}".strip()
+                failed.append(schema)
+        pending = failed
+        if not pending:
+            break
+    connection.set_schema_to_public()
+    return results, errors
 
 
 def report(command: BaseCommand, *, dry_run: bool, schemas: list[str] | None = None,
