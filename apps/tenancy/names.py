@@ -130,7 +130,8 @@ def _apply(cur, schema: str, plan: list[tuple[Rename, bool]], result: Alignment,
     for rename, temporary in swaps:
         cur.execute(_rename_sql(schema, rename, rename.old, temporary))
     temporary_of = dict(swaps)
-    for rename, _ in todo:
+    # Renames to free names first: they may free a name a parked one is waiting for.
+    for rename, _ in sorted(todo, key=lambda item: item[0] in temporary_of):
         cur.execute(_rename_sql(schema, rename, temporary_of.get(rename, rename.old), rename.new))
 
 

@@ -142,6 +142,13 @@ def test_swapped_index_names_are_swapped_back_and_a_stranger_is_left_alone(clean
     assert {(r.old, r.new) for r in result.renamed} == {(first, second), (second, first)}
     assert _names("swap_names") == template
 
+    with connection.cursor() as cur:  # a chain: second's name is held by first, third's is free
+        cur.execute(f'ALTER INDEX swap_names."{second}" RENAME TO elsewhere')
+        cur.execute(f'ALTER INDEX swap_names."{first}" RENAME TO "{second}"')
+    result = schema_names_align("swap_names")
+    assert {(r.old, r.new) for r in result.renamed} == {(second, first), ("elsewhere", second)}
+    assert _names("swap_names") == template
+
     with connection.cursor() as cur:  # a table now holds the constraint's name: not touched
         cur.execute('ALTER TABLE swap_names.ap_bill RENAME CONSTRAINT ap_bill_unique_qbo_id '
                     'TO ap_bill_realm_id_qbo_id_key')
