@@ -12,6 +12,7 @@ from django_tenants.utils import schema_exists
 
 from apps.core.errors import ApplicationError
 from apps.tenancy.models import Business, Domain
+from apps.tenancy.names import schema_names_align
 from apps.tenancy.spares import spare_claim
 
 logger = logging.getLogger(__name__)
@@ -117,6 +118,16 @@ def business_provision(
         transaction.on_commit(_refill_later)
     else:
         business.save(verbosity=0)
+        # clone_schema's constraint names are not the migrations' (apps/tenancy/names.py).
+        # A failure here does not fail the sign-up: the next release's setup_tenancy retries.
+        try:
+            aligned = schema_names_align(business.schema_name)
+        except Exception:
+            logger.exception("could not align the names of %s", business.schema_name)
+        else:
+            if aligned.skipped or aligned.conflicts:
+                logger.warning("names of %s not aligned: %s %s", business.schema_name,
+                               aligned.skipped, [str(r) for r in aligned.conflicts])
         with transaction.atomic():
             Domain.objects.create(
                 domain=f"{slug}.{settings.TENANT_DOMAIN_SUFFIX}", tenant=business,

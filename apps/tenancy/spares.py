@@ -13,8 +13,8 @@ Staleness: a spare's name carries a stamp of the template's applied migrations
 spares are never claimed (they lack the new migrations) and the next refill drops them.
 Renaming is safe because nothing in a tenant schema names its own schema in text: defaults,
 identity sequences, indexes and the history triggers reference objects by OID (checked by
-tests/tenancy/test_spares.py, which compares a claimed schema with the template). Unlike a plain
-clone, a spare's constraints carry the template's names (see `_constraint_names_as_template`).
+tests/tenancy/test_spares.py, which compares a claimed schema with the template). Like every
+clone, a spare's constraints and indexes carry the template's names (apps/tenancy/names.py).
 """
 
 from __future__ import annotations
@@ -27,6 +27,7 @@ from django.db import connection, transaction
 from django_tenants.clone import CloneSchema
 
 from apps.tenancy.models import Business
+from apps.tenancy.names import schema_names_align
 
 # A double underscore: no business schema can start so (slugs refuse "--", schema = slug with
 # "_" for "-"), so a spare is never mistaken for a business, nor a business for a spare.
@@ -87,29 +88,6 @@ def spare_claim(schema: str) -> bool:
     return True
 
 
-def _constraints(schema: str) -> dict[tuple[str, str], str]:
-    """(table, definition with the schema's own name taken out) -> constraint name."""
-    with connection.cursor() as cur:
-        cur.execute("SELECT c.relname, pg_get_constraintdef(k.oid), k.conname FROM pg_constraint k "
-                    "JOIN pg_class c ON c.oid = k.conrelid JOIN pg_namespace n "
-                    "ON n.oid = c.relnamespace WHERE n.nspname = %s", [schema])
-        return {(table, definition.replace(f"{schema}.", "")): name
-                for table, definition, name in cur.fetchall()}
-
-
-def _constraint_names_as_template(schema: str) -> None:
-    """clone_schema names unique constraints `<table>_<columns>_key`, not as the migrations did
-    (`ap_bill_unique_qbo_id`); a later migration removing one by name would fail on the clone.
-    Each is renamed to the template's name (its index follows)."""
-    template = _constraints(settings.TENANT_BASE_SCHEMA)
-    with connection.cursor() as cur:
-        for (table, definition), name in _constraints(schema).items():
-            wanted = template.get((table, definition))
-            if wanted and wanted != name:
-                cur.execute(f"ALTER TABLE {_quote(schema)}.{_quote(table)} "
-                            f"RENAME CONSTRAINT {_quote(name)} TO {_quote(wanted)}")
-
-
 def spares_refill(count: int | None = None) -> dict[str, int]:
     """Drop spares of an older template, then clone the template until `count` are ready."""
     count = settings.TENANT_SPARE_SCHEMAS if count is None else count
@@ -129,7 +107,7 @@ def spares_refill(count: int | None = None) -> dict[str, int]:
         # DATA mode copies the template's rows too: its django_migrations record comes along.
         name = f"{current}{uuid.uuid4().hex[:8]}"
         CloneSchema().clone_schema(settings.TENANT_BASE_SCHEMA, name, "DATA")
-        _constraint_names_as_template(name)
+        schema_names_align(name)  # the migrations' names, not clone_schema's
         made += 1
     connection.set_schema_to_public()
     return {"dropped": dropped, "made": made, "ready": ready + made}
