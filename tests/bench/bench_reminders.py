@@ -92,7 +92,7 @@ def run(quick: bool) -> list[Result]:
 
     from apps.core.models import JobRun
     from tests.drills.drill_reminder_crash import morning_zone
-    from tests.drills.drill_worker_crash import Workers, _wait
+    from tests.drills.drill_worker_crash import Workers, wait_until
 
     n = int(os.environ.get("OODALOO_BENCH_REMINDER_BUSINESSES") or (10 if quick else 1000))
     zone = morning_zone(datetime.now(UTC))
@@ -108,7 +108,7 @@ def run(quick: bool) -> list[Result]:
             since = timezone.now()
             started = time.perf_counter()
             workers.send("reminders")
-            _wait(lambda: _done(businesses) == n, timeout=max(600, n * 3), step=0.5)
+            wait_until(lambda: _done(businesses) == n, timeout=max(600, n * 3), step=0.5)
             wall = time.perf_counter() - started
             done = _done(businesses)
             emails = _emails(workers.maildir)

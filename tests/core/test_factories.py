@@ -5,7 +5,6 @@ project has a factory (so a new model cannot arrive without one)."""
 from decimal import Decimal
 
 import pytest
-
 from django.apps import apps
 from django.conf import settings
 from django.db import connection

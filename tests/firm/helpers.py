@@ -11,7 +11,7 @@ from django.utils import timezone
 from apps.accounts.firm_access import firm_client_invite, firm_create, firm_grant
 from apps.accounts.models import FirmMember, FirmRole, Role, User
 from apps.tenancy.models import Business, BusinessSummary
-from tests.utils import make_member
+from tests.factories import make_member
 
 _n = count(1)
 

@@ -16,9 +16,9 @@ from apps.integrations.sync.models import Action, QboConnection, QuarantinedReco
 from apps.integrations.sync.outbox import NOTE_PREFIX, action_create, action_execute
 from apps.review.models import ReviewTask
 from apps.staff.models import SupportSession
+from tests.factories import make_member
 from tests.integrations.sync.qbo_company import sandbox_rows
 from tests.staff.conftest import admin_client, staff_user
-from tests.utils import make_member
 
 PAY_101 = {"vendor": "56", "bill": "101", "amount": "200.00", "bank_account": "35",
            "date": "2026-11-20"}

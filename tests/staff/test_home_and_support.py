@@ -10,8 +10,9 @@ from apps.integrations.sync.models import Action, QboConnection, QuarantinedReco
 from apps.review.models import ReviewTask
 from apps.staff.models import SupportSession
 from apps.tenancy.models import BusinessSummary
+from tests.factories import make_member
 from tests.staff.conftest import admin_client, staff_user
-from tests.utils import client_for, make_member
+from tests.utils import client_for
 
 
 def _counts(page) -> dict[str, int]:

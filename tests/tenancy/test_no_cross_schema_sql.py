@@ -17,8 +17,7 @@ from django_tenants.utils import tenant_context
 from apps.core.tasks import PublicTask
 from apps.tenancy.models import Business
 from apps.tenancy.summary import summary_refresh
-from tests.drills.probe import concrete as _concrete
-from tests.drills.probe import walk as _walk
+from tests.drills.probe import concrete, walk
 from tests.firm.helpers import grant, make_client, make_firm
 from tests.utils import client_for
 
@@ -70,12 +69,12 @@ def _get_every_route(client, urlconf: str, replace: dict[str, str]) -> int:
 
     client.raise_request_exception = False  # a broken page is another test's business
     n = 0
-    for route, _view in _walk(get_resolver(urlconf).url_patterns):
+    for route, _view in walk(get_resolver(urlconf).url_patterns):
         if "logout" in route:
             continue  # keep the session for the routes after it
         for key, value in replace.items():
             route = route.replace(key, value)
-        client.get(_concrete(route))
+        client.get(concrete(route))
         n += 1
     return n
 
