@@ -12,17 +12,15 @@ from apps.integrations.sync.models import QboConnection
 from apps.integrations.sync.reconnect_notices import reconnect_notices_dispatch
 from apps.tray.models import TrayItem
 from apps.tray.services import tray_generate
-from tests.factories import make_member
+from tests.factories import QboConnectionFactory, make_member
 from tests.utils import in_tenant
 
 pytestmark = pytest.mark.django_db
 
 
 def _conn(business, expires_in: timedelta) -> QboConnection:
-    return QboConnection.objects.create(
-        business=business, realm_id="9130", api_base="http://qbo.invalid", access_token="a",
-        refresh_token="r", refresh_expires_at=timezone.now() + expires_in,
-    )
+    return QboConnectionFactory(business=business,
+                                refresh_expires_at=timezone.now() + expires_in)
 
 
 def test_each_owner_gets_the_14_day_then_the_3_day_email_once(tenant_a, owner_a):
