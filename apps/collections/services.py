@@ -14,6 +14,7 @@ from django_tenants.utils import tenant_context
 from apps.ar.reminders.plan import Habit, Plan, reminders_plan
 from apps.ar.reminders.send import TickReport, reminders_tick, tick_done
 from apps.ar.reminders.sequences import collections_settings
+from apps.core.clock import Clock
 from apps.runway.engine.habits import habits_from_stats
 from apps.runway.selectors import paid_invoice_stats
 from apps.tenancy.models import Business
@@ -40,10 +41,10 @@ def reminders_plan_for(business: Business, day: date, *, include_held: bool = Fa
                               preview=preview)
 
 
-def reminders_run(business: Business, day: date) -> TickReport:
+def reminders_run(business: Business, day: date, *, clock: Clock | None = None) -> TickReport:
     with tenant_context(business):
         habits = customer_habits(day)
-    return reminders_tick(business, day, habits)
+    return reminders_tick(business, day, habits, clock=clock)
 
 
 def reminders_preview(business: Business, today: date) -> Plan | None:
