@@ -547,6 +547,8 @@ def _fill_amounts(entity: str, obj: dict, old: dict | None) -> None:
         if old is None:
             if obj.get("Balance") is None:
                 obj["Balance"] = total
+        elif entity == "VendorCredit" and obj.get("Balance") != old.get("Balance"):
+            pass  # a Balance stated by the control API (applied elsewhere) stands
         elif obj.get("PrivateNote") != "Voided" or old.get("PrivateNote") == "Voided":
             old_total = to_decimal(old.get("TotalAmt"))
             obj["Balance"] = to_decimal(old.get("Balance")) + (total - old_total)
