@@ -43,6 +43,5 @@ class BusinessSummaryFactory(factory.django.DjangoModelFactory):
 
     class Meta:
         model = BusinessSummary
-        django_get_or_create = ("business",)
 
     business = factory.SubFactory(BusinessFactory)
