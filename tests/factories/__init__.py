@@ -3,7 +3,7 @@
 that belong to a business take it as their `business` field. See `base.py`;
 `tests/core/test_factories.py` checks every concrete model has a factory."""
 
-from .accounts import MembershipFactory, UserFactory, make_member
+from .accounts import MembershipFactory, TOTPDeviceFactory, UserFactory, make_member
 from .ap import (
     BillEventFactory,
     BillFactory,
@@ -106,7 +106,8 @@ __all__ = [
     "ReminderEmailFactory", "ReminderEventFactory", "ReminderSendFactory",
     "ReminderSequenceFactory", "ReminderStepFactory", "ReminderTickFactory", "ReserveEntryFactory",
     "ReserveFactory", "ReviewTaskFactory", "SalesReceiptFactory", "SingletonFactory",
-    "SupportSessionFactory", "SyncRunFactory", "TenantFactory", "TransferFactory",
+    "SupportSessionFactory", "SyncRunFactory", "TOTPDeviceFactory", "TenantFactory",
+    "TransferFactory",
     "TrayItemFactory", "UserFactory", "VendorCreditFactory", "VendorCreditLineFactory",
     "VendorFactory", "make_member", "next_qbo_id",
 ]
