@@ -48,9 +48,7 @@ from apps.integrations.sync.sinks import (
     register_finaliser,
     register_sink,
 )
-
-Account = BillPayment._meta.get_field("account").related_model  # bank.Account, not imported
-
+from apps.ledger.models import Account
 
 vendors_ingest = parties_ingest(Vendor)
 

@@ -18,14 +18,14 @@ from django.utils import timezone
 
 from apps.accounts.models import ROLE_RANK, Membership, Role
 from apps.ap.models import Bill, BillEvent
-from apps.bank.models import Account
+from apps.core.actors import acting_role
 from apps.core.dates import local_today
 from apps.core.errors import ApplicationError, Conflict, PermissionDenied
 from apps.core.services.audit import audit_record
 from apps.core.services.data_version import data_changed_on_commit
 from apps.integrations.sync.models import Action
 from apps.integrations.sync.outbox import action_create, action_key
-from apps.ledger.models import ExchangeRate
+from apps.ledger.models import Account, ExchangeRate
 
 BILL_PAYMENT = "bill_payment.create"
 IN_FLIGHT = (Action.State.PENDING, Action.State.SENT, Action.State.UNKNOWN)
@@ -45,6 +45,9 @@ def _business() -> Any:
 
 
 def actor_role(actor: Any, business: Any) -> str | None:
+    delegated = acting_role(actor)  # an automation rule, with the role of its owner
+    if delegated is not None:
+        return delegated
     if actor is None or not getattr(actor, "pk", None):
         return None
     return (
@@ -163,6 +166,26 @@ def bill_approve(*, actor: Any, bill: Bill, approval_limit: Decimal) -> Bill:
         if bill.status in (Bill.Status.APPROVED, Bill.Status.SCHEDULED) and bill.approval_holds():
             raise Conflict("This bill is already approved.")
         _approve_locked(actor, business, bill, approval_limit)
+    runway_data_changed(business)
+    return bill
+
+
+def bill_approval_undo(*, actor: Any, bill: Bill) -> Bill:
+    """Take back an approval (automation's undo): an approved, unscheduled bill goes back to
+    new, as before it was approved. A scheduled or paid bill is refused."""
+    business = _business()
+    with transaction.atomic():
+        bill = _lock(bill)
+        _require(actor, business, Role.BOOKKEEPER)
+        if bill.status != Bill.Status.APPROVED:
+            raise Conflict("Only an approved bill that is not scheduled can be un-approved.")
+        before = {"status": bill.status, "approved_amount": bill.approved_amount,
+                  "approved_by": bill.approved_by_email}
+        bill.status, bill.approved_by_email, bill.approved_at = Bill.Status.NEW, "", None
+        bill.approved_amount = None
+        bill.save(update_fields=["status", "approved_by_email", "approved_at", "approved_amount"])
+        _event(bill, actor, "approval_undone")
+        _audit(actor, business, bill, "bill.approval_undone", before, {"status": bill.status})
     runway_data_changed(business)
     return bill
 

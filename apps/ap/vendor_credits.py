@@ -28,7 +28,6 @@ from django.db.models.functions import Coalesce
 from apps.accounts.models import Role
 from apps.ap.models import Bill, VendorCredit
 from apps.ap.services import _business, _require, parse_amount
-from apps.bank.models import Account
 from apps.core.dates import local_today
 from apps.core.errors import ApplicationError, Conflict
 from apps.core.services.audit import audit_record
@@ -36,6 +35,7 @@ from apps.core.services.data_version import data_changed_on_commit
 from apps.integrations.qbo.dtos import parse_entity
 from apps.integrations.sync import outbox, sinks
 from apps.integrations.sync.models import Action
+from apps.ledger.models import Account
 
 KIND = "vendor_credit.apply"
 IN_FLIGHT = (Action.State.PENDING, Action.State.SENT, Action.State.UNKNOWN)

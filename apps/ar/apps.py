@@ -8,8 +8,9 @@ class ArConfig(AppConfig):
 
     def ready(self) -> None:
         # Register this app's QBO sync sinks with the sync engine (it cannot import us).
-        from apps.ar import credits, ingest, overpayments
+        from apps.ar import credits, ingest, movements, overpayments
 
         ingest.register()
         credits.register()  # the `credit_memo.apply` outbox kind, known to every worker
         overpayments.register()  # `payment.apply`
+        movements.register()  # payments, for bank reconciliation (apps.ledger.movements)

@@ -8,6 +8,7 @@ class BankConfig(AppConfig):
 
     def ready(self) -> None:
         # Register this app's QBO sync sinks with the sync engine (it cannot import us).
-        from apps.bank import ingest
+        from apps.bank import ingest, movements
 
         ingest.register()
+        movements.register()  # deposits, purchases, transfers, for reconciliation

@@ -24,7 +24,6 @@ from datetime import datetime, timedelta
 from datetime import time as dtime
 from zoneinfo import ZoneInfo
 
-from django.apps import apps as django_apps
 from django.conf import settings
 from django.core import signing
 from django.db import IntegrityError, transaction
@@ -33,8 +32,10 @@ from django_tenants.utils import tenant_context
 
 from apps.accounts.models import Membership, Role
 from apps.accounts.services import membership_digest_set
+from apps.business_settings.models import BusinessSettings
 from apps.core.clock import Clock, clock_datetime
 from apps.core.dates import week_start
+from apps.core.enqueue import enqueue
 from apps.core.services.audit import audit_record
 from apps.digest.content import digest_build, week_label, week_parse
 from apps.digest.models import DigestDelivery, DigestEvent, DigestRun
@@ -58,6 +59,8 @@ from apps.integrations.sync.locks import LeaseLock
 from apps.tenancy.models import Business
 from apps.tenancy.summary import summary_refresh_quietly
 from apps.tenancy.urls import business_url
+
+DIGEST_SEND = "digest.send"  # the per-business task (tasks.py) digest_dispatch sends
 
 log = logging.getLogger(__name__)
 
@@ -92,13 +95,10 @@ class Schedule:
 
 
 def digest_schedule(business: Business) -> Schedule:
-    """The owner's digest day/time/recipients from the portal's BusinessSettings row.
-
-    Read through the app registry (not an import): portal and digest are sibling layers that
-    must not import each other; defaults apply until the owner saves settings."""
-    model = django_apps.get_model("portal", "BusinessSettings")
+    """The owner's digest day/time/recipients from the business's settings row; defaults apply
+    until the owner saves settings."""
     with tenant_context(business):
-        row = model.objects.filter(singleton=1).first()
+        row = BusinessSettings.objects.filter(singleton=1).first()
     if row is None:
         return Schedule(DEFAULT_DAY, DEFAULT_TIME, True, ())
     extra = tuple(str(e).strip().lower() for e in (row.digest_extra_recipients or []) if e)
@@ -153,9 +153,8 @@ def digest_unsubscribe(*, business: Business, token: str) -> str:
         if membership is not None:
             membership_digest_set(actor=email, membership=membership, receives=False)
     else:
-        model = django_apps.get_model("portal", "BusinessSettings")
         with tenant_context(business):
-            row = model.objects.filter(singleton=1).first()
+            row = BusinessSettings.objects.filter(singleton=1).first()
             if row is not None and email in [e.lower() for e in row.digest_extra_recipients]:
                 before = list(row.digest_extra_recipients)
                 row.digest_extra_recipients = [e for e in before if e.lower() != email]
@@ -440,15 +439,11 @@ def digest_due(now: datetime | None = None) -> list[DueDigest]:
 
 def digest_dispatch(now: datetime | None = None) -> list[str]:
     """Beat's tick: enqueue one send task per due business, inside its tenant context."""
-    from apps.digest.tasks import digest_send_task
-
     keys = []
     for item in digest_due(now):
         with tenant_context(item.business):
-            digest_send_task.apply_async(
-                kwargs={"week": item.week, "late": item.late,
-                        "scheduled_for": item.scheduled_for.isoformat()},
-            )
+            enqueue(DIGEST_SEND, week=item.week, late=item.late,
+                    scheduled_for=item.scheduled_for.isoformat())
         keys.append(digest_key(item.business, item.week))
     return keys
 

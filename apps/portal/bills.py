@@ -21,8 +21,9 @@ from apps.ap.services import (
     bill_schedule,
 )
 from apps.ap.vendor_credits import vendor_credit_apply
-from apps.bank.models import Account
+from apps.business_settings.selectors import approval_limit
 from apps.core.errors import ApplicationError
+from apps.ledger.models import Account
 from apps.portal.common import (
     action_error,
     form_token,
@@ -33,7 +34,6 @@ from apps.portal.common import (
 )
 from apps.portal.page_cache import deferred
 from apps.portal.runway_data import runway_now
-from apps.portal.services import approval_limit
 from apps.portal.tray import action_done_from_tray
 from apps.runway.rates import with_today_rates
 from apps.tray.services import cash_impact

@@ -61,6 +61,7 @@ TIER = {
     TrayItem.Kind.BANK_UNMATCHED: 5,
     TrayItem.Kind.CURRENCY_RATE: 1,  # figures are incomplete until the rate is there
     TrayItem.Kind.CONTACT_FIX: 2,  # reminders to a customer stopped until it is fixed
+    TrayItem.Kind.AUTOMATION_HELD: 1,  # a rule would have acted; the owner decides instead
 }
 CADENCE_WORDS = {
     "weekly": "every week",
@@ -447,7 +448,21 @@ def tray_candidates(business: Any, today: date, result: RunwayResult | None) -> 
         *vendor_credit_candidates(result, currency),
         *rate_missing_candidates(result),
         *_contact_candidates(),
+        *_registered_candidates(business, today),
     ]
+
+
+def _registered_candidates(business: Any, today: date) -> list[Candidate]:
+    """Causes of the apps above the tray (apps/tray/sources.py), e.g. automation held back."""
+    from apps.tray.sources import tray_sources
+
+    out = []
+    for name, source in tray_sources():
+        try:
+            out += [Candidate(**c) for c in source(business, today)]
+        except Exception:  # one failing source must not empty the tray
+            log.exception("tray cause source %s failed for %s", name, business.schema_name)
+    return out
 
 
 def _contact_candidates() -> list[Candidate]:

@@ -51,10 +51,12 @@ SHARED_APPS = [
     "anymail",
     "apps.integrations.mail",
     "apps.demo",
+    "apps.sandboxes",  # tools (layer 5): only so their management commands are found
     "apps.firm",
     "apps.staff",  # last: its admin extends the admins registered above
 ]
 TENANT_APPS = [
+    "apps.business_settings",
     "apps.ledger",
     "apps.ap",
     "apps.ar",
@@ -63,7 +65,9 @@ TENANT_APPS = [
     "apps.runway",
     "apps.tray",
     "apps.collections",
+    "apps.automation",
     "apps.digest",
+    "apps.alerts",
     "apps.portal",
     "apps.api",
 ]
@@ -273,10 +277,12 @@ CELERY_BEAT_SCHEDULE = {
     "digest-dispatch": {"task": "digest.dispatch", "schedule": timedelta(minutes=15)},
     # Each business's reminders once a day, after its local 08:00 (apps/collections).
     "reminders-dispatch": {"task": "reminders.dispatch", "schedule": timedelta(minutes=15)},
+    # Hourly: each business with a rule on gets one automation tick (apps/automation).
+    "automation-dispatch": {"task": "automation.dispatch", "schedule": timedelta(hours=1)},
     "sync-dispatch": {"task": "sync.dispatch", "schedule": timedelta(minutes=5)},
-    "qbo-reconnect-notices": {
-        "task": "sync.qbo_reconnect_notices", "schedule": timedelta(days=1)
-    },
+    # Owner alerts (apps/alerts): runway, cash-zero week, payments, sync, QuickBooks reconnect
+    # notices (14 and 3 days before expiry), bank logins. Also evaluated after every sync.
+    "alerts-dispatch": {"task": "alerts.dispatch", "schedule": timedelta(hours=1)},
     "actions-reconcile": {
         "task": "sync.actions_reconcile_dispatch", "schedule": timedelta(minutes=10)
     },
@@ -302,6 +308,12 @@ ANYMAIL = {
         "ANYMAIL_WEBHOOK_SECRET", default=DEVELOPMENT_SECRETS["ANYMAIL_WEBHOOK_SECRET"]
     ),
 }
+
+# --- Owner alerts (apps/alerts): the webhook's SSRF guard and timeout (docs/alerts.md) ---
+ALERTS_WEBHOOK_TIMEOUT = env.float("ALERTS_WEBHOOK_TIMEOUT", default=5.0)  # seconds
+# Production rules unless loosened here (never in production.py): https only, public addresses.
+ALERTS_WEBHOOK_ALLOW_HTTP = env.bool("ALERTS_WEBHOOK_ALLOW_HTTP", default=False)
+ALERTS_WEBHOOK_ALLOW_LOOPBACK = env.bool("ALERTS_WEBHOOK_ALLOW_LOOPBACK", default=False)
 
 # --- API ---
 REST_FRAMEWORK = {
@@ -409,7 +421,14 @@ BUSINESS_SUMMARY_SOURCES = [
     "apps.tray.summary.tray_summary",
     "apps.bank.selectors.bank_feed_summary",
     "apps.digest.selectors.digest_summary",
+    "apps.automation.summary.automation_summary",
 ]
+
+# --- Automation (apps/automation; docs/automation.md) ---
+# How long an automatic approval, schedule or reserve funding can be undone.
+AUTOMATION_UNDO_HOURS = env.int("AUTOMATION_UNDO_HOURS", default=48)
+# A payment a rule records waits this long before the outbox sends it (its undo window).
+AUTOMATION_PAYMENT_UNDO_MINUTES = env.int("AUTOMATION_PAYMENT_UNDO_MINUTES", default=60)
 
 # --- Staff back office (apps/staff; docs/operating.md "Staff home") ---
 # A connected business not synced for this long counts as stale on the staff home.

@@ -17,3 +17,8 @@ CACHES["default"]["KEY_PREFIX"] = env(
 AXES_FAILURE_LIMIT = 5
 CELERY_TASK_ALWAYS_EAGER = False
 LOGGING = {"version": 1, "disable_existing_loggers": False}
+# Alert webhook tests post to a receiver they start on loopback over plain http; the
+# production rules are tested with override_settings (tests/alerts/test_webhook_guard.py).
+ALERTS_WEBHOOK_ALLOW_HTTP = True
+ALERTS_WEBHOOK_ALLOW_LOOPBACK = True
+ALERTS_WEBHOOK_TIMEOUT = 2.0

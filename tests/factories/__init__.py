@@ -55,13 +55,6 @@ from .documents import (
     InboundSenderFactory,
     RejectedEmailFactory,
 )
-from .integrations import (
-    ActionFactory,
-    PlaidItemFactory,
-    QboConnectionFactory,
-    QuarantinedRecordFactory,
-    SyncRunFactory,
-)
 from .ledger import (
     ClassFactory,
     CompanyCurrencyFactory,
@@ -84,6 +77,13 @@ from .public import (
 from .reserves import ReserveEntryFactory, ReserveFactory
 from .runway import ForecastSnapshotFactory, RecurringSeriesOverrideFactory
 from .settings import ApiKeyFactory, BusinessSettingsFactory
+from .sync import (
+    ActionFactory,
+    PlaidItemFactory,
+    QboConnectionFactory,
+    QuarantinedRecordFactory,
+    SyncRunFactory,
+)
 from .tenancy import BusinessFactory, BusinessSummaryFactory, DomainFactory
 from .tray import TrayItemFactory
 

@@ -20,10 +20,10 @@ from apps.core.services.activity import activity_recent
 from apps.core.tasks import BusinessTask, PublicTask
 from apps.integrations.plaid.models import PlaidItem
 from apps.integrations.sync import outbox
+from apps.integrations.sync.connection import QBO_SYNC_BUSINESS
 from apps.integrations.sync.models import QboConnection
 from apps.integrations.sync.policy import is_sync_due
 from apps.integrations.sync.qbo_sync import SyncBusy, qbo_fetch_changed, qbo_sync_run
-from apps.integrations.sync.reconnect_notices import reconnect_notices_dispatch
 from apps.tenancy.models import Business
 
 log = logging.getLogger(__name__)
@@ -34,7 +34,7 @@ def _business() -> Business:
     return Business.objects.get(schema_name=connection.schema_name)
 
 
-@shared_task(name="sync.qbo_sync_business", base=BusinessTask, bind=True, max_retries=3)
+@shared_task(name=QBO_SYNC_BUSINESS, base=BusinessTask, bind=True, max_retries=3)
 def qbo_sync_business_task(self, full: bool = False) -> dict[str, Any]:
     try:
         run = qbo_sync_run(_business(), full=full)
@@ -58,7 +58,7 @@ def qbo_fetch_changed_task(self, changes: list[dict[str, str]]) -> dict[str, Any
     return {"run": run.pk, "entities": run.entities}
 
 
-@shared_task(name="sync.action_execute", base=BusinessTask)
+@shared_task(name=outbox.ACTION_EXECUTE, base=BusinessTask)
 def action_execute_task(action_id: int) -> str:
     return outbox.action_execute(action_id).state
 
@@ -133,5 +133,7 @@ def actions_reconcile_dispatch_task() -> int:
 
 @shared_task(name="sync.qbo_reconnect_notices", base=PublicTask)
 def qbo_reconnect_notices_task() -> dict[str, Any]:
-    """Daily: email owners 14 and 3 days before QuickBooks access expires (once each)."""
-    return {"sent": reconnect_notices_dispatch()}
+    """Kept for beat rows stored before the alerts took the reconnect notices over
+    (apps/alerts, kind `qbo_reconnect`): hands over to the alerts' tick, by name (layer)."""
+    current_app.send_task("alerts.dispatch")
+    return {"forwarded": "alerts.dispatch"}

@@ -8,8 +8,8 @@ from decimal import Decimal
 import pytest
 import requests
 
-from apps.integrations.qbo.sandbox import start_sandbox
-from apps.integrations.qbo.sandbox.fixtures import small_company
+from apps.sandboxes.qbo import start_sandbox
+from apps.sandboxes.qbo.fixtures import small_company
 
 CHECKING = "10"  # 50,000.00 in small_company
 
