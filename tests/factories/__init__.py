@@ -23,6 +23,13 @@ from .ar import (
     RefundReceiptFactory,
     SalesReceiptFactory,
 )
+from .automation import (
+    AlertDeliveryFactory,
+    AlertFactory,
+    AlertSettingsFactory,
+    RuleActionFactory,
+    RuleFactory,
+)
 from .bank import (
     AccountFactory,
     BankTransactionFactory,
@@ -88,6 +95,8 @@ from .tenancy import BusinessFactory, BusinessSummaryFactory, DomainFactory
 from .tray import TrayItemFactory
 
 __all__ = [
+    "AlertDeliveryFactory", "AlertFactory", "AlertSettingsFactory", "RuleActionFactory",
+    "RuleFactory",
     "AccountFactory", "ActionFactory", "ApiKeyFactory", "AuditEventFactory",
     "BankTransactionFactory", "BillEventFactory", "BillFactory", "BillPaymentCreditLineFactory",
     "BillPaymentFactory", "BillPaymentLineFactory", "BusinessFactory", "BusinessSettingsFactory",

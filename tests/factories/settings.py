@@ -7,7 +7,7 @@ import hashlib
 import factory
 
 from apps.api.models import ApiKey
-from apps.portal.models import BusinessSettings
+from apps.business_settings.models import BusinessSettings
 
 from .base import SingletonFactory, TenantFactory
 
