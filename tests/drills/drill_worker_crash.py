@@ -49,7 +49,7 @@ SANDBOX_FAULTS = "limits=off,latency=300"
 AS_OF_SEED = 3
 
 ENTITY_MODELS = {
-    "Account": "bank.Account", "Vendor": "ap.Vendor", "Customer": "ar.Customer",
+    "Account": "ledger.Account", "Vendor": "ap.Vendor", "Customer": "ar.Customer",
     "Bill": "ap.Bill", "Invoice": "ar.Invoice", "CreditMemo": "ar.CreditMemo",
     "BillPayment": "ap.BillPayment", "Payment": "ar.Payment", "Purchase": "bank.Purchase",
     "Deposit": "bank.Deposit", "Transfer": "bank.Transfer",
