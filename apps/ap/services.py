@@ -24,7 +24,7 @@ from apps.core.services.audit import audit_record
 from apps.core.services.data_version import data_changed_on_commit
 from apps.integrations.sync.models import Action
 from apps.integrations.sync.outbox import action_create, action_key
-from apps.ledger.models import Account
+from apps.ledger.models import Account, ExchangeRate
 
 BILL_PAYMENT = "bill_payment.create"
 IN_FLIGHT = (Action.State.PENDING, Action.State.SENT, Action.State.UNKNOWN)
@@ -281,6 +281,26 @@ def bill_payment_actions(business: Any, bill_ids: list[int]):
     )
 
 
+def _foreign_payment(business: Any, bill: Bill, account: Account, amount: Decimal,
+                     today: date) -> dict[str, str]:
+    """For a bill in another currency, what the payment records besides the amount (which is in
+    the bill's currency): the currency, the rate of `today` (QBO's latest on or before it, else
+    the bill's own) and the home amount. QBO pays such a bill from a home-currency account or
+    one in the bill's currency, never a third."""
+    home = business.currency or "USD"
+    if bill.currency in ("", home):
+        return {}
+    if account.currency not in (home, bill.currency):
+        raise BillError(f"A {bill.currency} bill is paid from a {home} or {bill.currency} "
+                        f"account, not {account.currency}.")
+    current = ExchangeRate.objects.current(bill.currency, today)
+    rate = current.rate if current is not None else bill.exchange_rate
+    if not rate:
+        raise BillError(f"QuickBooks has no {bill.currency} exchange rate yet; sync and retry.")
+    return {"currency": bill.currency, "exchange_rate": str(rate),
+            "home_amount": str((amount * rate).quantize(Decimal("0.01")))}
+
+
 def bill_pay_now(
     *,
     actor: Any,
@@ -337,6 +357,7 @@ def bill_pay_now(
         if not bill.vendor_qbo_id or not account.qbo_id:
             raise BillError("This bill or account is not linked to QuickBooks.")
         today = _today(business)
+        fx = _foreign_payment(business, bill, account, pay_amount, today)
         action = action_create(
             business,
             BILL_PAYMENT,
@@ -346,6 +367,7 @@ def bill_pay_now(
                 "amount": str(pay_amount),
                 "bank_account": account.qbo_id,
                 "date": today.isoformat(),
+                **fx,
             },
             key,
             target_type="bill",
@@ -359,6 +381,7 @@ def bill_pay_now(
             amount=pay_amount,
             account=account.name,
             action_key=action.key,
+            **fx,
         )
         _audit(
             actor,
@@ -366,7 +389,7 @@ def bill_pay_now(
             bill,
             "bill.pay_now",
             {"balance": bill.balance},
-            {"amount": pay_amount, "account": account.name, "action": action.key},
+            {"amount": pay_amount, "account": account.name, "action": action.key, **fx},
         )
     runway_data_changed(business)
     return action

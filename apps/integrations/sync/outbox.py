@@ -76,10 +76,19 @@ def _decimal(value: Any, name: str) -> Decimal:
 
 def bill_payment_body(action: Action) -> dict[str, Any]:
     """QBO BillPayment (PayType Check) from the action payload:
-    ``{"vendor", "bill", "amount", "bank_account", "date"}`` (ids are QBO ids)."""
+    ``{"vendor", "bill", "amount", "bank_account", "date"}`` (ids are QBO ids), and for a bill in
+    another currency ``"currency"`` and ``"exchange_rate"`` (home per unit): QBO takes the
+    amount in the bill's currency with its CurrencyRef and ExchangeRate."""
     p = action.payload or {}
     amount = _decimal(p.get("amount"), "amount")
+    foreign = {}
+    if p.get("currency"):
+        rate = Decimal(str(p.get("exchange_rate")))
+        if not rate.is_finite() or rate <= 0:
+            raise OutboxError(f"exchange_rate must be positive, got {p.get('exchange_rate')!r}")
+        foreign = {"CurrencyRef": {"value": str(p["currency"])}, "ExchangeRate": rate}
     return {
+        **foreign,
         "VendorRef": {"value": str(p["vendor"])},
         "PayType": "Check",
         "TotalAmt": amount,
