@@ -17,7 +17,7 @@ from apps.ar.reminders.sequences import collections_automation_set
 from apps.automation.models import Rule, RuleAction
 from apps.automation.plan import DEFAULTS
 from apps.core.dates import business_now
-from apps.core.errors import ApplicationError, Conflict, PermissionDenied
+from apps.core.errors import ApplicationError, Conflict, NotFound, PermissionDenied
 from apps.core.services.audit import audit_record
 from apps.reserves.models import Reserve
 from apps.reserves.services import reserve_release
@@ -169,7 +169,7 @@ def rule_action_undo(*, actor: Any, action_id: int) -> RuleAction:
     with transaction.atomic():
         row = RuleAction.objects.select_for_update().filter(pk=action_id).first()
         if row is None:
-            raise RuleError("No such automatic action.")
+            raise NotFound("No such automatic action.")
         if row.state not in (RuleAction.State.DONE, RuleAction.State.WAITING):
             raise Conflict(f"This action is {row.get_state_display().lower()}; nothing to undo.")
         if row.undo_until is None or row.undo_until < business_now():
