@@ -44,9 +44,6 @@ from apps.integrations.sync.ingest_helpers import (
 from apps.integrations.sync.sinks import (
     SinkContext,
     SinkResult,
-    register_after_action,
-    register_finaliser,
-    register_sink,
 )
 
 Account = BillPayment._meta.get_field("account").related_model  # bank.Account, not imported
@@ -216,12 +213,3 @@ def bill_payment_after_action(ctx: SinkContext, action: Any) -> None:
         rows = ctx.client.query(f"SELECT * FROM Bill WHERE Id IN ({quoted})")
         bills_ingest(ctx, [parse_entity("Bill", row) for row in rows])
     bills_finalise(ctx, False)
-
-
-def register() -> None:
-    register_sink("Vendor", vendors_ingest)
-    register_sink("Bill", bills_ingest)
-    register_sink("BillPayment", bill_payments_ingest)
-    register_sink("VendorCredit", vendor_credits_ingest)
-    register_finaliser(bills_finalise)
-    register_after_action("bill_payment.create", bill_payment_after_action)

@@ -219,9 +219,3 @@ def vendor_credit_after(ctx: sinks.SinkContext, action: Any) -> None:
     if ctx.client is not None:
         credit = ctx.client.read("VendorCredit", str((action.payload or {})["vendor_credit"]))
         ingest.vendor_credits_ingest(ctx, [parse_entity("VendorCredit", credit)])
-
-
-def register() -> None:
-    """Make ``vendor_credit.apply`` a known outbox kind (ApConfig.ready). Idempotent."""
-    outbox.HANDLERS.setdefault(KIND, (vendor_credit_send, vendor_credit_find))
-    sinks.register_after_action(KIND, vendor_credit_after)

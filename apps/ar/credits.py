@@ -220,9 +220,3 @@ def credit_apply_after(ctx: sinks.SinkContext, action: Any) -> None:
     memo = ctx.client.read("CreditMemo", str(p["credit_memo"]))
     ingest.credit_memos_ingest(ctx, [parse_entity("CreditMemo", memo)])
     ingest.invoices_finalise(ctx, False)  # paid_date when the credit cleared the invoice
-
-
-def register() -> None:
-    """Make ``credit_memo.apply`` a known outbox kind (ArConfig.ready). Idempotent."""
-    outbox.HANDLERS.setdefault(KIND, (credit_apply_send, credit_apply_find))
-    sinks.register_after_action(KIND, credit_apply_after)

@@ -39,9 +39,6 @@ from apps.integrations.sync.ingest_helpers import (
 from apps.integrations.sync.sinks import (
     SinkContext,
     SinkResult,
-    register_after_action,
-    register_finaliser,
-    register_sink,
 )
 
 Account = SalesReceipt._meta.get_field("deposit_account").related_model  # bank.Account
@@ -227,14 +224,3 @@ def invoices_finalise(ctx: SinkContext, full: bool) -> None:
 def invoice_send_after_action(ctx: SinkContext, action: Any) -> None:
     if action.result:
         invoices_ingest(ctx, [parse_entity("Invoice", action.result)])
-
-
-def register() -> None:
-    register_sink("Customer", customers_ingest)
-    register_sink("Invoice", invoices_ingest)
-    register_sink("Payment", payments_ingest)
-    register_sink("CreditMemo", credit_memos_ingest)
-    register_sink("SalesReceipt", sales_receipts_ingest)
-    register_sink("RefundReceipt", refund_receipts_ingest)
-    register_finaliser(invoices_finalise)
-    register_after_action("invoice.send", invoice_send_after_action)

@@ -231,9 +231,3 @@ def overpayment_apply_after(ctx: sinks.SinkContext, action: Any) -> None:
         ingest.payments_ingest(ctx, [parse_entity("Payment", payment)])
     invoice_reread(ctx, p["invoice"])
     ingest.invoices_finalise(ctx, False)  # paid_date when the payment cleared the invoice
-
-
-def register() -> None:
-    """Make ``payment.apply`` a known outbox kind (ArConfig.ready). Idempotent."""
-    outbox.HANDLERS.setdefault(KIND, (overpayment_apply_send, overpayment_apply_find))
-    sinks.register_after_action(KIND, overpayment_apply_after)

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from apps.bank import ingest_books
 from apps.bank.models import Account, Deposit, Purchase, PurchaseLine, Transfer
 from apps.integrations.sync.ingest_helpers import (
     clip,
@@ -25,7 +24,7 @@ from apps.integrations.sync.ingest_helpers import (
     synced_fields,
     upsert,
 )
-from apps.integrations.sync.sinks import SinkContext, SinkResult, register_sink
+from apps.integrations.sync.sinks import SinkContext, SinkResult
 
 _ACCOUNT_TYPES = {"Bank": Account.Type.BANK, "Credit Card": Account.Type.CREDIT_CARD}
 
@@ -169,11 +168,3 @@ def transfers_ingest(ctx: SinkContext, dtos: list[Any]) -> SinkResult:
     ])
     result.stored += len(objs)
     return result
-
-
-def register() -> None:
-    register_sink("Account", accounts_ingest)
-    register_sink("Purchase", purchases_ingest)
-    register_sink("Deposit", deposits_ingest)
-    register_sink("Transfer", transfers_ingest)
-    ingest_books.register()

@@ -20,7 +20,7 @@ from apps.integrations.sync.ingest_helpers import (
     synced_fields,
     upsert,
 )
-from apps.integrations.sync.sinks import SinkContext, SinkResult, register_sink
+from apps.integrations.sync.sinks import SinkContext, SinkResult
 from apps.ledger.models import Class, CompanyCurrency, Department, Employee, ExchangeRate
 
 RATE_LIMIT = 10**10  # DecimalField(max_digits=20, decimal_places=10)
@@ -106,6 +106,10 @@ def _segments_ingest(model: type[Class] | type[Department]):
     return ingest
 
 
+classes_ingest = _segments_ingest(Class)
+departments_ingest = _segments_ingest(Department)
+
+
 def employees_ingest(ctx: SinkContext, dtos: list[Any]) -> SinkResult:
     live, gone = split_deleted(dtos)
     result = SinkResult(stored=mark_deleted(Employee, ctx.realm_id, gone))
@@ -122,11 +126,3 @@ def employees_ingest(ctx: SinkContext, dtos: list[Any]) -> SinkResult:
     upsert(Employee, rows, ["display_name", "given_name", "family_name", "active"])
     result.stored += len(rows)
     return result
-
-
-def register() -> None:
-    register_sink("ExchangeRate", exchange_rates_ingest)
-    register_sink("CompanyCurrency", company_currencies_ingest)
-    register_sink("Class", _segments_ingest(Class))
-    register_sink("Department", _segments_ingest(Department))
-    register_sink("Employee", employees_ingest)

@@ -23,6 +23,7 @@ from apps.ap.services import (
 from apps.ap.vendor_credits import vendor_credit_apply
 from apps.bank.models import Account
 from apps.core.errors import ApplicationError
+from apps.core.tray_causes import cash_impact
 from apps.portal.common import (
     action_error,
     form_token,
@@ -36,7 +37,6 @@ from apps.portal.runway_data import runway_now
 from apps.portal.services import approval_limit
 from apps.portal.tray import action_done_from_tray
 from apps.runway.rates import with_today_rates
-from apps.tray.services import cash_impact
 
 DUE_FILTERS = {"overdue": "Overdue", "7": "Due in 7 days", "14": "Due in 14 days", "30": "30 days"}
 

@@ -16,6 +16,7 @@ from apps.ar.reminders.manual import invoice_remind
 from apps.ar.services import collections_top, invoice_expect_on
 from apps.collections.services import customer_habits
 from apps.core.errors import ApplicationError
+from apps.core.tray_causes import cash_impact
 from apps.portal.collections import customer_context
 from apps.portal.common import (
     PAGE_SIZE,
@@ -29,7 +30,6 @@ from apps.portal.page_cache import deferred
 from apps.portal.runway_data import charts, habit_sentences, runway_now
 from apps.portal.tray import action_done_from_tray
 from apps.runway.rates import with_today_rates
-from apps.tray.services import cash_impact
 
 
 def priority_top(today, late: dict, limit: int = PAGE_SIZE):

@@ -20,7 +20,7 @@ from typing import Any
 from django.db import transaction
 
 from apps.integrations.qbo.errors import QboError
-from apps.integrations.sync import outbox, sinks
+from apps.integrations.sync import outbox
 
 log = logging.getLogger(__name__)
 KIND = "bill.create"
@@ -189,11 +189,3 @@ def bill_create_after(ctx: Any, action: Any) -> None:
                 detail["attachable_error"] = attachable["_error"]
             DocumentEvent.objects.create(document=document, kind="qbo_bill_created",
                                          detail=detail)
-
-
-def register() -> None:
-    """Make `bill.create` a known outbox kind. Idempotent. Called on import of the document
-    services; ApConfig.ready should call it too so every worker knows the kind."""
-    outbox.HANDLERS.setdefault(KIND, (bill_create_send, bill_create_find))
-    if bill_create_after not in sinks.after_action_hooks(KIND):
-        sinks.register_after_action(KIND, bill_create_after)

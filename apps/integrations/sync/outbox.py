@@ -27,6 +27,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django_tenants.utils import tenant_context
 
+from apps.core import hooks
 from apps.core.services.audit import audit_record
 from apps.core.services.data_version import data_changed, pages_changed
 from apps.integrations.qbo.client import QboClient
@@ -131,6 +132,14 @@ HANDLERS: dict[str, tuple[Handler, Finder | None]] = {
     "bill_payment.create": (_bill_payment_send, _bill_payment_find),
     "invoice.send": (_invoice_send, _invoice_find),
 }
+# The domains' own kinds (`bill.create`, `credit_memo.apply` …): (send, find) plugged at this
+# hook point, keyed by the kind, by `oodaloo/wiring.py`.
+KIND = "outbox.kind"
+
+
+def kind_handlers(kind: str) -> tuple[Handler, Finder | None] | None:
+    found = hooks.plugged(KIND, kind)
+    return found[-1] if found else HANDLERS.get(kind)
 
 
 # --- create -------------------------------------------------------------------------------
@@ -160,7 +169,7 @@ def action_create(
 ) -> Action:
     """Record a write to do. Idempotent on ``key``: the same key returns the existing action.
     The execute task is sent after the surrounding transaction commits."""
-    if kind not in HANDLERS:
+    if kind_handlers(kind) is None:
         raise OutboxError(f"unknown action kind {kind!r}")
     key = key or str(uuid.uuid4())
     if len(key) > KEY_MAX:
@@ -242,7 +251,7 @@ def _after_success(action: Action, client: QboClient) -> None:
 
 
 def _send(action: Action) -> Action:
-    handler, _finder = HANDLERS[action.kind]
+    handler, _finder = kind_handlers(action.kind)
     try:
         client = qbo_client_for(action.business)
         result = handler(client, action)
@@ -303,7 +312,7 @@ def action_reconcile(action: Action | int, *, check_succeeded: bool = False) -> 
         return current
     if current.state == Action.State.SUCCEEDED and not check_succeeded:
         return current
-    _handler, finder = HANDLERS[current.kind]
+    _handler, finder = kind_handlers(current.kind)
     with tenant_context(current.business):
         client = qbo_client_for(current.business)
         found: list[dict[str, Any]] | None = None

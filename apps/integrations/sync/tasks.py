@@ -11,11 +11,12 @@ import zoneinfo
 from datetime import timedelta
 from typing import Any
 
-from celery import current_app, shared_task
+from celery import shared_task
 from django.db import connection
 from django.utils import timezone
 from django_tenants.utils import tenant_context
 
+from apps.core import hooks
 from apps.core.services.activity import activity_recent
 from apps.core.tasks import BusinessTask, PublicTask
 from apps.integrations.plaid.models import PlaidItem
@@ -27,6 +28,8 @@ from apps.integrations.sync.reconnect_notices import reconnect_notices_dispatch
 from apps.tenancy.models import Business
 
 log = logging.getLogger(__name__)
+# Enqueue one Plaid item's feed sync (with balances): `enqueue(item_id)`, plugged by the bank.
+PLAID_FEED_SYNC = "plaid.feed_sync"
 DISPATCH_TICK = timedelta(minutes=5)
 
 
@@ -97,8 +100,9 @@ def sync_dispatch_task() -> int:
 
 
 def _plaid_dispatch(now) -> int:
-    """Bank feeds on their own (tighter) cadence. The feed sync is a domain task (`bank.feed_sync`),
-    sent by name because this layer cannot import the bank app."""
+    """Bank feeds on their own (tighter) cadence. The feed sync is the bank app's (a domain task
+    this layer cannot import): the enqueuer plugged at ``PLAID_FEED_SYNC`` (oodaloo/wiring.py)."""
+    enqueue = hooks.one(PLAID_FEED_SYNC)
     sent = 0
     items = PlaidItem.objects.filter(
         status__in=[PlaidItem.Status.OK, PlaidItem.Status.PENDING_EXPIRATION]
@@ -113,9 +117,7 @@ def _plaid_dispatch(now) -> int:
         active = _user_active(business)
         if is_sync_due("plaid", now.astimezone(tz), last, active, slack=DISPATCH_TICK / 2):
             with tenant_context(business):
-                current_app.send_task(
-                    "bank.feed_sync", kwargs={"item_id": item.item_id, "balances": True}
-                )
+                enqueue(item.item_id)
             sent += 1
     return sent
 
