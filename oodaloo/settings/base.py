@@ -20,6 +20,8 @@ DEVELOPMENT_SECRETS = {
 
 SECRET_KEY = env("SECRET_KEY", default=DEVELOPMENT_SECRETS["SECRET_KEY"])
 DEBUG = env.bool("DEBUG", default=False)
+# Fault drills (a worker SIGKILLs itself at a named point): test and bench settings turn them on.
+FAULT_DRILLS = False
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["localhost", ".localhost", "127.0.0.1"])
 
 # --- Tenancy (django-tenants): public holds businesses, people, staff queues, beat tables ---
