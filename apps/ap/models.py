@@ -10,9 +10,9 @@ QBO gives them, in ``currency``; ``home_*`` columns are QBO's Home amounts (or a
 
 from django.db import models
 
+from apps.core.fields import MoneyField
 from apps.core.synced import QboSyncedModel
 
-MONEY = {"max_digits": 14, "decimal_places": 2}
 RATE = {"max_digits": 20, "decimal_places": 10}  # as precise as ExchangeRate.rate
 
 
@@ -21,7 +21,7 @@ class Vendor(QboSyncedModel):
     company_name = models.CharField(max_length=200, blank=True)
     email = models.CharField(max_length=254, blank=True)
     active = models.BooleanField(default=True)
-    balance = models.DecimalField(**MONEY, default=0)
+    balance = MoneyField(default=0)
     currency = models.CharField(max_length=3, default="USD")
 
     class Meta(QboSyncedModel.Meta):
@@ -62,12 +62,12 @@ class Bill(QboSyncedModel):
     doc_number = models.CharField(max_length=64, blank=True)
     txn_date = models.DateField(db_index=True)
     due_date = models.DateField(null=True, blank=True, db_index=True)
-    total = models.DecimalField(**MONEY)
-    balance = models.DecimalField(**MONEY)
+    total = MoneyField()
+    balance = MoneyField()
     currency = models.CharField(max_length=3, default="USD")
     exchange_rate = models.DecimalField(**RATE, null=True, blank=True)  # NULL: home currency
-    home_total = models.DecimalField(**MONEY)
-    home_balance = models.DecimalField(**MONEY)
+    home_total = MoneyField()
+    home_balance = MoneyField()
     memo = models.CharField(max_length=400, blank=True)
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.NEW)
     scheduled_date = models.DateField(null=True, blank=True)
@@ -75,7 +75,7 @@ class Bill(QboSyncedModel):
     approved_at = models.DateTimeField(null=True, blank=True)
     # The open balance (bill currency) the approval was given for: an approval holds only up
     # to it. A sync that finds the balance higher sends the bill back to "new" (ap.approvals).
-    approved_amount = models.DecimalField(**MONEY, null=True, blank=True)
+    approved_amount = MoneyField(null=True, blank=True)
 
     objects = BillQuerySet.as_manager()
 
@@ -105,10 +105,10 @@ class BillPayment(QboSyncedModel):
     vendor = models.ForeignKey(Vendor, null=True, on_delete=models.SET_NULL, related_name="+")
     vendor_qbo_id = models.CharField(max_length=32, blank=True)
     txn_date = models.DateField(db_index=True)
-    total = models.DecimalField(**MONEY)
+    total = MoneyField()
     currency = models.CharField(max_length=3, default="USD")
     exchange_rate = models.DecimalField(**RATE, null=True, blank=True)  # NULL: home currency
-    home_total = models.DecimalField(**MONEY)
+    home_total = MoneyField()
     pay_type = models.CharField(max_length=16, blank=True)  # Check | CreditCard
     account = models.ForeignKey(
         "bank.Account", null=True, on_delete=models.SET_NULL, related_name="+"
@@ -130,7 +130,7 @@ class BillPaymentLine(models.Model):
     payment = models.ForeignKey(BillPayment, on_delete=models.CASCADE, related_name="lines")
     bill = models.ForeignKey(Bill, null=True, on_delete=models.SET_NULL, related_name="payments")
     bill_qbo_id = models.CharField(max_length=32)
-    amount = models.DecimalField(**MONEY)
+    amount = MoneyField()
 
     def __str__(self) -> str:
         return f"{self.bill_qbo_id}: {self.amount}"
@@ -153,11 +153,11 @@ class VendorCredit(QboSyncedModel):
     vendor_qbo_id = models.CharField(max_length=32)
     doc_number = models.CharField(max_length=64, blank=True)
     txn_date = models.DateField(db_index=True)
-    total = models.DecimalField(**MONEY)
-    balance = models.DecimalField(**MONEY, null=True, blank=True)
+    total = MoneyField()
+    balance = MoneyField(null=True, blank=True)
     currency = models.CharField(max_length=3, default="USD")
     exchange_rate = models.DecimalField(**RATE, null=True, blank=True)  # NULL: home currency
-    home_total = models.DecimalField(**MONEY)
+    home_total = MoneyField()
     ap_account_qbo_id = models.CharField(max_length=32, blank=True)
     memo = models.CharField(max_length=400, blank=True)
 
@@ -184,7 +184,7 @@ class VendorCreditLine(models.Model):
         "bank.Account", null=True, on_delete=models.SET_NULL, related_name="+"
     )
     account_qbo_id = models.CharField(max_length=32, blank=True)
-    amount = models.DecimalField(**MONEY)
+    amount = MoneyField()
     description = models.CharField(max_length=400, blank=True)
 
     def __str__(self) -> str:
@@ -201,7 +201,7 @@ class BillPaymentCreditLine(models.Model):
         "VendorCredit", null=True, on_delete=models.SET_NULL, related_name="applications"
     )
     vendor_credit_qbo_id = models.CharField(max_length=32)
-    amount = models.DecimalField(**MONEY)
+    amount = MoneyField()
 
     def __str__(self) -> str:
         return f"{self.vendor_credit_qbo_id}: {self.amount}"

@@ -26,13 +26,15 @@ from django.db.models import Q, Sum
 from django.db.models.functions import Coalesce
 
 from apps.accounts.models import Role
+from apps.accounts.roles import membership_require
 from apps.ap.models import Bill, VendorCredit
-from apps.ap.services import _business, _require, parse_amount
+from apps.ap.services import parse_amount
 from apps.bank.models import Account
 from apps.core.dates import local_today
 from apps.core.errors import ApplicationError, Conflict
 from apps.core.services.audit import audit_record
 from apps.core.services.data_version import data_changed_on_commit
+from apps.core.tenant import current_business
 from apps.integrations.qbo.dtos import parse_entity
 from apps.integrations.sync import outbox, sinks
 from apps.integrations.sync.models import Action
@@ -124,8 +126,8 @@ def vendor_credit_apply(
 ) -> Action:
     """Apply ``amount`` (default: as much as both allow) of the credit to the bill, as an
     outbox action. The same ``idempotency_key`` returns the same action."""
-    business = _business()
-    _require(actor, business, Role.BOOKKEEPER)
+    business = current_business()
+    membership_require(actor, business, Role.BOOKKEEPER)
     if not idempotency_key or len(idempotency_key) > outbox.KEY_MAX:
         raise VendorCreditError("This form is out of date; reload the page and try again.")
     existing = Action.objects.filter(key=idempotency_key).first()
@@ -184,7 +186,7 @@ def vendor_credit_apply(
 def vendor_credit_body(action: Any) -> dict[str, Any]:
     """The zero-total QBO BillPayment that applies the credit (see the module doc)."""
     p = action.payload or {}
-    amount = outbox._decimal(p.get("amount"), "amount")
+    amount = outbox.payload_amount(p.get("amount"), "amount")
     return {
         "VendorRef": {"value": str(p["vendor"])},
         "PayType": "Check",

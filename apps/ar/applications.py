@@ -10,13 +10,14 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Iterable
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
 
 from django.db.models.functions import Coalesce
 
 from apps.ar.models import Invoice
 from apps.core.errors import ApplicationError
+from apps.core.money import parse_money
 from apps.integrations.qbo.dtos import parse_entity
 from apps.integrations.sync import sinks
 from apps.integrations.sync.models import Action
@@ -49,18 +50,8 @@ def form_key(prefix: str, *state: Any) -> str:
 
 
 def parse_amount(value: Any, error: type[ApplicationError]) -> Decimal:
-    """The amount typed on the form: a positive number of cents, or ``error``."""
-    try:
-        amount = Decimal(str(value).strip().replace(",", ""))
-    except (InvalidOperation, ValueError):
-        raise error(f"{value!r} is not an amount.") from None
-    if not amount.is_finite():
-        raise error(f"{value!r} is not an amount.")
-    if amount != amount.quantize(CENT):
-        raise error("Amounts have at most 2 decimals (cents).")
-    if amount <= 0:
-        raise error("The amount to apply must be more than zero.")
-    return amount.quantize(CENT)
+    """The amount typed on the form (apps/core/money.parse_money): positive cents, or ``error``."""
+    return parse_money(value, what="The amount to apply", error=error)
 
 
 def invoice_reread(ctx: sinks.SinkContext, qbo_id: str) -> None:

@@ -20,6 +20,7 @@ from typing import Any
 from django.db import transaction
 
 from apps.accounts.models import Role
+from apps.accounts.roles import membership_require
 from apps.ar.applications import (
     IN_FLIGHT,
     form_key,
@@ -28,11 +29,11 @@ from apps.ar.applications import (
     parse_amount,
 )
 from apps.ar.models import CreditMemo, Invoice
-from apps.ar.services import _business, _require
 from apps.core.dates import local_today
 from apps.core.errors import ApplicationError, Conflict
 from apps.core.services.audit import audit_record
 from apps.core.services.data_version import data_changed_on_commit
+from apps.core.tenant import current_business
 from apps.integrations.qbo.dtos import parse_entity
 from apps.integrations.sync import outbox, sinks
 from apps.integrations.sync.models import Action
@@ -110,8 +111,8 @@ def credit_apply(
 ) -> Action:
     """Apply ``amount`` (default: as much as both allow) of the memo's remaining credit to the
     invoice, as an outbox action. The same ``idempotency_key`` returns the same action."""
-    business = _business()
-    _require(actor, business, Role.BOOKKEEPER)
+    business = current_business()
+    membership_require(actor, business, Role.BOOKKEEPER)
     if not idempotency_key or len(idempotency_key) > outbox.KEY_MAX:
         raise CreditError("This form is out of date; reload the page and try again.")
     # The form's token only tells clicks apart; the outbox key is made here, bound to this
@@ -183,7 +184,7 @@ def credit_actions(business: Any, memo_ids: list[int]):
 def credit_apply_body(action: Any) -> dict[str, Any]:
     """The zero-total QBO Payment that applies the credit (see the module doc)."""
     p = action.payload or {}
-    amount = outbox._decimal(p.get("amount"), "amount")
+    amount = outbox.payload_amount(p.get("amount"), "amount")
     return {
         "CustomerRef": {"value": str(p["customer"])},
         "TotalAmt": Decimal("0.00"),

@@ -7,9 +7,9 @@ Currency convention: see ``apps/ap/models.py`` (``currency`` = CurrencyRef or ho
 
 from django.db import models
 
+from apps.core.fields import MoneyField
 from apps.core.synced import QboSyncedModel
 
-MONEY = {"max_digits": 14, "decimal_places": 2}
 RATE = {"max_digits": 20, "decimal_places": 10}  # as precise as ExchangeRate.rate
 
 
@@ -18,7 +18,7 @@ class Customer(QboSyncedModel):
     company_name = models.CharField(max_length=200, blank=True)
     email = models.CharField(max_length=254, blank=True)
     active = models.BooleanField(default=True)
-    balance = models.DecimalField(**MONEY, default=0)
+    balance = MoneyField(default=0)
     currency = models.CharField(max_length=3, default="USD")
 
     class Meta(QboSyncedModel.Meta):
@@ -47,12 +47,12 @@ class Invoice(QboSyncedModel):
     doc_number = models.CharField(max_length=64, blank=True)
     txn_date = models.DateField(db_index=True)
     due_date = models.DateField(null=True, blank=True, db_index=True)
-    total = models.DecimalField(**MONEY)
-    balance = models.DecimalField(**MONEY)
+    total = MoneyField()
+    balance = MoneyField()
     currency = models.CharField(max_length=3, default="USD")
     exchange_rate = models.DecimalField(**RATE, null=True, blank=True)  # NULL: home currency
-    home_total = models.DecimalField(**MONEY)
-    home_balance = models.DecimalField(**MONEY)
+    home_total = MoneyField()
+    home_balance = MoneyField()
     bill_email = models.CharField(max_length=254, blank=True)
     # The date the balance reached zero (from linked payments); feeds customer habits.
     paid_date = models.DateField(null=True, blank=True)
@@ -81,11 +81,11 @@ class Payment(QboSyncedModel):
     customer = models.ForeignKey(Customer, null=True, on_delete=models.SET_NULL, related_name="+")
     customer_qbo_id = models.CharField(max_length=32, blank=True)
     txn_date = models.DateField(db_index=True)
-    total = models.DecimalField(**MONEY)
+    total = MoneyField()
     currency = models.CharField(max_length=3, default="USD")
     exchange_rate = models.DecimalField(**RATE, null=True, blank=True)  # NULL: home currency
-    home_total = models.DecimalField(**MONEY)
-    unapplied_amount = models.DecimalField(**MONEY, default=0)
+    home_total = MoneyField()
+    unapplied_amount = MoneyField(default=0)
     deposit_account_qbo_id = models.CharField(max_length=32, blank=True)
 
     def __str__(self) -> str:
@@ -98,7 +98,7 @@ class PaymentLine(models.Model):
         Invoice, null=True, on_delete=models.SET_NULL, related_name="payments"
     )
     invoice_qbo_id = models.CharField(max_length=32)
-    amount = models.DecimalField(**MONEY)
+    amount = MoneyField()
 
     def __str__(self) -> str:
         return f"{self.invoice_qbo_id}: {self.amount}"
@@ -111,8 +111,8 @@ class CreditMemo(QboSyncedModel):
     customer_qbo_id = models.CharField(max_length=32, blank=True)
     doc_number = models.CharField(max_length=64, blank=True)
     txn_date = models.DateField()
-    total = models.DecimalField(**MONEY)
-    balance = models.DecimalField(**MONEY)  # credit still available to apply
+    total = MoneyField()
+    balance = MoneyField()  # credit still available to apply
     currency = models.CharField(max_length=3, default="USD")
     exchange_rate = models.DecimalField(**RATE, null=True, blank=True)  # NULL: home currency
 
@@ -134,10 +134,10 @@ class _Receipt(QboSyncedModel):
     customer_qbo_id = models.CharField(max_length=32, blank=True)
     doc_number = models.CharField(max_length=64, blank=True)
     txn_date = models.DateField(db_index=True)
-    total = models.DecimalField(**MONEY)
+    total = MoneyField()
     currency = models.CharField(max_length=3, default="USD")
     exchange_rate = models.DecimalField(**RATE, null=True, blank=True)  # NULL: home currency
-    home_total = models.DecimalField(**MONEY)
+    home_total = MoneyField()
     deposit_account = models.ForeignKey(
         "bank.Account", null=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -170,7 +170,7 @@ class RefundReceipt(_Receipt):
     """A QBO RefundReceipt: money out of ``deposit_account`` back to the customer. ``balance``
     is QBO's Balance when sent (NULL when absent)."""
 
-    balance = models.DecimalField(**MONEY, null=True, blank=True)
+    balance = MoneyField(null=True, blank=True)
 
     class Meta(_Receipt.Meta):
         indexes = [

@@ -24,6 +24,7 @@ from django.db import transaction
 from django.db.models import Sum
 
 from apps.accounts.models import Role
+from apps.accounts.roles import membership_require
 from apps.ar.applications import (
     IN_FLIGHT,
     form_key,
@@ -32,10 +33,10 @@ from apps.ar.applications import (
     parse_amount,
 )
 from apps.ar.models import Invoice, Payment, PaymentLine
-from apps.ar.services import _business, _require
 from apps.core.errors import ApplicationError, Conflict
 from apps.core.services.audit import audit_record
 from apps.core.services.data_version import data_changed_on_commit
+from apps.core.tenant import current_business
 from apps.integrations.qbo.dtos import parse_entity
 from apps.integrations.sync import outbox, sinks
 from apps.integrations.sync.models import Action
@@ -104,8 +105,8 @@ def overpayment_apply(
 ) -> Action:
     """Apply ``amount`` (default: as much as both allow) of the payment's unapplied money to
     the invoice, as an outbox action. The same ``idempotency_key`` returns the same action."""
-    business = _business()
-    _require(actor, business, Role.BOOKKEEPER)
+    business = current_business()
+    membership_require(actor, business, Role.BOOKKEEPER)
     if not idempotency_key or len(idempotency_key) > outbox.KEY_MAX:
         raise OverpaymentError("This form is out of date; reload the page and try again.")
     # The form's token only tells clicks apart; the outbox key is made here, bound to this
@@ -186,7 +187,7 @@ def overpayment_apply_body(action: Any, current: dict[str, Any]) -> dict[str, An
     """The sparse update of ``current`` (the Payment as QBO has it) adding the amount to the
     invoice: every existing line is sent back, since QBO replaces the ``Line`` array."""
     p = action.payload or {}
-    amount = outbox._decimal(p.get("amount"), "amount")
+    amount = outbox.payload_amount(p.get("amount"), "amount")
     invoice = str(p["invoice"])
     lines = [dict(x) for x in current.get("Line") or [] if isinstance(x, dict)]
     for line in lines:

@@ -24,10 +24,11 @@ from django.db import connection, transaction
 from django.utils import timezone
 from django_tenants.utils import tenant_context
 
-from apps.accounts.models import ROLE_RANK, Membership, Role
+from apps.accounts.models import Role
+from apps.accounts.roles import membership_require
 from apps.core import hooks
 from apps.core.dates import local_today
-from apps.core.errors import ApplicationError, PermissionDenied
+from apps.core.errors import ApplicationError
 from apps.core.services.audit import audit_record
 from apps.core.services.data_version import pages_changed
 from apps.core.tray_causes import TRAY_CAUSES, TrayContext
@@ -197,21 +198,11 @@ def tray_after_sync(ctx: Any, full_sync: bool) -> None:
 # --- decisions ----------------------------------------------------------------------------
 
 
-def _require(actor: Any, business: Any) -> None:
-    role = (
-        Membership.objects.filter(user=actor, business=business)
-        .values_list("role", flat=True)
-        .first()
-        if getattr(actor, "pk", None)
-        else None
-    )
-    if role is None or ROLE_RANK[role] < ROLE_RANK[Role.BOOKKEEPER]:
-        raise PermissionDenied(f"Your role ({role or 'none'}) can't do this; it needs bookkeeper.")
 
 
 def _decide(actor: Any, item: TrayItem, status: str, until: date | None = None) -> TrayItem:
     business = connection.tenant
-    _require(actor, business)
+    membership_require(actor, business, Role.BOOKKEEPER)
     with transaction.atomic():
         item = TrayItem.objects.select_for_update().filter(pk=item.pk).first()
         if item is None:

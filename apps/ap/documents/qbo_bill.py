@@ -51,7 +51,7 @@ def _expense_account(client: Any) -> str:
 
 def bill_body(action: Any, account_id: str) -> dict[str, Any]:
     p = action.payload or {}
-    amount = outbox._decimal(p.get("total"), "total")
+    amount = outbox.payload_amount(p.get("total"), "total")
     body: dict[str, Any] = {
         "VendorRef": {"value": str(p["vendor"])},
         "TxnDate": p["txn_date"],

@@ -28,6 +28,7 @@ from django.utils import timezone
 from django_tenants.utils import tenant_context
 
 from apps.core import hooks
+from apps.core.money import parse_money
 from apps.core.services.audit import audit_record
 from apps.core.services.data_version import data_changed, pages_changed
 from apps.integrations.qbo.client import QboClient
@@ -62,21 +63,16 @@ class OutboxError(Exception):
 # --- handlers by kind ---------------------------------------------------------------------
 
 
-def _decimal(value: Any, name: str) -> Decimal:
-    try:
-        number = Decimal(str(value))
-    except Exception:
-        raise OutboxError(f"{name} is not an amount: {value!r}")
-    if not number.is_finite() or number <= 0:
-        raise OutboxError(f"{name} must be a positive amount, got {value!r}")
-    return number.quantize(Decimal("0.01"))
+def payload_amount(value: Any, name: str) -> Decimal:
+    """An amount of an action's payload (apps/core/money.parse_money), or OutboxError."""
+    return parse_money(value, what=name, error=OutboxError)
 
 
 def bill_payment_body(action: Action) -> dict[str, Any]:
     """QBO BillPayment (PayType Check) from the action payload:
     ``{"vendor", "bill", "amount", "bank_account", "date"}`` (ids are QBO ids)."""
     p = action.payload or {}
-    amount = _decimal(p.get("amount"), "amount")
+    amount = payload_amount(p.get("amount"), "amount")
     return {
         "VendorRef": {"value": str(p["vendor"])},
         "PayType": "Check",

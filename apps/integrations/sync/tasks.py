@@ -12,13 +12,13 @@ from datetime import timedelta
 from typing import Any
 
 from celery import shared_task
-from django.db import connection
 from django.utils import timezone
 from django_tenants.utils import tenant_context
 
 from apps.core import hooks
 from apps.core.services.activity import activity_recent
 from apps.core.tasks import BusinessTask, PublicTask
+from apps.core.tenant import current_business
 from apps.integrations.plaid.models import PlaidItem
 from apps.integrations.sync import outbox
 from apps.integrations.sync.models import QboConnection
@@ -33,14 +33,10 @@ PLAID_FEED_SYNC = "plaid.feed_sync"
 DISPATCH_TICK = timedelta(minutes=5)
 
 
-def _business() -> Business:
-    return Business.objects.get(schema_name=connection.schema_name)
-
-
 @shared_task(name="sync.qbo_sync_business", base=BusinessTask, bind=True, max_retries=3)
 def qbo_sync_business_task(self, full: bool = False) -> dict[str, Any]:
     try:
-        run = qbo_sync_run(_business(), full=full)
+        run = qbo_sync_run(current_business(fresh=True), full=full)
     except SyncBusy as exc:
         if (self.request.delivery_info or {}).get("redelivered"):
             # A crashed worker's lease may still hold the lock: come back once it has lapsed,
@@ -53,7 +49,7 @@ def qbo_sync_business_task(self, full: bool = False) -> dict[str, Any]:
 @shared_task(name="sync.qbo_fetch_changed", base=BusinessTask, bind=True, max_retries=5)
 def qbo_fetch_changed_task(self, changes: list[dict[str, str]]) -> dict[str, Any]:
     try:
-        run = qbo_fetch_changed(_business(), changes)
+        run = qbo_fetch_changed(current_business(fresh=True), changes)
     except SyncBusy as exc:
         # A full/incremental sync holds the lock; it will usually cover these changes too,
         # but try again shortly so a webhook is never lost.
