@@ -51,7 +51,7 @@ def invoice_causes(ctx: TrayContext) -> list[TrayCause]:
 
 
 @dataclass(frozen=True)
-class CreditSource:
+class TrayCredit:
     """How one kind of unused customer credit reads (the adapter; the builder is shared)."""
 
     model: Any
@@ -65,20 +65,20 @@ class CreditSource:
     dated: bool  # the payment's date is the item's date; a memo has none
 
 
-MEMOS = CreditSource(
+MEMOS = TrayCredit(
     CreditMemo, "balance", "credit", "credit_memo", "credit", credit_targets,
     lambda memo, name: f"Apply {name}'s credit memo"
     + (f" {memo.doc_number}" if memo.doc_number else ""),
     "{money} of credit is unused in QuickBooks.", dated=False,
 )
-OVERPAYMENTS = CreditSource(
+OVERPAYMENTS = TrayCredit(
     Payment, "unapplied_amount", "overpayment", "payment", "overpayment", overpayment_targets,
     lambda pay, name: f"Apply {name}'s overpayment",
     "{money} was received but not applied to an invoice.", dated=True,
 )
 
 
-def _credit_causes(ctx: TrayContext, source: CreditSource) -> list[TrayCause]:
+def _credit_causes(ctx: TrayContext, source: TrayCredit) -> list[TrayCause]:
     currency, field = ctx.currency, source.amount_field
     rows = list(
         source.model.objects.filter(is_deleted=False, **{f"{field}__gt": 0})
