@@ -35,6 +35,7 @@ from apps.core.errors import ApplicationError, Conflict
 from apps.core.services.audit import audit_record
 from apps.core.services.data_version import data_changed_on_commit
 from apps.core.tenant import current_business
+from apps.integrations.qbo import writes
 from apps.integrations.qbo.dtos import parse_entity
 from apps.integrations.sync import outbox, sinks
 from apps.integrations.sync.models import Action
@@ -187,19 +188,11 @@ def vendor_credit_body(action: Any) -> dict[str, Any]:
     """The zero-total QBO BillPayment that applies the credit (see the module doc)."""
     p = action.payload or {}
     amount = outbox.payload_amount(p.get("amount"), "amount")
-    return {
-        "VendorRef": {"value": str(p["vendor"])},
-        "PayType": "Check",
-        "TotalAmt": Decimal("0.00"),
-        "TxnDate": str(p["date"]),
-        "CheckPayment": {"BankAccountRef": {"value": str(p["bank_account"])}},
-        "Line": [
-            {"Amount": amount, "LinkedTxn": [{"TxnId": str(p["bill"]), "TxnType": "Bill"}]},
-            {"Amount": amount,
-             "LinkedTxn": [{"TxnId": str(p["vendor_credit"]), "TxnType": "VendorCredit"}]},
-        ],
-        "PrivateNote": f"{outbox.NOTE_PREFIX}{action.key}",
-    }
+    return writes.bill_payment(
+        vendor=p["vendor"], bank_account=p["bank_account"], txn_date=str(p["date"]),
+        links=[writes.Link(amount, "Bill", p["bill"]),
+               writes.Link(amount, "VendorCredit", p["vendor_credit"])],
+        total=writes.ZERO, note=outbox.action_note(action))
 
 
 def vendor_credit_send(client: Any, action: Any) -> dict[str, Any]:

@@ -29,6 +29,7 @@ from apps.ar.applications import (
 from apps.ar.models import CreditMemo, Invoice
 from apps.core.dates import local_today
 from apps.core.errors import ApplicationError
+from apps.integrations.qbo import writes
 from apps.integrations.qbo.dtos import parse_entity
 from apps.integrations.sync import outbox, sinks
 from apps.integrations.sync.models import Action
@@ -97,17 +98,9 @@ def credit_apply_body(action: Any) -> dict[str, Any]:
     """The zero-total QBO Payment that applies the credit (see the module doc)."""
     p = action.payload or {}
     amount = outbox.payload_amount(p.get("amount"), "amount")
-    return {
-        "CustomerRef": {"value": str(p["customer"])},
-        "TotalAmt": Decimal("0.00"),
-        "TxnDate": str(p["date"]),
-        "Line": [
-            {"Amount": amount, "LinkedTxn": [{"TxnId": str(p["invoice"]), "TxnType": "Invoice"}]},
-            {"Amount": amount,
-             "LinkedTxn": [{"TxnId": str(p["credit_memo"]), "TxnType": "CreditMemo"}]},
-        ],
-        "PrivateNote": f"{outbox.NOTE_PREFIX}{action.key}",
-    }
+    return writes.credit_memo_application(
+        customer=p["customer"], txn_date=str(p["date"]), invoice=p["invoice"],
+        credit_memo=p["credit_memo"], amount=amount, note=outbox.action_note(action))
 
 
 def credit_apply_send(client: Any, action: Any) -> dict[str, Any]:

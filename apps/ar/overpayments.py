@@ -34,6 +34,7 @@ from apps.ar.applications import (
 )
 from apps.ar.models import Invoice, Payment, PaymentLine
 from apps.core.errors import ApplicationError
+from apps.integrations.qbo import writes
 from apps.integrations.qbo.dtos import parse_entity
 from apps.integrations.sync import outbox, sinks
 from apps.integrations.sync.models import Action
@@ -96,28 +97,12 @@ def overpayment_actions(business: Any, payment_ids: list[int]):
 # --- the outbox kind ----------------------------------------------------------------------
 
 
-def _links_invoice(line: Any, invoice: str) -> bool:
-    return isinstance(line, dict) and any(
-        isinstance(t, dict) and t.get("TxnType") == "Invoice" and str(t.get("TxnId")) == invoice
-        for t in line.get("LinkedTxn") or []
-    )
-
-
 def overpayment_apply_body(action: Any, current: dict[str, Any]) -> dict[str, Any]:
     """The sparse update of ``current`` (the Payment as QBO has it) adding the amount to the
-    invoice: every existing line is sent back, since QBO replaces the ``Line`` array."""
+    invoice (apps/integrations/qbo/writes.payment_application)."""
     p = action.payload or {}
     amount = outbox.payload_amount(p.get("amount"), "amount")
-    invoice = str(p["invoice"])
-    lines = [dict(x) for x in current.get("Line") or [] if isinstance(x, dict)]
-    for line in lines:
-        if _links_invoice(line, invoice):
-            line["Amount"] = Decimal(str(line.get("Amount") or 0)) + amount
-            break
-    else:
-        lines.append({"Amount": amount,
-                      "LinkedTxn": [{"TxnId": invoice, "TxnType": "Invoice"}]})
-    return {"Id": str(current["Id"]), "SyncToken": str(current["SyncToken"]), "Line": lines}
+    return writes.payment_application(current, invoice=p["invoice"], amount=amount)
 
 
 def overpayment_apply_send(client: Any, action: Any) -> dict[str, Any]:
@@ -132,11 +117,7 @@ def overpayment_apply_find(client: Any, action: Any) -> list[dict[str, Any]]:
     p = action.payload or {}
     wanted = Decimal(str(p.get("already_applied") or 0)) + Decimal(str(p["amount"]))
     payment = client.read("Payment", str(p["payment"]))
-    applied = sum(
-        (Decimal(str(x.get("Amount") or 0)) for x in payment.get("Line") or []
-         if _links_invoice(x, str(p["invoice"]))),
-        ZERO,
-    )
+    applied = writes.linked_amount(payment, "Invoice", p["invoice"])
     return [payment] if applied >= wanted else []
 
 

@@ -31,6 +31,7 @@ from apps.core import hooks
 from apps.core.money import parse_money
 from apps.core.services.audit import audit_record
 from apps.core.services.data_version import data_changed, pages_changed
+from apps.integrations.qbo import writes
 from apps.integrations.qbo.client import QboClient
 from apps.integrations.qbo.errors import (
     AuthenticationError,
@@ -73,18 +74,15 @@ def bill_payment_body(action: Action) -> dict[str, Any]:
     ``{"vendor", "bill", "amount", "bank_account", "date"}`` (ids are QBO ids)."""
     p = action.payload or {}
     amount = payload_amount(p.get("amount"), "amount")
-    return {
-        "VendorRef": {"value": str(p["vendor"])},
-        "PayType": "Check",
-        "TotalAmt": amount,
-        "TxnDate": str(p.get("date") or date.today().isoformat()),
-        "CheckPayment": {"BankAccountRef": {"value": str(p["bank_account"])}},
-        "Line": [{
-            "Amount": amount,
-            "LinkedTxn": [{"TxnId": str(p["bill"]), "TxnType": "Bill"}],
-        }],
-        "PrivateNote": f"{NOTE_PREFIX}{action.key}",
-    }
+    return writes.bill_payment(
+        vendor=p["vendor"], bank_account=p["bank_account"],
+        txn_date=str(p.get("date") or date.today().isoformat()),
+        links=[writes.Link(amount, "Bill", p["bill"])], total=amount, note=action_note(action))
+
+
+def action_note(action: Action) -> str:
+    """The PrivateNote that carries the action's key into QBO (finders look for it)."""
+    return f"{NOTE_PREFIX}{action.key}"
 
 
 def _bill_payment_send(client: QboClient, action: Action) -> dict[str, Any]:
@@ -198,7 +196,7 @@ def action_enqueue(action: Action) -> None:
 # --- execute ------------------------------------------------------------------------------
 
 
-def _readable(exc: Exception) -> str:
+def readable_error(exc: Exception) -> str:
     if isinstance(exc, QboError):
         text = exc.message or str(exc)
         if exc.detail and exc.detail != exc.message:
@@ -254,13 +252,13 @@ def _send(action: Action) -> Action:
     except OutboxError as exc:
         _settle(action, Action.State.FAILED, error=str(exc))
     except DEFINITE_FAILURES as exc:
-        _settle(action, Action.State.FAILED, error=_readable(exc))
+        _settle(action, Action.State.FAILED, error=readable_error(exc))
     except AuthenticationError as exc:
         # Rejected before anything happened: retry once the owner reconnects.
         _settle(action, Action.State.PENDING, error=f"QuickBooks needs reconnecting: {exc}")
     except Exception as exc:
         # Transport loss after retries, 5xx, limiter timeout...: maybe applied, maybe not.
-        _settle(action, Action.State.UNKNOWN, error=_readable(exc))
+        _settle(action, Action.State.UNKNOWN, error=readable_error(exc))
     else:
         _settle(action, Action.State.SUCCEEDED, result=result)
         _after_success(action, client)
