@@ -14,10 +14,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from decimal import Decimal
+from functools import partial
 from typing import Any
 
 from apps.ar.applications import (
-    CreditOffer,
     CreditSource,
     credit_source_actions,
     credit_source_apply,
@@ -72,23 +72,17 @@ MEMO = CreditSource(
 )
 
 
-def credit_apply_key(memo: CreditMemo, invoice: Invoice) -> str:
-    return credit_source_key(MEMO, memo, invoice)
+# The adapter bound to the shared service (apps/ar/applications.py).
+credit_apply_key = partial(credit_source_key, MEMO)
+credit_offers = partial(credit_source_offers, MEMO)
+credit_actions = partial(credit_source_actions, MEMO)
 
 
-def credit_offers(memo_ids: Iterable[Any]) -> dict[str, CreditOffer]:
-    return credit_source_offers(MEMO, memo_ids)
-
-
-def credit_apply(*, actor: Any, credit_memo: CreditMemo, invoice: Invoice,
-                 amount: Decimal | str | None = None, idempotency_key: str) -> Action:
+def credit_apply(*, actor: Any, credit_memo: CreditMemo, invoice: Invoice, amount: Any = None,
+                 idempotency_key: str) -> Action:
     """Apply ``amount`` (default: as much as both allow) of the memo's remaining credit."""
-    return credit_source_apply(MEMO, actor=actor, row=credit_memo, invoice=invoice,
-                               amount=amount, idempotency_key=idempotency_key)
-
-
-def credit_actions(business: Any, memo_ids: list[int]):
-    return credit_source_actions(MEMO, business, memo_ids)
+    return credit_source_apply(MEMO, actor=actor, row=credit_memo, invoice=invoice, amount=amount,
+                               idempotency_key=idempotency_key)
 
 
 # --- the outbox kind ----------------------------------------------------------------------

@@ -18,12 +18,12 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from decimal import Decimal
+from functools import partial
 from typing import Any
 
 from django.db.models import Sum
 
 from apps.ar.applications import (
-    CreditOffer,
     CreditSource,
     credit_source_actions,
     credit_source_apply,
@@ -75,23 +75,17 @@ OVERPAYMENT = CreditSource(
 )
 
 
-def overpayment_apply_key(payment: Payment, invoice: Invoice) -> str:
-    return credit_source_key(OVERPAYMENT, payment, invoice)
+# The adapter bound to the shared service (apps/ar/applications.py).
+overpayment_apply_key = partial(credit_source_key, OVERPAYMENT)
+overpayment_offers = partial(credit_source_offers, OVERPAYMENT)
+overpayment_actions = partial(credit_source_actions, OVERPAYMENT)
 
 
-def overpayment_offers(payment_ids: Iterable[Any]) -> dict[str, CreditOffer]:
-    return credit_source_offers(OVERPAYMENT, payment_ids)
-
-
-def overpayment_apply(*, actor: Any, payment: Payment, invoice: Invoice,
-                      amount: Decimal | str | None = None, idempotency_key: str) -> Action:
+def overpayment_apply(*, actor: Any, payment: Payment, invoice: Invoice, amount: Any = None,
+                      idempotency_key: str) -> Action:
     """Apply ``amount`` (default: as much as both allow) of the payment's unapplied money."""
     return credit_source_apply(OVERPAYMENT, actor=actor, row=payment, invoice=invoice,
                                amount=amount, idempotency_key=idempotency_key)
-
-
-def overpayment_actions(business: Any, payment_ids: list[int]):
-    return credit_source_actions(OVERPAYMENT, business, payment_ids)
 
 
 # --- the outbox kind ----------------------------------------------------------------------
