@@ -3,7 +3,7 @@
 from django.contrib import admin
 from django.urls import include, path
 
-from apps.accounts import account_views, signup_views
+from apps.accounts import account_views, firm_signup_views, signup_views
 from apps.accounts import views as accounts
 from apps.core.views import health, metrics
 from apps.integrations.sync.views import qbo_oauth_callback_forward, qbo_webhook
@@ -30,6 +30,9 @@ urlpatterns = [
          name="password-reset-complete"),
     path("signup/", signup_views.signup_start, name="signup"),
     path("signup/verify/<str:token>/", signup_views.signup_confirm, name="signup-verify"),
+    path("signup/firm/", firm_signup_views.firm_signup_start, name="firm-signup"),
+    path("signup/firm/verify/<str:token>/", firm_signup_views.firm_signup_confirm,
+         name="firm-signup-verify"),
     path("businesses/", accounts.choose_business, name="choose-business"),
     path("businesses/new/", signup_views.business_new, name="business-new"),
     path("businesses/<slug:slug>/", accounts.go_to_business, name="go-to-business"),

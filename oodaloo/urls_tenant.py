@@ -5,7 +5,7 @@ from django.urls import include, path
 from apps.accounts import views as accounts
 from apps.accounts.permissions import open_view
 from apps.core.views import health
-from apps.staff.views import support_enter
+from apps.staff.views import support_end, support_enter
 
 urlpatterns = [
     path("login/", accounts.tenant_login, name="tenant-login"),
@@ -13,6 +13,7 @@ urlpatterns = [
     path("logout/", accounts.tenant_logout, name="tenant-logout"),
     path("auth/handoff/", accounts.tenant_handoff, name="tenant-handoff"),
     path("auth/support/", support_enter, name="tenant-support"),
+    path("auth/support/end/", support_end, name="tenant-support-end"),
     path("health", open_view(health)),
     path("api/", include("apps.api.urls")),
     path("", include("apps.portal.urls")),

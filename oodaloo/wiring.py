@@ -16,15 +16,18 @@ from __future__ import annotations
 from anymail.signals import tracking
 
 from apps.ap import ingest as ap_ingest
+from apps.ap import movements as ap_movements
 from apps.ap import tray_causes as ap_tray
 from apps.ap import vendor_credits
 from apps.ap.documents import qbo_bill
 from apps.ap.documents import services as documents
 from apps.ar import credits, overpayments
 from apps.ar import ingest as ar_ingest
+from apps.ar import movements as ar_movements
 from apps.ar import tray_causes as ar_tray
 from apps.bank import ingest as bank_ingest
 from apps.bank import ingest_books
+from apps.bank import movements as bank_movements
 from apps.bank.selectors import bank_tray_source
 from apps.bank.services.feed_sync import feed_sync_command_run
 from apps.bank.tasks import feed_sync_enqueue
@@ -36,6 +39,7 @@ from apps.integrations.sync import tray_causes as connection_tray
 from apps.integrations.sync.management.commands.sync import PLAID_SYNC_RUN
 from apps.integrations.sync.tasks import PLAID_FEED_SYNC
 from apps.ledger import ingest as ledger_ingest
+from apps.ledger.movements import MOVEMENT_SOURCE
 from apps.reserves.tray_causes import reserve_causes
 from apps.review.services import review_task_sync
 from apps.runway import tray_causes as runway_tray
@@ -44,6 +48,7 @@ from apps.tray.services import tray_after_sync
 # 1. Sync sinks: where each synced QBO entity goes (one per entity; the sync engine fetches
 #    entities in its own order, see apps/integrations/sync/qbo_sync.py).
 SYNC_SINKS = [
+    ("Account", ledger_ingest.accounts_ingest),
     ("ExchangeRate", ledger_ingest.exchange_rates_ingest),
     ("CompanyCurrency", ledger_ingest.company_currencies_ingest),
     ("Class", ledger_ingest.classes_ingest),
@@ -59,7 +64,6 @@ SYNC_SINKS = [
     ("CreditMemo", ar_ingest.credit_memos_ingest),
     ("SalesReceipt", ar_ingest.sales_receipts_ingest),
     ("RefundReceipt", ar_ingest.refund_receipts_ingest),
-    ("Account", bank_ingest.accounts_ingest),
     ("Purchase", bank_ingest.purchases_ingest),
     ("Deposit", bank_ingest.deposits_ingest),
     ("Transfer", bank_ingest.transfers_ingest),
@@ -109,14 +113,24 @@ TRAY_CAUSE_SOURCES = [
     ar_tray.contact_causes,
 ]
 
-# 6. Other hooks: a lower layer's single call upward each.
+# 6. Movement sources for bank reconciliation: each app's QBO records that moved money through
+#    an account (the order does not matter: matching sorts its candidates on a full key).
+MOVEMENT_SOURCES = [
+    ap_movements.bill_payment_movements,
+    ar_movements.payment_movements,
+    bank_movements.deposit_movements,
+    bank_movements.purchase_movements,
+    bank_movements.transfer_movements,
+]
+
+# 7. Other hooks: a lower layer's single call upward each.
 HOOKS = [
     (documents.QUEUE_LISTENER, review_task_sync),  # documents → the staff review queue
     (PLAID_FEED_SYNC, feed_sync_enqueue),  # the sync dispatcher → the bank's feed sync task
     (PLAID_SYNC_RUN, feed_sync_command_run),  # `manage.py sync --source plaid`
 ]
 
-# 7. Signals of third-party code: anymail's delivery tracking → reminders and the digest.
+# 8. Signals of third-party code: anymail's delivery tracking → reminders and the digest.
 SIGNALS = [
     (tracking, on_tracking, "digest-tracking"),
 ]
@@ -137,6 +151,8 @@ def install() -> None:
         hooks.plug(sinks.AFTER_ACTION, after, key=kind)
     for source in TRAY_CAUSE_SOURCES:
         hooks.plug(TRAY_CAUSES, source)
+    for source in MOVEMENT_SOURCES:
+        hooks.plug(MOVEMENT_SOURCE, source)
     for point, value in HOOKS:
         hooks.plug(point, value)
     for signal, receiver, uid in SIGNALS:

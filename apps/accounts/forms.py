@@ -23,6 +23,22 @@ class SignupForm(BusinessForm):
     password = forms.CharField(widget=forms.PasswordInput, min_length=10)
 
 
+class FirmForm(forms.Form):
+    firm_name = forms.CharField(max_length=200, label="Firm name")
+    slug = forms.SlugField(max_length=40, label="Short name",
+                           help_text="Your firm's console lives at /firm/<short name>/")
+    timezone = forms.ChoiceField(choices=TIMEZONE_CHOICES, initial="America/New_York")
+
+
+class FirmSignupForm(FirmForm):
+    email = forms.EmailField()
+    password = forms.CharField(widget=forms.PasswordInput, min_length=10)
+
+
+class VerifyFirmSignupForm(forms.Form):
+    slug = forms.SlugField(max_length=40, label="Short name")
+
+
 class VerifySignupForm(forms.Form):
     slug = forms.SlugField(max_length=40, label="Portal address")
 

@@ -45,9 +45,7 @@ from apps.integrations.sync.sinks import (
     SinkContext,
     SinkResult,
 )
-
-Account = BillPayment._meta.get_field("account").related_model  # bank.Account, not imported
-
+from apps.ledger.models import Account
 
 vendors_ingest = parties_ingest(Vendor)
 

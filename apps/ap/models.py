@@ -111,7 +111,7 @@ class BillPayment(QboSyncedModel):
     home_total = MoneyField()
     pay_type = models.CharField(max_length=16, blank=True)  # Check | CreditCard
     account = models.ForeignKey(
-        "bank.Account", null=True, on_delete=models.SET_NULL, related_name="+"
+        "ledger.Account", null=True, on_delete=models.SET_NULL, related_name="+"
     )
     account_qbo_id = models.CharField(max_length=32, blank=True)
 
@@ -181,7 +181,7 @@ class VendorCreditLine(models.Model):
 
     credit = models.ForeignKey(VendorCredit, on_delete=models.CASCADE, related_name="lines")
     account = models.ForeignKey(
-        "bank.Account", null=True, on_delete=models.SET_NULL, related_name="+"
+        "ledger.Account", null=True, on_delete=models.SET_NULL, related_name="+"
     )
     account_qbo_id = models.CharField(max_length=32, blank=True)
     amount = MoneyField()

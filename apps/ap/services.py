@@ -19,7 +19,6 @@ from django.utils import timezone
 from apps.accounts.models import Role
 from apps.accounts.roles import membership_require
 from apps.ap.models import Bill, BillEvent
-from apps.bank.models import Account
 from apps.core.dates import local_today
 from apps.core.errors import ApplicationError, Conflict, PermissionDenied
 from apps.core.money import parse_money
@@ -28,6 +27,7 @@ from apps.core.services.data_version import data_changed_on_commit
 from apps.core.tenant import current_business
 from apps.integrations.sync.models import Action
 from apps.integrations.sync.outbox import action_create, action_key
+from apps.ledger.models import Account
 
 BILL_PAYMENT = "bill_payment.create"
 IN_FLIGHT = (Action.State.PENDING, Action.State.SENT, Action.State.UNKNOWN)

@@ -29,7 +29,6 @@ from apps.accounts.models import Role
 from apps.accounts.roles import membership_require
 from apps.ap.models import Bill, VendorCredit
 from apps.ap.services import parse_amount
-from apps.bank.models import Account
 from apps.core.dates import local_today
 from apps.core.errors import ApplicationError, Conflict
 from apps.core.services.audit import audit_record
@@ -39,6 +38,7 @@ from apps.integrations.qbo import writes
 from apps.integrations.qbo.dtos import parse_entity
 from apps.integrations.sync import outbox, sinks
 from apps.integrations.sync.models import Action
+from apps.ledger.models import Account
 
 KIND = "vendor_credit.apply"
 IN_FLIGHT = (Action.State.PENDING, Action.State.SENT, Action.State.UNKNOWN)

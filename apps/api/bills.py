@@ -20,9 +20,9 @@ from apps.api.conventions import (
     money,
     paginated,
 )
-from apps.bank.models import Account
+from apps.business_settings.selectors import approval_limit
 from apps.core.errors import ApplicationError
-from apps.portal.services import approval_limit
+from apps.ledger.models import Account
 
 
 class BillOut(serializers.ModelSerializer):

@@ -40,8 +40,7 @@ from apps.integrations.sync.sinks import (
     SinkContext,
     SinkResult,
 )
-
-Account = SalesReceipt._meta.get_field("deposit_account").related_model  # bank.Account
+from apps.ledger.models import Account
 
 customers_ingest = parties_ingest(Customer)
 
@@ -64,8 +63,10 @@ def invoices_ingest(ctx: SinkContext, dtos: list[Any]) -> SinkResult:
             customer_id=customer_id,
             customer_qbo_id=dto.customer_ref.value,
             bill_email=clip(dto.bill_email, 254),
+            invoice_link=dto.invoice_link,
         ))
-    upsert(Invoice, objs, ["customer", "customer_qbo_id", *DOCUMENT_FIELDS, "bill_email"])
+    upsert(Invoice, objs, ["customer", "customer_qbo_id", *DOCUMENT_FIELDS, "bill_email",
+                           "invoice_link"])
     result.stored += len(objs)
     ctx.touch("Invoice", [o["qbo_id"] for o in objs])
     return result

@@ -54,6 +54,9 @@ class Invoice(QboSyncedModel):
     home_total = MoneyField()
     home_balance = MoneyField()
     bill_email = models.CharField(max_length=254, blank=True)
+    # QuickBooks' pay-online page for this invoice (`InvoiceLink`): synced when QuickBooks has
+    # one (online payments on, the invoice emailed); reminders link it (docs/collections.md).
+    invoice_link = models.URLField(max_length=1000, blank=True)
     # The date the balance reached zero (from linked payments); feeds customer habits.
     paid_date = models.DateField(null=True, blank=True)
     # Owner's "expect on" override for the forecast.
@@ -139,7 +142,7 @@ class _Receipt(QboSyncedModel):
     exchange_rate = models.DecimalField(**RATE, null=True, blank=True)  # NULL: home currency
     home_total = MoneyField()
     deposit_account = models.ForeignKey(
-        "bank.Account", null=True, on_delete=models.SET_NULL, related_name="+"
+        "ledger.Account", null=True, on_delete=models.SET_NULL, related_name="+"
     )
     deposit_account_qbo_id = models.CharField(max_length=32, blank=True)
     payment_method = models.CharField(max_length=100, blank=True)  # PaymentMethodRef name

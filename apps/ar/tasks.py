@@ -4,11 +4,11 @@ from celery import shared_task
 from django.db import connection
 
 from apps.ar.reminders.models import ReminderEmail
-from apps.ar.reminders.send import OPEN_STATES, reminder_email_send
+from apps.ar.reminders.send import OPEN_STATES, REMINDER_EMAIL_SEND, reminder_email_send
 from apps.core.tasks import BusinessTask
 
 
-@shared_task(name="reminders.send_email", base=BusinessTask)
+@shared_task(name=REMINDER_EMAIL_SEND, base=BusinessTask)
 def reminder_email_send_task(email_id: int) -> str:
     email = ReminderEmail.objects.filter(pk=email_id, state__in=OPEN_STATES).first()
     if email is None:

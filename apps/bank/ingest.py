@@ -1,7 +1,8 @@
-"""QBO → bank models: accounts, purchases (expenses by check/cash/card, with their account
-lines), deposits, transfers; credit card payments and journal entries are in ``ingest_books``.
+"""QBO → bank models: purchases (expenses by check/cash/card, with their account lines),
+deposits, transfers; credit card payments and journal entries are in ``ingest_books``. The
+chart of accounts (``Account``) is the ledger's sink (``apps.ledger.ingest``).
 
-Registered as sync sinks in ``BankConfig.ready()``; each handles one page of DTOs with one
+Plugged as sync sinks in ``oodaloo/wiring.py``; each handles one page of DTOs with one
 bulk upsert and one id lookup per referenced model.
 """
 
@@ -9,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from apps.bank.models import Account, Deposit, Purchase, PurchaseLine, Transfer
+from apps.bank.models import Deposit, Purchase, PurchaseLine, Transfer
 from apps.integrations.sync.ingest_helpers import (
     clip,
     currency_fields,
@@ -25,37 +26,7 @@ from apps.integrations.sync.ingest_helpers import (
     upsert,
 )
 from apps.integrations.sync.sinks import SinkContext, SinkResult
-
-_ACCOUNT_TYPES = {"Bank": Account.Type.BANK, "Credit Card": Account.Type.CREDIT_CARD}
-
-
-def accounts_ingest(ctx: SinkContext, dtos: list[Any]) -> SinkResult:
-    live, gone = split_deleted(dtos)
-    result = SinkResult(stored=mark_deleted(Account, ctx.realm_id, gone))
-    objs = []
-    for dto in live:
-        problem = money_problem("CurrentBalance", dto.current_balance)
-        if problem:
-            result.rejected[dto.qbo_id] = problem
-            continue
-        objs.append(dict(
-            **synced_fields(dto, ctx.realm_id),
-            name=clip(dto.fully_qualified_name or dto.name, 200),
-            account_type=_ACCOUNT_TYPES.get(dto.account_type, Account.Type.OTHER),
-            qbo_account_type=clip(dto.account_type, 64),
-            account_subtype=clip(dto.account_sub_type, 64),
-            acct_num=clip(dto.acct_num, 64),
-            current_balance=money(dto.current_balance),
-            currency=clip(dto.currency or ctx.business.currency, 3),
-            active=dto.active,
-        ))
-    upsert(Account, objs, [
-        "name", "account_type", "qbo_account_type", "account_subtype", "acct_num",
-        "current_balance", "currency", "active",
-    ])
-    result.stored += len(objs)
-    ctx.touch("Account", [o["qbo_id"] for o in objs])
-    return result
+from apps.ledger.models import Account
 
 
 def _money_accounts(ctx: SinkContext, qbo_ids: set[str]) -> dict[str, int]:

@@ -1,7 +1,7 @@
 """QBO → the cash movements real agencies' books add (DESIGN §4b): credit card payments and
 journal entries (with their lines: the money of a journal entry is only in its lines).
 
-Registered by ``apps.bank.ingest.register()``.
+Plugged in ``oodaloo/wiring.py``.
 """
 
 from __future__ import annotations

@@ -1,5 +1,6 @@
-"""Bank accounts (QBO chart of accounts, Plaid feed accounts) and money moving through them:
-purchases, deposits, transfers, credit card payments and journal entries.
+"""Plaid feed accounts and money moving through accounts: purchases, deposits, transfers, credit
+card payments and journal entries. The QBO chart of accounts (``Account``) is the ledger's
+(``apps.ledger.models``), shared with ap and ar.
 
 Currency convention: see ``apps/ap/models.py`` (``currency`` = CurrencyRef or home;
 ``exchange_rate`` = the transaction's ExchangeRate, NULL when in the home currency). An
@@ -11,48 +12,9 @@ from django.db import models
 
 from apps.core.fields import MoneyField
 from apps.core.synced import QboSyncedModel
+from apps.ledger.models import Account
 
 RATE = {"max_digits": 20, "decimal_places": 10}  # as precise as ExchangeRate.rate
-
-
-class AccountQuerySet(models.QuerySet):
-    def cash(self):
-        return self.filter(account_type=Account.Type.BANK, is_deleted=False, active=True)
-
-    def in_runway(self):
-        return self.cash().filter(included_in_runway=True)
-
-
-class Account(QboSyncedModel):
-    """A QBO account. Bank accounts count toward cash unless the owner excludes them."""
-
-    class Type(models.TextChoices):
-        BANK = "Bank"
-        CREDIT_CARD = "Credit Card"
-        OTHER = "Other"
-
-    name = models.CharField(max_length=200)
-    account_type = models.CharField(max_length=32, choices=Type.choices, default=Type.OTHER)
-    qbo_account_type = models.CharField(max_length=64, blank=True)
-    account_subtype = models.CharField(max_length=64, blank=True)
-    acct_num = models.CharField(max_length=64, blank=True)
-    current_balance = MoneyField(default=0)
-    currency = models.CharField(max_length=3, default="USD")
-    active = models.BooleanField(default=True)
-    included_in_runway = models.BooleanField(default=True)
-
-    objects = AccountQuerySet.as_manager()
-
-    class Meta(QboSyncedModel.Meta):
-        ordering = ["name"]
-
-    def __str__(self) -> str:
-        return self.name
-
-    @property
-    def mask(self) -> str:
-        digits = "".join(ch for ch in self.acct_num if ch.isdigit())
-        return digits[-4:]
 
 
 class FeedAccount(models.Model):

@@ -15,7 +15,7 @@ from django.utils import timezone
 from django_tenants.utils import tenant_context
 
 from apps.bank.models import FeedAccount
-from apps.bank.services.feed_connect import NEEDS_RECONNECT, Status, items_for
+from apps.bank.services.feed_items import NEEDS_RECONNECT, Status, items_for
 from apps.bank.services.reconcile import unmatched_queryset
 from apps.core.money import format_money
 from apps.core.tray_causes import TrayCause, TrayContext

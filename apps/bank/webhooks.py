@@ -16,7 +16,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 from django_tenants.utils import tenant_context
 
-from apps.bank.services.feed_connect import Status, item_status_set, plaid_client_for
+from apps.bank.services.feed_items import Status, item_status_set, plaid_client_for
 from apps.core.services.replays import delivery_claim, delivery_release
 from apps.integrations.plaid.models import PlaidItem
 from apps.integrations.plaid.webhooks import (

@@ -14,9 +14,12 @@ from django_tenants.utils import tenant_context
 from apps.ar.reminders.plan import Habit, Plan, reminders_plan
 from apps.ar.reminders.send import TickReport, reminders_tick, tick_done
 from apps.ar.reminders.sequences import collections_settings
+from apps.core.enqueue import enqueue
 from apps.runway.engine.habits import habits_from_stats
 from apps.runway.selectors import paid_invoice_stats
 from apps.tenancy.models import Business
+
+REMINDERS_TICK = "reminders.tick"  # the per-business task (tasks.py) reminders_dispatch sends
 
 TICK_AT = dtime(8, 0)  # local morning: reminders arrive at the start of the customer's day
 
@@ -73,11 +76,9 @@ def reminders_due(now: datetime | None = None) -> list[tuple[Business, date]]:
 
 def reminders_dispatch(now: datetime | None = None) -> list[str]:
     """Beat's tick: one `reminders.tick` per due business, sent inside its tenant context."""
-    from apps.collections.tasks import reminders_tick_task
-
     keys = []
     for business, day in reminders_due(now):
         with tenant_context(business):
-            reminders_tick_task.apply_async(kwargs={"day": day.isoformat()})
+            enqueue(REMINDERS_TICK, day=day.isoformat())
         keys.append(f"remind:{business.schema_name}:{day.isoformat()}")
     return keys

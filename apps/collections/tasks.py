@@ -5,7 +5,7 @@ from datetime import date
 from celery import shared_task
 from django.db import connection
 
-from apps.collections.services import reminders_dispatch, reminders_run
+from apps.collections.services import REMINDERS_TICK, reminders_dispatch, reminders_run
 from apps.core.tasks import BusinessTask, PublicTask
 
 
@@ -14,7 +14,7 @@ def reminders_dispatch_task() -> list[str]:
     return reminders_dispatch()
 
 
-@shared_task(name="reminders.tick", base=BusinessTask, bind=True, max_retries=3)
+@shared_task(name=REMINDERS_TICK, base=BusinessTask, bind=True, max_retries=3)
 def reminders_tick_task(self, day: str) -> dict:
     """Safe to run twice (the keys decide); a killed worker's tick is redelivered (acks_late)."""
     report = reminders_run(connection.tenant, date.fromisoformat(day))

@@ -2,7 +2,9 @@
 
 Every ModelAdmin registered on this site gets `AuditedAdminMixin`, so no admin can forget it:
 adds, changes (with before/after of the changed fields), deletes, inline rows (memberships,
-domains) and anything else the admin logs as a change (the password form)."""
+domains), anything else the admin logs as a change (the password form), and every admin action
+— ours (which also write their service's own entry) and third-party ones (django-celery-beat's
+run/enable/disable, axes' cleanup) alike — as ``admin.action``, one entry per selected row."""
 
 from __future__ import annotations
 
@@ -49,6 +51,21 @@ def _diff(form) -> tuple[dict, dict]:
     return before, after
 
 
+def _audited_action(func, name: str):
+    def run(modeladmin, request, queryset):
+        selected = list(queryset)  # before the action: it may change or delete them
+        try:
+            return func(modeladmin, request, queryset)
+        finally:
+            for obj in selected:
+                _record(request, "admin.action", obj,
+                        after={"action": name, "model": obj._meta.label_lower})
+
+    run.__name__ = getattr(func, "__name__", name)
+    run.__dict__.update(getattr(func, "__dict__", {}))  # short_description, permissions
+    return run
+
+
 class AuditedAdminMixin:
     def save_model(self, request, obj, form, change):
         before, after = _diff(form)
@@ -77,6 +94,14 @@ class AuditedAdminMixin:
         for f, before, after, added in diffs:
             _record(request, "admin.added" if added else "admin.changed", f.instance,
                     before=None if added else before, after=after)
+
+    def get_actions(self, request):
+        """Every action wrapped so running it writes ``admin.action`` (deletion is audited by
+        ``delete_queryset`` once confirmed, not when its confirmation page is shown)."""
+        actions = super().get_actions(request)
+        return {name: (func if name == "delete_selected" else _audited_action(func, name),
+                       name, description)
+                for name, (func, name, description) in actions.items()}
 
     def log_change(self, request, obj, message):
         entry = super().log_change(request, obj, message)

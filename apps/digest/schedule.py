@@ -8,13 +8,13 @@ from datetime import datetime, timedelta
 from datetime import time as dtime
 from zoneinfo import ZoneInfo
 
-from django.apps import apps as django_apps
 from django.core import signing
 from django.utils import timezone
 from django_tenants.utils import tenant_context
 
 from apps.accounts.models import Membership, Role
 from apps.accounts.services import membership_digest_set
+from apps.business_settings.models import BusinessSettings
 from apps.core.dates import week_start
 from apps.core.services.audit import audit_record
 from apps.digest.content import week_label, week_parse
@@ -40,13 +40,10 @@ class Schedule:
 
 
 def digest_schedule(business: Business) -> Schedule:
-    """The owner's digest day/time/recipients from the portal's BusinessSettings row.
-
-    Read through the app registry (not an import): portal and digest are sibling layers that
-    must not import each other; defaults apply until the owner saves settings."""
-    model = django_apps.get_model("portal", "BusinessSettings")
+    """The owner's digest day/time/recipients from the business's settings row; defaults apply
+    until the owner saves settings."""
     with tenant_context(business):
-        row = model.objects.filter(singleton=1).first()
+        row = BusinessSettings.objects.filter(singleton=1).first()
     if row is None:
         return Schedule(DEFAULT_DAY, DEFAULT_TIME, True, ())
     extra = tuple(str(e).strip().lower() for e in (row.digest_extra_recipients or []) if e)
@@ -101,9 +98,8 @@ def digest_unsubscribe(*, business: Business, token: str) -> str:
         if membership is not None:
             membership_digest_set(actor=email, membership=membership, receives=False)
     else:
-        model = django_apps.get_model("portal", "BusinessSettings")
         with tenant_context(business):
-            row = model.objects.filter(singleton=1).first()
+            row = BusinessSettings.objects.filter(singleton=1).first()
             if row is not None and email in [e.lower() for e in row.digest_extra_recipients]:
                 before = list(row.digest_extra_recipients)
                 row.digest_extra_recipients = [e for e in before if e.lower() != email]

@@ -28,6 +28,7 @@ from django.db import IntegrityError, transaction
 from django_tenants.utils import tenant_context
 
 from apps.core.clock import Clock, clock_datetime
+from apps.core.enqueue import enqueue
 from apps.core.services.audit import audit_record
 from apps.digest.content import digest_build, week_label, week_parse
 from apps.digest.models import DigestDelivery, DigestRun
@@ -49,6 +50,8 @@ from apps.integrations.mail.tracking import deliveries_reconcile_sending
 from apps.integrations.sync.locks import LeaseLock
 from apps.tenancy.models import Business
 from apps.tenancy.summary import summary_refresh_quietly
+
+DIGEST_SEND = "digest.send"  # the per-business task (tasks.py) digest_dispatch sends
 
 log = logging.getLogger(__name__)
 
@@ -292,14 +295,10 @@ def _subject(content: dict, late: bool) -> str:
 
 def digest_dispatch(now: datetime | None = None) -> list[str]:
     """Beat's tick: enqueue one send task per due business, inside its tenant context."""
-    from apps.digest.tasks import digest_send_task
-
     keys = []
     for item in digest_due(now):
         with tenant_context(item.business):
-            digest_send_task.apply_async(
-                kwargs={"week": item.week, "late": item.late,
-                        "scheduled_for": item.scheduled_for.isoformat()},
-            )
+            enqueue(DIGEST_SEND, week=item.week, late=item.late,
+                    scheduled_for=item.scheduled_for.isoformat())
         keys.append(digest_key(item.business, item.week))
     return keys

@@ -21,13 +21,37 @@ from apps.digest.schedule import (
     unsubscribe_token,
     unsubscribe_url,
 )
-from apps.digest.sending import SendReport, digest_dispatch, digest_send, late_note, lease_seconds
+from apps.digest.sending import (
+    DIGEST_SEND,
+    SendReport,
+    digest_dispatch,
+    digest_send,
+    late_note,
+    lease_seconds,
+)
 from apps.digest.tracking import digest_tracking_record
 
 __all__ = [
-    "DueDigest", "Recipient", "Schedule", "SendReport", "digest_build", "digest_dispatch",
-    "digest_due", "digest_key", "digest_recipients", "digest_schedule", "digest_send",
-    "digest_subscription_set", "digest_tracking_record", "digest_unsubscribe", "late_note",
-    "lease_seconds", "scheduled_at", "unsubscribe_token", "unsubscribe_url", "week_label",
+    "DIGEST_SEND",
+    "DueDigest",
+    "Recipient",
+    "Schedule",
+    "SendReport",
+    "digest_build",
+    "digest_dispatch",
+    "digest_due",
+    "digest_key",
+    "digest_recipients",
+    "digest_schedule",
+    "digest_send",
+    "digest_subscription_set",
+    "digest_tracking_record",
+    "digest_unsubscribe",
+    "late_note",
+    "lease_seconds",
+    "scheduled_at",
+    "unsubscribe_token",
+    "unsubscribe_url",
+    "week_label",
     "week_parse",
 ]

@@ -6,7 +6,7 @@ from celery import shared_task
 from django.db import connection
 
 from apps.core.tasks import BusinessTask, PublicTask
-from apps.digest.services import digest_dispatch, digest_send
+from apps.digest.services import DIGEST_SEND, digest_dispatch, digest_send
 
 
 @shared_task(name="digest.dispatch", base=PublicTask)
@@ -14,7 +14,7 @@ def digest_dispatch_task() -> list[str]:
     return digest_dispatch()
 
 
-@shared_task(name="digest.send", base=BusinessTask, bind=True, max_retries=3)
+@shared_task(name=DIGEST_SEND, base=BusinessTask, bind=True, max_retries=3)
 def digest_send_task(self, week: str, late: bool = False, scheduled_for: str | None = None) -> dict:
     """Safe to run twice (the key decides); a crash is retried by acks_late redelivery."""
     at = datetime.fromisoformat(scheduled_for) if scheduled_for else None

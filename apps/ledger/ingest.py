@@ -1,5 +1,6 @@
-"""QBO → ledger reference data: exchange rates, company currencies, classes, departments and
-employees. Registered as sync sinks in ``LedgerConfig.ready()``; one bulk upsert per page.
+"""QBO → ledger reference data: the chart of accounts, exchange rates, company currencies,
+classes, departments and employees. Registered as sync sinks in ``LedgerConfig.ready()``; one
+bulk upsert per page.
 
 Exchange rates have no QBO Id: their DTO carries the stand-in key ``"<src>:<tgt>:<date>"`` as
 ``qbo_id`` (see ``ExchangeRate``), so the shared upsert applies unchanged.
@@ -15,13 +16,22 @@ from django.db import connection
 from apps.integrations.sync.ingest_helpers import (
     clip,
     mark_deleted,
+    money,
+    money_problem,
     ref_value,
     split_deleted,
     synced_fields,
     upsert,
 )
 from apps.integrations.sync.sinks import SinkContext, SinkResult
-from apps.ledger.models import Class, CompanyCurrency, Department, Employee, ExchangeRate
+from apps.ledger.models import (
+    Account,
+    Class,
+    CompanyCurrency,
+    Department,
+    Employee,
+    ExchangeRate,
+)
 
 RATE_LIMIT = 10**10  # DecimalField(max_digits=20, decimal_places=10)
 _TEN_PLACES = Decimal("1e-10")
@@ -125,4 +135,36 @@ def employees_ingest(ctx: SinkContext, dtos: list[Any]) -> SinkResult:
     ]
     upsert(Employee, rows, ["display_name", "given_name", "family_name", "active"])
     result.stored += len(rows)
+    return result
+
+
+_ACCOUNT_TYPES = {"Bank": Account.Type.BANK, "Credit Card": Account.Type.CREDIT_CARD}
+
+
+def accounts_ingest(ctx: SinkContext, dtos: list[Any]) -> SinkResult:
+    live, gone = split_deleted(dtos)
+    result = SinkResult(stored=mark_deleted(Account, ctx.realm_id, gone))
+    objs = []
+    for dto in live:
+        problem = money_problem("CurrentBalance", dto.current_balance)
+        if problem:
+            result.rejected[dto.qbo_id] = problem
+            continue
+        objs.append(dict(
+            **synced_fields(dto, ctx.realm_id),
+            name=clip(dto.fully_qualified_name or dto.name, 200),
+            account_type=_ACCOUNT_TYPES.get(dto.account_type, Account.Type.OTHER),
+            qbo_account_type=clip(dto.account_type, 64),
+            account_subtype=clip(dto.account_sub_type, 64),
+            acct_num=clip(dto.acct_num, 64),
+            current_balance=money(dto.current_balance),
+            currency=clip(dto.currency or ctx.business.currency, 3),
+            active=dto.active,
+        ))
+    upsert(Account, objs, [
+        "name", "account_type", "qbo_account_type", "account_subtype", "acct_num",
+        "current_balance", "currency", "active",
+    ])
+    result.stored += len(objs)
+    ctx.touch("Account", [o["qbo_id"] for o in objs])
     return result

@@ -1,5 +1,5 @@
-"""Reference data from QuickBooks that every domain app may read: exchange rates, the company's
-currencies, classes, departments and employees (names only).
+"""Reference data from QuickBooks that every domain app may read: the chart of accounts, exchange
+rates, the company's currencies, classes, departments and employees (names only).
 
 This is a kernel-level domain app (below ap/ar/bank, above the integrations): the runway and
 the money apps read it, it reads nothing of theirs. Every model mirrors one QBO entity
@@ -8,9 +8,62 @@ the money apps read it, it reads nothing of theirs. Every model mirrors one QBO 
 
 from django.db import models
 
+from apps.core.fields import MoneyField
 from apps.core.synced import QboSyncedModel
 
 RATE = {"max_digits": 20, "decimal_places": 10}
+
+
+class AccountQuerySet(models.QuerySet):
+    def cash(self):
+        return self.filter(account_type=Account.Type.BANK, is_deleted=False, active=True)
+
+    def in_runway(self):
+        return self.cash().filter(included_in_runway=True)
+
+
+class Account(QboSyncedModel):
+    """A QBO account (the chart of accounts). Bank accounts count toward cash unless the owner
+    excludes them. ``current_balance`` is in the account's own ``currency``; liabilities (credit
+    cards) carry QBO's sign: negative when money is owed.
+
+    ap, ar and bank all point at accounts, so the model lives here, below them. It was
+    ``bank.Account``: the table keeps its name (``bank_account``) and its constraint's name.
+    """
+
+    class Type(models.TextChoices):
+        BANK = "Bank"
+        CREDIT_CARD = "Credit Card"
+        OTHER = "Other"
+
+    name = models.CharField(max_length=200)
+    account_type = models.CharField(max_length=32, choices=Type.choices, default=Type.OTHER)
+    qbo_account_type = models.CharField(max_length=64, blank=True)
+    account_subtype = models.CharField(max_length=64, blank=True)
+    acct_num = models.CharField(max_length=64, blank=True)
+    current_balance = MoneyField(default=0)
+    currency = models.CharField(max_length=3, default="USD")
+    active = models.BooleanField(default=True)
+    included_in_runway = models.BooleanField(default=True)
+
+    objects = AccountQuerySet.as_manager()
+
+    class Meta(QboSyncedModel.Meta):
+        db_table = "bank_account"
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["realm_id", "qbo_id"], name="bank_account_unique_qbo_id"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def mask(self) -> str:
+        digits = "".join(ch for ch in self.acct_num if ch.isdigit())
+        return digits[-4:]
 
 
 class ExchangeRateQuerySet(models.QuerySet):

@@ -11,19 +11,20 @@ from django.urls import path
 from django.views.decorators.http import require_POST
 
 from apps.accounts.permissions import portal_view
-from apps.bank.models import Account, FeedAccount
+from apps.bank.models import FeedAccount
 from apps.bank.selectors import feed_health
 from apps.bank.services.feed_connect import (
     feed_connect,
     feed_disconnect,
     feed_link_token,
     feed_login_repaired,
-    items_for,
 )
+from apps.bank.services.feed_items import items_for
 from apps.bank.services.feed_sync import FeedSyncBusy, feed_sync_run
 from apps.bank.services.linking import LinkError, link_confirm, link_undo
 from apps.integrations.plaid.errors import PlaidError
 from apps.integrations.plaid.models import PlaidItem
+from apps.ledger.models import Account
 from apps.portal.plaid_link import plaid_link_csp
 
 OWNER_ONLY = {"read": "owner", "write": "owner"}

@@ -6,8 +6,9 @@ from django.shortcuts import get_object_or_404, render
 from django.views.decorators.http import require_POST
 
 from apps.accounts.permissions import portal_view
-from apps.bank.models import Account, FeedAccount
+from apps.bank.models import FeedAccount
 from apps.core.errors import ApplicationError
+from apps.ledger.models import Account
 from apps.portal.common import action_done, action_error
 from apps.portal.runway_data import runway_now
 from apps.portal.services import account_include_set

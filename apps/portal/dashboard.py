@@ -8,12 +8,13 @@ from django.shortcuts import render
 from django.utils import timezone
 
 from apps.accounts.permissions import portal_view
+from apps.business_settings.models import BusinessSettings
+from apps.business_settings.selectors import settings_get
 from apps.integrations.sync.models import QboConnection, SyncRun
 from apps.portal.common import today_for
-from apps.portal.models import BusinessSettings
 from apps.portal.page_cache import deferred
 from apps.portal.runway_data import accuracy, charts, last_week_days, runway_now
-from apps.portal.services import onboarding_steps, settings_get
+from apps.portal.services import onboarding_steps
 from apps.tray.models import TrayItem
 
 TRAY_PREVIEW = 5

@@ -23,6 +23,7 @@ from __future__ import annotations
 import functools
 import hashlib
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 from django.conf import settings
@@ -43,13 +44,26 @@ def deferred(build: Callable[[], dict[str, Any]], *names: str) -> dict[str, Call
     return {name: functools.partial(lambda n: memo()[n], name) for name in names}
 
 
+@functools.cache
+def templates_version() -> str:
+    """Changes when any template file does, so a deploy never serves fragments rendered by the
+    templates it replaced (the data versions alone would keep them). Computed once per process
+    from the template files' names and modification times: every worker of one deploy agrees."""
+    digest = hashlib.blake2b(digest_size=6)
+    for folder in settings.TEMPLATES[0]["DIRS"]:
+        for path in sorted(Path(folder).rglob("*.html")):
+            digest.update(f"{path}:{path.stat().st_mtime_ns}".encode())
+    return digest.hexdigest()
+
+
 def fragment_key(request: Any, name: str) -> str:
     """Everything the fragment depends on but the versions (stored with the fragment)."""
     business = request.business
     role = request.membership.role if request.membership is not None else "-"
     path = hashlib.blake2b(request.get_full_path().encode(), digest_size=12).hexdigest()
-    return (f"page:{business.schema_name}:{name}:{role}:{today_for(request).isoformat()}:"
-            f"{business.currency or 'USD'}:{int(is_htmx(request))}:{path}")
+    return (f"page:{templates_version()}:{business.schema_name}:{name}:{role}:"
+            f"{today_for(request).isoformat()}:{business.currency or 'USD'}:"
+            f"{int(is_htmx(request))}:{path}")
 
 
 def cached_fragment(request: Any, name: str, render: Callable[[], str], csrf_token: Any) -> str:

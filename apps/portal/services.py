@@ -15,28 +15,18 @@ from django.utils import timezone
 from apps.accounts.models import Membership, Role
 from apps.accounts.roles import membership_require
 from apps.ap.services import parse_amount, runway_data_changed
-from apps.bank.models import Account, FeedAccount
+from apps.bank.models import FeedAccount
+from apps.business_settings.models import BusinessSettings
+from apps.business_settings.selectors import settings_get
 from apps.core.errors import ApplicationError
 from apps.core.services.audit import audit_record
 from apps.integrations.sync.models import QboConnection, SyncRun
-from apps.portal.models import BusinessSettings
+from apps.ledger.models import Account
 from apps.reserves.models import Reserve
 
 
 class SettingsError(ApplicationError):
     code = "settings_invalid"
-
-
-def settings_get() -> BusinessSettings:
-    """The current business's settings row (created with defaults on first read)."""
-    row = BusinessSettings.objects.filter(singleton=1).first()
-    if row is None:
-        row, _ = BusinessSettings.objects.get_or_create(singleton=1)
-    return row
-
-
-def approval_limit() -> Decimal:
-    return settings_get().approval_limit
 
 
 

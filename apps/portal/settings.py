@@ -15,15 +15,15 @@ from apps.accounts.permissions import portal_view
 from apps.ap.documents.inbound import inbound_address
 from apps.ap.documents.models import InboundSender
 from apps.ap.documents.senders import inbound_senders_set
+from apps.business_settings.models import BusinessSettings
+from apps.business_settings.selectors import settings_get
 from apps.core.errors import ApplicationError
 from apps.integrations.sync.models import QboConnection
 from apps.portal.common import BadInput, action_done, action_error, parse_int
 from apps.portal.lifecycle import business_delete, business_export
-from apps.portal.models import BusinessSettings
 from apps.portal.services import (
     approval_limit_set,
     digest_settings_set,
-    settings_get,
     timezone_set,
 )
 from apps.tenancy.urls import public_url

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from axes.models import AccessAttempt
 from django import forms
 from django.conf import settings
 from django.contrib import admin, messages
@@ -255,6 +256,15 @@ for model, model_admin in [(Business, StaffBusinessAdmin), (User, StaffUserAdmin
     admin.site.register(model, model_admin)
 
 
+# django-axes' "cleanup expired attempts" needs a request attribute only its login handler sets
+# (it crashed with a 500 here). axes itself deletes expired attempts (AXES_COOLOFF_TIME) on every
+# sign-in attempt, and staff clear a lockout with the audited "Unlock login lockout" actions.
+_AxesAttemptAdmin = type(admin.site._registry[AccessAttempt])
+admin.site.unregister(AccessAttempt)
+admin.site.register(AccessAttempt, type("StaffAccessAttemptAdmin", (_AxesAttemptAdmin,),
+                                        {"actions": []}))
+
+
 @admin.register(SupportSession)
 class SupportSessionAdmin(admin.ModelAdmin):
     list_display = ("started_at", "staff", "business", "reason", "expires_at", "ended_at")
@@ -286,3 +296,4 @@ def _get_urls():
 
 
 admin.site.get_urls = _get_urls
+admin.site.index_template = "staff/admin_index.html"  # links the staff home

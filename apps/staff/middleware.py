@@ -2,7 +2,8 @@
 
 Placed after ``MembershipMiddleware``: a staff user has no membership, so this lends the
 request an unsaved owner membership for reading — and refuses every unsafe method first, so
-nothing (form, button, API call) can write through a support session."""
+nothing (form, button, API call) can write through a support session — except the banner's
+"End support session" (END_PATH), which only ends it."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from django.http import HttpResponseForbidden, JsonResponse
 
 from apps.accounts.models import Membership, Role
 from apps.accounts.permissions import SAFE_METHODS
-from apps.staff.support import SESSION_KEY, support_session_active
+from apps.staff.support import END_PATH, SESSION_KEY, support_session_active
 
 REFUSED = "Support view is read-only: nothing can be changed through it."
 
@@ -29,7 +30,7 @@ class SupportSessionMiddleware:
         if support is None:
             logout(request)  # the time box is over: back to signing in
             return HttpResponseForbidden("Your support session has ended.")
-        if request.method not in SAFE_METHODS:
+        if request.method not in SAFE_METHODS and request.path != END_PATH:
             if request.path.startswith("/api/"):
                 return JsonResponse({"error": {"code": "read_only", "message": REFUSED}},
                                     status=403)

@@ -25,6 +25,7 @@ from apps.tenancy.urls import business_url
 SALT = "oodaloo.support"
 LINK_MAX_AGE = 60
 SESSION_KEY = "support_session"
+END_PATH = "/auth/support/end/"  # the one POST a support session may make
 
 
 def support_session_start(*, business: Business, actor, reason: str) -> SupportSession:
@@ -62,3 +63,14 @@ def support_link_consume(*, token: str, business: Business) -> SupportSession:
 def support_session_active(session_id, *, user, business: Business) -> SupportSession | None:
     session = SupportSession.objects.filter(pk=session_id, staff=user, business=business).first()
     return session if session is not None and session.active else None
+
+
+def support_session_end(*, session: SupportSession, actor) -> bool:
+    """End a support session now (the banner's button); False if it had already ended."""
+    now = timezone.now()
+    ended = SupportSession.objects.filter(pk=session.pk, ended_at__isnull=True).update(
+        ended_at=now)
+    if ended:
+        audit_record(actor=actor, action="staff.view_as_ended", business=session.business,
+                     obj=session, after={"ended_at": now.isoformat(), "by": "staff"})
+    return bool(ended)

@@ -53,10 +53,12 @@ SHARED_APPS = [
     "anymail",
     "apps.integrations.mail",
     "apps.demo",
+    "apps.sandboxes",  # tools (layer 5): only so their management commands are found
     "apps.firm",
     "apps.staff",  # last: its admin extends the admins registered above
 ]
 TENANT_APPS = [
+    "apps.business_settings",
     "apps.ledger",
     "apps.ap",
     "apps.ar",

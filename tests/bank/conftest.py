@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from apps.integrations.plaid.sandbox import SandboxHandle, start_sandbox
+from apps.sandboxes.plaid import SandboxHandle, start_sandbox
 from tests.integrations.plaid.bank_fixtures import write_bank
 
 

@@ -14,7 +14,7 @@ from apps.bank.services.feed_connect import feed_connect_sandbox
 from apps.bank.services.linking import link_accept_suggestions
 from apps.bank.services.reconcile import cash_bridge, reconcile
 from apps.demo.generator import generate_company
-from apps.integrations.plaid.sandbox import start_sandbox
+from apps.sandboxes.plaid import start_sandbox
 from tests.utils import in_tenant
 
 from .demo_feed import demo_truth, match_score, qbo_books_ingest

@@ -12,11 +12,8 @@ from django.utils import timezone
 
 from apps.bank.models import BankTransaction, FeedAccount
 from apps.bank.selectors import bank_tray_causes, feed_health, feed_reconnect_prompts
-from apps.bank.services.feed_connect import (
-    feed_connect_sandbox,
-    feed_disconnect,
-    plaid_client_for,
-)
+from apps.bank.services.feed_connect import feed_connect_sandbox, feed_disconnect
+from apps.bank.services.feed_items import plaid_client_for
 from apps.bank.services.feed_sync import feed_sync_due, feed_sync_run
 from apps.integrations.plaid.errors import ItemNotFound
 from apps.integrations.plaid.models import PlaidItem

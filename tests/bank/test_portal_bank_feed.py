@@ -8,10 +8,10 @@ import requests
 
 from apps.accounts.models import Role
 from apps.bank.models import FeedAccount
-from apps.bank.services.feed_connect import item_status_set
+from apps.bank.services.feed_items import item_status_set
 from apps.core.models import AuditEvent
 from apps.integrations.plaid.models import PlaidItem
-from apps.integrations.plaid.sandbox.link_standin import COMPLETE_PATH, PAGE_PATH, SCRIPT_PATH
+from apps.sandboxes.plaid.link_standin import COMPLETE_PATH, PAGE_PATH, SCRIPT_PATH
 from tests.factories import AccountFactory, make_member
 from tests.integrations.plaid.bank_fixtures import CHECKING
 from tests.utils import client_for, in_tenant

@@ -2,7 +2,8 @@
 other worker on the same Redis takes its tasks), and the sender of beat's tick.
 
     python -m celery -A tests.bench.bench_celery worker -Q $BENCH_QUEUE ...
-    python -m tests.bench.bench_celery dispatch     # what beat's `digest-dispatch` entry sends
+    python -m tests.bench.bench_celery dispatch [ENTRY]  # what beat's entry sends (default
+                                                         # `digest-dispatch`)
 """
 
 import os
@@ -16,11 +17,12 @@ app.conf.update(task_default_queue=os.environ["BENCH_QUEUE"])
 
 __all__ = ["app"]
 
-if __name__ == "__main__" and sys.argv[1:] == ["dispatch"]:
+if __name__ == "__main__" and sys.argv[1:2] == ["dispatch"]:
     import django
 
     django.setup()
     from django.conf import settings
 
-    entry = settings.CELERY_BEAT_SCHEDULE["digest-dispatch"]  # the beat entry, as beat sends it
+    name = sys.argv[2] if len(sys.argv) > 2 else "digest-dispatch"
+    entry = settings.CELERY_BEAT_SCHEDULE[name]  # the beat entry, as beat sends it
     app.send_task(entry["task"])

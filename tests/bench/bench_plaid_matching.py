@@ -23,13 +23,13 @@ def _naive_precision(business, truth) -> float:
     from apps.ap.models import BillPayment
     from apps.ar.models import Payment
     from apps.bank.models import BankTransaction, Deposit, FeedAccount, Purchase, Transfer
-    from apps.bank.services.reconcile import qbo_records
+    from apps.ledger.movements import movement_records
     from tests.bank.demo_feed import ENTITY_OF_KIND
 
     with tenant_context(business):
         links = dict(FeedAccount.objects.filter(link_confirmed=True).values_list(
             "pk", "linked_account__qbo_id"))
-        records = sorted(qbo_records(set(links.values())), key=lambda r: r.day)
+        records = sorted(movement_records(set(links.values())), key=lambda r: r.day)
         models = {"payment": Payment, "deposit": Deposit, "bill_payment": BillPayment,
                   "purchase": Purchase, "transfer": Transfer}
         qid = {k: dict(m.objects.values_list("pk", "qbo_id")) for k, m in models.items()}
@@ -54,7 +54,7 @@ def run(quick: bool) -> list[Result]:
     from apps.bank.services.linking import link_accept_suggestions
     from apps.bank.services.reconcile import reconcile
     from apps.demo.generator import generate_company
-    from apps.integrations.plaid.sandbox import start_sandbox
+    from apps.sandboxes.plaid import start_sandbox
     from tests.bank.demo_feed import demo_truth, match_score, qbo_books_ingest
 
     seed, years, scale = 1, (1 if quick else 2), (0.5 if quick else 1.0)

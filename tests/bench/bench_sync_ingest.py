@@ -134,8 +134,8 @@ def run(quick: bool) -> list[Result]:
     from django.db import connection
 
     from apps.demo.generator.company import generate_company
-    from apps.integrations.qbo.sandbox.process import start_sandbox_process
     from apps.integrations.sync.qbo_sync import SYNC_ORDER
+    from apps.sandboxes.qbo.process import start_sandbox_process
     from apps.tenancy.services import business_provision
 
     scale, years = (1, 2) if quick else (10, 5)

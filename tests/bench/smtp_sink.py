@@ -1,6 +1,7 @@
 """A real SMTP server process for the digest benchmark (aiosmtpd): accepts every message and
-appends one line per message to a log — arrival time (epoch seconds), the X-Oodaloo-Digest
-header, recipients, size — so the benchmark can count deliveries and time the last one.
+appends one line per message to a log — arrival time (epoch seconds), the X-Oodaloo-Digest (or
+X-Oodaloo-Reminder) header, recipients, size — so a benchmark can count deliveries and time the
+last one.
 
     python -m tests.bench.smtp_sink LOGFILE     # prints "PORT <n>" once listening on 127.0.0.1:0
 """
@@ -16,7 +17,8 @@ from pathlib import Path
 
 from tests.bench.harness import ROOT
 
-DIGEST_HEADER = re.compile(rb"^X-Oodaloo-Digest:\s*(\S+)", re.MULTILINE | re.IGNORECASE)
+DIGEST_HEADER = re.compile(rb"^X-Oodaloo-(?:Digest|Reminder):\s*(\S+)",
+                           re.MULTILINE | re.IGNORECASE)
 
 
 class _Handler:

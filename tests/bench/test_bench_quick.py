@@ -24,6 +24,7 @@ def test_quick_bench_runs_every_benchmark(settings, tmp_path):
     finally:
         drop_database(db_name)
         drop_database(f"{db_name}_digests_quick")  # the digest fleet (kept between bench runs)
+        drop_database(f"{db_name}_reminders_quick")  # the reminder fleet (the same builder)
     report = proc.stdout[-3000:] + "\n" + proc.stderr[-3000:]
     assert proc.returncode == 0, report
     rows = json.loads((tmp_path / "benchmarks.json").read_text())["results"]

@@ -92,3 +92,35 @@ def test_partner_grants_two_clients_staff_sees_them_owner_revokes(live_site, bro
     finally:
         for c in contexts:
             c.close()
+
+
+def test_a_partner_signs_up_a_firm_confirms_and_lands_on_its_portfolio(live_site, browser):
+    import re
+
+    from django.core import mail
+
+    base, _port = live_site
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    try:
+        page.goto(f"{base}/")
+        page.click("text=Sign up an accounting firm")
+        page.fill("input[name=firm_name]", "Ledgerwise CPAs")
+        page.fill("input[name=slug]", "ledgerwise")
+        page.fill("input[name=email]", "pat@ledgerwise.test")
+        page.fill("input[name=password]", "a-new-long-password-7")
+        page.click("button[type=submit]")
+        page.get_by_text("Check your email").wait_for()
+        (message,) = [m for m in mail.outbox if m.to == ["pat@ledgerwise.test"]]
+        link = re.search(r"https?://\S+?(/signup/firm/verify/[^/\s]+/)", message.body).group(1)
+        page.goto(f"{base}{link}")
+        page.click("button[type=submit]")  # confirm and create
+        page.fill("input[name=email]", "pat@ledgerwise.test")
+        page.fill("input[name=password]", "a-new-long-password-7")
+        page.click("button[type=submit]")
+        page.wait_for_url(f"{base}/firm/ledgerwise/")
+        assert page.get_by_text("Ledgerwise CPAs").count() >= 1
+        assert page.locator("[data-testid=client]").count() == 0
+        screenshot(page, "firm-signup-portfolio")
+    finally:
+        context.close()

@@ -12,10 +12,11 @@ import pytest
 from django.db import connection
 
 from apps.bank.models import Account, FeedAccount
-from apps.bank.services.feed_connect import feed_connect_sandbox, item_status_set
+from apps.bank.services.feed_connect import feed_connect_sandbox
+from apps.bank.services.feed_items import item_status_set
 from apps.integrations.plaid.models import PlaidItem
-from apps.integrations.plaid.sandbox import start_sandbox
 from apps.integrations.sync.models import QboConnection
+from apps.sandboxes.plaid import start_sandbox
 from apps.tray.services import tray_generate
 from tests.browser.agency import (
     agency_fixture,  # noqa: F401 (the `agency` and `sandbox` fixtures)

@@ -151,3 +151,13 @@ def test_support_views_as_owner_and_every_write_is_refused(live_site, agency, pa
     assert page.url.endswith("/bills/")  # reading still works
     audit = AuditEvent.objects.get(action="staff.view_as")
     assert audit.business_id == business.pk and audit.actor_id == support.pk
+
+    # The banner's button ends the session at once and returns to the staff home.
+    assert page.locator("[data-testid=support-banner]").count() == 1
+    page.click("[data-testid=support-end]")
+    page.wait_for_url("**/admin/staff/home/")
+    assert page.locator("#staff-home").count() == 1
+    ended = AuditEvent.objects.get(action="staff.view_as_ended")
+    assert ended.business_id == business.pk and ended.actor_id == support.pk
+    page.goto(f"{home}/bills/")
+    assert not page.url.endswith("/bills/")  # signed out of the business's host

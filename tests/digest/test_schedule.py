@@ -51,7 +51,7 @@ def test_the_owner_can_move_the_day_and_time(tenant_a, tenant_b):
     from django.apps import apps
 
     _mark_sent(tenant_b, "2026-W10")
-    settings_model = apps.get_model("portal", "BusinessSettings")
+    settings_model = apps.get_model("business_settings", "BusinessSettings")
     with tenant_context(tenant_a):
         settings_model.objects.update_or_create(
             singleton=1, defaults={"digest_weekday": 4, "digest_time": time(7, 30)})

@@ -146,10 +146,10 @@ def qbo_records(sweep: Sweep, business: Any, tmp: Path) -> Any:
     """Sync a company full of broken records: every record stored or quarantined, none lost."""
     from django_tenants.utils import tenant_context
 
-    from apps.integrations.qbo.sandbox import SandboxLoadError
     from apps.integrations.sync.management.commands.connect_qbo import sandbox_connect
     from apps.integrations.sync.models import QuarantinedRecord
     from apps.integrations.sync.qbo_sync import SYNC_ORDER, qbo_sync_run
+    from apps.sandboxes.qbo import SandboxLoadError
     from tests.drills.drill_qbo_faults import _models, overridden
     from tests.integrations.sync.qbo_company import start, write_company
 
@@ -235,7 +235,7 @@ def qbo_records(sweep: Sweep, business: Any, tmp: Path) -> Any:
 def webhooks(sweep: Sweep, business: Any, tmp: Path) -> None:
     from django.conf import settings
 
-    from apps.integrations.qbo.sandbox import sign_webhook_body
+    from apps.sandboxes.qbo import sign_webhook_body
 
     public = client("localhost")
     with Published() as sent:
@@ -294,7 +294,7 @@ def plaid_webhooks(sweep: Sweep, tmp: Path, public: Any) -> None:
     from cryptography.hazmat.primitives.asymmetric import ec
 
     from apps.bank import webhooks as plaid_views
-    from apps.integrations.plaid.sandbox import start_sandbox
+    from apps.sandboxes.plaid import start_sandbox
     from tests.drills.drill_qbo_faults import overridden
     from tests.integrations.plaid.bank_fixtures import write_bank
 

@@ -79,8 +79,8 @@ def _forged(client, business, item, n: int, published: list[str]) -> dict[str, l
 
     from apps.ap.documents.inbound import inbound_address
     from apps.ap.documents.models import Document
-    from apps.integrations.plaid.sandbox.control import SandboxControl
     from apps.integrations.qbo.webhooks import sign
+    from apps.sandboxes.plaid.control import SandboxControl
 
     realm = business.qbo_connection.realm_id
     out = {}
@@ -143,8 +143,8 @@ def _replayed(client, business, item, n: int, published: list[str]) -> dict[str,
 
     from apps.ap.documents.inbound import inbound_address
     from apps.ap.documents.models import Document
-    from apps.integrations.plaid.sandbox.control import SandboxControl
     from apps.integrations.qbo.webhooks import sign
+    from apps.sandboxes.plaid.control import SandboxControl
 
     out = {}
     before = published.count("sync.qbo_fetch_changed")
@@ -201,7 +201,7 @@ def child(n: int) -> None:
 
 
 def run(quick: bool) -> tuple[bool, str]:
-    from apps.integrations.plaid.sandbox import start_sandbox
+    from apps.sandboxes.plaid import start_sandbox
     from tests.integrations.plaid.bank_fixtures import write_bank
 
     n = 3 if quick else 20

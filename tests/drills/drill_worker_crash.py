@@ -193,11 +193,11 @@ def _sync_phase(workers: Workers, tmp: Path, quick: bool) -> tuple[bool, str]:
     import redis
 
     from apps.demo.generator.company import generate_company
-    from apps.integrations.qbo.sandbox.process import start_sandbox_process
     from apps.integrations.sync.locks import sync_lock_key
     from apps.integrations.sync.management.commands.connect_qbo import sandbox_connect
     from apps.integrations.sync.models import SyncRun
     from apps.integrations.sync.qbo_sync import STOPPED, _lock_prefix
+    from apps.sandboxes.qbo.process import start_sandbox_process
     from apps.tenancy.services import business_provision
 
     scale, years = (0.5, 2) if quick else (2, 3)

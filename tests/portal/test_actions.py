@@ -16,8 +16,8 @@ from apps.ar.reminders.models import (
     ReminderEmail,
     ReminderStep,
 )
+from apps.business_settings.models import BusinessSettings
 from apps.integrations.sync.models import Action
-from apps.portal.models import BusinessSettings
 from apps.reserves.models import Reserve
 from apps.tray.models import TrayItem
 from apps.tray.services import tray_generate

@@ -16,13 +16,14 @@ from django_tenants.utils import schema_exists
 from apps.accounts.models import Membership, Role
 from apps.ap.documents.models import Document
 from apps.ap.documents.storage import documents_storage
-from apps.bank.services.feed_connect import feed_connect_sandbox, plaid_client_for
+from apps.bank.services.feed_connect import feed_connect_sandbox
+from apps.bank.services.feed_items import plaid_client_for
 from apps.core.models import AuditEvent
 from apps.integrations.plaid.errors import PlaidError
-from apps.integrations.plaid.sandbox import start_sandbox
 from apps.integrations.qbo.oauth import OAuthError
 from apps.integrations.sync.connection import qbo_oauth
 from apps.integrations.sync.models import QboConnection
+from apps.sandboxes.plaid import start_sandbox
 from apps.tenancy.models import Business
 from apps.tenancy.services import business_provision
 from tests.factories import make_member

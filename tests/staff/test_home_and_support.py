@@ -108,3 +108,40 @@ def test_view_as_needs_a_reason(tenant_a):
 def test_staff_without_a_session_is_a_stranger_on_the_portal(tenant_a):
     support = staff_user("support@oodaloo.test", "support")
     assert client_for(tenant_a, support).get("/").status_code == 404
+
+
+def test_the_admin_index_links_the_staff_home(db):
+    client = admin_client(staff_user("support@oodaloo.test", "support"))
+    index = client.get("/admin/")
+    assert index.status_code == 200
+    assert b'href="/admin/staff/home/"' in index.content
+    assert b'data-testid="staff-home-link"' in index.content
+
+
+def test_the_banner_ends_the_support_session_at_once_and_audits_it(tenant_a):
+    make_member(tenant_a)
+    support = staff_user("support@oodaloo.test", "support")
+    link = _start_support(admin_client(support), tenant_a)
+    portal = client_for(tenant_a)
+    portal.get("/" + link.split("/", 3)[3])
+    page = portal.get("/")
+    assert page.status_code == 200
+    assert b'data-testid="support-banner"' in page.content
+    assert b'action="/auth/support/end/"' in page.content
+    # An owner's own page has no banner.
+    own = client_for(tenant_a, make_member(tenant_a, email="o2@alpha.test")).get("/")
+    assert b"support-banner" not in own.content
+
+    ended = portal.post("/auth/support/end/")
+    assert ended.status_code == 302
+    assert ended["Location"] == "http://localhost:8000/admin/staff/home/"
+    session = SupportSession.objects.get(business=tenant_a)
+    assert session.ended_at is not None and not session.active
+    entry = AuditEvent.objects.get(action="staff.view_as_ended")
+    assert entry.actor_id == support.pk and entry.business_id == tenant_a.pk
+    # Signed out of the business host: the portal is closed to the staff member again.
+    assert portal.get("/").status_code == 302
+    assert portal.post("/auth/support/end/").status_code == 302  # nothing left to end
+    assert AuditEvent.objects.filter(action="staff.view_as_ended").count() == 1
+    # The end route is the only write: it cannot be used to reach anything else.
+    assert portal.post("/tray/refresh/").status_code in (302, 403)

@@ -27,8 +27,11 @@ from apps.ap.documents.pipeline import Extraction, document_extract
 from apps.ap.documents.vendors import VendorChoice
 from apps.ap.models import Bill, BillEvent, Vendor
 from apps.core import hooks
+from apps.core.enqueue import enqueue
 from apps.core.errors import ApplicationError, Conflict
 from apps.core.services.audit import audit_record
+
+DOCUMENT_EXTRACT = "ap.document_extract"  # the task (tasks.py) started by document_extract_enqueue
 
 log = logging.getLogger(__name__)
 # Listeners told when a document enters, changes in, or leaves the staff queue:
@@ -91,9 +94,7 @@ def document_receive(
 
 
 def document_extract_enqueue(document: Document) -> None:
-    from apps.ap.documents.tasks import document_extract_task
-
-    document_extract_task.delay(document.pk)
+    enqueue(DOCUMENT_EXTRACT, document.pk)
 
 
 # --- process -----------------------------------------------------------------------------------

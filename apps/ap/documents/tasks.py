@@ -6,19 +6,18 @@ from celery import shared_task
 from celery.exceptions import SoftTimeLimitExceeded
 
 from apps.ap.documents.limits import Limits
+from apps.ap.documents.models import Document
+from apps.ap.documents.services import DOCUMENT_EXTRACT, document_needs_hands, document_process
 from apps.core.tasks import BusinessTask
 
 _LIMITS = Limits()
 
 
 @shared_task(
-    name="ap.document_extract", base=BusinessTask, bind=True,
+    name=DOCUMENT_EXTRACT, base=BusinessTask, bind=True,
     soft_time_limit=_LIMITS.soft_time_limit_s, time_limit=_LIMITS.soft_time_limit_s + 30,
 )
 def document_extract_task(self, document_id: int) -> str:
-    from apps.ap.documents.models import Document
-    from apps.ap.documents.services import document_needs_hands, document_process
-
     try:
         document = document_process(document_id=document_id)
     except SoftTimeLimitExceeded:

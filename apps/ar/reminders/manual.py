@@ -15,7 +15,7 @@ from apps.ar.models import Invoice
 from apps.ar.reminders.contacts import contacts_ensure
 from apps.ar.reminders.models import CustomerReminders, ReminderEmail, ReminderSend
 from apps.ar.reminders.plan import Habit, PlannedEmail, PlannedItem, reminder_key
-from apps.ar.reminders.send import email_claim
+from apps.ar.reminders.send import REMINDER_EMAIL_SEND, email_claim
 from apps.ar.reminders.sequences import (
     ReminderError,
     habit_shift,
@@ -24,6 +24,7 @@ from apps.ar.reminders.sequences import (
 )
 from apps.ar.services import _lock
 from apps.core.dates import local_today
+from apps.core.enqueue import enqueue
 from apps.core.errors import Conflict
 from apps.core.tenant import current_business
 
@@ -51,8 +52,6 @@ def next_step(invoice: Invoice, shift: int = 0) -> PlannedItem | None:
 def invoice_remind(*, actor: Any, invoice: Invoice,
                    habits: Mapping[str, Habit] | None = None) -> ReminderEmail:
     """Claim a manual reminder now; it is sent after commit (a worker task)."""
-    from apps.ar.tasks import reminder_email_send_task
-
     business = current_business()
     today = local_today(business.timezone)
     with transaction.atomic():
@@ -89,6 +88,5 @@ def invoice_remind(*, actor: Any, invoice: Invoice,
         if email is None:
             raise Conflict(f"That reminder ({reminder_key(invoice.pk, item.step.pk)}) "
                            "was just sent.")
-        transaction.on_commit(lambda: reminder_email_send_task.apply_async(
-            kwargs={"email_id": email.pk}))
+        transaction.on_commit(lambda: enqueue(REMINDER_EMAIL_SEND, email_id=email.pk))
     return email

@@ -15,10 +15,12 @@ from html import escape
 FIELDS = {
     "customer": "the customer's name",
     "business": "your business's name",
-    "invoices_table": "the invoices in this email (number, due date, days overdue, balance)",
+    "invoices_table": "the invoices in this email (number, due date, days overdue, balance, "
+                      "and QuickBooks' pay-online link where it has one)",
     "total": "the total open balance of those invoices",
     "days_overdue": "days past due of the oldest invoice (0 before the due date)",
-    "pay_link": "your payment link (or a line asking them to reply)",
+    "pay_link": "your payment link; else QuickBooks' pay-online link(s) of the invoices; else "
+                "a line asking them to reply",
     "owner": "your name, for the sign-off",
     "count": "how many invoices the email lists",
 }
@@ -52,6 +54,7 @@ class InvoiceRow:
     due: str
     days_overdue: int
     balance: str  # formatted money
+    pay_url: str = ""  # QuickBooks' pay-online page of the invoice (`InvoiceLink`), if any
 
 
 @dataclass(frozen=True)
@@ -68,7 +71,8 @@ class MergeValues:
         if name == "invoices_table":
             return table_text(self.rows)
         if name == "pay_link":
-            return self.pay_link or "Reply to this email and we'll send payment details."
+            return self.pay_link or self._invoice_links() or (
+                "Reply to this email and we'll send payment details.")
         if name == "count":
             return str(len(self.rows))
         return str(getattr(self, name))
@@ -79,12 +83,32 @@ class MergeValues:
         if name == "pay_link" and self.pay_link:
             link = escape(self.pay_link)
             return f'<a href="{link}">{link}</a>'
+        if name == "pay_link" and self._invoice_links():
+            linked = [r for r in self.rows if r.pay_url]
+            if len(linked) == 1:
+                return f'<a href="{escape(linked[0].pay_url)}">Pay online</a>'
+            return escape(MANY_LINKS)
         return escape(self.text_value(name))
+
+    def _invoice_links(self) -> str:
+        """Without the owner's own link: the one invoice's QuickBooks pay link, or a pointer
+        to the table when several invoices have one."""
+        linked = [r for r in self.rows if r.pay_url]
+        if not linked:
+            return ""
+        return f"Pay online: {linked[0].pay_url}" if len(linked) == 1 else MANY_LINKS
+
+
+MANY_LINKS = "Each invoice listed has its own “Pay online” link."
 
 
 def table_text(rows: tuple[InvoiceRow, ...]) -> str:
-    lines = [f"  Invoice {r.number:<12} due {r.due:<12} {_late(r.days_overdue):<18} {r.balance}"
-             for r in rows]
+    lines = []
+    for r in rows:
+        lines.append(f"  Invoice {r.number:<12} due {r.due:<12} {_late(r.days_overdue):<18} "
+                     f"{r.balance}")
+        if r.pay_url:
+            lines.append(f"    Pay online: {r.pay_url}")
     return "\n".join(lines)
 
 
@@ -97,14 +121,22 @@ def _late(days: int) -> str:
 
 
 def table_html(rows: tuple[InvoiceRow, ...]) -> str:
+    links = any(r.pay_url for r in rows)
+
+    def pay(r: InvoiceRow) -> str:
+        if not links:
+            return ""
+        return (f'<td><a href="{escape(r.pay_url)}">Pay online</a></td>' if r.pay_url
+                else "<td></td>")
+
     cells = "".join(
         f"<tr><td>{escape(r.number)}</td><td>{escape(r.due)}</td>"
         f"<td>{escape(_late(r.days_overdue))}</td>"
-        f'<td style="text-align:right">{escape(r.balance)}</td></tr>'
+        f'<td style="text-align:right">{escape(r.balance)}</td>{pay(r)}</tr>'
         for r in rows)
     return ('<table cellpadding="4" style="border-collapse:collapse">'
             "<tr><th align=left>Invoice</th><th align=left>Due</th><th align=left>Status</th>"
-            f'<th align="right">Balance</th></tr>{cells}</table>')
+            f'<th align="right">Balance</th>{"<th></th>" if links else ""}</tr>{cells}</table>')
 
 
 def render_text(template: str, values: MergeValues) -> str:

@@ -50,7 +50,8 @@ def reminder_render(*, business: Any, customer_name: str, step: ReminderStep,
         late = (day - due).days
         oldest = max(oldest, late)
         rows.append(InvoiceRow(inv.doc_number or inv.qbo_id, f"{due:%b %-d, %Y}", late,
-                               format_money(balance, currency)))
+                               format_money(balance, currency),
+                               getattr(inv, "invoice_link", "") or ""))
     total = sum((b for _, b in invoices), Decimal(0))
     values = MergeValues(customer=customer_name, business=business.name, rows=tuple(rows),
                          total=format_money(total, currency), days_overdue=oldest,

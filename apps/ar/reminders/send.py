@@ -49,6 +49,8 @@ from apps.integrations.mail.tracking import deliveries_reconcile_sending
 from apps.integrations.sync.locks import LeaseLock
 from apps.tenancy.urls import business_url
 
+REMINDER_EMAIL_SEND = "reminders.send_email"  # the task (apps/ar/tasks.py) that sends one email
+
 log = logging.getLogger(__name__)
 _fault = fault_hook("OODALOO_REMINDER_FAULT")
 E, D = ReminderEmail.State, ReminderDelivery.State

@@ -1,30 +1,27 @@
 """Connecting a bank through Plaid: Link token → public token → encrypted access token →
-feed accounts; disconnecting; and the item states that turn into reconnect prompts."""
+feed accounts and the first sync; disconnecting. The item's states and its Plaid client are in
+``feed_items`` (shared with the sync)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-
 from django.conf import settings
 from django.db import transaction
-from django.utils import timezone
 from django_tenants.utils import tenant_context
 
 from apps.bank.models import FeedAccount
+from apps.bank.services.feed_items import (
+    Status,
+    feed_accounts_upsert,
+    item_status_from_error,
+    plaid_client_for,
+)
+from apps.bank.services.feed_sync import feed_sync_run
+from apps.bank.services.linking import link_suggestions_refresh
 from apps.core.services.audit import audit_record
 from apps.core.services.data_version import data_changed
-from apps.integrations.plaid.client import LinkToken, PlaidClient
-from apps.integrations.plaid.dtos import AccountDTO
+from apps.integrations.plaid.client import LinkToken
 from apps.integrations.plaid.errors import InvalidAccessToken, ItemNotFound, PlaidError
 from apps.integrations.plaid.models import PlaidItem
-
-Status = PlaidItem.Status
-# Item states that ask the owner to go through Link again (update mode).
-NEEDS_RECONNECT = {Status.LOGIN_REQUIRED, Status.PENDING_EXPIRATION}
-
-
-def plaid_client_for(host: str | None = None) -> PlaidClient:
-    return PlaidClient(host or settings.PLAID_HOST, settings.PLAID_CLIENT_ID, settings.PLAID_SECRET)
 
 
 def feed_link_token(
@@ -58,40 +55,11 @@ def feed_login_repaired(business, item: PlaidItem, *, actor=None) -> PlaidItem:
     return item
 
 
-def feed_accounts_upsert(business, item_id: str, accounts: Iterable[AccountDTO]) -> int:
-    """Create/refresh FeedAccounts (mask, type, balances) for one item; runs in the tenant."""
-    now = timezone.now()
-    count = 0
-    with tenant_context(business):
-        for dto in accounts:
-            FeedAccount.objects.update_or_create(
-                plaid_account_id=dto.account_id,
-                defaults={
-                    "item_id": item_id,
-                    "name": (dto.name or "")[:200],
-                    "official_name": (dto.official_name or "")[:200],
-                    "mask": (dto.mask or "")[:8],
-                    "type": dto.type[:32],
-                    "subtype": (dto.subtype or "")[:32],
-                    "current_balance": dto.current_balance,
-                    "available_balance": dto.available_balance,
-                    "currency": (dto.currency or business.currency)[:3],
-                    "balance_at": dto.balance_updated_at or now,
-                    "removed": False,
-                },
-            )
-            count += 1
-    return count
-
-
 def feed_connect(business, public_token: str, *, actor=None, host: str | None = None,
                  institution_name: str = "", initial_sync: bool = True) -> PlaidItem:
     """Exchange Link's public token, store the item (token encrypted), list its accounts,
     suggest QBO links, and run the first sync (Plaid only sends SYNC_UPDATES_AVAILABLE to items
     that have called /transactions/sync once)."""
-    from apps.bank.services.feed_sync import feed_sync_run
-    from apps.bank.services.linking import link_suggestions_refresh
-
     client = plaid_client_for(host)
     access_token, item_id = client.exchange_public_token(public_token)
     accounts = client.accounts(access_token)
@@ -136,28 +104,3 @@ def feed_disconnect(business, item: PlaidItem, *, actor=None) -> None:
                      object_type="PlaidItem", object_id=item.item_id,
                      before={"status": before}, after={"status": item.status})
     data_changed(business)  # its accounts stop counting
-
-
-def item_status_set(item: PlaidItem, status: str, error: str = "") -> PlaidItem:
-    """Record an item state from a webhook or a failed call (no-op once disconnected)."""
-    if item.status == Status.DISCONNECTED:
-        return item
-    item.status = status
-    item.last_error = error
-    item.save(update_fields=["status", "last_error"])
-    return item
-
-
-def item_status_from_error(item: PlaidItem, exc: PlaidError) -> PlaidItem:
-    if exc.error_code == "ITEM_LOGIN_REQUIRED":
-        return item_status_set(item, Status.LOGIN_REQUIRED, exc.error_code)
-    if exc.error_code in ("ITEM_NOT_FOUND", "USER_PERMISSION_REVOKED", "INVALID_ACCESS_TOKEN"):
-        return item_status_set(item, Status.DISCONNECTED, exc.error_code)
-    item.last_error = f"{exc.error_type}/{exc.error_code}"
-    item.save(update_fields=["last_error"])
-    return item
-
-
-def items_for(business, *, active_only: bool = True):
-    qs = PlaidItem.objects.filter(business=business).order_by("created_at")
-    return qs.exclude(status=Status.DISCONNECTED) if active_only else qs

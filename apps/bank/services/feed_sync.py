@@ -21,7 +21,7 @@ from django.utils import timezone
 from django_tenants.utils import tenant_context
 
 from apps.bank.models import BankTransaction, FeedAccount
-from apps.bank.services.feed_connect import (
+from apps.bank.services.feed_items import (
     Status,
     feed_accounts_upsert,
     item_status_from_error,

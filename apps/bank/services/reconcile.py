@@ -13,6 +13,9 @@ Rules (docs/bank-feeds.md):
   of our feed accounts (±3 days), is an own-account transfer (`is_transfer`); the runway excludes
   those between included accounts from burn.
 - Matches are re-checked every run: a QBO record deleted or changed frees its transaction.
+
+The candidates come from ``apps.ledger.movements``: ap, ar and bank each register the sources of
+their own records (bank may not import its siblings' payments).
 """
 
 from __future__ import annotations
@@ -24,28 +27,16 @@ from decimal import Decimal
 from difflib import SequenceMatcher
 
 from django.db import transaction
-from django.db.models import Q
 from django_tenants.utils import tenant_context
 
-from apps.ap.models import BillPayment
-from apps.ar.models import Payment
-from apps.bank.models import Account, BankTransaction, Deposit, FeedAccount, Purchase, Transfer
+from apps.bank.models import BankTransaction, FeedAccount
+from apps.ledger.models import Account
+from apps.ledger.movements import QboRecord, movement_records
 
 MATCH_DAYS_BEFORE = 3  # bank date may precede the QBO date (entered late in QBO)
 MATCH_DAYS_AFTER = 10  # ... or follow it (posting lag, checks clearing)
 TRANSFER_PAIR_DAYS = 3
 STALE_UNMATCHED_DAYS = 3  # "older than a few days" → a tray item
-
-
-@dataclass(frozen=True)
-class QboRecord:
-    kind: str  # payment | deposit | bill_payment | purchase | transfer
-    pk: int
-    account_qbo_id: str
-    day: date
-    amount: Decimal  # Plaid's sign for this account
-    counterparty: str = ""
-    peer_qbo_id: str = ""  # the other account of a transfer (its destination when money out)
 
 
 @dataclass
@@ -55,39 +46,6 @@ class ReconcileReport:
     transfers: int = 0
     unmatched: int = 0
     by_kind: dict[str, int] = field(default_factory=dict)
-
-
-def qbo_records(account_qbo_ids: set[str]) -> list[QboRecord]:
-    """Every live QBO record moving money through these accounts, with Plaid's sign."""
-    if not account_qbo_ids:
-        return []
-    ids = list(account_qbo_ids)
-    out: list[QboRecord] = []
-    for pk, acct, day, total, who in Payment.objects.filter(
-        is_deleted=False, deposit_account_qbo_id__in=ids
-    ).values_list("pk", "deposit_account_qbo_id", "txn_date", "total", "customer__display_name"):
-        out.append(QboRecord("payment", pk, acct, day, -total, who or ""))
-    for pk, acct, day, total in Deposit.objects.filter(
-        is_deleted=False, account_qbo_id__in=ids
-    ).values_list("pk", "account_qbo_id", "txn_date", "total"):
-        out.append(QboRecord("deposit", pk, acct, day, -total))
-    for pk, acct, day, total, who in BillPayment.objects.filter(
-        is_deleted=False, account_qbo_id__in=ids
-    ).values_list("pk", "account_qbo_id", "txn_date", "total", "vendor__display_name"):
-        out.append(QboRecord("bill_payment", pk, acct, day, total, who or ""))
-    for pk, acct, day, total, who, credit in Purchase.objects.filter(
-        is_deleted=False, account_qbo_id__in=ids
-    ).values_list("pk", "account_qbo_id", "txn_date", "total", "counterparty", "is_credit"):
-        out.append(QboRecord("purchase", pk, acct, day, -total if credit else total, who or ""))
-    either = Q(from_account_qbo_id__in=ids) | Q(to_account_qbo_id__in=ids)
-    for pk, src, dst, day, amount in Transfer.objects.filter(either, is_deleted=False).values_list(
-        "pk", "from_account_qbo_id", "to_account_qbo_id", "txn_date", "amount"
-    ):
-        if src in account_qbo_ids:
-            out.append(QboRecord("transfer", pk, src, day, amount, "", dst))
-        if dst in account_qbo_ids:
-            out.append(QboRecord("transfer", pk, dst, day, -amount, "", src))
-    return out
 
 
 def _similar(a: str, b: str) -> float:
@@ -177,7 +135,7 @@ def reconcile(business) -> ReconcileReport:
         qbo_of_feed = {f.pk: f.linked_account.qbo_id for f in feeds
                        if f.link_confirmed and f.linked_account_id and f.linked_account}
         feed_of_qbo = {q: pk for pk, q in qbo_of_feed.items()}
-        records = qbo_records(set(qbo_of_feed.values()))
+        records = movement_records(set(qbo_of_feed.values()))
         live = {(r.kind, r.pk, r.account_qbo_id): r for r in records}
         txns = list(BankTransaction.objects.filter(feed_account__removed=False))
         before = {t.pk: _state(t) for t in txns}
@@ -296,7 +254,7 @@ def cash_bridge(business) -> list[AccountBridge]:
             matched = {(t.matched_type, t.matched_id) for t in txns if t.matched_type}
             qbo_only = zero
             if first is not None:
-                qbo_only = sum((r.amount for r in qbo_records({acct.qbo_id})
+                qbo_only = sum((r.amount for r in movement_records({acct.qbo_id})
                                 if r.day >= first and (r.kind, r.pk) not in matched), zero)
             out.append(AccountBridge(f"{acct.name} ••{f.mask}", acct.current_balance,
                                      f.current_balance or zero, in_flight, bank_only, qbo_only))

@@ -27,3 +27,8 @@ def money(value: str | None, currency: str = "USD") -> str:
 @register.filter
 def negative(value: str | None) -> bool:
     return value is not None and value != "" and Decimal(value) < 0
+
+
+@register.filter
+def positive(value: str | None) -> bool:
+    return value is not None and value != "" and Decimal(value) > 0

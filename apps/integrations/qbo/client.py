@@ -27,7 +27,7 @@ from typing import Any, Protocol
 import requests
 from urllib3.exceptions import NewConnectionError
 
-from apps.integrations.sync.retry import RetryPolicy
+from apps.integrations.retry import RetryPolicy
 
 from .errors import (
     AuthenticationError,
@@ -43,10 +43,19 @@ VOID_BY_UPDATE = frozenset({"payment", "billpayment"})
 QUERY_GET_MAX = 1500  # longer queries are POSTed (URLs past a few KB get refused on the way)
 REQUEST_ID_MAX = 50
 BATCH_REQUEST_ID_MAX = 36
+# Extra data asked for with every query and read of an entity: an invoice's pay-online page
+# (`InvoiceLink`, minor version 36+; present only when QuickBooks has one, docs/collections.md).
+INCLUDES = {"invoice": "invoiceLink"}
+QUERY_ENTITY = re.compile(r"\s*SELECT\s.+?\sFROM\s+(\w+)", re.I | re.S)
 _META_KEYS = frozenset({"startPosition", "maxResults", "totalCount"})
 # Entities whose responses (read, write, query, CDC) wrap them under another key than their name.
 RESPONSE_KEYS = {"CreditCardPayment": "CreditCardPaymentTxn"}
 _ENTITY_OF_KEY = {key.lower(): entity for entity, key in RESPONSE_KEYS.items()}
+
+
+def _includes(entity: str) -> dict[str, str]:
+    include = INCLUDES.get(entity.lower())
+    return {"include": include} if include else {}
 
 
 def entity_of_key(key: str) -> str:
@@ -375,12 +384,14 @@ class QboClient:
         """One page of a query (QBO caps MAXRESULTS at 1000; the default is 100). A long
         query (an ``Id IN (…)`` list) is POSTed as text, as Intuit allows, never put in a URL
         that proxies and servers may refuse."""
+        found = QUERY_ENTITY.match(sql)
+        extra = _includes(found.group(1) if found else "")
         if len(sql) > QUERY_GET_MAX:
             resp = self._request("POST", "query", op="query", raw_body=sql.encode("utf-8"),
-                                 content_type="application/text")
+                                 content_type="application/text", params=extra)
             data = self._json(resp)
         else:
-            data = self._get("query", op="query", params={"query": sql})
+            data = self._get("query", op="query", params={"query": sql, **extra})
         return _entity_list(data.get("QueryResponse"))
 
     def query_all(
@@ -415,7 +426,7 @@ class QboClient:
         return int(response.get("totalCount", 0))
 
     def read(self, entity: str, qbo_id: str) -> dict[str, Any]:
-        data = self._get(f"{entity.lower()}/{qbo_id}", op="read")
+        data = self._get(f"{entity.lower()}/{qbo_id}", op="read", params=_includes(entity))
         return self._entity_from(data, entity)
 
     def exchange_rate(self, source_currency: str, as_of: date | None = None) -> dict[str, Any]:

@@ -195,6 +195,7 @@ class Invoice:
     linked_txns: tuple[LinkedTxn, ...] = ()
     private_note: str = ""
     voided: bool = False
+    invoice_link: str = ""  # QuickBooks' pay-online page (`InvoiceLink`), when it has one
     raw: dict[str, Any] | None = raw_field()
 
 
@@ -472,6 +473,12 @@ def parse_bill_payment(obj: dict[str, Any], *, keep_raw: bool = False) -> BillPa
     )
 
 
+def _https(link: str) -> str:
+    """A pay link goes into customers' emails: only a plain https URL is kept."""
+    link = link.strip()
+    return link if link.startswith("https://") and len(link) <= 1000 and " " not in link else ""
+
+
 def parse_invoice(obj: dict[str, Any], *, keep_raw: bool = False) -> Invoice:
     r = Reader("Invoice", obj)
     base = base_fields(r)
@@ -494,6 +501,7 @@ def parse_invoice(obj: dict[str, Any], *, keep_raw: bool = False) -> Invoice:
         doc_number=r.text("DocNumber"),
         email_status=r.text("EmailStatus"),
         bill_email=_email(obj, "BillEmail"),
+        invoice_link=_https(r.text("InvoiceLink")),
         lines=summary_lines(r, SALES_DETAILS),
         linked_txns=r.linked_txns(),
         private_note=r.text("PrivateNote"),

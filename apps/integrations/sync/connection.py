@@ -16,15 +16,18 @@ from django.core import signing
 from django.db import transaction
 from django.utils import timezone
 
+from apps.core.enqueue import enqueue
 from apps.core.services.audit import audit_record
 from apps.integrations.qbo.client import QboClient
 from apps.integrations.qbo.errors import AuthenticationError, QboError
 from apps.integrations.qbo.oauth import OAuthError, QboOAuth, TokenSet
+from apps.integrations.retry import RetryPolicy
 from apps.integrations.sync.limiter import RedisRateLimiter
 from apps.integrations.sync.models import QboConnection
-from apps.integrations.sync.retry import RetryPolicy
 from apps.tenancy.models import Business
 from apps.tenancy.urls import public_url
+
+QBO_SYNC_BUSINESS = "sync.qbo_sync_business"  # the task (tasks.py) qbo_sync_enqueue sends
 
 STATE_SALT = "oodaloo.qbo-connect"
 STATE_MAX_AGE = 15 * 60
@@ -295,10 +298,8 @@ def qbo_sync_enqueue(business: Business, *, full: bool = False) -> None:
     carries it)."""
     from django_tenants.utils import tenant_context
 
-    from apps.integrations.sync.tasks import qbo_sync_business_task
-
     with tenant_context(business):
-        qbo_sync_business_task.delay(full=full)
+        enqueue(QBO_SYNC_BUSINESS, full=full)
 
 
 def qbo_disconnect(actor: Any, business: Business) -> None:

@@ -28,6 +28,7 @@ from django.utils import timezone
 from django_tenants.utils import tenant_context
 
 from apps.core import hooks
+from apps.core.enqueue import enqueue
 from apps.core.money import parse_money
 from apps.core.services.audit import audit_record
 from apps.core.services.data_version import data_changed, pages_changed
@@ -45,6 +46,8 @@ from apps.integrations.sync import sinks
 from apps.integrations.sync.connection import connection_for, qbo_client_for
 from apps.integrations.sync.models import Action
 from apps.tenancy.models import Business
+
+ACTION_EXECUTE = "sync.action_execute"  # the task (tasks.py) action_enqueue sends
 
 log = logging.getLogger(__name__)
 
@@ -187,10 +190,8 @@ def action_create(
 
 
 def action_enqueue(action: Action) -> None:
-    from apps.integrations.sync.tasks import action_execute_task
-
     with tenant_context(action.business):
-        action_execute_task.delay(action.pk)
+        enqueue(ACTION_EXECUTE, action.pk)
 
 
 # --- execute ------------------------------------------------------------------------------

@@ -444,6 +444,8 @@ def qbo_sync_run(
                 report(RATES, len(page))
         for entity in order:
             rows = result.get(entity) or []
+            if entity == "Invoice" and rows:
+                rows = _invoices_with_links(client, rows)
             for page in _chunks(rows):
                 ingest_page(state, entity, page)
                 report(entity, len(page))
@@ -457,6 +459,20 @@ def qbo_sync_run(
     else:
         body = cdc_body
     return _run(business, run_kind, body, wait=wait, advance=set(SYNC_ORDER) <= set(order))
+
+
+def _invoices_with_links(client: QboClient, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """CDC answers carry no `include=` data, so changed invoices are read again by id (the
+    query asks for `InvoiceLink`); otherwise a sent invoice's pay link would arrive only with
+    the next full sync, and a stored one would be blanked."""
+    live = [str(r.get("Id")) for r in rows if r.get("status") != "Deleted"]
+    fresh: dict[str, dict[str, Any]] = {}
+    for chunk in _chunks(live, ID_CHUNK):
+        quoted = ", ".join("'" + i.replace("'", "") + "'" for i in chunk)
+        for row in client.query(f"SELECT * FROM Invoice WHERE Id IN ({quoted}) "
+                                f"MAXRESULTS {PAGE}"):
+            fresh[str(row.get("Id"))] = row
+    return [fresh.get(str(r.get("Id")), r) for r in rows]
 
 
 def _synced_entities(conn: QboConnection) -> set[str]:

@@ -21,6 +21,7 @@ from apps.core.tasks import BusinessTask, PublicTask
 from apps.core.tenant import current_business
 from apps.integrations.plaid.models import PlaidItem
 from apps.integrations.sync import outbox
+from apps.integrations.sync.connection import QBO_SYNC_BUSINESS
 from apps.integrations.sync.models import QboConnection
 from apps.integrations.sync.policy import is_sync_due
 from apps.integrations.sync.qbo_sync import SyncBusy, qbo_fetch_changed, qbo_sync_run
@@ -33,7 +34,7 @@ PLAID_FEED_SYNC = "plaid.feed_sync"
 DISPATCH_TICK = timedelta(minutes=5)
 
 
-@shared_task(name="sync.qbo_sync_business", base=BusinessTask, bind=True, max_retries=3)
+@shared_task(name=QBO_SYNC_BUSINESS, base=BusinessTask, bind=True, max_retries=3)
 def qbo_sync_business_task(self, full: bool = False) -> dict[str, Any]:
     try:
         run = qbo_sync_run(current_business(fresh=True), full=full)
@@ -57,7 +58,7 @@ def qbo_fetch_changed_task(self, changes: list[dict[str, str]]) -> dict[str, Any
     return {"run": run.pk, "entities": run.entities}
 
 
-@shared_task(name="sync.action_execute", base=BusinessTask)
+@shared_task(name=outbox.ACTION_EXECUTE, base=BusinessTask)
 def action_execute_task(action_id: int) -> str:
     return outbox.action_execute(action_id).state
 

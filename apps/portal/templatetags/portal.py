@@ -21,6 +21,12 @@ def money(value, currency="USD"):
 
 
 @register.filter
+def positive(value):
+    """True for an amount above zero (a card with nothing owed shows no payment)."""
+    return value not in (None, "") and Decimal(value) > 0
+
+
+@register.filter
 def money_short(value, currency="USD"):
     if value is None:
         return "—"

@@ -10,7 +10,6 @@ from django.db import connection
 from apps.ap.models import Bill, BillPayment, BillPaymentCreditLine, Vendor, VendorCredit
 from apps.ar.models import Customer, Invoice, RefundReceipt, SalesReceipt
 from apps.bank.models import (
-    Account,
     BankTransaction,
     CreditCardPayment,
     FeedAccount,
@@ -21,7 +20,7 @@ from apps.bank.models import (
     Transfer,
 )
 from apps.integrations.plaid.models import PlaidItem
-from apps.ledger.models import ExchangeRate
+from apps.ledger.models import Account, ExchangeRate
 from apps.reserves.models import Reserve as ReserveRow
 from apps.runway.models import RecurringSeriesOverride
 

@@ -9,9 +9,9 @@ from django.utils import timezone
 from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from apps.integrations.qbo.sandbox import start_sandbox
-from apps.integrations.qbo.sandbox.fixtures import write_company
 from apps.integrations.sync.models import QboConnection
+from apps.sandboxes.qbo import start_sandbox
+from apps.sandboxes.qbo.fixtures import write_company
 from tests.bench.documents_corpus import VENDORS
 from tests.utils import client_for, in_tenant
 

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from apps.integrations.plaid.client import PlaidClient
-from apps.integrations.plaid.sandbox import SandboxHandle, start_sandbox
+from apps.sandboxes.plaid import SandboxHandle, start_sandbox
 
 from .bank_fixtures import write_bank
 

@@ -22,7 +22,7 @@ from apps.integrations.plaid.errors import (
     PlaidTransportError,
     RateLimitExceeded,
 )
-from apps.integrations.plaid.sandbox import SandboxControl, SandboxControlError, SandboxHandle
+from apps.sandboxes.plaid import SandboxControl, SandboxControlError, SandboxHandle
 
 from .bank_fixtures import CARD, CHECKING, FULL_TRANSACTION, minimal
 
@@ -198,7 +198,7 @@ def test_rate_limit_and_server_error_faults(
 
 
 def test_seeded_random_faults_repeat(bank_dir) -> None:
-    from apps.integrations.plaid.sandbox import start_sandbox
+    from apps.sandboxes.plaid import start_sandbox
 
     outcomes = []
     for _ in range(2):

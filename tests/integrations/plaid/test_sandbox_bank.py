@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from apps.integrations.plaid.sandbox import Bank, BankDataError, BankLoadError, start_sandbox
-from apps.integrations.plaid.sandbox.faults import FaultSpecError, parse_spec
+from apps.sandboxes.plaid import Bank, BankDataError, BankLoadError, start_sandbox
+from apps.sandboxes.plaid.faults import FaultSpecError, parse_spec
 
 from .bank_fixtures import CARD, CHECKING, FULL_TRANSACTION, minimal, write_bank
 

@@ -1,4 +1,4 @@
-"""The sandbox as its own process: `python -m apps.integrations.plaid.sandbox`."""
+"""The sandbox as its own process: `python -m apps.sandboxes.plaid`."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from apps.integrations.plaid.client import PlaidClient
-from apps.integrations.plaid.sandbox import SandboxControl
+from apps.sandboxes.plaid import SandboxControl
 
 ROOT = Path(__file__).resolve().parents[3]
 
@@ -24,7 +24,7 @@ def _free_port() -> int:
 
 
 ENTRY_POINTS = {
-    "module": [sys.executable, "-m", "apps.integrations.plaid.sandbox"],
+    "module": [sys.executable, "-m", "apps.sandboxes.plaid"],
     "manage.py": [sys.executable, "manage.py", "plaid_sandbox"],
 }
 
@@ -69,7 +69,7 @@ def test_bad_bank_directory_exits_with_message(tmp_path: Path) -> None:
         [
             sys.executable,
             "-m",
-            "apps.integrations.plaid.sandbox",
+            "apps.sandboxes.plaid",
             "--bank",
             str(tmp_path / "x"),
             "--port",

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import requests
 
-from apps.integrations.plaid.sandbox.link_standin import COMPLETE_PATH, PAGE_PATH, SCRIPT_PATH
+from apps.sandboxes.plaid.link_standin import COMPLETE_PATH, PAGE_PATH, SCRIPT_PATH
 
 
 def test_the_script_defines_plaids_contract(sandbox):

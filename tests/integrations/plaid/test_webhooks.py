@@ -10,8 +10,8 @@ import jwt
 from cryptography.hazmat.primitives.asymmetric import ec
 
 from apps.integrations.plaid.client import PlaidClient
-from apps.integrations.plaid.sandbox import SandboxHandle
 from apps.integrations.plaid.webhooks import CachingKeyFetcher, verify_webhook
+from apps.sandboxes.plaid import SandboxHandle
 
 from .bank_fixtures import minimal
 

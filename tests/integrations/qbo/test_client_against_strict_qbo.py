@@ -13,8 +13,8 @@ import requests
 from apps.integrations.qbo.client import QboClient, new_request_id
 from apps.integrations.qbo.errors import QboError, ValidationError
 from apps.integrations.qbo.oauth import OAuthTokenSource, QboOAuth
-from apps.integrations.qbo.sandbox import start_sandbox
-from apps.integrations.sync.retry import RetryPolicy
+from apps.integrations.retry import RetryPolicy
+from apps.sandboxes.qbo import start_sandbox
 
 N_OLDER, N_NEWER = 1500, 300  # 1,800 changes in the window: more than one CDC response holds
 

@@ -6,9 +6,9 @@ import pytest
 
 from apps.integrations.qbo.client import QboClient, StaticTokens, new_request_id
 from apps.integrations.qbo.errors import TransportError, ValidationError
-from apps.integrations.qbo.sandbox import start_sandbox
-from apps.integrations.qbo.sandbox.fixtures import small_company
-from apps.integrations.sync.retry import RetryPolicy
+from apps.integrations.retry import RetryPolicy
+from apps.sandboxes.qbo import start_sandbox
+from apps.sandboxes.qbo.fixtures import small_company
 
 FAST_RETRY = RetryPolicy(max_attempts=4, base=0.01, cap=0.05)
 PDF = b"%PDF-1.7\n" + b"scanned bill \x00\xff\r\n--boundary-like--\r\n" * 500 + b"%%EOF\n"

@@ -29,9 +29,9 @@ from apps.integrations.qbo.errors import (
     ValidationError,
 )
 from apps.integrations.qbo.oauth import OAuthTokenSource, QboOAuth
-from apps.integrations.qbo.sandbox import start_sandbox
+from apps.integrations.retry import RetryPolicy
 from apps.integrations.sync.limiter import RedisRateLimiter
-from apps.integrations.sync.retry import RetryPolicy
+from apps.sandboxes.qbo import start_sandbox
 
 N_CUSTOMERS = 2345
 FAST_RETRY = RetryPolicy(max_attempts=4, base=0.01, cap=0.05)

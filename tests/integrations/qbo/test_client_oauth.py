@@ -10,8 +10,8 @@ import requests
 from apps.integrations.qbo.client import QboClient
 from apps.integrations.qbo.errors import AuthenticationError
 from apps.integrations.qbo.oauth import OAuthError, OAuthTokenSource, QboOAuth, TokenSet
-from apps.integrations.qbo.sandbox import start_sandbox
-from apps.integrations.sync.retry import RetryPolicy
+from apps.integrations.retry import RetryPolicy
+from apps.sandboxes.qbo import start_sandbox
 
 REDIRECT = "http://localhost:8000/qbo/callback"
 

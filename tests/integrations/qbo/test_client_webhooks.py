@@ -8,7 +8,6 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import pytest
 import requests
 
-from apps.integrations.qbo.sandbox import start_sandbox
 from apps.integrations.qbo.webhooks import (
     EntityChange,
     WebhookPayloadError,
@@ -17,6 +16,7 @@ from apps.integrations.qbo.webhooks import (
     sign,
     verify_signature,
 )
+from apps.sandboxes.qbo import start_sandbox
 
 LEGACY = (
     b'{"eventNotifications":[{"realmId":"1269959970","dataChangeEvent":{"entities":[{"name":'

@@ -6,9 +6,9 @@ import json
 import pytest
 import requests
 
-from apps.integrations.qbo.sandbox import start_sandbox
-from apps.integrations.qbo.sandbox.attachments import MAX_FILE_BYTES
-from apps.integrations.qbo.sandbox.fixtures import small_company
+from apps.sandboxes.qbo import start_sandbox
+from apps.sandboxes.qbo.attachments import MAX_FILE_BYTES
+from apps.sandboxes.qbo.fixtures import small_company
 
 PDF = b"%PDF-1.4\n" + bytes(range(256)) * 40 + b"\n%%EOF\n"
 

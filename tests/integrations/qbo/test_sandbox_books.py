@@ -14,8 +14,8 @@ import requests
 
 from apps.integrations.qbo.client import QboClient, StaticTokens
 from apps.integrations.qbo.errors import NotFoundError, StaleObjectError, ValidationError
-from apps.integrations.qbo.sandbox import start_sandbox
-from apps.integrations.sync.retry import RetryPolicy
+from apps.integrations.retry import RetryPolicy
+from apps.sandboxes.qbo import start_sandbox
 from tests.integrations.sync.books_company import write_books
 
 NEW = ("JournalEntry", "VendorCredit", "SalesReceipt", "RefundReceipt", "CreditCardPayment",

@@ -5,8 +5,8 @@ import threading
 import pytest
 import requests
 
-from apps.integrations.qbo.sandbox import parse_fault_spec, start_sandbox
-from apps.integrations.qbo.sandbox.fixtures import small_company
+from apps.sandboxes.qbo import parse_fault_spec, start_sandbox
+from apps.sandboxes.qbo.fixtures import small_company
 
 
 @pytest.fixture

@@ -8,8 +8,8 @@ from intuitlib.client import AuthClient
 from intuitlib.enums import Scopes
 from intuitlib.exceptions import AuthClientError
 
-from apps.integrations.qbo.sandbox import start_sandbox
-from apps.integrations.qbo.sandbox.fixtures import small_company
+from apps.sandboxes.qbo import start_sandbox
+from apps.sandboxes.qbo.fixtures import small_company
 
 REDIRECT = "http://localhost:8000/qbo/callback"
 

@@ -5,8 +5,8 @@ import json
 import pytest
 import requests
 
-from apps.integrations.qbo.sandbox import start_sandbox_process
-from apps.integrations.qbo.sandbox.fixtures import small_company
+from apps.sandboxes.qbo import start_sandbox_process
+from apps.sandboxes.qbo.fixtures import small_company
 
 
 def test_subprocess_serves_and_flushes_on_sigterm(tmp_path):

@@ -6,8 +6,8 @@ import time
 import pytest
 import requests
 
-from apps.integrations.qbo.sandbox import SandboxLoadError, start_sandbox
-from apps.integrations.qbo.sandbox.fixtures import small_company, write_company
+from apps.sandboxes.qbo import SandboxLoadError, start_sandbox
+from apps.sandboxes.qbo.fixtures import small_company, write_company
 
 
 @pytest.fixture

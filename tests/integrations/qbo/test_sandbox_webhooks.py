@@ -8,8 +8,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import pytest
 import requests
 
-from apps.integrations.qbo.sandbox import sign_webhook_body, start_sandbox
-from apps.integrations.qbo.sandbox.fixtures import small_company
+from apps.sandboxes.qbo import sign_webhook_body, start_sandbox
+from apps.sandboxes.qbo.fixtures import small_company
 
 VERIFIER = "00faeec4-08d0-4996-bb37-698ae19f0149"
 

@@ -6,8 +6,8 @@ from datetime import UTC, datetime, timedelta
 import pytest
 import requests
 
-from apps.integrations.qbo.sandbox import start_sandbox
-from apps.integrations.qbo.sandbox.fixtures import small_company
+from apps.sandboxes.qbo import start_sandbox
+from apps.sandboxes.qbo.fixtures import small_company
 
 
 @pytest.fixture

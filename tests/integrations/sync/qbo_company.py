@@ -11,7 +11,7 @@ from typing import Any
 
 import requests
 
-from apps.integrations.qbo.sandbox import start_sandbox
+from apps.sandboxes.qbo import start_sandbox
 
 
 def meta(days_ago: int = 40) -> dict[str, str]:

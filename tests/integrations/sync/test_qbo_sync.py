@@ -15,11 +15,11 @@ from apps.ar.models import CreditMemo, Invoice, Payment
 from apps.bank.models import Account, Deposit, Purchase, Transfer
 from apps.core.models import AuditEvent
 from apps.integrations.qbo.errors import AuthenticationError
-from apps.integrations.qbo.sandbox import sign_webhook_body
 from apps.integrations.sync.connection import connection_needs_reconnect
 from apps.integrations.sync.management.commands.connect_qbo import sandbox_connect
 from apps.integrations.sync.models import QboConnection, QuarantinedRecord, SyncRun
 from apps.integrations.sync.qbo_sync import SYNC_ORDER, qbo_fetch_changed, qbo_sync_run
+from apps.sandboxes.qbo import sign_webhook_body
 from tests.integrations.sync.qbo_company import control, start, write_company
 from tests.utils import client_for, in_tenant
 

@@ -1,6 +1,6 @@
 """RetryPolicy: exponential backoff, full jitter, Retry-After, deterministic with injected RNG."""
 
-from apps.integrations.sync.retry import NO_RETRY, RetryPolicy
+from apps.integrations.retry import NO_RETRY, RetryPolicy
 
 
 def test_full_jitter_ceiling_doubles_up_to_cap():

@@ -10,12 +10,12 @@ from django.core.management import call_command
 from apps.ap.models import BillPayment, VendorCredit
 from apps.ar.models import Invoice, RefundReceipt, SalesReceipt
 from apps.bank.models import CreditCardPayment, JournalEntry, Purchase
-from apps.integrations.qbo.sandbox.webhooks import build_payload
-from apps.integrations.qbo.sandbox.writes import Change
 from apps.integrations.qbo.webhooks import parse_notifications
 from apps.integrations.sync.models import QboConnection, QuarantinedRecord, SyncRun
 from apps.integrations.sync.qbo_sync import qbo_fetch_changed, qbo_sync_run
 from apps.ledger.models import Class, CompanyCurrency, Department, Employee, ExchangeRate
+from apps.sandboxes.qbo.webhooks import build_payload
+from apps.sandboxes.qbo.writes import Change
 from tests.integrations.sync.books_company import REASONS, write_books
 from tests.integrations.sync.qbo_company import control, start
 from tests.utils import in_tenant

@@ -3,12 +3,8 @@ the Plaid sandbox plays the user's trip through Link), then run the first feed s
 
 from django.core.management.base import BaseCommand, CommandError
 
-from apps.bank.services.feed_connect import (
-    feed_connect_sandbox,
-    item_status_set,
-    items_for,
-    plaid_client_for,
-)
+from apps.bank.services.feed_connect import feed_connect_sandbox
+from apps.bank.services.feed_items import item_status_set, items_for, plaid_client_for
 from apps.bank.services.linking import link_accept_suggestions
 from apps.integrations.plaid.errors import InvalidAccessToken, ItemNotFound
 from apps.integrations.plaid.models import PlaidItem

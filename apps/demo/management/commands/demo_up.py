@@ -23,7 +23,7 @@ from apps.accounts.models import User
 from apps.accounts.services import business_create_with_owner
 from apps.demo.generator import generate_company
 from apps.demo.services.staff import demo_staff_ensure
-from apps.integrations.qbo.sandbox import start_sandbox_process
+from apps.sandboxes.qbo import start_sandbox_process
 from apps.tenancy.models import Business
 from apps.tenancy.urls import business_url, public_url
 
@@ -74,7 +74,7 @@ class Command(BaseCommand):
                 )
                 sandboxes.append(qbo)
                 plaid = subprocess.Popen(
-                    [sys.executable, "-m", "apps.integrations.plaid.sandbox", "--bank",
+                    [sys.executable, "-m", "apps.sandboxes.plaid", "--bank",
                      str(company_dir / "plaid"), "--port", str(demo.plaid_port)],
                     cwd=settings.BASE_DIR, stdout=subprocess.DEVNULL,
                 )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.core.management.base import BaseCommand, CommandError
 
-from apps.integrations.plaid.sandbox.cli import add_arguments, run
+from apps.sandboxes.plaid.cli import add_arguments, run
 
 
 class Command(BaseCommand):

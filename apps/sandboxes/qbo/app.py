@@ -15,7 +15,7 @@ from urllib.parse import urlencode
 
 from apps.core.clock import OffsetClock
 
-from . import rates, wirejson
+from . import paylinks, rates, wirejson
 from .attachments import (
     FILE_URL_PREFIX,
     AttachmentFiles,
@@ -266,7 +266,7 @@ class SandboxApp:
             text = req.params.get("query")
             if text is None and req.method == "POST":
                 text = req.body.decode("utf-8", "replace")
-            return self._query(text or "")
+            return self._query(text or "", links=paylinks.wanted(req.params))
         if head == "cdc" and req.method == "GET":
             return self._cdc(req.params)
         if head == "batch" and req.method == "POST":
@@ -296,7 +296,8 @@ class SandboxApp:
                 raise not_found(entity, rest[1])
             if entity == "Attachable" and self.attachments.exists(rest[1]):
                 return self._attachable_reply(rest[1])
-            return self._entity_reply(entity, rest[1])
+            return self._entity_reply(entity, rest[1],
+                                      links=entity == "Invoice" and paylinks.wanted(req.params))
         if len(rest) == 1 and req.method == "POST":
             return self._idempotent(req, lambda: self._write(entity, req))
         raise unsupported(f"{req.method} /{'/'.join(rest)} is not supported")
@@ -323,8 +324,11 @@ class SandboxApp:
                 self.idempotency.popitem(last=False)
             return reply
 
-    def _query(self, text: str) -> Reply:
-        body = self.store.run_query(queryable(parse_query(text)))
+    def _query(self, text: str, links: bool = False) -> Reply:
+        query = queryable(parse_query(text))
+        body = self.store.run_query(query)
+        if links and self.store.canonical(query.entity) == "Invoice" and not query.count:
+            body = paylinks.with_links(body, "Invoice", self.store, self.realm)
         return Reply.json_text(200, _timed(("QueryResponse", body)))
 
     def _cdc(self, params: dict[str, str]) -> Reply:
@@ -357,9 +361,11 @@ class SandboxApp:
             raise not_found(entity, self.realm)
         return Reply.json_text(200, _timed((entity, wirejson.dumps(obj))))
 
-    def _entity_reply(self, entity: str, key: str) -> Reply:
+    def _entity_reply(self, entity: str, key: str, links: bool = False) -> Reply:
         with self.store.lock:
             text = self.store.tables[entity].json_of(key)
+        if links:
+            text = paylinks.with_links(text, "Invoice", self.store, self.realm)
         return Reply.json_text(200, _timed((wire_key(entity), text)))
 
     def _parse_body(self, req: Request, entity: str) -> dict:

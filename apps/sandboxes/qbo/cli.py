@@ -1,4 +1,4 @@
-"""Command line: `python -m apps.integrations.qbo.sandbox --company DIR --port N ...`."""
+"""Command line: `python -m apps.sandboxes.qbo --company DIR --port N ...`."""
 
 from __future__ import annotations
 

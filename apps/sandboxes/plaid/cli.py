@@ -1,4 +1,4 @@
-"""Command line: `python -m apps.integrations.plaid.sandbox --bank DIR --port N [--faults SPEC]`."""
+"""Command line: `python -m apps.sandboxes.plaid --bank DIR --port N [--faults SPEC]`."""
 
 from __future__ import annotations
 
@@ -74,4 +74,4 @@ def run(options: argparse.Namespace, out=sys.stdout, err=sys.stderr) -> int:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    return run(build_parser("python -m apps.integrations.plaid.sandbox").parse_args(argv))
+    return run(build_parser("python -m apps.sandboxes.plaid").parse_args(argv))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.core.management.base import BaseCommand, CommandError
 
-from apps.integrations.qbo.sandbox.cli import add_arguments, serve
+from apps.sandboxes.qbo.cli import add_arguments, serve
 
 
 class Command(BaseCommand):

@@ -8,7 +8,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-PROJECT_ROOT = Path(__file__).resolve().parents[4]
+PROJECT_ROOT = Path(__file__).resolve().parents[3]
 
 
 class SandboxProcess:
@@ -60,7 +60,7 @@ def start_sandbox_process(
     args = [
         python or sys.executable,
         "-m",
-        "apps.integrations.qbo.sandbox",
+        "apps.sandboxes.qbo",
         "--company",
         str(company_dir),
         "--port",

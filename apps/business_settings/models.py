@@ -1,4 +1,6 @@
-"""Per-business settings the owner chooses (one row per business schema)."""
+"""Per-business settings the owner chooses (one row per business schema).
+
+Moved from ``portal.BusinessSettings``: the table keeps its name (``portal_businesssettings``)."""
 
 from datetime import time
 from decimal import Decimal
@@ -12,7 +14,7 @@ class BusinessSettings(models.Model):
     """Approval limit, digest schedule and recipients, onboarding progress.
 
     There is exactly one row per schema (`singleton` is unique and always 1); read it with
-    `apps.portal.services.settings_get()`.
+    `apps.business_settings.selectors.settings_get()`.
     """
 
     class Weekday(models.IntegerChoices):
@@ -40,6 +42,7 @@ class BusinessSettings(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
+        db_table = "portal_businesssettings"
         verbose_name_plural = "business settings"
         constraints = [
             models.CheckConstraint(

@@ -1,0 +1,79 @@
+"""A bank connection's item as the feed sees it: the Plaid client for its host, its feed
+accounts, its state (and the states that ask the owner to reconnect).
+
+Shared by connecting (``feed_connect``) and syncing (``feed_sync``); it imports neither, so the
+two do not import each other in a cycle.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from django.conf import settings
+from django.utils import timezone
+from django_tenants.utils import tenant_context
+
+from apps.bank.models import FeedAccount
+from apps.integrations.plaid.client import PlaidClient
+from apps.integrations.plaid.dtos import AccountDTO
+from apps.integrations.plaid.errors import PlaidError
+from apps.integrations.plaid.models import PlaidItem
+
+Status = PlaidItem.Status
+# Item states that ask the owner to go through Link again (update mode).
+NEEDS_RECONNECT = {Status.LOGIN_REQUIRED, Status.PENDING_EXPIRATION}
+
+
+def plaid_client_for(host: str | None = None) -> PlaidClient:
+    return PlaidClient(host or settings.PLAID_HOST, settings.PLAID_CLIENT_ID, settings.PLAID_SECRET)
+
+
+def feed_accounts_upsert(business, item_id: str, accounts: Iterable[AccountDTO]) -> int:
+    """Create/refresh FeedAccounts (mask, type, balances) for one item; runs in the tenant."""
+    now = timezone.now()
+    count = 0
+    with tenant_context(business):
+        for dto in accounts:
+            FeedAccount.objects.update_or_create(
+                plaid_account_id=dto.account_id,
+                defaults={
+                    "item_id": item_id,
+                    "name": (dto.name or "")[:200],
+                    "official_name": (dto.official_name or "")[:200],
+                    "mask": (dto.mask or "")[:8],
+                    "type": dto.type[:32],
+                    "subtype": (dto.subtype or "")[:32],
+                    "current_balance": dto.current_balance,
+                    "available_balance": dto.available_balance,
+                    "currency": (dto.currency or business.currency)[:3],
+                    "balance_at": dto.balance_updated_at or now,
+                    "removed": False,
+                },
+            )
+            count += 1
+    return count
+
+
+def item_status_set(item: PlaidItem, status: str, error: str = "") -> PlaidItem:
+    """Record an item state from a webhook or a failed call (no-op once disconnected)."""
+    if item.status == Status.DISCONNECTED:
+        return item
+    item.status = status
+    item.last_error = error
+    item.save(update_fields=["status", "last_error"])
+    return item
+
+
+def item_status_from_error(item: PlaidItem, exc: PlaidError) -> PlaidItem:
+    if exc.error_code == "ITEM_LOGIN_REQUIRED":
+        return item_status_set(item, Status.LOGIN_REQUIRED, exc.error_code)
+    if exc.error_code in ("ITEM_NOT_FOUND", "USER_PERMISSION_REVOKED", "INVALID_ACCESS_TOKEN"):
+        return item_status_set(item, Status.DISCONNECTED, exc.error_code)
+    item.last_error = f"{exc.error_type}/{exc.error_code}"
+    item.save(update_fields=["last_error"])
+    return item
+
+
+def items_for(business, *, active_only: bool = True):
+    qs = PlaidItem.objects.filter(business=business).order_by("created_at")
+    return qs.exclude(status=Status.DISCONNECTED) if active_only else qs
