@@ -11,36 +11,16 @@ QBO gives them, in ``currency``; ``home_*`` columns are QBO's Home amounts (or a
 from django.db import models
 
 from apps.core.fields import MoneyField
-from apps.core.synced import QboSyncedModel
+from apps.core.synced import OpenDocumentQuerySet, QboParty, QboSyncedModel
 
 RATE = {"max_digits": 20, "decimal_places": 10}  # as precise as ExchangeRate.rate
 
 
-class Vendor(QboSyncedModel):
-    display_name = models.CharField(max_length=200)
-    company_name = models.CharField(max_length=200, blank=True)
-    email = models.CharField(max_length=254, blank=True)
-    active = models.BooleanField(default=True)
-    balance = MoneyField(default=0)
-    currency = models.CharField(max_length=3, default="USD")
-
-    class Meta(QboSyncedModel.Meta):
-        ordering = ["display_name"]
-
-    def __str__(self) -> str:
-        return self.display_name
+class Vendor(QboParty):
+    """A QBO vendor (fields in apps/core/synced.QboParty, shared with ar.Customer)."""
 
 
-class BillQuerySet(models.QuerySet):
-    def live(self):
-        return self.filter(is_deleted=False)
-
-    def open(self):
-        return self.live().filter(balance__gt=0)
-
-    def overdue(self, as_of):
-        return self.open().filter(due_date__lt=as_of)
-
+class BillQuerySet(OpenDocumentQuerySet):
     def due_within(self, as_of, days: int):
         from datetime import timedelta
 

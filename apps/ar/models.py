@@ -8,35 +8,17 @@ Currency convention: see ``apps/ap/models.py`` (``currency`` = CurrencyRef or ho
 from django.db import models
 
 from apps.core.fields import MoneyField
-from apps.core.synced import QboSyncedModel
+from apps.core.synced import OpenDocumentQuerySet, QboParty, QboSyncedModel
 
 RATE = {"max_digits": 20, "decimal_places": 10}  # as precise as ExchangeRate.rate
 
 
-class Customer(QboSyncedModel):
-    display_name = models.CharField(max_length=200)
-    company_name = models.CharField(max_length=200, blank=True)
-    email = models.CharField(max_length=254, blank=True)
-    active = models.BooleanField(default=True)
-    balance = MoneyField(default=0)
-    currency = models.CharField(max_length=3, default="USD")
-
-    class Meta(QboSyncedModel.Meta):
-        ordering = ["display_name"]
-
-    def __str__(self) -> str:
-        return self.display_name
+class Customer(QboParty):
+    """A QBO customer (fields in apps/core/synced.QboParty, shared with ap.Vendor)."""
 
 
-class InvoiceQuerySet(models.QuerySet):
-    def live(self):
-        return self.filter(is_deleted=False)
-
-    def open(self):
-        return self.live().filter(balance__gt=0)
-
-    def overdue(self, as_of):
-        return self.open().filter(due_date__lt=as_of)
+class InvoiceQuerySet(OpenDocumentQuerySet):
+    """Open and overdue invoices (apps/core/synced.OpenDocumentQuerySet)."""
 
 
 class Invoice(QboSyncedModel):

@@ -2,6 +2,8 @@
 
 from django.db import models
 
+from apps.core.fields import MoneyField
+
 
 class QboSyncedModel(models.Model):
     """Unique on (realm, QBO id); deletes in QBO are honoured as `is_deleted` (kept for history)."""
@@ -20,3 +22,34 @@ class QboSyncedModel(models.Model):
                 fields=["realm_id", "qbo_id"], name="%(app_label)s_%(class)s_unique_qbo_id"
             )
         ]
+
+
+class QboParty(QboSyncedModel):
+    """A vendor or a customer as QBO has it (ap.Vendor, ar.Customer): the same fields."""
+
+    display_name = models.CharField(max_length=200)
+    company_name = models.CharField(max_length=200, blank=True)
+    email = models.CharField(max_length=254, blank=True)
+    active = models.BooleanField(default=True)
+    balance = MoneyField(default=0)
+    currency = models.CharField(max_length=3, default="USD")
+
+    class Meta(QboSyncedModel.Meta):
+        abstract = True
+        ordering = ["display_name"]
+
+    def __str__(self) -> str:
+        return self.display_name
+
+
+class OpenDocumentQuerySet(models.QuerySet):
+    """Bills and invoices: live (not deleted in QBO), open (money left), overdue."""
+
+    def live(self):
+        return self.filter(is_deleted=False)
+
+    def open(self):
+        return self.live().filter(balance__gt=0)
+
+    def overdue(self, as_of):
+        return self.open().filter(due_date__lt=as_of)
