@@ -11,7 +11,7 @@ QBO gives them, in ``currency``; ``home_*`` columns are QBO's Home amounts (or a
 from django.db import models
 
 from apps.core.fields import MoneyField
-from apps.core.synced import OpenDocumentQuerySet, QboParty, QboSyncedModel
+from apps.core.synced import OpenDocumentQuerySet, QboDocument, QboParty, QboSyncedModel
 
 RATE = {"max_digits": 20, "decimal_places": 10}  # as precise as ExchangeRate.rate
 
@@ -27,7 +27,7 @@ class BillQuerySet(OpenDocumentQuerySet):
         return self.open().filter(due_date__lte=as_of + timedelta(days=days))
 
 
-class Bill(QboSyncedModel):
+class Bill(QboDocument):
     """A QBO bill. `status` is Oodaloo's workflow; `balance` is QBO's truth about what is owed."""
 
     class Status(models.TextChoices):
@@ -39,15 +39,6 @@ class Bill(QboSyncedModel):
 
     vendor = models.ForeignKey(Vendor, null=True, on_delete=models.SET_NULL, related_name="bills")
     vendor_qbo_id = models.CharField(max_length=32)
-    doc_number = models.CharField(max_length=64, blank=True)
-    txn_date = models.DateField(db_index=True)
-    due_date = models.DateField(null=True, blank=True, db_index=True)
-    total = MoneyField()
-    balance = MoneyField()
-    currency = models.CharField(max_length=3, default="USD")
-    exchange_rate = models.DecimalField(**RATE, null=True, blank=True)  # NULL: home currency
-    home_total = MoneyField()
-    home_balance = MoneyField()
     memo = models.CharField(max_length=400, blank=True)
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.NEW)
     scheduled_date = models.DateField(null=True, blank=True)
@@ -58,15 +49,6 @@ class Bill(QboSyncedModel):
     approved_amount = MoneyField(null=True, blank=True)
 
     objects = BillQuerySet.as_manager()
-
-    class Meta(QboSyncedModel.Meta):
-        indexes = [models.Index(fields=["is_deleted", "balance", "due_date"])]
-        constraints = [
-            *QboSyncedModel.Meta.constraints,
-            models.CheckConstraint(
-                condition=models.Q(balance__gte=0), name="bill_balance_not_negative"
-            ),
-        ]
 
     def __str__(self) -> str:
         return f"Bill {self.doc_number or self.qbo_id} {self.total}"

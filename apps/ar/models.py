@@ -8,7 +8,7 @@ Currency convention: see ``apps/ap/models.py`` (``currency`` = CurrencyRef or ho
 from django.db import models
 
 from apps.core.fields import MoneyField
-from apps.core.synced import OpenDocumentQuerySet, QboParty, QboSyncedModel
+from apps.core.synced import OpenDocumentQuerySet, QboDocument, QboParty, QboSyncedModel
 
 RATE = {"max_digits": 20, "decimal_places": 10}  # as precise as ExchangeRate.rate
 
@@ -21,20 +21,11 @@ class InvoiceQuerySet(OpenDocumentQuerySet):
     """Open and overdue invoices (apps/core/synced.OpenDocumentQuerySet)."""
 
 
-class Invoice(QboSyncedModel):
+class Invoice(QboDocument):
     customer = models.ForeignKey(
         Customer, null=True, on_delete=models.SET_NULL, related_name="invoices"
     )
     customer_qbo_id = models.CharField(max_length=32)
-    doc_number = models.CharField(max_length=64, blank=True)
-    txn_date = models.DateField(db_index=True)
-    due_date = models.DateField(null=True, blank=True, db_index=True)
-    total = MoneyField()
-    balance = MoneyField()
-    currency = models.CharField(max_length=3, default="USD")
-    exchange_rate = models.DecimalField(**RATE, null=True, blank=True)  # NULL: home currency
-    home_total = MoneyField()
-    home_balance = MoneyField()
     bill_email = models.CharField(max_length=254, blank=True)
     # QuickBooks' pay-online page for this invoice (`InvoiceLink`): synced when QuickBooks has
     # one (online payments on, the invoice emailed); reminders link it (docs/collections.md).
@@ -48,15 +39,6 @@ class Invoice(QboSyncedModel):
     disputed_at = models.DateTimeField(null=True, blank=True)
 
     objects = InvoiceQuerySet.as_manager()
-
-    class Meta(QboSyncedModel.Meta):
-        indexes = [models.Index(fields=["is_deleted", "balance", "due_date"])]
-        constraints = [
-            *QboSyncedModel.Meta.constraints,
-            models.CheckConstraint(
-                condition=models.Q(balance__gte=0), name="invoice_balance_not_negative"
-            ),
-        ]
 
     def __str__(self) -> str:
         return f"Invoice {self.doc_number or self.qbo_id} {self.total}"

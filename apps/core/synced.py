@@ -53,3 +53,29 @@ class OpenDocumentQuerySet(models.QuerySet):
 
     def overdue(self, as_of):
         return self.open().filter(due_date__lt=as_of)
+
+
+class QboDocument(QboSyncedModel):
+    """An open-item document as QBO has it (ap.Bill, ar.Invoice): number, dates, amounts in its
+    own currency and in home money. ``balance`` is QBO's truth about what is still open."""
+
+    doc_number = models.CharField(max_length=64, blank=True)
+    txn_date = models.DateField(db_index=True)
+    due_date = models.DateField(null=True, blank=True, db_index=True)
+    total = MoneyField()
+    balance = MoneyField()
+    currency = models.CharField(max_length=3, default="USD")
+    # NULL: home currency; as precise as ExchangeRate.rate.
+    exchange_rate = models.DecimalField(max_digits=20, decimal_places=10, null=True, blank=True)
+    home_total = MoneyField()
+    home_balance = MoneyField()
+
+    class Meta(QboSyncedModel.Meta):
+        abstract = True
+        indexes = [models.Index(fields=["is_deleted", "balance", "due_date"])]
+        constraints = [
+            *QboSyncedModel.Meta.constraints,
+            models.CheckConstraint(
+                condition=models.Q(balance__gte=0), name="%(class)s_balance_not_negative"
+            ),
+        ]
