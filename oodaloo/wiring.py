@@ -15,6 +15,8 @@ from __future__ import annotations
 
 from anymail.signals import tracking
 
+from apps.alerts.receivers import on_tracking as on_alert_tracking
+from apps.alerts.services import alerts_after_sync
 from apps.ap import ingest as ap_ingest
 from apps.ap import movements as ap_movements
 from apps.ap import tray_causes as ap_tray
@@ -25,6 +27,7 @@ from apps.ar import credits, overpayments
 from apps.ar import ingest as ar_ingest
 from apps.ar import movements as ar_movements
 from apps.ar import tray_causes as ar_tray
+from apps.automation.causes import automation_tray_causes
 from apps.bank import ingest as bank_ingest
 from apps.bank import ingest_books
 from apps.bank import movements as bank_movements
@@ -77,6 +80,7 @@ SYNC_FINALISERS = [
     ap_ingest.bills_finalise,
     ar_ingest.invoices_finalise,
     tray_after_sync,
+    alerts_after_sync,  # owner alerts evaluated on the fresh books (a task)
 ]
 
 # 3. Outbox kinds the domains own: (send, find) per kind. The outbox's own kinds
@@ -111,6 +115,7 @@ TRAY_CAUSE_SOURCES = [
     ap_tray.vendor_credit_causes,
     runway_tray.rate_missing_causes,
     ar_tray.contact_causes,
+    automation_tray_causes,  # a rule held actions back: the owner decides (apps/automation)
 ]
 
 # 6. Movement sources for bank reconciliation: each app's QBO records that moved money through
@@ -130,9 +135,10 @@ HOOKS = [
     (PLAID_SYNC_RUN, feed_sync_command_run),  # `manage.py sync --source plaid`
 ]
 
-# 8. Signals of third-party code: anymail's delivery tracking → reminders and the digest.
+# 8. Signals of third-party code: anymail's delivery tracking → reminders, the digest, alerts.
 SIGNALS = [
     (tracking, on_tracking, "digest-tracking"),
+    (tracking, on_alert_tracking, "alerts-tracking"),
 ]
 
 # The public summary row's sources stay in settings.BUSINESS_SUMMARY_SOURCES (an ordered list

@@ -6,11 +6,16 @@ from __future__ import annotations
 from typing import Any
 
 from apps.accounts.models import ROLE_RANK, Membership
+from apps.core.actors import acting_role
 from apps.core.errors import PermissionDenied
 
 
 def actor_role(actor: Any, business: Any) -> str | None:
-    """The actor's role in ``business`` (None: not a member, or not signed in)."""
+    """The actor's role in ``business`` (None: not a member, or not signed in). An automation
+    rule acts with the role of its owner (apps/core/actors)."""
+    delegated = acting_role(actor)
+    if delegated is not None:
+        return delegated
     if actor is None or not getattr(actor, "pk", None):
         return None
     return (Membership.objects.filter(user=actor, business=business)

@@ -40,9 +40,6 @@ class BillError(ApplicationError):
 
 
 
-
-
-
 def runway_data_changed(business: Any) -> None:
     """Invalidate cached runway results after the transaction commits."""
     data_changed_on_commit(business)
@@ -132,6 +129,26 @@ def bill_approve(*, actor: Any, bill: Bill, approval_limit: Decimal) -> Bill:
         if bill.status in (Bill.Status.APPROVED, Bill.Status.SCHEDULED) and bill.approval_holds():
             raise Conflict("This bill is already approved.")
         _approve_locked(actor, business, bill, approval_limit)
+    runway_data_changed(business)
+    return bill
+
+
+def bill_approval_undo(*, actor: Any, bill: Bill) -> Bill:
+    """Take back an approval (automation's undo): an approved, unscheduled bill goes back to
+    new, as before it was approved. A scheduled or paid bill is refused."""
+    business = current_business()
+    with transaction.atomic():
+        bill = _lock(bill)
+        membership_require(actor, business, Role.BOOKKEEPER)
+        if bill.status != Bill.Status.APPROVED:
+            raise Conflict("Only an approved bill that is not scheduled can be un-approved.")
+        before = {"status": bill.status, "approved_amount": bill.approved_amount,
+                  "approved_by": bill.approved_by_email}
+        bill.status, bill.approved_by_email, bill.approved_at = Bill.Status.NEW, "", None
+        bill.approved_amount = None
+        bill.save(update_fields=["status", "approved_by_email", "approved_at", "approved_amount"])
+        _event(bill, actor, "approval_undone")
+        _audit(actor, business, bill, "bill.approval_undone", before, {"status": bill.status})
     runway_data_changed(business)
     return bill
 

@@ -10,6 +10,7 @@ from django.utils import timezone
 from apps.accounts.permissions import portal_view
 from apps.business_settings.models import BusinessSettings
 from apps.business_settings.selectors import settings_get
+from apps.core.rows import row_get
 from apps.integrations.sync.models import QboConnection, SyncRun
 from apps.portal.common import today_for
 from apps.portal.page_cache import deferred
@@ -21,8 +22,10 @@ TRAY_PREVIEW = 5
 
 
 def sync_status(business):
-    conn = QboConnection.objects.filter(business=business).first()
-    last = SyncRun.objects.filter(business=business, source=SyncRun.Source.QBO).first()
+    # Read on every view (not cached): prepared statements, not the ORM (apps/core/rows.py).
+    conn = row_get(QboConnection, "business_id = %s", [business.pk])
+    last = row_get(SyncRun, "business_id = %s AND source = %s", [business.pk, SyncRun.Source.QBO],
+                   order_by="started_at DESC")
     synced = last is not None and last.state == SyncRun.State.SUCCEEDED
     last_ok = last.finished_at if synced else None
     if last is not None and not synced:

@@ -19,6 +19,7 @@ from apps.bank.models import FeedAccount
 from apps.business_settings.models import BusinessSettings
 from apps.business_settings.selectors import settings_get
 from apps.core.errors import ApplicationError
+from apps.core.rows import rows_exist
 from apps.core.services.audit import audit_record
 from apps.integrations.sync.models import QboConnection, SyncRun
 from apps.ledger.models import Account
@@ -209,7 +210,7 @@ def onboarding_steps(
         synced = SyncRun.objects.filter(
             business=business, source=SyncRun.Source.QBO, state=SyncRun.State.SUCCEEDED
         ).exists()
-    has_feed = FeedAccount.objects.filter(removed=False).exists()
+    has_feed, has_reserve = rows_exist((FeedAccount, "NOT removed", []), (Reserve, "TRUE", []))
     return [
         Step(
             "qbo",
@@ -235,7 +236,7 @@ def onboarding_steps(
         Step(
             "reserves",
             "Set reserves",
-            row.reserves_confirmed_at is not None or Reserve.objects.exists(),
+            row.reserves_confirmed_at is not None or has_reserve,
             "/reserves/",
             "Money set aside for payroll and taxes is not counted as available.",
         ),

@@ -52,6 +52,7 @@ TIER = {
     TrayItem.Kind.BANK_UNMATCHED: 5,
     TrayItem.Kind.CURRENCY_RATE: 1,  # figures are incomplete until the rate is there
     TrayItem.Kind.CONTACT_FIX: 2,  # reminders to a customer stopped until it is fixed
+    TrayItem.Kind.AUTOMATION_HELD: 1,  # a rule would have acted; the owner decides instead
 }
 
 class TrayError(ApplicationError):

@@ -14,10 +14,12 @@ from .bank import (
 )
 from .base import REALM, QboSyncedFactory, TenantFactory, next_qbo_id
 from .reserves import ReserveEntryFactory, ReserveFactory
+from .sync import ActionFactory, PlaidItemFactory, QboConnectionFactory, SyncRunFactory
 from .tray import TrayItemFactory
 
 __all__ = [
-    "REALM", "AccountFactory", "BankTransactionFactory", "BillFactory", "BillPaymentFactory",
+    "REALM", "AccountFactory", "ActionFactory", "PlaidItemFactory", "QboConnectionFactory",
+    "SyncRunFactory", "BankTransactionFactory", "BillFactory", "BillPaymentFactory",
     "CreditMemoFactory", "CustomerFactory", "DepositFactory", "FeedAccountFactory",
     "InvoiceFactory", "MembershipFactory", "PaymentFactory", "PurchaseFactory",
     "QboSyncedFactory", "ReserveEntryFactory", "ReserveFactory", "TenantFactory",
