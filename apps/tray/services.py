@@ -27,7 +27,7 @@ from django_tenants.utils import tenant_context
 from apps.accounts.models import Role
 from apps.accounts.roles import membership_require
 from apps.core import hooks
-from apps.core.dates import local_today
+from apps.core.dates import business_now, local_today
 from apps.core.errors import ApplicationError
 from apps.core.services.audit import audit_record
 from apps.core.services.data_version import pages_changed
@@ -138,7 +138,7 @@ def tray_generate(business: Any, as_of: date | None = None) -> TraySummary:
         result = _runway(business, today)
         candidates = {c.key: c for c in tray_candidates(business, today, result)}
         summary = TraySummary(keys=sorted(candidates))
-        now = timezone.now()
+        now = business_now()
         with transaction.atomic():
             # One generator at a time per business (sync finaliser vs. "refresh" button).
             with connection.cursor() as cursor:

@@ -349,8 +349,22 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",  # served from our static files: no CDN
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "OAS_VERSION": "3.1.0",
-    "ENUM_NAME_OVERRIDES": {"ApiKeyScopeEnum": "apps.api.models.ApiKey.Scope"},
+    "ENUM_NAME_OVERRIDES": {
+        "ApiKeyScopeEnum": "apps.api.models.ApiKey.Scope",
+        "BillStatusEnum": "apps.ap.models.Bill.Status",
+        "ReserveKindEnum": "apps.reserves.models.Reserve.Kind",
+        "DocumentStateEnum": "apps.ap.documents.models.Document.State",
+        "DocumentSourceEnum": "apps.ap.documents.models.Document.Source",
+        "TrayItemStatusEnum": "apps.tray.models.TrayItem.Status",
+        "TrayItemKindEnum": "apps.tray.models.TrayItem.Kind",
+        "SeriesStatusEnum": "apps.runway.models.RecurringSeriesOverride.Status",
+    },
     "COMPONENT_SPLIT_REQUEST": True,
+    # Every operation documents the error family (apps/api/schema.py).
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "apps.api.schema.error_responses",
+    ],
 }
 SIMPLE_JWT = {
     "ACCESS_TOKEN_LIFETIME": timedelta(minutes=15),
