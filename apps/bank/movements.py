@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from django.db.models import Q
 
 from apps.bank.models import Deposit, Purchase, Transfer
-from apps.ledger.movements import QboRecord, movement_source_register
+from apps.ledger.movements import QboRecord
 
 
 def deposit_movements(account_qbo_ids: set[str]) -> Iterator[QboRecord]:
@@ -35,9 +35,3 @@ def transfer_movements(account_qbo_ids: set[str]) -> Iterator[QboRecord]:
             yield QboRecord("transfer", pk, src, day, amount, "", dst)
         if dst in account_qbo_ids:
             yield QboRecord("transfer", pk, dst, day, -amount, "", src)
-
-
-def register() -> None:
-    movement_source_register("deposit", deposit_movements)
-    movement_source_register("purchase", purchase_movements)
-    movement_source_register("transfer", transfer_movements)
