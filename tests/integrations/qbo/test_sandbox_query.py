@@ -1,6 +1,7 @@
 """Query language, reads and company loading, over real HTTP."""
 
 import json
+import statistics
 import time
 
 import pytest
@@ -193,7 +194,7 @@ def test_malformed_file_names_the_file(tmp_path, content, expected):
     assert "Bill.json" in str(info.value) and expected in str(info.value)
 
 
-def test_large_company_loads_and_pages_fast(tmp_path):
+def test_large_company_pages_deep_as_cheaply_as_its_first_page(tmp_path):
     bills = [
         {
             "Id": str(i),
@@ -213,23 +214,28 @@ def test_large_company_loads_and_pages_fast(tmp_path):
     ]
     (tmp_path / "co").mkdir()
     (tmp_path / "co" / "Bill.json").write_text(json.dumps({"Bill": bills}))
-    started = time.perf_counter()
     sb = start_sandbox(tmp_path / "co", persist=False)
-    load_seconds = time.perf_counter() - started
     try:
         session = requests.Session()
         session.headers["Authorization"] = "Bearer " + sb.issue_tokens()["access_token"]
-        started = time.perf_counter()
-        total = 0
-        for start in range(1, 20001, 1000):
-            page = session.get(
+
+        def page(start: int) -> tuple[int, float]:
+            began = time.perf_counter()
+            body = session.get(
                 f"{sb.api_base}/query",
                 params={"query": f"select * from Bill startposition {start} maxresults 1000"},
             ).json()
-            total += len(page["QueryResponse"]["Bill"])
-        rate = total / (time.perf_counter() - started)
+            return len(body["QueryResponse"]["Bill"]), time.perf_counter() - began
+
+        total = sum(page(start)[0] for start in range(1, 20001, 1000))
+        # Paging must not rescan from the top: a page deep in the company costs about what the
+        # first one does. Compared within this run (medians, interleaved) rather than against a
+        # wall-clock threshold, so a busy machine slows both alike; speed itself is `make bench`.
+        first, deep = [], []
+        for _ in range(5):
+            first.append(page(1)[1])
+            deep.append(page(49001)[1])
     finally:
         sb.stop()
     assert total == 20000
-    assert load_seconds < 5
-    assert rate > 10000, f"{rate:.0f} entities/s"
+    assert statistics.median(deep) < 3 * statistics.median(first) + 0.02, (first, deep)
