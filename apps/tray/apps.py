@@ -19,12 +19,21 @@ def _tray_after_sync(ctx, full_sync: bool) -> None:
     summary_refresh_quietly(ctx.business)
 
 
+def _tray_after_feed(business) -> None:
+    """Bank feed listener: a feed sync or a confirmed link moves what the tray shows."""
+    from apps.tray.services import tray_generate
+
+    tray_generate(business)
+
+
 class TrayConfig(AppConfig):
     name = "apps.tray"
     label = "tray"
     verbose_name = "Prep Tray"
 
     def ready(self) -> None:
+        from apps.bank.services.feed_items import register_feed_listener
         from apps.integrations.sync.sinks import register_finaliser
 
         register_finaliser(_tray_after_sync)
+        register_feed_listener(_tray_after_feed)

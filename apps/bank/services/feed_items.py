@@ -7,7 +7,8 @@ two do not import each other in a cycle.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import logging
+from collections.abc import Callable, Iterable
 
 from django.conf import settings
 from django.utils import timezone
@@ -19,9 +20,31 @@ from apps.integrations.plaid.dtos import AccountDTO
 from apps.integrations.plaid.errors import PlaidError
 from apps.integrations.plaid.models import PlaidItem
 
+log = logging.getLogger(__name__)
 Status = PlaidItem.Status
 # Item states that ask the owner to go through Link again (update mode).
 NEEDS_RECONNECT = {Status.LOGIN_REQUIRED, Status.PENDING_EXPIRATION}
+
+
+# Who follows the feed (the tray, a higher layer, plugs itself in at start-up): called after a
+# feed sync and after a link is confirmed or undone, i.e. whenever bank history, the balance
+# that counts or the daily burn may have moved. Same idea as the QBO sync's finalisers.
+FeedListener = Callable[[object], None]
+_FEED_LISTENERS: list[FeedListener] = []
+
+
+def register_feed_listener(handler: FeedListener) -> None:
+    if handler not in _FEED_LISTENERS:
+        _FEED_LISTENERS.append(handler)
+
+
+def feed_changed(business) -> None:
+    """Tell the listeners; one that fails is logged and never fails the sync or the link."""
+    for handler in list(_FEED_LISTENERS):
+        try:
+            handler(business)
+        except Exception:
+            log.exception("feed listener %r failed for %s", handler, business.schema_name)
 
 
 def plaid_client_for(host: str | None = None) -> PlaidClient:

@@ -23,6 +23,7 @@ from django_tenants.utils import tenant_context
 from apps.bank.models import BankTransaction, FeedAccount
 from apps.bank.services.feed_items import (
     Status,
+    feed_changed,
     feed_accounts_upsert,
     item_status_from_error,
     items_for,
@@ -224,6 +225,7 @@ def feed_sync_run(business, *, item: PlaidItem | None = None, full: bool = False
             data_changed(business)  # balances and bank history feed the runway
     except LockNotAcquired as exc:
         raise FeedSyncBusy(str(exc)) from exc
+    feed_changed(business)  # the tray quotes the burn and lists unmatched bank money
     summary_refresh_quietly(business)  # bank-feed health and balances on the public row
     return report
 
