@@ -121,3 +121,33 @@ def test_whatif_moves_runway_without_saving(tenant_a, owner_a, books):
     assert 'data-testid="whatif-error"' in past
     with in_tenant(tenant_a):
         assert Bill.objects.get(pk=books["bill"].pk).balance == 1000
+
+
+def test_banks_page_shows_the_balance_that_counts_in_home_money(tenant_a, owner_a, books):
+    """Each row shows the balance cash counts (the fresher bank-feed copy of a linked account),
+    in the business's money; an account kept in another currency shows its own amount beside
+    the converted one — never euros with a dollar sign. The rows add up to "Cash now"."""
+    from datetime import UTC, datetime
+    from decimal import Decimal
+
+    from apps.ledger.models import ExchangeRate
+    from tests.factories import AccountFactory, FeedAccountFactory
+
+    with in_tenant(tenant_a):
+        op = books["account"]
+        FeedAccountFactory(name="Checking", mask="1234", current_balance=Decimal("95000.00"),
+                           balance_at=datetime.now(UTC) + timedelta(hours=1),
+                           linked_account=op, link_confirmed=True)
+        AccountFactory(name="Euro Operating", currency="EUR",
+                              current_balance=Decimal("1000.00"), realm_id=op.realm_id)
+        ExchangeRate.objects.create(
+            realm_id=op.realm_id, qbo_id="EUR:USD:2020-01-01", source_currency="EUR",
+            target_currency="USD", as_of=f.today_of(tenant_a) - timedelta(days=3),
+            rate=Decimal("1.1000"))
+    f.fresh_runway(tenant_a)
+    html = client_for(tenant_a, owner_a).get("/banks/").content.decode()
+    assert 'data-testid="cash">$96,100.00' in html  # 95,000 (feed) + 1,000 EUR at 1.10
+    assert 'data-testid="bank-balance">$95,000.00<' in html
+    assert 'data-testid="bank-balance">$1,100.00<' in html
+    assert "€1,000.00" in html
+    assert "$1,000.00<" not in html and "$90,000.00" not in html
