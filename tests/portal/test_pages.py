@@ -151,3 +151,23 @@ def test_banks_page_shows_the_balance_that_counts_in_home_money(tenant_a, owner_
     assert 'data-testid="bank-balance">$1,100.00<' in html
     assert "€1,000.00" in html
     assert "$1,000.00<" not in html and "$90,000.00" not in html
+
+
+def test_times_on_pages_are_the_businesss_local_time(tenant_a, owner_a, books):
+    """`|date` converts an aware datetime to the *active* time zone (it undid the `local`
+    filter before it): pages of a business show its own clock, not UTC."""
+    from zoneinfo import ZoneInfo
+
+    from apps.core.models import AuditEvent
+    from apps.core.services.audit import audit_record
+
+    tenant_a.timezone = "Asia/Kathmandu"  # UTC+5:45: neither the hour nor the minute match
+    tenant_a.save(update_fields=["timezone"])
+    audit_record(actor=owner_a, action="settings.digest", business=tenant_a,
+                 object_type="BusinessSettings", object_id="1", after={"day": 0})
+    event = AuditEvent.objects.filter(business=tenant_a, action="settings.digest").latest("id")
+    local = event.created_at.astimezone(ZoneInfo("Asia/Kathmandu"))
+    utc = event.created_at.astimezone(ZoneInfo("UTC"))
+    html = client_for(tenant_a, owner_a).get("/activity/").content.decode()
+    assert f"{local:%b} {local.day}, {local:%H:%M}" in html
+    assert f"{utc:%b} {utc.day}, {utc:%H:%M}" not in html
