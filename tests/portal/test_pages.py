@@ -171,3 +171,17 @@ def test_times_on_pages_are_the_businesss_local_time(tenant_a, owner_a, books):
     html = client_for(tenant_a, owner_a).get("/activity/").content.decode()
     assert f"{local:%b} {local.day}, {local:%H:%M}" in html
     assert f"{utc:%b} {utc.day}, {utc:%H:%M}" not in html
+
+
+def test_activity_reads_as_words_and_its_bank_filter_finds_bank_feed_events(tenant_a, owner_a,
+                                                                              books):
+    from apps.core.services.audit import audit_record
+
+    audit_record(actor=owner_a, action="bank_feed.link_confirm", business=tenant_a,
+                 object_type="FeedAccount", object_id="1",
+                 before={"linked": None, "confirmed": False}, after={"linked": 4,
+                                                                     "confirmed": True})
+    html = client_for(tenant_a, owner_a).get("/activity/?action=bank").content.decode()
+    assert "bank_feed.link_confirm" in html  # the "Bank accounts" kind includes the feed
+    assert "{&#x27;" not in html and "{'" not in html  # no Python dict reprs
+    assert "linked: — → 4" in html and "confirmed: no → yes" in html

@@ -88,3 +88,30 @@ def plaid_link_script():
     from apps.portal.plaid_link import link_script_url
 
     return link_script_url()
+
+
+def _word(value) -> str:
+    if value is None or value == "":
+        return "—"
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, list | tuple):
+        return ", ".join(_word(v) for v in value)
+    return str(value)
+
+
+@register.filter
+def change(after, before=None):
+    """An audit event's before → after in words: "linked: — → 4 · confirmed: no → yes"."""
+    if not isinstance(after, dict) and not isinstance(before, dict):
+        return "" if after is None else _word(after)
+    after, before = after or {}, before or {}
+    parts = []
+    for key in [*before, *(k for k in after if k not in before)]:
+        if key in before and key in after:
+            parts.append(f"{key}: {_word(before[key])} → {_word(after[key])}")
+        elif key in after:
+            parts.append(f"{key}: {_word(after[key])}")
+        else:
+            parts.append(f"{key} was {_word(before[key])}")
+    return " · ".join(parts)
