@@ -185,3 +185,19 @@ def test_activity_reads_as_words_and_its_bank_filter_finds_bank_feed_events(tena
     assert "bank_feed.link_confirm" in html  # the "Bank accounts" kind includes the feed
     assert "{&#x27;" not in html and "{'" not in html  # no Python dict reprs
     assert "linked: — → 4" in html and "confirmed: no → yes" in html
+
+
+def test_documents_list_formats_money_and_scrolls_inside_its_card(tenant_a, owner_a, books):
+    from decimal import Decimal
+
+    from apps.ap.documents.models import Document
+
+    with in_tenant(tenant_a):
+        Document.objects.create(source="upload", original_name="acme.pdf", file="x/acme.pdf",
+                                content_type="application/pdf", size=10, sha256="0" * 64,
+                                state="review", vendor_name="Acme", total=Decimal("1234.5"),
+                                currency="EUR")
+    html = client_for(tenant_a, owner_a).get("/documents/").content.decode()
+    assert "€1,234.50" in html and "1234.50 EUR" not in html
+    table = html.index('<table')
+    assert 'class="table-wrap"' in html[table - 60:table]  # a phone scrolls the table, not the page
