@@ -201,3 +201,12 @@ def test_documents_list_formats_money_and_scrolls_inside_its_card(tenant_a, owne
     assert "€1,234.50" in html and "1234.50 EUR" not in html
     table = html.index('<table')
     assert 'class="table-wrap"' in html[table - 60:table]  # a phone scrolls the table, not the page
+
+
+def test_past_digests_are_reachable_and_keep_the_portal_around_them(tenant_a, owner_a, books):
+    client = client_for(tenant_a, owner_a)
+    assert 'href="/digest/"' in client.get("/settings/").content.decode()
+    page = client.get("/digest/")
+    html = page.content.decode()
+    assert page.status_code == 200 and "Weekly digests" in html
+    assert 'href="/tray/"' in html and 'href="/settings/"' in html  # the portal's own nav
