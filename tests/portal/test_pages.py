@@ -210,3 +210,18 @@ def test_past_digests_are_reachable_and_keep_the_portal_around_them(tenant_a, ow
     html = page.content.decode()
     assert page.status_code == 200 and "Weekly digests" in html
     assert 'href="/tray/"' in html and 'href="/settings/"' in html  # the portal's own nav
+
+
+def test_bill_history_reads_as_dates_and_its_empty_state_is_not_numbered(tenant_a, owner_a,
+                                                                        books):
+    bill = books["bill"]
+    client = client_for(tenant_a, owner_a)
+    html = client.get(f"/bills/{bill.pk}/").content.decode()
+    assert '<li class="muted">No decisions yet.</li>' not in html  # rendered "1. No decisions"
+    assert "No decisions yet." in html
+    pay_on = f.today_of(tenant_a) + timedelta(days=3)
+    assert client.post(f"/bills/{bill.pk}/schedule/", {"pay_on": pay_on.isoformat()}
+                       ).status_code in (200, 302)
+    html = client.get(f"/bills/{bill.pk}/").content.decode()
+    assert f"for {pay_on:%b} {pay_on.day}, {pay_on.year}" in html
+    assert f"for {pay_on.isoformat()}" not in html

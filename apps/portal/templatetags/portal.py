@@ -1,6 +1,6 @@
 """Template filters: money in the home currency, signed day counts, business-local times."""
 
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
@@ -57,6 +57,17 @@ def local(value, tz_name="UTC"):
     if not isinstance(value, datetime):
         return value
     return timezone.localtime(value, ZoneInfo(tz_name or "UTC"))
+
+
+@register.filter
+def isodate(value):
+    """A date kept as ISO text (event details are JSON) back to a date, for `|date`."""
+    if isinstance(value, str):
+        try:
+            return date.fromisoformat(value)
+        except ValueError:
+            return value
+    return value
 
 
 @register.filter
