@@ -225,3 +225,12 @@ def test_bill_history_reads_as_dates_and_its_empty_state_is_not_numbered(tenant_
     html = client.get(f"/bills/{bill.pk}/").content.decode()
     assert f"for {pay_on:%b} {pay_on.day}, {pay_on.year}" in html
     assert f"for {pay_on.isoformat()}" not in html
+
+
+def test_every_page_names_its_icon_so_browsers_do_not_ask_for_a_missing_favicon(tenant_a,
+                                                                                owner_a, books):
+    from django.contrib.staticfiles import finders
+
+    html = client_for(tenant_a, owner_a).get("/").content.decode()
+    assert '<link rel="icon" href="/static/img/favicon.svg"' in html
+    assert finders.find("img/favicon.svg")
