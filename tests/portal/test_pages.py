@@ -234,3 +234,19 @@ def test_every_page_names_its_icon_so_browsers_do_not_ask_for_a_missing_favicon(
     html = client_for(tenant_a, owner_a).get("/").content.decode()
     assert '<link rel="icon" href="/static/img/favicon.svg"' in html
     assert finders.find("img/favicon.svg")
+
+
+def test_bank_feed_page_formats_balances_and_keeps_the_portal_nav(tenant_a, owner_a, books):
+    from decimal import Decimal
+
+    from apps.integrations.plaid.models import PlaidItem
+    from tests.factories import FeedAccountFactory
+
+    PlaidItem.objects.create(business=tenant_a, item_id="item-sandbox", access_token="unused",
+                             host="http://127.0.0.1:9", status="ok")
+    with in_tenant(tenant_a):
+        FeedAccountFactory(name="Business Card", mask="4057", type="credit", currency="USD",
+                           current_balance=Decimal("32055.01"))
+    html = client_for(tenant_a, owner_a).get("/settings/bank/").content.decode()
+    assert "$32,055.01" in html and "32055.01 USD" not in html
+    assert 'href="/tray/"' in html  # inside the portal, not a page without navigation
