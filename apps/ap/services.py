@@ -14,11 +14,11 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.db import connection, transaction
-from django.utils import timezone
 
 from apps.accounts.models import ROLE_RANK, Membership, Role
 from apps.ap.models import Bill, BillEvent
-from apps.core.dates import local_today
+from apps.core.actors import acting_role
+from apps.core.dates import business_now, local_today
 from apps.core.errors import ApplicationError, Conflict, PermissionDenied
 from apps.core.services.audit import audit_record
 from apps.core.services.data_version import data_changed_on_commit
@@ -44,6 +44,9 @@ def _business() -> Any:
 
 
 def actor_role(actor: Any, business: Any) -> str | None:
+    delegated = acting_role(actor)  # an automation rule, with the role of its owner
+    if delegated is not None:
+        return delegated
     if actor is None or not getattr(actor, "pk", None):
         return None
     return (
@@ -133,7 +136,7 @@ def _approve_locked(actor: Any, business: Any, bill: Bill, approval_limit: Decim
     before = {"status": bill.status, "approved_amount": bill.approved_amount}
     bill.status = Bill.Status.APPROVED
     bill.approved_by_email = actor.email
-    bill.approved_at = timezone.now()
+    bill.approved_at = business_now()
     bill.approved_amount = bill.balance  # the approval holds up to this balance, no further
     bill.save(update_fields=["status", "approved_by_email", "approved_at", "approved_amount"])
     _event(bill, actor, "approved", balance=bill.balance)
@@ -162,6 +165,26 @@ def bill_approve(*, actor: Any, bill: Bill, approval_limit: Decimal) -> Bill:
         if bill.status in (Bill.Status.APPROVED, Bill.Status.SCHEDULED) and bill.approval_holds():
             raise Conflict("This bill is already approved.")
         _approve_locked(actor, business, bill, approval_limit)
+    runway_data_changed(business)
+    return bill
+
+
+def bill_approval_undo(*, actor: Any, bill: Bill) -> Bill:
+    """Take back an approval (automation's undo): an approved, unscheduled bill goes back to
+    new, as before it was approved. A scheduled or paid bill is refused."""
+    business = _business()
+    with transaction.atomic():
+        bill = _lock(bill)
+        _require(actor, business, Role.BOOKKEEPER)
+        if bill.status != Bill.Status.APPROVED:
+            raise Conflict("Only an approved bill that is not scheduled can be un-approved.")
+        before = {"status": bill.status, "approved_amount": bill.approved_amount,
+                  "approved_by": bill.approved_by_email}
+        bill.status, bill.approved_by_email, bill.approved_at = Bill.Status.NEW, "", None
+        bill.approved_amount = None
+        bill.save(update_fields=["status", "approved_by_email", "approved_at", "approved_amount"])
+        _event(bill, actor, "approval_undone")
+        _audit(actor, business, bill, "bill.approval_undone", before, {"status": bill.status})
     runway_data_changed(business)
     return bill
 

@@ -8,12 +8,12 @@ from datetime import date, datetime, timedelta
 from datetime import time as dtime
 from zoneinfo import ZoneInfo
 
-from django.utils import timezone
 from django_tenants.utils import tenant_context
 
 from apps.ar.reminders.plan import Habit, Plan, reminders_plan
-from apps.ar.reminders.send import TickReport, reminders_tick, tick_done
+from apps.ar.reminders.send import TickReport, reminders_tick, tick_done, tick_key
 from apps.ar.reminders.sequences import collections_settings
+from apps.core.dates import business_now
 from apps.core.enqueue import enqueue
 from apps.runway.engine.habits import habits_from_stats
 from apps.runway.selectors import paid_invoice_stats
@@ -33,7 +33,7 @@ def customer_habits(as_of: date) -> dict[str, Habit]:
 
 
 def local_day(business: Business, now: datetime | None = None) -> date:
-    return (now or timezone.now()).astimezone(ZoneInfo(business.timezone)).date()
+    return (now or business_now()).astimezone(ZoneInfo(business.timezone)).date()
 
 
 def reminders_plan_for(business: Business, day: date, *, include_held: bool = False,
@@ -44,6 +44,9 @@ def reminders_plan_for(business: Business, day: date, *, include_held: bool = Fa
 
 
 def reminders_run(business: Business, day: date) -> TickReport:
+    # A tick queued before staff paused the business sends nothing (apps/staff).
+    if Business.objects.filter(pk=business.pk, automation_paused_at__isnull=False).exists():
+        return TickReport(tick_key(business, day), "paused")
     with tenant_context(business):
         habits = customer_habits(day)
     return reminders_tick(business, day, habits)
@@ -61,14 +64,18 @@ def reminders_preview(business: Business, today: date) -> Plan | None:
 
 def reminders_due(now: datetime | None = None) -> list[tuple[Business, date]]:
     """Businesses whose local morning has come, with reminders on and today's tick not done."""
-    now = now or timezone.now()
+    now = now or business_now()
     due = []
-    for business in Business.objects.real().order_by("pk"):
+    # Staff paused this business's automation and reminders (apps/staff): nothing is sent.
+    for business in Business.objects.real().filter(automation_paused_at__isnull=True
+                                                   ).order_by("pk"):
         local = now.astimezone(ZoneInfo(business.timezone))
         if local.time() < TICK_AT:
             continue
         with tenant_context(business):
-            if not collections_settings().enabled or tick_done(local.date()):
+            row = collections_settings()
+            # `automated`: the automation's reminders rule runs the tick, with its guardrails.
+            if not row.enabled or row.automated or tick_done(local.date()):
                 continue
         due.append((business, local.date()))
     return due

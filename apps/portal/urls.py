@@ -2,6 +2,7 @@ from django.urls import include, path
 
 from apps.portal import (
     activity,
+    automation,
     banks,
     bills,
     collections,
@@ -117,8 +118,18 @@ urlpatterns = [
         name="team-invitation-revoke",
     ),
     path("activity/", activity.activity, name="activity"),
+    path("automation/", automation.automation_page, name="automation"),
+    path("automation/<str:kind>/save/", automation.automation_save_view, name="automation-save"),
+    path("automation/<str:kind>/on/", automation.automation_switch_view, {"on": True},
+         name="automation-on"),
+    path("automation/<str:kind>/off/", automation.automation_switch_view, {"on": False},
+         name="automation-off"),
+    path("automation/actions/<int:pk>/undo/", automation.automation_undo_view,
+         name="automation-undo"),
     # Other helpers' routes (kept as they added them).
     path("digest/", include("apps.digest.urls")),
+    path("settings/alerts/", include("apps.alerts.urls")),
     path("settings/bank/", include("apps.portal.bank_feed")),
     path("", include("apps.portal.documents")),
+    path("", include("apps.portal.exports")),
 ]

@@ -73,16 +73,33 @@ class HealthFilter(admin.SimpleListFilter):
         return queryset
 
 
+class AutomationFilter(admin.SimpleListFilter):
+    title = "automation"
+    parameter_name = "automation"
+
+    def lookups(self, request, model_admin):
+        return [("held", "Actions held back"), ("paused", "Paused by staff")]
+
+    def queryset(self, request, queryset):
+        if self.value() == "held":
+            return queryset.filter(summary__automation_held__gt=0)
+        if self.value() == "paused":
+            return queryset.filter(automation_paused_at__isnull=False)
+        return queryset
+
+
 class BusinessActionForm(ActionForm):
-    reason = forms.CharField(required=False, label="Reason (view as owner, digest resend)")
+    reason = forms.CharField(required=False,
+                             label="Reason (view as owner, digest resend, pause automation)")
     week = forms.CharField(required=False, label="Week (e.g. 2026-W49; empty: this week)")
 
 
 class StaffBusinessAdmin(OperateMixin, BusinessAdmin):
     action_form = BusinessActionForm
-    list_filter = (HealthFilter,)
+    list_filter = (HealthFilter, AutomationFilter)
     actions = ["view_as_owner", "sync_now", "sync_full", "resend_digest",
-               "email_reconnect_link", "unlock_owner_logins"]
+               "email_reconnect_link", "unlock_owner_logins", "pause_automation",
+               "resume_automation"]
 
     @admin.action(description="View as owner (read-only, time-boxed; reason required)",
                   permissions=["view_as"])
@@ -122,6 +139,24 @@ class StaffBusinessAdmin(OperateMixin, BusinessAdmin):
     def email_reconnect_link(self, request, queryset):
         self._each(request, queryset, lambda b, n: f"{b.name}: {n} reconnect email(s) sent.",
                    lambda b: services.staff_reconnect_link(business=b, actor=request.user))
+
+    @admin.action(description="Pause automation and reminders", permissions=["operate"])
+    def pause_automation(self, request, queryset):
+        reason = request.POST.get("reason", "")
+        self._each(request, queryset,
+                   lambda b, changed: f"{b.name}: automation and reminders "
+                                      f"{'paused' if changed else 'were already paused'}.",
+                   lambda b: services.staff_automation_pause(business=b, paused=True,
+                                                             reason=reason, actor=request.user))
+
+    @admin.action(description="Resume automation and reminders", permissions=["operate"])
+    def resume_automation(self, request, queryset):
+        reason = request.POST.get("reason", "")
+        self._each(request, queryset,
+                   lambda b, changed: f"{b.name}: automation and reminders "
+                                      f"{'resumed' if changed else 'were not paused'}.",
+                   lambda b: services.staff_automation_pause(business=b, paused=False,
+                                                             reason=reason, actor=request.user))
 
     @admin.action(description="Unlock the owners' login lockouts", permissions=["operate"])
     def unlock_owner_logins(self, request, queryset):

@@ -70,6 +70,9 @@ def staff_home(now=None) -> list[Count]:
         Q(digest_state__in=DIGEST_PROBLEM_STATES) | Q(digest_bounced__gt=0),
         updated_at__gte=now - timedelta(days=7),
     ).exclude(business__is_template=True)
+    held = (BusinessSummary.objects.filter(automation_held__gt=0)
+            .exclude(business__is_template=True).select_related("business"))
+    paused = Business.objects.real().filter(automation_paused_at__isnull=False)
     days_left = [
         f"{c.business.name}: {max(0, (c.refresh_expires_at - now).days)} days left"
         for c in expiring[:20]
@@ -103,4 +106,10 @@ def staff_home(now=None) -> list[Count]:
               detail=[f"{s.business.name}: {s.digest_state}"
                       + (f", {s.digest_bounced} bounced" if s.digest_bounced else "")
                       for s in digests.select_related("business")[:20]]),
+        Count("automation_held", "Automation held back", held.count(),
+              _changelist("tenancy_business", "automation=held"),
+              detail=[f"{s.business.name}: {s.automation_held} held" for s in held[:20]]),
+        Count("automation_paused", "Automation paused by staff", paused.count(),
+              _changelist("tenancy_business", "automation=paused"),
+              detail=[b.name for b in paused[:20]]),
     ]

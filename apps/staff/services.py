@@ -12,6 +12,7 @@ from django.db import transaction
 from django.utils import timezone
 from django_tenants.utils import tenant_context
 
+from apps.automation.rules import automation_pause
 from apps.core.errors import Conflict
 from apps.core.services.audit import audit_record
 from apps.digest.services import digest_send
@@ -115,6 +116,12 @@ def staff_lockout_reset(*, email: str = "", ip: str = "", actor: Any,
                      object_type="axes.AccessAttempt", object_id=email or ip,
                      after={"email": email, "ip": ip, "cleared": cleared})
     return cleared
+
+
+def staff_automation_pause(*, business: Business, paused: bool, reason: str, actor: Any) -> bool:
+    """Pause or resume a business's automation rules and reminders (the automation tick and the
+    collections dispatcher skip a paused business). Audited there; returns whether it changed."""
+    return automation_pause(business=business, actor=actor, paused=paused, reason=reason)
 
 
 def staff_review_reassign(*, task_id: int, assignee: Any, actor: Any):

@@ -23,6 +23,9 @@ class Business(TenantMixin):
     last_sync_at = models.DateTimeField(null=True, blank=True)
     last_error = models.TextField(blank=True)
     token_expires_at = models.DateTimeField(null=True, blank=True)
+    # Staff paused this business's automation rules and reminders (apps/staff, apps/automation;
+    # the collections dispatcher skips it too). NULL: running.
+    automation_paused_at = models.DateTimeField(null=True, blank=True)
 
     auto_create_schema = True
     auto_drop_schema = False
@@ -77,6 +80,7 @@ class BusinessSummary(models.Model):
     digest_sent_at = models.DateTimeField(null=True, blank=True)
     digest_opened_at = models.DateTimeField(null=True, blank=True)
     digest_error = models.TextField(blank=True)
+    automation_held = models.PositiveIntegerField(default=0)  # rule actions held back, open
     digest_bounced = models.PositiveIntegerField(default=0)  # of the latest run's recipients
     # Last week's figures (money as strings), kept when the first refresh of a new week lands:
     # the firm digest's "this week's changes".

@@ -30,6 +30,7 @@ class TrayItem(models.Model):
         BANK_LINK = "bank_link", "Bank account link to confirm"
         CURRENCY_RATE = "currency_rate", "Exchange rate missing"
         CONTACT_FIX = "contact_fix", "Billing email to fix"
+        AUTOMATION_HELD = "automation_held", "Automation held back"
 
     class Status(models.TextChoices):
         OPEN = "open", "Open"

@@ -29,7 +29,7 @@ from apps.ar.credits import credit_targets
 from apps.ar.models import CreditMemo, Invoice, Payment
 from apps.ar.overpayments import overpayment_targets
 from apps.ar.services import collections_top
-from apps.core.dates import local_today
+from apps.core.dates import business_now, local_today
 from apps.core.errors import ApplicationError, PermissionDenied
 from apps.core.money import format_money
 from apps.core.services.audit import audit_record
@@ -61,6 +61,7 @@ TIER = {
     TrayItem.Kind.BANK_UNMATCHED: 5,
     TrayItem.Kind.CURRENCY_RATE: 1,  # figures are incomplete until the rate is there
     TrayItem.Kind.CONTACT_FIX: 2,  # reminders to a customer stopped until it is fixed
+    TrayItem.Kind.AUTOMATION_HELD: 1,  # a rule would have acted; the owner decides instead
 }
 CADENCE_WORDS = {
     "weekly": "every week",
@@ -447,7 +448,21 @@ def tray_candidates(business: Any, today: date, result: RunwayResult | None) -> 
         *vendor_credit_candidates(result, currency),
         *rate_missing_candidates(result),
         *_contact_candidates(),
+        *_registered_candidates(business, today),
     ]
+
+
+def _registered_candidates(business: Any, today: date) -> list[Candidate]:
+    """Causes of the apps above the tray (apps/tray/sources.py), e.g. automation held back."""
+    from apps.tray.sources import tray_sources
+
+    out = []
+    for name, source in tray_sources():
+        try:
+            out += [Candidate(**c) for c in source(business, today)]
+        except Exception:  # one failing source must not empty the tray
+            log.exception("tray cause source %s failed for %s", name, business.schema_name)
+    return out
 
 
 def _contact_candidates() -> list[Candidate]:
@@ -528,7 +543,7 @@ def tray_generate(business: Any, as_of: date | None = None) -> TraySummary:
         result = _runway(business, today)
         candidates = {c.key: c for c in tray_candidates(business, today, result)}
         summary = TraySummary(keys=sorted(candidates))
-        now = timezone.now()
+        now = business_now()
         with transaction.atomic():
             # One generator at a time per business (sync finaliser vs. "refresh" button).
             with connection.cursor() as cursor:

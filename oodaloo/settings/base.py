@@ -65,7 +65,9 @@ TENANT_APPS = [
     "apps.runway",
     "apps.tray",
     "apps.collections",
+    "apps.automation",
     "apps.digest",
+    "apps.alerts",
     "apps.portal",
     "apps.api",
 ]
@@ -78,6 +80,8 @@ PUBLIC_SCHEMA_NAME = "public"
 TENANT_BASE_SCHEMA = "tenant_base"
 TENANT_CREATION_FAKES_MIGRATIONS = True
 TENANT_LIMIT_SET_CALLS = True
+# Template clones kept ready so a sign-up renames one instead of cloning (apps/tenancy/spares.py).
+TENANT_SPARE_SCHEMAS = env.int("TENANT_SPARE_SCHEMAS", default=3)
 TENANT_DOMAIN_SUFFIX = env("TENANT_DOMAIN_SUFFIX", default="localhost")
 PUBLIC_HOST = env("PUBLIC_HOST", default="localhost")
 SITE_PORT = env("SITE_PORT", default="8000")
@@ -104,7 +108,7 @@ DATABASES["default"]["TEST"] = {"NAME": env("TEST_DB_NAME", default="test_oodalo
 REDIS_URL = env("REDIS_URL", default=DEFAULT_REDIS_URL)
 CACHES = {
     "default": {
-        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "BACKEND": "apps.core.cache.RedisCache",  # keeps its clients (apps/core/cache.py)
         "LOCATION": REDIS_URL,
         # Keys are prefixed with the schema so businesses never share cached values.
         "KEY_FUNCTION": "django_tenants.cache.make_key",
@@ -186,6 +190,7 @@ FIELD_ENCRYPTION_KEY = env(
 
 # --- Middleware ---
 MIDDLEWARE = [
+    "apps.core.middleware.HealthMiddleware",  # /health answers before everything below
     "apps.tenancy.middleware.TenantMiddleware",
     "apps.core.uploads.RequestSizeLimitMiddleware",
     "apps.core.middleware.RequestContextMiddleware",
@@ -275,10 +280,12 @@ CELERY_BEAT_SCHEDULE = {
     "digest-dispatch": {"task": "digest.dispatch", "schedule": timedelta(minutes=15)},
     # Each business's reminders once a day, after its local 08:00 (apps/collections).
     "reminders-dispatch": {"task": "reminders.dispatch", "schedule": timedelta(minutes=15)},
+    # Hourly: each business with a rule on gets one automation tick (apps/automation).
+    "automation-dispatch": {"task": "automation.dispatch", "schedule": timedelta(hours=1)},
     "sync-dispatch": {"task": "sync.dispatch", "schedule": timedelta(minutes=5)},
-    "qbo-reconnect-notices": {
-        "task": "sync.qbo_reconnect_notices", "schedule": timedelta(days=1)
-    },
+    # Owner alerts (apps/alerts): runway, cash-zero week, payments, sync, QuickBooks reconnect
+    # notices (14 and 3 days before expiry), bank logins. Also evaluated after every sync.
+    "alerts-dispatch": {"task": "alerts.dispatch", "schedule": timedelta(hours=1)},
     "actions-reconcile": {
         "task": "sync.actions_reconcile_dispatch", "schedule": timedelta(minutes=10)
     },
@@ -286,6 +293,8 @@ CELERY_BEAT_SCHEDULE = {
     "runway-snapshots": {"task": "runway.snapshot_dispatch", "schedule": timedelta(hours=1)},
     # Hourly; on each firm's local Monday from 07:00, one digest per member (apps/firm/digest.py).
     "firm-digest": {"task": "firm.digest_dispatch", "schedule": timedelta(hours=1)},
+    # Spare template clones for sign-ups; also queued after each one is taken.
+    "tenancy-spares-refill": {"task": "tenancy.spares_refill", "schedule": timedelta(minutes=5)},
 }
 JOB_RUN_RETENTION = timedelta(days=30)
 # Sign-in records (django-axes access and failure logs); expired sessions go the same night.
@@ -304,6 +313,12 @@ ANYMAIL = {
         "ANYMAIL_WEBHOOK_SECRET", default=DEVELOPMENT_SECRETS["ANYMAIL_WEBHOOK_SECRET"]
     ),
 }
+
+# --- Owner alerts (apps/alerts): the webhook's SSRF guard and timeout (docs/alerts.md) ---
+ALERTS_WEBHOOK_TIMEOUT = env.float("ALERTS_WEBHOOK_TIMEOUT", default=5.0)  # seconds
+# Production rules unless loosened here (never in production.py): https only, public addresses.
+ALERTS_WEBHOOK_ALLOW_HTTP = env.bool("ALERTS_WEBHOOK_ALLOW_HTTP", default=False)
+ALERTS_WEBHOOK_ALLOW_LOOPBACK = env.bool("ALERTS_WEBHOOK_ALLOW_LOOPBACK", default=False)
 
 # --- API ---
 REST_FRAMEWORK = {
@@ -330,8 +345,22 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",  # served from our static files: no CDN
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "OAS_VERSION": "3.1.0",
-    "ENUM_NAME_OVERRIDES": {"ApiKeyScopeEnum": "apps.api.models.ApiKey.Scope"},
+    "ENUM_NAME_OVERRIDES": {
+        "ApiKeyScopeEnum": "apps.api.models.ApiKey.Scope",
+        "BillStatusEnum": "apps.ap.models.Bill.Status",
+        "ReserveKindEnum": "apps.reserves.models.Reserve.Kind",
+        "DocumentStateEnum": "apps.ap.documents.models.Document.State",
+        "DocumentSourceEnum": "apps.ap.documents.models.Document.Source",
+        "TrayItemStatusEnum": "apps.tray.models.TrayItem.Status",
+        "TrayItemKindEnum": "apps.tray.models.TrayItem.Kind",
+        "SeriesStatusEnum": "apps.runway.models.RecurringSeriesOverride.Status",
+    },
     "COMPONENT_SPLIT_REQUEST": True,
+    # Every operation documents the error family (apps/api/schema.py).
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "apps.api.schema.error_responses",
+    ],
 }
 SIMPLE_JWT = {
     "ACCESS_TOKEN_LIFETIME": timedelta(minutes=15),
@@ -411,7 +440,14 @@ BUSINESS_SUMMARY_SOURCES = [
     "apps.tray.summary.tray_summary",
     "apps.bank.selectors.bank_feed_summary",
     "apps.digest.selectors.digest_summary",
+    "apps.automation.summary.automation_summary",
 ]
+
+# --- Automation (apps/automation; docs/automation.md) ---
+# How long an automatic approval, schedule or reserve funding can be undone.
+AUTOMATION_UNDO_HOURS = env.int("AUTOMATION_UNDO_HOURS", default=48)
+# A payment a rule records waits this long before the outbox sends it (its undo window).
+AUTOMATION_PAYMENT_UNDO_MINUTES = env.int("AUTOMATION_PAYMENT_UNDO_MINUTES", default=60)
 
 # --- Staff back office (apps/staff; docs/operating.md "Staff home") ---
 # A connected business not synced for this long counts as stale on the staff home.

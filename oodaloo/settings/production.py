@@ -51,6 +51,9 @@ ANYMAIL.update({
     "WEBHOOK_SECRET": ENV["ANYMAIL_WEBHOOK_SECRET"],
 })
 DEFAULT_FROM_EMAIL = ENV["DEFAULT_FROM_EMAIL"]
+# Alert webhooks: https to public addresses only, whatever the environment says (SSRF guard).
+ALERTS_WEBHOOK_ALLOW_HTTP = False
+ALERTS_WEBHOOK_ALLOW_LOOPBACK = False
 DOCUMENTS_INBOUND_DOMAIN = ENV["DOCUMENTS_INBOUND_DOMAIN"]
 
 # --- Intuit: QBO_ENVIRONMENT alone chooses the API host (no override in production) ---

@@ -26,6 +26,7 @@ BENCHMARKS = [
     "tests.bench.bench_pages",
     "tests.bench.bench_digest",
     "tests.bench.bench_reminders",
+    "tests.bench.bench_automation",
     "tests.bench.bench_plaid_matching",
     "tests.bench.bench_documents",
     "tests.bench.bench_firm_portfolio",

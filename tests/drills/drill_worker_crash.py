@@ -383,6 +383,10 @@ def _send(kind: str, *args: str) -> None:
         from apps.collections.tasks import reminders_dispatch_task
 
         reminders_dispatch_task.apply_async()
+    elif kind == "automation":  # the automation-crash drill (drill_automation_crash.py)
+        from apps.automation.tasks import automation_dispatch_task
+
+        automation_dispatch_task.apply_async()
     else:
         raise SystemExit(f"unknown kind {kind!r}")
 

@@ -25,6 +25,7 @@ DRILLS = [
     "tests.drills.drill_qbo_faults",
     "tests.drills.drill_worker_crash",
     "tests.drills.drill_reminder_crash",
+    "tests.drills.drill_automation_crash",
     "tests.drills.drill_accounts",
     "tests.drills.drill_bombs",
     "tests.drills.drill_webhooks",

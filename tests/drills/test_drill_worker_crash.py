@@ -1,5 +1,6 @@
 """The worker-crash drills in quick mode, as CI runs them: real Celery workers SIGKILLed
-mid-sync and mid-digest fan-out (worker_crash), and mid reminder tick (reminder_crash), each in
+mid-sync and mid-digest fan-out (worker_crash), mid reminder tick (reminder_crash) and mid
+automation tick (automation_crash), each in
 a subprocess with its own database; they must print PASS with no duplicates."""
 
 import pytest
@@ -12,6 +13,7 @@ from tests.drills.quick import quick_drills_run
 @pytest.mark.parametrize("drill,must_say", [
     ("worker_crash", ("0 duplicate rows", "0 duplicates")),
     ("reminder_crash", (" 0 duplicates",)),
+    ("automation_crash", (" 0 duplicates",)),
 ])
 def test_worker_crash_drill_quick(settings, tmp_path, drill, must_say):
     code, lines, report = quick_drills_run(settings, tmp_path, [drill],

@@ -47,6 +47,12 @@ def _lockout(email):
                                  get_data="", post_data="")
 
 
+def pause(business):
+    from apps.automation.rules import automation_pause
+
+    automation_pause(business=business, actor=None, paused=True)
+
+
 def cases(business, sb, operator):
     """(model, action) → (make the selected row; extra POST fields; audit action expected)."""
     owner = make_member(business)
@@ -82,6 +88,10 @@ def cases(business, sb, operator):
             lambda: (_lockout(owner.email), business)[1], {}, "staff.lockout_reset"),
         ("tenancy.business", "view_as_owner"): (lambda: business, {"reason": "ticket 42"},
                                                 "staff.view_as"),
+        ("tenancy.business", "pause_automation"): (lambda: business, {"reason": "owner asked"},
+                                                   "staff.automation_paused"),
+        ("tenancy.business", "resume_automation"): (
+            lambda: (pause(business), business)[1], {}, "staff.automation_resumed"),
         ("accounts.user", "unlock_login"): (lambda: (_lockout(owner.email), owner)[1], {},
                                             "staff.lockout_reset"),
         ("sync.qboconnection", "email_reconnect_link"): (lambda: conn, {},

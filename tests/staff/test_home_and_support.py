@@ -37,18 +37,24 @@ def test_staff_home_counts_and_links(tenant_a, tenant_b):
     ReviewTask.objects.filter(pk=old.pk).update(created_at=now - timedelta(hours=30))
     ReviewTask.objects.create(business=tenant_b, document_id=2)
     BusinessSummary.objects.create(business=tenant_b, digest_week="2026-W49",
-                                   digest_state="sent", digest_bounced=1)
+                                   digest_state="sent", digest_bounced=1, automation_held=3)
+    tenant_a.automation_paused_at = now
+    tenant_a.save()
     client = admin_client(staff_user("support@oodaloo.test", "support"))
     page = client.get("/admin/staff/home/")
     assert page.status_code == 200
     assert _counts(page) == {
         "sync_failing": 1, "sync_stale": 1, "qbo_expiring": 1, "bank_repair": 0, "actions": 2,
-        "quarantined": 1, "review_depth": 2, "review_over_sla": 1, "digests": 1}
+        "quarantined": 1, "review_depth": 2, "review_over_sla": 1, "digests": 1,
+        "automation_held": 1, "automation_paused": 1}
     assert b"Alpha Studio: 5 days left" in page.content or b"Alpha Studio: 4 days left" in \
         page.content
     for count in page.context["counts"]:
         listed = client.get(count.url)
         assert listed.status_code == 200, count.url
+    held = client.get("/admin/tenancy/business/?automation=held")
+    assert [b.slug for b in held.context["cl"].result_list] == ["beta"]
+    assert b"Beta" in page.content and b": 3 held" in page.content
     failing = client.get("/admin/tenancy/business/?health=failing")
     assert failing.context["cl"].result_count == 1
     assert client.get("/admin/review/reviewtask/?over_sla=1").context["cl"].result_count == 1

@@ -242,6 +242,9 @@ class CollectionsSettings(models.Model):
     enabled = models.BooleanField(default=False)
     pay_link = models.URLField(blank=True)  # e.g. the business's payment page
     attach_pdfs = models.BooleanField(default=True)
+    # The automation's reminders rule sends (through its guardrails, apps/automation); the
+    # collections dispatcher then leaves this business to it.
+    automated = models.BooleanField(default=False)
 
     def __str__(self) -> str:
         return "collections settings"

@@ -175,6 +175,23 @@ def settings_save(*, actor: Any, enabled: bool, pay_link: str, attach_pdfs: bool
     return row
 
 
+def collections_automation_set(*, actor: Any, on: bool) -> CollectionsSettings:
+    """The reminders rule switched on (reminders on, sent by the automation tick through its
+    guardrails) or off (reminders off). Owners only; audited."""
+    business = _business()
+    _require(actor, business, Role.OWNER)
+    with transaction.atomic():
+        row = CollectionsSettings.objects.select_for_update().get_or_create(singleton=1)[0]
+        before = {"enabled": row.enabled, "automated": row.automated}
+        row.enabled = row.automated = on
+        row.save(update_fields=["enabled", "automated"])
+        audit_record(actor=actor, action="reminder.automation", business=business, obj=row,
+                     before=before, after={"enabled": on, "automated": on})
+    if on:
+        sequence_default()
+    return row
+
+
 # --- per-customer overrides ---------------------------------------------------------------
 
 

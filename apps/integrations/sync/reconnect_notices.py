@@ -5,15 +5,17 @@ connection keeps the earlier of the two in `refresh_expires_at`. The Prep Tray s
 reconnect item from 14 days before (apps/tray/services.py); this sends each owner one email
 14 days before and one 3 days before — once each per expiry, recorded on the connection, so a
 daily tick (or a retry) never sends twice and a reconnect (new expiry) starts over.
+
+Sending belongs to the alerts (apps/alerts, kind `qbo_reconnect`): the same email to each
+owner, the owner's webhook too, and the owner's choice to turn it off. This module keeps the
+rule (`notice_due`), the record (`reconnect_notice_record`) and the wording (`reconnect_mail`).
 """
 
 from __future__ import annotations
 
-import logging
 from dataclasses import replace
 from datetime import datetime, timedelta
 
-from django.db import transaction
 from django.utils import timezone
 
 from apps.accounts.models import Membership, Role
@@ -21,7 +23,6 @@ from apps.integrations.mail.delivery import OutgoingMail, mail_send
 from apps.integrations.sync.models import QboConnection
 from apps.tenancy.urls import business_url
 
-log = logging.getLogger(__name__)
 NOTICE_DAYS = (14, 3)  # days before the refresh token's expiry
 
 
@@ -40,7 +41,7 @@ def notice_due(conn: QboConnection, now: datetime) -> int | None:
     return None if (conn.reconnect_notices or {}).get(str(days)) == expiry else days
 
 
-def _mail(conn: QboConnection, to: str, days: int) -> OutgoingMail:
+def reconnect_mail(conn: QboConnection, to: str, days: int) -> OutgoingMail:
     business = conn.business
     when = timezone.localtime(conn.refresh_expires_at).strftime("%B %-d, %Y")
     url = business_url(business, "/connect/qbo/")
@@ -60,40 +61,17 @@ def _mail(conn: QboConnection, to: str, days: int) -> OutgoingMail:
     )
 
 
-def reconnect_notice_send(conn: QboConnection, now: datetime | None = None) -> int:
-    """Send this connection's due notice to every owner; returns the number of emails."""
-    now = now or timezone.now()
-    with transaction.atomic():
-        conn = QboConnection.objects.select_for_update(of=("self",)).select_related("business").get(
-            pk=conn.pk
-        )
-        days = notice_due(conn, now)
-        if days is None:
-            return 0
-        owners = list(Membership.objects.filter(business=conn.business, role=Role.OWNER)
-                      .select_related("user").order_by("pk"))
-        # Recorded first: a crash after some sends must not mail the others twice on retry.
-        conn.reconnect_notices = {**(conn.reconnect_notices or {}),
-                                  str(days): conn.refresh_expires_at.isoformat()}
-        conn.save(update_fields=["reconnect_notices"])
-    sent = 0
-    for membership in owners:
-        try:
-            mail_send(_mail(conn, membership.user.email, days))
-            sent += 1
-        except Exception:  # one refused address must not stop the others
-            log.exception("reconnect notice to %s failed", membership.user.email)
-    return sent
-
-
-def reconnect_notices_dispatch(now: datetime | None = None) -> int:
-    """Daily: every connection whose refresh token dies within 14 days."""
-    now = now or timezone.now()
-    horizon = now + timedelta(days=max(NOTICE_DAYS))
-    conns = QboConnection.objects.exclude(status=QboConnection.Status.DISCONNECTED).filter(
-        refresh_expires_at__lte=horizon, refresh_expires_at__gt=now
-    )
-    return sum(reconnect_notice_send(conn, now) for conn in conns)
+def reconnect_notice_record(conn: QboConnection, days: int, now: datetime) -> bool:
+    """Record notice `days` as sent for the connection's current expiry, inside the caller's
+    transaction (the alert that carries it is claimed in the same one). False when it is no
+    longer due (sent meanwhile, or the expiry changed): the caller then sends nothing."""
+    locked = QboConnection.objects.select_for_update(of=("self",)).get(pk=conn.pk)
+    if notice_due(locked, now) != days:
+        return False
+    locked.reconnect_notices = {**(locked.reconnect_notices or {}),
+                                str(days): locked.refresh_expires_at.isoformat()}
+    locked.save(update_fields=["reconnect_notices"])
+    return True
 
 
 def reconnect_link_send(conn: QboConnection, now: datetime | None = None) -> int:
@@ -109,7 +87,7 @@ def reconnect_link_send(conn: QboConnection, now: datetime | None = None) -> int
     sent = 0
     for membership in (Membership.objects.filter(business=conn.business, role=Role.OWNER)
                        .select_related("user").order_by("pk")):
-        mail = _mail(mail_conn, membership.user.email, days)
+        mail = reconnect_mail(mail_conn, membership.user.email, days)
         mail_send(replace(mail, send_id=f"{mail.send_id}-staff-{int(now.timestamp())}"))
         sent += 1
     return sent

@@ -24,7 +24,6 @@ from apps.integrations.sync.connection import QBO_SYNC_BUSINESS
 from apps.integrations.sync.models import QboConnection
 from apps.integrations.sync.policy import is_sync_due
 from apps.integrations.sync.qbo_sync import SyncBusy, qbo_fetch_changed, qbo_sync_run
-from apps.integrations.sync.reconnect_notices import reconnect_notices_dispatch
 from apps.tenancy.models import Business
 
 log = logging.getLogger(__name__)
@@ -134,5 +133,7 @@ def actions_reconcile_dispatch_task() -> int:
 
 @shared_task(name="sync.qbo_reconnect_notices", base=PublicTask)
 def qbo_reconnect_notices_task() -> dict[str, Any]:
-    """Daily: email owners 14 and 3 days before QuickBooks access expires (once each)."""
-    return {"sent": reconnect_notices_dispatch()}
+    """Kept for beat rows stored before the alerts took the reconnect notices over
+    (apps/alerts, kind `qbo_reconnect`): hands over to the alerts' tick, by name (layer)."""
+    current_app.send_task("alerts.dispatch")
+    return {"forwarded": "alerts.dispatch"}
