@@ -1,8 +1,8 @@
 from django.db import connection
 from django.http import Http404, HttpResponseForbidden, JsonResponse
 from django.shortcuts import redirect
-from django.utils import timezone
 from django.template.loader import render_to_string
+from django.utils import timezone
 from django.utils.http import urlencode
 
 from apps.accounts.models import Membership

@@ -23,8 +23,8 @@ from django_tenants.utils import tenant_context
 from apps.bank.models import BankTransaction, FeedAccount
 from apps.bank.services.feed_items import (
     Status,
-    feed_changed,
     feed_accounts_upsert,
+    feed_changed,
     item_status_from_error,
     items_for,
     plaid_client_for,
