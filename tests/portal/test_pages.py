@@ -250,3 +250,16 @@ def test_bank_feed_page_formats_balances_and_keeps_the_portal_nav(tenant_a, owne
     html = client_for(tenant_a, owner_a).get("/settings/bank/").content.decode()
     assert "$32,055.01" in html and "32055.01 USD" not in html
     assert 'href="/tray/"' in html  # inside the portal, not a page without navigation
+
+
+def test_time_zone_lists_offer_real_places_only(tenant_a, owner_a, books):
+    """No "localtime" (the server's own zone), no legacy aliases (US/Eastern, W-SU, Etc/GMT+5
+    with its inverted sign): the owner picks a region/city, as on the sign-up form."""
+    from apps.accounts.forms import TIMEZONE_CHOICES
+
+    html = client_for(tenant_a, owner_a).get("/settings/").content.decode()
+    for bad in ("localtime", "US/Eastern", "W-SU", "Etc/GMT+5"):
+        assert f'<option value="{bad}"' not in html
+        assert (bad, bad) not in TIMEZONE_CHOICES
+    assert '<option value="America/New_York"' in html and '<option value="UTC"' in html
+    assert ("Europe/London", "Europe/London") in TIMEZONE_CHOICES
