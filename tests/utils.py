@@ -5,8 +5,6 @@ from contextlib import contextmanager
 from django.db import connection
 from django.test import Client
 
-from tests.factories import make_member  # noqa: F401 (kept importable from here for open branches)
-
 BACKEND = "django.contrib.auth.backends.ModelBackend"
 
 

@@ -8,7 +8,8 @@ A view with no declaration is refused (deny by default; a test walks every URL p
 
 from django.http import HttpRequest
 
-from apps.accounts.models import ROLE_RANK, Role
+from apps.accounts.models import Role
+from apps.accounts.roles import role_at_least
 
 SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
 OPEN = "open"
@@ -35,7 +36,7 @@ def required_role(access: dict, method: str) -> str:
 
 
 def role_allows(membership, role: str) -> bool:
-    return membership is not None and ROLE_RANK[membership.role] >= ROLE_RANK[role]
+    return membership is not None and role_at_least(membership.role, role)
 
 
 def can(request: HttpRequest, role: str) -> bool:

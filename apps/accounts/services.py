@@ -15,6 +15,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from apps.accounts.models import Invitation, Membership, Role, User
+from apps.accounts.roles import membership_require
 from apps.core.errors import ApplicationError, PermissionDenied
 from apps.core.services.audit import audit_record
 from apps.tenancy.models import Business
@@ -79,13 +80,11 @@ def membership_add(*, actor, business: Business, user: User, role: str) -> Membe
     return membership
 
 
-def _require_owner(actor: User, business: Business) -> None:
-    if not Membership.objects.filter(user=actor, business=business, role=Role.OWNER).exists():
-        raise PermissionDenied("Only an owner can manage the team.")
 
 
 def membership_role_change(*, actor: User, membership: Membership, role: str) -> Membership:
-    _require_owner(actor, membership.business)
+    membership_require(actor, membership.business, Role.OWNER,
+                       message="Only an owner can manage the team.")
     if role not in Role.values:
         raise ApplicationError(f"Unknown role “{role}”.")
     if membership.role == Role.OWNER and role != Role.OWNER:
@@ -105,7 +104,8 @@ def membership_role_change(*, actor: User, membership: Membership, role: str) ->
 
 
 def membership_remove(*, actor: User, membership: Membership) -> None:
-    _require_owner(actor, membership.business)
+    membership_require(actor, membership.business, Role.OWNER,
+                       message="Only an owner can manage the team.")
     if membership.role == Role.OWNER:
         _ensure_another_owner(membership)
     audit_record(
@@ -150,7 +150,8 @@ def invitation_user(email: str, password: str, full_name: str = "") -> User:
 
 def invitation_create(*, actor: User, business: Business, email: str, role: str) -> str:
     """Create an invitation and email its link; returns the link (shown once to the owner)."""
-    _require_owner(actor, business)
+    membership_require(actor, business, Role.OWNER,
+                       message="Only an owner can manage the team.")
     email = invitation_email_clean(email)
     if role not in Role.values:
         raise InvalidInvitation(f"Unknown role “{role}”.")
@@ -243,7 +244,8 @@ def businesses_for(user: User):
 
 def invitation_revoke(*, actor: User, invitation: Invitation) -> None:
     """The owner takes an invitation back; its link stops working at once."""
-    _require_owner(actor, invitation.business)
+    membership_require(actor, invitation.business, Role.OWNER,
+                       message="Only an owner can manage the team.")
     if invitation.accepted_at or invitation.revoked_at:
         raise InvalidInvitation("That invitation was already used or revoked.")
     invitation.revoked_at = timezone.now()

@@ -9,11 +9,12 @@ from typing import Any
 from django.db import transaction
 from django_tenants.utils import tenant_context
 
-from apps.accounts.models import Membership, Role
+from apps.accounts.models import Role
+from apps.accounts.roles import membership_require
 from apps.alerts.models import AlertSettings, Kind
 from apps.alerts.services import alert_settings_get
 from apps.alerts.webhook import webhook_host, webhook_payload, webhook_post, webhook_url_check
-from apps.core.errors import ApplicationError, PermissionDenied
+from apps.core.errors import ApplicationError
 from apps.core.services.audit import audit_record
 
 RUNWAY_DAYS_RANGE = range(1, 366)
@@ -23,10 +24,6 @@ SYNC_HOURS_RANGE = range(1, 24 * 14 + 1)
 class AlertSettingsError(ApplicationError):
     code = "alert_settings_invalid"
 
-
-def _require_owner(actor: Any, business: Any) -> None:
-    if not Membership.objects.filter(user=actor, business=business, role=Role.OWNER).exists():
-        raise PermissionDenied("Only an owner can change alerts.")
 
 
 def _snapshot(row: AlertSettings) -> dict:
@@ -55,7 +52,7 @@ def alert_settings_set(*, actor: Any, business: Any, enabled_kinds: list[str],
                        email_enabled: bool, webhook_url: str) -> AlertSettings:
     """Save the owner's choices (inside the business's schema). Refuses a webhook URL the
     SSRF guard refuses; an empty URL removes the webhook."""
-    _require_owner(actor, business)
+    membership_require(actor, business, Role.OWNER, message="Only an owner can change alerts.")
     unknown = set(enabled_kinds) - set(Kind.values)
     if unknown:
         raise AlertSettingsError(f"Unknown alert kind: {', '.join(sorted(unknown))}.")
@@ -85,7 +82,7 @@ class TestResult:
 def webhook_test_send(*, actor: Any, business: Any) -> TestResult:
     """The "send test" button: one message to the saved webhook, now; the outcome is audited
     and shown to the owner (nothing is stored as an alert)."""
-    _require_owner(actor, business)
+    membership_require(actor, business, Role.OWNER, message="Only an owner can change alerts.")
     with tenant_context(business):
         row = alert_settings_get()
     if not row.webhook_url:

@@ -213,3 +213,10 @@ def alert_tracking_record(event: Any) -> AlertDelivery | None:
         if delivery is not None:
             delivery_apply_event(delivery, event.event_type)
     return delivery
+
+
+def alerts_after_sync(ctx: Any, full_sync: bool) -> None:
+    """Sync finaliser (oodaloo/wiring.py): evaluate this business's alerts once the sync's
+    writes are committed (a task, so a slow mail provider or webhook never holds the sync's
+    transaction)."""
+    alerts_evaluate_later(ctx.business)

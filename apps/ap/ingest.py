@@ -22,12 +22,10 @@ from apps.ap.models import (
 )
 from apps.integrations.qbo.dtos import parse_entity
 from apps.integrations.sync.ingest_helpers import (
-    DOCUMENT_FIELDS,
     clip,
     copy_insert,
     currency_fields,
-    document_fields,
-    document_problem,
+    documents_ingest,
     id_map,
     lines_problem,
     mark_deleted,
@@ -44,38 +42,14 @@ from apps.integrations.sync.ingest_helpers import (
 from apps.integrations.sync.sinks import (
     SinkContext,
     SinkResult,
-    register_after_action,
-    register_finaliser,
-    register_sink,
 )
 from apps.ledger.models import Account
 
 vendors_ingest = parties_ingest(Vendor)
 
 
-def bills_ingest(ctx: SinkContext, dtos: list[Any]) -> SinkResult:
-    live, gone = split_deleted(dtos)
-    result = SinkResult(stored=mark_deleted(Bill, ctx.realm_id, gone))
-    vendors = id_map(Vendor, ctx.realm_id, (d.vendor_ref.value for d in live))
-    objs = []
-    for dto in live:
-        vendor_id = vendors.get(dto.vendor_ref.value)
-        problem = document_problem(dto)
-        if vendor_id is None:
-            problem = problem or unknown_party("Vendor", dto.vendor_ref)
-        if problem:
-            result.rejected[dto.qbo_id] = problem
-            continue
-        objs.append(dict(
-            **document_fields(dto, ctx),
-            vendor_id=vendor_id,
-            vendor_qbo_id=dto.vendor_ref.value,
-            memo=clip(dto.private_note, 400),
-        ))
-    upsert(Bill, objs, ["vendor", "vendor_qbo_id", *DOCUMENT_FIELDS, "memo"])
-    result.stored += len(objs)
-    ctx.touch("Bill", [o["qbo_id"] for o in objs])
-    return result
+bills_ingest = documents_ingest(
+    Bill, Vendor, "vendor", lambda dto: {"memo": clip(dto.private_note, 400)}, ["memo"])
 
 
 def _credits(payment: Any) -> list[Any]:
@@ -214,12 +188,3 @@ def bill_payment_after_action(ctx: SinkContext, action: Any) -> None:
         rows = ctx.client.query(f"SELECT * FROM Bill WHERE Id IN ({quoted})")
         bills_ingest(ctx, [parse_entity("Bill", row) for row in rows])
     bills_finalise(ctx, False)
-
-
-def register() -> None:
-    register_sink("Vendor", vendors_ingest)
-    register_sink("Bill", bills_ingest)
-    register_sink("BillPayment", bill_payments_ingest)
-    register_sink("VendorCredit", vendor_credits_ingest)
-    register_finaliser(bills_finalise)
-    register_after_action("bill_payment.create", bill_payment_after_action)

@@ -10,44 +10,24 @@ QBO gives them, in ``currency``; ``home_*`` columns are QBO's Home amounts (or a
 
 from django.db import models
 
-from apps.core.synced import QboSyncedModel
+from apps.core.fields import MoneyField
+from apps.core.synced import OpenDocumentQuerySet, QboDocument, QboParty, QboSyncedModel
 
-MONEY = {"max_digits": 14, "decimal_places": 2}
 RATE = {"max_digits": 20, "decimal_places": 10}  # as precise as ExchangeRate.rate
 
 
-class Vendor(QboSyncedModel):
-    display_name = models.CharField(max_length=200)
-    company_name = models.CharField(max_length=200, blank=True)
-    email = models.CharField(max_length=254, blank=True)
-    active = models.BooleanField(default=True)
-    balance = models.DecimalField(**MONEY, default=0)
-    currency = models.CharField(max_length=3, default="USD")
-
-    class Meta(QboSyncedModel.Meta):
-        ordering = ["display_name"]
-
-    def __str__(self) -> str:
-        return self.display_name
+class Vendor(QboParty):
+    """A QBO vendor (fields in apps/core/synced.QboParty, shared with ar.Customer)."""
 
 
-class BillQuerySet(models.QuerySet):
-    def live(self):
-        return self.filter(is_deleted=False)
-
-    def open(self):
-        return self.live().filter(balance__gt=0)
-
-    def overdue(self, as_of):
-        return self.open().filter(due_date__lt=as_of)
-
+class BillQuerySet(OpenDocumentQuerySet):
     def due_within(self, as_of, days: int):
         from datetime import timedelta
 
         return self.open().filter(due_date__lte=as_of + timedelta(days=days))
 
 
-class Bill(QboSyncedModel):
+class Bill(QboDocument):
     """A QBO bill. `status` is Oodaloo's workflow; `balance` is QBO's truth about what is owed."""
 
     class Status(models.TextChoices):
@@ -59,15 +39,6 @@ class Bill(QboSyncedModel):
 
     vendor = models.ForeignKey(Vendor, null=True, on_delete=models.SET_NULL, related_name="bills")
     vendor_qbo_id = models.CharField(max_length=32)
-    doc_number = models.CharField(max_length=64, blank=True)
-    txn_date = models.DateField(db_index=True)
-    due_date = models.DateField(null=True, blank=True, db_index=True)
-    total = models.DecimalField(**MONEY)
-    balance = models.DecimalField(**MONEY)
-    currency = models.CharField(max_length=3, default="USD")
-    exchange_rate = models.DecimalField(**RATE, null=True, blank=True)  # NULL: home currency
-    home_total = models.DecimalField(**MONEY)
-    home_balance = models.DecimalField(**MONEY)
     memo = models.CharField(max_length=400, blank=True)
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.NEW)
     scheduled_date = models.DateField(null=True, blank=True)
@@ -75,18 +46,9 @@ class Bill(QboSyncedModel):
     approved_at = models.DateTimeField(null=True, blank=True)
     # The open balance (bill currency) the approval was given for: an approval holds only up
     # to it. A sync that finds the balance higher sends the bill back to "new" (ap.approvals).
-    approved_amount = models.DecimalField(**MONEY, null=True, blank=True)
+    approved_amount = MoneyField(null=True, blank=True)
 
     objects = BillQuerySet.as_manager()
-
-    class Meta(QboSyncedModel.Meta):
-        indexes = [models.Index(fields=["is_deleted", "balance", "due_date"])]
-        constraints = [
-            *QboSyncedModel.Meta.constraints,
-            models.CheckConstraint(
-                condition=models.Q(balance__gte=0), name="bill_balance_not_negative"
-            ),
-        ]
 
     def __str__(self) -> str:
         return f"Bill {self.doc_number or self.qbo_id} {self.total}"
@@ -105,10 +67,10 @@ class BillPayment(QboSyncedModel):
     vendor = models.ForeignKey(Vendor, null=True, on_delete=models.SET_NULL, related_name="+")
     vendor_qbo_id = models.CharField(max_length=32, blank=True)
     txn_date = models.DateField(db_index=True)
-    total = models.DecimalField(**MONEY)
+    total = MoneyField()
     currency = models.CharField(max_length=3, default="USD")
     exchange_rate = models.DecimalField(**RATE, null=True, blank=True)  # NULL: home currency
-    home_total = models.DecimalField(**MONEY)
+    home_total = MoneyField()
     pay_type = models.CharField(max_length=16, blank=True)  # Check | CreditCard
     account = models.ForeignKey(
         "ledger.Account", null=True, on_delete=models.SET_NULL, related_name="+"
@@ -130,7 +92,7 @@ class BillPaymentLine(models.Model):
     payment = models.ForeignKey(BillPayment, on_delete=models.CASCADE, related_name="lines")
     bill = models.ForeignKey(Bill, null=True, on_delete=models.SET_NULL, related_name="payments")
     bill_qbo_id = models.CharField(max_length=32)
-    amount = models.DecimalField(**MONEY)
+    amount = MoneyField()
 
     def __str__(self) -> str:
         return f"{self.bill_qbo_id}: {self.amount}"
@@ -153,11 +115,11 @@ class VendorCredit(QboSyncedModel):
     vendor_qbo_id = models.CharField(max_length=32)
     doc_number = models.CharField(max_length=64, blank=True)
     txn_date = models.DateField(db_index=True)
-    total = models.DecimalField(**MONEY)
-    balance = models.DecimalField(**MONEY, null=True, blank=True)
+    total = MoneyField()
+    balance = MoneyField(null=True, blank=True)
     currency = models.CharField(max_length=3, default="USD")
     exchange_rate = models.DecimalField(**RATE, null=True, blank=True)  # NULL: home currency
-    home_total = models.DecimalField(**MONEY)
+    home_total = MoneyField()
     ap_account_qbo_id = models.CharField(max_length=32, blank=True)
     memo = models.CharField(max_length=400, blank=True)
 
@@ -184,7 +146,7 @@ class VendorCreditLine(models.Model):
         "ledger.Account", null=True, on_delete=models.SET_NULL, related_name="+"
     )
     account_qbo_id = models.CharField(max_length=32, blank=True)
-    amount = models.DecimalField(**MONEY)
+    amount = MoneyField()
     description = models.CharField(max_length=400, blank=True)
 
     def __str__(self) -> str:
@@ -201,7 +163,7 @@ class BillPaymentCreditLine(models.Model):
         "VendorCredit", null=True, on_delete=models.SET_NULL, related_name="applications"
     )
     vendor_credit_qbo_id = models.CharField(max_length=32)
-    amount = models.DecimalField(**MONEY)
+    amount = MoneyField()
 
     def __str__(self) -> str:
         return f"{self.vendor_credit_qbo_id}: {self.amount}"

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from apps.ap.models import BillPayment
-from apps.ledger.movements import QboRecord, movement_source_register
+from apps.ledger.movements import QboRecord
 
 
 def bill_payment_movements(account_qbo_ids: set[str]) -> Iterator[QboRecord]:
@@ -14,7 +14,3 @@ def bill_payment_movements(account_qbo_ids: set[str]) -> Iterator[QboRecord]:
         is_deleted=False, account_qbo_id__in=list(account_qbo_ids)
     ).values_list("pk", "account_qbo_id", "txn_date", "total", "vendor__display_name"):
         yield QboRecord("bill_payment", pk, acct, day, total, who or "")
-
-
-def register() -> None:
-    movement_source_register("bill_payment", bill_payment_movements)

@@ -10,21 +10,23 @@ after a timeout make exactly one payment.
 from __future__ import annotations
 
 from datetime import date, timedelta
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
 
-from django.db import connection, transaction
+from django.db import transaction
 
-from apps.accounts.models import ROLE_RANK, Membership, Role
+from apps.accounts.models import Role
+from apps.accounts.roles import membership_require
 from apps.ap.models import Bill, BillEvent
-from apps.core.actors import acting_role
 from apps.core.dates import business_now, local_today
 from apps.core.errors import ApplicationError, Conflict, PermissionDenied
+from apps.core.money import parse_money
 from apps.core.services.audit import audit_record
 from apps.core.services.data_version import data_changed_on_commit
+from apps.core.tenant import current_business
 from apps.integrations.sync.models import Action
 from apps.integrations.sync.outbox import action_create, action_key
-from apps.ledger.models import Account
+from apps.ledger.models import Account, ExchangeRate
 
 BILL_PAYMENT = "bill_payment.create"
 IN_FLIGHT = (Action.State.PENDING, Action.State.SENT, Action.State.UNKNOWN)
@@ -36,32 +38,6 @@ class BillError(ApplicationError):
 # --- shared helpers -----------------------------------------------------------------------
 
 
-def _business() -> Any:
-    tenant = getattr(connection, "tenant", None)
-    if tenant is None or connection.schema_name == "public":
-        raise ApplicationError("No business selected.")
-    return tenant
-
-
-def actor_role(actor: Any, business: Any) -> str | None:
-    delegated = acting_role(actor)  # an automation rule, with the role of its owner
-    if delegated is not None:
-        return delegated
-    if actor is None or not getattr(actor, "pk", None):
-        return None
-    return (
-        Membership.objects.filter(user=actor, business=business)
-        .values_list("role", flat=True)
-        .first()
-    )
-
-
-def _require(actor: Any, business: Any, role: str) -> str:
-    have = actor_role(actor, business)
-    if have is None or ROLE_RANK[have] < ROLE_RANK[role]:
-        raise PermissionDenied(f"Your role ({have or 'none'}) can't do this; it needs {role}.")
-    return have
-
 
 def runway_data_changed(business: Any) -> None:
     """Invalidate cached runway results after the transaction commits."""
@@ -69,21 +45,8 @@ def runway_data_changed(business: Any) -> None:
 
 
 def parse_amount(value: Any) -> Decimal:
-    """A form amount: positive, at most 2 decimals; refuses rather than rounds."""
-    if isinstance(value, float):
-        raise BillError("Amounts must not be floats.")
-    text = str(value).strip().replace(",", "").lstrip("$")
-    try:
-        amount = Decimal(text)
-    except (InvalidOperation, ValueError):
-        raise BillError(f"“{value}” is not an amount.")
-    if not amount.is_finite():
-        raise BillError(f"“{value}” is not an amount.")
-    if amount.as_tuple().exponent < -2:
-        raise BillError("Amounts have at most two decimal places (cents).")
-    if amount <= 0:
-        raise BillError("The amount must be more than zero.")
-    return amount.quantize(Decimal("0.01"))
+    """A form amount (apps/core/money.parse_money): positive, at most 2 decimals, or BillError."""
+    return parse_money(value, error=BillError)
 
 
 def _lock(bill: Bill) -> Bill:
@@ -130,7 +93,7 @@ def bill_can_approve(*, role: str | None, bill: Bill, approval_limit: Decimal) -
 
 
 def _approve_locked(actor: Any, business: Any, bill: Bill, approval_limit: Decimal) -> None:
-    role = _require(actor, business, Role.BOOKKEEPER)
+    role = membership_require(actor, business, Role.BOOKKEEPER)
     if not bill_can_approve(role=role, bill=bill, approval_limit=approval_limit):
         raise PermissionDenied(_approval_refused_message(bill, approval_limit))
     before = {"status": bill.status, "approved_amount": bill.approved_amount}
@@ -158,7 +121,7 @@ def _approval_refused_message(bill: Bill, limit: Decimal) -> str:
 
 def bill_approve(*, actor: Any, bill: Bill, approval_limit: Decimal) -> Bill:
     """Approve a new (or held) bill. Bookkeepers up to `approval_limit`; above it, owners."""
-    business = _business()
+    business = current_business()
     with transaction.atomic():
         bill = _lock(bill)
         _require_open(bill)
@@ -172,10 +135,10 @@ def bill_approve(*, actor: Any, bill: Bill, approval_limit: Decimal) -> Bill:
 def bill_approval_undo(*, actor: Any, bill: Bill) -> Bill:
     """Take back an approval (automation's undo): an approved, unscheduled bill goes back to
     new, as before it was approved. A scheduled or paid bill is refused."""
-    business = _business()
+    business = current_business()
     with transaction.atomic():
         bill = _lock(bill)
-        _require(actor, business, Role.BOOKKEEPER)
+        membership_require(actor, business, Role.BOOKKEEPER)
         if bill.status != Bill.Status.APPROVED:
             raise Conflict("Only an approved bill that is not scheduled can be un-approved.")
         before = {"status": bill.status, "approved_amount": bill.approved_amount,
@@ -195,7 +158,7 @@ def bill_approval_undo(*, actor: Any, bill: Bill) -> Bill:
 def bill_schedule(*, actor: Any, bill: Bill, pay_on: date | None, approval_limit: Decimal) -> Bill:
     """Plan the payment for `pay_on` (today or later; moves the bill in the forecast). A new
     bill is approved on the way if the actor may approve it. `None` clears the schedule."""
-    business = _business()
+    business = current_business()
     today = _today(business)
     if pay_on is not None:
         if pay_on < today:
@@ -205,7 +168,7 @@ def bill_schedule(*, actor: Any, bill: Bill, pay_on: date | None, approval_limit
     with transaction.atomic():
         bill = _lock(bill)
         _require_open(bill)
-        _require(actor, business, Role.BOOKKEEPER)
+        membership_require(actor, business, Role.BOOKKEEPER)
         if bill.status == Bill.Status.ON_HOLD:
             raise Conflict("This bill is on hold; release it first.")
         before = {"status": bill.status, "scheduled_date": bill.scheduled_date}
@@ -231,11 +194,11 @@ def bill_schedule(*, actor: Any, bill: Bill, pay_on: date | None, approval_limit
 
 
 def bill_hold(*, actor: Any, bill: Bill, reason: str = "") -> Bill:
-    business = _business()
+    business = current_business()
     with transaction.atomic():
         bill = _lock(bill)
         _require_open(bill)
-        _require(actor, business, Role.BOOKKEEPER)
+        membership_require(actor, business, Role.BOOKKEEPER)
         if bill.status == Bill.Status.ON_HOLD:
             raise Conflict("This bill is already on hold.")
         before = {"status": bill.status, "scheduled_date": bill.scheduled_date}
@@ -250,10 +213,10 @@ def bill_hold(*, actor: Any, bill: Bill, reason: str = "") -> Bill:
 
 def bill_release(*, actor: Any, bill: Bill) -> Bill:
     """Take a bill off hold: back to new (it needs approval again)."""
-    business = _business()
+    business = current_business()
     with transaction.atomic():
         bill = _lock(bill)
-        _require(actor, business, Role.BOOKKEEPER)
+        membership_require(actor, business, Role.BOOKKEEPER)
         if bill.status != Bill.Status.ON_HOLD:
             raise Conflict("This bill is not on hold.")
         bill.status = Bill.Status.NEW
@@ -281,6 +244,26 @@ def bill_payment_actions(business: Any, bill_ids: list[int]):
     )
 
 
+def _foreign_payment(business: Any, bill: Bill, account: Account, amount: Decimal,
+                     today: date) -> dict[str, str]:
+    """For a bill in another currency, what the payment records besides the amount (which is in
+    the bill's currency): the currency, the rate of `today` (QBO's latest on or before it, else
+    the bill's own) and the home amount. QBO pays such a bill from a home-currency account or
+    one in the bill's currency, never a third."""
+    home = business.currency or "USD"
+    if bill.currency in ("", home):
+        return {}
+    if account.currency not in (home, bill.currency):
+        raise BillError(f"A {bill.currency} bill is paid from a {home} or {bill.currency} "
+                        f"account, not {account.currency}.")
+    current = ExchangeRate.objects.current(bill.currency, today)
+    rate = current.rate if current is not None else bill.exchange_rate
+    if not rate:
+        raise BillError(f"QuickBooks has no {bill.currency} exchange rate yet; sync and retry.")
+    return {"currency": bill.currency, "exchange_rate": str(rate),
+            "home_amount": str((amount * rate).quantize(Decimal("0.01")))}
+
+
 def bill_pay_now(
     *,
     actor: Any,
@@ -296,7 +279,7 @@ def bill_pay_now(
     a different key while a payment is in flight or not yet reflected by a sync is refused
     (two tabs). A bill QBO already shows as paid is refused.
     """
-    business = _business()
+    business = current_business()
     if not idempotency_key or len(idempotency_key) > 100:
         raise BillError("This form has expired; reload the page and try again.")
     key = payment_key(business, bill, idempotency_key)
@@ -312,7 +295,7 @@ def bill_pay_now(
         if replay is not None:  # the twin request won the lock first
             return replay
         _require_open(bill)
-        role = _require(actor, business, Role.BOOKKEEPER)
+        role = membership_require(actor, business, Role.BOOKKEEPER)
         if bill.status == Bill.Status.ON_HOLD:
             raise Conflict("This bill is on hold; release it before paying.")
         account = Account.objects.filter(pk=account.pk).cash().first()
@@ -337,6 +320,7 @@ def bill_pay_now(
         if not bill.vendor_qbo_id or not account.qbo_id:
             raise BillError("This bill or account is not linked to QuickBooks.")
         today = _today(business)
+        fx = _foreign_payment(business, bill, account, pay_amount, today)
         action = action_create(
             business,
             BILL_PAYMENT,
@@ -346,6 +330,7 @@ def bill_pay_now(
                 "amount": str(pay_amount),
                 "bank_account": account.qbo_id,
                 "date": today.isoformat(),
+                **fx,
             },
             key,
             target_type="bill",
@@ -359,6 +344,7 @@ def bill_pay_now(
             amount=pay_amount,
             account=account.name,
             action_key=action.key,
+            **fx,
         )
         _audit(
             actor,
@@ -366,7 +352,7 @@ def bill_pay_now(
             bill,
             "bill.pay_now",
             {"balance": bill.balance},
-            {"amount": pay_amount, "account": account.name, "action": action.key},
+            {"amount": pay_amount, "account": account.name, "action": action.key, **fx},
         )
     runway_data_changed(business)
     return action

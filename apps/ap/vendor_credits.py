@@ -26,12 +26,15 @@ from django.db.models import Q, Sum
 from django.db.models.functions import Coalesce
 
 from apps.accounts.models import Role
+from apps.accounts.roles import membership_require
 from apps.ap.models import Bill, VendorCredit
-from apps.ap.services import _business, _require, parse_amount
+from apps.ap.services import parse_amount
 from apps.core.dates import local_today
 from apps.core.errors import ApplicationError, Conflict
 from apps.core.services.audit import audit_record
 from apps.core.services.data_version import data_changed_on_commit
+from apps.core.tenant import current_business
+from apps.integrations.qbo import writes
 from apps.integrations.qbo.dtos import parse_entity
 from apps.integrations.sync import outbox, sinks
 from apps.integrations.sync.models import Action
@@ -124,8 +127,8 @@ def vendor_credit_apply(
 ) -> Action:
     """Apply ``amount`` (default: as much as both allow) of the credit to the bill, as an
     outbox action. The same ``idempotency_key`` returns the same action."""
-    business = _business()
-    _require(actor, business, Role.BOOKKEEPER)
+    business = current_business()
+    membership_require(actor, business, Role.BOOKKEEPER)
     if not idempotency_key or len(idempotency_key) > outbox.KEY_MAX:
         raise VendorCreditError("This form is out of date; reload the page and try again.")
     existing = Action.objects.filter(key=idempotency_key).first()
@@ -184,20 +187,12 @@ def vendor_credit_apply(
 def vendor_credit_body(action: Any) -> dict[str, Any]:
     """The zero-total QBO BillPayment that applies the credit (see the module doc)."""
     p = action.payload or {}
-    amount = outbox._decimal(p.get("amount"), "amount")
-    return {
-        "VendorRef": {"value": str(p["vendor"])},
-        "PayType": "Check",
-        "TotalAmt": Decimal("0.00"),
-        "TxnDate": str(p["date"]),
-        "CheckPayment": {"BankAccountRef": {"value": str(p["bank_account"])}},
-        "Line": [
-            {"Amount": amount, "LinkedTxn": [{"TxnId": str(p["bill"]), "TxnType": "Bill"}]},
-            {"Amount": amount,
-             "LinkedTxn": [{"TxnId": str(p["vendor_credit"]), "TxnType": "VendorCredit"}]},
-        ],
-        "PrivateNote": f"{outbox.NOTE_PREFIX}{action.key}",
-    }
+    amount = outbox.payload_amount(p.get("amount"), "amount")
+    return writes.bill_payment(
+        vendor=p["vendor"], bank_account=p["bank_account"], txn_date=str(p["date"]),
+        links=[writes.Link(amount, "Bill", p["bill"]),
+               writes.Link(amount, "VendorCredit", p["vendor_credit"])],
+        total=writes.ZERO, note=outbox.action_note(action))
 
 
 def vendor_credit_send(client: Any, action: Any) -> dict[str, Any]:
@@ -219,9 +214,3 @@ def vendor_credit_after(ctx: sinks.SinkContext, action: Any) -> None:
     if ctx.client is not None:
         credit = ctx.client.read("VendorCredit", str((action.payload or {})["vendor_credit"]))
         ingest.vendor_credits_ingest(ctx, [parse_entity("VendorCredit", credit)])
-
-
-def register() -> None:
-    """Make ``vendor_credit.apply`` a known outbox kind (ApConfig.ready). Idempotent."""
-    outbox.HANDLERS.setdefault(KIND, (vendor_credit_send, vendor_credit_find))
-    sinks.register_after_action(KIND, vendor_credit_after)

@@ -19,12 +19,10 @@ from apps.ar.models import (
 )
 from apps.integrations.qbo.dtos import parse_entity
 from apps.integrations.sync.ingest_helpers import (
-    DOCUMENT_FIELDS,
     clip,
     copy_insert,
     currency_fields,
-    document_fields,
-    document_problem,
+    documents_ingest,
     id_map,
     mark_deleted,
     money,
@@ -33,46 +31,19 @@ from apps.integrations.sync.ingest_helpers import (
     ref_value,
     split_deleted,
     synced_fields,
-    unknown_party,
     upsert,
 )
 from apps.integrations.sync.sinks import (
     SinkContext,
     SinkResult,
-    register_after_action,
-    register_finaliser,
-    register_sink,
 )
 from apps.ledger.models import Account
 
 customers_ingest = parties_ingest(Customer)
-
-
-def invoices_ingest(ctx: SinkContext, dtos: list[Any]) -> SinkResult:
-    live, gone = split_deleted(dtos)
-    result = SinkResult(stored=mark_deleted(Invoice, ctx.realm_id, gone))
-    customers = id_map(Customer, ctx.realm_id, (d.customer_ref.value for d in live))
-    objs = []
-    for dto in live:
-        customer_id = customers.get(dto.customer_ref.value)
-        problem = document_problem(dto)
-        if customer_id is None:
-            problem = problem or unknown_party("Customer", dto.customer_ref)
-        if problem:
-            result.rejected[dto.qbo_id] = problem
-            continue
-        objs.append(dict(
-            **document_fields(dto, ctx),
-            customer_id=customer_id,
-            customer_qbo_id=dto.customer_ref.value,
-            bill_email=clip(dto.bill_email, 254),
-            invoice_link=dto.invoice_link,
-        ))
-    upsert(Invoice, objs, ["customer", "customer_qbo_id", *DOCUMENT_FIELDS, "bill_email",
-                           "invoice_link"])
-    result.stored += len(objs)
-    ctx.touch("Invoice", [o["qbo_id"] for o in objs])
-    return result
+invoices_ingest = documents_ingest(
+    Invoice, Customer, "customer",
+    lambda dto: {"bill_email": clip(dto.bill_email, 254), "invoice_link": dto.invoice_link},
+    ["bill_email", "invoice_link"])
 
 
 def payments_ingest(ctx: SinkContext, dtos: list[Any]) -> SinkResult:
@@ -228,14 +199,3 @@ def invoices_finalise(ctx: SinkContext, full: bool) -> None:
 def invoice_send_after_action(ctx: SinkContext, action: Any) -> None:
     if action.result:
         invoices_ingest(ctx, [parse_entity("Invoice", action.result)])
-
-
-def register() -> None:
-    register_sink("Customer", customers_ingest)
-    register_sink("Invoice", invoices_ingest)
-    register_sink("Payment", payments_ingest)
-    register_sink("CreditMemo", credit_memos_ingest)
-    register_sink("SalesReceipt", sales_receipts_ingest)
-    register_sink("RefundReceipt", refund_receipts_ingest)
-    register_finaliser(invoices_finalise)
-    register_after_action("invoice.send", invoice_send_after_action)

@@ -7,52 +7,25 @@ Currency convention: see ``apps/ap/models.py`` (``currency`` = CurrencyRef or ho
 
 from django.db import models
 
-from apps.core.synced import QboSyncedModel
+from apps.core.fields import MoneyField
+from apps.core.synced import OpenDocumentQuerySet, QboDocument, QboParty, QboSyncedModel
 
-MONEY = {"max_digits": 14, "decimal_places": 2}
 RATE = {"max_digits": 20, "decimal_places": 10}  # as precise as ExchangeRate.rate
 
 
-class Customer(QboSyncedModel):
-    display_name = models.CharField(max_length=200)
-    company_name = models.CharField(max_length=200, blank=True)
-    email = models.CharField(max_length=254, blank=True)
-    active = models.BooleanField(default=True)
-    balance = models.DecimalField(**MONEY, default=0)
-    currency = models.CharField(max_length=3, default="USD")
-
-    class Meta(QboSyncedModel.Meta):
-        ordering = ["display_name"]
-
-    def __str__(self) -> str:
-        return self.display_name
+class Customer(QboParty):
+    """A QBO customer (fields in apps/core/synced.QboParty, shared with ap.Vendor)."""
 
 
-class InvoiceQuerySet(models.QuerySet):
-    def live(self):
-        return self.filter(is_deleted=False)
-
-    def open(self):
-        return self.live().filter(balance__gt=0)
-
-    def overdue(self, as_of):
-        return self.open().filter(due_date__lt=as_of)
+class InvoiceQuerySet(OpenDocumentQuerySet):
+    """Open and overdue invoices (apps/core/synced.OpenDocumentQuerySet)."""
 
 
-class Invoice(QboSyncedModel):
+class Invoice(QboDocument):
     customer = models.ForeignKey(
         Customer, null=True, on_delete=models.SET_NULL, related_name="invoices"
     )
     customer_qbo_id = models.CharField(max_length=32)
-    doc_number = models.CharField(max_length=64, blank=True)
-    txn_date = models.DateField(db_index=True)
-    due_date = models.DateField(null=True, blank=True, db_index=True)
-    total = models.DecimalField(**MONEY)
-    balance = models.DecimalField(**MONEY)
-    currency = models.CharField(max_length=3, default="USD")
-    exchange_rate = models.DecimalField(**RATE, null=True, blank=True)  # NULL: home currency
-    home_total = models.DecimalField(**MONEY)
-    home_balance = models.DecimalField(**MONEY)
     bill_email = models.CharField(max_length=254, blank=True)
     # QuickBooks' pay-online page for this invoice (`InvoiceLink`): synced when QuickBooks has
     # one (online payments on, the invoice emailed); reminders link it (docs/collections.md).
@@ -67,15 +40,6 @@ class Invoice(QboSyncedModel):
 
     objects = InvoiceQuerySet.as_manager()
 
-    class Meta(QboSyncedModel.Meta):
-        indexes = [models.Index(fields=["is_deleted", "balance", "due_date"])]
-        constraints = [
-            *QboSyncedModel.Meta.constraints,
-            models.CheckConstraint(
-                condition=models.Q(balance__gte=0), name="invoice_balance_not_negative"
-            ),
-        ]
-
     def __str__(self) -> str:
         return f"Invoice {self.doc_number or self.qbo_id} {self.total}"
 
@@ -84,11 +48,11 @@ class Payment(QboSyncedModel):
     customer = models.ForeignKey(Customer, null=True, on_delete=models.SET_NULL, related_name="+")
     customer_qbo_id = models.CharField(max_length=32, blank=True)
     txn_date = models.DateField(db_index=True)
-    total = models.DecimalField(**MONEY)
+    total = MoneyField()
     currency = models.CharField(max_length=3, default="USD")
     exchange_rate = models.DecimalField(**RATE, null=True, blank=True)  # NULL: home currency
-    home_total = models.DecimalField(**MONEY)
-    unapplied_amount = models.DecimalField(**MONEY, default=0)
+    home_total = MoneyField()
+    unapplied_amount = MoneyField(default=0)
     deposit_account_qbo_id = models.CharField(max_length=32, blank=True)
 
     def __str__(self) -> str:
@@ -101,7 +65,7 @@ class PaymentLine(models.Model):
         Invoice, null=True, on_delete=models.SET_NULL, related_name="payments"
     )
     invoice_qbo_id = models.CharField(max_length=32)
-    amount = models.DecimalField(**MONEY)
+    amount = MoneyField()
 
     def __str__(self) -> str:
         return f"{self.invoice_qbo_id}: {self.amount}"
@@ -114,8 +78,8 @@ class CreditMemo(QboSyncedModel):
     customer_qbo_id = models.CharField(max_length=32, blank=True)
     doc_number = models.CharField(max_length=64, blank=True)
     txn_date = models.DateField()
-    total = models.DecimalField(**MONEY)
-    balance = models.DecimalField(**MONEY)  # credit still available to apply
+    total = MoneyField()
+    balance = MoneyField()  # credit still available to apply
     currency = models.CharField(max_length=3, default="USD")
     exchange_rate = models.DecimalField(**RATE, null=True, blank=True)  # NULL: home currency
 
@@ -137,10 +101,10 @@ class _Receipt(QboSyncedModel):
     customer_qbo_id = models.CharField(max_length=32, blank=True)
     doc_number = models.CharField(max_length=64, blank=True)
     txn_date = models.DateField(db_index=True)
-    total = models.DecimalField(**MONEY)
+    total = MoneyField()
     currency = models.CharField(max_length=3, default="USD")
     exchange_rate = models.DecimalField(**RATE, null=True, blank=True)  # NULL: home currency
-    home_total = models.DecimalField(**MONEY)
+    home_total = MoneyField()
     deposit_account = models.ForeignKey(
         "ledger.Account", null=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -173,7 +137,7 @@ class RefundReceipt(_Receipt):
     """A QBO RefundReceipt: money out of ``deposit_account`` back to the customer. ``balance``
     is QBO's Balance when sent (NULL when absent)."""
 
-    balance = models.DecimalField(**MONEY, null=True, blank=True)
+    balance = MoneyField(null=True, blank=True)
 
     class Meta(_Receipt.Meta):
         indexes = [

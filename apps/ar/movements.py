@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from apps.ar.models import Payment
-from apps.ledger.movements import QboRecord, movement_source_register
+from apps.ledger.movements import QboRecord
 
 
 def payment_movements(account_qbo_ids: set[str]) -> Iterator[QboRecord]:
@@ -14,7 +14,3 @@ def payment_movements(account_qbo_ids: set[str]) -> Iterator[QboRecord]:
         is_deleted=False, deposit_account_qbo_id__in=list(account_qbo_ids)
     ).values_list("pk", "deposit_account_qbo_id", "txn_date", "total", "customer__display_name"):
         yield QboRecord("payment", pk, acct, day, -total, who or "")
-
-
-def register() -> None:
-    movement_source_register("payment", payment_movements)

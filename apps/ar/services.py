@@ -15,12 +15,14 @@ from typing import Any
 
 from django.db import connection, transaction
 
-from apps.accounts.models import ROLE_RANK, Membership, Role
+from apps.accounts.models import Role
+from apps.accounts.roles import membership_require
 from apps.ar.models import Invoice
 from apps.core.dates import local_today
-from apps.core.errors import ApplicationError, Conflict, PermissionDenied
+from apps.core.errors import ApplicationError, Conflict
 from apps.core.services.audit import audit_record
 from apps.core.services.data_version import data_changed_on_commit
+from apps.core.tenant import current_business
 
 HABIT_CAP = Decimal(4)
 MAX_EXPECT_AHEAD = timedelta(days=366)
@@ -30,23 +32,8 @@ class InvoiceError(ApplicationError):
     code = "invoice_invalid"
 
 
-def _business() -> Any:
-    tenant = getattr(connection, "tenant", None)
-    if tenant is None or connection.schema_name == "public":
-        raise ApplicationError("No business selected.")
-    return tenant
 
 
-def _require(actor: Any, business: Any, role: str) -> None:
-    have = None
-    if actor is not None and getattr(actor, "pk", None):
-        have = (
-            Membership.objects.filter(user=actor, business=business)
-            .values_list("role", flat=True)
-            .first()
-        )
-    if have is None or ROLE_RANK[have] < ROLE_RANK[role]:
-        raise PermissionDenied(f"Your role ({have or 'none'}) can't do this; it needs {role}.")
 
 
 def _lock(invoice: Invoice) -> Invoice:
@@ -151,7 +138,7 @@ def collections_top(
 
 def invoice_expect_on(*, actor: Any, invoice: Invoice, on: date | None) -> Invoice:
     """The owner's "expect on" date (today or later) for the forecast; None = the habit."""
-    business = _business()
+    business = current_business()
     today = local_today(business.timezone)
     if on is not None:
         if on < today:
@@ -160,7 +147,7 @@ def invoice_expect_on(*, actor: Any, invoice: Invoice, on: date | None) -> Invoi
             raise InvoiceError("Choose a date within the next year.")
     with transaction.atomic():
         invoice = _lock(invoice)
-        _require(actor, business, Role.BOOKKEEPER)
+        membership_require(actor, business, Role.BOOKKEEPER)
         if invoice.balance <= 0:
             raise Conflict("This invoice is already paid.")
         before = {"expected_date": invoice.expected_date}

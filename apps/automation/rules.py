@@ -6,19 +6,21 @@ from __future__ import annotations
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from django.db import connection, transaction
+from django.db import transaction
 from django.utils import timezone
 from django_tenants.utils import tenant_context
 
-from apps.accounts.models import ROLE_RANK, Membership, Role
+from apps.accounts.models import Membership, Role
+from apps.accounts.roles import membership_require
 from apps.ap.models import Bill
 from apps.ap.services import bill_approval_undo, bill_schedule
 from apps.ar.reminders.sequences import collections_automation_set
 from apps.automation.models import Rule, RuleAction
 from apps.automation.plan import DEFAULTS
 from apps.core.dates import business_now
-from apps.core.errors import ApplicationError, Conflict, PermissionDenied
+from apps.core.errors import ApplicationError, Conflict, NotFound, PermissionDenied
 from apps.core.services.audit import audit_record
+from apps.core.tenant import current_business
 from apps.reserves.models import Reserve
 from apps.reserves.services import reserve_release
 from apps.tenancy.models import Business
@@ -34,10 +36,7 @@ class RuleError(ApplicationError):
 
 
 def _business() -> Any:
-    tenant = getattr(connection, "tenant", None)
-    if tenant is None or connection.schema_name == "public":
-        raise RuleError("No business selected.")
-    return tenant
+    return current_business(error=RuleError)
 
 
 def _role(actor: Any, business: Any) -> str | None:
@@ -102,9 +101,8 @@ def rule_save(*, actor: Any, kind: str, params: dict[str, Any], floor_days: Any 
     """An owner saves a rule's settings (a rule that is on stays on, with them). A bookkeeper's
     save is a proposal: the rule becomes `proposed` until an owner switches it on."""
     business = _business()
-    role = _role(actor, business)
-    if role is None or ROLE_RANK[role] < ROLE_RANK[Role.BOOKKEEPER]:
-        raise PermissionDenied("Only owners set rules; bookkeepers may propose them.")
+    role = membership_require(actor, business, Role.BOOKKEEPER,
+                              message="Only owners set rules; bookkeepers may propose them.")
     try:
         hours = int(stale_hours)
     except (TypeError, ValueError):
@@ -163,13 +161,12 @@ def rule_action_undo(*, actor: Any, action_id: int) -> RuleAction:
     """Undo what a rule did, within its window: approval, schedule, reserve funding, or a
     payment still waiting (before the outbox sends it). Owners and bookkeepers."""
     business = _business()
-    role = _role(actor, business)
-    if role is None or ROLE_RANK[role] < ROLE_RANK[Role.BOOKKEEPER]:
-        raise PermissionDenied("Only owners and bookkeepers can undo a rule's action.")
+    membership_require(actor, business, Role.BOOKKEEPER,
+                       message="Only owners and bookkeepers can undo a rule's action.")
     with transaction.atomic():
         row = RuleAction.objects.select_for_update().filter(pk=action_id).first()
         if row is None:
-            raise RuleError("No such automatic action.")
+            raise NotFound("No such automatic action.")
         if row.state not in (RuleAction.State.DONE, RuleAction.State.WAITING):
             raise Conflict(f"This action is {row.get_state_display().lower()}; nothing to undo.")
         if row.undo_until is None or row.undo_until < business_now():

@@ -2,7 +2,7 @@
 deposits, transfers; credit card payments and journal entries are in ``ingest_books``. The
 chart of accounts (``Account``) is the ledger's sink (``apps.ledger.ingest``).
 
-Registered as sync sinks in ``BankConfig.ready()``; each handles one page of DTOs with one
+Plugged as sync sinks in ``oodaloo/wiring.py``; each handles one page of DTOs with one
 bulk upsert and one id lookup per referenced model.
 """
 
@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from apps.bank import ingest_books
 from apps.bank.models import Deposit, Purchase, PurchaseLine, Transfer
 from apps.integrations.sync.ingest_helpers import (
     clip,
@@ -26,7 +25,7 @@ from apps.integrations.sync.ingest_helpers import (
     synced_fields,
     upsert,
 )
-from apps.integrations.sync.sinks import SinkContext, SinkResult, register_sink
+from apps.integrations.sync.sinks import SinkContext, SinkResult
 from apps.ledger.models import Account
 
 
@@ -140,10 +139,3 @@ def transfers_ingest(ctx: SinkContext, dtos: list[Any]) -> SinkResult:
     ])
     result.stored += len(objs)
     return result
-
-
-def register() -> None:
-    register_sink("Purchase", purchases_ingest)
-    register_sink("Deposit", deposits_ingest)
-    register_sink("Transfer", transfers_ingest)
-    ingest_books.register()

@@ -1,7 +1,7 @@
 """QBO → the cash movements real agencies' books add (DESIGN §4b): credit card payments and
 journal entries (with their lines: the money of a journal entry is only in its lines).
 
-Registered by ``apps.bank.ingest.register()``.
+Plugged in ``oodaloo/wiring.py``.
 """
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ from apps.integrations.sync.ingest_helpers import (
     synced_fields,
     upsert,
 )
-from apps.integrations.sync.sinks import SinkContext, SinkResult, register_sink
+from apps.integrations.sync.sinks import SinkContext, SinkResult
 from apps.ledger.models import Class, Department
 
 
@@ -106,8 +106,3 @@ def journal_entries_ingest(ctx: SinkContext, dtos: list[Any]) -> SinkResult:
     replace_lines(JournalEntryLine, "entry_id", pks, lines_of)
     result.stored += len(objs)
     return result
-
-
-def register() -> None:
-    register_sink("CreditCardPayment", credit_card_payments_ingest)
-    register_sink("JournalEntry", journal_entries_ingest)

@@ -10,10 +10,10 @@ carry QBO's sign: negative when money is owed.
 
 from django.db import models
 
+from apps.core.fields import MoneyField
 from apps.core.synced import QboSyncedModel
 from apps.ledger.models import Account
 
-MONEY = {"max_digits": 14, "decimal_places": 2}
 RATE = {"max_digits": 20, "decimal_places": 10}  # as precise as ExchangeRate.rate
 
 
@@ -27,8 +27,8 @@ class FeedAccount(models.Model):
     mask = models.CharField(max_length=8, blank=True)
     type = models.CharField(max_length=32)
     subtype = models.CharField(max_length=32, blank=True)
-    current_balance = models.DecimalField(**MONEY, null=True, blank=True)
-    available_balance = models.DecimalField(**MONEY, null=True, blank=True)
+    current_balance = MoneyField(null=True, blank=True)
+    available_balance = MoneyField(null=True, blank=True)
     currency = models.CharField(max_length=3, default="USD")
     balance_at = models.DateTimeField(null=True, blank=True)
     linked_account = models.OneToOneField(
@@ -54,7 +54,7 @@ class BankTransaction(models.Model):
     pending_transaction_id = models.CharField(max_length=128, blank=True)
     date = models.DateField(db_index=True)
     authorized_date = models.DateField(null=True, blank=True)
-    amount = models.DecimalField(**MONEY)
+    amount = MoneyField()
     currency = models.CharField(max_length=3, default="USD")
     name = models.CharField(max_length=300)
     merchant_name = models.CharField(max_length=200, blank=True)
@@ -90,10 +90,10 @@ class Purchase(QboSyncedModel):
     account_qbo_id = models.CharField(max_length=32, blank=True)
     payment_type = models.CharField(max_length=32, blank=True)
     txn_date = models.DateField(db_index=True)
-    total = models.DecimalField(**MONEY)
+    total = MoneyField()
     currency = models.CharField(max_length=3, default="USD")
     exchange_rate = models.DecimalField(**RATE, null=True, blank=True)  # NULL: home currency
-    home_total = models.DecimalField(**MONEY)
+    home_total = MoneyField()
     counterparty = models.CharField(max_length=200, blank=True)
     counterparty_qbo_id = models.CharField(max_length=32, blank=True)
     counterparty_type = models.CharField(max_length=16, blank=True)  # EntityRef.type
@@ -123,7 +123,7 @@ class PurchaseLine(models.Model):
     purchase = models.ForeignKey(Purchase, on_delete=models.CASCADE, related_name="lines")
     account = models.ForeignKey(Account, null=True, on_delete=models.SET_NULL, related_name="+")
     account_qbo_id = models.CharField(max_length=32, blank=True)
-    amount = models.DecimalField(**MONEY)
+    amount = MoneyField()
     description = models.CharField(max_length=400, blank=True)
 
     class Meta:
@@ -137,10 +137,10 @@ class Deposit(QboSyncedModel):
     account = models.ForeignKey(Account, null=True, on_delete=models.SET_NULL, related_name="+")
     account_qbo_id = models.CharField(max_length=32, blank=True)
     txn_date = models.DateField(db_index=True)
-    total = models.DecimalField(**MONEY)
+    total = MoneyField()
     currency = models.CharField(max_length=3, default="USD")
     exchange_rate = models.DecimalField(**RATE, null=True, blank=True)  # NULL: home currency
-    home_total = models.DecimalField(**MONEY)
+    home_total = MoneyField()
 
     def __str__(self) -> str:
         return f"Deposit {self.qbo_id} {self.total}"
@@ -154,7 +154,7 @@ class Transfer(QboSyncedModel):
     from_account_qbo_id = models.CharField(max_length=32, blank=True)
     to_account_qbo_id = models.CharField(max_length=32, blank=True)
     txn_date = models.DateField(db_index=True)
-    amount = models.DecimalField(**MONEY)
+    amount = MoneyField()
     currency = models.CharField(max_length=3, default="USD")
     exchange_rate = models.DecimalField(**RATE, null=True, blank=True)  # NULL: home currency
 
@@ -173,7 +173,7 @@ class CreditCardPayment(QboSyncedModel):
     ``currency``/``exchange_rate`` are kept for the shared convention."""
 
     txn_date = models.DateField(db_index=True)
-    amount = models.DecimalField(**MONEY)
+    amount = MoneyField()
     currency = models.CharField(max_length=3, default="USD")
     exchange_rate = models.DecimalField(**RATE, null=True, blank=True)  # NULL: home currency
     bank_account = models.ForeignKey(
@@ -208,7 +208,7 @@ class JournalEntry(QboSyncedModel):
     doc_number = models.CharField(max_length=64, blank=True)
     memo = models.CharField(max_length=400, blank=True)
     adjustment = models.BooleanField(default=False)
-    total = models.DecimalField(**MONEY, default=0)
+    total = MoneyField(default=0)
     currency = models.CharField(max_length=3, default="USD")
     exchange_rate = models.DecimalField(**RATE, null=True, blank=True)  # NULL: home currency
 
@@ -235,7 +235,7 @@ class JournalEntryLine(models.Model):
     entry = models.ForeignKey(JournalEntry, on_delete=models.CASCADE, related_name="lines")
     line_id = models.CharField(max_length=32, blank=True)
     posting_type = models.CharField(max_length=6, choices=Posting.choices)
-    amount = models.DecimalField(**MONEY)
+    amount = MoneyField()
     account = models.ForeignKey(Account, null=True, on_delete=models.SET_NULL, related_name="+")
     account_qbo_id = models.CharField(max_length=32)
     entity_type = models.CharField(max_length=16, blank=True)

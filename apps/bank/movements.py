@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from django.db.models import Q
 
 from apps.bank.models import CreditCardPayment, Deposit, JournalEntryLine, Purchase, Transfer
-from apps.ledger.movements import QboRecord, movement_source_register
+from apps.ledger.movements import QboRecord
 
 
 def deposit_movements(account_qbo_ids: set[str]) -> Iterator[QboRecord]:
@@ -59,10 +59,3 @@ def card_payment_movements(account_qbo_ids: set[str]) -> Iterator[QboRecord]:
     ).values_list("pk", "bank_account_qbo_id", "txn_date", "amount", "card_account_qbo_id"):
         yield QboRecord("card_payment", pk, acct, day, amount, "", card)
 
-
-def register() -> None:
-    movement_source_register("deposit", deposit_movements)
-    movement_source_register("purchase", purchase_movements)
-    movement_source_register("transfer", transfer_movements)
-    movement_source_register("journal_entry", journal_entry_movements)
-    movement_source_register("card_payment", card_payment_movements)

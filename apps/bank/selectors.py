@@ -1,7 +1,7 @@
 """Read paths of the bank feed: health/states for staff and owner, and the tray causes.
 
-The tray (a higher layer) calls `bank_tray_causes(business, as_of)` and turns each
-`BankTrayCause` into its own Candidate (same field names).
+`bank_tray_source` is this app's tray cause source (plugged in `oodaloo/wiring.py`; the
+contract is `apps/core/tray_causes.py`).
 """
 
 from __future__ import annotations
@@ -18,6 +18,7 @@ from apps.bank.models import FeedAccount
 from apps.bank.services.feed_items import NEEDS_RECONNECT, Status, items_for
 from apps.bank.services.reconcile import unmatched_queryset
 from apps.core.money import format_money
+from apps.core.tray_causes import TrayCause, TrayContext
 from apps.integrations.plaid.models import PlaidItem
 
 # A feed that has not synced for this long has "stopped": staff and owner see it, and the
@@ -84,42 +85,28 @@ def stale_item_ids(business, now: datetime | None = None) -> set[str]:
     return {i.item_id for i in items_for(business) if feed_state(i, now)[0] not in USABLE_STATES}
 
 
-@dataclass(frozen=True)
-class BankTrayCause:
-    key: str
-    kind: str  # "connection" | "bank_unmatched" | "bank_link"
-    score: Decimal
-    title: str
-    detail: str = ""
-    amount: Decimal | None = None
-    due_date: date | None = None
-    impact_sentence: str = ""
-    target_type: str = ""
-    target_id: str = ""
-
-
 def _unmatched_title(amount: Decimal, day: date, currency: str) -> str:
     money = format_money(abs(amount), currency)
     moved = "left the bank" if amount > 0 else "arrived in the bank"
     return f"{money} {moved} on {day:%b} {day.day} with no record in QuickBooks"
 
 
-def bank_tray_causes(business, as_of: date, now: datetime | None = None) -> list[BankTrayCause]:
+def bank_tray_causes(business, as_of: date, now: datetime | None = None) -> list[TrayCause]:
     """Reconnect prompts, stopped feeds, links to confirm, and unmatched bank transactions."""
     currency = business.currency or "USD"
-    out: list[BankTrayCause] = []
+    out: list[TrayCause] = []
     for item in items_for(business):
         state, sentence = feed_state(item, now)
         name = item.institution_name or "your bank"
         if state in ("login_required", "pending_expiration"):
-            out.append(BankTrayCause(
+            out.append(TrayCause(
                 f"connection:plaid:{item.item_id}:reconnect"[:120], "connection", Decimal(3),
                 f"Reconnect {name}", sentence,
                 impact_sentence="No runway change; until you reconnect, bank figures are frozen.",
                 target_type="plaid_item", target_id=str(item.pk),
             ))
         elif state == "stale":
-            out.append(BankTrayCause(
+            out.append(TrayCause(
                 f"connection:plaid:{item.item_id}:stale"[:120], "connection", Decimal(1),
                 f"{name} stopped sending updates", sentence,
                 impact_sentence="Runway uses QuickBooks figures for these accounts meanwhile.",
@@ -129,7 +116,7 @@ def bank_tray_causes(business, as_of: date, now: datetime | None = None) -> list
         for feed in FeedAccount.objects.filter(
             removed=False, link_confirmed=False, suggested_account__isnull=False
         ).select_related("suggested_account"):
-            out.append(BankTrayCause(
+            out.append(TrayCause(
                 f"bank_link:{feed.pk}", "bank_link", Decimal(2),
                 f"Is {feed.name} ••{feed.mask} the same account as "
                 f"{feed.suggested_account.name} in QuickBooks?",
@@ -144,7 +131,7 @@ def bank_tray_causes(business, as_of: date, now: datetime | None = None) -> list
             .order_by(Abs("amount").desc(), "date", "pk")[:UNMATCHED_ITEMS_MAX]
         )
     for txn in unmatched:
-        out.append(BankTrayCause(
+        out.append(TrayCause(
             f"bank_txn:{txn.transaction_id}"[:120], "bank_unmatched", abs(txn.amount),
             _unmatched_title(txn.amount, txn.date, txn.currency or currency),
             f"{txn.merchant_name or txn.name} on {txn.feed_account.name} "
@@ -154,6 +141,11 @@ def bank_tray_causes(business, as_of: date, now: datetime | None = None) -> list
             target_type="bank_transaction", target_id=str(txn.pk),
         ))
     return out
+
+
+def bank_tray_source(ctx: TrayContext) -> list[TrayCause]:
+    """Feed problems, account links to confirm and bank money QuickBooks doesn't know about."""
+    return bank_tray_causes(ctx.business, ctx.today)
 
 
 # Worst first: the state a summary row reports when a business has several bank logins.

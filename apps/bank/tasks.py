@@ -27,3 +27,9 @@ def feed_sync_task(self, item_id: str | None = None, balances: bool = False) -> 
     if report.retryable:
         raise self.retry(countdown=min(600, 30 * 2 ** self.request.retries))
     return str(report)
+
+
+def feed_sync_enqueue(item_id: str) -> None:
+    """The sync dispatcher's way in (plugged in oodaloo/wiring.py): one item's feed sync, with
+    balances. Call inside the business's tenant_context."""
+    feed_sync_task.delay(item_id=item_id, balances=True)

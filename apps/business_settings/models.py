@@ -7,6 +7,8 @@ from decimal import Decimal
 
 from django.db import models
 
+from apps.core.fields import MoneyField
+
 
 class BusinessSettings(models.Model):
     """Approval limit, digest schedule and recipients, onboarding progress.
@@ -26,7 +28,7 @@ class BusinessSettings(models.Model):
 
     singleton = models.PositiveSmallIntegerField(default=1, unique=True, editable=False)
     # Bookkeepers may approve bills up to this amount; above it only an owner. 0 = owners only.
-    approval_limit = models.DecimalField(max_digits=14, decimal_places=2, default=Decimal("0"))
+    approval_limit = MoneyField(default=Decimal("0"))
     digest_weekday = models.PositiveSmallIntegerField(
         choices=Weekday.choices, default=Weekday.MONDAY
     )

@@ -13,6 +13,7 @@ from django_tenants.utils import tenant_context
 from apps.ar.reminders.plan import Habit, Plan, reminders_plan
 from apps.ar.reminders.send import TickReport, reminders_tick, tick_done, tick_key
 from apps.ar.reminders.sequences import collections_settings
+from apps.core.clock import Clock
 from apps.core.dates import business_now
 from apps.core.enqueue import enqueue
 from apps.runway.engine.habits import habits_from_stats
@@ -43,13 +44,13 @@ def reminders_plan_for(business: Business, day: date, *, include_held: bool = Fa
                               preview=preview)
 
 
-def reminders_run(business: Business, day: date) -> TickReport:
+def reminders_run(business: Business, day: date, *, clock: Clock | None = None) -> TickReport:
     # A tick queued before staff paused the business sends nothing (apps/staff).
     if Business.objects.filter(pk=business.pk, automation_paused_at__isnull=False).exists():
         return TickReport(tick_key(business, day), "paused")
     with tenant_context(business):
         habits = customer_habits(day)
-    return reminders_tick(business, day, habits)
+    return reminders_tick(business, day, habits, clock=clock)
 
 
 def reminders_preview(business: Business, today: date) -> Plan | None:

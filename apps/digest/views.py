@@ -14,12 +14,8 @@ from apps.core.unsubscribe import one_click_unsubscribe
 from apps.digest import selectors
 from apps.digest.content import deep_link_target, digest_build, week_label, week_parse
 from apps.digest.render import digest_render_page_body, digest_render_pdf
-from apps.digest.services import (
-    UNSUBSCRIBE_SALT,
-    digest_subscription_set,
-    digest_unsubscribe,
-    late_note,
-)
+from apps.digest.schedule import UNSUBSCRIBE_SALT, digest_subscription_set, digest_unsubscribe
+from apps.digest.sending import late_note
 
 
 @portal_view

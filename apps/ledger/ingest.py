@@ -23,7 +23,7 @@ from apps.integrations.sync.ingest_helpers import (
     synced_fields,
     upsert,
 )
-from apps.integrations.sync.sinks import SinkContext, SinkResult, register_sink
+from apps.integrations.sync.sinks import SinkContext, SinkResult
 from apps.ledger.models import (
     Account,
     Class,
@@ -116,6 +116,10 @@ def _segments_ingest(model: type[Class] | type[Department]):
     return ingest
 
 
+classes_ingest = _segments_ingest(Class)
+departments_ingest = _segments_ingest(Department)
+
+
 def employees_ingest(ctx: SinkContext, dtos: list[Any]) -> SinkResult:
     live, gone = split_deleted(dtos)
     result = SinkResult(stored=mark_deleted(Employee, ctx.realm_id, gone))
@@ -164,12 +168,3 @@ def accounts_ingest(ctx: SinkContext, dtos: list[Any]) -> SinkResult:
     result.stored += len(objs)
     ctx.touch("Account", [o["qbo_id"] for o in objs])
     return result
-
-
-def register() -> None:
-    register_sink("ExchangeRate", exchange_rates_ingest)
-    register_sink("CompanyCurrency", company_currencies_ingest)
-    register_sink("Class", _segments_ingest(Class))
-    register_sink("Department", _segments_ingest(Department))
-    register_sink("Employee", employees_ingest)
-    register_sink("Account", accounts_ingest)

@@ -8,9 +8,9 @@ the money apps read it, it reads nothing of theirs. Every model mirrors one QBO 
 
 from django.db import models
 
+from apps.core.fields import MoneyField
 from apps.core.synced import QboSyncedModel
 
-MONEY = {"max_digits": 14, "decimal_places": 2}
 RATE = {"max_digits": 20, "decimal_places": 10}
 
 
@@ -41,7 +41,7 @@ class Account(QboSyncedModel):
     qbo_account_type = models.CharField(max_length=64, blank=True)
     account_subtype = models.CharField(max_length=64, blank=True)
     acct_num = models.CharField(max_length=64, blank=True)
-    current_balance = models.DecimalField(**MONEY, default=0)
+    current_balance = MoneyField(default=0)
     currency = models.CharField(max_length=3, default="USD")
     active = models.BooleanField(default=True)
     included_in_runway = models.BooleanField(default=True)

@@ -2,8 +2,8 @@
 
 The bank feed is reconciled against every live QBO record that moved money through a linked
 account; payments (ar) and bill payments (ap) are models of bank's siblings, which bank may not
-import. So each domain app registers the sources of its own records here (in its
-``AppConfig.ready``) and bank reads them all through ``movement_records``. The order of the
+import. So each domain app's sources of its own records are plugged here (``MOVEMENT_SOURCE``, in
+``oodaloo/wiring.py``) and bank reads them all through ``movement_records``. The order of the
 sources does not matter: matching sorts its candidates on a full key.
 """
 
@@ -13,6 +13,8 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
+
+from apps.core import hooks
 
 
 @dataclass(frozen=True)
@@ -28,11 +30,8 @@ class QboRecord:
 
 # Given the QBO ids of the accounts to reconcile, yields that source's live records on them.
 MovementSource = Callable[[set[str]], Iterable[QboRecord]]
-_SOURCES: dict[str, MovementSource] = {}
-
-
-def movement_source_register(name: str, source: MovementSource) -> None:
-    _SOURCES[name] = source
+# The hook point (apps/core/hooks.py) where oodaloo/wiring.py plugs each app's sources.
+MOVEMENT_SOURCE = "ledger.movement_source"
 
 
 def movement_records(account_qbo_ids: set[str]) -> list[QboRecord]:
@@ -40,6 +39,6 @@ def movement_records(account_qbo_ids: set[str]) -> list[QboRecord]:
     if not account_qbo_ids:
         return []
     out: list[QboRecord] = []
-    for source in _SOURCES.values():
+    for source in hooks.plugged(MOVEMENT_SOURCE):
         out.extend(source(account_qbo_ids))
     return out

@@ -14,10 +14,11 @@ from django.db import transaction
 from django.utils import timezone
 
 from apps.accounts.models import Membership, Role
+from apps.accounts.roles import membership_require
 from apps.ap.services import parse_amount, runway_data_changed
 from apps.business_settings.models import BusinessSettings
 from apps.business_settings.selectors import settings_get
-from apps.core.errors import ApplicationError, PermissionDenied
+from apps.core.errors import ApplicationError
 from apps.core.services.audit import audit_record
 from apps.ledger.models import Account
 
@@ -25,10 +26,6 @@ from apps.ledger.models import Account
 class SettingsError(ApplicationError):
     code = "settings_invalid"
 
-
-def _require_owner(actor: Any, business: Any) -> None:
-    if not Membership.objects.filter(user=actor, business=business, role=Role.OWNER).exists():
-        raise PermissionDenied("Only an owner can change this.")
 
 
 def _snapshot(row: BusinessSettings) -> dict:
@@ -42,7 +39,7 @@ def _snapshot(row: BusinessSettings) -> dict:
 
 
 def approval_limit_set(*, actor: Any, business: Any, amount: Any) -> BusinessSettings:
-    _require_owner(actor, business)
+    membership_require(actor, business, Role.OWNER, message="Only an owner can change this.")
     value = Decimal("0") if str(amount).strip() in ("", "0") else parse_amount(amount)
     with transaction.atomic():
         row = BusinessSettings.objects.select_for_update().get(pk=settings_get().pk)
@@ -71,7 +68,7 @@ def digest_settings_set(
     member_ids_receiving: list[int] | None = None,
 ) -> BusinessSettings:
     """Digest day/time (business-local) and who receives it."""
-    _require_owner(actor, business)
+    membership_require(actor, business, Role.OWNER, message="Only an owner can change this.")
     if weekday not in range(7):
         raise SettingsError("Choose a day of the week.")
     if at.minute % 15:
@@ -128,7 +125,7 @@ def digest_recipients(business: Any) -> list[str]:
 def timezone_set(*, actor: Any, business: Any, tz_name: str) -> None:
     from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-    _require_owner(actor, business)
+    membership_require(actor, business, Role.OWNER, message="Only an owner can change this.")
     try:
         ZoneInfo(tz_name)
     except (ZoneInfoNotFoundError, ValueError):
@@ -150,7 +147,7 @@ def timezone_set(*, actor: Any, business: Any, tz_name: str) -> None:
 
 def account_include_set(*, actor: Any, business: Any, account: Account, included: bool) -> Account:
     """Include a bank account in runway cash (or exclude it)."""
-    _require_owner(actor, business)
+    membership_require(actor, business, Role.OWNER, message="Only an owner can change this.")
     with transaction.atomic():
         account = Account.objects.select_for_update().get(pk=account.pk)
         before = {"included_in_runway": account.included_in_runway}

@@ -21,6 +21,7 @@ from apps.ap.services import (
 from apps.ap.vendor_credits import vendor_credit_apply
 from apps.business_settings.selectors import approval_limit
 from apps.core.errors import ApplicationError
+from apps.core.tray_causes import cash_impact
 from apps.ledger.models import Account
 from apps.portal.common import (
     action_error,
@@ -34,7 +35,6 @@ from apps.portal.page_cache import deferred
 from apps.portal.runway_data import runway_now
 from apps.portal.tray import action_done_from_tray
 from apps.runway.rates import with_today_rates
-from apps.tray.services import cash_impact
 
 
 def _filtered(request, today):

@@ -7,15 +7,17 @@ from django.shortcuts import get_object_or_404, render
 from django.views.decorators.http import require_POST
 
 from apps.accounts.permissions import portal_view
-from apps.ar.credits import credit_apply
-from apps.ar.models import CreditMemo, Customer, Invoice, Payment
-from apps.ar.overpayments import overpayment_apply
+from apps.ar.applications import CreditSource, credit_source_apply
+from apps.ar.credits import MEMO
+from apps.ar.models import Customer, Invoice
+from apps.ar.overpayments import OVERPAYMENT
 from apps.ar.reminders import selectors as reminder_selectors
 from apps.ar.reminders.manual import invoice_remind
 from apps.ar.selectors import invoice_filters, invoices_filtered
 from apps.ar.services import collections_top, invoice_expect_on
 from apps.collections.services import customer_habits
 from apps.core.errors import ApplicationError
+from apps.core.tray_causes import cash_impact
 from apps.portal.collections import customer_context
 from apps.portal.common import (
     PAGE_SIZE,
@@ -29,7 +31,6 @@ from apps.portal.page_cache import deferred
 from apps.portal.runway_data import charts, habit_sentences, runway_now
 from apps.portal.tray import action_done_from_tray
 from apps.runway.rates import with_today_rates
-from apps.tray.services import cash_impact
 
 
 def priority_top(today, late: dict, limit: int = PAGE_SIZE):
@@ -169,20 +170,16 @@ def invoice_expect_view(request, pk: int):
     return _after(request, invoice, message)
 
 
-@require_POST
-@portal_view(write="bookkeeper")
-def credit_apply_view(request, pk: int):
-    """Apply a credit memo to the invoice the tray offered (through the outbox, once)."""
-    memo = get_object_or_404(CreditMemo, pk=pk)
+def _credit_source_apply(request, source: CreditSource, pk: int, *, thing: str, what: str):
+    """Apply a credit source (credit memo, overpayment) to the invoice the tray offered."""
+    row = get_object_or_404(source.model, pk=pk)
     invoice_id = request.POST.get("invoice", "")
     invoice = get_object_or_404(Invoice, pk=int(invoice_id)) if invoice_id.isdigit() else None
     try:
         if invoice is None:
-            raise ApplicationError("Choose the invoice to apply the credit to.")
-        action = credit_apply(
-            actor=request.user,
-            credit_memo=memo,
-            invoice=invoice,
+            raise ApplicationError(f"Choose the invoice to apply the {thing} to.")
+        action = credit_source_apply(
+            source, actor=request.user, row=row, invoice=invoice,
             amount=request.POST.get("amount") or None,
             idempotency_key=request.POST.get("key", ""),
         )
@@ -191,36 +188,22 @@ def credit_apply_view(request, pk: int):
     number = invoice.doc_number or invoice.qbo_id
     return action_done_from_tray(
         request,
-        f"Applying {action.payload['amount']} of credit to invoice {number} in QuickBooks.",
+        f"Applying {action.payload['amount']} of {what} to invoice {number} in QuickBooks.",
         default_next=f"/invoices/{invoice.pk}/",
-        target=("credit_memo", memo.pk),
+        target=(source.target_type, row.pk),
     )
+
+
+@require_POST
+@portal_view(write="bookkeeper")
+def credit_apply_view(request, pk: int):
+    """Apply a credit memo to the invoice the tray offered (through the outbox, once)."""
+    return _credit_source_apply(request, MEMO, pk, thing="credit", what="credit")
 
 
 @require_POST
 @portal_view(write="bookkeeper")
 def overpayment_apply_view(request, pk: int):
     """Apply a payment's unapplied money to the invoice the tray offered (outbox, once)."""
-    payment = get_object_or_404(Payment, pk=pk)
-    invoice_id = request.POST.get("invoice", "")
-    invoice = get_object_or_404(Invoice, pk=int(invoice_id)) if invoice_id.isdigit() else None
-    try:
-        if invoice is None:
-            raise ApplicationError("Choose the invoice to apply the payment to.")
-        action = overpayment_apply(
-            actor=request.user,
-            payment=payment,
-            invoice=invoice,
-            amount=request.POST.get("amount") or None,
-            idempotency_key=request.POST.get("key", ""),
-        )
-    except ApplicationError as exc:
-        return action_error(request, exc)
-    number = invoice.doc_number or invoice.qbo_id
-    return action_done_from_tray(
-        request,
-        f"Applying {action.payload['amount']} of the overpayment to invoice {number} in "
-        "QuickBooks.",
-        default_next=f"/invoices/{invoice.pk}/",
-        target=("payment", payment.pk),
-    )
+    return _credit_source_apply(request, OVERPAYMENT, pk, thing="payment",
+                                what="the overpayment")

@@ -2,7 +2,7 @@
 
 from django.db import models
 
-MONEY = {"max_digits": 14, "decimal_places": 2}
+from apps.core.fields import MoneyField
 
 
 class Reserve(models.Model):
@@ -13,8 +13,8 @@ class Reserve(models.Model):
 
     name = models.CharField(max_length=120)
     kind = models.CharField(max_length=16, choices=Kind.choices, default=Kind.CUSTOM)
-    target = models.DecimalField(**MONEY, default=0)
-    held = models.DecimalField(**MONEY, default=0)
+    target = MoneyField(default=0)
+    held = MoneyField(default=0)
     due_date = models.DateField(null=True, blank=True)
     active = models.BooleanField(default=True)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -44,7 +44,7 @@ class ReserveEntry(models.Model):
 
     reserve = models.ForeignKey(Reserve, on_delete=models.CASCADE, related_name="entries")
     created_at = models.DateTimeField(auto_now_add=True)
-    amount = models.DecimalField(**MONEY)  # positive = funded, negative = released
+    amount = MoneyField()  # positive = funded, negative = released
     actor_email = models.CharField(max_length=254, blank=True)
     note = models.CharField(max_length=300, blank=True)
 

@@ -6,14 +6,16 @@ Call inside the business's schema (the reserve rows live there)."""
 from __future__ import annotations
 
 from datetime import date
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
 
-from django.db import connection, transaction
+from django.db import transaction
 
 from apps.core.errors import ApplicationError
+from apps.core.money import parse_money
 from apps.core.services.audit import audit_record
 from apps.core.services.data_version import data_changed
+from apps.core.tenant import current_business
 from apps.reserves.models import Reserve, ReserveEntry
 
 UNSET: Any = object()
@@ -23,31 +25,16 @@ class ReserveError(ApplicationError):
     code = "invalid_reserve"
 
 
+
+
 def _business() -> Any:
-    tenant = getattr(connection, "tenant", None)
-    if tenant is None or connection.schema_name == "public":
-        raise ReserveError("reserves are changed inside a business", code="no_business")
-    return tenant
+    return current_business(error=ReserveError, code="no_business",
+                            message="reserves are changed inside a business")
 
 
 def _money(value: object, what: str, *, allow_zero: bool = False) -> Decimal:
-    """A positive amount with at most 2 decimals; floats are refused (they already lost cents)."""
-    if isinstance(value, float) or isinstance(value, bool):
-        raise ReserveError(f"{what} must be an exact amount, not {value!r}", code="invalid_amount")
-    try:
-        amount = value if isinstance(value, Decimal) else Decimal(str(value).strip())
-    except (InvalidOperation, ValueError):
-        raise ReserveError(f"{what} is not an amount: {value!r}", code="invalid_amount")
-    if not amount.is_finite():
-        raise ReserveError(f"{what} is not an amount: {value!r}", code="invalid_amount")
-    if amount < 0 or (amount == 0 and not allow_zero):
-        need = "zero or more" if allow_zero else "more than zero"
-        raise ReserveError(f"{what} must be {need}, got {amount}", code="invalid_amount")
-    if amount.as_tuple().exponent < -2 and amount != amount.quantize(Decimal("0.01")):
-        raise ReserveError(
-            f"{what} has more than 2 decimals: {amount}", code="invalid_amount"
-        )
-    return amount.quantize(Decimal("0.01"))
+    return parse_money(value, what=what, allow_zero=allow_zero, error=ReserveError,
+                       code="invalid_amount")
 
 
 def _state(r: Reserve) -> dict:

@@ -12,6 +12,8 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
+from apps.core.fields import MoneyField
+
 CLAIM_TTL = timedelta(minutes=30)  # an abandoned claim can be taken over after this
 
 
@@ -42,7 +44,7 @@ class ReviewTask(models.Model):
     document_state = models.CharField(max_length=16, blank=True)
     file_name = models.CharField(max_length=255, blank=True)
     vendor_name = models.CharField(max_length=200, blank=True)
-    total = models.DecimalField(max_digits=14, decimal_places=2, null=True, blank=True)
+    total = MoneyField(null=True, blank=True)
     currency = models.CharField(max_length=3, blank=True)
     notes = models.JSONField(default=list, blank=True)
 

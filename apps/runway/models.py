@@ -3,7 +3,7 @@ detected recurring payments. Everything else is computed from the books on deman
 
 from django.db import models
 
-MONEY = {"max_digits": 14, "decimal_places": 2}
+from apps.core.fields import MoneyField
 
 
 class ForecastSnapshot(models.Model):
@@ -16,10 +16,10 @@ class ForecastSnapshot(models.Model):
 
     as_of = models.DateField()
     week_start = models.DateField(unique=True)  # Monday of as_of's week
-    cash = models.DecimalField(**MONEY)
-    reserved = models.DecimalField(**MONEY)
-    available = models.DecimalField(**MONEY)
-    daily_burn = models.DecimalField(**MONEY)
+    cash = MoneyField()
+    reserved = MoneyField()
+    available = MoneyField()
+    daily_burn = MoneyField()
     weeks = models.JSONField(default=list)
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -49,7 +49,7 @@ class RecurringSeriesOverride(models.Model):
     status = models.CharField(max_length=16, choices=Status.choices)
     name = models.CharField(max_length=200, blank=True)
     cadence = models.CharField(max_length=16, choices=Cadence.choices, blank=True)
-    amount = models.DecimalField(**MONEY, null=True, blank=True)
+    amount = MoneyField(null=True, blank=True)
     next_date = models.DateField(null=True, blank=True)
     edited_by_email = models.CharField(max_length=254, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)

@@ -2,7 +2,7 @@
 
 from django.db import models
 
-MONEY = {"max_digits": 14, "decimal_places": 2}
+from apps.core.fields import MoneyField
 
 
 class TrayItemQuerySet(models.QuerySet):
@@ -44,7 +44,7 @@ class TrayItem(models.Model):
     status = models.CharField(max_length=12, choices=Status.choices, default=Status.OPEN)
     title = models.CharField(max_length=200)
     detail = models.CharField(max_length=300, blank=True)
-    amount = models.DecimalField(**MONEY, null=True, blank=True)
+    amount = MoneyField(null=True, blank=True)
     due_date = models.DateField(null=True, blank=True)
     impact_days = models.DecimalField(max_digits=8, decimal_places=1, null=True, blank=True)
     impact_sentence = models.CharField(max_length=400, blank=True)

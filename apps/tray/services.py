@@ -1,4 +1,6 @@
-"""Generating and deciding Prep Tray items.
+"""Ranking and deciding Prep Tray items. The causes come from the domains (each app's
+`tray_causes.py`, plugged in `oodaloo/wiring.py`); this module ranks them, keeps them in line
+with the books and records the owner's decisions.
 
 `tray_generate` is idempotent: every cause has one key (`bill:42`, `invoice:7`, `reserve:3`,
 `series:vendor:12`, `connection:qbo:reconnect` …) and regeneration updates that row. The owner's
@@ -22,33 +24,22 @@ from django.db import connection, transaction
 from django.utils import timezone
 from django_tenants.utils import tenant_context
 
-from apps.accounts.models import ROLE_RANK, Membership, Role
-from apps.ap.models import Bill
-from apps.ap.services import IN_FLIGHT, bill_payment_actions
-from apps.ar.credits import credit_targets
-from apps.ar.models import CreditMemo, Invoice, Payment
-from apps.ar.overpayments import overpayment_targets
-from apps.ar.services import collections_top
+from apps.accounts.models import Role
+from apps.accounts.roles import membership_require
+from apps.core import hooks
 from apps.core.dates import business_now, local_today
-from apps.core.errors import ApplicationError, PermissionDenied
-from apps.core.money import format_money
+from apps.core.errors import ApplicationError
 from apps.core.services.audit import audit_record
 from apps.core.services.data_version import pages_changed
-from apps.integrations.sync.models import QboConnection, SyncRun
-from apps.reserves.models import Reserve
+from apps.core.tray_causes import TRAY_CAUSES, TrayContext
 from apps.runway.engine import RunwayResult
 from apps.runway.rates import with_today_rates
 from apps.tray.models import TrayItem
 
 log = logging.getLogger(__name__)
 
-BILL_WINDOW_DAYS = 14
-URGENT_DAYS = 3
-INVOICE_ITEMS_MAX = 25  # the tray stays a short list; the invoices page has the full ranking
-BILL_ITEMS_MAX = 100  # most overdue first; the bills page lists the rest
-CREDIT_ITEMS_MAX = 25  # largest first (credit memos and unapplied payments each)
-RECONNECT_WARNING = timedelta(days=14)
 SNOOZE_MAX = timedelta(days=90)
+# Ranking: a cause's tier by its `rank` (or else its kind); score orders within a tier.
 TIER = {
     TrayItem.Kind.CONNECTION: 0,
     "bill_urgent": 1,
@@ -63,14 +54,6 @@ TIER = {
     TrayItem.Kind.CONTACT_FIX: 2,  # reminders to a customer stopped until it is fixed
     TrayItem.Kind.AUTOMATION_HELD: 1,  # a rule would have acted; the owner decides instead
 }
-CADENCE_WORDS = {
-    "weekly": "every week",
-    "biweekly": "every two weeks",
-    "semimonthly": "twice a month",
-    "monthly": "every month",
-    "quarterly": "every quarter",
-}
-
 
 class TrayError(ApplicationError):
     code = "tray_invalid"
@@ -102,410 +85,22 @@ class TraySummary:
     keys: list[str] = field(default_factory=list)
 
 
-# --- impact in days (cash-now decisions: Δcash ÷ daily burn, DESIGN §4) -------------------
-
-
-def cash_impact(delta: Decimal, burn: Decimal | None, what: str, currency: str):
-    """(days, sentence) for a decision that moves `delta` of cash today."""
-    verb = "adds" if delta >= 0 else "takes"
-    money = format_money(abs(delta), currency)
-    if not burn or burn <= 0:
-        return None, f"{what} {verb} {money} {'to' if delta >= 0 else 'from'} available cash."
-    days = (delta / burn).quantize(Decimal("0.1"))
-    if days == 0:
-        days = abs(days)
-    return days, (
-        f"{what} {verb} {money} {'to' if delta >= 0 else 'from'} available cash: "
-        f"{days:+} days of runway at {format_money(burn, currency)} a day of burn."
-    )
-
-
-# --- candidates ---------------------------------------------------------------------------
-
-
-def _connection_candidates(business: Any, now) -> list[Candidate]:
-    conn = QboConnection.objects.filter(business=business).first()
-    if conn is None:
-        return []
-    out = []
-    tier = TIER[TrayItem.Kind.CONNECTION]
-    if conn.status != QboConnection.Status.CONNECTED:
-        out.append(
-            Candidate(
-                "connection:qbo:reconnect",
-                TrayItem.Kind.CONNECTION,
-                tier,
-                Decimal(3),
-                "Reconnect QuickBooks",
-                "QuickBooks stopped accepting our connection, so your numbers are not updating.",
-                impact_sentence=(
-                    "No runway change; until you reconnect, every figure here is frozen."
-                ),
-                target_type="connection",
-                target_id="qbo",
-            )
-        )
-    elif conn.refresh_expires_at and conn.refresh_expires_at - now < RECONNECT_WARNING:
-        days_left = max((conn.refresh_expires_at - now).days, 0)
-        out.append(
-            Candidate(
-                "connection:qbo:expiring",
-                TrayItem.Kind.CONNECTION,
-                tier,
-                Decimal(4 if days_left <= 3 else 2),
-                "Reconnect QuickBooks before the link expires",
-                f"The QuickBooks link expires on {conn.refresh_expires_at:%b %-d} "
-                f"({days_left} days left); we emailed the owners 14 and 3 days before.",
-                due_date=conn.refresh_expires_at.date(),
-                impact_sentence="No runway change; reconnecting keeps your numbers updating.",
-                target_type="connection",
-                target_id="qbo",
-            )
-        )
-    last = SyncRun.objects.filter(business=business, source=SyncRun.Source.QBO).first()
-    if last is not None and last.state == SyncRun.State.FAILED:
-        out.append(
-            Candidate(
-                "connection:qbo:sync_failed",
-                TrayItem.Kind.CONNECTION,
-                tier,
-                Decimal(1),
-                "The last QuickBooks sync failed",
-                (last.error or "No reason was given.")[:300],
-                impact_sentence="No runway change; figures are as of the last good sync.",
-                target_type="connection",
-                target_id="qbo",
-            )
-        )
-    return out
-
-
-def _bill_candidates(business: Any, today: date, burn, currency: str) -> list[Candidate]:
-    bills = list(
-        Bill.objects.due_within(today, BILL_WINDOW_DAYS)
-        .exclude(status=Bill.Status.ON_HOLD)
-        .exclude(status=Bill.Status.SCHEDULED, scheduled_date__gt=today)
-        .select_related("vendor")
-        .order_by("due_date", "pk")[:BILL_ITEMS_MAX]
-    )
-    if not bills:
-        return []
-    with_today_rates(bills, currency, today)  # a foreign bill at today's rate, as the forecast
-    paying = set(
-        bill_payment_actions(business, [b.pk for b in bills])
-        .filter(state__in=IN_FLIGHT)
-        .values_list("target_id", flat=True)
-    )
-    out = []
-    for bill in bills:
-        if str(bill.pk) in paying:
-            continue  # a payment is on its way; the bill page shows its state
-        due = bill.due_date or bill.txn_date
-        days_left = (due - today).days
-        vendor = bill.vendor.display_name if bill.vendor else f"Vendor {bill.vendor_qbo_id}"
-        urgent = days_left <= URGENT_DAYS
-        approve = bill.status == Bill.Status.NEW
-        when = (
-            f"{-days_left} days overdue"
-            if days_left < 0
-            else "due today"
-            if days_left == 0
-            else f"due in {days_left} days"
-        )
-        if bill.today_home_balance is None:
-            continue  # no rate: left out of the figures; the rate warning says so
-        amount = bill.today_home_balance
-        what = f"Paying {vendor} {format_money(amount, currency)} today"
-        days, sentence = cash_impact(-amount, burn, what, currency)
-        out.append(
-            Candidate(
-                f"bill:{bill.pk}",
-                TrayItem.Kind.BILL_APPROVE if approve else TrayItem.Kind.BILL_PAY,
-                TIER["bill_urgent" if urgent else "bill_soon"],
-                Decimal(-days_left),
-                f"{'Approve' if approve else 'Pay'} {vendor}"
-                + (f" · bill {bill.doc_number}" if bill.doc_number else ""),
-                f"{format_money(amount, currency)} {when}.",
-                amount,
-                due,
-                days,
-                sentence,
-                "bill",
-                str(bill.pk),
-            )
-        )
-    return out
-
-
-def _invoice_candidates(today: date, result: RunwayResult | None, burn, currency: str):
-    late = {}
-    if result is not None:
-        late = {h.customer_id: h.avg_days_late for h in result.habits}
-    ranked = collections_top(
-        Invoice.objects.overdue(today).exclude(expected_date__gte=today),  # owner said when
-        as_of=today,
-        days_late_by_customer=late,
-        limit=INVOICE_ITEMS_MAX,
-    )
-    out = []
-    with_today_rates([p.invoice for p in ranked], currency, today)  # as the forecast counts it
-    for p in ranked:
-        inv = p.invoice
-        if inv.today_home_balance is None:
-            continue  # no rate: left out of the figures; the rate warning says so
-        amount = inv.today_home_balance
-        name = inv.customer.display_name if inv.customer else f"Customer {inv.customer_qbo_id}"
-        what = f"Collecting {format_money(amount, currency)} from {name}"
-        days, sentence = cash_impact(amount, burn, what, currency)
-        habit = (
-            f" Usually pays {late[inv.customer_qbo_id]} days late."
-            if late.get(inv.customer_qbo_id) and late[inv.customer_qbo_id] > 0
-            else ""
-        )
-        out.append(
-            Candidate(
-                f"invoice:{inv.pk}",
-                TrayItem.Kind.INVOICE_CHASE,
-                TIER[TrayItem.Kind.INVOICE_CHASE],
-                p.score,
-                f"Chase {name}" + (f" · invoice {inv.doc_number}" if inv.doc_number else ""),
-                f"{format_money(amount, currency)}, "
-                f"{p.days_overdue} days overdue.{habit}",
-                amount,
-                inv.due_date or inv.txn_date,
-                days,
-                sentence,
-                "invoice",
-                str(inv.pk),
-            )
-        )
-    return out
-
-
-def _credit_candidates(burn, currency: str) -> list[Candidate]:
-    tier = TIER[TrayItem.Kind.CREDIT_APPLY]
-    out = []
-    memos = (
-        CreditMemo.objects.filter(is_deleted=False, balance__gt=0)
-        .select_related("customer")
-        .order_by("-balance", "pk")[:CREDIT_ITEMS_MAX]
-    )
-    memos = list(memos)
-    targets = credit_targets(memos)  # one query: each customer's oldest open invoice
-    for memo in memos:
-        name = memo.customer.display_name if memo.customer else "a customer"
-        target = targets.get(memo.pk)
-        title = f"Apply {name}'s credit memo" + (f" {memo.doc_number}" if memo.doc_number else "")
-        detail = f"{format_money(memo.balance, currency)} of credit is unused in QuickBooks."
-        applied = memo.balance
-        what = (
-            f"Applying {name}'s credit to their open invoices means the forecast expects "
-            f"{format_money(memo.balance, currency)} less and"
-        )
-        if target is not None:
-            applied = min(memo.balance, target.balance)
-            number = target.doc_number or target.qbo_id
-            detail += (
-                f" Invoice {number} has {format_money(target.balance, currency)} open"
-                + (f", due {target.due_date:%b %-d}." if target.due_date else ".")
-            )
-            what = (
-                f"Applying {format_money(applied, currency)} of {name}'s credit to invoice "
-                f"{number} means the forecast expects that much less and"
-            )
-        days, sentence = cash_impact(-applied, burn, what, currency)
-        out.append(
-            Candidate(
-                f"credit:{memo.pk}",
-                TrayItem.Kind.CREDIT_APPLY,
-                tier,
-                memo.balance,
-                title,
-                detail,
-                memo.balance,
-                None,
-                days,
-                sentence,
-                "credit_memo",
-                str(memo.pk),
-            )
-        )
-    payments = (
-        Payment.objects.filter(is_deleted=False, unapplied_amount__gt=0)
-        .select_related("customer")
-        .order_by("-unapplied_amount", "pk")[:CREDIT_ITEMS_MAX]
-    )
-    payments = list(payments)
-    pay_targets = overpayment_targets(payments)  # one query, as for the memos
-    for pay in payments:
-        name = pay.customer.display_name if pay.customer else "a customer"
-        target = pay_targets.get(pay.pk)
-        detail = (f"{format_money(pay.unapplied_amount, currency)} was received but not applied "
-                  "to an invoice.")
-        applied = pay.unapplied_amount
-        what = (
-            f"Applying {name}'s overpayment means the forecast expects "
-            f"{format_money(pay.unapplied_amount, currency)} less and"
-        )
-        if target is not None:
-            applied = min(pay.unapplied_amount, target.balance)
-            number = target.doc_number or target.qbo_id
-            detail += (
-                f" Invoice {number} has {format_money(target.balance, currency)} open"
-                + (f", due {target.due_date:%b %-d}." if target.due_date else ".")
-            )
-            what = (
-                f"Applying {format_money(applied, currency)} of {name}'s overpayment to invoice "
-                f"{number} means the forecast expects that much less and"
-            )
-        days, sentence = cash_impact(-applied, burn, what, currency)
-        out.append(
-            Candidate(
-                f"overpayment:{pay.pk}",
-                TrayItem.Kind.CREDIT_APPLY,
-                tier,
-                pay.unapplied_amount,
-                f"Apply {name}'s overpayment",
-                detail,
-                pay.unapplied_amount,
-                pay.txn_date,
-                days,
-                sentence,
-                "payment",
-                str(pay.pk),
-            )
-        )
-    return out
-
-
-def _reserve_candidates(burn, currency: str) -> list[Candidate]:
-    out = []
-    for reserve in Reserve.objects.filter(active=True):
-        gap = reserve.target - reserve.held
-        if gap <= 0:
-            continue
-        what = f"Setting aside {format_money(gap, currency)} for {reserve.name}"
-        days, sentence = cash_impact(-gap, burn, what, currency)
-        out.append(
-            Candidate(
-                f"reserve:{reserve.pk}",
-                TrayItem.Kind.RESERVE_FUND,
-                TIER[TrayItem.Kind.RESERVE_FUND],
-                gap,
-                f"Top up the {reserve.name} reserve",
-                f"{format_money(reserve.held, currency)} held of "
-                f"{format_money(reserve.target, currency)}.",
-                gap,
-                reserve.due_date,
-                days,
-                sentence,
-                "reserve",
-                str(reserve.pk),
-            )
-        )
-    return out
-
-
-def _series_candidates(result: RunwayResult | None, currency: str) -> list[Candidate]:
-    if result is None:
-        return []
-    out = []
-    for s in result.history.series:
-        if s.status != "detected" or not s.active:
-            continue
-        cadence = CADENCE_WORDS.get(s.cadence, s.cadence)
-        out.append(
-            Candidate(
-                f"series:{s.key}"[:120],
-                TrayItem.Kind.SERIES_CONFIRM,
-                TIER[TrayItem.Kind.SERIES_CONFIRM],
-                s.amount,
-                f"Confirm {s.counterparty}: {format_money(s.amount, currency)} {cadence}",
-                f"Seen {s.occurrences} times; last on {s.last_date:%b %-d}." if s.last_date else "",
-                s.amount,
-                s.dates[0] if s.dates else None,
-                Decimal("0.0"),
-                "Already in the forecast; confirming keeps it there, dismissing takes "
-                f"{format_money(s.amount, currency)} {cadence} out.",
-                "series",
-                s.key,
-            )
-        )
-    return out
+# --- candidates: the domains' causes, ranked ----------------------------------------------
 
 
 def tray_candidates(business: Any, today: date, result: RunwayResult | None) -> list[Candidate]:
-    currency = business.currency or "USD"
-    burn = result.daily_burn if result is not None else None
-    return [
-        *_connection_candidates(business, timezone.now()),
-        *_bill_candidates(business, today, burn, currency),
-        *_invoice_candidates(today, result, burn, currency),
-        *_credit_candidates(burn, currency),
-        *_reserve_candidates(burn, currency),
-        *_series_candidates(result, currency),
-        *_bank_candidates(business, today),
-        *vendor_credit_candidates(result, currency),
-        *rate_missing_candidates(result),
-        *_contact_candidates(),
-        *_registered_candidates(business, today),
-    ]
-
-
-def _registered_candidates(business: Any, today: date) -> list[Candidate]:
-    """Causes of the apps above the tray (apps/tray/sources.py), e.g. automation held back."""
-    from apps.tray.sources import tray_sources
-
-    out = []
-    for name, source in tray_sources():
-        try:
-            out += [Candidate(**c) for c in source(business, today)]
-        except Exception:  # one failing source must not empty the tray
-            log.exception("tray cause source %s failed for %s", name, business.schema_name)
-    return out
-
-
-def _contact_candidates() -> list[Candidate]:
-    """Customers whose reminders a bounce stopped: "Fix Acme's billing email"."""
-    from apps.ar.reminders.selectors import stopped_customers
-
+    """Every cause source plugged in `oodaloo/wiring.py` (apps/core/tray_causes.py), in order,
+    each cause given its tier."""
+    ctx = TrayContext(business=business, today=today, now=timezone.now(), result=result,
+                      today_rates=with_today_rates)
     return [
         Candidate(
-            f"contact:{row.customer_id}:fix", TrayItem.Kind.CONTACT_FIX,
-            TIER[TrayItem.Kind.CONTACT_FIX], Decimal(1),
-            f"Fix {row.customer.display_name}'s billing email",
-            f"Reminders to {row.customer.display_name} stopped: {row.stopped_reason}"[:300],
-            impact_sentence="No runway change; until the address is fixed, no reminder "
-                            "reaches them.",
-            target_type="customer", target_id=str(row.customer_id),
+            cause.key, cause.kind, TIER[cause.rank or cause.kind], cause.score, cause.title,
+            cause.detail, cause.amount, cause.due_date, cause.impact_days,
+            cause.impact_sentence, cause.target_type, cause.target_id,
         )
-        for row in stopped_customers()
-    ]
-
-
-def vendor_credit_candidates(result: RunwayResult | None, currency: str) -> list[Candidate]:
-    from apps.tray.real_books import vendor_credit_candidates as found
-
-    return [Candidate(**c) for c in found(result, currency, TIER[TrayItem.Kind.CREDIT_APPLY])]
-
-
-def rate_missing_candidates(result: RunwayResult | None) -> list[Candidate]:
-    from apps.tray.real_books import rate_missing_candidates as found
-
-    return [Candidate(**c) for c in found(result, TIER[TrayItem.Kind.CURRENCY_RATE])]
-
-
-def _bank_candidates(business: Any, today: date) -> list[Candidate]:
-    """Feed problems, account links to confirm and bank money QuickBooks doesn't know about."""
-    from apps.bank.selectors import bank_tray_causes
-
-    return [
-        Candidate(
-            cause.key, cause.kind, TIER[cause.kind], cause.score, cause.title, cause.detail,
-            amount=cause.amount, due_date=cause.due_date, impact_sentence=cause.impact_sentence,
-            target_type=cause.target_type, target_id=cause.target_id,
-        )
-        for cause in bank_tray_causes(business, today)
+        for source in hooks.plugged(TRAY_CAUSES)
+        for cause in source(ctx)
     ]
 
 
@@ -588,24 +183,33 @@ def tray_generate(business: Any, as_of: date | None = None) -> TraySummary:
     return summary
 
 
+def tray_after_feed(business: Any) -> None:
+    """Bank feed listener: a feed sync or a confirmed link moves what the tray shows (its
+    "a day of burn", unmatched bank money, links to confirm)."""
+    tray_generate(business)
+
+
+def tray_after_sync(ctx: Any, full_sync: bool) -> None:
+    """Sync finaliser: refresh the Prep Tray, then the business's public summary row, once the
+    books changed (never fails the sync)."""
+    from apps.tenancy.summary import summary_refresh_quietly
+
+    try:
+        tray_generate(ctx.business)
+    except Exception:
+        log.exception("tray generation after sync failed for %s", ctx.business.schema_name)
+    # The public summary row (firm portfolio, staff console) follows every sync.
+    summary_refresh_quietly(ctx.business)
+
+
 # --- decisions ----------------------------------------------------------------------------
 
 
-def _require(actor: Any, business: Any) -> None:
-    role = (
-        Membership.objects.filter(user=actor, business=business)
-        .values_list("role", flat=True)
-        .first()
-        if getattr(actor, "pk", None)
-        else None
-    )
-    if role is None or ROLE_RANK[role] < ROLE_RANK[Role.BOOKKEEPER]:
-        raise PermissionDenied(f"Your role ({role or 'none'}) can't do this; it needs bookkeeper.")
 
 
 def _decide(actor: Any, item: TrayItem, status: str, until: date | None = None) -> TrayItem:
     business = connection.tenant
-    _require(actor, business)
+    membership_require(actor, business, Role.BOOKKEEPER)
     with transaction.atomic():
         item = TrayItem.objects.select_for_update().filter(pk=item.pk).first()
         if item is None:

@@ -20,6 +20,8 @@ DEVELOPMENT_SECRETS = {
 
 SECRET_KEY = env("SECRET_KEY", default=DEVELOPMENT_SECRETS["SECRET_KEY"])
 DEBUG = env.bool("DEBUG", default=False)
+# Fault drills (a worker SIGKILLs itself at a named point): test and bench settings turn them on.
+FAULT_DRILLS = False
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["localhost", ".localhost", "127.0.0.1"])
 
 # --- Tenancy (django-tenants): public holds businesses, people, staff queues, beat tables ---
@@ -71,7 +73,9 @@ TENANT_APPS = [
     "apps.portal",
     "apps.api",
 ]
-INSTALLED_APPS = list(SHARED_APPS) + [a for a in TENANT_APPS if a not in SHARED_APPS]
+INSTALLED_APPS = list(SHARED_APPS) + [a for a in TENANT_APPS if a not in SHARED_APPS] + [
+    "oodaloo.apps.WiringConfig",  # last: plugs oodaloo/wiring.py once every app is loaded
+]
 
 TENANT_MODEL = "tenancy.Business"
 TENANT_DOMAIN_MODEL = "tenancy.Domain"
@@ -405,8 +409,6 @@ PLAID_WEBHOOK_URL = env(
     + ("" if SITE_PORT in ("", "80", "443") else f":{SITE_PORT}")
     + "/webhooks/plaid/",
 )
-# `manage.py sync --source plaid` calls this (the domain's feed sync; integrations can't import it).
-PLAID_SYNC_RUNNER = "apps.bank.services.feed_sync.feed_sync_command_run"
 
 # --- Logging: JSON lines with business and request id on every line ---
 LOG_LEVEL = env("LOG_LEVEL", default="INFO")

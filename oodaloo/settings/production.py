@@ -15,6 +15,7 @@ from oodaloo.settings.required import production_environment
 ENV = production_environment()
 
 DEBUG = False
+FAULT_DRILLS = False  # never: a drill hook must not kill a production worker
 SECRET_KEY = ENV["SECRET_KEY"]
 FIELD_ENCRYPTION_KEY = ENV["FIELD_ENCRYPTION_KEY"]
 

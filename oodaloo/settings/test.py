@@ -15,6 +15,8 @@ CACHES["default"]["KEY_PREFIX"] = env(
     "CACHE_KEY_PREFIX", default=f"oodaloo-{env('TEST_DB_NAME', default='test_oodaloo')}"
 )
 AXES_FAILURE_LIMIT = 5
+# Crash tests may SIGKILL a worker at a named point (apps/integrations/mail/delivery.fault_hook).
+FAULT_DRILLS = True
 CELERY_TASK_ALWAYS_EAGER = False
 # No spare schemas unless a test makes them (tests/tenancy/test_spares.py): provisioning clones.
 TENANT_SPARE_SCHEMAS = 0

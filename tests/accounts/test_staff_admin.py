@@ -1,14 +1,13 @@
 """Staff must pass TOTP 2FA before the admin shows anything."""
 
 from django_otp.oath import totp
-from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from apps.accounts.models import User
+from tests.factories import TOTPDeviceFactory, UserFactory
 from tests.utils import client_for
 
 
 def _staff():
-    return User.objects.create_superuser("ops@oodaloo.test", "a-long-password-1")
+    return UserFactory(email="ops@oodaloo.test", password="a-long-password-1", superuser=True)
 
 
 def test_staff_without_2fa_cannot_use_admin(db):
@@ -21,7 +20,7 @@ def test_staff_without_2fa_cannot_use_admin(db):
 
 def test_staff_with_totp_reaches_business_health_console(db, tenant_a):
     staff = _staff()
-    device = TOTPDevice.objects.create(user=staff, name="phone", confirmed=True)
+    device = TOTPDeviceFactory(user=staff)
     client = client_for(None)
     bad = client.post(
         "/admin/login/",

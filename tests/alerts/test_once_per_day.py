@@ -89,11 +89,11 @@ def published(memory_broker):
 
 def test_the_sync_finaliser_and_the_beat_tick_enqueue_an_evaluation(
         tenant_a, published, django_capture_on_commit_callbacks):
-    from apps.alerts.apps import _alerts_after_sync
+    from apps.alerts.services import alerts_after_sync
 
-    assert _alerts_after_sync in sinks.finalisers()
+    assert alerts_after_sync in sinks.finalisers()
     with django_capture_on_commit_callbacks(execute=True):
-        _alerts_after_sync(sinks.SinkContext(business=tenant_a, realm_id="1"), False)
+        alerts_after_sync(sinks.SinkContext(business=tenant_a, realm_id="1"), False)
     assert published == [("alerts.evaluate", "alpha")]
     assert alerts_dispatch() >= 2
     assert {("alerts.evaluate", "alpha"), ("alerts.evaluate", "beta")} <= set(published[1:])

@@ -14,8 +14,9 @@ from apps.core.errors import PermissionDenied
 from apps.core.models import AuditEvent
 from apps.integrations.sync.models import Action
 from apps.integrations.sync.qbo_sync import qbo_sync_run
+from tests.factories import make_member
 from tests.integrations.sync.qbo_company import control, start, write_company
-from tests.utils import in_tenant, make_member
+from tests.utils import in_tenant
 
 LIMIT = Decimal("1000.00")
 

@@ -10,8 +10,9 @@ from apps.ap.models import Bill, BillEvent
 from apps.core.models import AuditEvent
 from apps.integrations.sync.models import Action
 from tests.api.helpers import foreign_row
+from tests.factories import make_member
 from tests.portal import factories as f
-from tests.utils import client_for, in_tenant, make_member
+from tests.utils import client_for, in_tenant
 
 pytestmark = pytest.mark.django_db
 

@@ -28,8 +28,9 @@ from apps.core.models import AuditEvent
 from apps.reserves.models import Reserve
 from tests import factories as fx
 from tests.api.schema_ops import api_schema, resource_of
+from tests.factories import make_member
 from tests.live_server import live_wsgi_server
-from tests.utils import in_tenant, make_member
+from tests.utils import in_tenant
 
 FUZZ_SECONDS = float(os.environ.get("API_FUZZ_SECONDS", "85"))
 EXAMPLES = int(os.environ.get("API_FUZZ_EXAMPLES", "6"))

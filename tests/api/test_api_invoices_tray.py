@@ -11,8 +11,9 @@ from apps.ar.reminders.models import ReminderSend
 from apps.integrations.sync.models import Action
 from apps.tray.models import TrayItem
 from tests.api.helpers import foreign_row
+from tests.factories import make_member
 from tests.portal import factories as f
-from tests.utils import client_for, in_tenant, make_member
+from tests.utils import client_for, in_tenant
 
 pytestmark = pytest.mark.django_db
 

@@ -17,7 +17,8 @@ from apps.integrations.plaid.models import PlaidItem
 from tests import factories as fx
 from tests.api.helpers import foreign_row
 from tests.api.schema_ops import id_operations, resource_of
-from tests.utils import client_for, in_tenant, make_member
+from tests.factories import make_member
+from tests.utils import client_for, in_tenant
 
 pytestmark = pytest.mark.django_db
 

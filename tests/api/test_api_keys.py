@@ -12,8 +12,9 @@ from django.test import Client
 from apps.accounts.models import Membership, Role
 from apps.api.models import ApiKey
 from apps.core.models import AuditEvent
+from tests.factories import make_member
 from tests.portal import factories as f
-from tests.utils import client_for, in_tenant, make_member
+from tests.utils import client_for, in_tenant
 
 pytestmark = pytest.mark.django_db
 

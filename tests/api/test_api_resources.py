@@ -14,7 +14,8 @@ from apps.business_settings.selectors import settings_get
 from apps.core.models import AuditEvent
 from apps.reserves.models import Reserve, ReserveEntry
 from tests import factories as fx
-from tests.utils import client_for, in_tenant, make_member
+from tests.factories import make_member
+from tests.utils import client_for, in_tenant
 
 pytestmark = pytest.mark.django_db
 

@@ -149,7 +149,7 @@ def test_double_submit_makes_one_action_and_one_payment(business, sb, books):
     ("amount", "invoice", "error", "message"),
     [
         ("100.01", "invoice", CreditError, "At most 100.00 can be applied"),
-        ("12.345", "invoice", CreditError, "at most 2 decimals"),
+        ("12.345", "invoice", CreditError, "more than two decimal places"),
         ("0", "invoice", CreditError, "more than zero"),
         ("-5", "invoice", CreditError, "more than zero"),
         ("lots", "invoice", CreditError, "is not an amount"),

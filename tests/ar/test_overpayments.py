@@ -187,7 +187,7 @@ def test_a_second_application_to_the_same_invoice_grows_its_line(business, sb, b
     ("amount", "invoice", "message"),
     [
         ("120.01", "invoice", "At most 120.00 can be applied"),
-        ("12.345", "invoice", "at most 2 decimals"),
+        ("12.345", "invoice", "more than two decimal places"),
         ("0", "invoice", "more than zero"),
         ("-5", "invoice", "more than zero"),
         ("lots", "invoice", "is not an amount"),

@@ -37,7 +37,7 @@ def fleet_database_name(quick: bool) -> str:
     return f"{bench_database_name()}_digests{'_quick' if quick else ''}"
 
 
-def _env(db_url: str, queue: str, smtp_port: int | None = None) -> dict[str, str]:
+def fleet_env(db_url: str, queue: str, smtp_port: int | None = None) -> dict[str, str]:
     env = {**os.environ, "DATABASE_URL": db_url, "BENCH_QUEUE": queue,
            "DJANGO_SETTINGS_MODULE": "oodaloo.settings.bench",
            "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")]))}
@@ -47,7 +47,7 @@ def _env(db_url: str, queue: str, smtp_port: int | None = None) -> dict[str, str
     return env
 
 
-def _fleet(env: dict, *args: str) -> dict:
+def fleet_run(env: dict, *args: str) -> dict:
     import json
 
     out = subprocess.run([sys.executable, "-m", "tests.bench.digest_fleet", *args], cwd=ROOT,
@@ -58,7 +58,7 @@ def _fleet(env: dict, *args: str) -> dict:
     return json.loads(line.removeprefix("FLEET "))
 
 
-def _worker(env: dict, log: Path, queue: str) -> subprocess.Popen:
+def fleet_worker(env: dict, log: Path, queue: str) -> subprocess.Popen:
     proc = subprocess.Popen(
         [sys.executable, "-m", "celery", "-A", "tests.bench.bench_celery", "worker", "-Q", queue,
          "--pool", "prefork", "-c", str(WORKER_PROCESSES), "-n", f"bench-{queue}@%h",
@@ -68,7 +68,7 @@ def _worker(env: dict, log: Path, queue: str) -> subprocess.Popen:
     return proc
 
 
-def _stop(proc: subprocess.Popen) -> None:
+def worker_stop(proc: subprocess.Popen) -> None:
     import signal
 
     try:
@@ -95,7 +95,7 @@ def _runs(db_url: str) -> list[tuple]:
     return rows
 
 
-def _queue_drained(env: dict, queue: str) -> None:
+def queue_drain(env: dict, queue: str) -> None:
     """Remove the run's queue from Redis (a crashed run must not leave tasks behind)."""
     import redis
     from django.conf import settings
@@ -109,15 +109,15 @@ def run(quick: bool) -> list[Result]:
     n = 20 if quick else 1000
     db_url = bench_database_url(fleet_database_name(quick))
     queue = f"bench-digest-{uuid.uuid4().hex[:8]}"
-    setup = _fleet(_env(db_url, queue), "setup", str(n), "4" if quick else "20")
+    setup = fleet_run(fleet_env(db_url, queue), "setup", str(n), "4" if quick else "20")
     fleet_n = setup["businesses"]
-    _fleet(_env(db_url, queue), "reset")
+    fleet_run(fleet_env(db_url, queue), "reset")
     from tests.bench.smtp_sink import SmtpSink
 
     with tempfile.TemporaryDirectory(prefix="bench-digest-") as tmp:
         sink = SmtpSink(Path(tmp) / "smtp.log")
-        env = _env(db_url, queue, sink.port)
-        worker = _worker(env, Path(tmp) / "worker.log", queue)
+        env = fleet_env(db_url, queue, sink.port)
+        worker = fleet_worker(env, Path(tmp) / "worker.log", queue)
         try:
             time.sleep(3)  # the worker connects to the broker; tasks wait in Redis anyway
             started = time.time()
@@ -136,9 +136,9 @@ def run(quick: bool) -> list[Result]:
             time.sleep(1)  # a duplicate would arrive right behind
             received = [r for r in sink.received() if r[1].startswith("digest:fleet_")]
         finally:
-            _stop(worker)
+            worker_stop(worker)
             sink.stop()
-            _queue_drained(env, queue)
+            queue_drain(env, queue)
     runs = _runs(db_url)
     keys = [":".join(key.split(":")[:2]) for _, key in received]  # digest:<schema>
     # Complete: the last email's arrival. Cut short: the time waited (the target was missed).

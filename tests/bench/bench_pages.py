@@ -3,7 +3,7 @@ throughput ≥ 200 pages/s on 2 cores; query count per page constant (DESIGN §8
 
 Data: the demo agency (apps/demo/generator) at `--scale 10 --years 5` (quick: `--scale 1
 --years 2`), stored through the QBO sync's own ingest — the same businesses bench_runway builds
-(`_business`, shared by slug, so a full `make bench` generates them once).
+(`bench_business`, shared by slug, so a full `make bench` generates them once).
 
 Server: gunicorn (settings oodaloo.settings.bench, DEBUG off; worker model in WORKER_ARGS) on
 a listening socket bound to 127.0.0.1:0 and handed over as a file descriptor (no port race),
@@ -251,9 +251,9 @@ def measure(server: Server, host: str, cookie: str, seconds: float, repeats: int
 
 
 def _prepare(scale: float, years: float):
-    from tests.bench.bench_runway import _business
+    from tests.bench.bench_runway import bench_business
 
-    business = _business(f"runway-s{int(scale * 10)}y{years}", scale, years)
+    business = bench_business(f"runway-s{int(scale * 10)}y{years}", scale, years)
     return business, _owner(business)
 
 

@@ -72,17 +72,17 @@ def _ticks(db_url: str, since: datetime) -> tuple[list[int], int]:
 
 
 def _one_run(db_url: str, n: int, expected: int, quick: bool) -> dict:
-    from tests.bench.bench_digest import _env, _queue_drained, _stop, _worker
+    from tests.bench.bench_digest import fleet_env, fleet_worker, queue_drain, worker_stop
     from tests.bench.smtp_sink import SmtpSink
     from tests.drills.drill_reminder_crash import morning_zone
 
     queue = f"bench-remind-{uuid.uuid4().hex[:8]}"
-    seeded = _seed(_env(db_url, queue), n, morning_zone(datetime.now(UTC)))
+    seeded = _seed(fleet_env(db_url, queue), n, morning_zone(datetime.now(UTC)))
     target = TARGET_PER_1000 * n / 1000
     with tempfile.TemporaryDirectory(prefix="bench-remind-") as tmp:
         sink = SmtpSink(Path(tmp) / "smtp.log")
-        env = _env(db_url, queue, sink.port)
-        worker = _worker(env, Path(tmp) / "worker.log", queue)
+        env = fleet_env(db_url, queue, sink.port)
+        worker = fleet_worker(env, Path(tmp) / "worker.log", queue)
         try:
             time.sleep(3)  # the worker connects; tasks would wait in Redis anyway
             since = datetime.now(UTC)
@@ -102,9 +102,9 @@ def _one_run(db_url: str, n: int, expected: int, quick: bool) -> dict:
             time.sleep(2)  # a duplicate would arrive right behind, and the ticks finish
             received = [r for r in sink.received() if r[1].startswith("fleet_")]
         finally:
-            _stop(worker)
+            worker_stop(worker)
             sink.stop()
-            _queue_drained(env, queue)
+            queue_drain(env, queue)
     keys = [key for _, key in received]
     complete = len(set(keys)) >= expected
     durations, finished = _ticks(db_url, since)
@@ -116,13 +116,14 @@ def _one_run(db_url: str, n: int, expected: int, quick: bool) -> dict:
 
 
 def run(quick: bool) -> list[Result]:
-    from tests.bench.bench_digest import _env, _fleet
+    from tests.bench.bench_digest import fleet_env, fleet_run
     from tests.bench.reminder_fleet import CUSTOMERS
 
     n = int(os.environ.get("OODALOO_BENCH_REMINDER_BUSINESSES") or (20 if quick else 1000))
     runs = int(os.environ.get("OODALOO_BENCH_REMINDER_RUNS") or (3 if quick else 1))
     db_url = bench_database_url(fleet_database_name(quick))
-    setup = _fleet(_env(db_url, "bench-remind-setup"), "setup", str(n), "4" if quick else "20")
+    setup = fleet_run(fleet_env(db_url, "bench-remind-setup"), "setup", str(n),
+                      "4" if quick else "20")
     expected = n * CUSTOMERS
     target = TARGET_PER_1000 * n / 1000
     rounds = [_one_run(db_url, n, expected, quick) for _ in range(runs)]

@@ -161,7 +161,7 @@ ORDER BY g.wk
 """
 
 
-def _ingest(business, qbo_dir: Path) -> int:
+def qbo_ingest_dir(business, qbo_dir: Path) -> int:
     """Store the demo's QBO files through the sync's ingest, entity by entity (as a full sync)."""
     from apps.integrations.sync.models import QboConnection
     from apps.integrations.sync.qbo_sync import SYNC_ORDER, qbo_ingest_objects
@@ -178,7 +178,7 @@ def _ingest(business, qbo_dir: Path) -> int:
     return stored
 
 
-def _business(slug: str, scale: float, years: float):
+def bench_business(slug: str, scale: float, years: float):
     """A business holding the demo agency's books at that size (generated and synced once)."""
     from django.db import connection
     from django_tenants.utils import tenant_context
@@ -194,7 +194,7 @@ def _business(slug: str, scale: float, years: float):
         with tempfile.TemporaryDirectory() as out:
             generate_company(out, seed=SEED, years=years, scale=scale, as_of=AS_OF,
                              real_books=True)
-            _ingest(business, Path(out) / "qbo")
+            qbo_ingest_dir(business, Path(out) / "qbo")
         with tenant_context(business):
             Reserve.objects.create(name="Taxes", held=Decimal("30000.00"))
     business = Business.objects.get(slug=slug)
@@ -329,9 +329,9 @@ def run(quick: bool) -> list[Result]:
     repeats = 5 if quick else 9
     # "-rb": the real-books profile (payroll journal entries, cards, refunds, vendor credits,
     # a euro account and a Canadian client; DESIGN §4b).
-    small = _business(f"runway-s{int(small_scale * 10)}y{small_years}-rb", small_scale,
+    small = bench_business(f"runway-s{int(small_scale * 10)}y{small_years}-rb", small_scale,
                       small_years)
-    large = _business(f"runway-s{int(scale * 10)}y{years}-rb", scale, years)
+    large = bench_business(f"runway-s{int(scale * 10)}y{years}-rb", scale, years)
     small_queries, large_queries = _queries(small), _queries(large)
 
     _row_level(large)  # warm Postgres' buffers for the old loader too

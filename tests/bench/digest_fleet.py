@@ -35,10 +35,10 @@ def _ensure_database() -> None:
 
     import psycopg
 
-    from tests.bench.harness import _admin_params
+    from tests.bench.harness import admin_params
 
     name = os.environ["DATABASE_URL"].rpartition("/")[2]
-    with psycopg.connect(**_admin_params()) as conn:
+    with psycopg.connect(**admin_params()) as conn:
         if not conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone():
             conn.execute(f'CREATE DATABASE "{name}"')
 
@@ -49,14 +49,14 @@ def _books(i: int):
     from apps.demo.generator import generate_company
     from apps.integrations.sync.models import QboConnection
     from apps.tenancy.services import business_provision
-    from tests.bench.bench_runway import _ingest
+    from tests.bench.bench_runway import qbo_ingest_dir
 
     business = business_provision(slug=SLUG.format(i), name=f"Fleet studio {i}",
                                   timezone="America/New_York")
     with tempfile.TemporaryDirectory() as out:
         generate_company(out, seed=100 + i, years=BOOKS_YEARS, scale=BOOKS_SCALE, as_of=AS_OF,
                          name=f"Fleet studio {i}")
-        _ingest(business, Path(out) / "qbo")
+        qbo_ingest_dir(business, Path(out) / "qbo")
     QboConnection.objects.filter(business=business).delete()
     connection.set_schema_to_public()
     return business
@@ -80,9 +80,9 @@ def _schema_ddl(schema: str) -> str:
     import os
     import subprocess
 
-    from tests.bench.harness import _admin_params
+    from tests.bench.harness import admin_params
 
-    admin = _admin_params()
+    admin = admin_params()
     env = {**os.environ, **({"PGPASSWORD": admin["password"]} if "password" in admin else {})}
     dump = subprocess.run(
         [_pg_dump(), "--schema-only", f"--schema={schema}", "-h", admin["host"],

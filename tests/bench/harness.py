@@ -99,7 +99,7 @@ def setup_django(fresh: bool = True, db_name: str | None = None) -> None:
 def _recreate_database(name: str) -> None:
     import psycopg
 
-    with psycopg.connect(**_admin_params()) as conn:
+    with psycopg.connect(**admin_params()) as conn:
         conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         conn.execute(f'CREATE DATABASE "{name}"')
 
@@ -108,11 +108,11 @@ def drop_database(name: str) -> None:
     """Remove a database made by a run (tests clean up after a subprocess run)."""
     import psycopg
 
-    with psycopg.connect(**_admin_params()) as conn:
+    with psycopg.connect(**admin_params()) as conn:
         conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
-def _admin_params() -> dict:
+def admin_params() -> dict:
     return admin_connect_params(configured_database_url())
 
 

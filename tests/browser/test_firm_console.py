@@ -7,8 +7,8 @@ import pytest
 from apps.accounts.models import Role
 from apps.tenancy.models import Business
 from tests.browser.conftest import screenshot
+from tests.factories import make_member
 from tests.firm.helpers import make_client, make_firm, schemaless_business
-from tests.utils import make_member
 
 pytestmark = pytest.mark.browser
 PASSWORD = "correct-horse-battery"

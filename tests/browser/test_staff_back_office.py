@@ -30,6 +30,7 @@ from tests.browser.agency import (
     sandbox_fixture,  # noqa: F401
 )
 from tests.browser.conftest import screenshot
+from tests.factories import TOTPDeviceFactory, UserFactory
 from tests.integrations.sync.qbo_company import sandbox_rows
 
 pytestmark = pytest.mark.browser
@@ -38,9 +39,9 @@ PASSWORD = "a-long-password-1"
 
 def _staff(email: str, role: str) -> tuple[User, TOTPDevice]:
     staff_roles_setup()
-    user = User.objects.create_user(email, PASSWORD, is_staff=True)
+    user = UserFactory(email=email, password=PASSWORD, is_staff=True)
     user.groups.add(Group.objects.get(name=role))
-    return user, TOTPDevice.objects.create(user=user, name="phone", confirmed=True)
+    return user, TOTPDeviceFactory(user=user)
 
 
 def _run_action(page, pk: int, action: str, **fields: str) -> str:

@@ -23,6 +23,7 @@ from tests.browser.agency import (
     sign_in,
 )
 from tests.browser.conftest import screenshot
+from tests.factories import TOTPDeviceFactory, UserFactory
 from tests.integrations.sync.qbo_company import sandbox_rows
 from tests.utils import in_tenant
 
@@ -49,13 +50,8 @@ def _bill_pdf(today) -> bytes:
 
 
 def _staff_device() -> tuple[User, TOTPDevice]:
-    user = User.objects.filter(email=STAFF_EMAIL).first() or User.objects.create_superuser(
-        STAFF_EMAIL, STAFF_PASSWORD
-    )
-    device, _ = TOTPDevice.objects.get_or_create(
-        user=user, name="phone", defaults={"confirmed": True}
-    )
-    return user, device
+    user = UserFactory(email=STAFF_EMAIL, password=STAFF_PASSWORD, superuser=True)
+    return user, TOTPDeviceFactory(user=user)
 
 
 def test_uploaded_bill_is_reviewed_and_created_once_with_its_file(

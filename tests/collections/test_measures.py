@@ -6,9 +6,14 @@ from decimal import Decimal
 
 import pytest
 
-from apps.ar.models import Invoice, Payment, PaymentLine
-from apps.ar.reminders.models import ReminderEmail, ReminderSend
 from apps.collections.measures import collections_measures, dso_at
+from tests.factories import (
+    InvoiceFactory,
+    PaymentFactory,
+    PaymentLineFactory,
+    ReminderEmailFactory,
+    ReminderSendFactory,
+)
 from tests.portal import factories as f
 from tests.utils import client_for, in_tenant
 
@@ -16,9 +21,9 @@ pytestmark = pytest.mark.django_db
 
 
 def _issued(c, total, issued, due, *, paid_on=None):
-    inv = f.invoice(c, total, due, balance="0" if paid_on else None, paid_date=paid_on)
-    Invoice.objects.filter(pk=inv.pk).update(txn_date=issued)
-    return inv
+    total = Decimal(total)
+    return InvoiceFactory(customer=c, total=total, balance=Decimal("0") if paid_on else total,
+                          txn_date=issued, due_date=due, paid_date=paid_on)
 
 
 def test_dso_overdue_share_and_reminders_per_paid(rem):
@@ -31,18 +36,14 @@ def test_dso_overdue_share_and_reminders_per_paid(rem):
         _issued(c, "600.00", t - timedelta(days=200), t - timedelta(days=170))  # open, overdue
         # AR open 900 + 600 = 1,500; invoiced in 90 days 900 + 300 = 1,200 → 1,500/1,200 × 90
         assert dso_at(t) == Decimal("112.5")
-        pay = Payment.objects.create(realm_id=f.REALM, qbo_id=f.qid(), customer=c,
-                                     txn_date=t - timedelta(days=3), total=Decimal("200.00"),
-                                     home_total=Decimal("200.00"))
-        PaymentLine.objects.create(payment=pay, invoice=current, invoice_qbo_id=current.qbo_id,
-                                   amount=Decimal("200.00"))
+        PaymentLineFactory(payment=PaymentFactory(customer=c, total=Decimal("200.00"),
+                                                  txn_date=t - timedelta(days=3)),
+                           invoice=current, amount=Decimal("200.00"))
         assert dso_at(t) == Decimal("97.5")  # 200 paid on the open 900: 1,300 ÷ 1,200 × 90
         assert dso_at(t - timedelta(days=4)) == Decimal("112.5")  # before that payment
-        email = ReminderEmail.objects.create(customer=c, day=t - timedelta(days=9),
-                                             state="sent")
-        ReminderSend.objects.create(key="remind:x:1", email=email, invoice=paid, step=None,
-                                    step_offset=1, scheduled_offset=1, tone="firm",
-                                    balance=Decimal("300.00"))
+        email = ReminderEmailFactory(customer=c, day=t - timedelta(days=9), state="sent")
+        ReminderSendFactory(email=email, invoice=paid, step_offset=1, tone="firm",
+                            balance=Decimal("300.00"))
         m = collections_measures(t)
         assert m.overdue_share == Decimal("40.0")  # 600 of 1,500 (balances as QuickBooks has them)
         assert (m.paid_recently, m.reminders_for_paid, m.reminders_per_paid) == (
@@ -58,16 +59,15 @@ def test_days_late_before_and_after_reminders_needs_three_each_side(rem):
         for late in (10, 20, 30):  # before any reminder: average 20.0 days late
             due = first - timedelta(days=60 + late)
             _issued(x, "100.00", due - timedelta(days=30), due, paid_on=due + timedelta(days=late))
-        email = ReminderEmail.objects.create(customer=x, day=first, state="sent")
+        email = ReminderEmailFactory(customer=x, day=first, state="sent")
         for i, late in enumerate((2, 4, 6)):  # reminded, then paid: average 4.0
             due = first + timedelta(days=10 * i)
             inv = _issued(x, "100.00", due - timedelta(days=30), due,
                           paid_on=due + timedelta(days=late))
-            ReminderSend.objects.create(key=f"remind:{inv.pk}:{i}", email=email, invoice=inv,
-                                        step_offset=1, scheduled_offset=1, tone="firm",
-                                        balance=Decimal("100.00"))
+            ReminderSendFactory(email=email, invoice=inv, step_offset=1, tone="firm",
+                                balance=Decimal("100.00"))
         y = f.customer("Yttrium")
-        ReminderEmail.objects.create(customer=y, day=first, state="sent")
+        ReminderEmailFactory(customer=y, day=first, state="sent")
         _issued(y, "100.00", first - timedelta(days=60), first - timedelta(days=30),
                 paid_on=first - timedelta(days=20))
         (ex, ey) = collections_measures(t).effects

@@ -6,7 +6,6 @@ import os
 import re
 import subprocess
 import sys
-import time
 from collections import Counter
 from datetime import timedelta
 from pathlib import Path
@@ -18,6 +17,7 @@ from django_tenants.utils import tenant_context
 from apps.accounts.models import Role
 from apps.ar.models import Customer, Invoice
 from apps.ar.reminders.models import CollectionsSettings, ReminderEmail
+from apps.ar.reminders.send import lease_seconds, tick_key, tick_lock
 from apps.core.dates import local_today
 from apps.tenancy.models import Business
 from tests.factories import make_member
@@ -40,19 +40,21 @@ def alpha_due(transactional_db):
             f.invoice(f.customer(f"Crash {i}", f"ap{i}@crash.test"), "100.00",
                       today - timedelta(days=1))
     yield alpha, today
+    # A dead worker's lease outlives the test (600 s of real time): free the day for the next.
+    lock = tick_lock(tick_key(alpha, today))
+    lock.redis.delete(lock.key)
     with tenant_context(alpha):
         ReminderEmail.objects.all().delete()
         Invoice.objects.all().delete()
         Customer.objects.all().delete()
 
 
-def _tick(slug: str, day, maildir: Path, **env) -> subprocess.Popen:
+def _tick(slug: str, day, maildir: Path, ahead: float = 0, **env) -> subprocess.Popen:
     return subprocess.Popen(
         [sys.executable, "-m", "tests.collections.tick_worker", slug, day.isoformat(),
-         str(maildir)],
+         str(maildir), str(ahead)],
         env={**os.environ, "DATABASE_URL": child_database_url(),
-             "DJANGO_SETTINGS_MODULE": "oodaloo.settings.test",
-             "OODALOO_REMINDER_LEASE_SECONDS": "1", **env},
+             "DJANGO_SETTINGS_MODULE": "oodaloo.settings.test", **env},
         cwd=settings.BASE_DIR, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
 
 
@@ -75,8 +77,11 @@ def test_tick_killed_then_retried_sends_each_email_once(alpha_due, tmp_path, fau
     crashed = _tick("alpha", today, tmp_path, OODALOO_REMINDER_FAULT=fault)
     crashed.communicate(timeout=60)
     assert crashed.returncode == -9  # SIGKILL, like the OOM killer
-    time.sleep(1.2)  # the dead worker's lease runs out
-    retry = _tick("alpha", today, tmp_path)
+    # The dead worker's lease (the default 600 s) still holds the day: a retry now is refused…
+    early = _tick("alpha", today, tmp_path)
+    assert early.communicate(timeout=60)[0].split()[0] == "busy"
+    # … and one on a clock past the lease takes over (no waiting for real time).
+    retry = _tick("alpha", today, tmp_path, ahead=lease_seconds() + 1)
     out, err = retry.communicate(timeout=60)
     assert retry.returncode == 0, err
     emails = _emails(tmp_path)

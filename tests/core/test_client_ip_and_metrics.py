@@ -2,10 +2,9 @@
 
 import pytest
 from django.test import RequestFactory
-from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from apps.accounts.models import User
 from apps.core.client_ip import client_ip
+from tests.factories import TOTPDeviceFactory, UserFactory
 from tests.utils import client_for
 
 
@@ -67,10 +66,10 @@ def test_metrics_refuse_strangers_and_plain_users(db, settings, owner_a):
 
 def test_metrics_for_staff_only_after_two_step(db, settings):
     settings.METRICS_ALLOWED_CIDRS = []
-    staff = User.objects.create_superuser("ops@oodaloo.test", "a-long-password-1")
+    staff = UserFactory(email="ops@oodaloo.test", password="a-long-password-1", superuser=True)
     client = client_for(None, staff)
     assert client.get("/metrics").status_code == 403  # password alone is not enough
-    device = TOTPDevice.objects.create(user=staff, name="phone", confirmed=True)
+    device = TOTPDeviceFactory(user=staff)
     session = client.session
     session["otp_device_id"] = device.persistent_id
     session.save()

@@ -5,8 +5,8 @@ from zoneinfo import ZoneInfo
 
 from django_tenants.utils import tenant_context
 
-from apps.digest.models import DigestRun
 from apps.digest.services import digest_due
+from tests.factories import DigestRunFactory
 
 UTC = ZoneInfo("UTC")
 
@@ -17,9 +17,7 @@ def _due(now):
 
 
 def _mark_sent(business, week):
-    with tenant_context(business):
-        DigestRun.objects.create(key=f"digest:{business.schema_name}:{week}", week=week,
-                                 state="sent")
+    DigestRunFactory(business=business, week=week, state="sent")
 
 
 def test_sydney_and_los_angeles_each_at_their_own_nine(tenant_a, tenant_b):
@@ -41,7 +39,7 @@ def test_a_missed_digest_is_due_late_and_a_claimed_one_is_not(tenant_a, tenant_b
     # Wednesday: alpha's Monday digest never went out (say beat was down) → late
     assert _due(datetime(2026, 3, 4, 18, 0, tzinfo=UTC)) == {("alpha", "2026-W10", True)}
     with tenant_context(tenant_a):
-        DigestRun.objects.create(key="digest:alpha:2026-W10", week="2026-W10", state="unknown")
+        DigestRunFactory(week="2026-W10", state="unknown")
     assert _due(datetime(2026, 3, 4, 18, 0, tzinfo=UTC)) == set()  # staff decide, not beat
 
 

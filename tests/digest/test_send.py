@@ -11,7 +11,7 @@ from apps.core.models import AuditEvent
 from apps.digest.content import week_label
 from apps.digest.models import DigestDelivery, DigestRun
 from apps.digest.services import digest_recipients, digest_send, digest_tracking_record
-from tests.factories import make_member
+from tests.factories import DigestRunFactory, make_member
 
 NOW = timezone.now()
 WEEK = week_label(NOW.astimezone(ZoneInfo("America/Los_Angeles")).date())  # seeded "today"
@@ -89,8 +89,7 @@ def test_crash_before_hand_over_is_retried_once(books_a, owner_a):
         DigestRun.objects.all().delete()
     mail.outbox.clear()
     with tenant_context(books_a):
-        DigestRun.objects.create(key=f"digest:alpha:{WEEK}", week=WEEK, state="building",
-                                 attempts=1, lease_until=None)
+        DigestRunFactory(week=WEEK, state="building", attempts=1, lease_until=None)
     report = digest_send(books_a, WEEK, now=NOW)
     assert (report.state, report.sent) == ("sent", 1)
     assert _run(books_a).attempts == 2

@@ -26,7 +26,7 @@ from datetime import timedelta
 from decimal import Decimal
 from pathlib import Path
 
-from tests.drills.drill_worker_crash import Workers, _wait
+from tests.drills.drill_worker_crash import Workers, wait_until
 
 
 def _seed(n: int, bills: int) -> list:
@@ -109,7 +109,7 @@ def _phase(workers: Workers, quick: bool) -> tuple[bool, str]:
 
     worker = workers.start()
     workers.send("automation")
-    _wait(rows, timeout=60, step=0.01)
+    wait_until(rows, timeout=60, step=0.01)
     at_kill = rows()
     workers.kill9(worker)
     workers.start()
@@ -119,10 +119,10 @@ def _phase(workers: Workers, quick: bool) -> tuple[bool, str]:
         return rows() == expected
 
     redispatched = False
-    if not _wait(settled, timeout=90, step=0.3):
+    if not wait_until(settled, timeout=90, step=0.3):
         redispatched = True  # beat's next hour: the dispatcher sends the ticks again
         workers.send("automation")
-        _wait(settled, timeout=60, step=0.3)
+        wait_until(settled, timeout=60, step=0.3)
     facts = _facts(businesses).values()
     duplicates = sum(max(f["approved_max"], f["scheduled_max"], f["audit_max"],
                          f["payment_max"]) > 1 for f in facts)

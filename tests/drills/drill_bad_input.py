@@ -150,7 +150,7 @@ def qbo_records(sweep: Sweep, business: Any, tmp: Path) -> Any:
     from apps.integrations.sync.models import QuarantinedRecord
     from apps.integrations.sync.qbo_sync import SYNC_ORDER, qbo_sync_run
     from apps.sandboxes.qbo import SandboxLoadError
-    from tests.drills.drill_qbo_faults import _models, overridden
+    from tests.drills.drill_qbo_faults import overridden, qbo_models
     from tests.integrations.sync.qbo_company import start, write_company
 
     # A company file that is not JSON at all: the sandbox refuses to start and names the file.
@@ -209,7 +209,7 @@ def qbo_records(sweep: Sweep, business: Any, tmp: Path) -> Any:
 
     lost = []
     with tenant_context(business):
-        for entity, model in _models().items():
+        for entity, model in qbo_models().items():
             path = directory / f"{entity}.json"
             if not path.exists():
                 continue
@@ -217,7 +217,7 @@ def qbo_records(sweep: Sweep, business: Any, tmp: Path) -> Any:
             stored = set(model.objects.filter(qbo_id__in=ids).values_list("qbo_id", flat=True))
             lost += [f"{entity} {i}" for i in sorted(ids - stored)
                      if (entity, i) not in quarantined_keys]
-        good = dict(_models()["Bill"].objects.filter(qbo_id__in=["101", "102", "103"])
+        good = dict(qbo_models()["Bill"].objects.filter(qbo_id__in=["101", "102", "103"])
                     .values_list("qbo_id", "balance"))
     sweep.check("qbo: every record stored or quarantined", not lost, f"lost {lost[:5]}",
                 lost=len(lost))

@@ -101,7 +101,7 @@ def _sandbox_ids(sb: Any, entity: str) -> dict[str, str]:
         start += 1000
 
 
-def _models() -> dict[str, Any]:
+def qbo_models() -> dict[str, Any]:
     from apps.ap.models import Bill, BillPayment, Vendor
     from apps.ar.models import CreditMemo, Customer, Invoice, Payment
     from apps.bank.models import Account, Deposit, Purchase, Transfer
@@ -121,7 +121,7 @@ def compare(business: Any, sb: Any) -> dict[str, int]:
     sb.set_faults("error503=0,error500=0,timeout=0,drop=0,throttle=0", merge=True)
     totals = {"records": 0, "duplicates": 0, "lost": 0, "extra": 0, "stale": 0}
     with tenant_context(business):
-        for entity, model in _models().items():
+        for entity, model in qbo_models().items():
             theirs = _sandbox_ids(sb, entity)
             live = model.objects.filter(is_deleted=False)
             ours = dict(live.values_list("qbo_id", "sync_token"))

@@ -28,7 +28,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from tests.drills.drill_worker_crash import Workers, _wait
+from tests.drills.drill_worker_crash import Workers, wait_until
 
 LEASE_SECONDS = 2
 
@@ -109,7 +109,7 @@ def _phase(workers: Workers, quick: bool) -> tuple[bool, str]:
 
     worker = workers.start()
     workers.send("reminders")
-    _wait(lambda: sum(mine().values()), timeout=60, step=0.01)
+    wait_until(lambda: sum(mine().values()), timeout=60, step=0.01)
     at_kill = sum(mine().values())
     workers.kill9(worker)
     workers.start()
@@ -118,10 +118,10 @@ def _phase(workers: Workers, quick: bool) -> tuple[bool, str]:
         return all(s["ticks_done"] == 1 for s in _states(businesses).values())
 
     redispatched = False
-    if not _wait(settled, timeout=60, step=0.3):
+    if not wait_until(settled, timeout=60, step=0.3):
         redispatched = True  # what beat's next tick does: the dispatcher picks up the rest
         workers.send("reminders")
-        _wait(settled, timeout=40, step=0.3)
+        wait_until(settled, timeout=40, step=0.3)
     emails = mine()
     states = Counter()
     for s in _states(businesses).values():

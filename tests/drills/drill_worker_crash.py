@@ -49,7 +49,7 @@ SANDBOX_FAULTS = "limits=off,latency=300"
 AS_OF_SEED = 3
 
 ENTITY_MODELS = {
-    "Account": "bank.Account", "Vendor": "ap.Vendor", "Customer": "ar.Customer",
+    "Account": "ledger.Account", "Vendor": "ap.Vendor", "Customer": "ar.Customer",
     "Bill": "ap.Bill", "Invoice": "ar.Invoice", "CreditMemo": "ar.CreditMemo",
     "BillPayment": "ap.BillPayment", "Payment": "ar.Payment", "Purchase": "bank.Purchase",
     "Deposit": "bank.Deposit", "Transfer": "bank.Transfer",
@@ -136,7 +136,7 @@ class Workers:
         return counts
 
 
-def _wait(predicate, timeout: float, step: float = 0.1):
+def wait_until(predicate, timeout: float, step: float = 0.1):
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         value = predicate()
@@ -211,7 +211,7 @@ def _sync_phase(workers: Workers, tmp: Path, quick: bool) -> tuple[bool, str]:
         sandbox_connect(business, sandbox.base_url)
         first = workers.start()
         workers.send("sync", business.slug)
-        stored = _wait(lambda: (n := sum(_stored_counts(business).values())) >= total * 0.2
+        stored = wait_until(lambda: (n := sum(_stored_counts(business).values())) >= total * 0.2
                        and n, timeout=60, step=0.05)
         at_kill = sum(_stored_counts(business).values())
         workers.kill9(first)
@@ -226,7 +226,7 @@ def _sync_phase(workers: Workers, tmp: Path, quick: bool) -> tuple[bool, str]:
             return SyncRun.objects.filter(business=business,
                                           state=SyncRun.State.SUCCEEDED).first()
 
-        done = _wait(finished, timeout=90, step=0.2)
+        done = wait_until(finished, timeout=90, step=0.2)
 
         def running_runs():
             return SyncRun.objects.filter(business=business, state="running").count()
@@ -234,7 +234,7 @@ def _sync_phase(workers: Workers, tmp: Path, quick: bool) -> tuple[bool, str]:
         # On a slow machine the redelivered sync can outlast the drill's 6 s visibility timeout,
         # so the message comes back once more (at-least-once) and a second, legitimate sync
         # starts after the first. Let it finish: what must never stay "running" is a dead run.
-        _wait(lambda: running_runs() == 0, timeout=60, step=0.2)
+        wait_until(lambda: running_runs() == 0, timeout=60, step=0.2)
         stopped = SyncRun.objects.filter(business=business, state="failed", error=STOPPED).count()
         running = running_runs()
     finally:
@@ -283,7 +283,7 @@ def _digest_phase(workers: Workers, quick: bool) -> tuple[bool, str]:
 
     worker = workers.start()
     workers.send("dispatch")
-    _wait(lambda: mine(), timeout=60, step=0.02)
+    wait_until(lambda: mine(), timeout=60, step=0.02)
     emails_at_kill = sum(mine().values())
     workers.kill9(worker)
     workers.start()
@@ -300,13 +300,13 @@ def _digest_phase(workers: Workers, quick: bool) -> tuple[bool, str]:
         return out
 
     settled = ("sent", "partial", "skipped", "unknown", "failed")
-    all_settled = _wait(lambda: all(r and r.state in settled for r in runs().values()),
+    all_settled = wait_until(lambda: all(r and r.state in settled for r in runs().values()),
                         timeout=60, step=0.3)
     redispatched = False
     if not all_settled:  # what beat's next tick would do: the dispatcher picks up the rest
         redispatched = True
         workers.send("dispatch")
-        _wait(lambda: all(r and r.state in settled for r in runs().values()), timeout=40,
+        wait_until(lambda: all(r and r.state in settled for r in runs().values()), timeout=40,
               step=0.3)
     final = runs()
     emails = mine()

@@ -1,14 +1,23 @@
-"""Vendors, bills and bill payments (tenant schema)."""
+"""Vendors, bills, bill payments (with their bill and credit lines), vendor credits and bill
+events (tenant schema). Child rows go to the schema their parent is made in."""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 
 import factory
 
-from apps.ap.documents.models import Document
-from apps.ap.models import Bill, BillPayment, Vendor, VendorCredit
+from apps.ap.models import (
+    Bill,
+    BillEvent,
+    BillPayment,
+    BillPaymentCreditLine,
+    BillPaymentLine,
+    Vendor,
+    VendorCredit,
+    VendorCreditLine,
+)
 
 from .base import MoneyMovementFactory, OpenDocumentFactory, QboSyncedFactory, TenantFactory
 
@@ -38,28 +47,58 @@ class BillPaymentFactory(MoneyMovementFactory):
     vendor_qbo_id = ""
 
 
+class BillPaymentLineFactory(TenantFactory):
+    """The part of a bill payment that pays `bill` (in the payment's schema)."""
+
+    class Meta:
+        model = BillPaymentLine
+
+    payment = factory.SubFactory(BillPaymentFactory)
+    bill = factory.SubFactory(BillFactory)
+    bill_qbo_id = factory.LazyAttribute(lambda o: o.bill.qbo_id if o.bill else "")
+    amount = Decimal("100.00")
+
+
 class VendorCreditFactory(QboSyncedFactory):
-    """Money a vendor owes back (QBO VendorCredit), unapplied."""
+    """A credit the vendor owes us (QBO's Balance given unless `balance=None`)."""
 
     class Meta:
         model = VendorCredit
 
     vendor = factory.SubFactory(VendorFactory)
-    vendor_qbo_id = factory.SelfAttribute("vendor.qbo_id")
-    txn_date = factory.LazyFunction(date.today)
-    total = Decimal("50.00")
+    vendor_qbo_id = factory.LazyAttribute(lambda o: o.vendor.qbo_id if o.vendor else "")
+    txn_date = factory.LazyFunction(lambda: date.today() - timedelta(days=20))
+    total = Decimal("100.00")
     balance = factory.SelfAttribute("total")
     home_total = factory.SelfAttribute("total")
 
 
-class DocumentFactory(TenantFactory):
-    """A received bill file (no stored bytes: enough for lists, status and isolation)."""
+class VendorCreditLineFactory(TenantFactory):
+    class Meta:
+        model = VendorCreditLine
+
+    credit = factory.SubFactory(VendorCreditFactory)
+    account = None
+    account_qbo_id = factory.LazyAttribute(lambda o: o.account.qbo_id if o.account else "")
+    amount = Decimal("100.00")
+
+
+class BillPaymentCreditLineFactory(TenantFactory):
+    """A vendor credit applied by a bill payment."""
 
     class Meta:
-        model = Document
+        model = BillPaymentCreditLine
 
-    source = Document.Source.UPLOAD
-    original_name = "bill.pdf"
-    content_type = "application/pdf"
-    size = 1234
-    sha256 = factory.Sequence(lambda n: f"{n:064x}")
+    payment = factory.SubFactory(BillPaymentFactory, total=Decimal("0"))
+    vendor_credit = factory.SubFactory(VendorCreditFactory)
+    vendor_credit_qbo_id = factory.LazyAttribute(
+        lambda o: o.vendor_credit.qbo_id if o.vendor_credit else "")
+    amount = Decimal("100.00")
+
+
+class BillEventFactory(TenantFactory):
+    class Meta:
+        model = BillEvent
+
+    bill = factory.SubFactory(BillFactory)
+    kind = "note"

@@ -1,4 +1,5 @@
-"""Customers, invoices, payments and credit memos (tenant schema)."""
+"""Customers, invoices, payments (with their invoice lines), credit memos, sales and refund
+receipts (tenant schema)."""
 
 from __future__ import annotations
 
@@ -7,9 +8,17 @@ from decimal import Decimal
 
 import factory
 
-from apps.ar.models import CreditMemo, Customer, Invoice, Payment
+from apps.ar.models import (
+    CreditMemo,
+    Customer,
+    Invoice,
+    Payment,
+    PaymentLine,
+    RefundReceipt,
+    SalesReceipt,
+)
 
-from .base import OpenDocumentFactory, QboSyncedFactory
+from .base import OpenDocumentFactory, QboSyncedFactory, TenantFactory
 
 
 class CustomerFactory(QboSyncedFactory):
@@ -52,3 +61,41 @@ class PaymentFactory(QboSyncedFactory):
     txn_date = factory.LazyFunction(lambda: date.today() - timedelta(days=3))
     total = Decimal("100.00")
     home_total = factory.SelfAttribute("total")
+
+
+class PaymentLineFactory(TenantFactory):
+    """The part of a customer payment applied to `invoice`."""
+
+    class Meta:
+        model = PaymentLine
+
+    payment = factory.SubFactory(PaymentFactory)
+    invoice = factory.SubFactory(InvoiceFactory)
+    invoice_qbo_id = factory.LazyAttribute(lambda o: o.invoice.qbo_id if o.invoice else "")
+    amount = Decimal("100.00")
+
+
+class _ReceiptFactory(QboSyncedFactory):
+    """Money in (sales receipt) or back out (refund receipt) on `deposit_account`."""
+
+    class Meta:
+        abstract = True
+
+    customer = factory.SubFactory(CustomerFactory)
+    customer_qbo_id = factory.LazyAttribute(lambda o: o.customer.qbo_id if o.customer else "")
+    txn_date = factory.LazyFunction(lambda: date.today() - timedelta(days=10))
+    total = Decimal("100.00")
+    home_total = factory.SelfAttribute("total")
+    deposit_account = None
+    deposit_account_qbo_id = factory.LazyAttribute(
+        lambda o: o.deposit_account.qbo_id if o.deposit_account else "")
+
+
+class SalesReceiptFactory(_ReceiptFactory):
+    class Meta:
+        model = SalesReceipt
+
+
+class RefundReceiptFactory(_ReceiptFactory):
+    class Meta:
+        model = RefundReceipt

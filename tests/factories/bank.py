@@ -1,5 +1,6 @@
-"""Bank accounts and money movements as QuickBooks and the Plaid feed know them (tenant
-schema)."""
+"""Bank accounts and money movements as QuickBooks and the Plaid feed know them: purchases
+(with lines), deposits, transfers, card payments, journal entries (with lines), feed accounts
+and feed transactions (tenant schema)."""
 
 from __future__ import annotations
 
@@ -8,7 +9,18 @@ from decimal import Decimal
 
 import factory
 
-from apps.bank.models import Account, BankTransaction, Deposit, FeedAccount, Purchase, Transfer
+from apps.bank.models import (
+    Account,
+    BankTransaction,
+    CreditCardPayment,
+    Deposit,
+    FeedAccount,
+    JournalEntry,
+    JournalEntryLine,
+    Purchase,
+    PurchaseLine,
+    Transfer,
+)
 
 from .base import MoneyMovementFactory, QboSyncedFactory, TenantFactory
 
@@ -70,3 +82,51 @@ class BankTransactionFactory(TenantFactory):
     date = factory.LazyFunction(lambda: date.today() - timedelta(days=2))
     amount = Decimal("42.00")
     name = "Coffee Roasters"
+
+
+class PurchaseLineFactory(TenantFactory):
+    class Meta:
+        model = PurchaseLine
+
+    purchase = factory.SubFactory(PurchaseFactory)
+    account = None
+    account_qbo_id = factory.LazyAttribute(lambda o: o.account.qbo_id if o.account else "")
+    amount = Decimal("100.00")
+
+
+class CreditCardPaymentFactory(QboSyncedFactory):
+    """A card paid off from a bank account (QBO's CreditCardPayment)."""
+
+    class Meta:
+        model = CreditCardPayment
+
+    txn_date = factory.LazyFunction(lambda: date.today() - timedelta(days=10))
+    amount = Decimal("100.00")
+    bank_account = factory.SubFactory(AccountFactory, name="Operating")
+    bank_account_qbo_id = factory.LazyAttribute(
+        lambda o: o.bank_account.qbo_id if o.bank_account else "")
+    card_account = factory.SubFactory(
+        AccountFactory, name="Card", account_type=Account.Type.CREDIT_CARD,
+        current_balance=Decimal("-100.00"))
+    card_account_qbo_id = factory.LazyAttribute(
+        lambda o: o.card_account.qbo_id if o.card_account else "")
+
+
+class JournalEntryFactory(QboSyncedFactory):
+    """A journal entry (its lines come from JournalEntryLineFactory; QBO's TotalAmt is 0)."""
+
+    class Meta:
+        model = JournalEntry
+
+    txn_date = factory.LazyFunction(lambda: date.today() - timedelta(days=10))
+
+
+class JournalEntryLineFactory(TenantFactory):
+    class Meta:
+        model = JournalEntryLine
+
+    entry = factory.SubFactory(JournalEntryFactory)
+    posting_type = JournalEntryLine.Posting.CREDIT
+    amount = Decimal("100.00")
+    account = factory.SubFactory(AccountFactory)
+    account_qbo_id = factory.LazyAttribute(lambda o: o.account.qbo_id if o.account else "")

@@ -73,3 +73,19 @@ class MoneyMovementFactory(QboSyncedFactory):
     txn_date = factory.LazyFunction(lambda: date.today() - timedelta(days=10))
     total = Decimal("100.00")
     home_total = factory.SelfAttribute("total")
+
+
+class SingletonFactory(TenantFactory):
+    """The schema's one settings row: fetched (made if missing) and given the fields passed."""
+
+    class Meta:
+        abstract = True
+
+    @classmethod
+    def _create(cls, model_class, *args, **kwargs):
+        row, _ = model_class.objects.get_or_create(singleton=1)
+        for name, value in kwargs.items():
+            setattr(row, name, value)
+        if kwargs:
+            row.save()
+        return row

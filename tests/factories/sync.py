@@ -1,5 +1,5 @@
-"""Public-schema rows about a business's connections: QuickBooks connection, sync runs, outbox
-actions, Plaid items (keyed by business, no schema switch)."""
+"""Public-schema rows about a business's connections: QuickBooks connection, sync runs,
+quarantined records, outbox actions, Plaid items (keyed by business, no schema switch)."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ import factory
 from django.utils import timezone
 
 from apps.integrations.plaid.models import PlaidItem
-from apps.integrations.sync.models import Action, QboConnection, SyncRun
+from apps.integrations.sync.models import Action, QboConnection, QuarantinedRecord, SyncRun
 
 from .base import REALM
 
@@ -76,3 +76,15 @@ class PlaidItemFactory(factory.django.DjangoModelFactory):
     institution_name = "First Platypus Bank"
     host = "http://plaid.invalid"
     status = PlaidItem.Status.OK
+
+
+class QuarantinedRecordFactory(factory.django.DjangoModelFactory):
+    """A row QuickBooks sent that could not be stored, with the reason."""
+
+    class Meta:
+        model = QuarantinedRecord
+
+    business = None
+    entity = "Bill"
+    external_id = factory.Sequence(lambda n: str(500 + n))
+    reason = "no vendor"

@@ -9,16 +9,20 @@ from itertools import count
 from django.utils import timezone
 
 from apps.accounts.firm_access import firm_client_invite, firm_create, firm_grant
-from apps.accounts.models import FirmMember, FirmRole, Role, User
+from apps.accounts.models import FirmRole, Role, User
 from apps.tenancy.models import Business, BusinessSummary
-from tests.utils import make_member
+from tests.factories import (
+    BusinessSummaryFactory,
+    FirmMemberFactory,
+    UserFactory,
+    make_member,
+)
 
 _n = count(1)
 
 
 def user(email: str) -> User:
-    return User.objects.filter(email=email).first() or User.objects.create_user(
-        email, "correct-horse-battery")
+    return UserFactory(email=email)  # the existing user for an email already taken
 
 
 def make_firm(slug: str = "ledgerly", partner_email: str = "pat@ledgerly.test"):
@@ -28,7 +32,7 @@ def make_firm(slug: str = "ledgerly", partner_email: str = "pat@ledgerly.test"):
 
 def add_staff(firm, email: str = "sam@ledgerly.test") -> User:
     person = user(email)
-    FirmMember.objects.get_or_create(firm=firm, user=person, defaults={"role": FirmRole.STAFF})
+    FirmMemberFactory(firm=firm, user=person, role=FirmRole.STAFF)
     return person
 
 
@@ -56,7 +60,7 @@ def summary_for(business, *, runway_days: str | None, cash_zero_week: date | Non
                 overdue: str = "0", waiting: int = 0, low_point: str = "1000.00",
                 bank: str = "ok") -> BusinessSummary:
     today = timezone.localdate()
-    return BusinessSummary.objects.create(
+    return BusinessSummaryFactory(
         business=business, as_of=today, cash=Decimal("50000.00"), reserved=Decimal("0.00"),
         available=Decimal("50000.00"), daily_burn=Decimal("500.00"),
         runway_days=None if runway_days is None else Decimal(runway_days),

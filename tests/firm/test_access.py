@@ -14,8 +14,9 @@ from apps.accounts.firm_access import (
 from apps.accounts.models import FirmClient, FirmMember, Membership, Role
 from apps.core.errors import PermissionDenied
 from apps.core.models import AuditEvent
+from tests.factories import make_member
 from tests.firm.helpers import grant, make_firm, user
-from tests.utils import client_for, make_member
+from tests.utils import client_for
 
 
 def test_partner_grants_staff_access_as_a_membership_with_the_firm(firm_setup, tenant_a):

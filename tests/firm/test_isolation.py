@@ -7,16 +7,15 @@ from django.urls import get_resolver
 
 from apps.accounts.firm_access import firm_grant_revoke
 from apps.accounts.models import FirmMember, Role
-from tests.drills.probe import concrete as _concrete
-from tests.drills.probe import tenant_routes
-from tests.drills.probe import walk as _walk
+from tests.drills.probe import concrete, tenant_routes, walk
+from tests.factories import make_member
 from tests.firm.helpers import add_staff, grant, make_firm
-from tests.utils import client_for, make_member
+from tests.utils import client_for
 
 
 def firm_routes():
     out = []
-    for route, view in _walk(get_resolver("oodaloo.urls_public").url_patterns):
+    for route, view in walk(get_resolver("oodaloo.urls_public").url_patterns):
         access = getattr(view, "firm_access", None)
         if route.startswith("firm/<"):
             out.append((route, access))
@@ -26,7 +25,7 @@ def firm_routes():
 def _url(route: str, firm_slug: str, business_slug: str = "alpha") -> str:
     route = route.replace("<slug:firm_slug>", firm_slug)
     route = route.replace("<slug:business_slug>", business_slug)
-    return _concrete(route)
+    return concrete(route)
 
 
 def test_every_firm_route_declares_its_access():
@@ -85,7 +84,7 @@ def test_staff_see_and_open_only_granted_clients_until_revoked(firm_setup, tenan
     for route, view in tenant_routes():
         if getattr(view, "oodaloo_access", None) == "open":
             continue
-        assert portal_b.get(_concrete(route)).status_code == 404, route
+        assert portal_b.get(concrete(route)).status_code == 404, route
     portal_a = client_for(tenant_a, staff)
     assert portal_a.get("/").status_code == 200
     firm_grant_revoke(actor=partner, membership=m)

@@ -13,8 +13,9 @@ from apps.accounts.models import Role
 from apps.ap.models import Bill
 from apps.core.services.data_version import data_changed
 from apps.tray.models import TrayItem
+from tests.factories import make_member
 from tests.portal import factories as f
-from tests.utils import client_for, in_tenant, make_member
+from tests.utils import client_for, in_tenant
 
 pytestmark = pytest.mark.django_db
 

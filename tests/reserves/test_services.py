@@ -65,7 +65,7 @@ def test_fund_and_release_move_money_and_the_runway(tenant_a, owner_a):
         (0.1, "exact amount"),
         (D("0"), "more than zero"),
         (D("-5"), "more than zero"),
-        (D("1.001"), "more than 2 decimals"),
+        (D("1.001"), "more than two decimal places"),
         ("ten", "not an amount"),
         (D("NaN"), "not an amount"),
     ],

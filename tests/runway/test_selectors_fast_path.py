@@ -16,14 +16,26 @@ from decimal import Decimal
 
 import pytest
 
-from apps.ap.models import Bill, BillPayment, Vendor
-from apps.ar.models import Customer, Invoice
-from apps.bank.models import Account, BankTransaction, FeedAccount, Purchase, Transfer
-from apps.reserves.models import Reserve
+from apps.ap.models import Bill, BillPayment
+from apps.ar.models import Invoice
+from apps.bank.models import Account, BankTransaction, Purchase, Transfer
 from apps.runway import selectors
 from apps.runway.engine import compute_runway, to_json
 from apps.runway.engine.habits import paid_stats_of
-from apps.runway.models import RecurringSeriesOverride
+from tests.factories import (
+    AccountFactory,
+    BankTransactionFactory,
+    BillFactory,
+    BillPaymentFactory,
+    CustomerFactory,
+    FeedAccountFactory,
+    InvoiceFactory,
+    PurchaseFactory,
+    RecurringSeriesOverrideFactory,
+    ReserveFactory,
+    TransferFactory,
+    VendorFactory,
+)
 from tests.utils import in_tenant
 
 from .real_books_rows import real_books
@@ -48,7 +60,7 @@ def _books(rnd: random.Random, as_of: date) -> None:
         return as_of + timedelta(days=rnd.randint(lo, hi))
 
     acct = {
-        key: Account.objects.create(
+        key: AccountFactory(
             realm_id=REALM, qbo_id=key, name=name, account_type=kind,
             current_balance=_money(rnd, 1000, 90000), included_in_runway=included,
         )
@@ -61,19 +73,19 @@ def _books(rnd: random.Random, as_of: date) -> None:
         )
     }
     now = datetime.now(UTC)
-    feed = FeedAccount.objects.create(
+    feed = FeedAccountFactory(
         item_id="i", plaid_account_id="p-5", name="Checking", type="depository",
         current_balance=_money(rnd, 1000, 9000), balance_at=now, linked_account=acct["5"],
         link_confirmed=True,
     )
-    guess = FeedAccount.objects.create(
+    guess = FeedAccountFactory(
         item_id="i", plaid_account_id="p-2", name="Savings?", type="depository",
         current_balance=_money(rnd, 1000, 9000), balance_at=now, linked_account=acct["2"],
         link_confirmed=False,
     )
-    vendors = [Vendor.objects.create(realm_id=REALM, qbo_id=f"v{i}", display_name=f"Vendor {i}")
+    vendors = [VendorFactory(realm_id=REALM, qbo_id=f"v{i}", display_name=f"Vendor {i}")
                for i in range(6)]
-    customers = [Customer.objects.create(realm_id=REALM, qbo_id=f"c{i}",
+    customers = [CustomerFactory(realm_id=REALM, qbo_id=f"c{i}",
                                          display_name=f"Customer {i}") for i in range(7)]
     accounts = list(acct.values())
 
@@ -82,7 +94,7 @@ def _books(rnd: random.Random, as_of: date) -> None:
         a, v = rnd.choice(accounts), rnd.choice(vendors + [None])
         amount = rnd.choice([_money(rnd, 10, 900), _money(rnd, 10, 900), Decimal("0.00"),
                              -_money(rnd, 1, 50)])
-        payments.append(BillPayment(
+        payments.append(BillPaymentFactory.build(
             realm_id=REALM, qbo_id=qid(), vendor=v, vendor_qbo_id=v.qbo_id if v else "",
             txn_date=day(-372, 4), total=amount, home_total=amount, account=a,
             account_qbo_id=rnd.choice([a.qbo_id, a.qbo_id, a.qbo_id, ""]),
@@ -93,7 +105,7 @@ def _books(rnd: random.Random, as_of: date) -> None:
     for k in range(12):
         paid_on = date(first.year + (first.month + k - 1) // 12, (first.month + k - 1) % 12 + 1, 1)
         for _ in range(2 if k % 4 == 0 else 1):
-            payments.append(BillPayment(
+            payments.append(BillPaymentFactory.build(
                 realm_id=REALM, qbo_id=qid(), vendor=vendors[0], vendor_qbo_id="v0",
                 txn_date=paid_on, total=Decimal("1500.00"), home_total=Decimal("1500.00"),
                 account=acct["1"], account_qbo_id="1",
@@ -105,14 +117,14 @@ def _books(rnd: random.Random, as_of: date) -> None:
         a = rnd.choice(accounts)
         amount = _money(rnd, 1, 400) if rnd.random() > 0.05 else -_money(rnd, 1, 40)
         who_id = rnd.choice(["", "", "", "v1"])
-        purchases.append(Purchase(
+        purchases.append(PurchaseFactory.build(
             realm_id=REALM, qbo_id=qid(), account=a, account_qbo_id=a.qbo_id,
             txn_date=day(-370, 4), total=amount, home_total=amount, counterparty=rnd.choice(NAMES),
             counterparty_qbo_id=who_id, is_credit=rnd.random() < 0.08,
             is_deleted=rnd.random() < 0.04,
         ))
     for k in range(1, 13):  # a monthly subscription with spelling variants
-        purchases.append(Purchase(
+        purchases.append(PurchaseFactory.build(
             realm_id=REALM, qbo_id=qid(), account=acct["1"], account_qbo_id="1",
             txn_date=as_of - timedelta(days=30 * k + rnd.randint(-1, 1)), total=Decimal("45.00"),
             home_total=Decimal("45.00"), counterparty=NAMES[k % 3],
@@ -122,7 +134,7 @@ def _books(rnd: random.Random, as_of: date) -> None:
     transfers = []
     for _ in range(40):
         src, dst = rnd.sample(accounts, 2)
-        transfers.append(Transfer(
+        transfers.append(TransferFactory.build(
             realm_id=REALM, qbo_id=qid(), from_account=src, to_account=dst,
             from_account_qbo_id=src.qbo_id, to_account_qbo_id=rnd.choice([dst.qbo_id] * 4 + [""]),
             txn_date=day(-372, 4), amount=_money(rnd, 50, 3000), is_deleted=rnd.random() < 0.05,
@@ -132,7 +144,7 @@ def _books(rnd: random.Random, as_of: date) -> None:
     feed_rows = []
     for _ in range(160):
         amount = _money(rnd, 1, 600) * rnd.choice([1, 1, 1, -1])
-        feed_rows.append(BankTransaction(
+        feed_rows.append(BankTransactionFactory.build(
             feed_account=rnd.choice([feed, feed, feed, guess]), transaction_id=f"t-{qid()}",
             date=day(-372, 4), amount=amount, name=rnd.choice(NAMES) or "POS",
             merchant_name=rnd.choice(NAMES), counterparty=rnd.choice(["", "Gusto"]),
@@ -145,12 +157,12 @@ def _books(rnd: random.Random, as_of: date) -> None:
         ))
     # A feed transfer paired with QBO's record of the same account naming an included account.
     pair_day = as_of - timedelta(days=20)
-    feed_rows.append(BankTransaction(
+    feed_rows.append(BankTransactionFactory.build(
         feed_account=feed, transaction_id=f"t-{qid()}", date=pair_day, amount=Decimal("777.00"),
         name="Online transfer", is_transfer=True,
     ))
     BankTransaction.objects.bulk_create(feed_rows)
-    Transfer.objects.create(
+    TransferFactory(
         realm_id=REALM, qbo_id=qid(), from_account=acct["5"], to_account=acct["1"],
         from_account_qbo_id="5", to_account_qbo_id="1", txn_date=pair_day + timedelta(days=1),
         amount=Decimal("777.00"),
@@ -167,16 +179,16 @@ def _books(rnd: random.Random, as_of: date) -> None:
             paid = as_of - timedelta(days=40)
         open_ = paid >= as_of or rnd.random() < 0.15
         balance = (total if rnd.random() < 0.8 else total / 2) if open_ else Decimal("0.00")
-        invoices.append(Invoice(
+        invoices.append(InvoiceFactory.build(
             realm_id=REALM, qbo_id=qid(), customer=c, customer_qbo_id=c.qbo_id, txn_date=txn,
             due_date=due, total=total, balance=balance, home_total=total, home_balance=balance,
             paid_date=None if open_ else paid, is_deleted=rnd.random() < 0.03,
             expected_date=day(-5, 30) if open_ and rnd.random() < 0.1 else None,
         ))
-    few = Customer.objects.create(realm_id=REALM, qbo_id="few", display_name="Few Payments")
+    few = CustomerFactory(realm_id=REALM, qbo_id="few", display_name="Few Payments")
     for k, balance in enumerate(["0.00", "0.00", "800.00"]):  # 2 paid: business median applies
         txn = as_of - timedelta(days=60 + 30 * k)
-        invoices.append(Invoice(
+        invoices.append(InvoiceFactory.build(
             realm_id=REALM, qbo_id=qid(), customer=few, customer_qbo_id="few", txn_date=txn,
             due_date=txn + timedelta(days=30), total=Decimal("800.00"), balance=Decimal(balance),
             home_total=Decimal("800.00"), home_balance=Decimal(balance),
@@ -191,7 +203,7 @@ def _books(rnd: random.Random, as_of: date) -> None:
         due = txn + timedelta(days=rnd.choice([10, 30])) if rnd.random() > 0.1 else None
         total = _money(rnd, 50, 5000)
         balance = rnd.choice([total, total, Decimal("0.00"), total / 4])
-        bills.append(Bill(
+        bills.append(BillFactory.build(
             realm_id=REALM, qbo_id=qid(), vendor=v, vendor_qbo_id=v.qbo_id, txn_date=txn,
             due_date=due, total=total, balance=balance, home_total=total, home_balance=balance,
             scheduled_date=day(0, 40) if balance and rnd.random() < 0.2 else None,
@@ -200,9 +212,9 @@ def _books(rnd: random.Random, as_of: date) -> None:
     Bill.objects.bulk_create(bills)
     real_books(rnd, as_of, acct, vendors, customers, qid, day, REALM)
 
-    Reserve.objects.create(name="Taxes", held=_money(rnd, 100, 5000))
-    Reserve.objects.create(name="Old", held=Decimal("10.00"), active=False)
-    RecurringSeriesOverride.objects.create(key="name:adobe", status="dismissed")
+    ReserveFactory(name="Taxes", held=_money(rnd, 100, 5000))
+    ReserveFactory(name="Old", held=Decimal("10.00"), active=False)
+    RecurringSeriesOverrideFactory(key="name:adobe", status="dismissed")
 
 
 @pytest.mark.parametrize("seed, as_of", [(1, date(2025, 3, 12)), (2, date(2025, 6, 1)),

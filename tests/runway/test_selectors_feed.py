@@ -11,6 +11,7 @@ from django.core.management import call_command
 
 from apps.runway import selectors
 from apps.runway.cache import runway_invalidate
+from tests.factories import PlaidItemFactory
 from tests.runway import books as b
 from tests.utils import in_tenant
 
@@ -90,11 +91,9 @@ def test_a_linked_cards_fresher_feed_balance_is_owed_with_plaids_sign(tenant_a):
 
 def plaid_item(tenant, *, status: str = "ok", synced_ago: timedelta | None = timedelta(hours=1),
                item_id: str = "item-1"):
-    from apps.integrations.plaid.models import PlaidItem
-
-    return PlaidItem.objects.create(
-        business=tenant, item_id=item_id, access_token="unused", host="http://127.0.0.1:9",
-        status=status, last_sync_at=None if synced_ago is None else datetime.now(UTC) - synced_ago,
+    return PlaidItemFactory(
+        business=tenant, item_id=item_id, status=status,
+        last_sync_at=None if synced_ago is None else datetime.now(UTC) - synced_ago,
     )
 
 

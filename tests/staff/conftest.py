@@ -4,12 +4,12 @@ real OTP admin login), tasks go to an in-memory broker, QuickBooks is the local 
 import pytest
 from django.contrib.auth.models import Group
 from django_otp.oath import totp
-from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from apps.accounts.models import User
 from apps.integrations.sync.management.commands.connect_qbo import sandbox_connect
 from apps.integrations.sync.qbo_sync import qbo_sync_run
 from apps.staff.roles import staff_roles_setup
+from tests.factories import TOTPDeviceFactory, UserFactory
 from tests.integrations.sync.qbo_company import start, write_company
 from tests.utils import client_for
 
@@ -24,14 +24,14 @@ def _memory_broker(memory_broker):
 def staff_user(email: str, role: str) -> User:
     """A staff member in one of the roles (``manage.py staff_roles`` groups)."""
     staff_roles_setup()
-    user = User.objects.create_user(email, PASSWORD, is_staff=True)
+    user = UserFactory(email=email, password=PASSWORD, is_staff=True)
     user.groups.add(Group.objects.get(name=role))
     return user
 
 
 def admin_client(user: User):
     """The public-host client of ``user`` after the admin's password + TOTP sign-in."""
-    device = TOTPDevice.objects.create(user=user, name="phone", confirmed=True)
+    device = TOTPDeviceFactory(user=user)
     token = totp(device.bin_key, step=device.step, t0=device.t0, digits=device.digits,
                  drift=device.drift)
     client = client_for(None)

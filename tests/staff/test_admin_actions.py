@@ -19,9 +19,9 @@ from apps.integrations.sync.models import Action, QboConnection, QuarantinedReco
 from apps.integrations.sync.outbox import NOTE_PREFIX, action_create, action_execute
 from apps.review.models import ReviewTask
 from apps.staff.models import SupportSession
+from tests.factories import QuarantinedRecordFactory, ReviewTaskFactory, make_member
 from tests.integrations.sync.qbo_company import sandbox_rows
 from tests.staff.conftest import admin_client, staff_user
-from tests.utils import make_member
 
 PAY_101 = {"vendor": "56", "bill": "101", "amount": "200.00", "bank_account": "35",
            "date": "2026-11-20"}
@@ -67,8 +67,7 @@ def cases(business, sb, operator):
         return action
 
     def task(document_id):
-        return lambda: ReviewTask.objects.create(business=business, document_id=document_id,
-                                                 file_name=f"doc-{document_id}.pdf")
+        return lambda: ReviewTaskFactory(business=business, document_id=document_id)
 
     def claimed():
         t = task(3)()
@@ -98,12 +97,11 @@ def cases(business, sb, operator):
                                                           "staff.reconnect_link"),
         ("sync.action", "retry_or_reconcile"): (unknown_action, {}, "staff.action_retry"),
         ("sync.quarantinedrecord", "refetch"): (
-            lambda: QuarantinedRecord.objects.create(business=business, entity="Bill",
-                                                     external_id="101", reason="test"),
+            lambda: QuarantinedRecordFactory(business=business, entity="Bill", external_id="101"),
             {}, "staff.quarantine_refetch"),
         ("sync.quarantinedrecord", "mark_resolved"): (
-            lambda: QuarantinedRecord.objects.create(business=business, entity="Vendor",
-                                                     external_id="56", reason="test"),
+            lambda: QuarantinedRecordFactory(business=business, entity="Vendor",
+                                             external_id="56"),
             {}, "staff.quarantine_resolve"),
         ("review.reviewtask", "claim_selected"): (task(1), {}, "review.claim"),
         ("review.reviewtask", "release_selected"): (claimed, {}, "review.release"),

@@ -6,12 +6,18 @@ from datetime import timedelta
 from django.utils import timezone
 
 from apps.core.models import AuditEvent
-from apps.integrations.sync.models import Action, QboConnection, QuarantinedRecord
 from apps.review.models import ReviewTask
 from apps.staff.models import SupportSession
-from apps.tenancy.models import BusinessSummary
+from tests.factories import (
+    ActionFactory,
+    BusinessSummaryFactory,
+    QboConnectionFactory,
+    QuarantinedRecordFactory,
+    ReviewTaskFactory,
+    make_member,
+)
 from tests.staff.conftest import admin_client, staff_user
-from tests.utils import client_for, make_member
+from tests.utils import client_for
 
 
 def _counts(page) -> dict[str, int]:
@@ -20,24 +26,20 @@ def _counts(page) -> dict[str, int]:
 
 def test_staff_home_counts_and_links(tenant_a, tenant_b):
     now = timezone.now()
-    QboConnection.objects.create(business=tenant_a, realm_id="1", status="connected",
-                                 refresh_expires_at=now + timedelta(days=5))
-    QboConnection.objects.create(business=tenant_b, realm_id="2", status="connected",
-                                 refresh_expires_at=now + timedelta(days=90))
+    QboConnectionFactory(business=tenant_a, refresh_expires_at=now + timedelta(days=5))
+    QboConnectionFactory(business=tenant_b, refresh_expires_at=now + timedelta(days=90))
     tenant_a.last_error, tenant_a.last_sync_at = "QuickBooks said 500", now
     tenant_a.save()
     tenant_b.last_sync_at = now - timedelta(days=3)
     tenant_b.save()
     for state in ("unknown", "failed", "succeeded"):
-        Action.objects.create(business=tenant_a, key=f"k-{state}", kind="invoice.send",
-                              payload={}, state=state)
-    QuarantinedRecord.objects.create(business=tenant_b, entity="Bill", external_id="9",
-                                     reason="no vendor")
-    old = ReviewTask.objects.create(business=tenant_a, document_id=1)
+        ActionFactory(business=tenant_a, kind="invoice.send", state=state)
+    QuarantinedRecordFactory(business=tenant_b)
+    old = ReviewTaskFactory(business=tenant_a)
     ReviewTask.objects.filter(pk=old.pk).update(created_at=now - timedelta(hours=30))
-    ReviewTask.objects.create(business=tenant_b, document_id=2)
-    BusinessSummary.objects.create(business=tenant_b, digest_week="2026-W49",
-                                   digest_state="sent", digest_bounced=1, automation_held=3)
+    ReviewTaskFactory(business=tenant_b)
+    BusinessSummaryFactory(business=tenant_b, digest_week="2026-W49", digest_state="sent",
+                           digest_bounced=1, automation_held=3)
     tenant_a.automation_paused_at = now
     tenant_a.save()
     client = admin_client(staff_user("support@oodaloo.test", "support"))

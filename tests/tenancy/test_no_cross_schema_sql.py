@@ -11,14 +11,13 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django_otp import DEVICE_ID_SESSION_KEY
-from django_otp.plugins.otp_totp.models import TOTPDevice
 from django_tenants.utils import tenant_context
 
 from apps.core.tasks import PublicTask
 from apps.tenancy.models import Business
 from apps.tenancy.summary import summary_refresh
-from tests.drills.probe import concrete as _concrete
-from tests.drills.probe import walk as _walk
+from tests.drills.probe import concrete, walk
+from tests.factories import TOTPDeviceFactory, UserFactory
 from tests.firm.helpers import grant, make_client, make_firm
 from tests.utils import client_for
 
@@ -54,10 +53,9 @@ def test_the_detector_catches_a_union_over_schemas():
 
 
 def _staff_client():
-    from apps.accounts.models import User
 
-    staff = User.objects.create_superuser("ops@oodaloo.test", "a-long-password-1")
-    device = TOTPDevice.objects.create(user=staff, name="phone", confirmed=True)
+    staff = UserFactory(email="ops@oodaloo.test", password="a-long-password-1", superuser=True)
+    device = TOTPDeviceFactory(user=staff)
     client = client_for(None, staff)
     session = client.session
     session[DEVICE_ID_SESSION_KEY] = device.persistent_id
@@ -70,12 +68,12 @@ def _get_every_route(client, urlconf: str, replace: dict[str, str]) -> int:
 
     client.raise_request_exception = False  # a broken page is another test's business
     n = 0
-    for route, _view in _walk(get_resolver(urlconf).url_patterns):
+    for route, _view in walk(get_resolver(urlconf).url_patterns):
         if "logout" in route:
             continue  # keep the session for the routes after it
         for key, value in replace.items():
             route = route.replace(key, value)
-        client.get(_concrete(route))
+        client.get(concrete(route))
         n += 1
     return n
 

@@ -6,8 +6,9 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from apps.accounts.models import Role
+from tests.factories import make_member
 from tests.portal import factories as f
-from tests.utils import client_for, in_tenant, make_member
+from tests.utils import client_for, in_tenant
 
 pytestmark = pytest.mark.django_db
 

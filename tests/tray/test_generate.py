@@ -15,6 +15,7 @@ from apps.tray.services import (
     tray_item_done,
     tray_item_snooze,
 )
+from tests.factories import QboConnectionFactory
 from tests.portal import factories as f
 from tests.utils import in_tenant
 
@@ -143,15 +144,8 @@ def test_decisions_on_closed_items_are_refused(tenant_a, owner_a, books):
 
 
 def test_ranking_connection_then_urgent_bills_then_invoices_then_the_rest(tenant_a, books):
-    QboConnection.objects.create(
-        business=tenant_a,
-        realm_id=f.REALM,
-        api_base="http://127.0.0.1:1",
-        access_token="x",
-        refresh_token="y",
-        oauth_environment="sandbox",
-        status=QboConnection.Status.NEEDS_RECONNECT,
-    )
+    QboConnectionFactory(business=tenant_a, oauth_environment="sandbox",
+                         status=QboConnection.Status.NEEDS_RECONNECT)
     with in_tenant(tenant_a):
         today = f.today_of(tenant_a)
         big = f.customer("Acme Outdoor")

@@ -7,8 +7,10 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from apps.ap.models import Bill
+from apps.ap.tray_causes import BILL_ITEMS_MAX
+from apps.ar.tray_causes import INVOICE_ITEMS_MAX
 from apps.tray.models import TrayItem
-from apps.tray.services import BILL_ITEMS_MAX, INVOICE_ITEMS_MAX, tray_generate
+from apps.tray.services import tray_generate
 from tests.portal import factories as f
 from tests.utils import in_tenant
 

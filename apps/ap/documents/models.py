@@ -8,8 +8,7 @@ from __future__ import annotations
 from django.db import models
 
 from apps.ap.documents.storage import document_upload_to, documents_storage
-
-MONEY = {"max_digits": 14, "decimal_places": 2}
+from apps.core.fields import MoneyField
 
 
 class DocumentQuerySet(models.QuerySet):
@@ -73,7 +72,7 @@ class Document(models.Model):
     bill_date = models.DateField(null=True, blank=True)
     due_date = models.DateField(null=True, blank=True)
     terms_days = models.PositiveIntegerField(null=True, blank=True)
-    total = models.DecimalField(**MONEY, null=True, blank=True)
+    total = MoneyField(null=True, blank=True)
     currency = models.CharField(max_length=3, blank=True)
 
     duplicate_of = models.ForeignKey("self", null=True, blank=True, on_delete=models.SET_NULL,

@@ -19,8 +19,9 @@ from typing import Any
 
 from django.db import transaction
 
+from apps.integrations.qbo import writes
 from apps.integrations.qbo.errors import QboError
-from apps.integrations.sync import outbox, sinks
+from apps.integrations.sync import outbox
 
 log = logging.getLogger(__name__)
 KIND = "bill.create"
@@ -51,25 +52,12 @@ def _expense_account(client: Any) -> str:
 
 def bill_body(action: Any, account_id: str) -> dict[str, Any]:
     p = action.payload or {}
-    amount = outbox._decimal(p.get("total"), "total")
-    body: dict[str, Any] = {
-        "VendorRef": {"value": str(p["vendor"])},
-        "TxnDate": p["txn_date"],
-        "Line": [{
-            "Amount": amount,
-            "DetailType": "AccountBasedExpenseLineDetail",
-            "Description": f"From {p.get('file_name') or 'document'}",
-            "AccountBasedExpenseLineDetail": {"AccountRef": {"value": account_id}},
-        }],
-        "PrivateNote": f"{outbox.NOTE_PREFIX}{action.key}",
-    }
-    if p.get("doc_number"):
-        body["DocNumber"] = str(p["doc_number"])[:21]  # QBO's DocNumber limit
-    if p.get("due_date"):
-        body["DueDate"] = p["due_date"]
-    if p.get("currency"):
-        body["CurrencyRef"] = {"value": p["currency"]}
-    return body
+    amount = outbox.payload_amount(p.get("total"), "total")
+    return writes.expense_bill(
+        vendor=p["vendor"], txn_date=p["txn_date"], amount=amount, account=account_id,
+        description=f"From {p.get('file_name') or 'document'}", note=outbox.action_note(action),
+        doc_number=p.get("doc_number") or "", due_date=p.get("due_date") or "",
+        currency=p.get("currency") or "")
 
 
 class AttachmentPending(RuntimeError):
@@ -114,7 +102,7 @@ def _upload(client: Any, action: Any, bill_id: str) -> dict[str, Any]:
         )
     except (outbox.OutboxError, *outbox.DEFINITE_FAILURES) as exc:
         log.warning("bill %s: document not attached: %s", action.key, exc)
-        return {"_error": outbox._readable(exc)}
+        return {"_error": outbox.readable_error(exc)}
 
 
 def _attachment_on(client: Any, action: Any, bill_id: str) -> dict[str, Any] | None:
@@ -189,11 +177,3 @@ def bill_create_after(ctx: Any, action: Any) -> None:
                 detail["attachable_error"] = attachable["_error"]
             DocumentEvent.objects.create(document=document, kind="qbo_bill_created",
                                          detail=detail)
-
-
-def register() -> None:
-    """Make `bill.create` a known outbox kind. Idempotent. Called on import of the document
-    services; ApConfig.ready should call it too so every worker knows the kind."""
-    outbox.HANDLERS.setdefault(KIND, (bill_create_send, bill_create_find))
-    if bill_create_after not in sinks.after_action_hooks(KIND):
-        sinks.register_after_action(KIND, bill_create_after)

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import hashlib
 import logging
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal, InvalidOperation
@@ -27,6 +26,7 @@ from apps.ap.documents.models import Document, DocumentEvent
 from apps.ap.documents.pipeline import Extraction, document_extract
 from apps.ap.documents.vendors import VendorChoice
 from apps.ap.models import Bill, BillEvent, Vendor
+from apps.core import hooks
 from apps.core.enqueue import enqueue
 from apps.core.errors import ApplicationError, Conflict
 from apps.core.services.audit import audit_record
@@ -34,22 +34,15 @@ from apps.core.services.audit import audit_record
 DOCUMENT_EXTRACT = "ap.document_extract"  # the task (tasks.py) started by document_extract_enqueue
 
 log = logging.getLogger(__name__)
-qbo_bill.register()  # the outbox's `bill.create` kind (idempotent; see qbo_bill.register)
-
-# Listeners told when a document enters, changes in, or leaves the staff queue. apps.review
-# registers one in its AppConfig.ready (domain code must not import the queue app).
-QueueListener = Callable[[Any, Document], None]
-_queue_listeners: list[QueueListener] = []
-
-
-def queue_listener_register(listener: QueueListener) -> None:
-    if listener not in _queue_listeners:
-        _queue_listeners.append(listener)
+# Listeners told when a document enters, changes in, or leaves the staff queue:
+# `listener(business, document)`, plugged by apps.review in oodaloo/wiring.py (domain code
+# must not import the queue app).
+QUEUE_LISTENER = "documents.queue_listener"
 
 
 def _queue_notify(document: Document) -> None:
     business = connection.tenant
-    for listener in _queue_listeners:
+    for listener in hooks.plugged(QUEUE_LISTENER):
         listener(business, document)
 
 

@@ -13,10 +13,11 @@ from django.db import transaction
 from django.utils import timezone
 
 from apps.accounts.models import Role
+from apps.accounts.roles import membership_require
 from apps.ar.reminders.models import CustomerReminders, ReminderContact
 from apps.ar.reminders.sequences import ReminderError
-from apps.ar.services import _business, _require
 from apps.core.services.audit import audit_record
+from apps.core.tenant import current_business
 from apps.tenancy.urls import business_url
 
 UNSUBSCRIBE_SALT = "reminder-unsubscribe"
@@ -76,8 +77,8 @@ def contacts_ensure(customers: list[Any], edited: set[int], *, create: bool = Tr
 def contacts_set(*, actor: Any, customer: Any, emails: str) -> list[ReminderContact]:
     """The owner's list of billing emails replaces the current one. A changed list clears a
     bounce stop: the owner fixed the address."""
-    business = _business()
-    _require(actor, business, Role.BOOKKEEPER)
+    business = current_business()
+    membership_require(actor, business, Role.BOOKKEEPER)
     wanted = parse_emails(emails)
     if not wanted:
         raise ReminderError("Give at least one billing email (or set the customer to never).")

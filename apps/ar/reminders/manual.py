@@ -10,6 +10,7 @@ from typing import Any
 from django.db import transaction
 
 from apps.accounts.models import Role
+from apps.accounts.roles import membership_require
 from apps.ar.models import Invoice
 from apps.ar.reminders.contacts import contacts_ensure
 from apps.ar.reminders.models import CustomerReminders, ReminderEmail, ReminderSend
@@ -21,10 +22,11 @@ from apps.ar.reminders.sequences import (
     scheduled_offsets,
     sequence_default,
 )
-from apps.ar.services import _business, _lock, _require
+from apps.ar.services import _lock
 from apps.core.dates import local_today
 from apps.core.enqueue import enqueue
 from apps.core.errors import Conflict
+from apps.core.tenant import current_business
 
 
 def next_step(invoice: Invoice, shift: int = 0) -> PlannedItem | None:
@@ -39,7 +41,7 @@ def next_step(invoice: Invoice, shift: int = 0) -> PlannedItem | None:
     open_steps = [s for s in steps if last_used is None or s.offset_days > last_used]
     if not open_steps:
         return None
-    today = local_today(_business().timezone)
+    today = local_today(current_business().timezone)
     due = invoice.due_date or invoice.txn_date
     sched = scheduled_offsets([s.offset_days for s in steps], shift)
     due_now = [s for s in open_steps if (today - due).days >= sched[s.offset_days]]
@@ -50,11 +52,11 @@ def next_step(invoice: Invoice, shift: int = 0) -> PlannedItem | None:
 def invoice_remind(*, actor: Any, invoice: Invoice,
                    habits: Mapping[str, Habit] | None = None) -> ReminderEmail:
     """Claim a manual reminder now; it is sent after commit (a worker task)."""
-    business = _business()
+    business = current_business()
     today = local_today(business.timezone)
     with transaction.atomic():
         invoice = _lock(invoice)
-        _require(actor, business, Role.BOOKKEEPER)
+        membership_require(actor, business, Role.BOOKKEEPER)
         if invoice.balance <= 0:
             raise Conflict("This invoice is already paid.")
         if invoice.disputed_at is not None:

@@ -7,9 +7,8 @@ All rows live in the business's schema. Idempotency: `ReminderSend.key` is
 
 from django.db import models
 
+from apps.core.fields import MoneyField
 from apps.integrations.mail.models import TrackedDelivery, TrackingEvent
-
-MONEY = {"max_digits": 14, "decimal_places": 2}
 
 
 class Tone(models.TextChoices):
@@ -149,7 +148,7 @@ class ReminderEmail(models.Model):
     subject = models.CharField(max_length=300, blank=True)
     text = models.TextField(blank=True)
     html = models.TextField(blank=True)
-    total = models.DecimalField(**MONEY, default=0)
+    total = MoneyField(default=0)
     currency = models.CharField(max_length=3, default="USD")
     created_at = models.DateTimeField(auto_now_add=True)
     sent_at = models.DateTimeField(null=True, blank=True)
@@ -182,7 +181,7 @@ class ReminderSend(models.Model):
     step_offset = models.SmallIntegerField()  # the step's offset when sent
     scheduled_offset = models.SmallIntegerField()  # after the habit shift
     tone = models.CharField(max_length=10, choices=Tone.choices)
-    balance = models.DecimalField(**MONEY)
+    balance = MoneyField()
     state = models.CharField(max_length=10, choices=State.choices, default=State.INCLUDED)
 
     class Meta:

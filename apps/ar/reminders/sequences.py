@@ -18,6 +18,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from apps.accounts.models import Role
+from apps.accounts.roles import membership_require
 from apps.ar.reminders.merge import template_errors
 from apps.ar.reminders.models import (
     CollectionsSettings,
@@ -26,8 +27,9 @@ from apps.ar.reminders.models import (
     ReminderStep,
     Tone,
 )
-from apps.ar.services import InvoiceError, _business, _require
+from apps.ar.services import InvoiceError
 from apps.core.services.audit import audit_record
+from apps.core.tenant import current_business
 
 HABIT_SHIFT_CAP = 7
 HABIT_MIN_PAID = 3  # the runway's own rule for a customer's habit (DESIGN §4)
@@ -119,8 +121,8 @@ def step_save(*, actor: Any, sequence: ReminderSequence, offset_days: int, tone:
               subject: str, body: str, cc_owner: bool = False,
               step: ReminderStep | None = None) -> ReminderStep:
     """Create or edit a step. Refuses unknown merge fields here, never at send time."""
-    business = _business()
-    _require(actor, business, Role.OWNER)
+    business = current_business()
+    membership_require(actor, business, Role.OWNER)
     if tone not in Tone.values:
         raise ReminderError(f"Unknown tone {tone!r}.")
     if not -60 <= offset_days <= 365:
@@ -148,8 +150,8 @@ def step_save(*, actor: Any, sequence: ReminderSequence, offset_days: int, tone:
 
 
 def step_delete(*, actor: Any, step: ReminderStep) -> None:
-    business = _business()
-    _require(actor, business, Role.OWNER)
+    business = current_business()
+    membership_require(actor, business, Role.OWNER)
     with transaction.atomic():
         audit_record(actor=actor, action="reminder.step_deleted", business=business, obj=step,
                      before={"offset_days": step.offset_days, "subject": step.subject})
@@ -158,8 +160,8 @@ def step_delete(*, actor: Any, step: ReminderStep) -> None:
 
 def settings_save(*, actor: Any, enabled: bool, pay_link: str, attach_pdfs: bool
                   ) -> CollectionsSettings:
-    business = _business()
-    _require(actor, business, Role.OWNER)
+    business = current_business()
+    membership_require(actor, business, Role.OWNER)
     if pay_link and not pay_link.startswith(("https://", "http://")):
         raise ReminderError("The payment link must start with https://.")
     with transaction.atomic():
@@ -178,8 +180,8 @@ def settings_save(*, actor: Any, enabled: bool, pay_link: str, attach_pdfs: bool
 def collections_automation_set(*, actor: Any, on: bool) -> CollectionsSettings:
     """The reminders rule switched on (reminders on, sent by the automation tick through its
     guardrails) or off (reminders off). Owners only; audited."""
-    business = _business()
-    _require(actor, business, Role.OWNER)
+    business = current_business()
+    membership_require(actor, business, Role.OWNER)
     with transaction.atomic():
         row = CollectionsSettings.objects.select_for_update().get_or_create(singleton=1)[0]
         before = {"enabled": row.enabled, "automated": row.automated}
@@ -202,8 +204,8 @@ def customer_settings(customer: Any) -> CustomerReminders:
 def customer_mode_set(*, actor: Any, customer: Any, mode: str,
                       sequence: ReminderSequence | None = None) -> CustomerReminders:
     """Default, another sequence, paused (held) or never. Pausing from the tray is a hold."""
-    business = _business()
-    _require(actor, business, Role.BOOKKEEPER)
+    business = current_business()
+    membership_require(actor, business, Role.BOOKKEEPER)
     if mode not in CustomerReminders.Mode.values:
         raise ReminderError(f"Unknown reminder setting {mode!r}.")
     if mode == CustomerReminders.Mode.CUSTOM and sequence is None:
@@ -232,8 +234,8 @@ def customer_release(*, actor: Any, customer: Any) -> CustomerReminders:
 
 def sequence_create(*, actor: Any, name: str) -> ReminderSequence:
     """A new sequence, starting as a copy of the default's steps (the owner then edits it)."""
-    business = _business()
-    _require(actor, business, Role.OWNER)
+    business = current_business()
+    membership_require(actor, business, Role.OWNER)
     name = name.strip()
     if not name:
         raise ReminderError("Name the sequence.")
@@ -254,10 +256,10 @@ def invoice_dispute_set(*, actor: Any, invoice: Any, disputed: bool) -> Any:
     """Mark or clear "disputed": reminders skip a disputed invoice."""
     from apps.ar.services import _lock
 
-    business = _business()
+    business = current_business()
     with transaction.atomic():
         invoice = _lock(invoice)
-        _require(actor, business, Role.BOOKKEEPER)
+        membership_require(actor, business, Role.BOOKKEEPER)
         before = {"disputed_at": invoice.disputed_at}
         invoice.disputed_at = timezone.now() if disputed else None
         invoice.save(update_fields=["disputed_at"])

@@ -8,13 +8,14 @@ two do not import each other in a cycle.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 
 from django.conf import settings
 from django.utils import timezone
 from django_tenants.utils import tenant_context
 
 from apps.bank.models import FeedAccount
+from apps.core import hooks
 from apps.integrations.plaid.client import PlaidClient
 from apps.integrations.plaid.dtos import AccountDTO
 from apps.integrations.plaid.errors import PlaidError
@@ -26,21 +27,15 @@ Status = PlaidItem.Status
 NEEDS_RECONNECT = {Status.LOGIN_REQUIRED, Status.PENDING_EXPIRATION}
 
 
-# Who follows the feed (the tray, a higher layer, plugs itself in at start-up): called after a
+# Hook point: who follows the feed (the tray, plugged in oodaloo/wiring.py). Called after a
 # feed sync and after a link is confirmed or undone, i.e. whenever bank history, the balance
 # that counts or the daily burn may have moved. Same idea as the QBO sync's finalisers.
-FeedListener = Callable[[object], None]
-_FEED_LISTENERS: list[FeedListener] = []
-
-
-def register_feed_listener(handler: FeedListener) -> None:
-    if handler not in _FEED_LISTENERS:
-        _FEED_LISTENERS.append(handler)
+FEED_CHANGED = "bank.feed_changed"
 
 
 def feed_changed(business) -> None:
     """Tell the listeners; one that fails is logged and never fails the sync or the link."""
-    for handler in list(_FEED_LISTENERS):
+    for handler in hooks.plugged(FEED_CHANGED):
         try:
             handler(business)
         except Exception:

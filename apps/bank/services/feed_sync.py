@@ -243,5 +243,5 @@ def feed_sync_due(business, now: datetime | None = None, *, user_active: bool = 
 
 def feed_sync_command_run(business, *, full: bool = False,
                           progress: Progress | None = None) -> FeedSyncReport:
-    """Entry point for `manage.py sync <business> --source plaid` (settings.PLAID_SYNC_RUNNER)."""
+    """Entry point for `manage.py sync <business> --source plaid` (plugged in oodaloo/wiring.py)."""
     return feed_sync_run(business, full=full, balances=True, progress=progress, wait=5.0)

@@ -91,10 +91,11 @@ def mail_send(mail: OutgoingMail, *, connection=None) -> SendOutcome:
 
 def fault_hook(env_var: str) -> Callable[[str], None]:
     """Fault drill hook: with `env_var=<point>` set, the process SIGKILLs itself (like an OOM
-    kill) at that point. Used by the crash tests and `make drill`; unset in production."""
+    kill) at that point. Used by the crash tests and `make drill`; only where
+    ``settings.FAULT_DRILLS`` is on (test and bench settings; off in production)."""
 
     def fault(point: str) -> None:
-        if os.environ.get(env_var) == point:
+        if os.environ.get(env_var) == point and getattr(settings, "FAULT_DRILLS", False):
             os.kill(os.getpid(), signal.SIGKILL)
 
     return fault

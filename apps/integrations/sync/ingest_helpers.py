@@ -268,3 +268,37 @@ def document_fields(dto: Any, ctx: Any) -> dict[str, Any]:
         home_total=money(dto.home_total),
         home_balance=money(dto.home_balance),
     )
+
+
+def documents_ingest(model: type[models.Model], party_model: type[models.Model], party: str,
+                     extra: Any, extra_fields: list[str]):
+    """The sink for open documents against a party (Bill → Vendor, Invoice → Customer): the
+    party resolved by one id lookup, the document's common fields, plus ``extra(dto)`` (its own
+    fields, named in ``extra_fields``). ``party``: "vendor" | "customer"."""
+    from apps.integrations.sync.sinks import SinkResult
+
+    entity = model.__name__
+    ref = f"{party}_ref"
+
+    def ingest(ctx: Any, dtos: list[Any]) -> Any:
+        live, gone = split_deleted(dtos)
+        result = SinkResult(stored=mark_deleted(model, ctx.realm_id, gone))
+        parties = id_map(party_model, ctx.realm_id, (getattr(d, ref).value for d in live))
+        objs = []
+        for dto in live:
+            party_id = parties.get(getattr(dto, ref).value)
+            problem = document_problem(dto)
+            if party_id is None:
+                problem = problem or unknown_party(party_model.__name__, getattr(dto, ref))
+            if problem:
+                result.rejected[dto.qbo_id] = problem
+                continue
+            objs.append(dict(**document_fields(dto, ctx), **{f"{party}_id": party_id},
+                             **{f"{party}_qbo_id": getattr(dto, ref).value}, **extra(dto)))
+        upsert(model, objs, [party, f"{party}_qbo_id", *DOCUMENT_FIELDS, *extra_fields])
+        result.stored += len(objs)
+        ctx.touch(entity, [o["qbo_id"] for o in objs])
+        return result
+
+    ingest.__name__ = f"{model._meta.model_name}s_ingest"
+    return ingest

@@ -27,9 +27,12 @@ from django.db.models import Q
 from django.utils import timezone
 from django_tenants.utils import tenant_context
 
+from apps.core import hooks
 from apps.core.enqueue import enqueue
+from apps.core.money import parse_money
 from apps.core.services.audit import audit_record
 from apps.core.services.data_version import data_changed, pages_changed
+from apps.integrations.qbo import writes
 from apps.integrations.qbo.client import QboClient
 from apps.integrations.qbo.errors import (
     AuthenticationError,
@@ -64,33 +67,33 @@ class OutboxError(Exception):
 # --- handlers by kind ---------------------------------------------------------------------
 
 
-def _decimal(value: Any, name: str) -> Decimal:
-    try:
-        number = Decimal(str(value))
-    except Exception:
-        raise OutboxError(f"{name} is not an amount: {value!r}")
-    if not number.is_finite() or number <= 0:
-        raise OutboxError(f"{name} must be a positive amount, got {value!r}")
-    return number.quantize(Decimal("0.01"))
+def payload_amount(value: Any, name: str) -> Decimal:
+    """An amount of an action's payload (apps/core/money.parse_money), or OutboxError."""
+    return parse_money(value, what=name, error=OutboxError)
 
 
 def bill_payment_body(action: Action) -> dict[str, Any]:
     """QBO BillPayment (PayType Check) from the action payload:
-    ``{"vendor", "bill", "amount", "bank_account", "date"}`` (ids are QBO ids)."""
+    ``{"vendor", "bill", "amount", "bank_account", "date"}`` (ids are QBO ids), and for a bill in
+    another currency ``"currency"`` and ``"exchange_rate"`` (home per unit): QBO takes the
+    amount in the bill's currency with its CurrencyRef and ExchangeRate."""
     p = action.payload or {}
-    amount = _decimal(p.get("amount"), "amount")
-    return {
-        "VendorRef": {"value": str(p["vendor"])},
-        "PayType": "Check",
-        "TotalAmt": amount,
-        "TxnDate": str(p.get("date") or date.today().isoformat()),
-        "CheckPayment": {"BankAccountRef": {"value": str(p["bank_account"])}},
-        "Line": [{
-            "Amount": amount,
-            "LinkedTxn": [{"TxnId": str(p["bill"]), "TxnType": "Bill"}],
-        }],
-        "PrivateNote": f"{NOTE_PREFIX}{action.key}",
-    }
+    amount = payload_amount(p.get("amount"), "amount")
+    currency, rate = p.get("currency"), None
+    if currency:
+        rate = Decimal(str(p.get("exchange_rate")))
+        if not rate.is_finite() or rate <= 0:
+            raise OutboxError(f"exchange_rate must be positive, got {p.get('exchange_rate')!r}")
+    return writes.bill_payment(
+        vendor=p["vendor"], bank_account=p["bank_account"],
+        txn_date=str(p.get("date") or date.today().isoformat()),
+        links=[writes.Link(amount, "Bill", p["bill"])], total=amount, note=action_note(action),
+        currency=currency, exchange_rate=rate)
+
+
+def action_note(action: Action) -> str:
+    """The PrivateNote that carries the action's key into QBO (finders look for it)."""
+    return f"{NOTE_PREFIX}{action.key}"
 
 
 def _bill_payment_send(client: QboClient, action: Action) -> dict[str, Any]:
@@ -134,6 +137,14 @@ HANDLERS: dict[str, tuple[Handler, Finder | None]] = {
     "bill_payment.create": (_bill_payment_send, _bill_payment_find),
     "invoice.send": (_invoice_send, _invoice_find),
 }
+# The domains' own kinds (`bill.create`, `credit_memo.apply` …): (send, find) plugged at this
+# hook point, keyed by the kind, by `oodaloo/wiring.py`.
+KIND = "outbox.kind"
+
+
+def kind_handlers(kind: str) -> tuple[Handler, Finder | None] | None:
+    found = hooks.plugged(KIND, kind)
+    return found[-1] if found else HANDLERS.get(kind)
 
 
 # --- create -------------------------------------------------------------------------------
@@ -163,7 +174,7 @@ def action_create(
 ) -> Action:
     """Record a write to do. Idempotent on ``key``: the same key returns the existing action.
     The execute task is sent after the surrounding transaction commits."""
-    if kind not in HANDLERS:
+    if kind_handlers(kind) is None:
         raise OutboxError(f"unknown action kind {kind!r}")
     key = key or str(uuid.uuid4())
     if len(key) > KEY_MAX:
@@ -194,7 +205,7 @@ def action_enqueue(action: Action) -> None:
 # --- execute ------------------------------------------------------------------------------
 
 
-def _readable(exc: Exception) -> str:
+def readable_error(exc: Exception) -> str:
     if isinstance(exc, QboError):
         text = exc.message or str(exc)
         if exc.detail and exc.detail != exc.message:
@@ -243,20 +254,20 @@ def _after_success(action: Action, client: QboClient) -> None:
 
 
 def _send(action: Action) -> Action:
-    handler, _finder = HANDLERS[action.kind]
+    handler, _finder = kind_handlers(action.kind)
     try:
         client = qbo_client_for(action.business)
         result = handler(client, action)
     except OutboxError as exc:
         _settle(action, Action.State.FAILED, error=str(exc))
     except DEFINITE_FAILURES as exc:
-        _settle(action, Action.State.FAILED, error=_readable(exc))
+        _settle(action, Action.State.FAILED, error=readable_error(exc))
     except AuthenticationError as exc:
         # Rejected before anything happened: retry once the owner reconnects.
         _settle(action, Action.State.PENDING, error=f"QuickBooks needs reconnecting: {exc}")
     except Exception as exc:
         # Transport loss after retries, 5xx, limiter timeout...: maybe applied, maybe not.
-        _settle(action, Action.State.UNKNOWN, error=_readable(exc))
+        _settle(action, Action.State.UNKNOWN, error=readable_error(exc))
     else:
         _settle(action, Action.State.SUCCEEDED, result=result)
         _after_success(action, client)
@@ -304,7 +315,7 @@ def action_reconcile(action: Action | int, *, check_succeeded: bool = False) -> 
         return current
     if current.state == Action.State.SUCCEEDED and not check_succeeded:
         return current
-    _handler, finder = HANDLERS[current.kind]
+    _handler, finder = kind_handlers(current.kind)
     with tenant_context(current.business):
         client = qbo_client_for(current.business)
         found: list[dict[str, Any]] | None = None

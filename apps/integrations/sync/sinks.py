@@ -1,10 +1,10 @@
-"""Where synced QBO data goes: handlers registered by the domain apps (dependency inversion).
+"""Where synced QBO data goes: handlers of the domain apps, plugged in ``oodaloo/wiring.py``
+(dependency inversion through the kernel's hook points, ``apps/core/hooks.py``).
 
-The sync engine (layer 2) must not import ap/ar/bank (layer 3). Each domain app registers, in
-its ``AppConfig.ready()``:
+The sync engine (layer 2) must not import ap/ar/bank (layer 3). The wiring plugs:
 
-- an **ingest sink** per QBO entity: ``register_sink("Bill", bills_ingest)``; the engine hands it
-  one page (≤ 1000) of parsed DTOs (and ``Deleted`` markers) and it upserts them in bulk;
+- an **ingest sink** per QBO entity (``SINK``, keyed by the entity, e.g. ``Bill``); the engine
+  hands it one page (≤ 1000) of parsed DTOs (and ``Deleted`` markers) and it upserts them in bulk;
 - a **finaliser**: derived fields recomputed after a sync (``Bill.status``, ``Invoice.paid_date``);
 - an **after-action hook** per outbox kind: what the domain does once a write to QBO succeeded
   (e.g. re-read the bill so its balance is current).
@@ -15,6 +15,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
+
+from apps.core import hooks
 
 
 @dataclass
@@ -43,38 +45,22 @@ Sink = Callable[[SinkContext, list[Any]], SinkResult]
 Finaliser = Callable[[SinkContext, bool], None]  # (ctx, full_sync)
 AfterAction = Callable[[SinkContext, Any], None]  # (ctx, action)
 
-_SINKS: dict[str, Sink] = {}
-_FINALISERS: list[Finaliser] = []
-_AFTER_ACTION: dict[str, list[AfterAction]] = {}
-
-
-def register_sink(entity: str, handler: Sink) -> None:
-    """One sink per entity; registering again replaces it (app reloads, tests)."""
-    _SINKS[entity] = handler
+# The values live at the kernel's hook points; `oodaloo/wiring.py` plugs them, in order.
+SINK, FINALISER, AFTER_ACTION = "sync.sink", "sync.finaliser", "sync.after_action"
 
 
 def sink_for(entity: str) -> Sink | None:
-    return _SINKS.get(entity)
+    found = hooks.plugged(SINK, entity)
+    return found[-1] if found else None
 
 
 def registered_entities() -> set[str]:
-    return set(_SINKS)
-
-
-def register_finaliser(handler: Finaliser) -> None:
-    if handler not in _FINALISERS:
-        _FINALISERS.append(handler)
+    return set(hooks.keys(SINK))
 
 
 def finalisers() -> list[Finaliser]:
-    return list(_FINALISERS)
-
-
-def register_after_action(kind: str, handler: AfterAction) -> None:
-    handlers = _AFTER_ACTION.setdefault(kind, [])
-    if handler not in handlers:
-        handlers.append(handler)
+    return hooks.plugged(FINALISER)
 
 
 def after_action_hooks(kind: str) -> list[AfterAction]:
-    return list(_AFTER_ACTION.get(kind, []))
+    return hooks.plugged(AFTER_ACTION, kind)

@@ -12,12 +12,13 @@ from datetime import timedelta
 from typing import Any
 
 from celery import current_app, shared_task
-from django.db import connection
 from django.utils import timezone
 from django_tenants.utils import tenant_context
 
+from apps.core import hooks
 from apps.core.services.activity import activity_recent
 from apps.core.tasks import BusinessTask, PublicTask
+from apps.core.tenant import current_business
 from apps.integrations.plaid.models import PlaidItem
 from apps.integrations.sync import outbox
 from apps.integrations.sync.connection import QBO_SYNC_BUSINESS
@@ -27,17 +28,15 @@ from apps.integrations.sync.qbo_sync import SyncBusy, qbo_fetch_changed, qbo_syn
 from apps.tenancy.models import Business
 
 log = logging.getLogger(__name__)
+# Enqueue one Plaid item's feed sync (with balances): `enqueue(item_id)`, plugged by the bank.
+PLAID_FEED_SYNC = "plaid.feed_sync"
 DISPATCH_TICK = timedelta(minutes=5)
-
-
-def _business() -> Business:
-    return Business.objects.get(schema_name=connection.schema_name)
 
 
 @shared_task(name=QBO_SYNC_BUSINESS, base=BusinessTask, bind=True, max_retries=3)
 def qbo_sync_business_task(self, full: bool = False) -> dict[str, Any]:
     try:
-        run = qbo_sync_run(_business(), full=full)
+        run = qbo_sync_run(current_business(fresh=True), full=full)
     except SyncBusy as exc:
         if (self.request.delivery_info or {}).get("redelivered"):
             # A crashed worker's lease may still hold the lock: come back once it has lapsed,
@@ -50,7 +49,7 @@ def qbo_sync_business_task(self, full: bool = False) -> dict[str, Any]:
 @shared_task(name="sync.qbo_fetch_changed", base=BusinessTask, bind=True, max_retries=5)
 def qbo_fetch_changed_task(self, changes: list[dict[str, str]]) -> dict[str, Any]:
     try:
-        run = qbo_fetch_changed(_business(), changes)
+        run = qbo_fetch_changed(current_business(fresh=True), changes)
     except SyncBusy as exc:
         # A full/incremental sync holds the lock; it will usually cover these changes too,
         # but try again shortly so a webhook is never lost.
@@ -97,8 +96,9 @@ def sync_dispatch_task() -> int:
 
 
 def _plaid_dispatch(now) -> int:
-    """Bank feeds on their own (tighter) cadence. The feed sync is a domain task (`bank.feed_sync`),
-    sent by name because this layer cannot import the bank app."""
+    """Bank feeds on their own (tighter) cadence. The feed sync is the bank app's (a domain task
+    this layer cannot import): the enqueuer plugged at ``PLAID_FEED_SYNC`` (oodaloo/wiring.py)."""
+    enqueue = hooks.one(PLAID_FEED_SYNC)
     sent = 0
     items = PlaidItem.objects.filter(
         status__in=[PlaidItem.Status.OK, PlaidItem.Status.PENDING_EXPIRATION]
@@ -113,9 +113,7 @@ def _plaid_dispatch(now) -> int:
         active = _user_active(business)
         if is_sync_due("plaid", now.astimezone(tz), last, active, slack=DISPATCH_TICK / 2):
             with tenant_context(business):
-                current_app.send_task(
-                    "bank.feed_sync", kwargs={"item_id": item.item_id, "balances": True}
-                )
+                enqueue(item.item_id)
             sent += 1
     return sent
 

@@ -8,7 +8,13 @@ lowers its Customer's Balance by its RemainingCredit; a Payment line linked to a
 the memo's RemainingCredit/Balance and gives the customer that credit back, while the Invoice
 line lowers the invoice and the customer as usual. A BillPayment line linked to a VendorCredit
 (how QBO applies a vendor credit: one Bill line, one VendorCredit line) uses up the credit's
-Balance and gives the vendor that much back, never below zero. An update, void or delete
+Balance and gives the vendor that much back, never below zero. A VendorCredit lowers its
+Vendor's Balance by its unapplied Balance. Bank and credit card accounts' CurrentBalance moves
+debit-positive (a card owes as a negative balance): journal entry lines on them by posting
+type, a CreditCardPayment out of the bank onto the card, a SalesReceipt into (a RefundReceipt
+out of) its DepositToAccountRef, a bill paid by card onto the card. A bill payment in another
+currency moves a home-currency bank by TotalAmt × ExchangeRate (the rate table's on TxnDate
+when none is sent) and refuses a bank in a third currency. An update, void or delete
 reverses the old effects and applies the new ones; a Payment update that links more to invoices
 (how QBO applies an unapplied payment) lowers its UnappliedAmt by as much, never below zero.
 """
@@ -23,6 +29,7 @@ from typing import Any
 
 from .clock import qbo_stamp
 from .errors import QboFault, invalid, not_found, required_missing, stale_object, unsupported
+from .rates import home_currency, read_rate
 from .store import CompanyStore
 from .wirejson import to_decimal
 
@@ -352,18 +359,54 @@ class Writer:
                         (doc_type, doc_id, {"TxnId": str(obj["Id"]), "TxnType": back_type}, sign)
                     )
             total = to_decimal(obj.get("TotalAmt"))
+            if entity == "BillPayment":
+                total = self._in_bank_currency(obj, total)
             if entity == "Payment":
                 bank = _ref(obj.get("DepositToAccountRef"))
                 if self._is_bank(bank):
                     add("Account", bank, "CurrentBalance", sign * total)
             elif obj.get("PayType") == "CreditCard":
                 card = _ref((obj.get("CreditCardPayment") or {}).get("CCAccountRef"))
-                if card:
-                    add("Account", card, "CurrentBalance", sign * total)
+                if self._moves_money(card):  # a charge: more owed, a more negative balance
+                    add("Account", card, "CurrentBalance", -sign * total)
             else:
                 bank = _ref((obj.get("CheckPayment") or {}).get("BankAccountRef"))
                 if self._is_bank(bank):
                     add("Account", bank, "CurrentBalance", -sign * total)
+
+        elif entity == "VendorCredit":
+            add("Vendor", _ref(obj.get("VendorRef")), "Balance",
+                -sign * to_decimal(obj.get("Balance", obj.get("TotalAmt"))))
+        else:
+            for account, amount in _account_moves(entity, obj):
+                if self._moves_money(account):
+                    add("Account", account, "CurrentBalance", sign * amount)
+
+    def _moves_money(self, key: str | None) -> bool:
+        account = self.store.get("Account", key) if key else None
+        return bool(account) and account.get("AccountType") in ("Bank", "Credit Card")
+
+    def _in_bank_currency(self, payment: dict, total: Decimal) -> Decimal:
+        """A bill payment's TotalAmt in its bank's currency: × ExchangeRate when the payment is
+        in another currency than a home-currency bank; refused for a bank in a third one."""
+        home = home_currency(self.store)
+        currency = _ref(payment.get("CurrencyRef")) or home
+        card = payment.get("PayType") == "CreditCard"
+        paid_from = payment.get("CreditCardPayment" if card else "CheckPayment") or {}
+        bank = self.store.get("Account", _ref(paid_from.get("CCAccountRef" if card
+                                                            else "BankAccountRef")))
+        bank_currency = (_ref((bank or {}).get("CurrencyRef")) or home) if bank else currency
+        if bank_currency == currency:
+            return total
+        if bank_currency != home:
+            raise invalid(f"The account's currency ({bank_currency}) must be the home currency "
+                          f"or the payment's ({currency})", code="6000")
+        rate = payment.get("ExchangeRate")
+        if rate in (None, ""):  # QBO takes the rate table's rate of the transaction date
+            found = read_rate(self.store, {"sourcecurrencycode": currency,
+                                           "asofdate": str(payment.get("TxnDate") or "")})
+            rate = payment["ExchangeRate"] = found.get("Rate")
+        return (total * to_decimal(rate)).quantize(Decimal("0.01"))
 
     def _plan_credit(
         self, payment: dict, memo_id: str, amount: Decimal, sign: int, add: Any, links: list
@@ -432,6 +475,29 @@ def _ref(value: Any) -> str | None:
     return None if value in (None, "") else str(value)
 
 
+def _account_moves(entity: str, obj: dict) -> list[tuple[str | None, Decimal]]:
+    """(account, debit-positive amount) of the money a journal entry, card payment or receipt
+    moves; the caller keeps those on bank and card accounts."""
+    if entity == "JournalEntry":
+        moves = []
+        for line in obj.get("Line") or []:
+            detail = line.get("JournalEntryLineDetail") if isinstance(line, dict) else None
+            if isinstance(detail, dict) and detail.get("PostingType") in ("Debit", "Credit"):
+                amount = to_decimal(line.get("Amount"))
+                moves.append((_ref(detail.get("AccountRef")),
+                              amount if detail["PostingType"] == "Debit" else -amount))
+        return moves
+    if entity == "CreditCardPayment":  # out of the bank, onto the card (less owed)
+        amount = to_decimal(obj.get("Amount"))
+        return [(_ref(obj.get("BankAccountRef")), -amount),
+                (_ref(obj.get("CreditCardAccountRef")), amount)]
+    if entity in ("SalesReceipt", "RefundReceipt"):
+        total = to_decimal(obj.get("TotalAmt"))
+        return [(_ref(obj.get("DepositToAccountRef")),
+                 total if entity == "SalesReceipt" else -total)]
+    return []
+
+
 def _check_journal(obj: dict) -> None:
     """QBO refuses a journal entry whose debits and credits differ, and reports its TotalAmt
     as 0 whatever the lines hold (the money is in the lines)."""
@@ -453,7 +519,11 @@ def _fill_amounts(entity: str, obj: dict, old: dict | None) -> None:
     if entity == "JournalEntry":
         _check_journal(obj)
         return
-    if entity not in DOCUMENTS and entity not in ("Payment", "CreditMemo"):
+    if entity == "VendorCredit" and old is not None and old.get("Balance") is None:
+        old["Balance"] = old.get("TotalAmt")  # a file without Balance: nothing applied yet
+    if entity not in DOCUMENTS and entity not in (
+        "Payment", "CreditMemo", "VendorCredit", "SalesReceipt", "RefundReceipt",
+    ):
         return
     if obj.get("TotalAmt") is None:
         lines = [
@@ -473,10 +543,12 @@ def _fill_amounts(entity: str, obj: dict, old: dict | None) -> None:
         else:
             old_total = to_decimal(old.get("TotalAmt"))
             obj["RemainingCredit"] = to_decimal(old_remaining) + (total - old_total)
-    if entity in DOCUMENTS or entity == "CreditMemo":
+    if entity in DOCUMENTS or entity in ("CreditMemo", "VendorCredit"):
         if old is None:
             if obj.get("Balance") is None:
                 obj["Balance"] = total
+        elif entity == "VendorCredit" and obj.get("Balance") != old.get("Balance"):
+            pass  # a Balance stated by the control API (applied elsewhere) stands
         elif obj.get("PrivateNote") != "Voided" or old.get("PrivateNote") == "Voided":
             old_total = to_decimal(old.get("TotalAmt"))
             obj["Balance"] = to_decimal(old.get("Balance")) + (total - old_total)

@@ -7,12 +7,12 @@ from datetime import timedelta
 
 from django.utils import timezone
 from django_otp.oath import totp
-from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from apps.integrations.sync.models import QboConnection
 from apps.sandboxes.qbo import start_sandbox
 from apps.sandboxes.qbo.fixtures import write_company
 from tests.bench.documents_corpus import VENDORS
+from tests.factories import TOTPDeviceFactory, UserFactory
 from tests.utils import client_for, in_tenant
 
 STAMP = {"CreateTime": "2026-11-01T09:00:00-07:00", "LastUpdatedTime": "2026-11-01T09:00:00-07:00"}
@@ -45,12 +45,9 @@ def sandbox_for(business, tmp_path):
 
 def staff_client(email="reviewer@oodaloo.test"):
     """A staff admin client signed in with password + TOTP on the public host."""
-    from apps.accounts.models import User
 
-    user = User.objects.filter(email=email).first() or User.objects.create_superuser(
-        email, "a-long-password-1")
-    device, _ = TOTPDevice.objects.get_or_create(user=user, name="phone",
-                                                 defaults={"confirmed": True})
+    user = UserFactory(email=email, password="a-long-password-1", superuser=True)
+    device = TOTPDeviceFactory(user=user)
     token = totp(device.bin_key, step=device.step, t0=device.t0, digits=device.digits,
                  drift=device.drift)
     client = client_for(None)

@@ -127,7 +127,7 @@ def test_dkim_pass_for_the_senders_domain_is_enough(tenant_a, settings, tmp_path
 def test_owner_edits_the_allowed_senders_in_settings(tenant_a, owner_a):
     from apps.accounts.models import Role
     from apps.ap.documents.models import InboundSender
-    from tests.utils import make_member
+    from tests.factories import make_member
 
     client = client_for(tenant_a, owner_a)
     response = client.post("/settings/inbound-senders/",

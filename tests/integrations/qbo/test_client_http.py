@@ -364,6 +364,14 @@ def test_throttled_error_after_max_attempts(client, sandbox):
     assert client.stats.requests == FAST_RETRY.max_attempts
 
 
+def _until_idle(sandbox, timeout: float = 10.0) -> None:
+    """Until the sandbox holds no request (a condition, not a guess at how long a hold lasts)."""
+    deadline = time.monotonic() + timeout
+    while sandbox.stats()["in_flight"]:
+        assert time.monotonic() < deadline, "the sandbox still holds a request"
+        time.sleep(0.02)
+
+
 def test_read_timeouts_are_retried_and_not_ambiguous(sandbox, token_source):
     sandbox.set_faults("timeout=1,hold=0.5")
     c = QboClient(sandbox.base_url, sandbox.realm, token_source,
@@ -372,7 +380,7 @@ def test_read_timeouts_are_retried_and_not_ambiguous(sandbox, token_source):
         c.read("Account", "35")
     assert exc.value.ambiguous is False and c.stats.requests == 2
     sandbox.set_faults("")
-    time.sleep(0.4)  # let the held requests finish on the server
+    _until_idle(sandbox)  # the held requests finish on the server
 
 
 def test_ambiguous_write_is_retried_with_same_requestid_exactly_one_object(client, sandbox):
@@ -420,7 +428,7 @@ def test_write_timeout_without_commit_is_ambiguous(sandbox, token_source, client
     with pytest.raises(TransportError) as exc:
         c.create("Vendor", {"DisplayName": "Never"}, request_id=new_request_id())
     assert exc.value.ambiguous is True  # we cannot know the server applied nothing
-    time.sleep(0.4)
+    _until_idle(sandbox)  # the held write has finished on the server (applying nothing)
     sandbox.set_faults("")
     assert vendor_count(client) == before
 

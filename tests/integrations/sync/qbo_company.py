@@ -27,10 +27,6 @@ def ref(value: str, name: str = "") -> dict[str, str]:
     return {"value": value, "name": name} if name else {"value": value}
 
 
-# The old private names, for branches written before the rename (to be removed once merged).
-_obj, _ref = obj, ref
-
-
 def _expense(amount: float) -> list[dict[str, Any]]:
     return [{"Amount": amount, "DetailType": "AccountBasedExpenseLineDetail",
              "AccountBasedExpenseLineDetail": {"AccountRef": ref("7", "Software")}}]

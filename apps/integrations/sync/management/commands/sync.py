@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
-from django.utils.module_loading import import_string
 
+from apps.core import hooks
 from apps.integrations.sync.management.commands.connect_qbo import progress_printer
 from apps.tenancy.models import Business
 
-# The Plaid sync lives with the Plaid integration; it is found by this dotted path.
-PLAID_SYNC_RUNNER = "apps.integrations.plaid.sync.plaid_sync_run"
+# The Plaid feed sync is the bank app's (a domain this layer cannot import):
+# `run(business, full=...)`, plugged at this point in oodaloo/wiring.py.
+PLAID_SYNC_RUN = "plaid.sync_run"
 
 
 class Command(BaseCommand):
@@ -44,8 +44,8 @@ class Command(BaseCommand):
 
     def _plaid(self, business, opts):
         try:
-            runner = import_string(getattr(settings, "PLAID_SYNC_RUNNER", PLAID_SYNC_RUNNER))
-        except ImportError:
-            raise CommandError("the Plaid sync is not installed (PLAID_SYNC_RUNNER)")
+            runner = hooks.one(PLAID_SYNC_RUN)
+        except hooks.HookMissing as exc:
+            raise CommandError(f"the Plaid sync is not installed ({exc})")
         result = runner(business, full=opts["full"])
         self.stdout.write(f"plaid sync: {result}")
