@@ -358,6 +358,7 @@ SPECTACULAR_SETTINGS = {
         "TrayItemStatusEnum": "apps.tray.models.TrayItem.Status",
         "TrayItemKindEnum": "apps.tray.models.TrayItem.Kind",
         "SeriesStatusEnum": "apps.runway.models.RecurringSeriesOverride.Status",
+        "RuleKindEnum": "apps.automation.models.Rule.Kind",
     },
     "COMPONENT_SPLIT_REQUEST": True,
     # Every operation documents the error family (apps/api/schema.py).

@@ -4,7 +4,10 @@ Data: the demo agency (apps/demo/generator) at `--scale 10 --years 5` (quick: `-
 with its real-books profile (DESIGN §4b: payroll journal entries, card payments both ways, refunds,
 vendor credits, a euro account and a Canadian client), stored through the QBO sync's own ingest
 (`qbo_ingest_objects`, what a full sync from the sandbox does) into a bench business, plus one
-reserve; QBO books only (no bank feed). Both sides run in the same process on the same rows:
+reserve; these rows are QBO books only — the "with the bank feed" rows give the same agency its
+Plaid bank (tests/bench/runway_feed.py: connected through the Plaid sandbox, linked, reconciled)
+and compare with one SQL statement implementing the feed's account and burn rules. Both sides run
+in the same process on the same rows:
 `runway_compute` cold against ONE SQL statement producing cash, reserved, daily burn and the 13
 weekly AR-in / AP-out totals by the same rules (habits: last 12 paid invoices in 2 years, same tie-
 break; business median fallback; 90+ days past due left out; journal-entry bank lines, card payments
@@ -220,9 +223,12 @@ def _timed_cold(business) -> tuple[float, object]:
     return timed(runway_compute, business, as_of=AS_OF)
 
 
-def _sql(business):
+def _sql(business, feed: bool = False):
     from django.db import connection
+    from django.utils import timezone
     from django_tenants.utils import tenant_context
+
+    from tests.bench.runway_feed import feed_params, feed_sql
 
     monday = AS_OF - timedelta(days=AS_OF.weekday())
     params = {
@@ -230,8 +236,10 @@ def _sql(business):
         "burn_start": AS_OF - timedelta(days=90), "habit_start": AS_OF - timedelta(days=730),
         "home": business.currency or "USD",
     }
+    if feed:
+        params = feed_params(params, timezone.now())
     with tenant_context(business), connection.cursor() as cur:
-        cur.execute(SQL, params)
+        cur.execute(feed_sql(SQL) if feed else SQL, params)
         return cur.fetchall()
 
 
@@ -294,15 +302,16 @@ def _sizes(business) -> dict[str, int]:
     return sizes
 
 
-def _engine_vs_sql(business, repeats: int) -> tuple[Spread, Spread, object, list]:
+def _engine_vs_sql(business, repeats: int, feed: bool = False
+                   ) -> tuple[Spread, Spread, object, list]:
     """Alternating cold runway_compute and the SQL, `repeats` times each (after one warm-up)."""
-    _runway_cold(business), _sql(business)  # warm Postgres' buffers alike
+    _runway_cold(business), _sql(business, feed)  # warm Postgres' buffers alike
     engine_times, sql_times = [], []
     result = rows = None
     for _ in range(repeats):
         seconds, result = _timed_cold(business)
         engine_times.append(seconds)
-        seconds, rows = timed(_sql, business)
+        seconds, rows = timed(_sql, business, feed)
         sql_times.append(seconds)
     return Spread.of(engine_times), Spread.of(sql_times), result, rows
 
@@ -318,20 +327,24 @@ def _small_row(small, scale: float, years: float, repeats: int) -> Result:
         reference="one hand-written SQL query", **sql.reference(), ratio=round(ratio, 2),
         notes=f"median of {repeats}, alternating; "
               + ("totals equal the engine." if not wrong else "MISMATCH: " + "; ".join(wrong[:3]))
-              + " Without the bank feed: the SQL reference does not implement the feed's "
-              "account and burn rules yet (see the large agency's row).",
+              + " QBO books only; the same agency with its bank feed has a row of its own.",
         **engine.fields(),
     )
 
 
 def run(quick: bool) -> list[Result]:
+    from tests.bench.runway_feed import feed_business, feed_row
+
     (small_scale, small_years), (scale, years) = ((0.4, 1), (1, 2)) if quick else ((1, 2), (10, 5))
-    repeats = 5 if quick else 9
+    repeats = 9  # a run takes tens of milliseconds: ≥ 9 at every size
     # "-rb": the real-books profile (payroll journal entries, cards, refunds, vendor credits,
     # a euro account and a Canadian client; DESIGN §4b).
     small = bench_business(f"runway-s{int(small_scale * 10)}y{small_years}-rb", small_scale,
                       small_years)
     large = bench_business(f"runway-s{int(scale * 10)}y{years}-rb", scale, years)
+    feeds = [(feed_business(f"runway-s{int(sc * 10)}y{yr}-rb-feed", sc, yr, seed=SEED,
+                            as_of=AS_OF, ingest=qbo_ingest_dir), label, sc, yr)
+             for sc, yr, label in ((small_scale, small_years, "small"), (scale, years, "large"))]
     small_queries, large_queries = _queries(small), _queries(large)
 
     _row_level(large)  # warm Postgres' buffers for the old loader too
@@ -354,9 +367,8 @@ def run(quick: bool) -> list[Result]:
         f"payments, {sizes['Purchase']:,} purchases, {sizes['Transfer']:,} transfers, "
         f"{sizes['JournalEntry']:,} journal entries, {sizes['CreditCardPayment']:,} card "
         f"payments, {sizes['RefundReceipt']:,} refunds, {sizes['SalesReceipt']:,} sales "
-        f"receipts, {sizes['VendorCredit']:,} vendor credits, other currencies; QBO books, "
-        f"**no bank feed**: the SQL reference does not implement the feed's account and burn "
-        f"rules yet, so the target's 'with the bank feed' is not measured); median of {repeats}, "
+        f"receipts, {sizes['VendorCredit']:,} vendor credits, other currencies; QBO books only — "
+        f"the same agency with its bank feed is measured in its own row); median of {repeats}, "
         f"alternating. SQL = cash, reserved, daily burn and weekly AR in / AP out in one "
         f"statement; "
         f"{'totals equal the engine' if figures_ok else 'MISMATCH: ' + '; '.join(wrong[:3])}. "
@@ -388,4 +400,8 @@ def run(quick: bool) -> list[Result]:
                    "same_as_row_level": same_as_rows, **sizes},
             **engine_s.fields(),
         ),
+        *(feed_row(biz, f"Runway + forecast, {label} agency (demo --scale {sc} --years {yr}), "
+                        "cold cache, with the bank feed", repeats, engine_vs_sql=_engine_vs_sql,
+                   mismatches=_mismatches, queries=_queries)
+          for biz, label, sc, yr in feeds),
     ]
