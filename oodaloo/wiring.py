@@ -32,6 +32,7 @@ from apps.bank import ingest as bank_ingest
 from apps.bank import ingest_books
 from apps.bank import movements as bank_movements
 from apps.bank.selectors import bank_tray_source
+from apps.bank.services.feed_items import FEED_CHANGED
 from apps.bank.services.feed_sync import feed_sync_command_run
 from apps.bank.tasks import feed_sync_enqueue
 from apps.core import hooks
@@ -46,7 +47,7 @@ from apps.ledger.movements import MOVEMENT_SOURCE
 from apps.reserves.tray_causes import reserve_causes
 from apps.review.services import review_task_sync
 from apps.runway import tray_causes as runway_tray
-from apps.tray.services import tray_after_sync
+from apps.tray.services import tray_after_feed, tray_after_sync
 
 # 1. Sync sinks: where each synced QBO entity goes (one per entity; the sync engine fetches
 #    entities in its own order, see apps/integrations/sync/qbo_sync.py).
@@ -126,6 +127,8 @@ MOVEMENT_SOURCES = [
     bank_movements.deposit_movements,
     bank_movements.purchase_movements,
     bank_movements.transfer_movements,
+    bank_movements.journal_entry_movements,  # payroll booked as journal entries (DESIGN §4b)
+    bank_movements.card_payment_movements,
 ]
 
 # 7. Other hooks: a lower layer's single call upward each.
@@ -133,6 +136,7 @@ HOOKS = [
     (documents.QUEUE_LISTENER, review_task_sync),  # documents → the staff review queue
     (PLAID_FEED_SYNC, feed_sync_enqueue),  # the sync dispatcher → the bank's feed sync task
     (PLAID_SYNC_RUN, feed_sync_command_run),  # `manage.py sync --source plaid`
+    (FEED_CHANGED, tray_after_feed),  # a feed sync or a link → the tray (its burn, bank items)
 ]
 
 # 8. Signals of third-party code: anymail's delivery tracking → reminders, the digest, alerts.

@@ -1,8 +1,8 @@
-from zoneinfo import available_timezones
-
 from django import forms
 
-TIMEZONE_CHOICES = sorted((tz, tz) for tz in available_timezones() if "/" in tz)
+from apps.core.dates import timezone_names
+
+TIMEZONE_CHOICES = [(tz, tz) for tz in timezone_names() if tz != "UTC"]
 
 
 class LoginForm(forms.Form):

@@ -2,6 +2,7 @@ from django.db import connection
 from django.http import Http404, HttpResponseForbidden, JsonResponse
 from django.shortcuts import redirect
 from django.template.loader import render_to_string
+from django.utils import timezone
 from django.utils.http import urlencode
 
 from apps.accounts.models import Membership
@@ -29,6 +30,11 @@ class MembershipMiddleware:
                                              [user.pk, request.business.pk])
                 if request.membership is not None:
                     activity_touch(request.business)
+            # Pages speak the business's clock: `|date` (and `{{ datetime }}`) convert to the
+            # active zone. The API keeps UTC timestamps (its documented contract).
+            if not request.path.startswith("/api/"):
+                with timezone.override(request.business.timezone or "UTC"):
+                    return self.get_response(request)
         return self.get_response(request)
 
     def process_view(self, request, view_func, view_args, view_kwargs):

@@ -7,7 +7,7 @@ from collections.abc import Iterator
 
 from django.db.models import Q
 
-from apps.bank.models import Deposit, Purchase, Transfer
+from apps.bank.models import CreditCardPayment, Deposit, JournalEntryLine, Purchase, Transfer
 from apps.ledger.movements import QboRecord
 
 
@@ -35,3 +35,27 @@ def transfer_movements(account_qbo_ids: set[str]) -> Iterator[QboRecord]:
             yield QboRecord("transfer", pk, src, day, amount, "", dst)
         if dst in account_qbo_ids:
             yield QboRecord("transfer", pk, dst, day, -amount, "", src)
+
+
+def journal_entry_movements(account_qbo_ids: set[str]) -> Iterator[QboRecord]:
+    """A journal entry's lines on a bank account (Credit = out, Debit = in; DESIGN §4b), one
+    record per entry and account — payroll booked this way is a QuickBooks record too."""
+    net: dict[tuple[int, str], list] = {}
+    for pk, acct, day, posting, amount, memo in JournalEntryLine.objects.filter(
+        entry__is_deleted=False, account_qbo_id__in=list(account_qbo_ids)
+    ).values_list("entry_id", "account_qbo_id", "entry__txn_date", "posting_type", "amount",
+                  "entry__memo"):
+        row = net.setdefault((pk, acct), [day, 0, memo])
+        row[1] += amount if posting == JournalEntryLine.Posting.CREDIT else -amount
+    for (pk, acct), (day, amount, memo) in net.items():
+        if amount:
+            yield QboRecord("journal_entry", pk, acct, day, amount, memo or "")
+
+
+def card_payment_movements(account_qbo_ids: set[str]) -> Iterator[QboRecord]:
+    """A CreditCardPayment: money out of its bank account to the card."""
+    for pk, acct, day, amount, card in CreditCardPayment.objects.filter(
+        is_deleted=False, bank_account_qbo_id__in=list(account_qbo_ids)
+    ).values_list("pk", "bank_account_qbo_id", "txn_date", "amount", "card_account_qbo_id"):
+        yield QboRecord("card_payment", pk, acct, day, amount, "", card)
+

@@ -11,7 +11,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from datetime import UTC, date, datetime, time, timedelta
-from zoneinfo import ZoneInfo
+from zoneinfo import ZoneInfo, available_timezones
 
 from django.utils import timezone
 
@@ -60,3 +60,13 @@ def local_datetime(day: date, at: time, tz_name: str) -> datetime:
 def iso_week_label(day: date) -> str:
     year, week, _ = day.isocalendar()
     return f"{year}-W{week:02d}"
+
+
+# Time zones a person picks from: region/city names and UTC. Left out: the server's own
+# "localtime", legacy aliases (US/Eastern, W-SU, Canada/…) and Etc/GMT±N (its sign is inverted).
+TZ_REGIONS = ("Africa", "America", "Antarctica", "Asia", "Atlantic", "Australia", "Europe",
+              "Indian", "Pacific")
+
+
+def timezone_names() -> list[str]:
+    return ["UTC", *sorted(z for z in available_timezones() if z.split("/")[0] in TZ_REGIONS)]

@@ -17,11 +17,16 @@ from apps.portal.services import account_include_set
 @portal_view
 def bank_list(request):
     result = runway_now(request.business)
+    accounts = list(Account.objects.cash().select_related("feed").order_by("name"))
+    # The balance cash counts (after identity linking and conversion), not QBO's book figure.
+    counted = {v.identity: v for v in result.accounts} if result else {}
+    for a in accounts:
+        a.counted = counted.get(f"qbo:{a.qbo_id}")
     return render(
         request,
         "portal/banks.html",
         {
-            "accounts": list(Account.objects.cash().select_related("feed").order_by("name")),
+            "accounts": accounts,
             "feeds": list(FeedAccount.objects.filter(removed=False, linked_account__isnull=True)),
             "result": result,
             "currency": request.business.currency or "USD",

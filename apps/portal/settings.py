@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import time
-from zoneinfo import available_timezones
 
 from django.http import FileResponse
 from django.shortcuts import redirect, render
@@ -17,6 +16,7 @@ from apps.ap.documents.models import InboundSender
 from apps.ap.documents.senders import inbound_senders_set
 from apps.business_settings.models import BusinessSettings
 from apps.business_settings.selectors import settings_get
+from apps.core.dates import timezone_names
 from apps.core.errors import ApplicationError
 from apps.integrations.sync.models import QboConnection
 from apps.portal.common import BadInput, action_done, action_error, parse_int
@@ -50,7 +50,7 @@ COMMON_ZONES = [
 @portal_view(**OWNER)
 def settings_page(request):
     business = request.business
-    zones = COMMON_ZONES + sorted(z for z in available_timezones() if z not in COMMON_ZONES)
+    zones = COMMON_ZONES + [z for z in timezone_names() if z not in COMMON_ZONES]
     return render(
         request,
         "portal/settings.html",

@@ -183,6 +183,12 @@ def tray_generate(business: Any, as_of: date | None = None) -> TraySummary:
     return summary
 
 
+def tray_after_feed(business: Any) -> None:
+    """Bank feed listener: a feed sync or a confirmed link moves what the tray shows (its
+    "a day of burn", unmatched bank money, links to confirm)."""
+    tray_generate(business)
+
+
 def tray_after_sync(ctx: Any, full_sync: bool) -> None:
     """Sync finaliser: refresh the Prep Tray, then the business's public summary row, once the
     books changed (never fails the sync)."""

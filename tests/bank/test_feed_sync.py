@@ -165,3 +165,24 @@ def test_disconnect_stops_counting_and_syncing(tenant_a, owner_a, sandbox):
         assert not FeedAccount.objects.filter(removed=False).exists()
     assert feed_sync_run(tenant_a).items == 0
     assert feed_health(tenant_a)[0].state == "disconnected"
+
+
+def test_the_tray_follows_the_bank_feed_as_it_follows_a_quickbooks_sync(tenant_a, sandbox):
+    """A feed sync and a confirmed link change what the tray shows (links to confirm, unmatched
+    bank money, the daily burn its impacts quote): the tray is regenerated after each, without
+    waiting for the next QuickBooks sync or a press of Refresh."""
+    from apps.bank.services.linking import link_accept_suggestions
+    from apps.tray.models import TrayItem
+    from tests.factories import AccountFactory
+
+    AccountFactory(business=tenant_a, name="Checking", acct_num="xxxx0000", current_balance=0)
+    feed_connect_sandbox(tenant_a)
+    with in_tenant(tenant_a):
+        feed = FeedAccount.objects.get(plaid_account_id=CHECKING)
+        assert feed.suggested_account_id is not None
+        item = TrayItem.objects.get(key=f"bank_link:{feed.pk}")
+        assert item.status == TrayItem.Status.OPEN
+    link_accept_suggestions(tenant_a)
+    with in_tenant(tenant_a):
+        item.refresh_from_db()
+        assert item.status == TrayItem.Status.CLOSED

@@ -88,7 +88,7 @@ def test_bank_and_card_balances_reconcile(company):
     for acct in banks:
         assert by_id[acct]["CurrentBalance"] == opening[acct] - totals[acct]
         assert by_id[acct]["CurrentBalance"] > 0
-    assert by_id[card]["CurrentBalance"] == totals[card]  # owed on the card
+    assert by_id[card]["CurrentBalance"] == -totals[card]  # owed: QBO's liability sign
 
 
 def _replay_links(qbo: dict) -> tuple[dict, dict]:
@@ -161,7 +161,7 @@ def test_bill_balances_follow_their_payments(company):
     for b in qbo["Bill"]:
         assert b["Balance"] == open_[b["Id"]]
     ap = next(a for a in qbo["Account"] if a["AccountType"] == "Accounts Payable")
-    assert ap["CurrentBalance"] == sum(b["Balance"] for b in qbo["Bill"])
+    assert ap["CurrentBalance"] == -sum(b["Balance"] for b in qbo["Bill"])  # liability sign
     as_of = d(summary["as_of"])
     open_bills = [b for b in qbo["Bill"] if b["Balance"] > 0]
     assert any(d(b["DueDate"]) < as_of for b in open_bills), "some bills are overdue"

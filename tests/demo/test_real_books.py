@@ -184,3 +184,25 @@ def test_demo_company_loads_into_the_sandbox_and_syncs_clean(company, tenant_a, 
         cad = Invoice.objects.filter(currency="CAD")
         assert cad.exists() and not cad.filter(exchange_rate__isnull=True).exists()
         assert ExchangeRate.objects.current("EUR", AS_OF - timedelta(days=1)) is not None
+
+
+def test_the_card_carries_what_is_owed_with_qbos_sign(company, tenant_a, settings):
+    """Liabilities come back from QBO negative when money is owed (reference/qbo-api-facts.md):
+    the demo card holds this month's charges not yet paid off, so the dashboard's card shows
+    them owed (not "$0.00 owed" because the generator wrote the amount positive)."""
+    from apps.runway.services import runway_compute
+
+    root, qbo, _ = company
+    card = next(a for a in qbo["Account"] if a["AccountType"] == "Credit Card")
+    assert card["CurrentBalance"] < 0
+    ap = next(a for a in qbo["Account"] if a["AccountType"] == "Accounts Payable")
+    assert ap["CurrentBalance"] < 0  # open bills are owed too
+    settings.QBO_RETRY_BASE, settings.QBO_RETRY_CAP = 0.01, 0.05
+    sb = start(root / "qbo")
+    try:
+        call_command("connect_qbo", "alpha", "--sandbox", sb.base_url,
+                     stdout=open("/dev/null", "w"))
+    finally:
+        sb.stop()
+    (owed,) = [c.owed for c in runway_compute(tenant_a, as_of=AS_OF).cards]
+    assert owed == -Decimal(str(card["CurrentBalance"])) > 0

@@ -69,6 +69,23 @@ def test_excluding_the_qbo_account_excludes_its_feed_copy(tenant_a):
     assert runway_json(tenant_a)["cash"] == "20000.00"
 
 
+def test_a_linked_cards_fresher_feed_balance_is_owed_with_plaids_sign(tenant_a):
+    """Plaid reports a credit account's `current` positive when money is owed; QBO reports the
+    card negative. The fresher feed copy must still read as owed (not "$0.00 owed")."""
+    with in_tenant(tenant_a):
+        b.account("35", "Operating", "48000.00")
+        card = b.account("40", "Visa", "-900.00", kind="Credit Card")
+        b.feed_account("Business Card", "1234.56", datetime.now(UTC) + timedelta(hours=1),
+                       linked=card, kind="credit", mask="4057")
+    data = runway_json(tenant_a)
+    (owed,) = data["cards"]
+    assert owed["identity"] == "qbo:40" and owed["owed"] == "1234.56"
+    assert data["cash"] == "48000.00"  # a card is never cash
+    accounts = {a["identity"]: a for a in data["accounts"]}
+    assert accounts["qbo:40"]["balance_source"] == "bank_feed"
+    assert accounts["qbo:40"]["balance"] == "-1234.56"  # one sign everywhere: QBO's
+
+
 # --- the feed's health, currency and transfer labels (apps/runway/selectors.py) -----------------
 
 

@@ -7,6 +7,7 @@ two do not import each other in a cycle.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterable
 
 from django.conf import settings
@@ -14,14 +15,31 @@ from django.utils import timezone
 from django_tenants.utils import tenant_context
 
 from apps.bank.models import FeedAccount
+from apps.core import hooks
 from apps.integrations.plaid.client import PlaidClient
 from apps.integrations.plaid.dtos import AccountDTO
 from apps.integrations.plaid.errors import PlaidError
 from apps.integrations.plaid.models import PlaidItem
 
+log = logging.getLogger(__name__)
 Status = PlaidItem.Status
 # Item states that ask the owner to go through Link again (update mode).
 NEEDS_RECONNECT = {Status.LOGIN_REQUIRED, Status.PENDING_EXPIRATION}
+
+
+# Hook point: who follows the feed (the tray, plugged in oodaloo/wiring.py). Called after a
+# feed sync and after a link is confirmed or undone, i.e. whenever bank history, the balance
+# that counts or the daily burn may have moved. Same idea as the QBO sync's finalisers.
+FEED_CHANGED = "bank.feed_changed"
+
+
+def feed_changed(business) -> None:
+    """Tell the listeners; one that fails is logged and never fails the sync or the link."""
+    for handler in hooks.plugged(FEED_CHANGED):
+        try:
+            handler(business)
+        except Exception:
+            log.exception("feed listener %r failed for %s", handler, business.schema_name)
 
 
 def plaid_client_for(host: str | None = None) -> PlaidClient:

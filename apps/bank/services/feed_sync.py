@@ -24,6 +24,7 @@ from apps.bank.models import BankTransaction, FeedAccount
 from apps.bank.services.feed_items import (
     Status,
     feed_accounts_upsert,
+    feed_changed,
     item_status_from_error,
     items_for,
     plaid_client_for,
@@ -224,6 +225,7 @@ def feed_sync_run(business, *, item: PlaidItem | None = None, full: bool = False
             data_changed(business)  # balances and bank history feed the runway
     except LockNotAcquired as exc:
         raise FeedSyncBusy(str(exc)) from exc
+    feed_changed(business)  # the tray quotes the burn and lists unmatched bank money
     summary_refresh_quietly(business)  # bank-feed health and balances on the public row
     return report
 

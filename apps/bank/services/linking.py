@@ -15,6 +15,7 @@ from django.db import transaction
 from django_tenants.utils import tenant_context
 
 from apps.bank.models import Account, FeedAccount
+from apps.bank.services.feed_items import feed_changed
 from apps.core.services.audit import audit_record
 from apps.core.services.data_version import data_changed
 
@@ -124,6 +125,7 @@ def link_confirm(business, feed: FeedAccount, account: Account | None, *, actor=
                      object_type="FeedAccount", object_id=str(feed.pk), before=before,
                      after={"linked": feed.linked_account_id, "confirmed": True})
     data_changed(business)  # the link decides which balance counts as cash
+    feed_changed(business)
     return feed
 
 
@@ -138,6 +140,7 @@ def link_undo(business, feed: FeedAccount, *, actor=None) -> FeedAccount:
                      after={"linked": None, "confirmed": False})
     data_changed(business)
     link_suggestions_refresh(business)
+    feed_changed(business)
     return feed
 
 

@@ -90,7 +90,10 @@ class Renderer:
     def accounts(self, balances: dict[str, Decimal]) -> list[dict]:
         out = []
         for key, a in self.led.accounts.items():
-            bal = num(balances.get(key, ZERO))
+            # The ledger keeps what is owed positive; QBO reports a liability (the card, A/P)
+            # negative when money is owed (reference/qbo-api-facts.md), and so must we.
+            owed_sign = -1 if a.classification == "Liability" else 1
+            bal = num(owed_sign * balances.get(key, ZERO))
             out.append({
                 "Name": a.name.split(":")[-1], "SubAccount": ":" in a.name,
                 "FullyQualifiedName": a.name, "Active": True, "Classification": a.classification,

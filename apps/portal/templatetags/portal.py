@@ -1,6 +1,6 @@
 """Template filters: money in the home currency, signed day counts, business-local times."""
 
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
@@ -60,6 +60,17 @@ def local(value, tz_name="UTC"):
 
 
 @register.filter
+def isodate(value):
+    """A date kept as ISO text (event details are JSON) back to a date, for `|date`."""
+    if isinstance(value, str):
+        try:
+            return date.fromisoformat(value)
+        except ValueError:
+            return value
+    return value
+
+
+@register.filter
 def ago(value):
     """'12 min ago', '3 h ago', '2 days ago'."""
     if not isinstance(value, datetime):
@@ -88,3 +99,30 @@ def plaid_link_script():
     from apps.portal.plaid_link import link_script_url
 
     return link_script_url()
+
+
+def _word(value) -> str:
+    if value is None or value == "":
+        return "—"
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, list | tuple):
+        return ", ".join(_word(v) for v in value)
+    return str(value)
+
+
+@register.filter
+def change(after, before=None):
+    """An audit event's before → after in words: "linked: — → 4 · confirmed: no → yes"."""
+    if not isinstance(after, dict) and not isinstance(before, dict):
+        return "" if after is None else _word(after)
+    after, before = after or {}, before or {}
+    parts = []
+    for key in [*before, *(k for k in after if k not in before)]:
+        if key in before and key in after:
+            parts.append(f"{key}: {_word(before[key])} → {_word(after[key])}")
+        elif key in after:
+            parts.append(f"{key}: {_word(after[key])}")
+        else:
+            parts.append(f"{key} was {_word(before[key])}")
+    return " · ".join(parts)

@@ -79,10 +79,13 @@ def bank_accounts(*, currency: str = "USD", now: datetime | None = None) -> Acco
             if linked:
                 aliases[key] = qbo_key(linked_qbo_id)
             continue
+        balance = balance if balance is not None else Decimal("0.00")
+        if kind == "credit":  # Plaid: positive = owed; the engine keeps QBO's sign (negative)
+            balance = -balance
         found.append(BankAccountBalance(
             key,
             f"{name} ••{mask}" if mask else name,
-            balance if balance is not None else Decimal("0.00"),
+            balance,
             fresh or EPOCH,
             "bank_feed",
             FEED_KINDS[kind],
