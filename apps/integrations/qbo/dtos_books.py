@@ -20,6 +20,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
+from apps.integrations.qbo.dto_fields import currency_code, money_head
 from apps.integrations.qbo.reader import (
     EXPENSE_DETAILS,
     LineSummary,
@@ -179,11 +180,6 @@ class Employee:
 # --- parsers ---------------------------------------------------------------------------------
 
 
-def _money_head(r: Reader, total_field: str = "TotalAmt") -> tuple[Decimal, str, Decimal]:
-    """(amount, currency, rate) every money transaction starts with."""
-    return r.amount(total_field, required=True), r.currency(), r.exchange_rate()
-
-
 def _journal_line(r: Reader, i: int, line: dict[str, Any]) -> JournalLine:
     where = f"Line[{i}]"
     detail = line.get("JournalEntryLineDetail")
@@ -246,7 +242,7 @@ def parse_journal_entry(obj: dict[str, Any], *, keep_raw: bool = False) -> Journ
 def parse_vendor_credit(obj: dict[str, Any], *, keep_raw: bool = False) -> VendorCredit:
     r = Reader("VendorCredit", obj)
     base = base_fields(r)
-    total, currency, rate = _money_head(r)
+    total, currency, rate = money_head(r)
     balance = r.amount("Balance") if obj.get("Balance") not in (None, "") else None
     if balance is not None and balance < 0:
         raise r.fail(f"Balance is negative ({balance})")
@@ -270,7 +266,7 @@ def parse_vendor_credit(obj: dict[str, Any], *, keep_raw: bool = False) -> Vendo
 def _parse_receipt(entity: str, obj: dict[str, Any], keep_raw: bool) -> Receipt:
     r = Reader(entity, obj)
     base = base_fields(r)
-    total, currency, rate = _money_head(r)
+    total, currency, rate = money_head(r)
     balance = r.amount("Balance") if obj.get("Balance") not in (None, "") else None
     return Receipt(
         entity=entity,
@@ -303,7 +299,7 @@ def parse_credit_card_payment(
 ) -> CreditCardPayment:
     r = Reader("CreditCardPayment", obj)
     base = base_fields(r)
-    amount, currency, rate = _money_head(r, "Amount")
+    amount, currency, rate = money_head(r, "Amount")
     if amount < 0:
         raise r.fail(f"Amount is negative ({amount})")
     return CreditCardPayment(
@@ -331,17 +327,10 @@ def exchange_rate_key(obj: Any) -> str | None:
     return f"{source.upper()}:{target.upper()}:{as_of[:10]}"
 
 
-def _currency_code(r: Reader, name: str) -> str:
-    code = r.text(name).strip().upper()
-    if len(code) != 3 or not code.isalpha():
-        raise r.fail(f"{name} is not an ISO currency code: {r.obj.get(name)!r}")
-    return code
-
-
 def parse_exchange_rate(obj: dict[str, Any], *, keep_raw: bool = False) -> ExchangeRate:
     r = Reader("ExchangeRate", obj)
-    source = _currency_code(r, "SourceCurrencyCode")
-    target = _currency_code(r, "TargetCurrencyCode")
+    source = currency_code(r, "SourceCurrencyCode")
+    target = currency_code(r, "TargetCurrencyCode")
     as_of = r.date("AsOfDate")
     r.qbo_id = f"{source}:{target}:{as_of.isoformat()}"  # later failures name the rate
     rate = r.amount("Rate", required=True)
@@ -366,7 +355,7 @@ def parse_company_currency(obj: dict[str, Any], *, keep_raw: bool = False) -> Co
     base = base_fields(r)
     return CompanyCurrency(
         **base,
-        code=_currency_code(r, "Code"),
+        code=currency_code(r, "Code"),
         name=r.text("Name"),
         active=r.bool("Active", True),
         raw=keep_raw_obj(obj, keep_raw),
