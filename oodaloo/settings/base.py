@@ -3,6 +3,9 @@
 from datetime import timedelta
 from urllib.parse import unquote
 
+from oodaloo.settings._api import *  # noqa: F403 — REST_FRAMEWORK, SPECTACULAR_SETTINGS, SIMPLE_JWT…
+from oodaloo.settings._celery import *  # noqa: F403 — CELERY_*, beat schedule, retention
+from oodaloo.settings._logging import *  # noqa: F403 — LOG_LEVEL, LOGGING
 from oodaloo.settings.env import BASE_DIR, DEFAULT_DATABASE_URL, DEFAULT_REDIS_URL, env
 
 # Development-only values: production.py replaces every one of them from the environment, and the
@@ -258,51 +261,8 @@ FILE_UPLOAD_HANDLERS = [
     "django.core.files.uploadhandler.TemporaryFileUploadHandler",
 ]
 
-# --- Celery (tenant-schemas-celery); beat runs dispatcher ticks that fan out per business ---
+# --- Celery: the rest (routes, beat schedule, retention) is in _celery.py ---
 CELERY_BROKER_URL = env("CELERY_BROKER_URL", default=REDIS_URL)
-CELERY_RESULT_BACKEND = None
-CELERY_TASK_ACKS_LATE = True
-CELERY_TASK_REJECT_ON_WORKER_LOST = True
-CELERY_WORKER_PREFETCH_MULTIPLIER = 1
-CELERY_TASK_SERIALIZER = "json"
-CELERY_ACCEPT_CONTENT = ["json"]
-CELERY_TIMEZONE = "UTC"
-CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
-# A task whose worker died is redelivered after this many seconds (acks_late).
-CELERY_BROKER_TRANSPORT_OPTIONS = {
-    "visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=3600)
-}
-# Untrusted files are read on a queue of their own (its own worker in the Procfile), so a file
-# that takes a reader to its limits delays only other files, never syncs, digests or payments.
-DOCUMENTS_QUEUE = "documents"
-CELERY_TASK_ROUTES = {"ap.document_extract": {"queue": DOCUMENTS_QUEUE}}
-CELERY_BEAT_SCHEDULE = {
-    "cleanup-job-runs": {"task": "core.job_runs_cleanup", "schedule": timedelta(days=1)},
-    "cleanup-auth-records": {
-        "task": "accounts.auth_records_cleanup", "schedule": timedelta(days=1)
-    },
-    "digest-dispatch": {"task": "digest.dispatch", "schedule": timedelta(minutes=15)},
-    # Each business's reminders once a day, after its local 08:00 (apps/collections).
-    "reminders-dispatch": {"task": "reminders.dispatch", "schedule": timedelta(minutes=15)},
-    # Hourly: each business with a rule on gets one automation tick (apps/automation).
-    "automation-dispatch": {"task": "automation.dispatch", "schedule": timedelta(hours=1)},
-    "sync-dispatch": {"task": "sync.dispatch", "schedule": timedelta(minutes=5)},
-    # Owner alerts (apps/alerts): runway, cash-zero week, payments, sync, QuickBooks reconnect
-    # notices (14 and 3 days before expiry), bank logins. Also evaluated after every sync.
-    "alerts-dispatch": {"task": "alerts.dispatch", "schedule": timedelta(hours=1)},
-    "actions-reconcile": {
-        "task": "sync.actions_reconcile_dispatch", "schedule": timedelta(minutes=10)
-    },
-    # Hourly; enqueues per business on its local Monday, each stores one snapshot a week.
-    "runway-snapshots": {"task": "runway.snapshot_dispatch", "schedule": timedelta(hours=1)},
-    # Hourly; on each firm's local Monday from 07:00, one digest per member (apps/firm/digest.py).
-    "firm-digest": {"task": "firm.digest_dispatch", "schedule": timedelta(hours=1)},
-    # Spare template clones for sign-ups; also queued after each one is taken.
-    "tenancy-spares-refill": {"task": "tenancy.spares_refill", "schedule": timedelta(minutes=5)},
-}
-JOB_RUN_RETENTION = timedelta(days=30)
-# Sign-in records (django-axes access and failure logs); expired sessions go the same night.
-AUTH_LOG_RETENTION = timedelta(days=env.int("AUTH_LOG_RETENTION_DAYS", default=90))
 
 # --- Email (django-anymail; provider chosen by setting) ---
 EMAIL_BACKEND = env("EMAIL_BACKEND", default="django.core.mail.backends.filebased.EmailBackend")
@@ -323,57 +283,6 @@ ALERTS_WEBHOOK_TIMEOUT = env.float("ALERTS_WEBHOOK_TIMEOUT", default=5.0)  # sec
 # Production rules unless loosened here (never in production.py): https only, public addresses.
 ALERTS_WEBHOOK_ALLOW_HTTP = env.bool("ALERTS_WEBHOOK_ALLOW_HTTP", default=False)
 ALERTS_WEBHOOK_ALLOW_LOOPBACK = env.bool("ALERTS_WEBHOOK_ALLOW_LOOPBACK", default=False)
-
-# --- API ---
-REST_FRAMEWORK = {
-    "DEFAULT_AUTHENTICATION_CLASSES": [
-        "apps.api.auth.MiddlewareTokenAuthentication",
-        "rest_framework.authentication.SessionAuthentication",
-    ],
-    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
-    "EXCEPTION_HANDLER": "apps.core.errors.api_exception_handler",
-    "DEFAULT_THROTTLE_CLASSES": [
-        "apps.api.throttles.UserReadThrottle",
-        "apps.api.throttles.UserWriteThrottle",
-    ],
-}
-# Per user per business (apps/api/throttles.py); over it: 429 with Retry-After.
-API_THROTTLE_RATES = {
-    "read": env("API_THROTTLE_READ", default="600/min"),
-    "write": env("API_THROTTLE_WRITE", default="120/min"),
-}
-SPECTACULAR_SETTINGS = {
-    "TITLE": "Oodaloo API",
-    "VERSION": "1.0.0",
-    "SWAGGER_UI_DIST": "SIDECAR",  # served from our static files: no CDN
-    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
-    "OAS_VERSION": "3.1.0",
-    "ENUM_NAME_OVERRIDES": {
-        "ApiKeyScopeEnum": "apps.api.models.ApiKey.Scope",
-        "BillStatusEnum": "apps.ap.models.Bill.Status",
-        "ReserveKindEnum": "apps.reserves.models.Reserve.Kind",
-        "DocumentStateEnum": "apps.ap.documents.models.Document.State",
-        "DocumentSourceEnum": "apps.ap.documents.models.Document.Source",
-        "TrayItemStatusEnum": "apps.tray.models.TrayItem.Status",
-        "TrayItemKindEnum": "apps.tray.models.TrayItem.Kind",
-        "SeriesStatusEnum": "apps.runway.models.RecurringSeriesOverride.Status",
-        "RuleKindEnum": "apps.automation.models.Rule.Kind",
-    },
-    "COMPONENT_SPLIT_REQUEST": True,
-    # Every operation documents the error family (apps/api/schema.py).
-    "POSTPROCESSING_HOOKS": [
-        "drf_spectacular.hooks.postprocess_schema_enums",
-        "apps.api.schema.error_responses",
-    ],
-}
-SIMPLE_JWT = {
-    "ACCESS_TOKEN_LIFETIME": timedelta(minutes=15),
-    "REFRESH_TOKEN_LIFETIME": timedelta(days=7),
-    # Each refresh is single-use: /auth/refresh/ blacklists it and returns a new pair.
-    "ROTATE_REFRESH_TOKENS": True,
-    "BLACKLIST_AFTER_ROTATION": True,
-}
 
 # --- Integrations (each switched by a setting) ---
 QBO_CLIENT_ID = env("QBO_CLIENT_ID", default=DEVELOPMENT_SECRETS["QBO_CLIENT_ID"])
@@ -410,31 +319,6 @@ PLAID_WEBHOOK_URL = env(
     + ("" if SITE_PORT in ("", "80", "443") else f":{SITE_PORT}")
     + "/webhooks/plaid/",
 )
-
-# --- Logging: JSON lines with business and request id on every line ---
-LOG_LEVEL = env("LOG_LEVEL", default="INFO")
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "filters": {
-        "context": {"()": "apps.core.logging.ContextFilter"},
-        "redact": {"()": "apps.core.logging.RedactFilter"},
-    },
-    "formatters": {"json": {"()": "apps.core.logging.JsonFormatter"}},
-    "handlers": {
-        "console": {
-            "class": "logging.StreamHandler", "filters": ["context", "redact"], "formatter": "json"
-        }
-    },
-    "root": {"handlers": ["console"], "level": LOG_LEVEL},
-    "loggers": {
-        # runserver's request lines carry full URLs: through the redacting handler too.
-        "django.server": {"handlers": ["console"], "level": "INFO", "propagate": False},
-        "django.db.backends": {"level": "WARNING"},
-        "weasyprint": {"level": "WARNING"},
-        "fontTools": {"level": "WARNING"},
-    },
-}
 
 # The public summary row of each business (apps/tenancy/summary.py): its sources, in order.
 # Each returns the fields it owns; cross-business pages read only the rows.
