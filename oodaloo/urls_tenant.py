@@ -15,6 +15,8 @@ urlpatterns = [
     path("auth/support/", support_enter, name="tenant-support"),
     path("auth/support/end/", support_end, name="tenant-support-end"),
     path("health", open_view(health)),
+    path("api/v1/digests/", include("apps.digest.api")),  # before api/'s JSON 404 catch-all
     path("api/", include("apps.api.urls")),
+    path("settings/api-keys/", include("apps.api.key_pages")),
     path("", include("apps.portal.urls")),
 ]

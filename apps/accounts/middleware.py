@@ -6,6 +6,7 @@ from django.utils.http import urlencode
 
 from apps.accounts.models import Membership
 from apps.accounts.permissions import OPEN, required_role, role_allows
+from apps.core.rows import row_get
 from apps.core.services.activity import activity_touch
 
 
@@ -23,9 +24,9 @@ class MembershipMiddleware:
             request.business = connection.tenant
             user = getattr(request, "user", None)
             if user is not None and user.is_authenticated:
-                request.membership = Membership.objects.filter(
-                    user=user, business=request.business
-                ).first()
+                # Unique per (user, business); one prepared statement, not the ORM per request.
+                request.membership = row_get(Membership, "user_id = %s AND business_id = %s",
+                                             [user.pk, request.business.pk])
                 if request.membership is not None:
                     activity_touch(request.business)
         return self.get_response(request)

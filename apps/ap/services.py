@@ -14,12 +14,11 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.db import connection, transaction
-from django.utils import timezone
 
 from apps.accounts.models import ROLE_RANK, Membership, Role
 from apps.ap.models import Bill, BillEvent
 from apps.core.actors import acting_role
-from apps.core.dates import local_today
+from apps.core.dates import business_now, local_today
 from apps.core.errors import ApplicationError, Conflict, PermissionDenied
 from apps.core.services.audit import audit_record
 from apps.core.services.data_version import data_changed_on_commit
@@ -137,7 +136,7 @@ def _approve_locked(actor: Any, business: Any, bill: Bill, approval_limit: Decim
     before = {"status": bill.status, "approved_amount": bill.approved_amount}
     bill.status = Bill.Status.APPROVED
     bill.approved_by_email = actor.email
-    bill.approved_at = timezone.now()
+    bill.approved_at = business_now()
     bill.approved_amount = bill.balance  # the approval holds up to this balance, no further
     bill.save(update_fields=["status", "approved_by_email", "approved_at", "approved_amount"])
     _event(bill, actor, "approved", balance=bill.balance)

@@ -20,6 +20,8 @@ from apps.api.models import ApiKey
 from apps.core.errors import ApplicationError
 
 BUSINESS_CLAIM = "business"
+# POSTs that change nothing (a what-if forecast): a read-only key may send them.
+READ_ONLY_POSTS = frozenset({"/api/v1/runway/scenario/"})
 API_KEY_SCHEME = "Api-Key "
 # The person's sign-out epoch when the token was issued: "sign out everywhere" ends tokens too.
 EPOCH_CLAIM = "epoch"
@@ -111,7 +113,8 @@ class BearerTokenMiddleware:
         if found is None:
             return _unauthorized("The API key is invalid or has been revoked.")
         key, user = found
-        if key.scope == ApiKey.Scope.READ and request.method not in SAFE_METHODS:
+        if (key.scope == ApiKey.Scope.READ and request.method not in SAFE_METHODS
+                and not (request.method == "POST" and request.path in READ_ONLY_POSTS)):
             return JsonResponse({"error": {"code": "key_scope", "message":
                                 "This API key is read-only."}}, status=403)
         request.user = user

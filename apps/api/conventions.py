@@ -14,7 +14,7 @@ import json
 
 from django.core.cache import cache
 from django.db import connection
-from drf_spectacular.utils import OpenApiParameter, extend_schema_field
+from drf_spectacular.utils import OpenApiParameter, extend_schema_field, inline_serializer
 from rest_framework import serializers
 from rest_framework.pagination import CursorPagination
 from rest_framework.response import Response
@@ -50,11 +50,12 @@ class Money(serializers.Serializer):
     currency = serializers.CharField()
 
 
-def money(amount_field: str, currency_field: str | None = "currency") -> serializers.Field:
+def money(amount_field: str, currency_field: str | None = "currency", *,
+          nullable: bool = False) -> serializers.Field:
     """A read-only Money field from two model attributes. `currency_field=None`: the amount is
     in the business's home currency (tray amounts, reserves). A missing amount is null."""
 
-    @extend_schema_field(Money)
+    @extend_schema_field(Money(allow_null=True) if nullable else Money)
     class _MoneyField(serializers.Field):
         def __init__(self):
             super().__init__(source="*", read_only=True)
@@ -134,4 +135,50 @@ def idempotent(method):
 IDEMPOTENCY_PARAM = OpenApiParameter(
     IDEMPOTENCY_HEADER, str, OpenApiParameter.HEADER, required=False,
     description="Any unique string; a retry with the same key returns the first response.",
+)
+
+
+def page_of(out: type[serializers.Serializer]) -> serializers.Serializer:
+    """The OpenAPI shape of a cursor page of `out` rows."""
+    return inline_serializer(name=f"{out.__name__.removesuffix('Out')}Page", fields={
+        "next": serializers.URLField(allow_null=True),
+        "previous": serializers.URLField(allow_null=True),
+        "results": out(many=True),
+    })
+
+
+# --- ETag / If-Match: optimistic concurrency on updates -----------------------------------------
+
+class PreconditionFailed(ApplicationError):
+    code = "precondition_failed"
+    status = 412
+
+
+def etag_of(data) -> str:
+    """A strong validator of a resource's representation (what the client saw)."""
+    body = json.dumps(data, sort_keys=True, default=str)
+    return '"' + hashlib.sha256(body.encode()).hexdigest()[:32] + '"'
+
+
+def if_match_check(request, current_data) -> None:
+    """`If-Match` is optional; when sent it must name the current representation (or `*`),
+    else 412 — someone changed the resource since the client read it."""
+    sent = request.headers.get("If-Match", "").strip()
+    if not sent or sent == "*":
+        return
+    tags = {tag.strip().removeprefix("W/") for tag in sent.split(",")}
+    if etag_of(current_data) not in tags:
+        raise PreconditionFailed("The resource changed since you read it; GET it again.",
+                                 extra={"etag": etag_of(current_data)})
+
+
+def tagged(data, status: int = 200) -> Response:
+    response = Response(data, status=status)
+    response["ETag"] = etag_of(data)
+    return response
+
+
+IF_MATCH_PARAM = OpenApiParameter(
+    "If-Match", str, OpenApiParameter.HEADER, required=False,
+    description="The ETag from your last read; 412 if the resource changed since.",
 )

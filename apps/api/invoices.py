@@ -1,63 +1,68 @@
-"""Invoices over the API: list, detail, remind (the customer's next reminder step, once a day at
-most) and the "expect on" date — the same services the portal calls."""
+"""Invoices and customers over the API: the filtered list (the portal's selector), detail, remind
+(the customer's next reminder step, once a day at most), the "expect on" date, disputes,
+customers with their payment habit and reminder settings, and applying credit memos and
+overpayments — each through the service the portal calls."""
 
 from __future__ import annotations
 
-from django.shortcuts import get_object_or_404
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from django.db import connection
+from drf_spectacular.utils import OpenApiParameter
 from rest_framework import serializers
-from rest_framework.response import Response
-from rest_framework.views import APIView
 
-from apps.api.conventions import IDEMPOTENCY_PARAM, idempotent, money, paginated
-from apps.ar.models import Invoice
+from apps.api.base import action_view, detail_view, list_view, lookup
+from apps.api.bills import ActionOut, _required_key
+from apps.api.conventions import money
+from apps.ar.credits import credit_apply
+from apps.ar.models import CreditMemo, Customer, Invoice, Payment
+from apps.ar.overpayments import overpayment_apply
+from apps.ar.reminders.contacts import contacts_set
 from apps.ar.reminders.manual import invoice_remind
+from apps.ar.reminders.models import CustomerReminders, ReminderSequence
+from apps.ar.reminders.sequences import (
+    customer_hold,
+    customer_mode_set,
+    customer_release,
+    invoice_dispute_set,
+)
+from apps.ar.selectors import (
+    INVOICE_STATUS_FILTERS,
+    customers_filtered,
+    invoice_filters,
+    invoices_filtered,
+)
 from apps.ar.services import invoice_expect_on
 from apps.collections.services import customer_habits
 from apps.core.dates import local_today
 from apps.core.errors import ApplicationError
 
-STATUS_FILTERS = ("open", "overdue", "paid", "all")
-
 
 class InvoiceOut(serializers.ModelSerializer):
     customer = serializers.CharField(source="customer.display_name", default="")
+    customer_id = serializers.IntegerField(allow_null=True)
     total = money("total")
     balance = money("balance")
 
     class Meta:
         model = Invoice
-        fields = ["id", "qbo_id", "doc_number", "customer", "txn_date", "due_date", "total",
-                  "balance", "expected_date", "last_reminded_at"]
+        fields = ["id", "qbo_id", "doc_number", "customer", "customer_id", "txn_date",
+                  "due_date", "total", "balance", "expected_date", "last_reminded_at"]
 
 
-class InvoiceListView(APIView):
-    """Open invoices by default, oldest due first; `?status=open|overdue|paid|all`."""
-
-    @extend_schema(responses=InvoiceOut(many=True),
-                   parameters=[OpenApiParameter("status", str, enum=STATUS_FILTERS)])
-    def get(self, request):
-        invoices = Invoice.objects.live().select_related("customer")
-        status = request.query_params.get("status", "open")
-        if status not in STATUS_FILTERS:
-            raise ApplicationError(f"Unknown status “{status}”.", code="invalid_filter")
-        if status == "open":
-            invoices = invoices.filter(balance__gt=0)
-        elif status == "overdue":
-            invoices = invoices.overdue(local_today(request.business.timezone))
-        elif status == "paid":
-            invoices = invoices.filter(balance=0)
-        return paginated(self, invoices, InvoiceOut, ordering=("due_date", "id"))
+def invoice_rows(request):
+    """The portal list's rows for these query parameters (also its CSV download)."""
+    return invoices_filtered(invoice_filters(request.query_params, strict=True),
+                             local_today(request.business.timezone))
 
 
-def _invoice(pk: int) -> Invoice:
-    return get_object_or_404(Invoice.objects.live().select_related("customer"), pk=pk)
-
-
-class InvoiceDetailView(APIView):
-    @extend_schema(responses=InvoiceOut)
-    def get(self, request, pk: int):
-        return Response(InvoiceOut(_invoice(pk)).data)
+FILTER_PARAMS = [
+    OpenApiParameter("status", str, enum=list(INVOICE_STATUS_FILTERS)),
+    OpenApiParameter("customer", int, description="a customer id"),
+    OpenApiParameter("q", str, description="number or customer name contains"),
+]
+_invoice = lookup(lambda: Invoice.objects.live().select_related("customer"))
+InvoiceListView = list_view(invoice_rows, InvoiceOut, ordering=("due_date", "id"),
+                            parameters=FILTER_PARAMS, doc="Invoices, filtered like the portal.")
+InvoiceDetailView = detail_view(_invoice, InvoiceOut)
 
 
 class ReminderOut(serializers.Serializer):
@@ -67,31 +72,179 @@ class ReminderOut(serializers.Serializer):
     total = money("total")
 
 
-class InvoiceRemindView(APIView):
-    """Send the customer's next reminder step now (one a day at most; sent by a worker after
-    commit) — the portal's manual reminder, with the same habit-shifted sequence."""
+def _remind(request, invoice):
+    habits = customer_habits(local_today(request.business.timezone))
+    return invoice_remind(actor=request.user, invoice=invoice, habits=habits)
 
-    @extend_schema(request=None, responses={202: ReminderOut}, parameters=[IDEMPOTENCY_PARAM])
-    @idempotent
-    def post(self, request, pk: int):
-        today = local_today(request.business.timezone)
-        email = invoice_remind(actor=request.user, invoice=_invoice(pk),
-                               habits=customer_habits(today))
-        return Response(ReminderOut(email).data, status=202)
+
+InvoiceRemindView = action_view(
+    _invoice, _remind, ReminderOut, status=202,
+    doc="Send the customer's next reminder step now (one a day at most; sent after commit).")
 
 
 class ExpectIn(serializers.Serializer):
     on = serializers.DateField(allow_null=True, help_text="ISO date; null: back to the habit.")
 
 
-class InvoiceExpectView(APIView):
-    """Set (or clear) the date the owner expects the money; the forecast moves."""
+InvoiceExpectView = action_view(
+    _invoice, lambda r, inv, on: invoice_expect_on(actor=r.user, invoice=inv, on=on),
+    InvoiceOut, body=ExpectIn, doc="Set (or clear) the date you expect the money.")
 
-    @extend_schema(request=ExpectIn, responses=InvoiceOut, parameters=[IDEMPOTENCY_PARAM])
-    @idempotent
-    def post(self, request, pk: int):
-        data = ExpectIn(data=request.data)
-        data.is_valid(raise_exception=True)
-        invoice = invoice_expect_on(actor=request.user, invoice=_invoice(pk),
-                                    on=data.validated_data["on"])
-        return Response(InvoiceOut(invoice).data)
+
+class DisputeIn(serializers.Serializer):
+    disputed = serializers.BooleanField()
+
+
+InvoiceDisputeView = action_view(
+    _invoice, lambda r, inv, disputed: invoice_dispute_set(actor=r.user, invoice=inv,
+                                                           disputed=disputed),
+    None, body=DisputeIn, status=204, doc="Mark or clear “disputed” (reminders skip it).")
+
+
+# --- customers: habits and reminder settings ---------------------------------------------------
+
+class CustomerOut(serializers.ModelSerializer):
+    balance = money("balance")
+    habit = serializers.SerializerMethodField()
+    reminders = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Customer
+        fields = ["id", "qbo_id", "display_name", "company_name", "email", "active", "balance",
+                  "habit", "reminders"]
+
+    def get_habit(self, customer) -> dict | None:
+        """How late this customer pays on average, from its own paid invoices (null: too few)."""
+        if "habits" not in self.context:  # once per response (the root's context), not per row
+            self.context["habits"] = customer_habits(local_today(connection.tenant.timezone))
+        habit = self.context["habits"].get(customer.qbo_id)
+        if habit is None:
+            return None
+        late = habit.avg_days_late
+        return {"avg_days_late": None if late is None else f"{late:.1f}",
+                "paid_count": habit.paid_count}
+
+    def get_reminders(self, customer) -> str:
+        row = CustomerReminders.objects.filter(customer=customer).first()
+        return row.mode if row else CustomerReminders.Mode.DEFAULT
+
+
+class CustomerWithHabitOut(CustomerOut):
+    class Meta(CustomerOut.Meta):
+        ref_name = "Customer"
+
+
+_customer = lookup(lambda: Customer.objects.all())
+CUSTOMER_PARAMS = [OpenApiParameter("q", str), OpenApiParameter("active", str, enum=["0", "1"])]
+CustomerListView = list_view(lambda r: customers_filtered(r.query_params), CustomerWithHabitOut,
+                             ordering=("display_name", "id"), parameters=CUSTOMER_PARAMS)
+CustomerDetailView = detail_view(_customer, CustomerWithHabitOut)
+def _hold(request, customer):
+    customer_hold(actor=request.user, customer=customer)
+    return customer
+
+
+def _release(request, customer):
+    customer_release(actor=request.user, customer=customer)
+    return customer
+
+
+CustomerHoldView = action_view(_customer, _hold, CustomerWithHabitOut,
+                               doc="Hold the customer's reminders (none until released).")
+CustomerReleaseView = action_view(_customer, _release, CustomerWithHabitOut)
+
+
+class ModeIn(serializers.Serializer):
+    mode = serializers.ChoiceField(choices=CustomerReminders.Mode.choices)
+    sequence = serializers.IntegerField(required=False, allow_null=True, min_value=1,
+                                        max_value=2**31 - 1)
+
+
+def _mode(request, customer, mode, sequence=None):
+    found = None
+    if sequence is not None:
+        found = ReminderSequence.objects.filter(pk=sequence).first()
+        if found is None:
+            raise ApplicationError("No such reminder sequence.", code="invalid")
+    customer_mode_set(actor=request.user, customer=customer, mode=mode, sequence=found)
+    return customer
+
+
+CustomerRemindersView = action_view(_customer, _mode, CustomerWithHabitOut, body=ModeIn,
+                                    doc="Default, another sequence, paused or never.")
+
+
+class ContactsIn(serializers.Serializer):
+    emails = serializers.CharField(allow_blank=True, max_length=2000,
+                                   help_text="Billing emails, separated by commas or lines.")
+
+
+def _contacts(request, customer, emails):
+    contacts_set(actor=request.user, customer=customer, emails=emails)
+    return customer
+
+
+CustomerContactsView = action_view(_customer, _contacts, CustomerWithHabitOut, body=ContactsIn,
+                                   doc="Replace the customer's billing emails.")
+
+
+# --- credit memos and overpayments -------------------------------------------------------------
+
+class CreditMemoOut(serializers.ModelSerializer):
+    customer = serializers.CharField(source="customer.display_name", default="")
+    total = money("total")
+    balance = money("balance")
+
+    class Meta:
+        model = CreditMemo
+        fields = ["id", "qbo_id", "doc_number", "customer", "txn_date", "total", "balance"]
+
+
+class OverpaymentOut(serializers.ModelSerializer):
+    customer = serializers.CharField(source="customer.display_name", default="")
+    total = money("total")
+    unapplied = money("unapplied_amount")
+
+    class Meta:
+        model = Payment
+        fields = ["id", "qbo_id", "customer", "txn_date", "total", "unapplied"]
+
+
+class ApplyToInvoiceIn(serializers.Serializer):
+    invoice = serializers.IntegerField(min_value=1, max_value=2**31 - 1)
+    amount = serializers.DecimalField(max_digits=14, decimal_places=2, required=False,
+                                      min_value=0)
+
+
+def _apply_credit(request, memo, invoice, amount=None):
+    return credit_apply(actor=request.user, credit_memo=memo, invoice=_invoice(invoice),
+                        amount=amount, idempotency_key=_required_key(request))
+
+
+def _apply_overpayment(request, payment, invoice, amount=None):
+    return overpayment_apply(actor=request.user, payment=payment, invoice=_invoice(invoice),
+                             amount=amount, idempotency_key=_required_key(request))
+
+
+def _credits():
+    return CreditMemo.objects.filter(is_deleted=False, balance__gt=0).select_related("customer")
+
+
+def _overpayments():
+    return Payment.objects.filter(is_deleted=False, unapplied_amount__gt=0).select_related(
+        "customer")
+
+
+CreditListView = list_view(lambda r: _credits(), CreditMemoOut, ordering=("-txn_date", "id"),
+                           doc="Credit memos with credit left to apply.")
+CreditApplyView = action_view(
+    lookup(_credits), _apply_credit, ActionOut, body=ApplyToInvoiceIn, status=202,
+    doc="Apply a credit memo to an invoice in QuickBooks (outbox, once; Idempotency-Key "
+        "required).")
+OverpaymentListView = list_view(lambda r: _overpayments(), OverpaymentOut,
+                                ordering=("-txn_date", "id"),
+                                doc="Customer payments with money not applied to an invoice.")
+OverpaymentApplyView = action_view(
+    lookup(_overpayments), _apply_overpayment, ActionOut, body=ApplyToInvoiceIn, status=202,
+    doc="Apply a payment's unapplied money to an invoice (outbox, once; Idempotency-Key "
+        "required).")

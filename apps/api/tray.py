@@ -1,22 +1,32 @@
-"""The Prep Tray over the API: the visible items, and done / snooze / dismiss through the same
-`apps.tray.services` decisions as the portal's buttons."""
+"""The Prep Tray over the API: the visible items, done / snooze / dismiss / reopen and a
+refresh, through the same `apps.tray.services` calls as the portal's buttons (and the same
+summary refresh afterwards)."""
 
 from __future__ import annotations
 
-from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from apps.api.conventions import IDEMPOTENCY_PARAM, idempotent, money, paginated
+from apps.api.base import action_view, list_view, lookup
+from apps.api.conventions import IDEMPOTENCY_PARAM, idempotent, money
 from apps.core.dates import local_today
+from apps.tenancy.summary import summary_refresh_quietly
 from apps.tray.models import TrayItem
-from apps.tray.services import tray_item_dismiss, tray_item_done, tray_item_snooze
+from apps.tray.services import (
+    tray_generate,
+    tray_item_dismiss,
+    tray_item_done,
+    tray_item_reopen,
+    tray_item_snooze,
+)
+
+TRAY_SUMMARY_SOURCE = "apps.tray.summary.tray_summary"
 
 
 class TrayItemOut(serializers.ModelSerializer):
-    amount = money("amount", currency_field=None)
+    amount = money("amount", currency_field=None, nullable=True)
 
     class Meta:
         model = TrayItem
@@ -25,43 +35,43 @@ class TrayItemOut(serializers.ModelSerializer):
                   "decided_by_email", "decided_at"]
 
 
-class TrayListView(APIView):
-    """What the tray shows today (open items, and snoozed ones whose day has come), ranked."""
-
-    @extend_schema(responses=TrayItemOut(many=True))
-    def get(self, request):
-        items = TrayItem.objects.visible(local_today(request.business.timezone))
-        return paginated(self, items, TrayItemOut, ordering=("tier", "-score", "id"))
+TrayListView = list_view(
+    lambda r: TrayItem.objects.visible(local_today(r.business.timezone)), TrayItemOut,
+    ordering=("tier", "-score", "id"),
+    doc="What the tray shows today (open items, and snoozed ones whose day has come), ranked.")
+_item = lookup(lambda: TrayItem.objects.all())
 
 
-class _Decision(APIView):
-    decide = None
-
-    @extend_schema(request=None, responses=TrayItemOut, parameters=[IDEMPOTENCY_PARAM])
-    @idempotent
-    def post(self, request, pk: int):
-        item = type(self).decide(actor=request.user, item=get_object_or_404(TrayItem, pk=pk))
-        return Response(TrayItemOut(item).data)
-
-
-class TrayDoneView(_Decision):
-    decide = tray_item_done
-
-
-class TrayDismissView(_Decision):
-    decide = tray_item_dismiss
+def _decide(decide):
+    def call(request, item, **kwargs):
+        item = decide(actor=request.user, item=item, **kwargs)
+        summary_refresh_quietly(request.business, only=(TRAY_SUMMARY_SOURCE,))
+        return item
+    return call
 
 
 class SnoozeIn(serializers.Serializer):
     until = serializers.DateField(help_text="ISO date after today.")
 
 
-class TraySnoozeView(APIView):
-    @extend_schema(request=SnoozeIn, responses=TrayItemOut, parameters=[IDEMPOTENCY_PARAM])
+TrayDoneView = action_view(_item, _decide(tray_item_done), TrayItemOut)
+TrayDismissView = action_view(_item, _decide(tray_item_dismiss), TrayItemOut)
+TrayReopenView = action_view(_item, _decide(tray_item_reopen), TrayItemOut)
+TraySnoozeView = action_view(_item, _decide(tray_item_snooze), TrayItemOut, body=SnoozeIn)
+
+
+class RefreshOut(serializers.Serializer):
+    open = serializers.IntegerField()
+    created = serializers.IntegerField()
+    closed = serializers.IntegerField()
+
+
+class TrayRefreshView(APIView):
+    """Recompute the tray now (it is also refreshed after every sync)."""
+
+    @extend_schema(request=None, responses=RefreshOut, parameters=[IDEMPOTENCY_PARAM])
     @idempotent
-    def post(self, request, pk: int):
-        data = SnoozeIn(data=request.data)
-        data.is_valid(raise_exception=True)
-        item = tray_item_snooze(actor=request.user, item=get_object_or_404(TrayItem, pk=pk),
-                                until=data.validated_data["until"])
-        return Response(TrayItemOut(item).data)
+    def post(self, request):
+        summary = tray_generate(request.business)
+        summary_refresh_quietly(request.business)
+        return Response(RefreshOut(summary).data)

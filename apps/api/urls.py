@@ -1,49 +1,154 @@
-from django.urls import path
+from django.http import JsonResponse
+from django.urls import path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from apps.accounts.models import Role
 from apps.accounts.permissions import open_view, portal_view
-from apps.api import bills, invoices, key_views, tray, views
+from apps.api import (
+    automation,
+    bank_feed,
+    bills,
+    business,
+    collections,
+    files,
+    forecast,
+    invoices,
+    key_views,
+    reserves,
+    team,
+    tray,
+    views,
+)
 
-# Role checks: `portal_view` (viewers read; writes need a bookkeeper), enforced by
+# Role checks: `portal_view` (viewers read; writes need a bookkeeper unless stated), enforced by
 # MembershipMiddleware exactly as for the portal; services re-check (e.g. approval limit).
+OWNER_WRITES = portal_view(write=Role.OWNER)
+OWNER_ONLY = portal_view(read=Role.OWNER, write=Role.OWNER)
+MEMBER_WRITES = portal_view(write=Role.VIEWER)
+BOOKKEEPER_ONLY = portal_view(read=Role.BOOKKEEPER, write=Role.BOOKKEEPER)
+
+
+def not_found(request, rest=""):
+    """Any other path under /api/ (a malformed id, a typo): the error family's JSON 404."""
+    return JsonResponse({"error": {"code": "not_found", "message": "No such API operation."}},
+                        status=404)
+
+
+def op(route, view, name, access=portal_view):
+    return path(f"v1/{route}", access(view.as_view()), name=f"api-{name}")
+
+
 urlpatterns = [
-    path("v1/auth/token/", open_view(views.TokenObtainView.as_view()), name="api-token"),
-    path("v1/auth/refresh/", open_view(views.TokenRefreshView.as_view()), name="api-refresh"),
-    path("v1/auth/sign-out/", portal_view(write=Role.VIEWER)(views.SignOutView.as_view()),
-         name="api-sign-out"),
-    path("v1/keys/", portal_view(read=Role.OWNER, write=Role.OWNER)(
-        key_views.ApiKeyListView.as_view()), name="api-keys"),
-    path("v1/keys/<int:pk>/", portal_view(read=Role.OWNER, write=Role.OWNER)(
-        key_views.ApiKeyRevokeView.as_view()), name="api-key"),
-    path("v1/runway/", portal_view(views.RunwayView.as_view()), name="api-runway"),
-    path("v1/bills/", portal_view(bills.BillListView.as_view()), name="api-bills"),
-    path("v1/bills/<int:pk>/", portal_view(bills.BillDetailView.as_view()), name="api-bill"),
-    path("v1/bills/<int:pk>/approve/", portal_view(bills.BillApproveView.as_view()),
-         name="api-bill-approve"),
-    path("v1/bills/<int:pk>/schedule/", portal_view(bills.BillScheduleView.as_view()),
-         name="api-bill-schedule"),
-    path("v1/bills/<int:pk>/hold/", portal_view(bills.BillHoldView.as_view()),
-         name="api-bill-hold"),
-    path("v1/bills/<int:pk>/release/", portal_view(bills.BillReleaseView.as_view()),
-         name="api-bill-release"),
-    path("v1/bills/<int:pk>/payments/", portal_view(bills.BillPaymentView.as_view()),
-         name="api-bill-payments"),
-    path("v1/invoices/", portal_view(invoices.InvoiceListView.as_view()), name="api-invoices"),
-    path("v1/invoices/<int:pk>/", portal_view(invoices.InvoiceDetailView.as_view()),
-         name="api-invoice"),
-    path("v1/invoices/<int:pk>/remind/", portal_view(invoices.InvoiceRemindView.as_view()),
-         name="api-invoice-remind"),
-    path("v1/invoices/<int:pk>/expect/", portal_view(invoices.InvoiceExpectView.as_view()),
-         name="api-invoice-expect"),
-    path("v1/tray/", portal_view(tray.TrayListView.as_view()), name="api-tray"),
-    path("v1/tray/<int:pk>/done/", portal_view(tray.TrayDoneView.as_view()),
-         name="api-tray-done"),
-    path("v1/tray/<int:pk>/snooze/", portal_view(tray.TraySnoozeView.as_view()),
-         name="api-tray-snooze"),
-    path("v1/tray/<int:pk>/dismiss/", portal_view(tray.TrayDismissView.as_view()),
-         name="api-tray-dismiss"),
+    op("auth/token/", views.TokenObtainView, "token", open_view),
+    op("auth/refresh/", views.TokenRefreshView, "refresh", open_view),
+    op("auth/sign-out/", views.SignOutView, "sign-out", MEMBER_WRITES),
+    op("keys/", key_views.ApiKeyListView, "keys", OWNER_ONLY),
+    op("keys/<int:pk>/", key_views.ApiKeyRevokeView, "key", OWNER_ONLY),
+    # The business, its settings, bank accounts, sync, activity
+    op("business/", business.BusinessView, "business", OWNER_WRITES),
+    op("bank-accounts/", business.BankAccountListView, "bank-accounts"),
+    op("bank-accounts/<int:pk>/include/", business.BankAccountIncludeView, "bank-account-include",
+       OWNER_WRITES),
+    op("sync/", business.SyncView, "sync", OWNER_WRITES),
+    op("sync/disconnect/", bank_feed.QboDisconnectView, "sync-disconnect", OWNER_ONLY),
+    op("bank-feeds/", bank_feed.FeedItemListView, "bank-feeds", OWNER_ONLY),
+    op("bank-feeds/<int:pk>/sync/", bank_feed.FeedItemSyncView, "bank-feed-sync", OWNER_ONLY),
+    op("bank-feeds/<int:pk>/disconnect/", bank_feed.FeedItemDisconnectView,
+       "bank-feed-disconnect", OWNER_ONLY),
+    op("feed-accounts/", bank_feed.FeedAccountListView, "feed-accounts", OWNER_ONLY),
+    op("feed-accounts/<int:pk>/link/", bank_feed.FeedAccountLinkView, "feed-account-link",
+       OWNER_ONLY),
+    op("feed-accounts/<int:pk>/unlink/", bank_feed.FeedAccountUnlinkView, "feed-account-unlink",
+       OWNER_ONLY),
+    op("recurring/", business.RecurringView, "recurring"),
+    op("activity/", business.ActivityListView, "activity",
+       portal_view(read=Role.BOOKKEEPER, write=Role.OWNER)),
+    # Team (owners)
+    op("team/", team.TeamView, "team", OWNER_ONLY),
+    op("team/invitations/", team.InvitationListView, "team-invitations", OWNER_ONLY),
+    op("team/invitations/<int:pk>/revoke/", team.InvitationRevokeView, "team-invitation-revoke",
+       OWNER_ONLY),
+    op("team/members/<int:pk>/role/", team.MemberRoleView, "team-member-role", OWNER_ONLY),
+    op("team/members/<int:pk>/remove/", team.MemberRemoveView, "team-member-remove",
+       OWNER_ONLY),
+    op("team/firms/", team.FirmAddView, "team-firms", OWNER_ONLY),
+    op("team/firms/<int:pk>/end/", team.FirmEndView, "team-firm-end", OWNER_ONLY),
+    op("team/grants/<int:pk>/revoke/", team.GrantRevokeView, "team-grant-revoke", OWNER_ONLY),
+    # Automation rules (bookkeepers propose and undo; switching on is the owner's, in the
+    # service) and owner alerts
+    op("automation/rules/", automation.RuleListView, "automation-rules", BOOKKEEPER_ONLY),
+    op("automation/rules/<str:kind>/", automation.RuleView, "automation-rule", BOOKKEEPER_ONLY),
+    op("automation/rules/<str:kind>/on/", automation.RuleOnView, "automation-rule-on",
+       BOOKKEEPER_ONLY),
+    op("automation/rules/<str:kind>/off/", automation.RuleOffView, "automation-rule-off",
+       BOOKKEEPER_ONLY),
+    op("automation/actions/", automation.RuleActionListView, "automation-actions",
+       BOOKKEEPER_ONLY),
+    op("automation/actions/<int:pk>/undo/", automation.RuleActionUndoView,
+       "automation-action-undo", BOOKKEEPER_ONLY),
+    op("alerts/", automation.AlertSettingsView, "alerts", OWNER_ONLY),
+    op("alerts/webhook-test/", automation.AlertWebhookTestView, "alerts-webhook-test",
+       OWNER_ONLY),
+    # Runway and forecast
+    op("runway/", forecast.RunwayView, "runway"),
+    op("runway/scenario/", forecast.ScenarioView, "runway-scenario", MEMBER_WRITES),
+    op("aging/", forecast.AgingView, "aging"),
+    op("forecast/snapshots/", forecast.SnapshotListView, "forecast-snapshots"),
+    op("forecast/accuracy/", forecast.AccuracyView, "forecast-accuracy"),
+    # Bills, vendors, vendor credits
+    op("bills/", bills.BillListView, "bills"),
+    op("bills/<int:pk>/", bills.BillDetailView, "bill"),
+    op("bills/<int:pk>/approve/", bills.BillApproveView, "bill-approve"),
+    op("bills/<int:pk>/schedule/", bills.BillScheduleView, "bill-schedule"),
+    op("bills/<int:pk>/hold/", bills.BillHoldView, "bill-hold"),
+    op("bills/<int:pk>/release/", bills.BillReleaseView, "bill-release"),
+    op("bills/<int:pk>/payments/", bills.BillPaymentView, "bill-payments"),
+    op("vendors/", bills.VendorListView, "vendors"),
+    op("vendors/<int:pk>/", bills.VendorDetailView, "vendor"),
+    op("vendor-credits/", bills.VendorCreditListView, "vendor-credits"),
+    op("vendor-credits/<int:pk>/apply/", bills.VendorCreditApplyView, "vendor-credit-apply"),
+    # Invoices, customers, credits, overpayments
+    op("invoices/", invoices.InvoiceListView, "invoices"),
+    op("invoices/<int:pk>/", invoices.InvoiceDetailView, "invoice"),
+    op("invoices/<int:pk>/remind/", invoices.InvoiceRemindView, "invoice-remind"),
+    op("invoices/<int:pk>/expect/", invoices.InvoiceExpectView, "invoice-expect"),
+    op("invoices/<int:pk>/dispute/", invoices.InvoiceDisputeView, "invoice-dispute"),
+    op("customers/", invoices.CustomerListView, "customers"),
+    op("customers/<int:pk>/", invoices.CustomerDetailView, "customer"),
+    op("customers/<int:pk>/hold/", invoices.CustomerHoldView, "customer-hold"),
+    op("customers/<int:pk>/release/", invoices.CustomerReleaseView, "customer-release"),
+    op("customers/<int:pk>/reminders/", invoices.CustomerRemindersView, "customer-reminders"),
+    op("customers/<int:pk>/contacts/", invoices.CustomerContactsView, "customer-contacts"),
+    op("credits/", invoices.CreditListView, "credits"),
+    op("credits/<int:pk>/apply/", invoices.CreditApplyView, "credit-apply"),
+    op("overpayments/", invoices.OverpaymentListView, "overpayments"),
+    op("overpayments/<int:pk>/apply/", invoices.OverpaymentApplyView, "overpayment-apply"),
+    # Collections: settings, sequences, steps (owners write)
+    op("collections/settings/", collections.CollectionsSettingsView, "collections-settings",
+       OWNER_WRITES),
+    op("collections/sequences/", collections.SequenceListView, "sequences", OWNER_WRITES),
+    op("collections/sequences/<int:pk>/steps/", collections.SequenceStepsView, "sequence-steps",
+       OWNER_WRITES),
+    op("collections/steps/<int:pk>/", collections.StepView, "step", OWNER_WRITES),
+    # Reserves
+    op("reserves/", reserves.ReserveListView, "reserves"),
+    op("reserves/confirm/", reserves.ReservesConfirmView, "reserves-confirm"),
+    op("reserves/<int:pk>/", reserves.ReserveDetailView, "reserve"),
+    op("reserves/<int:pk>/fund/", reserves.ReserveFundView, "reserve-fund"),
+    op("reserves/<int:pk>/release/", reserves.ReserveReleaseView, "reserve-release"),
+    # Tray
+    op("tray/", tray.TrayListView, "tray"),
+    op("tray/refresh/", tray.TrayRefreshView, "tray-refresh"),
+    op("tray/<int:pk>/done/", tray.TrayDoneView, "tray-done"),
+    op("tray/<int:pk>/snooze/", tray.TraySnoozeView, "tray-snooze"),
+    op("tray/<int:pk>/dismiss/", tray.TrayDismissView, "tray-dismiss"),
+    op("tray/<int:pk>/reopen/", tray.TrayReopenView, "tray-reopen"),
+    # Documents and digests
+    op("documents/", files.DocumentListView, "documents"),
+    op("documents/<int:pk>/", files.DocumentDetailView, "document"),
     path("schema/", portal_view(SpectacularAPIView.as_view()), name="api-schema"),
     path("docs/", portal_view(SpectacularSwaggerView.as_view(url_name="api-schema")),
          name="api-docs"),
+    re_path(r"^(?P<rest>.*)$", portal_view(read=Role.VIEWER, write=Role.VIEWER)(not_found),
+            name="api-not-found"),
 ]

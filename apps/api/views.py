@@ -16,7 +16,6 @@ from apps.accounts.models import Membership
 from apps.api.auth import tokens_for, tokens_revoke, tokens_rotate
 from apps.core.errors import PermissionDenied
 from apps.core.services.audit import audit_record
-from apps.runway.services import runway_json
 
 
 class TokenIn(serializers.Serializer):
@@ -82,11 +81,3 @@ class SignOutView(APIView):
         data.is_valid(raise_exception=True)
         tokens_revoke(data.validated_data["refresh"], connection.tenant, user=request.user)
         return Response(status=204)
-
-
-class RunwayView(APIView):
-    """The runway, forecast and aging (DESIGN §4 JSON)."""
-
-    @extend_schema(responses=dict)
-    def get(self, request):
-        return Response(runway_json(request.business))

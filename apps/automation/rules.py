@@ -16,6 +16,7 @@ from apps.ap.services import bill_approval_undo, bill_schedule
 from apps.ar.reminders.sequences import collections_automation_set
 from apps.automation.models import Rule, RuleAction
 from apps.automation.plan import DEFAULTS
+from apps.core.dates import business_now
 from apps.core.errors import ApplicationError, Conflict, PermissionDenied
 from apps.core.services.audit import audit_record
 from apps.reserves.models import Reserve
@@ -139,7 +140,7 @@ def rule_switch(*, actor: Any, kind: str, on: bool) -> Rule:
         rule = Rule.objects.select_for_update().get(kind=kind)
         before = _state(rule)
         if on:
-            rule.state, rule.switched_on_at = Rule.State.ON, timezone.now()
+            rule.state, rule.switched_on_at = Rule.State.ON, business_now()
             rule.switched_on_by_email = actor.email
         else:
             rule.state = Rule.State.OFF
@@ -171,7 +172,7 @@ def rule_action_undo(*, actor: Any, action_id: int) -> RuleAction:
             raise RuleError("No such automatic action.")
         if row.state not in (RuleAction.State.DONE, RuleAction.State.WAITING):
             raise Conflict(f"This action is {row.get_state_display().lower()}; nothing to undo.")
-        if row.undo_until is None or row.undo_until < timezone.now():
+        if row.undo_until is None or row.undo_until < business_now():
             raise Conflict("This action can no longer be undone"
                            + (" (the payment went to QuickBooks)." if row.action_key else "."))
         if row.kind == Rule.Kind.APPROVE:

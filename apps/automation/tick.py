@@ -20,7 +20,6 @@ from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.db import connection, transaction
-from django.utils import timezone
 from django_tenants.utils import tenant_context
 
 from apps.accounts.models import Membership, Role
@@ -30,6 +29,7 @@ from apps.automation.guardrails import REASONS, Hold, Scenario, runway_hold, sta
 from apps.automation.models import Rule, RuleAction
 from apps.automation.plan import Step, params_of, pay_account, plan
 from apps.core.actors import RuleActor
+from apps.core.dates import business_now
 from apps.core.errors import ApplicationError
 from apps.core.money import format_money
 from apps.core.services.audit import audit_record
@@ -147,7 +147,7 @@ def automation_preview(business: Any, *, kinds: tuple[str, ...] = (), days: int 
                        include_off: bool = True, now: datetime | None = None) -> TickReport:
     """The dry run: what the rules would do over this week (today and the next `days` days).
     `include_off`: preview rules not yet on too (the page shows it before switching one on)."""
-    now = now or timezone.now()
+    now = now or business_now()
     with tenant_context(business):
         qs = Rule.objects.all() if include_off else Rule.objects.filter(state=Rule.State.ON)
         if kinds:
@@ -169,7 +169,7 @@ def automation_tick(business: Any, *, now: datetime | None = None) -> TickReport
     """One tick of every rule that is on. Safe to run any number of times, concurrently."""
     from apps.tray.services import tray_generate
 
-    now = now or timezone.now()
+    now = now or business_now()
     business.refresh_from_db(fields=["automation_paused_at", "last_sync_at"])
     if business.automation_paused_at is not None:
         return TickReport(state="paused")

@@ -8,12 +8,12 @@ from datetime import date, datetime, timedelta
 from datetime import time as dtime
 from zoneinfo import ZoneInfo
 
-from django.utils import timezone
 from django_tenants.utils import tenant_context
 
 from apps.ar.reminders.plan import Habit, Plan, reminders_plan
 from apps.ar.reminders.send import TickReport, reminders_tick, tick_done, tick_key
 from apps.ar.reminders.sequences import collections_settings
+from apps.core.dates import business_now
 from apps.core.enqueue import enqueue
 from apps.runway.engine.habits import habits_from_stats
 from apps.runway.selectors import paid_invoice_stats
@@ -33,7 +33,7 @@ def customer_habits(as_of: date) -> dict[str, Habit]:
 
 
 def local_day(business: Business, now: datetime | None = None) -> date:
-    return (now or timezone.now()).astimezone(ZoneInfo(business.timezone)).date()
+    return (now or business_now()).astimezone(ZoneInfo(business.timezone)).date()
 
 
 def reminders_plan_for(business: Business, day: date, *, include_held: bool = False,
@@ -64,7 +64,7 @@ def reminders_preview(business: Business, today: date) -> Plan | None:
 
 def reminders_due(now: datetime | None = None) -> list[tuple[Business, date]]:
     """Businesses whose local morning has come, with reminders on and today's tick not done."""
-    now = now or timezone.now()
+    now = now or business_now()
     due = []
     # Staff paused this business's automation and reminders (apps/staff): nothing is sent.
     for business in Business.objects.real().filter(automation_paused_at__isnull=True

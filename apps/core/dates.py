@@ -1,13 +1,47 @@
-"""Every date knows the business's time zone: helpers to turn instants into local dates and back."""
+"""Every date knows the business's time zone: helpers to turn instants into local dates and back.
 
-from datetime import date, datetime, time, timedelta
+The business's "now" is the system clock, except inside `business_now_override` — a replay of
+past books (tests/bench/bench_automation.py runs the real automation tick over the demo agency's
+last 13 weeks) or a drill moves it to the day being replayed, so every service that asks what
+day it is (`local_today`, `business_now`: approvals, schedules, reminders, the tick) agrees on
+that day. Only that explicit context manager sets it; it is a contextvar, so it never leaks into
+another request, thread or task, and nothing in a production path ever enters it."""
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from django.utils import timezone
 
+_OVERRIDE: ContextVar[datetime | None] = ContextVar("business_now_override", default=None)
+
+
+def business_now() -> datetime:
+    """Now (aware, UTC): the system clock, or the instant a replay set."""
+    return _OVERRIDE.get() or timezone.now()
+
+
+@contextmanager
+def business_now_override(at: datetime) -> Iterator[datetime]:
+    """Run the block as if it were `at` (an aware instant): for replays and drills only."""
+    if at.tzinfo is None or at.utcoffset() is None:
+        raise ValueError("business_now_override needs an aware datetime")
+    token = _OVERRIDE.set(at.astimezone(UTC))  # as timezone.now() gives it
+    try:
+        yield at
+    finally:
+        _OVERRIDE.reset(token)
+
+
+def business_today_override(day: date, tz_name: str, at: time = time(9, 0)):
+    """`business_now_override` at `at` o'clock on `day` in the business's time zone."""
+    return business_now_override(local_datetime(day, at, tz_name))
+
 
 def local_now(tz_name: str) -> datetime:
-    return timezone.now().astimezone(ZoneInfo(tz_name))
+    return business_now().astimezone(ZoneInfo(tz_name))
 
 
 def local_today(tz_name: str) -> date:

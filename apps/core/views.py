@@ -10,6 +10,7 @@ from django.http import HttpResponseForbidden, JsonResponse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 from django_prometheus.exports import ExportToDjangoView
+from django_tenants.utils import get_public_schema_name, schema_context
 
 from apps.core.client_ip import client_ip, ip_in
 
@@ -58,8 +59,11 @@ MIGRATIONS_RECHECK_SECONDS = 60  # loading the migration graph costs ~15 ms; dep
 def _pending_migrations():
     if time.monotonic() - _MIGRATIONS_CHECKED.get("ok_at", -1e9) < MIGRATIONS_RECHECK_SECONDS:
         return "none pending"
-    executor = MigrationExecutor(connections[DEFAULT_DB_ALIAS])
-    plan = executor.migration_plan(executor.loader.graph.leaf_nodes())
+    # The shared schema's record, whatever path the (persistent) connection has now: /health
+    # runs before tenant resolution (apps.core.middleware.HealthMiddleware).
+    with schema_context(get_public_schema_name()):
+        executor = MigrationExecutor(connections[DEFAULT_DB_ALIAS])
+        plan = executor.migration_plan(executor.loader.graph.leaf_nodes())
     if plan:
         raise RuntimeError(f"{len(plan)} pending")
     _MIGRATIONS_CHECKED["ok_at"] = time.monotonic()

@@ -8,16 +8,14 @@ from django.shortcuts import render
 from apps.accounts.models import ROLE_RANK, Role
 from apps.accounts.permissions import portal_view
 from apps.automation.activity import undoable_rule_actions
-from apps.core.models import AuditEvent
+from apps.core.activity_log import activity_filtered
 from apps.portal.common import paginate, querystring_without_page
 
 
 @portal_view(read="bookkeeper", write="owner")
 def activity(request):
-    qs = AuditEvent.objects.filter(business=request.business).order_by("-created_at", "-id")
+    qs = activity_filtered(request.business, request.GET)
     action = request.GET.get("action", "").strip()
-    if action:
-        qs = qs.filter(action__startswith=action)
     page = paginate(request, qs)
     role = getattr(request.membership, "role", None)
     if role is not None and ROLE_RANK[role] >= ROLE_RANK[Role.BOOKKEEPER]:

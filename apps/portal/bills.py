@@ -3,14 +3,12 @@ actions (approve, schedule, hold, release, pay now)."""
 
 from __future__ import annotations
 
-from datetime import timedelta
-
-from django.db.models import Q
 from django.shortcuts import get_object_or_404, render
 from django.views.decorators.http import require_POST
 
 from apps.accounts.permissions import portal_view
 from apps.ap.models import Bill, Vendor, VendorCredit
+from apps.ap.selectors import DUE_FILTERS, bill_filters, bills_filtered
 from apps.ap.services import (
     bill_approve,
     bill_can_approve,
@@ -38,30 +36,10 @@ from apps.portal.tray import action_done_from_tray
 from apps.runway.rates import with_today_rates
 from apps.tray.services import cash_impact
 
-DUE_FILTERS = {"overdue": "Overdue", "7": "Due in 7 days", "14": "Due in 14 days", "30": "30 days"}
-
 
 def _filtered(request, today):
-    qs = Bill.objects.live().select_related("vendor")
-    status = request.GET.get("status", "open")
-    if status == "open":
-        qs = qs.filter(balance__gt=0)
-    elif status == "paid":
-        qs = qs.filter(balance=0)
-    elif status in Bill.Status.values:
-        qs = qs.filter(status=status, balance__gt=0)
-    vendor = request.GET.get("vendor", "")
-    if vendor.isdigit():
-        qs = qs.filter(vendor_id=int(vendor))
-    due = request.GET.get("due", "")
-    if due == "overdue":
-        qs = qs.filter(due_date__lt=today, balance__gt=0)
-    elif due.isdigit():
-        qs = qs.filter(due_date__lte=today + timedelta(days=int(due)))
-    q = request.GET.get("q", "").strip()
-    if q:
-        qs = qs.filter(Q(doc_number__icontains=q) | Q(vendor__display_name__icontains=q))
-    return qs.order_by("due_date", "pk"), {"status": status, "vendor": vendor, "due": due, "q": q}
+    filters = bill_filters(request.GET)
+    return bills_filtered(filters, today), filters.as_dict()
 
 
 def _bill_rows(request, qs, today) -> dict:

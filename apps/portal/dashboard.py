@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
-
 from django.shortcuts import render
 from django.utils import timezone
 
 from apps.accounts.permissions import portal_view
 from apps.business_settings.models import BusinessSettings
 from apps.business_settings.selectors import settings_get
-from apps.integrations.sync.models import QboConnection, SyncRun
+from apps.integrations.sync.requests import sync_status
 from apps.portal.common import today_for
 from apps.portal.page_cache import deferred
 from apps.portal.runway_data import accuracy, charts, last_week_days, runway_now
@@ -18,37 +16,6 @@ from apps.portal.services import onboarding_steps
 from apps.tray.models import TrayItem
 
 TRAY_PREVIEW = 5
-
-
-def sync_status(business):
-    conn = QboConnection.objects.filter(business=business).first()
-    last = SyncRun.objects.filter(business=business, source=SyncRun.Source.QBO).first()
-    synced = last is not None and last.state == SyncRun.State.SUCCEEDED
-    last_ok = last.finished_at if synced else None
-    if last is not None and not synced:
-        ok = list(
-            SyncRun.objects.filter(
-                business=business, source=SyncRun.Source.QBO, state=SyncRun.State.SUCCEEDED
-            ).values_list("finished_at", flat=True)[:1]
-        )
-        synced = bool(ok)
-        last_ok = ok[0] if ok else None
-    needs_reconnect = conn is not None and conn.status != QboConnection.Status.CONNECTED
-    expiring = (
-        conn is not None
-        and conn.refresh_expires_at is not None
-        and conn.refresh_expires_at - timezone.now() < timedelta(days=14)
-    )
-    return {
-        "conn": conn,
-        "last": last,
-        "last_ok_at": last_ok,
-        "synced": synced,  # a QBO sync has succeeded at least once
-        "running": last is not None and last.state == SyncRun.State.RUNNING,
-        "failed": last is not None and last.state == SyncRun.State.FAILED,
-        "needs_reconnect": needs_reconnect,
-        "expiring": expiring and not needs_reconnect,
-    }
 
 
 def onboarding_for(business, row: BusinessSettings, sync: dict):

@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-from django.db.models import Q
 from django.shortcuts import get_object_or_404, render
 from django.views.decorators.http import require_POST
 
@@ -13,6 +12,7 @@ from apps.ar.models import CreditMemo, Customer, Invoice, Payment
 from apps.ar.overpayments import overpayment_apply
 from apps.ar.reminders import selectors as reminder_selectors
 from apps.ar.reminders.manual import invoice_remind
+from apps.ar.selectors import invoice_filters, invoices_filtered
 from apps.ar.services import collections_top, invoice_expect_on
 from apps.collections.services import customer_habits
 from apps.core.errors import ApplicationError
@@ -53,16 +53,8 @@ def _invoice_page(request, tab: str, status: str, q: str) -> dict:
         with_today_rates([getattr(p, "invoice", None) for p in data["priorities"]], currency,
                          today)
     else:
-        qs = Invoice.objects.live().select_related("customer")
-        if status == "open":
-            qs = qs.filter(balance__gt=0)
-        elif status == "overdue":
-            qs = qs.overdue(today)
-        elif status == "paid":
-            qs = qs.filter(balance=0)
-        if q:
-            qs = qs.filter(Q(doc_number__icontains=q) | Q(customer__display_name__icontains=q))
-        data["page"] = paginate(request, qs.order_by("due_date", "pk"))
+        qs = invoices_filtered(invoice_filters({"status": status, "q": q}), today)
+        data["page"] = paginate(request, qs)
         with_today_rates(data["page"].object_list, currency, today)
     return data
 

@@ -4,182 +4,23 @@ and anything the runway reads bumps its data version."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import time
-from decimal import Decimal
 from typing import Any
 
-from django.core.validators import validate_email
-from django.db import transaction
-from django.utils import timezone
-
-from apps.accounts.models import Membership, Role
-from apps.ap.services import parse_amount, runway_data_changed
 from apps.bank.models import FeedAccount
 from apps.business_settings.models import BusinessSettings
 from apps.business_settings.selectors import settings_get
-from apps.core.errors import ApplicationError, PermissionDenied
-from apps.core.services.audit import audit_record
+from apps.core.rows import rows_exist
 from apps.integrations.sync.models import QboConnection, SyncRun
-from apps.ledger.models import Account
+
+# Re-exported for the portal's views (the services live where the API can reach them too).
+from apps.owner_settings.services import SettingsError as SettingsError
+from apps.owner_settings.services import account_include_set as account_include_set
+from apps.owner_settings.services import approval_limit_set as approval_limit_set
+from apps.owner_settings.services import digest_recipients as digest_recipients
+from apps.owner_settings.services import digest_settings_set as digest_settings_set
+from apps.owner_settings.services import reserves_confirm as reserves_confirm
+from apps.owner_settings.services import timezone_set as timezone_set
 from apps.reserves.models import Reserve
-
-
-class SettingsError(ApplicationError):
-    code = "settings_invalid"
-
-
-def _require_owner(actor: Any, business: Any) -> None:
-    if not Membership.objects.filter(user=actor, business=business, role=Role.OWNER).exists():
-        raise PermissionDenied("Only an owner can change this.")
-
-
-def _snapshot(row: BusinessSettings) -> dict:
-    return {
-        "approval_limit": str(row.approval_limit),
-        "digest_weekday": row.digest_weekday,
-        "digest_time": row.digest_time.strftime("%H:%M"),
-        "digest_enabled": row.digest_enabled,
-        "digest_extra_recipients": list(row.digest_extra_recipients),
-    }
-
-
-def approval_limit_set(*, actor: Any, business: Any, amount: Any) -> BusinessSettings:
-    _require_owner(actor, business)
-    value = Decimal("0") if str(amount).strip() in ("", "0") else parse_amount(amount)
-    with transaction.atomic():
-        row = BusinessSettings.objects.select_for_update().get(pk=settings_get().pk)
-        before = _snapshot(row)
-        row.approval_limit = value
-        row.save(update_fields=["approval_limit", "updated_at"])
-        audit_record(
-            actor=actor,
-            action="settings.approval_limit",
-            business=business,
-            obj=row,
-            before={"approval_limit": before["approval_limit"]},
-            after={"approval_limit": str(value)},
-        )
-    return row
-
-
-def digest_settings_set(
-    *,
-    actor: Any,
-    business: Any,
-    weekday: int,
-    at: time,
-    enabled: bool,
-    extra_recipients: list[str],
-    member_ids_receiving: list[int] | None = None,
-) -> BusinessSettings:
-    """Digest day/time (business-local) and who receives it."""
-    _require_owner(actor, business)
-    if weekday not in range(7):
-        raise SettingsError("Choose a day of the week.")
-    if at.minute % 15:
-        raise SettingsError("Choose a time on the quarter hour (e.g. 9:00, 9:15).")
-    cleaned = []
-    for email in extra_recipients:
-        email = email.strip().lower()
-        if not email:
-            continue
-        try:
-            validate_email(email)
-        except Exception:
-            raise SettingsError(f"“{email}” is not an email address.")
-        if email not in cleaned:
-            cleaned.append(email)
-    if len(cleaned) > 20:
-        raise SettingsError("At most 20 extra recipients.")
-    with transaction.atomic():
-        row = BusinessSettings.objects.select_for_update().get(pk=settings_get().pk)
-        before = _snapshot(row)
-        row.digest_weekday, row.digest_time, row.digest_enabled = weekday, at, enabled
-        row.digest_extra_recipients = cleaned
-        row.digest_confirmed_at = row.digest_confirmed_at or timezone.now()
-        row.save()
-        if member_ids_receiving is not None:
-            members = Membership.objects.filter(business=business)
-            members.filter(pk__in=member_ids_receiving).update(receives_digest=True)
-            members.exclude(pk__in=member_ids_receiving).update(receives_digest=False)
-        audit_record(
-            actor=actor,
-            action="settings.digest",
-            business=business,
-            obj=row,
-            before=before,
-            after=_snapshot(row) | {"members": sorted(member_ids_receiving or [])},
-        )
-    return row
-
-
-def digest_recipients(business: Any) -> list[str]:
-    """Everyone who gets the digest: members who opted in (owners by default) + extras."""
-    row = settings_get()
-    emails = []
-    for m in Membership.objects.filter(business=business).select_related("user"):
-        wants = m.receives_digest if m.receives_digest is not None else m.role == Role.OWNER
-        if wants and m.user.is_active:
-            emails.append(m.user.email)
-    for email in row.digest_extra_recipients:
-        if email not in emails:
-            emails.append(email)
-    return emails
-
-
-def timezone_set(*, actor: Any, business: Any, tz_name: str) -> None:
-    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
-
-    _require_owner(actor, business)
-    try:
-        ZoneInfo(tz_name)
-    except (ZoneInfoNotFoundError, ValueError):
-        raise SettingsError(f"Unknown time zone “{tz_name}”.")
-    before = {"timezone": business.timezone}
-    type(business).objects.filter(pk=business.pk).update(timezone=tz_name)
-    business.timezone = tz_name
-    audit_record(
-        actor=actor,
-        action="settings.timezone",
-        business=business,
-        object_type="tenancy.Business",
-        object_id=str(business.pk),
-        before=before,
-        after={"timezone": tz_name},
-    )
-    runway_data_changed(business)
-
-
-def account_include_set(*, actor: Any, business: Any, account: Account, included: bool) -> Account:
-    """Include a bank account in runway cash (or exclude it)."""
-    _require_owner(actor, business)
-    with transaction.atomic():
-        account = Account.objects.select_for_update().get(pk=account.pk)
-        before = {"included_in_runway": account.included_in_runway}
-        account.included_in_runway = included
-        account.save(update_fields=["included_in_runway"])
-        audit_record(
-            actor=actor,
-            action="bank.account_included" if included else "bank.account_excluded",
-            business=business,
-            obj=account,
-            before=before,
-            after={"included_in_runway": included, "name": account.name},
-        )
-    runway_data_changed(business)
-    return account
-
-
-def reserves_confirm(*, actor: Any, business: Any) -> None:
-    """Onboarding: the owner looked at reserves (even if they chose to set none)."""
-    row = settings_get()
-    if row.reserves_confirmed_at is None:
-        row.reserves_confirmed_at = timezone.now()
-        row.save(update_fields=["reserves_confirmed_at", "updated_at"])
-        audit_record(actor=actor, action="settings.reserves_confirmed", business=business, obj=row)
-
-
-# --- first-run checklist ------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
@@ -207,7 +48,7 @@ def onboarding_steps(
         synced = SyncRun.objects.filter(
             business=business, source=SyncRun.Source.QBO, state=SyncRun.State.SUCCEEDED
         ).exists()
-    has_feed = FeedAccount.objects.filter(removed=False).exists()
+    has_feed, has_reserve = rows_exist((FeedAccount, "NOT removed", []), (Reserve, "TRUE", []))
     return [
         Step(
             "qbo",
@@ -233,7 +74,7 @@ def onboarding_steps(
         Step(
             "reserves",
             "Set reserves",
-            row.reserves_confirmed_at is not None or Reserve.objects.exists(),
+            row.reserves_confirmed_at is not None or has_reserve,
             "/reserves/",
             "Money set aside for payroll and taxes is not counted as available.",
         ),

@@ -131,4 +131,5 @@ urlpatterns = [
     path("settings/alerts/", include("apps.alerts.urls")),
     path("settings/bank/", include("apps.portal.bank_feed")),
     path("", include("apps.portal.documents")),
+    path("", include("apps.portal.exports")),
 ]

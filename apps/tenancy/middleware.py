@@ -12,6 +12,11 @@ at 5–7 ms of waiting. Both are skipped when they would change nothing:
 
 Otherwise the switches happen exactly as before. The state is django-tenants' own record of the
 path it last set (`search_path_set_schemas`, reset on connect, close and rollback).
+
+The host lookup itself is one prepared statement (domain joined to business, apps.core.rows)
+turned into a `Business` the way the ORM would: the ORM's
+`Domain.objects.select_related("tenant").get(...)` spent ~0.5 ms CPU per request building the
+same SQL, several times what Postgres spends answering it.
 """
 
 from __future__ import annotations
@@ -20,9 +25,20 @@ import threading
 
 from django.db import connection
 from django_tenants.middleware.main import TenantMainMiddleware
-from django_tenants.utils import get_public_schema_name
+from django_tenants.utils import get_public_schema_name, get_tenant_model
+
+from apps.core.rows import row_get
 
 _path = threading.local()  # the connection's path when the request arrived
+
+
+def business_for_host(domain_model, hostname: str):
+    """The business whose domain is `hostname` (what django-tenants' lookup returns)."""
+    business = row_get(get_tenant_model(), "d.domain = %s", [hostname],
+                       join=f"JOIN {domain_model._meta.db_table} d ON d.tenant_id = t.id")
+    if business is None:
+        raise domain_model.DoesNotExist(f"No domain {hostname!r}")
+    return business
 
 
 class TenantMiddleware(TenantMainMiddleware):
@@ -40,4 +56,4 @@ class TenantMiddleware(TenantMainMiddleware):
         before = getattr(_path, "before", None)
         if before and get_public_schema_name() in before:
             connection.search_path_set_schemas = before  # public tables are on it: no SET
-        return super().get_tenant(domain_model, hostname)
+        return business_for_host(domain_model, hostname)

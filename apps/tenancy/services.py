@@ -1,14 +1,21 @@
 """Provisioning businesses. New schemas are cloned from the template schema (fast), never
 built by running every migration; the template itself is migrated like any tenant."""
 
+import logging
 import re
 
 from django.conf import settings
 from django.db import connection, transaction
+from django_tenants.models import TenantMixin
+from django_tenants.signals import post_schema_sync
 from django_tenants.utils import schema_exists
 
 from apps.core.errors import ApplicationError
 from apps.tenancy.models import Business, Domain
+from apps.tenancy.names import schema_names_align
+from apps.tenancy.spares import spare_claim
+
+logger = logging.getLogger(__name__)
 
 SLUG_RE = re.compile(r"^[a-z][a-z0-9-]{1,38}[a-z0-9]$")
 
@@ -96,13 +103,50 @@ def business_provision(
         country=country.upper()[:2],
         currency=currency.upper()[:3],
     )
-    business.save(verbosity=0)
+    # A spare schema renamed in the same transaction as the row (apps/tenancy/spares.py), or
+    # a clone of the template when none is ready (or the schema is already there to adopt).
     with transaction.atomic():
-        Domain.objects.create(
-            domain=f"{slug}.{settings.TENANT_DOMAIN_SUFFIX}", tenant=business, is_primary=True
-        )
+        claimed = not schema_exists(business.schema_name) and spare_claim(business.schema_name)
+        if claimed:
+            business.auto_create_schema = False
+            business.save(verbosity=0)
+            post_schema_sync.send(sender=TenantMixin, tenant=business.serializable_fields())
+            Domain.objects.create(
+                domain=f"{slug}.{settings.TENANT_DOMAIN_SUFFIX}", tenant=business,
+                is_primary=True)
+    if claimed:
+        transaction.on_commit(_refill_later)
+    else:
+        business.save(verbosity=0)
+        # clone_schema's constraint names are not the migrations' (apps/tenancy/names.py).
+        # A failure here does not fail the sign-up: the next release's setup_tenancy retries.
+        try:
+            aligned = schema_names_align(business.schema_name)
+        except Exception:
+            logger.exception("could not align the names of %s", business.schema_name)
+        else:
+            if aligned.skipped or aligned.conflicts:
+                logger.warning("names of %s not aligned: %s %s", business.schema_name,
+                               aligned.skipped, [str(r) for r in aligned.conflicts])
+        with transaction.atomic():
+            Domain.objects.create(
+                domain=f"{slug}.{settings.TENANT_DOMAIN_SUFFIX}", tenant=business,
+                is_primary=True
+            )
     connection.set_schema_to_public()
     return business
+
+
+def _refill_later() -> None:
+    """Replace the spare just taken, in the background (a worker clones it)."""
+    from apps.tenancy.tasks import spares_refill_task
+
+    if not settings.TENANT_SPARE_SCHEMAS:
+        return
+    try:
+        spares_refill_task.delay()
+    except Exception:  # the broker is down: beat's refill catches up; sign-up goes on
+        logger.warning("could not queue tenancy.spares_refill", exc_info=True)
 
 
 def timezone_validate(tz: str) -> None:

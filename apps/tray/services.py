@@ -29,7 +29,7 @@ from apps.ar.credits import credit_targets
 from apps.ar.models import CreditMemo, Invoice, Payment
 from apps.ar.overpayments import overpayment_targets
 from apps.ar.services import collections_top
-from apps.core.dates import local_today
+from apps.core.dates import business_now, local_today
 from apps.core.errors import ApplicationError, PermissionDenied
 from apps.core.money import format_money
 from apps.core.services.audit import audit_record
@@ -543,7 +543,7 @@ def tray_generate(business: Any, as_of: date | None = None) -> TraySummary:
         result = _runway(business, today)
         candidates = {c.key: c for c in tray_candidates(business, today, result)}
         summary = TraySummary(keys=sorted(candidates))
-        now = timezone.now()
+        now = business_now()
         with transaction.atomic():
             # One generator at a time per business (sync finaliser vs. "refresh" button).
             with connection.cursor() as cursor:

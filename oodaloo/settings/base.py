@@ -80,6 +80,8 @@ PUBLIC_SCHEMA_NAME = "public"
 TENANT_BASE_SCHEMA = "tenant_base"
 TENANT_CREATION_FAKES_MIGRATIONS = True
 TENANT_LIMIT_SET_CALLS = True
+# Template clones kept ready so a sign-up renames one instead of cloning (apps/tenancy/spares.py).
+TENANT_SPARE_SCHEMAS = env.int("TENANT_SPARE_SCHEMAS", default=3)
 TENANT_DOMAIN_SUFFIX = env("TENANT_DOMAIN_SUFFIX", default="localhost")
 PUBLIC_HOST = env("PUBLIC_HOST", default="localhost")
 SITE_PORT = env("SITE_PORT", default="8000")
@@ -106,7 +108,7 @@ DATABASES["default"]["TEST"] = {"NAME": env("TEST_DB_NAME", default="test_oodalo
 REDIS_URL = env("REDIS_URL", default=DEFAULT_REDIS_URL)
 CACHES = {
     "default": {
-        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "BACKEND": "apps.core.cache.RedisCache",  # keeps its clients (apps/core/cache.py)
         "LOCATION": REDIS_URL,
         # Keys are prefixed with the schema so businesses never share cached values.
         "KEY_FUNCTION": "django_tenants.cache.make_key",
@@ -188,6 +190,7 @@ FIELD_ENCRYPTION_KEY = env(
 
 # --- Middleware ---
 MIDDLEWARE = [
+    "apps.core.middleware.HealthMiddleware",  # /health answers before everything below
     "apps.tenancy.middleware.TenantMiddleware",
     "apps.core.uploads.RequestSizeLimitMiddleware",
     "apps.core.middleware.RequestContextMiddleware",
@@ -290,6 +293,8 @@ CELERY_BEAT_SCHEDULE = {
     "runway-snapshots": {"task": "runway.snapshot_dispatch", "schedule": timedelta(hours=1)},
     # Hourly; on each firm's local Monday from 07:00, one digest per member (apps/firm/digest.py).
     "firm-digest": {"task": "firm.digest_dispatch", "schedule": timedelta(hours=1)},
+    # Spare template clones for sign-ups; also queued after each one is taken.
+    "tenancy-spares-refill": {"task": "tenancy.spares_refill", "schedule": timedelta(minutes=5)},
 }
 JOB_RUN_RETENTION = timedelta(days=30)
 # Sign-in records (django-axes access and failure logs); expired sessions go the same night.
@@ -340,8 +345,22 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",  # served from our static files: no CDN
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "OAS_VERSION": "3.1.0",
-    "ENUM_NAME_OVERRIDES": {"ApiKeyScopeEnum": "apps.api.models.ApiKey.Scope"},
+    "ENUM_NAME_OVERRIDES": {
+        "ApiKeyScopeEnum": "apps.api.models.ApiKey.Scope",
+        "BillStatusEnum": "apps.ap.models.Bill.Status",
+        "ReserveKindEnum": "apps.reserves.models.Reserve.Kind",
+        "DocumentStateEnum": "apps.ap.documents.models.Document.State",
+        "DocumentSourceEnum": "apps.ap.documents.models.Document.Source",
+        "TrayItemStatusEnum": "apps.tray.models.TrayItem.Status",
+        "TrayItemKindEnum": "apps.tray.models.TrayItem.Kind",
+        "SeriesStatusEnum": "apps.runway.models.RecurringSeriesOverride.Status",
+    },
     "COMPONENT_SPLIT_REQUEST": True,
+    # Every operation documents the error family (apps/api/schema.py).
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "apps.api.schema.error_responses",
+    ],
 }
 SIMPLE_JWT = {
     "ACCESS_TOKEN_LIFETIME": timedelta(minutes=15),

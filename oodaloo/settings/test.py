@@ -16,6 +16,8 @@ CACHES["default"]["KEY_PREFIX"] = env(
 )
 AXES_FAILURE_LIMIT = 5
 CELERY_TASK_ALWAYS_EAGER = False
+# No spare schemas unless a test makes them (tests/tenancy/test_spares.py): provisioning clones.
+TENANT_SPARE_SCHEMAS = 0
 LOGGING = {"version": 1, "disable_existing_loggers": False}
 # Alert webhook tests post to a receiver they start on loopback over plain http; the
 # production rules are tested with override_settings (tests/alerts/test_webhook_guard.py).

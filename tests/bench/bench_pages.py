@@ -13,8 +13,12 @@ runway result and the pages' cached fragments: what a page costs once someone ha
 Load: `wrk` (tests/bench/http_load.py), a closed loop of 20 connections, no think time.
 Per repeat: each page alone (its own p95), the four pages rotated (the saturation throughput:
 pages/s with 20 always in flight) and the reference `/health` alone (database, Redis and
-broker pings: the cost of the stack without a page). Figures are medians over the repeats with
-min and max. The Python closed loop runs once more as a cross-check (same 20 in flight).
+broker pings, answered by the first middleware — before tenant resolution, session and sign-in,
+apps/core/middleware.py — so it is the floor of any request: HTTP, gunicorn, WSGI and three
+round trips). Per-request CPU is what to judge on a shared machine: see docs/scaling.md
+"Per-request cost" for where a page's CPU goes and what removed it. Figures are medians over
+the repeats with min and max. The Python closed loop runs once more as a cross-check (same 20
+in flight).
 
 Query counts: Django's test client in this process with CaptureQueriesContext, per page, on the
 small and the large business, cold (fragment cache empty: what the first view after a change

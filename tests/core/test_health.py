@@ -22,3 +22,19 @@ def test_request_id_is_echoed_and_sanitised(db, client):
     assert ok["X-Request-ID"] == "abc-123"
     bad = client.get("/health", HTTP_HOST="localhost", HTTP_X_REQUEST_ID="<script>")
     assert bad["X-Request-ID"] != "<script>" and len(bad["X-Request-ID"]) == 32
+
+
+def test_health_answers_on_a_business_host_before_sign_in_and_tenant_work(db, tenant_a, client):
+    """Answered by the first middleware: no tenant look-up, session or user query runs."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from apps.tenancy.models import Domain
+
+    host = Domain.objects.filter(tenant=tenant_a).values_list("domain", flat=True).first()
+    client.get("/health", HTTP_HOST=host)  # the migration check is remembered for a minute
+    with CaptureQueriesContext(connection) as ctx:
+        response = client.get("/health", HTTP_HOST=host)
+    assert response.status_code == 200 and response.json()["status"] == "ok"
+    assert [q["sql"] for q in ctx.captured_queries if "search_path" not in q["sql"]] == [
+        "SELECT 1"]

@@ -2,7 +2,13 @@
 business's schema) or go to the schema the test is in; see `base.py`."""
 
 from .accounts import MembershipFactory, UserFactory, make_member
-from .ap import BillFactory, BillPaymentFactory, VendorFactory
+from .ap import (
+    BillFactory,
+    BillPaymentFactory,
+    DocumentFactory,
+    VendorCreditFactory,
+    VendorFactory,
+)
 from .ar import CreditMemoFactory, CustomerFactory, InvoiceFactory, PaymentFactory
 from .bank import (
     AccountFactory,
@@ -23,6 +29,6 @@ __all__ = [
     "CreditMemoFactory", "CustomerFactory", "DepositFactory", "FeedAccountFactory",
     "InvoiceFactory", "MembershipFactory", "PaymentFactory", "PurchaseFactory",
     "QboSyncedFactory", "ReserveEntryFactory", "ReserveFactory", "TenantFactory",
-    "TransferFactory", "TrayItemFactory", "UserFactory", "VendorFactory", "make_member",
-    "next_qbo_id",
+    "TransferFactory", "TrayItemFactory", "UserFactory", "VendorCreditFactory", "VendorFactory",
+    "DocumentFactory", "make_member", "next_qbo_id",
 ]

@@ -37,10 +37,26 @@ def test_alternating_businesses_each_get_their_own_path(tenant_a, tenant_b):
 
 def test_the_same_business_again_sends_no_set(tenant_a):
     client = client_for(tenant_a, make_member(tenant_a, Role.OWNER))
-    client.get("/health")  # the connection now has alpha's path
-    sets, _ = _sets(client, "/health")
+    client.get("/bills/")  # the connection now has alpha's path
+    sets, _ = _sets(client, "/bills/")
     assert sets == []
     connection.set_schema_to_public()  # the path is unknown now: both switches happen again
-    sets, _ = _sets(client, "/health")
+    sets, _ = _sets(client, "/bills/")
     assert sets == ['SET search_path = "public"',
                     f'SET search_path = "{tenant_a.schema_name}","public"']
+
+
+def test_an_unknown_host_is_not_found_and_a_known_one_gets_its_business(tenant_a):
+    """The host lookup (one prepared statement) returns the business the ORM would."""
+    from apps.tenancy.middleware import business_for_host
+    from apps.tenancy.models import Business, Domain
+
+    connection.set_schema_to_public()
+    host = Domain.objects.filter(tenant=tenant_a).values_list("domain", flat=True).first()
+    found = business_for_host(Domain, host)
+    expected = Business.objects.get(pk=tenant_a.pk)
+    assert found == expected and found.schema_name == tenant_a.schema_name
+    assert {f.attname: getattr(found, f.attname) for f in Business._meta.concrete_fields} == {
+        f.attname: getattr(expected, f.attname) for f in Business._meta.concrete_fields}
+    with pytest.raises(Domain.DoesNotExist):
+        business_for_host(Domain, "nobody.example")

@@ -1,0 +1,72 @@
+"""The shapes every resource repeats, written once: a filtered cursor list, a detail read (with
+its ETag), and a write on one object that calls a service and answers with the object.
+
+Bills and invoices (and the rest) differ only in their lookup, their service and their
+serializers; the view classes come from these factories so the conventions (idempotency,
+pagination, 404 for another business's id, the error family) cannot drift apart."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from django.shortcuts import get_object_or_404
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import serializers
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from apps.api.conventions import IDEMPOTENCY_PARAM, idempotent, page_of, paginated, tagged
+
+
+def lookup(queryset: Callable[[], Any]) -> Callable[[int], Any]:
+    """`pk → object or 404`. Another business's id is not in this schema: 404, as the portal."""
+    return lambda pk: get_object_or_404(queryset(), pk=pk)
+
+
+def list_view(rows: Callable, out: type[serializers.Serializer], *, ordering: Sequence[str],
+              parameters: Sequence[OpenApiParameter] = (), doc: str = "") -> type[APIView]:
+    class ListView(APIView):
+        @extend_schema(responses=page_of(out), parameters=list(parameters), description=doc)
+        def get(self, request):
+            return paginated(self, rows(request), out, ordering=tuple(ordering))
+
+    return ListView
+
+
+def detail_view(find: Callable[[int], Any], out: type[serializers.Serializer],
+                doc: str = "") -> type[APIView]:
+    class DetailView(APIView):
+        @extend_schema(responses=out, description=doc)
+        def get(self, request, pk: int):
+            return tagged(out(find(pk)).data)
+
+    return DetailView
+
+
+def action_view(find: Callable[[int], Any], call: Callable[..., Any],
+                out: type[serializers.Serializer] | None, *,
+                body: type[serializers.Serializer] | None = None, status: int = 200,
+                doc: str = "", result_out: Callable[[Any, Any], Any] | None = None,
+                ) -> type[APIView]:
+    """POST `/<pk>/<verb>/`: validate `body`, run `call(request, obj, **data)` (a portal
+    service), answer `out(result)`. `result_out(request, result)` picks what to serialize."""
+
+    class ActionView(APIView):
+        @extend_schema(request=body, responses={status: out}, parameters=[IDEMPOTENCY_PARAM],
+                       description=doc)
+        @idempotent
+        def post(self, request, pk: int):
+            data: dict = {}
+            if body is not None:
+                given = body(data=request.data)
+                given.is_valid(raise_exception=True)
+                data = dict(given.validated_data)
+            result = call(request, find(pk), **data)
+            if result_out is not None:
+                result = result_out(request, result)
+            if out is None:
+                return Response(status=status)
+            return Response(out(result).data, status=status)
+
+    return ActionView

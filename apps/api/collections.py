@@ -1,0 +1,144 @@
+"""Collections over the API: reminder settings, sequences and their steps (owners), through
+`apps.ar.reminders.sequences` like the portal's collections page."""
+
+from __future__ import annotations
+
+from django.shortcuts import get_object_or_404
+from drf_spectacular.utils import extend_schema
+from rest_framework import serializers
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from apps.api.base import lookup
+from apps.api.conventions import (
+    IDEMPOTENCY_PARAM,
+    IF_MATCH_PARAM,
+    idempotent,
+    if_match_check,
+    tagged,
+)
+from apps.ar.reminders import selectors
+from apps.ar.reminders.models import ReminderSequence, ReminderStep, Tone
+from apps.ar.reminders.sequences import (
+    collections_settings,
+    sequence_create,
+    sequence_default,
+    settings_save,
+    step_delete,
+    step_save,
+)
+
+
+class CollectionsSettingsOut(serializers.Serializer):
+    enabled = serializers.BooleanField()
+    pay_link = serializers.CharField(allow_blank=True)
+    attach_pdfs = serializers.BooleanField()
+
+
+class CollectionsSettingsIn(serializers.Serializer):
+    enabled = serializers.BooleanField()
+    pay_link = serializers.URLField(allow_blank=True, required=False, default="")
+    attach_pdfs = serializers.BooleanField(required=False, default=True)
+
+
+class CollectionsSettingsView(APIView):
+    """Whether reminders go out, the pay link they carry, and PDF attachments."""
+
+    @extend_schema(responses=CollectionsSettingsOut)
+    def get(self, request):
+        return tagged(CollectionsSettingsOut(collections_settings()).data)
+
+    @extend_schema(request=CollectionsSettingsIn, responses=CollectionsSettingsOut,
+                   parameters=[IDEMPOTENCY_PARAM, IF_MATCH_PARAM])
+    @idempotent
+    def put(self, request):
+        if_match_check(request, CollectionsSettingsOut(collections_settings()).data)
+        data = CollectionsSettingsIn(data=request.data)
+        data.is_valid(raise_exception=True)
+        row = settings_save(actor=request.user, **data.validated_data)
+        return tagged(CollectionsSettingsOut(row).data)
+
+
+class StepOut(serializers.ModelSerializer):
+    class Meta:
+        model = ReminderStep
+        fields = ["id", "sequence", "offset_days", "tone", "subject", "body", "cc_owner",
+                  "updated_at"]
+
+
+class SequenceOut(serializers.ModelSerializer):
+    steps = StepOut(many=True, read_only=True)
+
+    class Meta:
+        model = ReminderSequence
+        fields = ["id", "name", "is_default", "steps"]
+
+
+class SequenceIn(serializers.Serializer):
+    name = serializers.CharField(max_length=80)
+
+
+class SequenceListView(APIView):
+    @extend_schema(responses=SequenceOut(many=True))
+    def get(self, request):
+        sequence_default()  # as the portal: the default exists once anyone looks
+        return Response(SequenceOut(selectors.sequences(), many=True).data)
+
+    @extend_schema(request=SequenceIn, responses={201: SequenceOut},
+                   parameters=[IDEMPOTENCY_PARAM])
+    @idempotent
+    def post(self, request):
+        """A new sequence, starting as a copy of the default's steps."""
+        data = SequenceIn(data=request.data)
+        data.is_valid(raise_exception=True)
+        seq = sequence_create(actor=request.user, name=data.validated_data["name"])
+        return Response(SequenceOut(seq).data, status=201)
+
+
+class StepIn(serializers.Serializer):
+    offset_days = serializers.IntegerField(min_value=-60, max_value=365,
+                                           help_text="days from the due date")
+    tone = serializers.ChoiceField(choices=Tone.choices)
+    subject = serializers.CharField(max_length=200)
+    body = serializers.CharField(max_length=10_000)
+    cc_owner = serializers.BooleanField(required=False, default=False)
+
+
+_sequence = lookup(lambda: ReminderSequence.objects.all())
+_step = lookup(lambda: ReminderStep.objects.select_related("sequence"))
+
+
+class SequenceStepsView(APIView):
+    @extend_schema(request=StepIn, responses={201: StepOut}, parameters=[IDEMPOTENCY_PARAM])
+    @idempotent
+    def post(self, request, pk: int):
+        """Add a step (merge fields are checked now, never at send time)."""
+        sequence = _sequence(pk)
+        data = StepIn(data=request.data)
+        data.is_valid(raise_exception=True)
+        step = step_save(actor=request.user, sequence=sequence, **data.validated_data)
+        return Response(StepOut(step).data, status=201)
+
+
+class StepView(APIView):
+    @extend_schema(responses=StepOut)
+    def get(self, request, pk: int):
+        return tagged(StepOut(_step(pk)).data)
+
+    @extend_schema(request=StepIn, responses=StepOut,
+                   parameters=[IDEMPOTENCY_PARAM, IF_MATCH_PARAM])
+    @idempotent
+    def put(self, request, pk: int):
+        step = _step(pk)
+        if_match_check(request, StepOut(step).data)
+        data = StepIn(data=request.data)
+        data.is_valid(raise_exception=True)
+        step = step_save(actor=request.user, sequence=step.sequence, step=step,
+                         **data.validated_data)
+        return tagged(StepOut(step).data)
+
+    @extend_schema(request=None, responses={204: None}, parameters=[IDEMPOTENCY_PARAM])
+    @idempotent
+    def delete(self, request, pk: int):
+        step_delete(actor=request.user, step=get_object_or_404(ReminderStep, pk=pk))
+        return Response(status=204)

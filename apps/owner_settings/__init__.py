@@ -1,0 +1,1 @@
+"""Owner settings services shared by the portal and the API (no models)."""
