@@ -40,17 +40,6 @@ def published(memory_broker):
     before_task_publish.disconnect(record)
 
 
-@pytest.fixture(autouse=True)
-def _forget_staging_tables():
-    """`django_capture_on_commit_callbacks(execute=True)` runs the sync ingest's on-commit
-    bookkeeping (its session temp tables, `ingest_helpers._STAGED`) inside the test's
-    transaction, which is then rolled back with the tables: forget them for the next test."""
-    yield
-    from apps.integrations.sync import ingest_helpers
-
-    ingest_helpers._STAGED.clear()
-
-
 @pytest.fixture
 def books(tmp_path, tenant_a, owner_a, settings):
     settings.QBO_RETRY_BASE = 0.01
