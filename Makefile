@@ -62,7 +62,7 @@ check: install
 	DJANGO_SETTINGS_MODULE=oodaloo.settings.test $(MANAGE) check
 
 bench: migrate
-	$(BIN)/python -m tests.bench.run
+	$(BIN)/python -m tests.bench.run $(BENCH_ARGS)
 
 bench-quick: migrate
 	$(BIN)/python -m tests.bench.run --quick

@@ -163,15 +163,36 @@ def machine() -> dict:
             "platform": platform.platform()}
 
 
-def write_results(results: list[Result], *, quick: bool, out_dir: Path = ROOT / "docs") -> None:
-    """benchmarks.json, then benchmarks.md rendered from it (never written separately)."""
+def write_results(results: list[Result], *, quick: bool, out_dir: Path = ROOT / "docs",
+                  merge: bool = False, order: list[str] | None = None) -> None:
+    """benchmarks.json, then benchmarks.md rendered from it (never written separately).
+
+    Every row carries the date and load average of the run that measured it. With `merge`, the
+    modules run now replace their own rows and the other modules' rows are kept as they were
+    measured (in `order`, the registry's module order) — so one benchmark can be re-measured on
+    a quiet machine without re-running hours of the others."""
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     now = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
     info = machine()
     info["load_average"] = [round(x, 2) for x in os.getloadavg()]
-    payload = {"date": now, "quick": quick, "machine": info,
-               "results": [asdict(r) for r in results]}
+    rows = [asdict(r) for r in results]
+    for row in rows:
+        row["extra"].setdefault("measured", now)
+        row["extra"].setdefault("load_average", info["load_average"])
+    target = out_dir / "benchmarks.json"
+    if merge and target.exists():
+        before = json.loads(target.read_text())
+        if before.get("quick") != quick:
+            raise SystemExit("--merge: the existing results are of the other mode")
+        ran = {row["extra"].get("module") for row in rows}
+        kept = [row for row in before["results"] if row["extra"].get("module") not in ran]
+        for row in kept:
+            row["extra"].setdefault("measured", before["date"])
+            row["extra"].setdefault("load_average", before["machine"].get("load_average"))
+        rank = {name: i for i, name in enumerate(order or [])}
+        rows = sorted(kept + rows, key=lambda r: rank.get(r["extra"].get("module"), len(rank)))
+    payload = {"date": now, "quick": quick, "machine": info, "results": rows}
     (out_dir / "benchmarks.json").write_text(json.dumps(payload, indent=2, default=str) + "\n")
     (out_dir / "benchmarks.md").write_text(render_markdown(payload))
 
@@ -202,7 +223,9 @@ def render_markdown(payload: dict) -> str:
         f"Last run: {payload['date']}, {'quick' if payload['quick'] else 'full'} mode, on "
         f"{info['cores']} cores / {info['memory']}, Python {info['python']}"
         + (f"; load average at the end {load[0]:g} / {load[1]:g} / {load[2]:g} (1/5/15 min)"
-           if load else "") + ".",
+           if load else "") + "."
+        + (" Rows were measured in more than one run (`--merge`): each note says when and at "
+           "what load." if len(_measured(payload)) > 1 else ""),
         "",
         "Each figure is the median of the runs shown as (min–max, n=runs); the reference is "
         "measured in the same run, the same way.",
@@ -221,8 +244,21 @@ def render_markdown(payload: dict) -> str:
         target = r["target"] if r["target"] not in ("", "—") else "no target"
         lines.append(f"| {r['name']} | {figure} {r['unit']} | {ref} | {ratio} | {target} | "
                      f"{VERDICTS[r['passed']]} |")
-    notes = [r for r in payload["results"] if r["notes"]]
+    mixed = len(_measured(payload)) > 1
+    notes = [r for r in payload["results"] if r["notes"] or mixed]
     if notes:
         lines += ["", "## Notes", ""]
-        lines += [f"- **{r['name']}**: {r['notes']}" for r in notes]
+        lines += [f"- **{r['name']}**: {_when(r) if mixed else ''}{r['notes']}" for r in notes]
     return "\n".join(lines) + "\n"
+
+
+def _measured(payload: dict) -> set:
+    return {r.get("extra", {}).get("measured", payload["date"]) for r in payload["results"]}
+
+
+def _when(row: dict) -> str:
+    extra = row.get("extra", {})
+    load = extra.get("load_average")
+    return (f"(measured {extra.get('measured')}"
+            + (f", load average {load[0]:g} / {load[1]:g} / {load[2]:g}" if load else "")
+            + ") ")

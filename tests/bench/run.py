@@ -37,6 +37,8 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--quick", action="store_true", help="small scale (CI)")
     parser.add_argument("--only", nargs="*", help="module suffixes to run, e.g. provisioning")
+    parser.add_argument("--merge", action="store_true",
+                        help="with --only: keep the other modules' rows of the existing results")
     parser.add_argument("--out", type=Path, default=ROOT / "docs",
                         help="directory for benchmarks.{md,json} (default docs/)")
     args = parser.parse_args()
@@ -68,7 +70,8 @@ def main() -> int:
                   f"{r.name}: {r.figure} {r.unit} (target {r.target})", flush=True)
             missed |= r.passed is False
         results.extend(got)
-    write_results(results, quick=args.quick, out_dir=args.out)
+    write_results(results, quick=args.quick, out_dir=args.out, merge=args.merge,
+                  order=[name.rsplit(".", 1)[1] for name in BENCHMARKS])
     if crashed or (missed and not args.quick):
         return 1
     return 0
