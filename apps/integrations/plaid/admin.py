@@ -3,7 +3,6 @@ from django.contrib import admin
 from apps.core.admin_site import display_names
 from apps.integrations.plaid.models import PlaidItem
 
-
 display_names(PlaidItem, "Plaid bank connection", "Plaid bank connections")
 
 

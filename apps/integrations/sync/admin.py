@@ -9,7 +9,6 @@ from apps.core.admin_site import display_names
 from apps.integrations.sync.connection import connection_needs_reconnect
 from apps.integrations.sync.models import Action, QboConnection, QuarantinedRecord, SyncRun
 
-
 display_names(QboConnection, "QuickBooks connection", "QuickBooks connections")
 
 
