@@ -83,6 +83,10 @@ class PasswordReset(auth_views.PasswordResetView):
     success_url = reverse_lazy("password-reset-done")
     extra_context = {"title": "Reset your password"}
 
+    @property
+    def from_email(self) -> str:  # read per request: the account sender, not the digest's
+        return settings.ACCOUNTS_FROM_EMAIL
+
     def post(self, request, *args, **kwargs):
         count = attempt_count(scope="reset-ip", key=client_ip(request) or "-",
                               window=settings.SIGNUP_WINDOW)

@@ -99,7 +99,7 @@ def firm_invitation_create(*, actor: User, firm: Firm, email: str, role: str) ->
         f"You're invited to {firm.name} on Oodaloo",
         f"{actor.email} invited you to the firm {firm.name} as {role}.\n\nAccept: {link}\n"
         f"This link works once and expires in {settings.INVITATION_TTL.days} days.",
-        None, [email],
+        settings.ACCOUNTS_FROM_EMAIL, [email],
     ))
     return link
 
@@ -193,7 +193,7 @@ def firm_client_create(*, actor: User, firm: Firm, slug: str, name: str, owner_e
     transaction.on_commit(lambda: send_mail(
         f"{firm.name} set up {business.name} on Oodaloo for you",
         f"{actor.email} of {firm.name} invited you to own {business.name}.\n\nAccept: {url}\n",
-        None, [owner_email],
+        settings.ACCOUNTS_FROM_EMAIL, [owner_email],
     ))
     return link, url
 

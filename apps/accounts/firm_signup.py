@@ -76,7 +76,7 @@ def _send_verification(email: str, name: str, token: str) -> None:
         f"accounting firm “{name}”.\n\nConfirm and create it: "
         f"{public_url(f'/signup/firm/verify/{token}/')}\n\nThe link expires in {hours} hours. "
         "If this wasn't you, ignore this email: nothing is created until the link is followed.",
-        None, [email],
+        settings.ACCOUNTS_FROM_EMAIL, [email],
     )
 
 

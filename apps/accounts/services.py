@@ -177,7 +177,7 @@ def invitation_create(*, actor: User, business: Business, email: str, role: str)
             f"You're invited to {business.name} on Oodaloo",
             f"{actor.email} invited you to {business.name} as {role}.\n\nAccept: {link}\n"
             f"This link works once and expires in {settings.INVITATION_TTL.days} days.",
-            None,
+            settings.ACCOUNTS_FROM_EMAIL,
             [email],
         )
     )

@@ -68,7 +68,7 @@ def _send_verification(email: str, name: str, token: str) -> None:
         f"Someone (we hope you) signed up for Oodaloo with this address to create "
         f"“{name}”.\n\nConfirm and create it: {link}\n\nThe link expires in {hours} hours. "
         "If this wasn't you, ignore this email: nothing is created until the link is followed.",
-        None,
+        settings.ACCOUNTS_FROM_EMAIL,
         [email],
     )
 
@@ -82,7 +82,7 @@ def _send_existing_notice(email: str) -> None:
         "(a signed-in owner can create another business from the businesses page),\n"
         f"or reset your password: {public_url('/password/reset/')}\n\n"
         "If it wasn't you, you can ignore this email.",
-        None,
+        settings.ACCOUNTS_FROM_EMAIL,
         [email],
     )
 

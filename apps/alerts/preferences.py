@@ -49,15 +49,17 @@ def _whole(value: Any, allowed: range, label: str) -> int:
 
 def alert_settings_set(*, actor: Any, business: Any, enabled_kinds: list[str],
                        runway_days_threshold: Any, sync_failing_hours: Any,
-                       email_enabled: bool, webhook_url: str) -> AlertSettings:
+                       email_enabled: bool, webhook_url: str | None) -> AlertSettings:
     """Save the owner's choices (inside the business's schema). Refuses a webhook URL the
-    SSRF guard refuses; an empty URL removes the webhook."""
+    SSRF guard refuses; an empty URL removes the webhook; None keeps the saved one (the page
+    never shows the URL, so a blank field means "unchanged")."""
     membership_require(actor, business, Role.OWNER, message="Only an owner can change alerts.")
     unknown = set(enabled_kinds) - set(Kind.values)
     if unknown:
         raise AlertSettingsError(f"Unknown alert kind: {', '.join(sorted(unknown))}.")
     days = _whole(runway_days_threshold, RUNWAY_DAYS_RANGE, "The runway threshold (days)")
     hours = _whole(sync_failing_hours, SYNC_HOURS_RANGE, "The sync alert delay (hours)")
+    keep = webhook_url is None
     url = webhook_url_check(webhook_url) if (webhook_url or "").strip() else ""
     with tenant_context(business), transaction.atomic():
         row = AlertSettings.objects.select_for_update().get(pk=alert_settings_get().pk)
@@ -65,6 +67,8 @@ def alert_settings_set(*, actor: Any, business: Any, enabled_kinds: list[str],
         row.disabled_kinds = sorted(set(Kind.values) - set(enabled_kinds))
         row.runway_days_threshold, row.sync_failing_hours = days, hours
         row.email_enabled = bool(email_enabled)
+        if keep:
+            url = url_before or ""
         row.webhook_url = url
         row.save()
         after = {**_snapshot(row), "webhook_changed": url != (url_before or "")}

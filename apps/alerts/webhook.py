@@ -86,6 +86,12 @@ def webhook_host(url: str) -> str:
     return urlsplit(url).hostname or ""
 
 
+def webhook_masked(url: str) -> str:
+    """What the page shows of a saved webhook: its host and last 4 characters — the URL is the
+    credential, so the page never prints (or prefills) it whole."""
+    return f"{webhook_host(url)} …{url[-4:]}" if url else ""
+
+
 def webhook_payload(title: str, text: str, url: str = "", footer: str = "") -> dict[str, Any]:
     """Slack's incoming-webhook JSON: `text` (the notification and fallback) and `blocks`."""
     blocks: list[dict[str, Any]] = [

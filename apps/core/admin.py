@@ -1,6 +1,13 @@
+from django.apps import apps as django_apps
 from django.contrib import admin
 
 from apps.core.models import AuditEvent, JobRun
+
+# django-otp's apps have no verbose name, so the admin index shows "Otp_Totp" and "Otp_Static".
+for _label, _name in {"otp_totp": "Two-step sign-in: authenticator apps",
+                      "otp_static": "Two-step sign-in: backup codes"}.items():
+    if django_apps.is_installed(f"django_otp.plugins.{_label}"):
+        django_apps.get_app_config(_label).verbose_name = _name
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):

@@ -19,6 +19,14 @@ from apps.core.services.audit import audit_record
 SECRET_HINTS = ("password", "token", "secret", "key")
 
 
+def display_names(model: type[models.Model], singular: str, plural: str) -> None:
+    """The staff-facing names of a model whose class name reads oddly ("Qbo connections").
+    Set here, not in Meta: Meta's verbose names are recorded in migrations, and makemigrations
+    reads Meta's original attributes, which this leaves alone — so no migration."""
+    model._meta.verbose_name = singular
+    model._meta.verbose_name_plural = plural
+
+
 def _plain(name: str, value: Any) -> Any:
     if any(h in name for h in SECRET_HINTS):
         return "(changed)"

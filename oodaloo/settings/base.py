@@ -270,6 +270,9 @@ EMAIL_FILE_PATH = env("EMAIL_FILE_PATH", default=str(BASE_DIR / ".data" / "mail"
 EMAIL_HOST = env("EMAIL_HOST", default="localhost")  # for the SMTP backend
 EMAIL_PORT = env.int("EMAIL_PORT", default=25)
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="Oodaloo <digest@oodaloo.localhost>")
+# Account emails (password reset, sign-up confirmation, invitations) are not the digest: they
+# come from their own sender.
+ACCOUNTS_FROM_EMAIL = env("ACCOUNTS_FROM_EMAIL", default="Oodaloo <accounts@oodaloo.localhost>")
 ANYMAIL = {
     "SENDGRID_API_KEY": env("SENDGRID_API_KEY", default=""),
     "POSTMARK_SERVER_TOKEN": env("POSTMARK_SERVER_TOKEN", default=""),

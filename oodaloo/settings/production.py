@@ -52,6 +52,9 @@ ANYMAIL.update({
     "WEBHOOK_SECRET": ENV["ANYMAIL_WEBHOOK_SECRET"],
 })
 DEFAULT_FROM_EMAIL = ENV["DEFAULT_FROM_EMAIL"]
+# Unset: accounts@ the digest sender's domain (already SPF/DKIM-signed for the provider).
+ACCOUNTS_FROM_EMAIL = ENV.get("ACCOUNTS_FROM_EMAIL") or (
+    f"Oodaloo <accounts@{DEFAULT_FROM_EMAIL.rsplit('@', 1)[-1].rstrip('>')}>")
 # Alert webhooks: https to public addresses only, whatever the environment says (SSRF guard).
 ALERTS_WEBHOOK_ALLOW_HTTP = False
 ALERTS_WEBHOOK_ALLOW_LOOPBACK = False

@@ -40,6 +40,9 @@ PRODUCTION_VARIABLES: tuple[Variable, ...] = (
              "/srv/oodaloo/media"),
     Variable("DEFAULT_FROM_EMAIL", "sender of digests, reminders and notices",
              "Oodaloo <digest@oodaloo.app>"),
+    Variable("ACCOUNTS_FROM_EMAIL", "sender of password resets, sign-up confirmations and "
+             "invitations (unset: accounts@ the DEFAULT_FROM_EMAIL domain)",
+             "Oodaloo <accounts@oodaloo.app>", required=False),
     Variable("DOCUMENTS_INBOUND_DOMAIN", "bills+<slug>@ this domain reach the documents inbox",
              "inbound.oodaloo.app"),
     Variable("EMAIL_PROVIDER", "anymail provider", "postmark",

@@ -106,3 +106,21 @@ def test_the_history_lists_alerts_with_their_deliveries(tenant_a, owner_a):
     page = client_for(tenant_a, owner_a).get("/settings/alerts/").content.decode()
     assert "A payment needs your attention" in page
     assert f"{owner_a.email} · sent" in page
+
+
+def test_the_page_masks_the_webhook_keeps_it_when_blank_and_clears_it_on_request(
+        tenant_a, owner_a, receiver):
+    client = client_for(tenant_a, owner_a)
+    client.post("/settings/alerts/", _form(webhook_url=receiver.url))
+    page = client.get("/settings/alerts/").content.decode()
+    assert receiver.url not in page  # a webhook URL is a credential
+    assert f"127.0.0.1 …{receiver.url[-4:]}" in page and 'data-testid="webhook-clear"' in page
+    assert 'name="webhook_url" type="url" value=""' in page
+    client.post("/settings/alerts/", _form(runway_days_threshold="20"))  # field left blank
+    prefs = _prefs(tenant_a)
+    assert (prefs.webhook_url, prefs.runway_days_threshold) == (receiver.url, 20)
+    event = AuditEvent.objects.filter(action="alerts.settings").latest("pk")
+    assert event.after["webhook_changed"] is False
+    client.post("/settings/alerts/", _form(webhook_clear="1"))
+    assert not _prefs(tenant_a).webhook_url
+    assert 'data-testid="webhook-clear"' not in client.get("/settings/alerts/").content.decode()

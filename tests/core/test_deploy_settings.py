@@ -83,6 +83,15 @@ def test_every_missing_variable_is_named_at_once():
             assert f"{var.name} is not set" in result.stderr
 
 
+def test_the_account_sender_defaults_to_the_mail_domain_and_follows_the_environment():
+    show = ("shell", "-c", "from django.conf import settings; print(settings.ACCOUNTS_FROM_EMAIL)")
+    derived = _manage(COMPLETE, *show)
+    assert derived.returncode == 0, derived.stderr
+    assert derived.stdout.strip().splitlines()[-1] == "Oodaloo <accounts@oodaloo.app>"
+    chosen = _manage({**COMPLETE, "ACCOUNTS_FROM_EMAIL": "Team <team@oodaloo.app>"}, *show)
+    assert chosen.stdout.strip().splitlines()[-1] == "Team <team@oodaloo.app>"
+
+
 def test_the_chosen_email_provider_needs_its_key():
     env = {k: v for k, v in COMPLETE.items() if k != "POSTMARK_SERVER_TOKEN"}
     result = _manage(env, "check")

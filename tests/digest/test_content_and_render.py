@@ -62,6 +62,18 @@ def test_email_text_and_pdf_say_the_same_numbers(books_a):
     assert first.width > 200 and first.height > first.width  # portrait page rendered
 
 
+def test_the_bills_heading_says_overdue_bills_are_listed_too(books_a):
+    """The bills section lists overdue bills (marked "(overdue)") as well as those due within
+    14 days: its heading says so in the email/web/PDF body and in the plain text."""
+    content = digest_build(books_a, _week(books_a))
+    html = digest_render_html(content, unsubscribe_url="https://x.test/u/")
+    text = digest_render_text(content, unsubscribe_url="https://x.test/u/")
+    assert "Bills overdue or due in the next 14 days" in html
+    assert "BILLS OVERDUE OR DUE IN THE NEXT 14 DAYS:" in text
+    assert "Bills due in the next 14 days" not in html
+    assert "\nBILLS DUE IN THE NEXT 14 DAYS" not in text
+
+
 def test_paper_size_follows_the_country(books_a, tenant_b):
     tenant_b.country = "AU"  # in memory only
     us = digest_build(books_a, _week(books_a))

@@ -14,9 +14,10 @@ from tests.factories import (
     QboConnectionFactory,
     QuarantinedRecordFactory,
     ReviewTaskFactory,
+    UserFactory,
     make_member,
 )
-from tests.staff.conftest import admin_client, staff_user
+from tests.staff.conftest import PASSWORD, admin_client, staff_user
 from tests.utils import client_for
 
 
@@ -153,3 +154,18 @@ def test_the_banner_ends_the_support_session_at_once_and_audits_it(tenant_a):
     assert AuditEvent.objects.filter(action="staff.view_as_ended").count() == 1
     # The end route is the only write: it cannot be used to reach anything else.
     assert portal.post("/tray/refresh/").status_code in (302, 403)
+
+
+def test_the_admin_says_quickbooks_and_two_step_not_class_names(db):
+    """Staff-facing names: "QuickBooks connections", not "Qbo connections"; no "Otp_Totp"."""
+    root = UserFactory(email="root@oodaloo.test", password=PASSWORD, is_staff=True,
+                       is_superuser=True)
+    client = admin_client(root)
+    index = client.get("/admin/").content.decode()
+    for label in ("QuickBooks connections", "Plaid bank connections",
+                  "Two-step sign-in: authenticator apps", "Two-step sign-in: backup codes"):
+        assert label in index, label
+    for odd in ("Qbo connections", "Plaid items", "Otp_Totp", "Otp_Static"):
+        assert odd not in index, odd
+    listing = client.get("/admin/sync/qboconnection/").content.decode()
+    assert "Select QuickBooks connection to change" in listing

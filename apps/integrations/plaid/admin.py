@@ -1,6 +1,9 @@
 from django.contrib import admin
 
+from apps.core.admin_site import display_names
 from apps.integrations.plaid.models import PlaidItem
+
+display_names(PlaidItem, "Plaid bank connection", "Plaid bank connections")
 
 
 @admin.register(PlaidItem)

@@ -5,8 +5,11 @@ from __future__ import annotations
 from django.contrib import admin, messages
 from django.utils import timezone
 
+from apps.core.admin_site import display_names
 from apps.integrations.sync.connection import connection_needs_reconnect
 from apps.integrations.sync.models import Action, QboConnection, QuarantinedRecord, SyncRun
+
+display_names(QboConnection, "QuickBooks connection", "QuickBooks connections")
 
 
 @admin.register(QboConnection)

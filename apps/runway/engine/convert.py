@@ -30,12 +30,16 @@ class CurrencyNote:
     rate_date: date
     items: int  # how many balances/documents were converted at it
     home: str = "USD"
+    as_of: date | None = None  # the computation's day: the year is shown only when it differs
 
     @property
     def sentence(self) -> str:
+        # Dates read "Nov 30" everywhere else on the pages and in the digest; a rate from an
+        # earlier year (QBO stopped updating it) says its year so it does not look current.
+        fmt = "%b %-d" if self.as_of and self.as_of.year == self.rate_date.year else "%b %-d, %Y"
         return (
             f"Amounts in {self.currency} are converted at 1 {self.currency} = "
-            f"{rate_text(self.rate)} {self.home} (rate of {self.rate_date.isoformat()})."
+            f"{rate_text(self.rate)} {self.home} (rate of {self.rate_date:{fmt}})."
         )
 
 
@@ -85,7 +89,7 @@ class _Converter:
 
     def notes(self) -> tuple[CurrencyNote, ...]:
         return tuple(
-            CurrencyNote(c, r.rate, r.as_of, n, self.home)
+            CurrencyNote(c, r.rate, r.as_of, n, self.home, self.as_of)
             for c, (r, n) in sorted(self.used.items())
         )
 
