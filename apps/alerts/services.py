@@ -26,7 +26,7 @@ from apps.accounts.models import Membership, Role
 from apps.alerts.conditions import CHECKS, Context, Finding
 from apps.alerts.models import Alert, AlertDelivery, AlertSettings, Kind
 from apps.alerts.webhook import webhook_host, webhook_payload, webhook_post
-from apps.core.enqueue import enqueue
+from apps.core.enqueue import ALERTS_EVALUATE, enqueue
 from apps.integrations.mail.delivery import OutgoingMail, fault_hook, mail_deliver_recorded
 from apps.integrations.mail.models import DeliveryState
 from apps.integrations.mail.tracking import delivery_apply_event
@@ -34,7 +34,7 @@ from apps.tenancy.models import Business
 
 log = logging.getLogger(__name__)
 # Task names (tasks.py uses them; a service starts a task by name, never imports it back).
-EVALUATE_TASK = "alerts.evaluate"
+EVALUATE_TASK = ALERTS_EVALUATE  # also started by name by the outbox and the bank feed
 DISPATCH_TASK = "alerts.dispatch"
 # A delivery left `sending` this long belonged to a worker that died: shown as unknown.
 SENDING_STALE = timedelta(minutes=10)

@@ -1,6 +1,6 @@
 """Automation in a real browser: the owner previews the auto-approve rule ("would approve 1
 bill…"), switches it on from the preview, sees what the tick did — on the Automation page and
-in Activity, by the rule — and undoes it."""
+in Activity, by the rule — and undoes it from Activity."""
 
 from datetime import timedelta
 from decimal import Decimal
@@ -74,14 +74,19 @@ def test_owner_switches_a_rule_on_from_its_preview_and_undoes_an_action(live_sit
     action = page.get_by_test_id("rule-action").filter(has_text="B-7")
     assert action.get_by_test_id("rule-action-state").inner_text() == "Done"
     screenshot(page, "automation-activity")
+    assert action.get_by_test_id("rule-action-undo").is_visible()
+    # Undo from Activity (the same service as the Automation page's button).
     page.goto(f"{host}/activity/")
-    assert "rule “Auto-approve bills from known vendors”" in page.content()
+    row = page.get_by_test_id("activity-row").filter(
+        has_text="rule “Auto-approve bills from known vendors”").filter(has_text="bill.approved")
+    row.get_by_test_id("activity-undo").click()
+    page.wait_for_url(f"{host}/activity/**")
+    assert page.get_by_test_id("activity-undo").count() == 0
+    assert page.get_by_test_id("activity-row").filter(has_text="automation.undone").count() == 1
 
     page.goto(f"{host}/automation/")
-    page.get_by_test_id("rule-action").filter(has_text="B-7").get_by_test_id(
-        "rule-action-undo").click()
-    page.wait_for_url(f"{host}/automation/**")
     action = page.get_by_test_id("rule-action").filter(has_text="B-7")
     assert action.get_by_test_id("rule-action-state").inner_text() == "Undone"
+    assert action.get_by_test_id("rule-action-undo").count() == 0
     with tenant_context(alpha):
         assert Bill.objects.get(pk=bill.pk).status == Bill.Status.NEW

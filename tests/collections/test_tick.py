@@ -170,3 +170,27 @@ def test_runway_output_is_unchanged_by_reminders(rem):
         after = json.dumps(to_json(runway_compute(rem.business, as_of=day)),
                            sort_keys=True, default=str)
         assert before == after
+
+
+def test_a_taken_claim_falls_back_to_one_claim_per_email_and_the_others_still_go(rem):
+    """The tick claims its emails in one transaction; when one key is already taken (a manual
+    claim an instant before, a concurrent worker) each email is claimed on its own."""
+    from apps.ar.reminders.send import emails_claim
+
+    day = rem.today
+    with in_tenant(rem.business):
+        for name in ("Ayla", "Brin", "Cato"):
+            c = f.customer(name, f"ap@{name.lower()}.test")
+            f.invoice(c, "100.00", day - timedelta(days=1), doc=f"{name}-1")
+        plan = reminders_plan(day, {})
+        assert len(plan.sendable) == 3
+        taken = plan.sendable[1]
+        assert email_claim(taken, day, manual=True) is not None  # its key is now used
+        emails_claim(plan.sendable, day)
+        assert ReminderSend.objects.count() == 3  # one per invoice: nothing claimed twice
+        assert ReminderEmail.objects.filter(day=day).count() == 3
+        report = reminders_tick(rem.business, day, {})  # sends the two claims and the manual one
+        assert report.sent == 3 and sorted(m.to[0] for m in mail.outbox) == [
+            "ap@ayla.test", "ap@brin.test", "ap@cato.test"]
+        assert set(ReminderEmail.objects.values_list("state", flat=True)) == {"sent"}
+        assert reminders_tick(rem.business, day, {}).sent == 0 and len(mail.outbox) == 3

@@ -24,6 +24,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
+from django.db.models import Exists, F, Prefetch, Q
 from django.utils import timezone
 from django_tenants.utils import tenant_context
 
@@ -101,20 +102,47 @@ def email_claim(planned: PlannedEmail, day: date, *, manual: bool = False,
     return email
 
 
+def emails_claim(planned: list[PlannedEmail], day: date) -> None:
+    """The tick's claims: every email, its keys and deliveries in one transaction (three bulk
+    inserts); when a key or a customer's day is taken (a concurrent or earlier claim), each
+    email is claimed on its own so the others still go."""
+    if not planned:
+        return
+    try:
+        with transaction.atomic():
+            emails = ReminderEmail.objects.bulk_create(
+                ReminderEmail(customer=p.customer, day=day, total=p.total, currency=p.currency)
+                for p in planned)
+            ReminderSend.objects.bulk_create(
+                ReminderSend(key=i.key, email=email, invoice=i.invoice, step=i.step,
+                             step_offset=i.step.offset_days, scheduled_offset=i.scheduled_offset,
+                             tone=i.step.tone, balance=i.invoice.balance)
+                for p, email in zip(planned, emails, strict=True) for i in p.items)
+            ReminderDelivery.objects.bulk_create(
+                ReminderDelivery(email=email, contact=c, to=c.email, send_id=uuid.uuid4().hex)
+                for p, email in zip(planned, emails, strict=True) for c in p.contacts)
+    except IntegrityError:
+        for p in planned:
+            email_claim(p, day)
+        return
+    _fault("kill_after_claim")
+
+
 # --- send --------------------------------------------------------------------------------
 
 
 def _still_due(email: ReminderEmail) -> list[ReminderSend]:
-    """The email's invoices that may still be reminded; the others are marked skipped."""
-    row = CustomerReminders.objects.filter(customer_id=email.customer_id).first()
-    held = row is not None and (row.mode in (row.Mode.PAUSED, row.Mode.NEVER)
-                                or bool(row.stopped_reason))
+    """The email's invoices that may still be reminded; the others are marked skipped. One
+    query (the customer's hold rides along as a subquery), read right before sending."""
+    held = CustomerReminders.objects.filter(customer_id=email.customer_id).filter(
+        Q(mode__in=(CustomerReminders.Mode.PAUSED, CustomerReminders.Mode.NEVER))
+        | ~Q(stopped_reason=""))
     keep, drop = [], []
-    for send in email.sends.select_related("invoice", "step").filter(
-            state=ReminderSend.State.INCLUDED):
+    for send in (email.sends.select_related("invoice", "step")
+                 .filter(state=ReminderSend.State.INCLUDED).annotate(held=Exists(held))):
         inv = send.invoice
-        ok = (not held and not inv.is_deleted and inv.balance > 0 and inv.disputed_at is None
-              and send.step is not None)
+        ok = (not send.held and not inv.is_deleted and inv.balance > 0
+              and inv.disputed_at is None and send.step is not None)
         (keep if ok else drop).append(send)
     if drop:
         ReminderSend.objects.filter(pk__in=[s.pk for s in drop]).update(
@@ -142,8 +170,8 @@ def _pdfs(business: Any, sends: list[ReminderSend]) -> tuple[tuple[str, bytes, s
     return tuple(out)
 
 
-def _finish(email: ReminderEmail, keys: list[str]) -> None:
-    states = set(email.deliveries.values_list("state", flat=True))
+def _finish_state(email: ReminderEmail, states: set[str]) -> None:
+    """The email's state from its deliveries' (`states`)."""
     if states == {D.SENT}:
         email.state = E.SENT
     elif D.SENT in states:
@@ -154,11 +182,49 @@ def _finish(email: ReminderEmail, keys: list[str]) -> None:
         email.state = E.FAILED
     if email.state in (E.SENT, E.PARTIAL):
         email.sent_at = email.sent_at or timezone.now()
-        Invoice.objects.filter(reminder_sends__key__in=keys).update(
+
+
+def _finish(email: ReminderEmail, sends: list[ReminderSend], states: set[str],
+            rendered_saved: bool) -> None:
+    """Record the email's outcome; runs in the caller's transaction."""
+    _finish_state(email, states)
+    if email.state in (E.SENT, E.PARTIAL):
+        Invoice.objects.filter(pk__in=[s.invoice_id for s in sends]).update(
             last_reminded_at=email.sent_at)
-    email.save(update_fields=["state", "sent_at"])
+    email.save(update_fields=["state", "sent_at"] if rendered_saved else
+               ["subject", "text", "html", "total", "state", "sent_at"])
     audit_record(actor=email.requested_by_email or None, action=f"reminder.{email.state}",
-                 obj=email, after={"day": email.day, "total": email.total, "invoices": keys})
+                 obj=email, after={"day": email.day, "total": email.total,
+                                   "invoices": [s.key for s in sends]})
+
+
+class Deferred:
+    """Writes that wait for the next transaction: a delivery's outcome after the provider call
+    (`mail_deliver_recorded`'s `mark`) and, in a tick, an email's finish. The next transaction
+    — the next recipient's claim, else the end of the tick — follows at once with nothing slow
+    between (the PDFs are fetched after a flush), the same window as writing each on its own;
+    `sending` itself was already committed by the conditional UPDATE that won the delivery."""
+
+    def __init__(self) -> None:
+        self.writes: list[Any] = []
+
+    def mark_for(self, pk: int):
+        def mark(state: str, **fields: Any) -> None:
+            if state != D.SENDING:
+                self.writes.append(lambda: ReminderDelivery.objects.filter(pk=pk).update(
+                    state=state, **fields))
+        return mark
+
+    def flush(self) -> None:
+        """Run the waiting writes; call inside the transaction they join."""
+        writes, self.writes = self.writes, []
+        for write in writes:
+            write()
+
+    def commit(self) -> None:
+        if self.writes:
+            with transaction.atomic():
+                self.flush()
 
 
 @dataclass(frozen=True)
@@ -172,19 +238,27 @@ class SendContext:
     site: str  # the business's base URL, for the unsubscribe links
 
     @classmethod
-    def of(cls, business: Any) -> SendContext:
-        conf = collections_settings()
+    def of(cls, business: Any, conf: Any = None) -> SendContext:
+        conf = conf or collections_settings()
         owner_name, owner_email = owner_of(business)
         return cls(conf.pay_link, conf.attach_pdfs, owner_name, owner_email,
                    business_url(business, ""))
 
 
 def reminder_email_send(business: Any, email: ReminderEmail, *, on_progress=None,
-                        ctx: SendContext | None = None) -> str:
-    """Send one claimed email to each of its recipients, at most once. Returns its state."""
+                        ctx: SendContext | None = None, deferred: Deferred | None = None) -> str:
+    """Send one claimed email to each of its recipients, at most once. Returns its state.
+    Writes: one transaction per recipient (what `deferred` holds — the previous recipient's
+    outcome, the previous email's finish — and for the first the rendered email, with this
+    recipient's `pending → sending` claim). Its own finish is left in `deferred` when given
+    (the tick: it joins the next email's first transaction), else written at once."""
+    standalone = deferred is None
+    was_pending = email.state == E.PENDING
+    deferred = deferred if deferred is not None else Deferred()
     if email.state == E.SENDING:
         deliveries_reconcile_sending(email.deliveries)
-    email.deliveries.filter(state=D.FAILED).update(state=D.PENDING)  # refused: nothing went
+    if not was_pending:  # a pending email's deliveries are all pending: nothing failed
+        email.deliveries.filter(state=D.FAILED).update(state=D.PENDING)  # refused: nothing went
     sends = _still_due(email)
     if not sends:
         email.state = E.CANCELLED
@@ -197,15 +271,31 @@ def reminder_email_send(business: Any, email: ReminderEmail, *, on_progress=None
         business=business, customer_name=email.customer.display_name, step=lead.step,
         invoices=[(s.invoice, s.invoice.balance) for s in sends], day=email.day,
         pay_link=ctx.pay_link, owner_name=ctx.owner_name)
+    if ctx.attach_pdfs:
+        deferred.commit()  # fetching PDFs takes time: nothing waits behind it
     attachments = _pdfs(business, sends) if ctx.attach_pdfs else ()
     email.subject, email.text, email.html = rendered.subject, rendered.text, rendered.html
     email.total = sum(s.invoice.balance for s in sends)
     email.state = E.SENDING
-    email.save(update_fields=["subject", "text", "html", "total", "state"])
+    rendered_saved = False
     cc_owner = any(s.step.cc_owner for s in sends) and owner_email
-    for i, d in enumerate(email.deliveries.filter(state=D.PENDING).select_related("contact")):
-        if not ReminderDelivery.objects.filter(pk=d.pk, state=D.PENDING).update(state=D.SENDING):
-            continue  # another worker took it
+    # A pending email's deliveries are as claimed (the tick prefetched them); others were just
+    # reconciled or reset above: read again.
+    prefetched = "deliveries" in getattr(email, "_prefetched_objects_cache", {})
+    deliveries = list(email.deliveries.all() if was_pending and prefetched
+                      else email.deliveries.select_related("contact").order_by("pk"))
+    states = {d.state for d in deliveries if d.state != D.PENDING}
+    for i, d in enumerate(d for d in deliveries if d.state == D.PENDING):
+        with transaction.atomic():
+            deferred.flush()
+            if not rendered_saved:
+                email.save(update_fields=["subject", "text", "html", "total", "state"])
+                rendered_saved = True
+            won = ReminderDelivery.objects.filter(pk=d.pk, state=D.PENDING).update(
+                state=D.SENDING)
+        if not won:
+            states.add(D.SENDING)  # another worker took it: its outcome is not ours to know
+            continue
         unsub = unsubscribe_url(business, d.contact, site=ctx.site) if d.contact else ""
         mine = rendered.for_recipient(unsub)
         mail = OutgoingMail(
@@ -220,11 +310,17 @@ def reminder_email_send(business: Any, email: ReminderEmail, *, on_progress=None
             metadata={"schema": business.schema_name, "kind": "reminder",
                       "reminder_email": str(email.pk)},
             tags=("reminder",))
-        mail_deliver_recorded(mail, fault=_fault, mark=lambda state, pk=d.pk, **f:
-                              ReminderDelivery.objects.filter(pk=pk).update(state=state, **f))
+        states.add(mail_deliver_recorded(mail, fault=_fault, mark=deferred.mark_for(d.pk)))
         if on_progress is not None:
             on_progress()
-    _finish(email, [s.key for s in sends])
+    if D.SENDING in states:  # left by another worker: read them back
+        deferred.commit()
+        states = set(email.deliveries.values_list("state", flat=True))
+    deferred.writes.append(lambda: _finish(email, sends, states, rendered_saved))
+    if standalone:
+        deferred.commit()
+    else:
+        _finish_state(email, states)  # the caller's count; the row is written with the next
     return email.state
 
 
@@ -239,26 +335,37 @@ def reminders_tick(business: Any, day: date, habits: dict[str, Habit], *,
     judges the tick's lease (None: the Redis server's time; tests jump past a dead worker's)."""
     key = tick_key(business, day)
     with tenant_context(business):
-        if not collections_settings().enabled:
+        conf = collections_settings()
+        if not conf.enabled:
             return TickReport(key, "off")
         lock = tick_lock(key, clock)
         if not lock.acquire():
             return TickReport(key, "busy")
         try:
-            tick, _ = ReminderTick.objects.get_or_create(day=day)
-            ReminderTick.objects.filter(pk=tick.pk).update(attempts=tick.attempts + 1)
+            with transaction.atomic():
+                tick, created = ReminderTick.objects.get_or_create(day=day,
+                                                                   defaults={"attempts": 1})
+                if not created:
+                    ReminderTick.objects.filter(pk=tick.pk).update(attempts=F("attempts") + 1)
             plan = reminders_plan(day, habits)
-            for planned in plan.sendable:
-                email_claim(planned, day)
+            emails_claim(plan.sendable, day)
             report = TickReport(key, "done", planned=len(plan.sendable))
-            ctx = SendContext.of(business)
+            ctx = SendContext.of(business, conf)
             # Every unfinished email of the day: claimed now, left by a dead worker, or a
             # manual send whose task never ran (the conditional UPDATE keeps it to one send).
-            for email in (ReminderEmail.objects.filter(day=day, state__in=OPEN_STATES)
-                          .select_related("customer").order_by("pk")):
-                state = reminder_email_send(business, email, on_progress=lock.extend, ctx=ctx)
-                report.sent += state in (E.SENT, E.PARTIAL)
-                report.emails.append(email.pk)
+            deferred = Deferred()  # each email's finish joins the next one's first write
+            try:
+                for email in (ReminderEmail.objects.filter(day=day, state__in=OPEN_STATES)
+                              .select_related("customer").order_by("pk")
+                              .prefetch_related(Prefetch(
+                                  "deliveries", ReminderDelivery.objects.select_related(
+                                      "contact").order_by("pk")))):
+                    state = reminder_email_send(business, email, on_progress=lock.extend,
+                                                ctx=ctx, deferred=deferred)
+                    report.sent += state in (E.SENT, E.PARTIAL)
+                    report.emails.append(email.pk)
+            finally:
+                deferred.commit()
             ReminderTick.objects.filter(pk=tick.pk).update(
                 finished_at=timezone.now(),
                 emails=ReminderEmail.objects.filter(day=day, manual=False,

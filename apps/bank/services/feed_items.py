@@ -16,6 +16,7 @@ from django_tenants.utils import tenant_context
 
 from apps.bank.models import FeedAccount
 from apps.core import hooks
+from apps.core.enqueue import ALERTS_EVALUATE, enqueue_for
 from apps.integrations.plaid.client import PlaidClient
 from apps.integrations.plaid.dtos import AccountDTO
 from apps.integrations.plaid.errors import PlaidError
@@ -76,9 +77,14 @@ def item_status_set(item: PlaidItem, status: str, error: str = "") -> PlaidItem:
     """Record an item state from a webhook or a failed call (no-op once disconnected)."""
     if item.status == Status.DISCONNECTED:
         return item
+    newly = status in NEEDS_RECONNECT and item.status != status
     item.status = status
     item.last_error = error
     item.save(update_fields=["status", "last_error"])
+    if newly:
+        # The owner hears of it now (the alerts' evaluation, a task after the commit), not at
+        # the next hourly tick; the alert's unique (kind, day) keeps it to one a day.
+        enqueue_for(item.business, ALERTS_EVALUATE)
     return item
 
 

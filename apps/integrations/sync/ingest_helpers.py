@@ -4,6 +4,7 @@ whole page (the database would refuse it, and every other row of the page with i
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Iterable, Sequence
 from decimal import Decimal
 from typing import Any
@@ -107,8 +108,10 @@ def upsert(
     columns.append("synced_at")
     extras = _insert_defaults(model, set(columns))
     updates = [meta.get_field(f).column for f in [*update_fields, *SYNCED_UPDATE_FIELDS]]
-    tmp = f"_up_{connection.schema_name}_{table}"
     col_sql = ", ".join(f'"{c}"' for c in columns)
+    # Named by what it holds (schema, table, columns) and short enough never to be truncated.
+    tmp = "_up_" + hashlib.blake2b(f"{connection.schema_name}:{table}:{col_sql}".encode(),
+                                   digest_size=10).hexdigest()
     extra_cols = "".join(f', "{c}"' for c, _ in extras)
     extra_vals = "".join(", %s" for _ in extras)
     set_sql = ", ".join(f'"{c}" = EXCLUDED."{c}"' for c in dict.fromkeys(updates))
@@ -131,27 +134,12 @@ def upsert(
         return dict(cursor.fetchall())
 
 
-# Staging tables of the open database session: {(connection, backend pid): {table: columns}}.
-# A temp table lives as long as its session, so it is created once, not once per page.
-_STAGED: dict[tuple[int, int], dict[str, str]] = {}
-
-
 def _temp_table(cursor: Any, tmp: str, col_sql: str, table: str) -> None:
-    raw = connection.connection
-    key = (id(raw), raw.info.backend_pid)
-    known = _STAGED.get(key, {})
-    if known.get(tmp) == col_sql:
-        return
-    cursor.execute(f'DROP TABLE IF EXISTS "{tmp}"; CREATE TEMP TABLE "{tmp}" AS '
+    """The session's staging table for this table and column list: a temp table lives as long
+    as its session, so it is created once and reused by every later page (IF NOT EXISTS: one
+    cheap statement, nothing to remember that a rolled-back transaction could falsify)."""
+    cursor.execute(f'CREATE TEMP TABLE IF NOT EXISTS "{tmp}" AS '
                    f'SELECT {col_sql} FROM "{table}" WITH NO DATA')
-    if len(_STAGED) > 64:  # sessions long closed
-        _STAGED.clear()
-
-    def remember() -> None:
-        # Only once committed: a rolled-back transaction takes its CREATE with it.
-        _STAGED.setdefault(key, {})[tmp] = col_sql
-
-    transaction.on_commit(remember)
 
 
 def copy_insert(model: type[models.Model], rows: list[dict[str, Any]]) -> int:

@@ -28,7 +28,7 @@ from django.utils import timezone
 from django_tenants.utils import tenant_context
 
 from apps.core import hooks
-from apps.core.enqueue import enqueue
+from apps.core.enqueue import ALERTS_EVALUATE, enqueue, enqueue_for
 from apps.core.money import parse_money
 from apps.core.services.audit import audit_record
 from apps.core.services.data_version import data_changed, pages_changed
@@ -237,6 +237,14 @@ def _settle(action: Action, state: str, *, result: dict | None = None, error: st
         fields += ["result", "external_id"]
     action.save(update_fields=fields)
     pages_changed(action.business)
+    if state == Action.State.FAILED:
+        _alert_now(action)
+
+
+def _alert_now(action: Action) -> None:
+    """A refused or drifting write: the owner's alerts are evaluated now (a task, after the
+    commit), not at the next hourly tick; the alert's unique (kind, day) keeps it to one."""
+    enqueue_for(action.business, ALERTS_EVALUATE)
 
 
 def _after_success(action: Action, client: QboClient) -> None:
@@ -298,6 +306,7 @@ def _drift(action: Action, reason: str) -> None:
         object_type="sync.Action", object_id=str(action.pk),
         after={"key": action.key, "kind": action.kind, "reason": reason},
     )
+    _alert_now(action)
     Business.objects.filter(pk=action.business_id).update(
         last_error=f"QuickBooks disagrees with Oodaloo about {action.kind} {action.key}: {reason}"
     )
