@@ -6,6 +6,8 @@ from __future__ import annotations
 
 from datetime import time
 
+from django.http import FileResponse
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers
 from rest_framework.response import Response
@@ -26,6 +28,7 @@ from apps.core.activity_log import activity_filtered
 from apps.core.models import AuditEvent
 from apps.integrations.sync.requests import qbo_sync_request, sync_status
 from apps.ledger.models import Account
+from apps.lifecycle.services import business_delete, business_export, business_export_filename
 from apps.owner_settings.services import (
     account_include_set,
     approval_limit_set,
@@ -81,6 +84,18 @@ class SettingsIn(serializers.Serializer):
                                             max_length=200, required=False)
 
 
+class DeleteIn(serializers.Serializer):
+    confirm = serializers.CharField(max_length=100, allow_blank=True,
+                                    help_text="The business's slug, typed to confirm.")
+
+
+class DeletedOut(serializers.Serializer):
+    qbo_revoked = serializers.BooleanField()
+    plaid_items_removed = serializers.IntegerField()
+    files_removed = serializers.IntegerField()
+    schema_dropped = serializers.CharField()
+
+
 class BusinessView(APIView):
     """Anyone in the business reads it; owners change its settings (each change is the
     portal's settings service, audited as there)."""
@@ -118,6 +133,32 @@ class BusinessView(APIView):
             inbound_senders_set(actor=actor, business=business,
                                 raw="\n".join(given["inbound_senders"]))
         return tagged(_business_data(business))
+
+    @extend_schema(request=DeleteIn, responses={200: DeletedOut},
+                   parameters=[IDEMPOTENCY_PARAM])
+    @idempotent
+    def delete(self, request):
+        """Delete the business, irreversibly (owners): the QuickBooks grant is revoked, every
+        bank feed removed, stored files deleted, the schema dropped; one audit entry is kept.
+        As in the portal, `confirm` must be the business's address (its slug)."""
+        data = DeleteIn(data=request.data)
+        data.is_valid(raise_exception=True)
+        summary = business_delete(actor=request.user, business=request.business,
+                                  confirm=data.validated_data["confirm"])
+        return Response(DeletedOut(summary).data)
+
+
+class BusinessExportView(APIView):
+    """Everything the business holds, as the portal's zip: a CSV per table, its documents and
+    `manifest.json` (owners; audited as `business.exported`). No `Idempotency-Key`: it changes
+    nothing but the audit log, and each call is a fresh archive."""
+
+    @extend_schema(request=None, responses={(200, "application/zip"): OpenApiTypes.BINARY})
+    def post(self, request):
+        archive, _manifest = business_export(actor=request.user, business=request.business)
+        return FileResponse(archive, as_attachment=True,
+                            filename=business_export_filename(request.business),
+                            content_type="application/zip")
 
 
 # --- bank accounts -----------------------------------------------------------------------------

@@ -46,6 +46,7 @@ urlpatterns = [
     op("keys/<int:pk>/", key_views.ApiKeyRevokeView, "key", OWNER_ONLY),
     # The business, its settings, bank accounts, sync, activity
     op("business/", business.BusinessView, "business", OWNER_WRITES),
+    op("business/export/", business.BusinessExportView, "business-export", OWNER_ONLY),
     op("bank-accounts/", business.BankAccountListView, "bank-accounts"),
     op("bank-accounts/<int:pk>/include/", business.BankAccountIncludeView, "bank-account-include",
        OWNER_WRITES),

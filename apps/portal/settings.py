@@ -1,4 +1,5 @@
-"""Owner settings: QuickBooks connection summary, time zone, digest, approval limit."""
+"""Owner settings: QuickBooks connection summary, time zone, digest, approval limit; the
+business's export and deletion (services in apps/lifecycle, shared with the API)."""
 
 from __future__ import annotations
 
@@ -6,7 +7,6 @@ from datetime import time
 
 from django.http import FileResponse
 from django.shortcuts import redirect, render
-from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from apps.accounts.models import Membership
@@ -19,8 +19,12 @@ from apps.business_settings.selectors import settings_get
 from apps.core.dates import timezone_names
 from apps.core.errors import ApplicationError
 from apps.integrations.sync.models import QboConnection
+from apps.lifecycle.services import (
+    business_delete,
+    business_export,
+    business_export_filename,
+)
 from apps.portal.common import BadInput, action_done, action_error, parse_int
-from apps.portal.lifecycle import business_delete, business_export
 from apps.portal.services import (
     approval_limit_set,
     digest_settings_set,
@@ -147,8 +151,8 @@ def settings_inbound_senders_view(request):
 def settings_export_view(request):
     """Everything this business holds, as a zip of CSVs with a manifest (docs/operating.md)."""
     archive, _manifest = business_export(actor=request.user, business=request.business)
-    stamp = f"{request.business.slug}-{timezone.localdate():%Y%m%d}"
-    return FileResponse(archive, as_attachment=True, filename=f"oodaloo-{stamp}.zip",
+    return FileResponse(archive, as_attachment=True,
+                        filename=business_export_filename(request.business),
                         content_type="application/zip")
 
 

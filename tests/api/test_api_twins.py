@@ -73,6 +73,8 @@ TWINS = {
     "settings-approval": ("patch", "/api/v1/business/"),
     "settings-timezone": ("patch", "/api/v1/business/"),
     "settings-inbound-senders": ("patch", "/api/v1/business/"),
+    "settings-export": ("post", "/api/v1/business/export/"),
+    "settings-delete": ("delete", "/api/v1/business/"),
     "documents": ("post", "/api/v1/documents/"),
     "digest-subscription": ("post", "/api/v1/digests/subscription/"),
 }
@@ -83,8 +85,6 @@ BROWSER_ONLY = {
     "tenant-support-end": "staff support sessions are a staff browser session, not a member's",
     "reminder-unsubscribe": "a customer's one-click link, not a member action",
     "digest-unsubscribe": "a recipient's one-click link, not a member action",
-    "settings-export": "not yet in the API (a zip of every table; issue #20)",
-    "settings-delete": "deleting the business stays a typed confirmation in the browser",
     "bank-feed-link-token": "Plaid Link runs in the owner's browser",
     "bank-feed-exchange": "Plaid Link runs in the owner's browser",
     "bank-feed-repaired": "Plaid Link update mode runs in the owner's browser",

@@ -77,6 +77,11 @@ def _public_models_about_business():
                 break
 
 
+def business_export_filename(business: Business) -> str:
+    """The archive's download name, the same from the portal and the API."""
+    return f"oodaloo-{business.slug}-{timezone.localdate():%Y%m%d}.zip"
+
+
 def business_export(*, actor: Any, business: Business):
     """The archive as a temporary file (rewound), and the manifest written into it."""
     spooled = tempfile.SpooledTemporaryFile(max_size=50 * 1024 * 1024)
