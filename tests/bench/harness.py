@@ -179,7 +179,7 @@ def write_results(results: list[Result], *, quick: bool, out_dir: Path = ROOT / 
     rows = [asdict(r) for r in results]
     for row in rows:
         row["extra"].setdefault("measured", now)
-        row["extra"].setdefault("load_average", info["load_average"])
+        row["extra"].setdefault("measured_load", info["load_average"])
     target = out_dir / "benchmarks.json"
     if merge and target.exists():
         before = json.loads(target.read_text())
@@ -189,7 +189,7 @@ def write_results(results: list[Result], *, quick: bool, out_dir: Path = ROOT / 
         kept = [row for row in before["results"] if row["extra"].get("module") not in ran]
         for row in kept:
             row["extra"].setdefault("measured", before["date"])
-            row["extra"].setdefault("load_average", before["machine"].get("load_average"))
+            row["extra"].setdefault("measured_load", before["machine"].get("load_average"))
         rank = {name: i for i, name in enumerate(order or [])}
         rows = sorted(kept + rows, key=lambda r: rank.get(r["extra"].get("module"), len(rank)))
     payload = {"date": now, "quick": quick, "machine": info, "results": rows}
@@ -258,7 +258,7 @@ def _measured(payload: dict) -> set:
 
 def _when(row: dict) -> str:
     extra = row.get("extra", {})
-    load = extra.get("load_average")
+    load = extra.get("measured_load") or []
     return (f"(measured {extra.get('measured')}"
-            + (f", load average {load[0]:g} / {load[1]:g} / {load[2]:g}" if load else "")
+            + (", load average " + " / ".join(f"{x:g}" for x in load) if load else "")
             + ") ")
