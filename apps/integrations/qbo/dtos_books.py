@@ -20,27 +20,8 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from apps.integrations.qbo.dto_fields import (
-    Fields,
-    MoneyTxn,
-    QboTxn,
-    amount,
-    currency,
-    doc_number,
-    flag,
-    head,
-    home_total,
-    lines,
-    not_negative,
-    parser,
-    private_note,
-    rate,
-    ref,
-    sent_balance,
-    text,
-    total,
-    txn_date,
-)
+from apps.integrations.qbo import dto_fields as read
+from apps.integrations.qbo.dto_fields import Fields, MoneyTxn, QboTxn, parser
 from apps.integrations.qbo.dtos_reference import (  # noqa: F401 — re-exported
     CompanyCurrency,
     Employee,
@@ -168,25 +149,28 @@ def _journal_lines(r: Reader, got: Fields) -> Fields:
 # --- parsers: each entity's fields in the order they are read ---------------------------------
 
 JOURNAL_ENTRY_FIELDS = (
-    head, _journal_lines, txn_date, currency, rate, amount("total", "TotalAmt"), doc_number,
-    private_note, flag("adjustment", "Adjustment", False),
+    read.head, _journal_lines, read.txn_date, read.currency, read.rate,
+    read.amount("total", "TotalAmt"), read.doc_number, read.private_note,
+    read.flag("adjustment", "Adjustment", False),
 )
 VENDOR_CREDIT_FIELDS = (
-    head, total, currency, rate, sent_balance, not_negative("balance", "Balance"),
-    ref("vendor_ref", "VendorRef", required=True), txn_date, home_total, doc_number,
-    ref("ap_account_ref", "APAccountRef"), lines(EXPENSE_DETAILS), private_note,
+    read.head, read.total, read.currency, read.rate, read.sent_balance,
+    read.not_negative("balance", "Balance"), read.ref("vendor_ref", "VendorRef", required=True),
+    read.txn_date, read.home_total, read.doc_number, read.ref("ap_account_ref", "APAccountRef"),
+    read.lines(EXPENSE_DETAILS), read.private_note,
 )
 RECEIPT_FIELDS = (
-    head, total, currency, rate, sent_balance, txn_date, home_total,
-    ref("customer_ref", "CustomerRef"), ref("deposit_to_account_ref", "DepositToAccountRef"),
-    ref("payment_method_ref", "PaymentMethodRef"), doc_number, private_note,
+    read.head, read.total, read.currency, read.rate, read.sent_balance, read.txn_date,
+    read.home_total, read.ref("customer_ref", "CustomerRef"),
+    read.ref("deposit_to_account_ref", "DepositToAccountRef"),
+    read.ref("payment_method_ref", "PaymentMethodRef"), read.doc_number, read.private_note,
 )
 CREDIT_CARD_PAYMENT_FIELDS = (
-    head, amount("amount", "Amount", required=True), currency, rate,
-    not_negative("amount", "Amount"), txn_date,
-    ref("bank_account_ref", "BankAccountRef", required=True),
-    ref("credit_card_account_ref", "CreditCardAccountRef", required=True),
-    text("check_num", "CheckNum"), private_note,
+    read.head, read.amount("amount", "Amount", required=True), read.currency, read.rate,
+    read.not_negative("amount", "Amount"), read.txn_date,
+    read.ref("bank_account_ref", "BankAccountRef", required=True),
+    read.ref("credit_card_account_ref", "CreditCardAccountRef", required=True),
+    read.text("check_num", "CheckNum"), read.private_note,
 )
 
 

@@ -7,30 +7,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
+from apps.integrations.qbo import dto_fields as read
 from apps.integrations.qbo.dto_fields import (
     Fields,
     MoneyTxn,
     OpenDocument,
-    amount,
-    currency,
-    doc_number,
-    due_date,
     email_address,
-    flag,
-    head,
-    home_balance,
-    home_total,
     https_link,
-    lines,
-    linked_txns,
     parser,
-    private_note,
-    rate,
-    ref,
-    text,
-    total,
-    txn_date,
-    voided,
 )
 from apps.integrations.qbo.reader import EXPENSE_DETAILS, SALES_DETAILS, LineSummary, Reader, Ref
 
@@ -99,26 +83,31 @@ def _payment_type(r: Reader, got: Fields) -> Fields:
 
 # --- parsers: each entity's fields in the order they are read ---------------------------------
 
-_OPEN_HEAD = (head, txn_date, total, amount("balance", "Balance", default_to="total"), rate)
+_OPEN_HEAD = (
+    read.head, read.txn_date, read.total, read.amount("balance", "Balance", default_to="total"),
+    read.rate,
+)
 BILL_FIELDS = (
-    *_OPEN_HEAD, ref("vendor_ref", "VendorRef", required=True), due_date, currency, home_total,
-    home_balance, doc_number, ref("ap_account_ref", "APAccountRef"), lines(EXPENSE_DETAILS),
-    linked_txns, private_note, voided(),
+    *_OPEN_HEAD, read.ref("vendor_ref", "VendorRef", required=True), read.due_date, read.currency,
+    read.home_total, read.home_balance, read.doc_number, read.ref("ap_account_ref", "APAccountRef"),
+    read.lines(EXPENSE_DETAILS), read.linked_txns, read.private_note, read.voided(),
 )
 INVOICE_FIELDS = (
-    *_OPEN_HEAD, ref("customer_ref", "CustomerRef", required=True), due_date,
-    amount("deposit", "Deposit"), currency, home_total, home_balance, doc_number,
-    text("email_status", "EmailStatus"), _invoice_contact, lines(SALES_DETAILS), linked_txns,
-    private_note, voided(),
+    *_OPEN_HEAD, read.ref("customer_ref", "CustomerRef", required=True), read.due_date,
+    read.amount("deposit", "Deposit"), read.currency, read.home_total, read.home_balance,
+    read.doc_number, read.text("email_status", "EmailStatus"), _invoice_contact,
+    read.lines(SALES_DETAILS), read.linked_txns, read.private_note, read.voided(),
 )
 CREDIT_MEMO_FIELDS = (
-    head, total, rate, ref("customer_ref", "CustomerRef", required=True), txn_date,
-    _remaining_credit, currency, home_total, doc_number, private_note, voided(),
+    read.head, read.total, read.rate, read.ref("customer_ref", "CustomerRef", required=True),
+    read.txn_date, _remaining_credit, read.currency, read.home_total, read.doc_number,
+    read.private_note, read.voided(),
 )
 PURCHASE_FIELDS = (
-    head, _payment_type, total, rate, ref("account_ref", "AccountRef", required=True), txn_date,
-    currency, home_total, ref("entity_ref", "EntityRef"), flag("credit", "Credit", False),
-    doc_number, lines(EXPENSE_DETAILS), private_note, voided(),
+    read.head, _payment_type, read.total, read.rate,
+    read.ref("account_ref", "AccountRef", required=True), read.txn_date, read.currency,
+    read.home_total, read.ref("entity_ref", "EntityRef"), read.flag("credit", "Credit", False),
+    read.doc_number, read.lines(EXPENSE_DETAILS), read.private_note, read.voided(),
 )
 
 

@@ -8,22 +8,8 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from apps.integrations.qbo.dto_fields import (
-    Fields,
-    QboObject,
-    active,
-    amount,
-    currency,
-    email_address,
-    fully_qualified_name,
-    head,
-    optional_date,
-    parser,
-    primary_email,
-    ref,
-    required_text,
-    text,
-)
+from apps.integrations.qbo import dto_fields as read
+from apps.integrations.qbo.dto_fields import Fields, QboObject, email_address, parser
 from apps.integrations.qbo.reader import MONTHS, Reader, Ref, keep_raw_obj
 
 # --- entities ------------------------------------------------------------------------------
@@ -120,24 +106,26 @@ def _company_email(r: Reader, got: Fields) -> Fields:
 # --- parsers: each entity's fields in the order they are read ---------------------------------
 
 COMPANY_INFO_FIELDS = (
-    _fiscal_year_start_month, head, _company_names, text("country", "Country"),
-    optional_date("company_start_date", "CompanyStartDate"), _company_email,
+    _fiscal_year_start_month, read.head, _company_names, read.text("country", "Country"),
+    read.optional_date("company_start_date", "CompanyStartDate"), _company_email,
 )
 ACCOUNT_FIELDS = (
-    required_text("name", "Name"), required_text("account_type", "AccountType"), head,
-    fully_qualified_name, text("account_sub_type", "AccountSubType"),
-    text("classification", "Classification"), amount("current_balance", "CurrentBalance"),
-    active, currency, text("acct_num", "AcctNum"), ref("parent_ref", "ParentRef"),
+    read.required_text("name", "Name"), read.required_text("account_type", "AccountType"),
+    read.head, read.fully_qualified_name, read.text("account_sub_type", "AccountSubType"),
+    read.text("classification", "Classification"), read.amount("current_balance", "CurrentBalance"),
+    read.active, read.currency, read.text("acct_num", "AcctNum"),
+    read.ref("parent_ref", "ParentRef"),
 )
 VENDOR_FIELDS = (
-    required_text("display_name", "DisplayName"), head, text("company_name", "CompanyName"),
-    active, amount("balance", "Balance"), currency, primary_email, ref("term_ref", "TermRef"),
+    read.required_text("display_name", "DisplayName"), read.head,
+    read.text("company_name", "CompanyName"), read.active, read.amount("balance", "Balance"),
+    read.currency, read.primary_email, read.ref("term_ref", "TermRef"),
 )
 CUSTOMER_FIELDS = (
-    required_text("display_name", "DisplayName"), amount("balance", "Balance"), head,
-    text("company_name", "CompanyName"), active,
-    amount("balance_with_jobs", "BalanceWithJobs", default_to="balance"), currency,
-    primary_email, ref("parent_ref", "ParentRef"), ref("term_ref", "SalesTermRef"),
+    read.required_text("display_name", "DisplayName"), read.amount("balance", "Balance"), read.head,
+    read.text("company_name", "CompanyName"), read.active,
+    read.amount("balance_with_jobs", "BalanceWithJobs", default_to="balance"), read.currency,
+    read.primary_email, read.ref("parent_ref", "ParentRef"), read.ref("term_ref", "SalesTermRef"),
 )
 
 

@@ -3,59 +3,50 @@ transfers (rules in ``dtos.py``; each parser is a table of field readers, see ``
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import KW_ONLY, dataclass
 from decimal import Decimal
 
-from apps.integrations.qbo.dto_fields import (
-    Fields,
-    MoneyTxn,
-    QboTxn,
-    amount,
-    applied,
-    currency,
-    doc_number,
-    head,
-    home_total,
-    parser,
-    private_note,
-    rate,
-    ref,
-    text,
-    total,
-    txn_date,
-    voided,
-)
+from apps.integrations.qbo import dto_fields as read
+from apps.integrations.qbo.dto_fields import Fields, MoneyTxn, QboTxn, parser
 from apps.integrations.qbo.reader import AppliedTxn, LinkedTxn, Reader, Ref
 
 # --- entities ------------------------------------------------------------------------------
 
 
 @dataclass(frozen=True, slots=True)
-class BillPayment(MoneyTxn):
-    vendor_ref: Ref
-    pay_type: str  # "Check" | "CreditCard"
-    account_ref: Ref  # CheckPayment.BankAccountRef or CreditCardPayment.CCAccountRef
+class AppliedPayment(MoneyTxn):
+    """A payment whose lines apply it to other transactions (bills, invoices, credit memos)."""
+
+    _: KW_ONLY
     applied: tuple[AppliedTxn, ...] = ()
-    doc_number: str = ""
     voided: bool = False
 
-    @property
-    def bills(self) -> tuple[AppliedTxn, ...]:
-        return tuple(a for a in self.applied if a.txn_type == "Bill")
+    def applied_to(self, txn_type: str) -> tuple[AppliedTxn, ...]:
+        return tuple(a for a in self.applied if a.txn_type == txn_type)
 
 
 @dataclass(frozen=True, slots=True)
-class Payment(MoneyTxn):
+class BillPayment(AppliedPayment):
+    vendor_ref: Ref
+    pay_type: str  # "Check" | "CreditCard"
+    account_ref: Ref  # CheckPayment.BankAccountRef or CreditCardPayment.CCAccountRef
+    doc_number: str = ""
+
+    @property
+    def bills(self) -> tuple[AppliedTxn, ...]:
+        return self.applied_to("Bill")
+
+
+@dataclass(frozen=True, slots=True)
+class Payment(AppliedPayment):
     customer_ref: Ref
     unapplied_amount: Decimal
     deposit_account_ref: Ref | None = None  # None: Undeposited Funds / not given
-    applied: tuple[AppliedTxn, ...] = ()
     payment_ref_num: str = ""
-    voided: bool = False
 
     @property
     def invoices(self) -> tuple[AppliedTxn, ...]:
-        return tuple(a for a in self.applied if a.txn_type == "Invoice")
+        return self.applied_to("Invoice")
 
 
 @dataclass(frozen=True, slots=True)
@@ -122,25 +113,26 @@ def _deposit_lines(r: Reader, got: Fields) -> Fields:
 # --- parsers: each entity's fields in the order they are read ---------------------------------
 
 BILL_PAYMENT_FIELDS = (
-    head, _pay_account, total, rate, ref("vendor_ref", "VendorRef", required=True), txn_date,
-    currency, home_total, applied, doc_number, private_note, voided(),
+    read.head, _pay_account, read.total, read.rate,
+    read.ref("vendor_ref", "VendorRef", required=True), read.txn_date, read.currency,
+    read.home_total, read.applied, read.doc_number, read.private_note, read.voided(),
 )
 PAYMENT_FIELDS = (
-    head, total, rate, ref("customer_ref", "CustomerRef", required=True), txn_date,
-    amount("unapplied_amount", "UnappliedAmt"), currency, home_total,
-    ref("deposit_account_ref", "DepositToAccountRef"), applied,
-    text("payment_ref_num", "PaymentRefNum"), private_note, voided(),
+    read.head, read.total, read.rate, read.ref("customer_ref", "CustomerRef", required=True),
+    read.txn_date, read.amount("unapplied_amount", "UnappliedAmt"), read.currency, read.home_total,
+    read.ref("deposit_account_ref", "DepositToAccountRef"), read.applied,
+    read.text("payment_ref_num", "PaymentRefNum"), read.private_note, read.voided(),
 )
 DEPOSIT_FIELDS = (
-    head, total, rate, _deposit_lines,
-    ref("deposit_to_account_ref", "DepositToAccountRef", required=True), txn_date, currency,
-    home_total, private_note, voided(),
+    read.head, read.total, read.rate, _deposit_lines,
+    read.ref("deposit_to_account_ref", "DepositToAccountRef", required=True), read.txn_date,
+    read.currency, read.home_total, read.private_note, read.voided(),
 )
 TRANSFER_FIELDS = (
-    head, amount("amount", "Amount", required=True),
-    ref("from_account_ref", "FromAccountRef", required=True),
-    ref("to_account_ref", "ToAccountRef", required=True), txn_date, currency, rate, private_note,
-    voided("amount"),
+    read.head, read.amount("amount", "Amount", required=True),
+    read.ref("from_account_ref", "FromAccountRef", required=True),
+    read.ref("to_account_ref", "ToAccountRef", required=True), read.txn_date, read.currency,
+    read.rate, read.private_note, read.voided("amount"),
 )
 
 

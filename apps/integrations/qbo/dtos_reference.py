@@ -9,18 +9,8 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from apps.integrations.qbo.dto_fields import (
-    Fields,
-    QboObject,
-    active,
-    currency_code,
-    fully_qualified_name,
-    head,
-    parser,
-    ref,
-    required_text,
-    text,
-)
+from apps.integrations.qbo import dto_fields as read
+from apps.integrations.qbo.dto_fields import Fields, QboObject, currency_code, parser
 from apps.integrations.qbo.reader import Reader, Ref, keep_raw_obj, raw_field
 
 # --- DTOs ------------------------------------------------------------------------------------
@@ -113,12 +103,14 @@ def _employee_names(r: Reader, got: Fields) -> Fields:
     return {"display_name": display, "given_name": given, "family_name": family}
 
 
-COMPANY_CURRENCY_FIELDS = (head, _currency_code, text("name", "Name"), active)
+# --- parsers: each entity's fields in the order they are read ---------------------------------
+
+COMPANY_CURRENCY_FIELDS = (read.head, _currency_code, read.text("name", "Name"), read.active)
 SEGMENT_FIELDS = (
-    head, required_text("name", "Name", strip=True), fully_qualified_name, active,
-    ref("parent_ref", "ParentRef"),
+    read.head, read.required_text("name", "Name", strip=True), read.fully_qualified_name,
+    read.active, read.ref("parent_ref", "ParentRef"),
 )
-EMPLOYEE_FIELDS = (head, _employee_names, active)
+EMPLOYEE_FIELDS = (read.head, _employee_names, read.active)
 
 
 parse_company_currency = parser(
