@@ -2,7 +2,8 @@
 and the line/link helpers several entities share.
 
 Every failure is a :class:`MappingError` naming the field, with a reason a person can read (it
-is shown to staff in the quarantine). Parsers live in ``dtos.py`` and ``dtos_books.py``.
+is shown to staff in the quarantine). The parsers are tables of field readers over this
+Reader (``dto_fields.parser``), one per entity in the ``dtos_*`` modules.
 """
 
 from __future__ import annotations
