@@ -33,15 +33,11 @@ class QboSyncedModel(models.Model):
         ]
 
 
-class QboParty(QboSyncedModel):
-    """A vendor or a customer as QBO has it (ap.Vendor, ar.Customer): the same fields."""
+class QboNamedEntity(QboSyncedModel):
+    """A QBO list entity known by its display name (vendors, customers, employees)."""
 
     display_name = models.CharField(max_length=200)
-    company_name = models.CharField(max_length=200, blank=True)
-    email = models.CharField(max_length=254, blank=True)
     active = models.BooleanField(default=True)
-    balance = MoneyField(default=0)
-    currency = models.CharField(max_length=3, default="USD")
 
     class Meta(QboSyncedModel.Meta):
         abstract = True
@@ -49,6 +45,18 @@ class QboParty(QboSyncedModel):
 
     def __str__(self) -> str:
         return self.display_name
+
+
+class QboParty(QboNamedEntity):
+    """A vendor or a customer as QBO has it (ap.Vendor, ar.Customer): the same fields."""
+
+    company_name = models.CharField(max_length=200, blank=True)
+    email = models.CharField(max_length=254, blank=True)
+    balance = MoneyField(default=0)
+    currency = models.CharField(max_length=3, default="USD")
+
+    class Meta(QboNamedEntity.Meta):
+        abstract = True
 
 
 def live_by_date_index(field: str, name: str) -> models.Index:

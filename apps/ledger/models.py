@@ -9,7 +9,7 @@ the money apps read it, it reads nothing of theirs. Every model mirrors one QBO 
 from django.db import models
 
 from apps.core.fields import ExchangeRateField, MoneyField
-from apps.core.synced import LiveQuerySet, QboSyncedModel
+from apps.core.synced import LiveQuerySet, QboNamedEntity, QboSyncedModel
 
 
 class AccountQuerySet(models.QuerySet):
@@ -170,17 +170,9 @@ class Department(_Segment):
     """A QBO Department ("Location" in the QBO UI; journal lines may carry a DepartmentRef)."""
 
 
-class Employee(QboSyncedModel):
+class Employee(QboNamedEntity):
     """A QBO Employee, names only (no pay, SSN or address is stored). A journal line's
     ``Entity`` may name one (``employee:<id>`` counterparty)."""
 
-    display_name = models.CharField(max_length=200)
     given_name = models.CharField(max_length=100, blank=True)
     family_name = models.CharField(max_length=100, blank=True)
-    active = models.BooleanField(default=True)
-
-    class Meta(QboSyncedModel.Meta):
-        ordering = ["display_name"]
-
-    def __str__(self) -> str:
-        return self.display_name
