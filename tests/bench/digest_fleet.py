@@ -177,7 +177,7 @@ def setup(n: int, seeds: int = SEEDS) -> dict:
         ddl = _schema_ddl(SLUG.format(0).replace("-", "_"))
         tables = {k: _tables_with_rows(SLUG.format(k).replace("-", "_")) for k in range(seeds)}
         # A batch is one transaction; each schema's hundreds of relations hold a lock apiece
-        # until commit, so a batch must stay under Postgres's lock table (max_locks_per_transaction).
+        # until commit, so a batch must stay under the lock table (max_locks_per_transaction).
         for start in range(0, len(clones), CLONE_BATCH):
             _clone_batch(clones[start:start + CLONE_BATCH], ddl, tables, seeds)
     return {"businesses": n, "built": len(missing),
