@@ -19,30 +19,24 @@ from apps.ap.selectors import (
 )
 from apps.ap.services import bill_approve, bill_hold, bill_pay_now, bill_release, bill_schedule
 from apps.ap.vendor_credits import unapplied, vendor_credit_apply
-from apps.api.base import action_view, detail_view, list_view, lookup
+from apps.api.base import (
+    action_view,
+    detail_view,
+    document_out,
+    filtered_rows,
+    list_view,
+    lookup,
+)
 from apps.api.conventions import IDEMPOTENCY_HEADER, money
 from apps.business_settings.selectors import approval_limit
-from apps.core.dates import local_today
 from apps.core.errors import ApplicationError
 from apps.ledger.models import Account
 
-
-class BillOut(serializers.ModelSerializer):
-    vendor = serializers.CharField(source="vendor.display_name", default="")
-    vendor_id = serializers.IntegerField(allow_null=True)
-    total = money("total")
-    balance = money("balance")
-
-    class Meta:
-        model = Bill
-        fields = ["id", "qbo_id", "doc_number", "vendor", "vendor_id", "txn_date", "due_date",
-                  "total", "balance", "status", "scheduled_date"]
-
-
-def bill_rows(request):
-    """The portal list's rows for these query parameters (also its CSV download)."""
-    return bills_filtered(bill_filters(request.query_params, strict=True),
-                          local_today(request.business.timezone))
+BillOut = document_out(
+    "BillOut", Bill, party="vendor",
+    fields=["id", "qbo_id", "doc_number", "vendor", "vendor_id", "txn_date", "due_date", "total",
+            "balance", "status", "scheduled_date"])
+bill_rows = filtered_rows(bill_filters, bills_filtered)
 
 
 FILTER_PARAMS = [

@@ -8,6 +8,7 @@ from rest_framework import serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from apps.api.conventions import validated
 from apps.api.keys import api_key_create, api_key_revoke
 from apps.api.models import ApiKey
 
@@ -40,10 +41,9 @@ class ApiKeyListView(APIView):
         OpenApiExample("A read-only key", value={"name": "Spreadsheet", "scope": "read"},
                        request_only=True)])
     def post(self, request):
-        data = ApiKeyIn(data=request.data)
-        data.is_valid(raise_exception=True)
+        data = validated(ApiKeyIn, request)
         key, raw = api_key_create(actor=request.user, business=request.business,
-                                  **data.validated_data)
+                                  **data)
         key.key = raw
         return Response(ApiKeyCreatedOut(key).data, status=201)
 

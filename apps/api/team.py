@@ -19,7 +19,7 @@ from apps.accounts.services import (
     membership_role_change,
 )
 from apps.api.base import action_view
-from apps.api.conventions import IDEMPOTENCY_PARAM, idempotent
+from apps.api.conventions import IDEMPOTENCY_PARAM, idempotent, validated
 from apps.core.errors import NotFound
 
 
@@ -98,10 +98,9 @@ class InvitationListView(APIView):
     @idempotent
     def post(self, request):
         """Invite someone by email with a role; the link is emailed and returned once."""
-        data = InviteIn(data=request.data)
-        data.is_valid(raise_exception=True)
+        data = validated(InviteIn, request)
         link = invitation_create(actor=request.user, business=request.business,
-                                 **data.validated_data)
+                                 **data)
         return Response({"link": link}, status=201)
 
 
@@ -119,10 +118,9 @@ class FirmAddView(APIView):
     @idempotent
     def post(self, request):
         """Let an accounting firm serve this business (its partners then grant access)."""
-        data = FirmIn(data=request.data)
-        data.is_valid(raise_exception=True)
+        data = validated(FirmIn, request)
         link = firm_client_invite(actor=request.user, business=request.business,
-                                  firm_ref=data.validated_data["firm"])
+                                  firm_ref=data["firm"])
         return Response(FirmOut(link).data, status=201)
 
 
