@@ -14,16 +14,15 @@ from apps.accounts.firm_access import firm_create
 from apps.accounts.models import Firm, User
 from apps.accounts.services import InvalidSignup, password_check
 from apps.accounts.signup_flow import (
+    FIRM_SIGNUP,
     email_verified_claim,
     normalise_email,
-    send_verification_mail,
     signup_account_request,
-    signup_token_load,
+    signup_token_read,
 )
 from apps.core.services.audit import audit_record
 from apps.tenancy.services import timezone_validate
 
-VERIFY_SALT = "oodaloo.firm-signup-verify"
 FIRM_SLUG = re.compile(r"^[a-z0-9][a-z0-9-]{1,39}$")
 
 
@@ -52,23 +51,15 @@ def firm_signup_request(*, email: str, password: str, firm_slug: str, firm_name:
     email = normalise_email(email)
     slug, name = _firm_fields(firm_slug, firm_name, timezone_name)
     password_check(password)
-    signup_account_request(
-        email=email, password=password, audit_prefix="firm_signup", audit_after={"firm": slug},
-        salt=VERIFY_SALT, token_data={"f": slug, "n": name[:200], "tz": timezone_name},
-        send_verification=lambda to, token: send_verification_mail(
-            email=to, what="firm", created=f"the accounting firm “{name}”",
-            link_path=f"/signup/firm/verify/{token}/"),
-    )
-
-
-def firm_signup_token_read(token: str) -> dict:
-    return signup_token_load(token, salt=VERIFY_SALT)
+    signup_account_request(FIRM_SIGNUP, email=email, password=password, slug=slug, name=name,
+                           timezone_name=timezone_name,
+                           created=f"the accounting firm “{name}”")
 
 
 def firm_signup_verify(*, token: str, slug: str | None = None) -> tuple[User, Firm]:
     """Follow the emailed link: mark the address verified and only now create the firm, with
     its signer as partner. `slug` lets them pick another short name if theirs was taken."""
-    data = firm_signup_token_read(token)
+    data = signup_token_read(FIRM_SIGNUP, token)
     slug = firm_slug_validate(slug or data["f"])
     with transaction.atomic():
         locked = email_verified_claim(data["user"])

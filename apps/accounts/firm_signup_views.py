@@ -6,6 +6,7 @@ from django.views.decorators.http import require_http_methods
 
 from apps.accounts import firm_signup
 from apps.accounts.forms import FirmForm, FirmSignupForm, VerifyFirmSignupForm
+from apps.accounts.signup_flow import FIRM_SIGNUP
 from apps.accounts.signup_views import signup_confirm_page, signup_throttled
 from apps.core.errors import ApplicationError
 
@@ -48,7 +49,7 @@ def firm_signup_start(request):
 @require_http_methods(["GET", "POST"])
 def firm_signup_confirm(request, token: str):
     return signup_confirm_page(
-        request, token, read=firm_signup.firm_signup_token_read,
-        verify=firm_signup.firm_signup_verify, form_class=VerifyFirmSignupForm, slug_key="f",
+        request, token, FIRM_SIGNUP, verify=firm_signup.firm_signup_verify,
+        form_class=VerifyFirmSignupForm,
         next_path=lambda _data, firm: f"/firm/{firm.slug}/",
     )

@@ -12,17 +12,15 @@ from django.utils import timezone
 from apps.accounts.models import Role, User
 from apps.accounts.services import InvalidSignup, membership_add, password_check
 from apps.accounts.signup_flow import (
+    BUSINESS_SIGNUP,
     email_verified_claim,
     normalise_email,
-    send_verification_mail,
     signup_account_request,
-    signup_token_load,
+    signup_token_read,
 )
 from apps.core.services.audit import audit_record
 from apps.tenancy.models import Business
 from apps.tenancy.services import business_provision, slug_validate, timezone_validate
-
-VERIFY_SALT = "oodaloo.signup-verify"
 
 
 def signup_request(
@@ -39,24 +37,15 @@ def signup_request(
     timezone_validate(timezone_name)
     password_check(password)
     # `nx`: where to continue after signing in (e.g. the QuickBooks launch URL).
-    signup_account_request(
-        email=email, password=password, audit_prefix="signup", audit_after={"slug": slug},
-        salt=VERIFY_SALT, token_data={"s": slug, "n": name[:200], "tz": timezone_name,
-                                      "nx": next_path},
-        send_verification=lambda to, token: send_verification_mail(
-            email=to, what="business", created=f"“{name}”",
-            link_path=f"/signup/verify/{token}/"),
-    )
-
-
-def signup_token_read(token: str) -> dict:
-    return signup_token_load(token, salt=VERIFY_SALT)
+    signup_account_request(BUSINESS_SIGNUP, email=email, password=password, slug=slug, name=name,
+                           timezone_name=timezone_name, created=f"“{name}”",
+                           extra={"nx": next_path})
 
 
 def signup_verify(*, token: str, slug: str | None = None) -> tuple[User, Business]:
     """Follow the emailed link: mark the address verified and only now provision the business.
     `slug` lets the person pick another address if theirs was taken meanwhile."""
-    data = signup_token_read(token)
+    data = signup_token_read(BUSINESS_SIGNUP, token)
     user = data["user"]
     business = business_provision(
         slug=slug or data["s"], name=data["n"], timezone=data["tz"], fresh_schema=True

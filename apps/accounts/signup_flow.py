@@ -6,7 +6,7 @@ address."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from dataclasses import dataclass
 
 from django.conf import settings
 from django.contrib.auth.hashers import make_password
@@ -23,6 +23,24 @@ from apps.tenancy.urls import public_url
 ALREADY_CONFIRMED = "This email is already confirmed. Please sign in."
 
 
+@dataclass(frozen=True)
+class SignupKind:
+    """What one sign-up creates, and the names its links and audit rows use for it."""
+
+    what: str  # "business" or "firm", as the mail's subject says it
+    audit_prefix: str  # <prefix>.existing_email, <prefix>.requested
+    audit_slug_key: str
+    salt: str
+    verify_path: str  # the link's path, before the token
+    slug_key: str  # the slug's key in the link's data
+
+
+BUSINESS_SIGNUP = SignupKind("business", "signup", "slug", "oodaloo.signup-verify",
+                             "/signup/verify/", "s")
+FIRM_SIGNUP = SignupKind("firm", "firm_signup", "firm", "oodaloo.firm-signup-verify",
+                         "/signup/firm/verify/", "f")
+
+
 def normalise_email(email: str) -> str:
     email = (email or "").strip().lower()
     if not email or "@" not in email:
@@ -31,33 +49,34 @@ def normalise_email(email: str) -> str:
 
 
 def signup_account_request(
-    *, email: str, password: str, audit_prefix: str, audit_after: dict, salt: str,
-    token_data: dict, send_verification: Callable[[str, str], None],
+    kind: SignupKind, *, email: str, password: str, slug: str, name: str, timezone_name: str,
+    created: str, extra: dict | None = None,
 ) -> None:
     """After the caller's own checks of the form: mail a notice to an address that already has
-    an account, else create the (unverified) user and mail `send_verification(email, token)`."""
+    an account, else create the (unverified) user and mail it the link. `created`: how the mail
+    names what the link creates; `extra`: more data for the link."""
     existing = User.objects.filter(email=email).first()
     if existing is not None:
         make_password(password)  # the same hashing time as a new account: no timing oracle
-        audit_record(actor=None, action=f"{audit_prefix}.existing_email", obj=existing,
+        audit_record(actor=None, action=f"{kind.audit_prefix}.existing_email", obj=existing,
                      after={"email": email})
         transaction.on_commit(lambda: send_existing_notice(email))
         return
     with transaction.atomic():
         user = User.objects.create_user(email, password, email_verified_at=None)
-        audit_record(actor=user, action=f"{audit_prefix}.requested", obj=user,
-                     after={"email": email, **audit_after})
-    token = signing.dumps({"u": user.pk, **token_data}, salt=salt)
-    transaction.on_commit(lambda: send_verification(email, token))
+        audit_record(actor=user, action=f"{kind.audit_prefix}.requested", obj=user,
+                     after={"email": email, kind.audit_slug_key: slug})
+    token = signing.dumps({"u": user.pk, kind.slug_key: slug, "n": name[:200],
+                           "tz": timezone_name, **(extra or {})}, salt=kind.salt)
+    transaction.on_commit(lambda: _send_verification(email, kind, created, token))
 
 
-def send_verification_mail(*, email: str, what: str, created: str, link_path: str) -> None:
-    """`what`: "business" or "firm"; `created`: how the mail names the thing to create."""
+def _send_verification(email: str, kind: SignupKind, created: str, token: str) -> None:
     hours = int(settings.SIGNUP_VERIFY_MAX_AGE.total_seconds() // 3600)
     send_mail(
-        f"Confirm your email to create your {what} on Oodaloo",
+        f"Confirm your email to create your {kind.what} on Oodaloo",
         f"Someone (we hope you) signed up for Oodaloo with this address to create "
-        f"{created}.\n\nConfirm and create it: {public_url(link_path)}\n\n"
+        f"{created}.\n\nConfirm and create it: {public_url(f'{kind.verify_path}{token}/')}\n\n"
         f"The link expires in {hours} hours. "
         "If this wasn't you, ignore this email: nothing is created until the link is followed.",
         settings.ACCOUNTS_FROM_EMAIL,
@@ -79,11 +98,11 @@ def send_existing_notice(email: str) -> None:
     )
 
 
-def signup_token_load(token: str, *, salt: str) -> dict:
+def signup_token_read(kind: SignupKind, token: str) -> dict:
     """The link's data plus its still-unverified `user`, or InvalidSignup."""
     try:
         data = signing.loads(
-            token, salt=salt, max_age=settings.SIGNUP_VERIFY_MAX_AGE.total_seconds()
+            token, salt=kind.salt, max_age=settings.SIGNUP_VERIFY_MAX_AGE.total_seconds()
         )
     except signing.SignatureExpired as exc:
         raise InvalidSignup("This link has expired. Please sign up again.") from exc

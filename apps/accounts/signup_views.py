@@ -7,6 +7,7 @@ from django.views.decorators.http import require_http_methods
 
 from apps.accounts import services, signup
 from apps.accounts.forms import BusinessForm, SignupForm, VerifySignupForm
+from apps.accounts.signup_flow import BUSINESS_SIGNUP, SignupKind, signup_token_read
 from apps.accounts.throttle import Throttled, signup_throttle
 from apps.accounts.views import _safe_next, lockout_response
 from apps.core.client_ip import client_ip
@@ -23,16 +24,16 @@ def signup_throttled(request, email: str):
     return None
 
 
-def signup_confirm_page(request, token: str, *, read, verify, form_class, slug_key: str,
+def signup_confirm_page(request, token: str, kind: SignupKind, *, verify, form_class,
                         next_path):
     """The emailed link's page. GET shows a button (mail scanners follow links; only a
-    person's POST creates). `read(token)` -> the link's data; `verify(token=, slug=)` -> (user,
-    created); `next_path(data, created)` -> where to go after signing in ("" for nowhere)."""
+    person's POST creates). `verify(token=, slug=)` -> (user, created); `next_path(data,
+    created)` -> where to go after signing in ("" for nowhere)."""
     try:
-        data = read(token)
+        data = signup_token_read(kind, token)
     except ApplicationError as exc:
         return render(request, "accounts/signup_confirm.html", {"error": exc.message}, status=410)
-    form = form_class(request.POST or None, initial={"slug": data[slug_key]})
+    form = form_class(request.POST or None, initial={"slug": data[kind.slug_key]})
     if request.method == "POST" and form.is_valid():
         try:
             _user, created = verify(token=token, slug=form.cleaned_data["slug"])
@@ -79,8 +80,8 @@ def signup_start(request):
 @require_http_methods(["GET", "POST"])
 def signup_confirm(request, token: str):
     return signup_confirm_page(
-        request, token, read=signup.signup_token_read, verify=signup.signup_verify,
-        form_class=VerifySignupForm, slug_key="s",
+        request, token, BUSINESS_SIGNUP, verify=signup.signup_verify,
+        form_class=VerifySignupForm,
         next_path=lambda data, _business: data.get("nx") or "",
     )
 
