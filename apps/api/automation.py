@@ -14,7 +14,7 @@ from rest_framework.views import APIView
 from apps.alerts.models import Kind
 from apps.alerts.preferences import alert_settings_set, webhook_test_send
 from apps.alerts.services import alert_settings_get
-from apps.api.base import list_view
+from apps.api.base import list_view, model_out
 from apps.api.conventions import IDEMPOTENCY_PARAM, idempotent, validated
 from apps.automation.models import Rule, RuleAction
 from apps.automation.rules import rule_action_undo, rule_save, rule_switch, rules_all
@@ -83,11 +83,9 @@ RuleOnView = _switch(True)
 RuleOffView = _switch(False)
 
 
-class RuleActionOut(serializers.ModelSerializer):
-    class Meta:
-        model = RuleAction
-        fields = ["id", "kind", "state", "target_type", "target_id", "amount", "summary",
-                  "reason", "reason_text", "undo_until", "created_at"]
+RuleActionOut = model_out("RuleActionOut", RuleAction, [
+    "id", "kind", "state", "target_type", "target_id", "amount", "summary", "reason",
+    "reason_text", "undo_until", "created_at"])
 
 
 RuleActionListView = list_view(lambda r: RuleAction.objects.all(), RuleActionOut,

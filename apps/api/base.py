@@ -41,6 +41,13 @@ def filtered_rows(filters: Callable[..., Any], filtered: Callable[[Any, Any], An
                                     local_today(request.business.timezone))
 
 
+def model_out(name: str, model: Any, fields: Sequence[str],
+              **declared: serializers.Field) -> type[serializers.ModelSerializer]:
+    """A read serializer named `name`: `model`'s `fields`, any of them `declared` explicitly."""
+    meta = type("Meta", (), {"model": model, "fields": list(fields)})
+    return type(name, (serializers.ModelSerializer,), {**declared, "Meta": meta})
+
+
 def document_out(name: str, model: Any, *, party: str, fields: Sequence[str],
                  **declared: serializers.Field) -> type[serializers.ModelSerializer]:
     """The read serializer of a QuickBooks document (bill, invoice, credit, payment) named
@@ -51,9 +58,7 @@ def document_out(name: str, model: Any, *, party: str, fields: Sequence[str],
     if f"{party}_id" in fields:
         attrs[f"{party}_id"] = serializers.IntegerField(allow_null=True)
     attrs.update({amount: money(amount) for amount in ("total", "balance") if amount in fields})
-    attrs.update(declared)
-    attrs["Meta"] = type("Meta", (), {"model": model, "fields": list(fields)})
-    return type(name, (serializers.ModelSerializer,), attrs)
+    return model_out(name, model, fields, **attrs, **declared)
 
 
 def list_view(rows: Callable, out: type[serializers.Serializer], *, ordering: Sequence[str],

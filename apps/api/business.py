@@ -15,7 +15,7 @@ from rest_framework.views import APIView
 
 from apps.ap.documents.models import InboundSender
 from apps.ap.documents.senders import inbound_senders_set
-from apps.api.base import action_view, list_view, lookup
+from apps.api.base import action_view, list_view, lookup, model_out
 from apps.api.conventions import (
     IDEMPOTENCY_PARAM,
     IF_MATCH_PARAM,
@@ -162,10 +162,8 @@ class BusinessExportView(APIView):
 
 # --- bank accounts -----------------------------------------------------------------------------
 
-class BankAccountOut(serializers.ModelSerializer):
-    class Meta:
-        model = Account
-        fields = ["id", "qbo_id", "name", "account_type", "currency", "included_in_runway"]
+BankAccountOut = model_out("BankAccountOut", Account, [
+    "id", "qbo_id", "name", "account_type", "currency", "included_in_runway"])
 
 
 class IncludeIn(serializers.Serializer):
@@ -234,11 +232,8 @@ class SeriesIn(serializers.Serializer):
     next_date = serializers.DateField(required=False, allow_null=True, default=None)
 
 
-class SeriesOut(serializers.ModelSerializer):
-    class Meta:
-        model = RecurringSeriesOverride
-        fields = ["key", "status", "name", "cadence", "amount", "next_date", "edited_by_email",
-                  "updated_at"]
+SeriesOut = model_out("SeriesOut", RecurringSeriesOverride, [
+    "key", "status", "name", "cadence", "amount", "next_date", "edited_by_email", "updated_at"])
 
 
 class KeyIn(serializers.Serializer):

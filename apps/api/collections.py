@@ -9,7 +9,7 @@ from rest_framework import serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from apps.api.base import lookup
+from apps.api.base import lookup, model_out
 from apps.api.conventions import (
     IDEMPOTENCY_PARAM,
     IF_MATCH_PARAM,
@@ -59,11 +59,8 @@ class CollectionsSettingsView(APIView):
         return tagged(CollectionsSettingsOut(row).data)
 
 
-class StepOut(serializers.ModelSerializer):
-    class Meta:
-        model = ReminderStep
-        fields = ["id", "sequence", "offset_days", "tone", "subject", "body", "cc_owner",
-                  "updated_at"]
+StepOut = model_out("StepOut", ReminderStep, [
+    "id", "sequence", "offset_days", "tone", "subject", "body", "cc_owner", "updated_at"])
 
 
 class SequenceOut(serializers.ModelSerializer):

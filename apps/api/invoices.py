@@ -17,7 +17,7 @@ from apps.api.base import (
     list_view,
     lookup,
 )
-from apps.api.bills import ActionOut, _required_key
+from apps.api.bills import ActionOut, apply_body, credit_apply_call
 from apps.api.conventions import money
 from apps.ar.credits import credit_apply
 from apps.ar.models import CreditMemo, Customer, Invoice, Payment
@@ -194,20 +194,11 @@ OverpaymentOut = document_out(
     unapplied=money("unapplied_amount"))
 
 
-class ApplyToInvoiceIn(serializers.Serializer):
-    invoice = serializers.IntegerField(min_value=1, max_value=2**31 - 1)
-    amount = serializers.DecimalField(max_digits=14, decimal_places=2, required=False,
-                                      min_value=0)
-
-
-def _apply_credit(request, memo, invoice, amount=None):
-    return credit_apply(actor=request.user, credit_memo=memo, invoice=_invoice(invoice),
-                        amount=amount, idempotency_key=_required_key(request))
-
-
-def _apply_overpayment(request, payment, invoice, amount=None):
-    return overpayment_apply(actor=request.user, payment=payment, invoice=_invoice(invoice),
-                             amount=amount, idempotency_key=_required_key(request))
+ApplyToInvoiceIn = apply_body("ApplyToInvoiceIn", "invoice")
+_apply_credit = credit_apply_call(credit_apply, credit="credit_memo", document="invoice",
+                                  find=_invoice)
+_apply_overpayment = credit_apply_call(overpayment_apply, credit="payment", document="invoice",
+                                       find=_invoice)
 
 
 def _credits():

@@ -8,16 +8,14 @@ from rest_framework import serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from apps.api.base import model_out
 from apps.api.conventions import validated
 from apps.api.keys import api_key_create, api_key_revoke
 from apps.api.models import ApiKey
 
-
-class ApiKeyOut(serializers.ModelSerializer):
-    class Meta:
-        model = ApiKey
-        fields = ["id", "name", "prefix", "scope", "created_by_email", "created_at",
-                  "last_used_at", "revoked_at"]
+ApiKeyOut = model_out("ApiKeyOut", ApiKey, [
+    "id", "name", "prefix", "scope", "created_by_email", "created_at", "last_used_at",
+    "revoked_at"])
 
 
 class ApiKeyCreatedOut(ApiKeyOut):

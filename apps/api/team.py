@@ -18,7 +18,7 @@ from apps.accounts.services import (
     membership_remove,
     membership_role_change,
 )
-from apps.api.base import action_view
+from apps.api.base import action_view, model_out
 from apps.api.conventions import IDEMPOTENCY_PARAM, idempotent, validated
 from apps.core.errors import NotFound
 
@@ -44,11 +44,8 @@ class MemberOut(serializers.ModelSerializer):
         fields = ["id", "email", "role", "firm", "created_at"]
 
 
-class InvitationOut(serializers.ModelSerializer):
-    class Meta:
-        model = Invitation
-        fields = ["id", "email", "role", "created_at", "expires_at", "accepted_at",
-                  "revoked_at"]
+InvitationOut = model_out("InvitationOut", Invitation, [
+    "id", "email", "role", "created_at", "expires_at", "accepted_at", "revoked_at"])
 
 
 class FirmOut(serializers.ModelSerializer):

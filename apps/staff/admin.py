@@ -60,20 +60,20 @@ class OperateMixin:
 class TableFilter(admin.SimpleListFilter):
     """A list filter from a table: value → (label, queryset → the rows it keeps)."""
 
-    choices: dict = {}
+    table: dict = {}
 
     def lookups(self, request, model_admin):
-        return [(value, label) for value, (label, _keep) in self.choices.items()]
+        return [(value, label) for value, (label, _keep) in self.table.items()]
 
     def queryset(self, request, queryset):
-        chosen = self.choices.get(self.value())
+        chosen = self.table.get(self.value())
         return chosen[1](queryset) if chosen else queryset
 
 
 class HealthFilter(TableFilter):
     title = "sync health"
     parameter_name = "health"
-    choices = {
+    table = {
         "failing": ("Sync failing", lambda q: q.filter(pk__in=sync_problems()[0].values("pk"))),
         "stale": ("Sync stale", lambda q: q.filter(pk__in=sync_problems()[1].values("pk"))),
     }
@@ -82,7 +82,7 @@ class HealthFilter(TableFilter):
 class AutomationFilter(TableFilter):
     title = "automation"
     parameter_name = "automation"
-    choices = {
+    table = {
         "held": ("Actions held back", lambda q: q.filter(summary__automation_held__gt=0)),
         "paused": ("Paused by staff", lambda q: q.filter(automation_paused_at__isnull=False)),
     }
