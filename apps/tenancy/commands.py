@@ -9,7 +9,8 @@ from apps.tenancy.models import Business
 
 
 class BusinessCommand(BaseCommand):
-    """Subclasses add their own options in `add_options` and say what --dry-run does."""
+    """Subclasses add their own options in `add_options`, say what --dry-run does, and act in
+    `handle_business(business, dry_run=, **their options)`."""
 
     dry_run_help = "print, change nothing"
 
@@ -21,8 +22,11 @@ class BusinessCommand(BaseCommand):
     def add_options(self, parser) -> None:
         pass
 
-    def business_get(self, slug: str) -> Business:
-        business = Business.objects.real().filter(slug=slug).first()
-        if business is None:
-            raise CommandError(f"no business {slug!r}")
-        return business
+    def handle(self, *args, business: str, dry_run: bool, **options):
+        found = Business.objects.real().filter(slug=business).first()
+        if found is None:
+            raise CommandError(f"no business {business!r}")
+        return self.handle_business(found, dry_run=dry_run, **options)
+
+    def handle_business(self, business: Business, *, dry_run: bool, **options):
+        raise NotImplementedError

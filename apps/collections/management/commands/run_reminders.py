@@ -20,8 +20,7 @@ class Command(BusinessCommand):
     def add_options(self, parser):
         parser.add_argument("--date", help="the business's local date (default: today there)")
 
-    def handle(self, *args, business, date: str | None, dry_run: bool, **options):
-        biz = self.business_get(business)
+    def handle_business(self, biz, *, dry_run: bool, date: str | None, **options):
         try:
             day = _parse(date) if date else local_day(biz)
         except ValueError:

@@ -21,8 +21,7 @@ class Command(BusinessCommand):
         parser.add_argument("--pdf-out", help="write the digest PDF to this file")
         parser.add_argument("--force", action="store_true", help="resend even if already sent")
 
-    def handle(self, *args, business, week, pdf_out, dry_run, force, **options):
-        biz = self.business_get(business)
+    def handle_business(self, biz, *, dry_run, week, pdf_out, force, **options):
         if week:
             try:
                 week_parse(week)
