@@ -59,25 +59,39 @@ def two_step_disable(request):
     return _two_step_change(request, two_step.totp_disable, "Two-step sign-in is off.")
 
 
-class PasswordChange(auth_views.PasswordChangeView):
-    """Other sessions end (the auth hash includes the password); this one is kept."""
+class PasswordFormPage:
+    """The password pages' shared template and, once a new password is set, its audit record
+    and the page's own follow-up (`password_set`)."""
 
     template_name = "accounts/password_form.html"
-    success_url = reverse_lazy("account")
-    extra_context = {"title": "Change your password"}
+    audit_action = ""
 
     def form_valid(self, form):
         response = super().form_valid(form)
-        audit_record(actor=self.request.user, action="auth.password_changed", obj=self.request.user)
-        messages.success(self.request, "Password changed. Other sessions were signed out.")
+        self.password_set(form.user)
+        audit_record(actor=form.user, action=self.audit_action, obj=form.user)
         return response
+
+    def password_set(self, user) -> None:
+        pass
+
+
+class PasswordChange(PasswordFormPage, auth_views.PasswordChangeView):
+    """Other sessions end (the auth hash includes the password); this one is kept."""
+
+    success_url = reverse_lazy("account")
+    extra_context = {"title": "Change your password"}
+    audit_action = "auth.password_changed"
+
+    def password_set(self, user) -> None:
+        messages.success(self.request, "Password changed. Other sessions were signed out.")
 
 
 class PasswordReset(auth_views.PasswordResetView):
     """The same answer whether or not the address has an account (Django's behaviour);
     throttled per client address so it cannot be used to flood a mailbox."""
 
-    template_name = "accounts/password_form.html"
+    template_name = PasswordFormPage.template_name
     email_template_name = "accounts/password_reset_email.txt"
     subject_template_name = "accounts/password_reset_subject.txt"
     success_url = reverse_lazy("password-reset-done")
@@ -95,18 +109,14 @@ class PasswordReset(auth_views.PasswordResetView):
         return super().post(request, *args, **kwargs)
 
 
-class PasswordResetConfirm(auth_views.PasswordResetConfirmView):
-    template_name = "accounts/password_form.html"
+class PasswordResetConfirm(PasswordFormPage, auth_views.PasswordResetConfirmView):
     success_url = reverse_lazy("password-reset-complete")
     extra_context = {"title": "Choose a new password"}
+    audit_action = "auth.password_reset"
 
-    def form_valid(self, form):
-        response = super().form_valid(form)
-        user = form.user
+    def password_set(self, user) -> None:
         email_verified_mark(user)  # the reset link proved the address
         axes_reset(username=user.email)  # a locked-out owner gets back in by resetting
-        audit_record(actor=user, action="auth.password_reset", obj=user)
-        return response
 
 
 def password_message(title: str, text: str):

@@ -10,29 +10,39 @@ class LoginForm(forms.Form):
     password = forms.CharField(widget=forms.PasswordInput)
 
 
+def timezone_field() -> forms.ChoiceField:
+    return forms.ChoiceField(choices=TIMEZONE_CHOICES, initial="America/New_York")
+
+
+class NewAccountFields(forms.Form):
+    """The account half of a sign-up form (a business's or a firm's); listed first among a
+    form's bases so that its fields come after the business's or firm's own."""
+
+    email = forms.EmailField()
+    password = forms.CharField(widget=forms.PasswordInput, min_length=10)
+
+
 class BusinessForm(forms.Form):
     business_name = forms.CharField(max_length=200, label="Business name")
     slug = forms.SlugField(
         max_length=40, label="Portal address", help_text="Your portal lives at <address>.localhost"
     )
-    timezone = forms.ChoiceField(choices=TIMEZONE_CHOICES, initial="America/New_York")
+    timezone = timezone_field()
 
 
-class SignupForm(BusinessForm):
-    email = forms.EmailField()
-    password = forms.CharField(widget=forms.PasswordInput, min_length=10)
+class SignupForm(NewAccountFields, BusinessForm):
+    pass
 
 
 class FirmForm(forms.Form):
     firm_name = forms.CharField(max_length=200, label="Firm name")
     slug = forms.SlugField(max_length=40, label="Short name",
                            help_text="Your firm's console lives at /firm/<short name>/")
-    timezone = forms.ChoiceField(choices=TIMEZONE_CHOICES, initial="America/New_York")
+    timezone = timezone_field()
 
 
-class FirmSignupForm(FirmForm):
-    email = forms.EmailField()
-    password = forms.CharField(widget=forms.PasswordInput, min_length=10)
+class FirmSignupForm(NewAccountFields, FirmForm):
+    pass
 
 
 class VerifyFirmSignupForm(forms.Form):

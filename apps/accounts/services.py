@@ -197,16 +197,22 @@ def invitation_lookup(token: str) -> Invitation:
     return invitation
 
 
+def invitation_claim(invitation, *, password: str, full_name: str = ""):
+    """Inside the caller's transaction: accept a business's or a firm's invitation once (the row
+    is locked, so two clicks cannot both succeed); returns (the locked invitation, its user)."""
+    invitation = type(invitation).objects.select_for_update().get(pk=invitation.pk)
+    if invitation.accepted_at:
+        raise InvalidInvitation("This invitation has already been used.")
+    user = invitation_user(invitation.email, password, full_name)
+    invitation.accepted_at = timezone.now()
+    invitation.save(update_fields=["accepted_at"])
+    return invitation, user
+
+
 def invitation_accept(*, token: str, password: str, full_name: str = "") -> tuple[User, Business]:
-    """Accept once: locks the row so two clicks cannot both succeed."""
     with transaction.atomic():
-        invitation = invitation_lookup(token)
-        invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)
-        if invitation.accepted_at:
-            raise InvalidInvitation("This invitation has already been used.")
-        user = invitation_user(invitation.email, password, full_name)
-        invitation.accepted_at = timezone.now()
-        invitation.save(update_fields=["accepted_at"])
+        invitation, user = invitation_claim(
+            invitation_lookup(token), password=password, full_name=full_name)
         membership_add(actor=user, business=invitation.business, user=user, role=invitation.role)
     return user, invitation.business
 

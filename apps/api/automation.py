@@ -14,8 +14,8 @@ from rest_framework.views import APIView
 from apps.alerts.models import Kind
 from apps.alerts.preferences import alert_settings_set, webhook_test_send
 from apps.alerts.services import alert_settings_get
-from apps.api.base import list_view
-from apps.api.conventions import IDEMPOTENCY_PARAM, idempotent
+from apps.api.base import list_view, model_out
+from apps.api.conventions import IDEMPOTENCY_PARAM, idempotent, validated
 from apps.automation.models import Rule, RuleAction
 from apps.automation.rules import rule_action_undo, rule_save, rule_switch, rules_all
 from apps.core.errors import NotFound
@@ -60,9 +60,8 @@ class RuleView(APIView):
     def post(self, request, kind: str):
         """Save a rule's settings (a bookkeeper's save proposes it to the owner)."""
         _kind(kind)
-        data = RuleIn(data=request.data)
-        data.is_valid(raise_exception=True)
-        given = data.validated_data
+        data = validated(RuleIn, request)
+        given = data
         rule = rule_save(actor=request.user, kind=kind, params=given["params"],
                          floor_days=given.get("floor_days"),
                          floor_amount=given.get("floor_amount"),
@@ -84,11 +83,9 @@ RuleOnView = _switch(True)
 RuleOffView = _switch(False)
 
 
-class RuleActionOut(serializers.ModelSerializer):
-    class Meta:
-        model = RuleAction
-        fields = ["id", "kind", "state", "target_type", "target_id", "amount", "summary",
-                  "reason", "reason_text", "undo_until", "created_at"]
+RuleActionOut = model_out("RuleActionOut", RuleAction, [
+    "id", "kind", "state", "target_type", "target_id", "amount", "summary", "reason",
+    "reason_text", "undo_until", "created_at"])
 
 
 RuleActionListView = list_view(lambda r: RuleAction.objects.all(), RuleActionOut,
@@ -141,10 +138,9 @@ class AlertSettingsView(APIView):
                    parameters=[IDEMPOTENCY_PARAM])
     @idempotent
     def put(self, request):
-        data = AlertSettingsIn(data=request.data)
-        data.is_valid(raise_exception=True)
+        data = validated(AlertSettingsIn, request)
         alert_settings_set(actor=request.user, business=request.business,
-                           **data.validated_data)
+                           **data)
         return Response(_alerts_data())
 
 

@@ -10,7 +10,7 @@ from rest_framework import serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from apps.api.base import action_view, list_view, lookup
+from apps.api.base import action_view, list_view, lookup, model_out
 from apps.api.conventions import IDEMPOTENCY_PARAM, idempotent
 from apps.bank.models import FeedAccount
 from apps.bank.services.feed_connect import feed_disconnect
@@ -22,18 +22,13 @@ from apps.integrations.plaid.models import PlaidItem
 from apps.integrations.sync.connection import qbo_disconnect
 from apps.ledger.models import Account
 
-
-class FeedItemOut(serializers.ModelSerializer):
-    class Meta:
-        model = PlaidItem
-        fields = ["id", "institution_name", "status", "last_sync_at", "created_at"]
+FeedItemOut = model_out("FeedItemOut", PlaidItem, [
+    "id", "institution_name", "status", "last_sync_at", "created_at"])
 
 
-class FeedAccountOut(serializers.ModelSerializer):
-    class Meta:
-        model = FeedAccount
-        fields = ["id", "item_id", "name", "mask", "type", "subtype", "currency",
-                  "linked_account", "link_confirmed"]
+FeedAccountOut = model_out("FeedAccountOut", FeedAccount, [
+    "id", "item_id", "name", "mask", "type", "subtype", "currency", "linked_account",
+    "link_confirmed"])
 
 
 def _item(pk: int) -> PlaidItem:

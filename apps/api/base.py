@@ -16,12 +16,49 @@ from rest_framework import serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from apps.api.conventions import IDEMPOTENCY_PARAM, idempotent, page_of, paginated, tagged
+from apps.api.conventions import (
+    IDEMPOTENCY_PARAM,
+    idempotent,
+    money,
+    page_of,
+    paginated,
+    tagged,
+    validated,
+)
+from apps.core.dates import local_today
 
 
 def lookup(queryset: Callable[[], Any]) -> Callable[[int], Any]:
     """`pk → object or 404`. Another business's id is not in this schema: 404, as the portal."""
     return lambda pk: get_object_or_404(queryset(), pk=pk)
+
+
+def filtered_rows(filters: Callable[..., Any], filtered: Callable[[Any, Any], Any]
+                  ) -> Callable[[Any], Any]:
+    """`request → rows` as the portal's list shows them for these query parameters (also its
+    CSV download): the portal's own filter parser, strict (a bad value is a 400), and selector."""
+    return lambda request: filtered(filters(request.query_params, strict=True),
+                                    local_today(request.business.timezone))
+
+
+def model_out(name: str, model: Any, fields: Sequence[str],
+              **declared: serializers.Field) -> type[serializers.ModelSerializer]:
+    """A read serializer named `name`: `model`'s `fields`, any of them `declared` explicitly."""
+    meta = type("Meta", (), {"model": model, "fields": list(fields)})
+    return type(name, (serializers.ModelSerializer,), {**declared, "Meta": meta})
+
+
+def document_out(name: str, model: Any, *, party: str, fields: Sequence[str],
+                 **declared: serializers.Field) -> type[serializers.ModelSerializer]:
+    """The read serializer of a QuickBooks document (bill, invoice, credit, payment) named
+    `name`: its `party` (vendor or customer) by display name, `<party>_id` and the money
+    fields `total` and `balance` where `fields` lists them, plus any `declared` field."""
+    attrs: dict[str, Any] = {party: serializers.CharField(source=f"{party}.display_name",
+                                                          default="")}
+    if f"{party}_id" in fields:
+        attrs[f"{party}_id"] = serializers.IntegerField(allow_null=True)
+    attrs.update({amount: money(amount) for amount in ("total", "balance") if amount in fields})
+    return model_out(name, model, fields, **attrs, **declared)
 
 
 def list_view(rows: Callable, out: type[serializers.Serializer], *, ordering: Sequence[str],
@@ -59,9 +96,7 @@ def action_view(find: Callable[[int], Any], call: Callable[..., Any],
         def post(self, request, pk: int):
             data: dict = {}
             if body is not None:
-                given = body(data=request.data)
-                given.is_valid(raise_exception=True)
-                data = dict(given.validated_data)
+                data = dict(validated(body, request))
             result = call(request, find(pk), **data)
             if result_out is not None:
                 result = result_out(request, result)

@@ -19,30 +19,24 @@ from apps.ap.selectors import (
 )
 from apps.ap.services import bill_approve, bill_hold, bill_pay_now, bill_release, bill_schedule
 from apps.ap.vendor_credits import unapplied, vendor_credit_apply
-from apps.api.base import action_view, detail_view, list_view, lookup
+from apps.api.base import (
+    action_view,
+    detail_view,
+    document_out,
+    filtered_rows,
+    list_view,
+    lookup,
+)
 from apps.api.conventions import IDEMPOTENCY_HEADER, money
 from apps.business_settings.selectors import approval_limit
-from apps.core.dates import local_today
 from apps.core.errors import ApplicationError
 from apps.ledger.models import Account
 
-
-class BillOut(serializers.ModelSerializer):
-    vendor = serializers.CharField(source="vendor.display_name", default="")
-    vendor_id = serializers.IntegerField(allow_null=True)
-    total = money("total")
-    balance = money("balance")
-
-    class Meta:
-        model = Bill
-        fields = ["id", "qbo_id", "doc_number", "vendor", "vendor_id", "txn_date", "due_date",
-                  "total", "balance", "status", "scheduled_date"]
-
-
-def bill_rows(request):
-    """The portal list's rows for these query parameters (also its CSV download)."""
-    return bills_filtered(bill_filters(request.query_params, strict=True),
-                          local_today(request.business.timezone))
+BillOut = document_out(
+    "BillOut", Bill, party="vendor",
+    fields=["id", "qbo_id", "doc_number", "vendor", "vendor_id", "txn_date", "due_date", "total",
+            "balance", "status", "scheduled_date"])
+bill_rows = filtered_rows(bill_filters, bills_filtered)
 
 
 FILTER_PARAMS = [
@@ -151,15 +145,30 @@ class VendorCreditOut(serializers.ModelSerializer):
         return f"{unapplied(credit):.2f}"
 
 
-class ApplyToBillIn(serializers.Serializer):
-    bill = serializers.IntegerField(min_value=1, max_value=2**31 - 1)
-    amount = serializers.DecimalField(max_digits=14, decimal_places=2, required=False,
-                                      min_value=0)
+def apply_body(name: str, document: str) -> type[serializers.Serializer]:
+    """The body of applying a credit: the `document` ("bill", "invoice") id and an optional
+    amount (default: as much as both allow)."""
+    return type(name, (serializers.Serializer,), {
+        document: serializers.IntegerField(min_value=1, max_value=2**31 - 1),
+        "amount": serializers.DecimalField(max_digits=14, decimal_places=2, required=False,
+                                           min_value=0),
+    })
 
 
-def _apply_vendor_credit(request, credit, bill, amount=None):
-    return vendor_credit_apply(actor=request.user, credit=credit, bill=_bill(bill),
-                               amount=amount, idempotency_key=_required_key(request))
+def credit_apply_call(service, *, credit: str, document: str, find):
+    """The `action_view` call that applies a credit (passed to `service` as `credit`) to the
+    body's document (`find(id)`, passed as `document`): through the outbox, once per
+    Idempotency-Key (required)."""
+    def call(request, row, amount=None, **body):
+        return service(actor=request.user, **{credit: row, document: find(body[document])},
+                       amount=amount, idempotency_key=_required_key(request))
+
+    return call
+
+
+ApplyToBillIn = apply_body("ApplyToBillIn", "bill")
+_apply_vendor_credit = credit_apply_call(vendor_credit_apply, credit="credit", document="bill",
+                                         find=_bill)
 
 
 _credit = lookup(lambda: VendorCredit.objects.live().select_related("vendor"))

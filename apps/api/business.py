@@ -15,13 +15,14 @@ from rest_framework.views import APIView
 
 from apps.ap.documents.models import InboundSender
 from apps.ap.documents.senders import inbound_senders_set
-from apps.api.base import action_view, list_view, lookup
+from apps.api.base import action_view, list_view, lookup, model_out
 from apps.api.conventions import (
     IDEMPOTENCY_PARAM,
     IF_MATCH_PARAM,
     idempotent,
     if_match_check,
     tagged,
+    validated,
 )
 from apps.business_settings.selectors import settings_get
 from apps.core.activity_log import activity_filtered
@@ -110,9 +111,8 @@ class BusinessView(APIView):
     def patch(self, request):
         business = request.business
         if_match_check(request, _business_data(business))
-        data = SettingsIn(data=request.data)
-        data.is_valid(raise_exception=True)
-        given, actor = data.validated_data, request.user
+        data = validated(SettingsIn, request)
+        given, actor = data, request.user
         if "approval_limit" in given:
             approval_limit_set(actor=actor, business=business, amount=given["approval_limit"])
         if "timezone" in given:
@@ -141,10 +141,9 @@ class BusinessView(APIView):
         """Delete the business, irreversibly (owners): the QuickBooks grant is revoked, every
         bank feed removed, stored files deleted, the schema dropped; one audit entry is kept.
         As in the portal, `confirm` must be the business's address (its slug)."""
-        data = DeleteIn(data=request.data)
-        data.is_valid(raise_exception=True)
+        data = validated(DeleteIn, request)
         summary = business_delete(actor=request.user, business=request.business,
-                                  confirm=data.validated_data["confirm"])
+                                  confirm=data["confirm"])
         return Response(DeletedOut(summary).data)
 
 
@@ -163,10 +162,8 @@ class BusinessExportView(APIView):
 
 # --- bank accounts -----------------------------------------------------------------------------
 
-class BankAccountOut(serializers.ModelSerializer):
-    class Meta:
-        model = Account
-        fields = ["id", "qbo_id", "name", "account_type", "currency", "included_in_runway"]
+BankAccountOut = model_out("BankAccountOut", Account, [
+    "id", "qbo_id", "name", "account_type", "currency", "included_in_runway"])
 
 
 class IncludeIn(serializers.Serializer):
@@ -235,11 +232,8 @@ class SeriesIn(serializers.Serializer):
     next_date = serializers.DateField(required=False, allow_null=True, default=None)
 
 
-class SeriesOut(serializers.ModelSerializer):
-    class Meta:
-        model = RecurringSeriesOverride
-        fields = ["key", "status", "name", "cadence", "amount", "next_date", "edited_by_email",
-                  "updated_at"]
+SeriesOut = model_out("SeriesOut", RecurringSeriesOverride, [
+    "key", "status", "name", "cadence", "amount", "next_date", "edited_by_email", "updated_at"])
 
 
 class KeyIn(serializers.Serializer):
@@ -258,19 +252,17 @@ class RecurringView(APIView):
     @extend_schema(request=SeriesIn, responses={204: None}, parameters=[IDEMPOTENCY_PARAM])
     @idempotent
     def post(self, request):
-        data = SeriesIn(data=request.data)
-        data.is_valid(raise_exception=True)
+        data = validated(SeriesIn, request)
         series_override_set(actor=request.user, business=request.business,
-                            **data.validated_data)
+                            **data)
         return Response(status=204)
 
     @extend_schema(request=KeyIn, responses={204: None}, parameters=[IDEMPOTENCY_PARAM])
     @idempotent
     def delete(self, request):
-        data = KeyIn(data=request.data)
-        data.is_valid(raise_exception=True)
+        data = validated(KeyIn, request)
         series_override_clear(actor=request.user, business=request.business,
-                              key=data.validated_data["key"])
+                              key=data["key"])
         return Response(status=204)
 
 

@@ -9,13 +9,14 @@ from rest_framework import serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from apps.api.base import lookup
+from apps.api.base import lookup, model_out
 from apps.api.conventions import (
     IDEMPOTENCY_PARAM,
     IF_MATCH_PARAM,
     idempotent,
     if_match_check,
     tagged,
+    validated,
 )
 from apps.ar.reminders import selectors
 from apps.ar.reminders.models import ReminderSequence, ReminderStep, Tone
@@ -53,17 +54,13 @@ class CollectionsSettingsView(APIView):
     @idempotent
     def put(self, request):
         if_match_check(request, CollectionsSettingsOut(collections_settings()).data)
-        data = CollectionsSettingsIn(data=request.data)
-        data.is_valid(raise_exception=True)
-        row = settings_save(actor=request.user, **data.validated_data)
+        data = validated(CollectionsSettingsIn, request)
+        row = settings_save(actor=request.user, **data)
         return tagged(CollectionsSettingsOut(row).data)
 
 
-class StepOut(serializers.ModelSerializer):
-    class Meta:
-        model = ReminderStep
-        fields = ["id", "sequence", "offset_days", "tone", "subject", "body", "cc_owner",
-                  "updated_at"]
+StepOut = model_out("StepOut", ReminderStep, [
+    "id", "sequence", "offset_days", "tone", "subject", "body", "cc_owner", "updated_at"])
 
 
 class SequenceOut(serializers.ModelSerializer):
@@ -89,9 +86,8 @@ class SequenceListView(APIView):
     @idempotent
     def post(self, request):
         """A new sequence, starting as a copy of the default's steps."""
-        data = SequenceIn(data=request.data)
-        data.is_valid(raise_exception=True)
-        seq = sequence_create(actor=request.user, name=data.validated_data["name"])
+        data = validated(SequenceIn, request)
+        seq = sequence_create(actor=request.user, name=data["name"])
         return Response(SequenceOut(seq).data, status=201)
 
 
@@ -114,9 +110,8 @@ class SequenceStepsView(APIView):
     def post(self, request, pk: int):
         """Add a step (merge fields are checked now, never at send time)."""
         sequence = _sequence(pk)
-        data = StepIn(data=request.data)
-        data.is_valid(raise_exception=True)
-        step = step_save(actor=request.user, sequence=sequence, **data.validated_data)
+        data = validated(StepIn, request)
+        step = step_save(actor=request.user, sequence=sequence, **data)
         return Response(StepOut(step).data, status=201)
 
 
@@ -131,10 +126,9 @@ class StepView(APIView):
     def put(self, request, pk: int):
         step = _step(pk)
         if_match_check(request, StepOut(step).data)
-        data = StepIn(data=request.data)
-        data.is_valid(raise_exception=True)
+        data = validated(StepIn, request)
         step = step_save(actor=request.user, sequence=step.sequence, step=step,
-                         **data.validated_data)
+                         **data)
         return tagged(StepOut(step).data)
 
     @extend_schema(request=None, responses={204: None}, parameters=[IDEMPOTENCY_PARAM])

@@ -15,6 +15,7 @@ from rest_framework.views import APIView
 
 from apps.ap.models import Bill
 from apps.api.base import list_view
+from apps.api.conventions import validated
 from apps.ar.models import Invoice
 from apps.core.dates import local_today
 from apps.core.errors import ApplicationError
@@ -112,10 +113,9 @@ class ScenarioView(APIView):
             {"type": "pay_bill", "id": 42},
             {"type": "expect_invoice", "id": 7, "on": "2026-12-18"}]})])
     def post(self, request):
-        data = ScenarioIn(data=request.data)
-        data.is_valid(raise_exception=True)
+        data = validated(ScenarioIn, request)
         today = local_today(request.business.timezone)
-        decisions = [_decision(request, row, today) for row in data.validated_data["decisions"]]
+        decisions = [_decision(request, row, today) for row in data["decisions"]]
         try:
             return Response(runway_json(request.business, as_of=today, decisions=decisions))
         except DecisionError as exc:

@@ -9,8 +9,15 @@ from django.db import connection
 from drf_spectacular.utils import OpenApiParameter
 from rest_framework import serializers
 
-from apps.api.base import action_view, detail_view, list_view, lookup
-from apps.api.bills import ActionOut, _required_key
+from apps.api.base import (
+    action_view,
+    detail_view,
+    document_out,
+    filtered_rows,
+    list_view,
+    lookup,
+)
+from apps.api.bills import ActionOut, apply_body, credit_apply_call
 from apps.api.conventions import money
 from apps.ar.credits import credit_apply
 from apps.ar.models import CreditMemo, Customer, Invoice, Payment
@@ -35,23 +42,11 @@ from apps.collections.services import customer_habits
 from apps.core.dates import local_today
 from apps.core.errors import ApplicationError
 
-
-class InvoiceOut(serializers.ModelSerializer):
-    customer = serializers.CharField(source="customer.display_name", default="")
-    customer_id = serializers.IntegerField(allow_null=True)
-    total = money("total")
-    balance = money("balance")
-
-    class Meta:
-        model = Invoice
-        fields = ["id", "qbo_id", "doc_number", "customer", "customer_id", "txn_date",
-                  "due_date", "total", "balance", "expected_date", "last_reminded_at"]
-
-
-def invoice_rows(request):
-    """The portal list's rows for these query parameters (also its CSV download)."""
-    return invoices_filtered(invoice_filters(request.query_params, strict=True),
-                             local_today(request.business.timezone))
+InvoiceOut = document_out(
+    "InvoiceOut", Invoice, party="customer",
+    fields=["id", "qbo_id", "doc_number", "customer", "customer_id", "txn_date", "due_date",
+            "total", "balance", "expected_date", "last_reminded_at"])
+invoice_rows = filtered_rows(invoice_filters, invoices_filtered)
 
 
 FILTER_PARAMS = [
@@ -190,40 +185,20 @@ CustomerContactsView = action_view(_customer, _contacts, CustomerWithHabitOut, b
 
 # --- credit memos and overpayments -------------------------------------------------------------
 
-class CreditMemoOut(serializers.ModelSerializer):
-    customer = serializers.CharField(source="customer.display_name", default="")
-    total = money("total")
-    balance = money("balance")
-
-    class Meta:
-        model = CreditMemo
-        fields = ["id", "qbo_id", "doc_number", "customer", "txn_date", "total", "balance"]
-
-
-class OverpaymentOut(serializers.ModelSerializer):
-    customer = serializers.CharField(source="customer.display_name", default="")
-    total = money("total")
-    unapplied = money("unapplied_amount")
-
-    class Meta:
-        model = Payment
-        fields = ["id", "qbo_id", "customer", "txn_date", "total", "unapplied"]
+CreditMemoOut = document_out(
+    "CreditMemoOut", CreditMemo, party="customer",
+    fields=["id", "qbo_id", "doc_number", "customer", "txn_date", "total", "balance"])
+OverpaymentOut = document_out(
+    "OverpaymentOut", Payment, party="customer",
+    fields=["id", "qbo_id", "customer", "txn_date", "total", "unapplied"],
+    unapplied=money("unapplied_amount"))
 
 
-class ApplyToInvoiceIn(serializers.Serializer):
-    invoice = serializers.IntegerField(min_value=1, max_value=2**31 - 1)
-    amount = serializers.DecimalField(max_digits=14, decimal_places=2, required=False,
-                                      min_value=0)
-
-
-def _apply_credit(request, memo, invoice, amount=None):
-    return credit_apply(actor=request.user, credit_memo=memo, invoice=_invoice(invoice),
-                        amount=amount, idempotency_key=_required_key(request))
-
-
-def _apply_overpayment(request, payment, invoice, amount=None):
-    return overpayment_apply(actor=request.user, payment=payment, invoice=_invoice(invoice),
-                             amount=amount, idempotency_key=_required_key(request))
+ApplyToInvoiceIn = apply_body("ApplyToInvoiceIn", "invoice")
+_apply_credit = credit_apply_call(credit_apply, credit="credit_memo", document="invoice",
+                                  find=_invoice)
+_apply_overpayment = credit_apply_call(overpayment_apply, credit="payment", document="invoice",
+                                       find=_invoice)
 
 
 def _credits():

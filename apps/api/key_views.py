@@ -8,15 +8,14 @@ from rest_framework import serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from apps.api.base import model_out
+from apps.api.conventions import validated
 from apps.api.keys import api_key_create, api_key_revoke
 from apps.api.models import ApiKey
 
-
-class ApiKeyOut(serializers.ModelSerializer):
-    class Meta:
-        model = ApiKey
-        fields = ["id", "name", "prefix", "scope", "created_by_email", "created_at",
-                  "last_used_at", "revoked_at"]
+ApiKeyOut = model_out("ApiKeyOut", ApiKey, [
+    "id", "name", "prefix", "scope", "created_by_email", "created_at", "last_used_at",
+    "revoked_at"])
 
 
 class ApiKeyCreatedOut(ApiKeyOut):
@@ -40,10 +39,9 @@ class ApiKeyListView(APIView):
         OpenApiExample("A read-only key", value={"name": "Spreadsheet", "scope": "read"},
                        request_only=True)])
     def post(self, request):
-        data = ApiKeyIn(data=request.data)
-        data.is_valid(raise_exception=True)
+        data = validated(ApiKeyIn, request)
         key, raw = api_key_create(actor=request.user, business=request.business,
-                                  **data.validated_data)
+                                  **data)
         key.key = raw
         return Response(ApiKeyCreatedOut(key).data, status=201)
 

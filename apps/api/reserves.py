@@ -17,6 +17,7 @@ from apps.api.conventions import (
     if_match_check,
     money,
     tagged,
+    validated,
 )
 from apps.core.dates import local_today
 from apps.core.errors import ApplicationError
@@ -70,9 +71,8 @@ class ReserveListView(list_view(lambda r: Reserve.objects.all(), ReserveOut,
                    parameters=[IDEMPOTENCY_PARAM])
     @idempotent
     def post(self, request):
-        data = ReserveIn(data=request.data)
-        data.is_valid(raise_exception=True)
-        fields = dict(data.validated_data)
+        data = validated(ReserveIn, request)
+        fields = dict(data)
         fields["due_date"] = _future(request, fields.get("due_date"))
         reserve = reserve_create(actor=request.user, **fields)
         reserves_confirm(actor=request.user, business=request.business)
@@ -90,9 +90,8 @@ class ReserveDetailView(APIView):
     def patch(self, request, pk: int):
         reserve = _reserve(pk)
         if_match_check(request, ReserveOut(reserve).data)
-        data = ReservePatchIn(data=request.data)
-        data.is_valid(raise_exception=True)
-        fields = dict(data.validated_data)
+        data = validated(ReservePatchIn, request)
+        fields = dict(data)
         if "due_date" in fields:
             fields["due_date"] = _future(request, fields["due_date"], current=reserve.due_date)
         reserve_update(actor=request.user, reserve=reserve, **fields)

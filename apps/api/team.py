@@ -18,8 +18,8 @@ from apps.accounts.services import (
     membership_remove,
     membership_role_change,
 )
-from apps.api.base import action_view
-from apps.api.conventions import IDEMPOTENCY_PARAM, idempotent
+from apps.api.base import action_view, model_out
+from apps.api.conventions import IDEMPOTENCY_PARAM, idempotent, validated
 from apps.core.errors import NotFound
 
 
@@ -44,11 +44,8 @@ class MemberOut(serializers.ModelSerializer):
         fields = ["id", "email", "role", "firm", "created_at"]
 
 
-class InvitationOut(serializers.ModelSerializer):
-    class Meta:
-        model = Invitation
-        fields = ["id", "email", "role", "created_at", "expires_at", "accepted_at",
-                  "revoked_at"]
+InvitationOut = model_out("InvitationOut", Invitation, [
+    "id", "email", "role", "created_at", "expires_at", "accepted_at", "revoked_at"])
 
 
 class FirmOut(serializers.ModelSerializer):
@@ -98,10 +95,9 @@ class InvitationListView(APIView):
     @idempotent
     def post(self, request):
         """Invite someone by email with a role; the link is emailed and returned once."""
-        data = InviteIn(data=request.data)
-        data.is_valid(raise_exception=True)
+        data = validated(InviteIn, request)
         link = invitation_create(actor=request.user, business=request.business,
-                                 **data.validated_data)
+                                 **data)
         return Response({"link": link}, status=201)
 
 
@@ -119,10 +115,9 @@ class FirmAddView(APIView):
     @idempotent
     def post(self, request):
         """Let an accounting firm serve this business (its partners then grant access)."""
-        data = FirmIn(data=request.data)
-        data.is_valid(raise_exception=True)
+        data = validated(FirmIn, request)
         link = firm_client_invite(actor=request.user, business=request.business,
-                                  firm_ref=data.validated_data["firm"])
+                                  firm_ref=data["firm"])
         return Response(FirmOut(link).data, status=201)
 
 

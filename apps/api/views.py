@@ -14,6 +14,7 @@ from rest_framework.views import APIView
 from apps.accounts import two_step
 from apps.accounts.models import Membership
 from apps.api.auth import tokens_for, tokens_revoke, tokens_rotate
+from apps.api.conventions import validated
 from apps.core.errors import PermissionDenied
 from apps.core.services.audit import audit_record
 
@@ -37,17 +38,16 @@ class TokenObtainView(APIView):
 
     @extend_schema(request=TokenIn, responses=TokenOut)
     def post(self, request):
-        data = TokenIn(data=request.data)
-        data.is_valid(raise_exception=True)
+        data = validated(TokenIn, request)
         user = authenticate(
-            request._request, email=data.validated_data["email"].lower(),
-            password=data.validated_data["password"],
+            request._request, email=data["email"].lower(),
+            password=data["password"],
         )
         business = connection.tenant
         if user is None or not Membership.objects.filter(user=user, business=business).exists():
             raise PermissionDenied("Those credentials don't match a member of this business.")
         if two_step.device_for(user) is not None and two_step.code_check(
-            user=user, code=data.validated_data.get("otp", "")
+            user=user, code=data.get("otp", "")
         ) is None:
             raise PermissionDenied("This account signs in in two steps: send its code as `otp`.")
         audit_record(actor=user, action="api.token_issued", business=business, obj=user)
@@ -67,9 +67,8 @@ class TokenRefreshView(APIView):
 
     @extend_schema(request=RefreshIn, responses=TokenOut)
     def post(self, request):
-        data = RefreshIn(data=request.data)
-        data.is_valid(raise_exception=True)
-        return Response(tokens_rotate(data.validated_data["refresh"], connection.tenant))
+        data = validated(RefreshIn, request)
+        return Response(tokens_rotate(data["refresh"], connection.tenant))
 
 
 class SignOutView(APIView):
@@ -77,7 +76,6 @@ class SignOutView(APIView):
 
     @extend_schema(request=RefreshIn, responses={204: None})
     def post(self, request):
-        data = RefreshIn(data=request.data)
-        data.is_valid(raise_exception=True)
-        tokens_revoke(data.validated_data["refresh"], connection.tenant, user=request.user)
+        data = validated(RefreshIn, request)
+        tokens_revoke(data["refresh"], connection.tenant, user=request.user)
         return Response(status=204)

@@ -5,7 +5,7 @@ mounted under /api/v1/ by oodaloo/urls_tenant.py and appear in the same OpenAPI 
 
 from __future__ import annotations
 
-from django.http import Http404, HttpResponse
+from django.http import HttpResponse
 from django.urls import path
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
@@ -16,9 +16,9 @@ from rest_framework.views import APIView
 from apps.accounts.models import Role
 from apps.accounts.permissions import portal_view
 from apps.digest import selectors as digest_selectors
-from apps.digest.content import digest_build, week_label, week_parse
 from apps.digest.render import digest_render_pdf
-from apps.digest.services import digest_subscription_set, late_note
+from apps.digest.services import digest_subscription_set
+from apps.digest.views import week_content
 
 IDEMPOTENCY_PARAM = OpenApiParameter(
     "Idempotency-Key", str, OpenApiParameter.HEADER, required=False,
@@ -54,17 +54,7 @@ class DigestPdfView(APIView):
 
     @extend_schema(responses={(200, "application/pdf"): OpenApiTypes.BINARY})
     def get(self, request, week: str):
-        try:
-            week_parse(week)
-        except ValueError:
-            raise Http404("No such week.")
-        run = digest_selectors.run_for_week(week)
-        if run is not None and run.content:
-            content, late = run.content, late_note(run)
-        elif week == week_label(digest_selectors.local_today(request.business)):
-            content, late = digest_build(request.business, week), ""
-        else:
-            raise Http404("No digest for that week.")
+        content, late = week_content(request, week)
         response = HttpResponse(digest_render_pdf(content, late=late).data,
                                 content_type="application/pdf")
         response["Content-Disposition"] = f'attachment; filename="runway-digest-{week}.pdf"'

@@ -25,7 +25,9 @@ def history(request):
                                                    "membership": request.membership})
 
 
-def _content_for(request, week: str) -> tuple[dict, str]:
+def week_content(request, week: str) -> tuple[dict, str]:
+    """The digest of an ISO week and its late note (the page, its PDF, the API's PDF); 404
+    for a malformed week or one without a digest."""
     try:
         week_parse(week)
     except ValueError:
@@ -40,7 +42,7 @@ def _content_for(request, week: str) -> tuple[dict, str]:
 
 @portal_view
 def in_browser(request, week: str):
-    content, late = _content_for(request, week)
+    content, late = week_content(request, week)
     body = mark_safe(digest_render_page_body(content, late=late))  # noqa: S308 — our template
     return render(request, "digest/page.html", {"body": body, "c": content,
                                                 "business": request.business,
@@ -49,7 +51,7 @@ def in_browser(request, week: str):
 
 @portal_view
 def pdf(request, week: str):
-    content, late = _content_for(request, week)
+    content, late = week_content(request, week)
     response = HttpResponse(digest_render_pdf(content, late=late).data,
                             content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="runway-digest-{week}.pdf"'

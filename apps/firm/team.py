@@ -76,25 +76,11 @@ def member_invite(request):
 
 @require_POST
 @firm_view(partner=True)
-def member_remove(request, pk: int):
-    member = get_object_or_404(FirmMember, pk=pk, firm=request.firm)
-    return _run(request, firm_member_remove, "Removed from the firm.", member=member)
-
-
-@require_POST
-@firm_view(partner=True)
 def grant_add(request, pk: int):
     client = get_object_or_404(FirmClient, pk=pk, firm=request.firm)
     member = get_object_or_404(FirmMember, pk=request.POST.get("member") or 0, firm=request.firm)
     return _run(request, firm_grant, "Access granted.", firm=request.firm,
                 business=client.business, user=member.user, role=request.POST.get("role", ""))
-
-
-@require_POST
-@firm_view(partner=True)
-def grant_revoke(request, pk: int):
-    grant = get_object_or_404(Membership, pk=pk, firm=request.firm)
-    return _run(request, firm_grant_revoke, "Access revoked.", membership=grant)
 
 
 @require_POST
@@ -107,8 +93,21 @@ def client_new(request):
     )[1], "Client created; its owner was invited.")
 
 
-@require_POST
-@firm_view(partner=True)
-def client_end(request, pk: int):
-    link = get_object_or_404(FirmClient, pk=pk, firm=request.firm)
-    return _run(request, firm_client_end, "The firm no longer serves that client.", link=link)
+def _partner_row_view(model, action, success: str, field: str):
+    """A partner's POST on one of this firm's `model` rows (`pk`): `action(actor=,
+    <field>=row)`, back on the team page."""
+
+    @require_POST
+    @firm_view(partner=True)
+    def view(request, pk: int):
+        return _run(request, action, success,
+                    **{field: get_object_or_404(model, pk=pk, firm=request.firm)})
+
+    return view
+
+
+member_remove = _partner_row_view(FirmMember, firm_member_remove, "Removed from the firm.",
+                                  "member")
+grant_revoke = _partner_row_view(Membership, firm_grant_revoke, "Access revoked.", "membership")
+client_end = _partner_row_view(FirmClient, firm_client_end,
+                               "The firm no longer serves that client.", "link")

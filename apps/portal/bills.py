@@ -23,6 +23,7 @@ from apps.business_settings.selectors import approval_limit
 from apps.core.errors import ApplicationError
 from apps.core.tray_causes import cash_impact
 from apps.ledger.models import Account
+from apps.portal.apply_credit import credit_apply_response
 from apps.portal.common import (
     action_error,
     form_token,
@@ -118,15 +119,23 @@ def _after(request, bill: Bill, message: str, *, tick_tray: bool = True):
     )
 
 
+def _bill_change(request, pk: int, change, message: str, *, tick_tray: bool = True):
+    """Run `change(bill)` (a workflow service); its refusal, or back to the bill with `message`."""
+    bill = get_object_or_404(Bill, pk=pk)
+    try:
+        bill = change(bill)
+    except ApplicationError as exc:
+        return action_error(request, exc)
+    return _after(request, bill, message, tick_tray=tick_tray)
+
+
 @require_POST
 @portal_view
 def bill_approve_view(request, pk: int):
-    bill = get_object_or_404(Bill, pk=pk)
-    try:
-        bill = bill_approve(actor=request.user, bill=bill, approval_limit=approval_limit())
-    except ApplicationError as exc:
-        return action_error(request, exc)
-    return _after(request, bill, "Approved.", tick_tray=False)
+    return _bill_change(
+        request, pk, lambda bill: bill_approve(actor=request.user, bill=bill,
+                                               approval_limit=approval_limit()),
+        "Approved.", tick_tray=False)
 
 
 @require_POST
@@ -146,23 +155,17 @@ def bill_schedule_view(request, pk: int):
 @require_POST
 @portal_view
 def bill_hold_view(request, pk: int):
-    bill = get_object_or_404(Bill, pk=pk)
-    try:
-        bill = bill_hold(actor=request.user, bill=bill, reason=request.POST.get("reason", ""))
-    except ApplicationError as exc:
-        return action_error(request, exc)
-    return _after(request, bill, "On hold. It stays out of the tray until you release it.")
+    return _bill_change(
+        request, pk, lambda bill: bill_hold(actor=request.user, bill=bill,
+                                            reason=request.POST.get("reason", "")),
+        "On hold. It stays out of the tray until you release it.")
 
 
 @require_POST
 @portal_view
 def bill_release_view(request, pk: int):
-    bill = get_object_or_404(Bill, pk=pk)
-    try:
-        bill = bill_release(actor=request.user, bill=bill)
-    except ApplicationError as exc:
-        return action_error(request, exc)
-    return _after(request, bill, "Released; it needs approval again.", tick_tray=False)
+    return _bill_change(request, pk, lambda bill: bill_release(actor=request.user, bill=bill),
+                        "Released; it needs approval again.", tick_tray=False)
 
 
 @require_POST
@@ -202,22 +205,9 @@ def bill_pay_view(request, pk: int):
 def vendor_credit_apply_view(request, pk: int):
     """Apply a vendor credit to the bill the tray offered (through the outbox, once)."""
     credit = get_object_or_404(VendorCredit, pk=pk)
-    bill_id = request.POST.get("bill", "")
-    bill = get_object_or_404(Bill, pk=int(bill_id)) if bill_id.isdigit() else None
-    try:
-        if bill is None:
-            raise ApplicationError("Choose the bill to apply the credit to.")
-        action = vendor_credit_apply(
-            actor=request.user, credit=credit, bill=bill,
-            amount=request.POST.get("amount") or None,
-            idempotency_key=request.POST.get("key", ""),
-        )
-    except ApplicationError as exc:
-        return action_error(request, exc)
-    number = bill.doc_number or bill.qbo_id
-    return action_done_from_tray(
-        request,
-        f"Applying {action.payload['amount']} of credit to bill {number} in QuickBooks.",
-        default_next=f"/bills/{bill.pk}/",
+    return credit_apply_response(
+        request, document_model=Bill, label="bill", thing="credit", what="credit",
+        apply=lambda bill, **given: vendor_credit_apply(actor=request.user, credit=credit,
+                                                        bill=bill, **given),
         target=("vendor_credit", credit.pk),
     )

@@ -4,6 +4,7 @@ redirect or an HTMX fragment), the business's "today"."""
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 from datetime import date
 from typing import Any
 
@@ -89,6 +90,20 @@ def action_done(
         return fragment
     messages.success(request, message)
     return redirect(safe_next(request, default_next))
+
+
+def service_action(
+    request: HttpRequest, call: Callable[[], Any], message: str | Callable[[Any], str], *,
+    default_next: str,
+) -> HttpResponse:
+    """A form's POST: run `call()` (a service); its refusal as the page's error, else
+    `message` (or `message(result)`) and back to `default_next`."""
+    try:
+        result = call()
+    except ApplicationError as exc:
+        return action_error(request, exc)
+    return action_done(request, message(result) if callable(message) else message,
+                       default_next=default_next)
 
 
 def paginate(request: HttpRequest, queryset: Any, size: int = PAGE_SIZE):

@@ -71,20 +71,22 @@ def invoices_csv(request):
          i.due_date, i.total, i.balance, i.currency, i.expected_date or "") for i in rows))
 
 
+def _parties_csv(name: str, parties):
+    """Customers or vendors: the same columns for both."""
+    return csv_response(name, ["id", "name", "company", "email", "balance", "currency",
+                               "active"], (
+        (p.pk, p.display_name, p.company_name, p.email, p.balance, p.currency, p.active)
+        for p in parties.iterator()))
+
+
 @portal_view
 def customers_csv(request):
-    return csv_response("customers", ["id", "name", "company", "email", "balance", "currency",
-                                      "active"], (
-        (c.pk, c.display_name, c.company_name, c.email, c.balance, c.currency, c.active)
-        for c in customers_filtered(request.GET).iterator()))
+    return _parties_csv("customers", customers_filtered(request.GET))
 
 
 @portal_view
 def vendors_csv(request):
-    return csv_response("vendors", ["id", "name", "company", "email", "balance", "currency",
-                                    "active"], (
-        (v.pk, v.display_name, v.company_name, v.email, v.balance, v.currency, v.active)
-        for v in vendors_filtered(request.GET).iterator()))
+    return _parties_csv("vendors", vendors_filtered(request.GET))
 
 
 @portal_view(read=Role.BOOKKEEPER, write=Role.OWNER)

@@ -18,6 +18,7 @@ from apps.ar.services import collections_top, invoice_expect_on
 from apps.collections.services import customer_habits
 from apps.core.errors import ApplicationError
 from apps.core.tray_causes import cash_impact
+from apps.portal.apply_credit import credit_apply_response
 from apps.portal.collections import customer_context
 from apps.portal.common import (
     PAGE_SIZE,
@@ -173,23 +174,10 @@ def invoice_expect_view(request, pk: int):
 def _credit_source_apply(request, source: CreditSource, pk: int, *, thing: str, what: str):
     """Apply a credit source (credit memo, overpayment) to the invoice the tray offered."""
     row = get_object_or_404(source.model, pk=pk)
-    invoice_id = request.POST.get("invoice", "")
-    invoice = get_object_or_404(Invoice, pk=int(invoice_id)) if invoice_id.isdigit() else None
-    try:
-        if invoice is None:
-            raise ApplicationError(f"Choose the invoice to apply the {thing} to.")
-        action = credit_source_apply(
-            source, actor=request.user, row=row, invoice=invoice,
-            amount=request.POST.get("amount") or None,
-            idempotency_key=request.POST.get("key", ""),
-        )
-    except ApplicationError as exc:
-        return action_error(request, exc)
-    number = invoice.doc_number or invoice.qbo_id
-    return action_done_from_tray(
-        request,
-        f"Applying {action.payload['amount']} of {what} to invoice {number} in QuickBooks.",
-        default_next=f"/invoices/{invoice.pk}/",
+    return credit_apply_response(
+        request, document_model=Invoice, label="invoice", thing=thing, what=what,
+        apply=lambda invoice, **given: credit_source_apply(source, actor=request.user, row=row,
+                                                           invoice=invoice, **given),
         target=(source.target_type, row.pk),
     )
 

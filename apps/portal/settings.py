@@ -24,7 +24,7 @@ from apps.lifecycle.services import (
     business_export,
     business_export_filename,
 )
-from apps.portal.common import BadInput, action_done, action_error, parse_int
+from apps.portal.common import BadInput, action_error, parse_int, service_action
 from apps.portal.services import (
     approval_limit_set,
     digest_settings_set,
@@ -77,13 +77,19 @@ def settings_page(request):
     )
 
 
+def _owner_save(request, service, message, *, default_next: str = "/settings/", **given):
+    """Save one setting through its service, as the owner of this business."""
+    return service_action(
+        request, lambda: service(actor=request.user, business=request.business, **given),
+        message, default_next=default_next)
+
+
 @require_POST
 @portal_view(**OWNER)
 def settings_digest_view(request):
-    try:
-        raw_time = request.POST.get("time", "")
+    def save():
         try:
-            at = time.fromisoformat(raw_time)
+            at = time.fromisoformat(request.POST.get("time", ""))
         except ValueError:
             raise BadInput("Choose a time for the digest.")
         extras = [e for e in request.POST.get("extra", "").replace(",", "\n").splitlines()]
@@ -97,53 +103,33 @@ def settings_digest_view(request):
             extra_recipients=extras,
             member_ids_receiving=members,
         )
-    except ApplicationError as exc:
-        return action_error(request, exc)
-    return action_done(request, "Digest settings saved.", default_next="/settings/#digest")
+
+    return service_action(request, save, "Digest settings saved.",
+                          default_next="/settings/#digest")
 
 
 @require_POST
 @portal_view(**OWNER)
 def settings_approval_view(request):
-    try:
-        row = approval_limit_set(
-            actor=request.user,
-            business=request.business,
-            amount=request.POST.get("approval_limit", ""),
-        )
-    except ApplicationError as exc:
-        return action_error(request, exc)
-    return action_done(
-        request,
-        f"Bookkeepers may now approve bills up to {row.approval_limit:,.2f}.",
-        default_next="/settings/#approval",
-    )
+    return _owner_save(
+        request, approval_limit_set,
+        lambda row: f"Bookkeepers may now approve bills up to {row.approval_limit:,.2f}.",
+        default_next="/settings/#approval", amount=request.POST.get("approval_limit", ""))
 
 
 @require_POST
 @portal_view(**OWNER)
 def settings_timezone_view(request):
-    try:
-        timezone_set(
-            actor=request.user,
-            business=request.business,
-            tz_name=request.POST.get("timezone", "").strip(),
-        )
-    except ApplicationError as exc:
-        return action_error(request, exc)
-    return action_done(request, "Time zone saved.", default_next="/settings/")
+    return _owner_save(request, timezone_set, "Time zone saved.",
+                       tz_name=request.POST.get("timezone", "").strip())
 
 
 @require_POST
 @portal_view(**OWNER)
 def settings_inbound_senders_view(request):
-    try:
-        patterns = inbound_senders_set(actor=request.user, business=request.business,
-                                       raw=request.POST.get("senders", ""))
-    except ApplicationError as exc:
-        return action_error(request, exc)
-    return action_done(request, f"{len(patterns)} allowed sender(s) saved.",
-                       default_next="/settings/#inbound")
+    return _owner_save(request, inbound_senders_set,
+                       lambda patterns: f"{len(patterns)} allowed sender(s) saved.",
+                       default_next="/settings/#inbound", raw=request.POST.get("senders", ""))
 
 
 @require_POST

@@ -15,8 +15,7 @@ from apps.accounts.services import (
     membership_remove,
     membership_role_change,
 )
-from apps.core.errors import ApplicationError
-from apps.portal.common import action_done, action_error
+from apps.portal.common import service_action
 
 OWNER = {"read": "owner", "write": "owner"}
 
@@ -62,54 +61,48 @@ def _firm_links(business) -> list[FirmClient]:
 @require_POST
 @portal_view(**OWNER)
 def team_invite_view(request):
-    try:
-        link = invitation_create(
+    def invite():
+        request.session["invite_link"] = invitation_create(
             actor=request.user,
             business=request.business,
             email=request.POST.get("email", ""),
             role=request.POST.get("role", ""),
         )
-    except ApplicationError as exc:
-        return action_error(request, exc)
-    request.session["invite_link"] = link
-    return action_done(request, "Invitation sent.", default_next="/team/")
+
+    return service_action(request, invite, "Invitation sent.", default_next="/team/")
 
 
 @require_POST
 @portal_view(**OWNER)
 def team_role_view(request, pk: int):
     membership = get_object_or_404(Membership, pk=pk, business=request.business)
-    try:
-        membership_role_change(
-            actor=request.user, membership=membership, role=request.POST.get("role", "")
-        )
-    except ApplicationError as exc:
-        return action_error(request, exc)
-    return action_done(request, "Role changed.", default_next="/team/")
+    return _team_action(request, membership_role_change, "Role changed.",
+                        membership=membership, role=request.POST.get("role", ""))
 
 
 def _team_action(request, action, message: str, **kwargs):
     """Call one team service as the owner; its error, or ``message``, back on the team page."""
-    try:
-        action(actor=request.user, **kwargs)
-    except ApplicationError as exc:
-        return action_error(request, exc)
-    return action_done(request, message, default_next="/team/")
+    return service_action(request, lambda: action(actor=request.user, **kwargs), message,
+                          default_next="/team/")
 
 
-@require_POST
-@portal_view(**OWNER)
-def team_remove_view(request, pk: int):
-    membership = get_object_or_404(Membership, pk=pk, business=request.business)
-    return _team_action(request, membership_remove, "Removed from the team.",
-                        membership=membership)
+def _team_row_view(model, action, message: str, field: str, **lookup):
+    """A POST view on one of this business's `model` rows (`pk`): `action(actor=, <field>=row)`
+    as the owner, back on the team page."""
+
+    @require_POST
+    @portal_view(**OWNER)
+    def view(request, pk: int):
+        row = get_object_or_404(model, pk=pk, business=request.business, **lookup)
+        return _team_action(request, action, message, **{field: row})
+
+    return view
 
 
-@require_POST
-@portal_view(**OWNER)
-def team_invitation_revoke_view(request, pk: int):
-    invitation = get_object_or_404(Invitation, pk=pk, business=request.business)
-    return _team_action(request, invitation_revoke, "Invitation revoked.", invitation=invitation)
+team_remove_view = _team_row_view(Membership, membership_remove, "Removed from the team.",
+                                  "membership")
+team_invitation_revoke_view = _team_row_view(Invitation, invitation_revoke,
+                                             "Invitation revoked.", "invitation")
 
 
 # --- accounting firms (apps/accounts/firm_access.py) --------------------------------------------
@@ -123,16 +116,7 @@ def team_firm_add_view(request):
                         firm_ref=request.POST.get("firm", ""))
 
 
-@require_POST
-@portal_view(**OWNER)
-def team_firm_end_view(request, pk: int):
-    link = get_object_or_404(FirmClient, pk=pk, business=request.business)
-    return _team_action(request, firm_client_end, "The firm's access was removed.", link=link)
-
-
-@require_POST
-@portal_view(**OWNER)
-def team_grant_revoke_view(request, pk: int):
-    membership = get_object_or_404(
-        Membership, pk=pk, business=request.business, firm__isnull=False)
-    return _team_action(request, firm_grant_revoke, "Access revoked.", membership=membership)
+team_firm_end_view = _team_row_view(FirmClient, firm_client_end,
+                                    "The firm's access was removed.", "link")
+team_grant_revoke_view = _team_row_view(Membership, firm_grant_revoke, "Access revoked.",
+                                        "membership", firm__isnull=False)

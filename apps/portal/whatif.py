@@ -26,27 +26,23 @@ CHOICES = 15
 
 
 def _decisions(request, bills, invoices, today):
+    """Each row's box ("pay"/"collect" now) or date ("delay"/"expect" until) becomes a decision;
+    `chosen` keeps what the form showed."""
     decisions, chosen = [], {}
-    for bill in bills:
-        if request.GET.get(f"pay_{bill.pk}"):
-            decisions.append(PayBillNow(str(bill.pk)))
-            chosen[f"pay_{bill.pk}"] = True
-        elif request.GET.get(f"delay_{bill.pk}"):
-            on = parse_date(request.GET.get(f"delay_{bill.pk}"), label="date")
-            if on < today:
-                raise BadInput("A what-if date can't be in the past.")
-            decisions.append(ScheduleBill(str(bill.pk), on))
-            chosen[f"delay_{bill.pk}"] = on
-    for inv in invoices:
-        if request.GET.get(f"collect_{inv.pk}"):
-            decisions.append(CollectInvoice(str(inv.pk)))
-            chosen[f"collect_{inv.pk}"] = True
-        elif request.GET.get(f"expect_{inv.pk}"):
-            on = parse_date(request.GET.get(f"expect_{inv.pk}"), label="date")
-            if on < today:
-                raise BadInput("A what-if date can't be in the past.")
-            decisions.append(ExpectInvoice(str(inv.pk), on))
-            chosen[f"expect_{inv.pk}"] = on
+    for rows, now, later, now_decision, later_decision in (
+        (bills, "pay", "delay", PayBillNow, ScheduleBill),
+        (invoices, "collect", "expect", CollectInvoice, ExpectInvoice),
+    ):
+        for row in rows:
+            if request.GET.get(f"{now}_{row.pk}"):
+                decisions.append(now_decision(str(row.pk)))
+                chosen[f"{now}_{row.pk}"] = True
+            elif request.GET.get(f"{later}_{row.pk}"):
+                on = parse_date(request.GET.get(f"{later}_{row.pk}"), label="date")
+                if on < today:
+                    raise BadInput("A what-if date can't be in the past.")
+                decisions.append(later_decision(str(row.pk), on))
+                chosen[f"{later}_{row.pk}"] = on
     return decisions, chosen
 
 

@@ -57,35 +57,35 @@ class OperateMixin:
 # --- businesses ------------------------------------------------------------------------------
 
 
-class HealthFilter(admin.SimpleListFilter):
+class TableFilter(admin.SimpleListFilter):
+    """A list filter from a table: value → (label, queryset → the rows it keeps)."""
+
+    table: dict = {}
+
+    def lookups(self, request, model_admin):
+        return [(value, label) for value, (label, _keep) in self.table.items()]
+
+    def queryset(self, request, queryset):
+        chosen = self.table.get(self.value())
+        return chosen[1](queryset) if chosen else queryset
+
+
+class HealthFilter(TableFilter):
     title = "sync health"
     parameter_name = "health"
-
-    def lookups(self, request, model_admin):
-        return [("failing", "Sync failing"), ("stale", "Sync stale")]
-
-    def queryset(self, request, queryset):
-        failing, stale = sync_problems()
-        if self.value() == "failing":
-            return queryset.filter(pk__in=failing.values("pk"))
-        if self.value() == "stale":
-            return queryset.filter(pk__in=stale.values("pk"))
-        return queryset
+    table = {
+        "failing": ("Sync failing", lambda q: q.filter(pk__in=sync_problems()[0].values("pk"))),
+        "stale": ("Sync stale", lambda q: q.filter(pk__in=sync_problems()[1].values("pk"))),
+    }
 
 
-class AutomationFilter(admin.SimpleListFilter):
+class AutomationFilter(TableFilter):
     title = "automation"
     parameter_name = "automation"
-
-    def lookups(self, request, model_admin):
-        return [("held", "Actions held back"), ("paused", "Paused by staff")]
-
-    def queryset(self, request, queryset):
-        if self.value() == "held":
-            return queryset.filter(summary__automation_held__gt=0)
-        if self.value() == "paused":
-            return queryset.filter(automation_paused_at__isnull=False)
-        return queryset
+    table = {
+        "held": ("Actions held back", lambda q: q.filter(summary__automation_held__gt=0)),
+        "paused": ("Paused by staff", lambda q: q.filter(automation_paused_at__isnull=False)),
+    }
 
 
 class BusinessActionForm(ActionForm):
@@ -142,20 +142,21 @@ class StaffBusinessAdmin(OperateMixin, BusinessAdmin):
 
     @admin.action(description="Pause automation and reminders", permissions=["operate"])
     def pause_automation(self, request, queryset):
-        reason = request.POST.get("reason", "")
-        self._each(request, queryset,
-                   lambda b, changed: f"{b.name}: automation and reminders "
-                                      f"{'paused' if changed else 'were already paused'}.",
-                   lambda b: services.staff_automation_pause(business=b, paused=True,
-                                                             reason=reason, actor=request.user))
+        self._automation_pause(request, queryset, paused=True, word="paused",
+                               unchanged="were already paused")
 
     @admin.action(description="Resume automation and reminders", permissions=["operate"])
     def resume_automation(self, request, queryset):
+        self._automation_pause(request, queryset, paused=False, word="resumed",
+                               unchanged="were not paused")
+
+    def _automation_pause(self, request, queryset, *, paused: bool, word: str,
+                          unchanged: str) -> None:
         reason = request.POST.get("reason", "")
         self._each(request, queryset,
                    lambda b, changed: f"{b.name}: automation and reminders "
-                                      f"{'resumed' if changed else 'were not paused'}.",
-                   lambda b: services.staff_automation_pause(business=b, paused=False,
+                                      f"{word if changed else unchanged}.",
+                   lambda b: services.staff_automation_pause(business=b, paused=paused,
                                                              reason=reason, actor=request.user))
 
     @admin.action(description="Unlock the owners' login lockouts", permissions=["operate"])

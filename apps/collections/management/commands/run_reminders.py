@@ -2,28 +2,25 @@
 
 from datetime import date
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 from django_tenants.utils import tenant_context
 
 from apps.ar.reminders.sequences import collections_settings
 from apps.collections.services import local_day, reminders_plan_for, reminders_run
 from apps.core.money import format_money
-from apps.tenancy.models import Business
+from apps.tenancy.commands import BusinessCommand
 
 
-class Command(BaseCommand):
+class Command(BusinessCommand):
     help = ("Print each reminder email due on a date (customer, step, invoices, total, "
             "recipients) and send them, at most once per invoice and step. --dry-run only prints.")
 
-    def add_arguments(self, parser):
-        parser.add_argument("business", help="business slug")
-        parser.add_argument("--date", help="the business's local date (default: today there)")
-        parser.add_argument("--dry-run", action="store_true", help="print, send nothing")
+    dry_run_help = "print, send nothing"
 
-    def handle(self, *args, business, date: str | None, dry_run: bool, **options):
-        biz = Business.objects.real().filter(slug=business).first()
-        if biz is None:
-            raise CommandError(f"no business {business!r}")
+    def add_options(self, parser):
+        parser.add_argument("--date", help="the business's local date (default: today there)")
+
+    def handle_business(self, biz, *, dry_run: bool, date: str | None, **options):
         try:
             day = _parse(date) if date else local_day(biz)
         except ValueError:

@@ -2,29 +2,26 @@
 
 from pathlib import Path
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 
 from apps.digest.content import digest_build, week_parse
 from apps.digest.render import digest_render_pdf
 from apps.digest.services import digest_send
-from apps.tenancy.models import Business
+from apps.tenancy.commands import BusinessCommand
 
 
-class Command(BaseCommand):
+class Command(BusinessCommand):
     help = ("Send a business's weekly digest once (idempotent per ISO week). --dry-run builds "
             "and renders without sending; --pdf-out writes the PDF; --force is an audited resend.")
 
-    def add_arguments(self, parser):
-        parser.add_argument("business", help="business slug")
+    dry_run_help = "build and render only"
+
+    def add_options(self, parser):
         parser.add_argument("--week", help="ISO week, e.g. 2026-W10 (default: this local week)")
         parser.add_argument("--pdf-out", help="write the digest PDF to this file")
-        parser.add_argument("--dry-run", action="store_true", help="build and render only")
         parser.add_argument("--force", action="store_true", help="resend even if already sent")
 
-    def handle(self, *args, business, week, pdf_out, dry_run, force, **options):
-        biz = Business.objects.real().filter(slug=business).first()
-        if biz is None:
-            raise CommandError(f"no business {business!r}")
+    def handle_business(self, biz, *, dry_run, week, pdf_out, force, **options):
         if week:
             try:
                 week_parse(week)
