@@ -17,7 +17,7 @@ from django.utils import timezone
 from apps.accounts.models import Invitation, Membership, Role, User
 from apps.accounts.roles import membership_require
 from apps.core.errors import ApplicationError, PermissionDenied
-from apps.core.services.audit import audit_record
+from apps.core.services.audit import audit_record, audited_update
 from apps.tenancy.models import Business
 from apps.tenancy.services import business_provision
 from apps.tenancy.urls import business_url, public_url
@@ -89,17 +89,9 @@ def membership_role_change(*, actor: User, membership: Membership, role: str) ->
         raise ApplicationError(f"Unknown role “{role}”.")
     if membership.role == Role.OWNER and role != Role.OWNER:
         _ensure_another_owner(membership)
-    before = {"role": membership.role}
-    membership.role = role
-    membership.save(update_fields=["role"])
-    audit_record(
-        actor=actor,
-        action="membership.role_changed",
-        business=membership.business,
-        obj=membership,
-        before=before,
-        after={"role": role, "user": membership.user.email},
-    )
+    audited_update(actor=actor, action="membership.role_changed", business=membership.business,
+                   obj=membership, field="role", value=role,
+                   after={"user": membership.user.email})
     return membership
 
 

@@ -3,7 +3,6 @@ CSV download and the API."""
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
@@ -11,7 +10,7 @@ from datetime import date
 from django.db.models import Q
 
 from apps.ar.models import Customer, Invoice
-from apps.core.errors import ApplicationError
+from apps.ledger.selectors import ID, invalid_filter, parties_filtered, search_text
 
 INVOICE_STATUS_FILTERS = ("open", "overdue", "paid", "all")
 
@@ -22,26 +21,19 @@ class InvoiceFilters:
     customer: str = ""
     q: str = ""
 
-ID = re.compile(r"[0-9]{1,9}")
-
-
-def _text(value) -> str:
-    """A search term as typed, without NUL characters (Postgres refuses them in a query)."""
-    return (value or "").replace("\x00", "").strip()[:100]
-
 
 def invoice_filters(params: Mapping, *, strict: bool = False) -> InvoiceFilters:
     status = params.get("status", "open") or "open"
     customer = (params.get("customer", "") or "").strip()
     if status not in INVOICE_STATUS_FILTERS:
         if strict:
-            raise ApplicationError(f"Unknown status “{status}”.", code="invalid_filter")
+            raise invalid_filter("status", status)
         status = "all"
     if customer and not ID.fullmatch(customer):  # ASCII digits that fit an id ("²" is a digit)
         if strict:
-            raise ApplicationError(f"Unknown customer “{customer}”.", code="invalid_filter")
+            raise invalid_filter("customer", customer)
         customer = ""
-    return InvoiceFilters(status, customer, _text(params.get("q")))
+    return InvoiceFilters(status, customer, search_text(params.get("q")))
 
 
 def invoices_filtered(filters: InvoiceFilters, today: date):
@@ -62,10 +54,4 @@ def invoices_filtered(filters: InvoiceFilters, today: date):
 
 def customers_filtered(params: Mapping):
     """Customers by name; `?q=` searches the name, `?active=0` lists inactive ones too."""
-    qs = Customer.objects.all()
-    if params.get("active", "1") != "0":
-        qs = qs.filter(active=True)
-    q = _text(params.get("q"))
-    if q:
-        qs = qs.filter(Q(display_name__icontains=q) | Q(company_name__icontains=q))
-    return qs.order_by("display_name", "pk")
+    return parties_filtered(Customer, params)
