@@ -169,9 +169,9 @@ def _plan_of(bill: Bill) -> dict[str, Any]:
 
 
 def _replan(actor: Any, business: Any, bill: Bill, before: dict, status: str,
-            pay_on: date | None, action: str, event: str, **detail: Any) -> None:
+            scheduled: date | None, action: str, event: str, **detail: Any) -> None:
     """Set the bill's status and planned payment date, with its event and audit entry."""
-    bill.status, bill.scheduled_date = status, pay_on
+    bill.status, bill.scheduled_date = status, scheduled
     bill.save(update_fields=["status", "scheduled_date"])
     _event(bill, actor, event, **detail)
     _audit(actor, business, bill, action, before, _plan_of(bill))
