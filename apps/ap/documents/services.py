@@ -112,6 +112,15 @@ MAX_ATTEMPTS = 3
 GAVE_UP = "Automatic reading stopped after 3 attempts; please enter the fields by hand."
 
 
+def _hand_to_staff(document: Document, note: str) -> None:
+    """Reading failed: the locked document waits for staff to type its fields (they are told)."""
+    document.state = Document.State.NEEDS_REVIEW
+    document.review_notes = [*document.review_notes, note]
+    document.save(update_fields=["state", "review_notes", "updated_at"])
+    _event(document, "extraction_failed", note=note)
+    _queue_notify(document)
+
+
 def _claim_for_processing(document_id: int) -> Document | None:
     with transaction.atomic():
         document = Document.objects.select_for_update().filter(pk=document_id).first()
@@ -121,11 +130,7 @@ def _claim_for_processing(document_id: int) -> Document | None:
             return None  # already processed (a retried task): nothing to do
         if document.attempts >= MAX_ATTEMPTS:
             # A file that killed the worker (or hit the hard limit) MAX_ATTEMPTS times.
-            document.state = Document.State.NEEDS_REVIEW
-            document.review_notes = [*document.review_notes, GAVE_UP]
-            document.save(update_fields=["state", "review_notes", "updated_at"])
-            _event(document, "extraction_failed", note=GAVE_UP)
-            _queue_notify(document)
+            _hand_to_staff(document, GAVE_UP)
             return None
         document.state = Document.State.PROCESSING
         document.attempts += 1
@@ -250,11 +255,7 @@ def document_needs_hands(document: Document, note: str) -> Document:
         document = Document.objects.select_for_update().get(pk=document.pk)
         if document.state not in (Document.State.RECEIVED, Document.State.PROCESSING):
             return document
-        document.state = Document.State.NEEDS_REVIEW
-        document.review_notes = [*document.review_notes, note]
-        document.save(update_fields=["state", "review_notes", "updated_at"])
-        _event(document, "extraction_failed", note=note)
-        _queue_notify(document)
+        _hand_to_staff(document, note)
     return document
 
 
