@@ -10,7 +10,7 @@ from datetime import date, timedelta
 from django.db.models import Q
 
 from apps.ap.models import Bill, Vendor
-from apps.ledger.selectors import ID, invalid_filter, parties_filtered, search_text
+from apps.ledger.selectors import choice_param, id_param, parties_filtered, search_text
 
 BILL_STATUS_FILTERS = ("open", "paid", "all", *Bill.Status.values)
 DUE_FILTERS = {"overdue": "Overdue", "7": "Due in 7 days", "14": "Due in 14 days", "30": "30 days"}
@@ -30,21 +30,10 @@ class BillFilters:
 def bill_filters(params: Mapping, *, strict: bool = False) -> BillFilters:
     """Parse `status`, `vendor`, `due`, `q` from query parameters. `strict` (the API) refuses an
     unknown value with `invalid_filter`; the portal falls back to the default instead."""
-    status = params.get("status", "open") or "open"
-    vendor = (params.get("vendor", "") or "").strip()
-    due = (params.get("due", "") or "").strip()
-    if status not in BILL_STATUS_FILTERS:
-        if strict:
-            raise invalid_filter("status", status)
-        status = "all"
-    if vendor and not ID.fullmatch(vendor):  # ASCII digits that fit an id ("²" is a digit)
-        if strict:
-            raise invalid_filter("vendor", vendor)
-        vendor = ""
-    if due and due not in DUE_FILTERS:
-        if strict:
-            raise invalid_filter("due filter", due)
-        due = ""
+    status = choice_param(params, "status", BILL_STATUS_FILTERS, default="open",
+                          fallback="all", strict=strict)
+    vendor = id_param(params, "vendor", strict=strict)
+    due = choice_param(params, "due", DUE_FILTERS, strict=strict, what="due filter")
     return BillFilters(status, vendor, due, search_text(params.get("q")))
 
 

@@ -71,6 +71,16 @@ def _audit(actor: Any, business: Any, bill: Bill, action: str, before: dict, aft
     )
 
 
+def _lock_in_status(actor: Any, business: Any, bill: Bill, status: str, refused: str) -> Bill:
+    """Lock the bill for a bookkeeper's step back (un-approve, release); ``refused`` (409)
+    unless it is in ``status``."""
+    bill = _lock(bill)
+    membership_require(actor, business, Role.BOOKKEEPER)
+    if bill.status != status:
+        raise Conflict(refused)
+    return bill
+
+
 def _require_open(bill: Bill) -> None:
     if bill.is_deleted:
         raise BillError("This bill was deleted in QuickBooks.")
@@ -136,10 +146,8 @@ def bill_approval_undo(*, actor: Any, bill: Bill) -> Bill:
     new, as before it was approved. A scheduled or paid bill is refused."""
     business = current_business()
     with transaction.atomic():
-        bill = _lock(bill)
-        membership_require(actor, business, Role.BOOKKEEPER)
-        if bill.status != Bill.Status.APPROVED:
-            raise Conflict("Only an approved bill that is not scheduled can be un-approved.")
+        bill = _lock_in_status(actor, business, bill, Bill.Status.APPROVED,
+                               "Only an approved bill that is not scheduled can be un-approved.")
         before = {"status": bill.status, "approved_amount": bill.approved_amount,
                   "approved_by": bill.approved_by_email}
         bill.status, bill.approved_by_email, bill.approved_at = Bill.Status.NEW, "", None
@@ -211,10 +219,8 @@ def bill_release(*, actor: Any, bill: Bill) -> Bill:
     """Take a bill off hold: back to new (it needs approval again)."""
     business = current_business()
     with transaction.atomic():
-        bill = _lock(bill)
-        membership_require(actor, business, Role.BOOKKEEPER)
-        if bill.status != Bill.Status.ON_HOLD:
-            raise Conflict("This bill is not on hold.")
+        bill = _lock_in_status(actor, business, bill, Bill.Status.ON_HOLD,
+                               "This bill is not on hold.")
         bill.status = Bill.Status.NEW
         bill.save(update_fields=["status"])
         _event(bill, actor, "released")

@@ -31,7 +31,7 @@ from apps.integrations.qbo import writes
 from apps.integrations.qbo.dtos import parse_entity
 from apps.integrations.sync import outbox, sinks
 from apps.integrations.sync.models import Action
-from apps.ledger.credit_sources import CreditSource
+from apps.ledger.credit_sources import CreditSource, first_open_documents
 from apps.ledger.models import Account
 
 KIND = "vendor_credit.apply"
@@ -58,19 +58,8 @@ def open_credits():
 def next_bills(credits: Iterable[VendorCredit]) -> dict[int, Bill]:
     """{credit pk: its vendor's open bill (same currency) with the earliest forecast date}.
     One query whatever the number of credits."""
-    credits = [c for c in credits if c.vendor_id]
-    if not credits:
-        return {}
-    first = (
-        Bill.objects.open()
-        .filter(vendor_id__in={c.vendor_id for c in credits})
-        .order_by("vendor_id", "currency", Coalesce("scheduled_date", "due_date", "txn_date"),
-                  "pk")
-        .distinct("vendor_id", "currency")
-    )
-    by_vendor = {(b.vendor_id, b.currency): b for b in first}
-    return {c.pk: by_vendor[(c.vendor_id, c.currency)] for c in credits
-            if (c.vendor_id, c.currency) in by_vendor}
+    return first_open_documents(credits, Bill.objects.open(), ("vendor_id", "currency"),
+                                Coalesce("scheduled_date", "due_date", "txn_date"))
 
 
 @dataclass(frozen=True)

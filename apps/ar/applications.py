@@ -18,7 +18,7 @@ from apps.core.errors import ApplicationError
 from apps.integrations.qbo.dtos import parse_entity
 from apps.integrations.sync import sinks
 from apps.integrations.sync.models import Action
-from apps.ledger.credit_sources import CreditSource
+from apps.ledger.credit_sources import CreditSource, first_open_documents
 
 __all__ = ["CreditOffer", "CreditSource", "credit_source_apply", "customer_credit_source",
            "invoice_reread", "oldest_open_invoices"]
@@ -27,17 +27,8 @@ __all__ = ["CreditOffer", "CreditSource", "credit_source_apply", "customer_credi
 def oldest_open_invoices(sources: Iterable[Any]) -> dict[int, Invoice]:
     """{source pk: its customer's open invoice with the oldest due date} — the oldest overdue
     one when any is overdue. ``sources`` have ``pk`` and ``customer_id``. One query."""
-    sources = [s for s in sources if s.customer_id]
-    if not sources:
-        return {}
-    oldest = (
-        Invoice.objects.open()
-        .filter(customer_id__in={s.customer_id for s in sources})
-        .order_by("customer_id", Coalesce("due_date", "txn_date"), "pk")
-        .distinct("customer_id")
-    )
-    by_customer = {inv.customer_id: inv for inv in oldest}
-    return {s.pk: by_customer[s.customer_id] for s in sources if s.customer_id in by_customer}
+    return first_open_documents(sources, Invoice.objects.open(), ("customer_id",),
+                                Coalesce("due_date", "txn_date"))
 
 
 def invoice_reread(ctx: sinks.SinkContext, qbo_id: str) -> None:

@@ -10,7 +10,7 @@ from datetime import date
 from django.db.models import Q
 
 from apps.ar.models import Customer, Invoice
-from apps.ledger.selectors import ID, invalid_filter, parties_filtered, search_text
+from apps.ledger.selectors import choice_param, id_param, parties_filtered, search_text
 
 INVOICE_STATUS_FILTERS = ("open", "overdue", "paid", "all")
 
@@ -23,16 +23,9 @@ class InvoiceFilters:
 
 
 def invoice_filters(params: Mapping, *, strict: bool = False) -> InvoiceFilters:
-    status = params.get("status", "open") or "open"
-    customer = (params.get("customer", "") or "").strip()
-    if status not in INVOICE_STATUS_FILTERS:
-        if strict:
-            raise invalid_filter("status", status)
-        status = "all"
-    if customer and not ID.fullmatch(customer):  # ASCII digits that fit an id ("²" is a digit)
-        if strict:
-            raise invalid_filter("customer", customer)
-        customer = ""
+    status = choice_param(params, "status", INVOICE_STATUS_FILTERS, default="open",
+                          fallback="all", strict=strict)
+    customer = id_param(params, "customer", strict=strict)
     return InvoiceFilters(status, customer, search_text(params.get("q")))
 
 

@@ -42,6 +42,25 @@ def form_key(prefix: str, *state: Any) -> str:
     return f"{prefix}-{hashlib.sha256(joined.encode()).hexdigest()[:32]}"
 
 
+def first_open_documents(sources: Iterable[Any], documents: Any, keys: tuple[str, ...],
+                         first_by: Any) -> dict[int, Any]:
+    """{source pk: the first of ``documents`` (open invoices or bills) by ``first_by`` that
+    shares the source's ``keys`` (its party id first, then e.g. its currency)}. One query."""
+    party = keys[0]
+    sources = [s for s in sources if getattr(s, party)]
+    if not sources:
+        return {}
+    first = (documents.filter(**{f"{party}__in": {getattr(s, party) for s in sources}})
+             .order_by(*keys, first_by, "pk").distinct(*keys))
+    by_key = {tuple(getattr(d, k) for k in keys): d for d in first}
+    out = {}
+    for source in sources:
+        document = by_key.get(tuple(getattr(source, k) for k in keys))
+        if document is not None:
+            out[source.pk] = document
+    return out
+
+
 @dataclass(frozen=True)
 class CreditSource:
     """The adapter: how one kind of credit is read, matched to a document, worded and sent.

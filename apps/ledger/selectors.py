@@ -23,6 +23,29 @@ def invalid_filter(what: str, value: str) -> ApplicationError:
     return ApplicationError(f"Unknown {what} “{value}”.", code="invalid_filter")
 
 
+def choice_param(params: Mapping, name: str, choices, *, default: str = "", fallback: str = "",
+                 strict: bool, what: str = "") -> str:
+    """The value of ``?<name>=`` when it is one of ``choices`` (or ``default`` when absent).
+    Anything else is ``fallback`` — or, when ``strict`` (the API), an `invalid_filter` error
+    naming ``what`` (default: the name)."""
+    value = (params.get(name, default) or default).strip()
+    if value and value not in choices:
+        if strict:
+            raise invalid_filter(what or name, value)
+        return fallback
+    return value
+
+
+def id_param(params: Mapping, name: str, *, strict: bool) -> str:
+    """The id in ``?<name>=`` ("" when absent or not an id; `invalid_filter` when strict)."""
+    value = (params.get(name, "") or "").strip()
+    if value and not ID.fullmatch(value):
+        if strict:
+            raise invalid_filter(name, value)
+        return ""
+    return value
+
+
 def parties_filtered(model: Any, params: Mapping):
     """Vendors or customers by name; `?q=` searches the name, `?active=0` lists inactive ones
     too."""
