@@ -7,10 +7,14 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from django.db.models import Q
-
 from apps.ap.models import Bill, Vendor
-from apps.ledger.selectors import choice_param, id_param, parties_filtered, search_text
+from apps.ledger.selectors import (
+    choice_param,
+    documents_searched,
+    id_param,
+    parties_filtered,
+    search_text,
+)
 
 BILL_STATUS_FILTERS = ("open", "paid", "all", *Bill.Status.values)
 DUE_FILTERS = {"overdue": "Overdue", "7": "Due in 7 days", "14": "Due in 14 days", "30": "30 days"}
@@ -51,10 +55,7 @@ def bills_filtered(filters: BillFilters, today: date):
         qs = qs.filter(due_date__lt=today, balance__gt=0)
     elif filters.due:
         qs = qs.filter(due_date__lte=today + timedelta(days=int(filters.due)))
-    if filters.q:
-        qs = qs.filter(Q(doc_number__icontains=filters.q)
-                       | Q(vendor__display_name__icontains=filters.q))
-    return qs.order_by("due_date", "pk")
+    return documents_searched(qs, filters.q, "vendor")
 
 
 def vendors_filtered(params: Mapping):

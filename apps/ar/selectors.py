@@ -7,10 +7,14 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
 
-from django.db.models import Q
-
 from apps.ar.models import Customer, Invoice
-from apps.ledger.selectors import choice_param, id_param, parties_filtered, search_text
+from apps.ledger.selectors import (
+    choice_param,
+    documents_searched,
+    id_param,
+    parties_filtered,
+    search_text,
+)
 
 INVOICE_STATUS_FILTERS = ("open", "overdue", "paid", "all")
 
@@ -39,10 +43,7 @@ def invoices_filtered(filters: InvoiceFilters, today: date):
         qs = qs.filter(balance=0)
     if filters.customer:
         qs = qs.filter(customer_id=int(filters.customer))
-    if filters.q:
-        qs = qs.filter(Q(doc_number__icontains=filters.q)
-                       | Q(customer__display_name__icontains=filters.q))
-    return qs.order_by("due_date", "pk")
+    return documents_searched(qs, filters.q, "customer")
 
 
 def customers_filtered(params: Mapping):

@@ -46,6 +46,14 @@ def id_param(params: Mapping, name: str, *, strict: bool) -> str:
     return value
 
 
+def documents_searched(qs: Any, q: str, party: str):
+    """Invoices or bills (``qs``) whose number or party's name (``party``: "customer" |
+    "vendor") contains ``q``, by due date."""
+    if q:
+        qs = qs.filter(Q(doc_number__icontains=q) | Q(**{f"{party}__display_name__icontains": q}))
+    return qs.order_by("due_date", "pk")
+
+
 def parties_filtered(model: Any, params: Mapping):
     """Vendors or customers by name; `?q=` searches the name, `?active=0` lists inactive ones
     too."""
