@@ -30,8 +30,8 @@ from apps.accounts.models import (
 from apps.accounts.services import (
     InvalidInvitation,
     _hash,
+    invitation_claim,
     invitation_email_clean,
-    invitation_user,
 )
 from apps.core.errors import ApplicationError, PermissionDenied
 from apps.core.services.audit import audit_record
@@ -117,14 +117,7 @@ def firm_invitation_lookup(token: str) -> FirmInvitation:
 def firm_invitation_accept(*, token: str, password: str, full_name: str = ""
                            ) -> tuple[User, Firm]:
     with transaction.atomic():
-        invitation = firm_invitation_lookup(token)
-        # Locked, so two clicks cannot both accept.
-        invitation = FirmInvitation.objects.select_for_update().get(pk=invitation.pk)
-        if invitation.accepted_at:
-            raise InvalidInvitation("This invitation has already been used.")
-        user = invitation_user(invitation.email, password, full_name)
-        invitation.accepted_at = timezone.now()
-        invitation.save(update_fields=["accepted_at"])
+        invitation, user = invitation_claim(firm_invitation_lookup(token), password, full_name)
         member, created = FirmMember.objects.get_or_create(
             firm=invitation.firm, user=user, defaults={"role": invitation.role})
         if created:

@@ -3,6 +3,7 @@ audited."""
 
 import hashlib
 import secrets
+from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.password_validation import validate_password
@@ -176,6 +177,19 @@ def invitation_create(*, actor: User, business: Business, email: str, role: str)
     return link
 
 
+def invitation_claim(invitation, password: str, full_name: str = "") -> tuple[Any, User]:
+    """Inside the caller's transaction: lock a looked-up invitation (a business's or a firm's),
+    refuse a used one, make (or check) its user and mark it accepted — so two clicks cannot
+    both succeed. Returns the locked invitation and the user."""
+    invitation = type(invitation).objects.select_for_update().get(pk=invitation.pk)
+    if invitation.accepted_at:
+        raise InvalidInvitation("This invitation has already been used.")
+    user = invitation_user(invitation.email, password, full_name)
+    invitation.accepted_at = timezone.now()
+    invitation.save(update_fields=["accepted_at"])
+    return invitation, user
+
+
 def invitation_lookup(token: str) -> Invitation:
     invitation = (
         Invitation.objects.select_related("business").filter(token_hash=_hash(token)).first()
@@ -192,13 +206,7 @@ def invitation_lookup(token: str) -> Invitation:
 def invitation_accept(*, token: str, password: str, full_name: str = "") -> tuple[User, Business]:
     """Accept once: locks the row so two clicks cannot both succeed."""
     with transaction.atomic():
-        invitation = invitation_lookup(token)
-        invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)
-        if invitation.accepted_at:
-            raise InvalidInvitation("This invitation has already been used.")
-        user = invitation_user(invitation.email, password, full_name)
-        invitation.accepted_at = timezone.now()
-        invitation.save(update_fields=["accepted_at"])
+        invitation, user = invitation_claim(invitation_lookup(token), password, full_name)
         membership_add(actor=user, business=invitation.business, user=user, role=invitation.role)
     return user, invitation.business
 
