@@ -100,8 +100,13 @@ class CreditSource:
 
     def key(self, row: Any, document: Any) -> str:
         """The form's idempotency key, fixed by both objects' versions."""
-        return form_key(self.prefix, row.pk, row.sync_token, self.left(row), document.pk,
-                        document.sync_token, document.balance)
+        return self.key_for(row.pk, row.sync_token, self.left(row), document)
+
+    def key_for(self, pk: int, sync_token: str, left: Decimal, document: Any) -> str:
+        """The same key from the row's id, version and what is left (the tray page reads its
+        offers in one statement, without the rows: apps/tray/offers.py)."""
+        return form_key(self.prefix, pk, sync_token, left, document.pk, document.sync_token,
+                        document.balance)
 
     def offers(self, ids: Iterable[Any]) -> dict[str, Any]:
         """{pk as a string (tray items keep target ids as strings): its offer} for the rows
