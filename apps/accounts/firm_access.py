@@ -117,8 +117,7 @@ def firm_invitation_lookup(token: str) -> FirmInvitation:
 def firm_invitation_accept(*, token: str, password: str, full_name: str = ""
                            ) -> tuple[User, Firm]:
     with transaction.atomic():
-        invitation, user = invitation_claim(
-            firm_invitation_lookup(token), password=password, full_name=full_name)
+        invitation, user = invitation_claim(firm_invitation_lookup(token), password, full_name)
         member, created = FirmMember.objects.get_or_create(
             firm=invitation.firm, user=user, defaults={"role": invitation.role})
         if created:

@@ -3,6 +3,7 @@ audited."""
 
 import hashlib
 import secrets
+from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.password_validation import validate_password
@@ -17,7 +18,7 @@ from django.utils import timezone
 from apps.accounts.models import Invitation, Membership, Role, User
 from apps.accounts.roles import membership_require
 from apps.core.errors import ApplicationError, PermissionDenied
-from apps.core.services.audit import audit_record
+from apps.core.services.audit import audit_record, audited_update
 from apps.tenancy.models import Business
 from apps.tenancy.services import business_provision
 from apps.tenancy.urls import business_url, public_url
@@ -89,17 +90,9 @@ def membership_role_change(*, actor: User, membership: Membership, role: str) ->
         raise ApplicationError(f"Unknown role “{role}”.")
     if membership.role == Role.OWNER and role != Role.OWNER:
         _ensure_another_owner(membership)
-    before = {"role": membership.role}
-    membership.role = role
-    membership.save(update_fields=["role"])
-    audit_record(
-        actor=actor,
-        action="membership.role_changed",
-        business=membership.business,
-        obj=membership,
-        before=before,
-        after={"role": role, "user": membership.user.email},
-    )
+    audited_update(actor=actor, action="membership.role_changed", business=membership.business,
+                   obj=membership, field="role", value=role,
+                   after={"user": membership.user.email})
     return membership
 
 
@@ -184,6 +177,19 @@ def invitation_create(*, actor: User, business: Business, email: str, role: str)
     return link
 
 
+def invitation_claim(invitation, password: str, full_name: str = "") -> tuple[Any, User]:
+    """Inside the caller's transaction: lock a looked-up invitation (a business's or a firm's),
+    refuse a used one, make (or check) its user and mark it accepted — so two clicks cannot
+    both succeed. Returns the locked invitation and the user."""
+    invitation = type(invitation).objects.select_for_update().get(pk=invitation.pk)
+    if invitation.accepted_at:
+        raise InvalidInvitation("This invitation has already been used.")
+    user = invitation_user(invitation.email, password, full_name)
+    invitation.accepted_at = timezone.now()
+    invitation.save(update_fields=["accepted_at"])
+    return invitation, user
+
+
 def invitation_lookup(token: str) -> Invitation:
     invitation = (
         Invitation.objects.select_related("business").filter(token_hash=_hash(token)).first()
@@ -197,22 +203,9 @@ def invitation_lookup(token: str) -> Invitation:
     return invitation
 
 
-def invitation_claim(invitation, *, password: str, full_name: str = ""):
-    """Inside the caller's transaction: accept a business's or a firm's invitation once (the row
-    is locked, so two clicks cannot both succeed); returns (the locked invitation, its user)."""
-    invitation = type(invitation).objects.select_for_update().get(pk=invitation.pk)
-    if invitation.accepted_at:
-        raise InvalidInvitation("This invitation has already been used.")
-    user = invitation_user(invitation.email, password, full_name)
-    invitation.accepted_at = timezone.now()
-    invitation.save(update_fields=["accepted_at"])
-    return invitation, user
-
-
 def invitation_accept(*, token: str, password: str, full_name: str = "") -> tuple[User, Business]:
     with transaction.atomic():
-        invitation, user = invitation_claim(
-            invitation_lookup(token), password=password, full_name=full_name)
+        invitation, user = invitation_claim(invitation_lookup(token), password, full_name)
         membership_add(actor=user, business=invitation.business, user=user, role=invitation.role)
     return user, invitation.business
 

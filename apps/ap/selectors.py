@@ -3,15 +3,18 @@ download and the API (so the three always agree on what "open" or "due in 7 days
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from django.db.models import Q
-
 from apps.ap.models import Bill, Vendor
-from apps.core.errors import ApplicationError
+from apps.ledger.selectors import (
+    choice_param,
+    documents_searched,
+    id_param,
+    parties_filtered,
+    search_text,
+)
 
 BILL_STATUS_FILTERS = ("open", "paid", "all", *Bill.Status.values)
 DUE_FILTERS = {"overdue": "Overdue", "7": "Due in 7 days", "14": "Due in 14 days", "30": "30 days"}
@@ -27,37 +30,15 @@ class BillFilters:
     def as_dict(self) -> dict:
         return {"status": self.status, "vendor": self.vendor, "due": self.due, "q": self.q}
 
-ID = re.compile(r"[0-9]{1,9}")
-
-
-def _text(value) -> str:
-    """A search term as typed, without NUL characters (Postgres refuses them in a query)."""
-    return (value or "").replace("\x00", "").strip()[:100]
-
-
-def _invalid(what: str, value: str) -> ApplicationError:
-    return ApplicationError(f"Unknown {what} “{value}”.", code="invalid_filter")
-
 
 def bill_filters(params: Mapping, *, strict: bool = False) -> BillFilters:
     """Parse `status`, `vendor`, `due`, `q` from query parameters. `strict` (the API) refuses an
     unknown value with `invalid_filter`; the portal falls back to the default instead."""
-    status = params.get("status", "open") or "open"
-    vendor = (params.get("vendor", "") or "").strip()
-    due = (params.get("due", "") or "").strip()
-    if status not in BILL_STATUS_FILTERS:
-        if strict:
-            raise _invalid("status", status)
-        status = "all"
-    if vendor and not ID.fullmatch(vendor):  # ASCII digits that fit an id ("²" is a digit)
-        if strict:
-            raise _invalid("vendor", vendor)
-        vendor = ""
-    if due and due not in DUE_FILTERS:
-        if strict:
-            raise _invalid("due filter", due)
-        due = ""
-    return BillFilters(status, vendor, due, _text(params.get("q")))
+    status = choice_param(params, "status", BILL_STATUS_FILTERS, default="open",
+                          fallback="all", strict=strict)
+    vendor = id_param(params, "vendor", strict=strict)
+    due = choice_param(params, "due", DUE_FILTERS, strict=strict, what="due filter")
+    return BillFilters(status, vendor, due, search_text(params.get("q")))
 
 
 def bills_filtered(filters: BillFilters, today: date):
@@ -74,18 +55,9 @@ def bills_filtered(filters: BillFilters, today: date):
         qs = qs.filter(due_date__lt=today, balance__gt=0)
     elif filters.due:
         qs = qs.filter(due_date__lte=today + timedelta(days=int(filters.due)))
-    if filters.q:
-        qs = qs.filter(Q(doc_number__icontains=filters.q)
-                       | Q(vendor__display_name__icontains=filters.q))
-    return qs.order_by("due_date", "pk")
+    return documents_searched(qs, filters.q, "vendor")
 
 
 def vendors_filtered(params: Mapping):
     """Vendors by name; `?q=` searches the name, `?active=0` lists inactive ones too."""
-    qs = Vendor.objects.all()
-    if params.get("active", "1") != "0":
-        qs = qs.filter(active=True)
-    q = _text(params.get("q"))
-    if q:
-        qs = qs.filter(Q(display_name__icontains=q) | Q(company_name__icontains=q))
-    return qs.order_by("display_name", "pk")
+    return parties_filtered(Vendor, params)

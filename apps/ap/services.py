@@ -9,7 +9,7 @@ after a timeout make exactly one payment.
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date
 from decimal import Decimal
 from typing import Any
 
@@ -18,7 +18,7 @@ from django.db import transaction
 from apps.accounts.models import Role
 from apps.accounts.roles import membership_require
 from apps.ap.models import Bill, BillEvent
-from apps.core.dates import business_now, local_today
+from apps.core.dates import business_now, date_in_next_year, local_today
 from apps.core.errors import ApplicationError, Conflict, PermissionDenied
 from apps.core.money import parse_money
 from apps.core.services.audit import audit_record
@@ -30,7 +30,6 @@ from apps.ledger.models import Account, ExchangeRate
 
 BILL_PAYMENT = "bill_payment.create"
 IN_FLIGHT = (Action.State.PENDING, Action.State.SENT, Action.State.UNKNOWN)
-MAX_SCHEDULE_AHEAD = timedelta(days=366)
 class BillError(ApplicationError):
     code = "bill_invalid"
 
@@ -70,6 +69,16 @@ def _audit(actor: Any, business: Any, bill: Bill, action: str, before: dict, aft
     audit_record(
         actor=actor, action=action, business=business, obj=bill, before=before, after=after
     )
+
+
+def _lock_in_status(actor: Any, business: Any, bill: Bill, status: str, refused: str) -> Bill:
+    """Lock the bill for a bookkeeper's step back (un-approve, release); ``refused`` (409)
+    unless it is in ``status``."""
+    bill = _lock(bill)
+    membership_require(actor, business, Role.BOOKKEEPER)
+    if bill.status != status:
+        raise Conflict(refused)
+    return bill
 
 
 def _require_open(bill: Bill) -> None:
@@ -137,10 +146,8 @@ def bill_approval_undo(*, actor: Any, bill: Bill) -> Bill:
     new, as before it was approved. A scheduled or paid bill is refused."""
     business = current_business()
     with transaction.atomic():
-        bill = _lock(bill)
-        membership_require(actor, business, Role.BOOKKEEPER)
-        if bill.status != Bill.Status.APPROVED:
-            raise Conflict("Only an approved bill that is not scheduled can be un-approved.")
+        bill = _lock_in_status(actor, business, bill, Bill.Status.APPROVED,
+                               "Only an approved bill that is not scheduled can be un-approved.")
         before = {"status": bill.status, "approved_amount": bill.approved_amount,
                   "approved_by": bill.approved_by_email}
         bill.status, bill.approved_by_email, bill.approved_at = Bill.Status.NEW, "", None
@@ -155,40 +162,45 @@ def bill_approval_undo(*, actor: Any, bill: Bill) -> Bill:
 # --- scheduling and hold ------------------------------------------------------------------
 
 
+def _lock_to_plan(actor: Any, business: Any, bill: Bill, *, on_hold: str) -> Bill:
+    """Lock an open bill for a bookkeeper's schedule or hold; refused (``on_hold``) when held."""
+    bill = _lock(bill)
+    _require_open(bill)
+    membership_require(actor, business, Role.BOOKKEEPER)
+    if bill.status == Bill.Status.ON_HOLD:
+        raise Conflict(on_hold)
+    return bill
+
+
+def _plan_of(bill: Bill) -> dict[str, Any]:
+    return {"status": bill.status, "scheduled_date": bill.scheduled_date}
+
+
+def _replan(actor: Any, business: Any, bill: Bill, before: dict, status: str,
+            scheduled: date | None, action: str, event: str, **detail: Any) -> None:
+    """Set the bill's status and planned payment date, with its event and audit entry."""
+    bill.status, bill.scheduled_date = status, scheduled
+    bill.save(update_fields=["status", "scheduled_date"])
+    _event(bill, actor, event, **detail)
+    _audit(actor, business, bill, action, before, _plan_of(bill))
+
+
 def bill_schedule(*, actor: Any, bill: Bill, pay_on: date | None, approval_limit: Decimal) -> Bill:
     """Plan the payment for `pay_on` (today or later; moves the bill in the forecast). A new
     bill is approved on the way if the actor may approve it. `None` clears the schedule."""
     business = current_business()
-    today = _today(business)
-    if pay_on is not None:
-        if pay_on < today:
-            raise BillError("The payment date can't be in the past.")
-        if pay_on > today + MAX_SCHEDULE_AHEAD:
-            raise BillError("Schedule payments at most a year ahead.")
+    date_in_next_year(pay_on, _today(business), BillError,
+                      past="The payment date can't be in the past.",
+                      too_far="Schedule payments at most a year ahead.")
     with transaction.atomic():
-        bill = _lock(bill)
-        _require_open(bill)
-        membership_require(actor, business, Role.BOOKKEEPER)
-        if bill.status == Bill.Status.ON_HOLD:
-            raise Conflict("This bill is on hold; release it first.")
-        before = {"status": bill.status, "scheduled_date": bill.scheduled_date}
+        bill = _lock_to_plan(actor, business, bill,
+                             on_hold="This bill is on hold; release it first.")
+        before = _plan_of(bill)
         if _needs_approval(bill):
             _approve_locked(actor, business, bill, approval_limit)
-        if pay_on is None:
-            bill.status = Bill.Status.APPROVED
-        else:
-            bill.status = Bill.Status.SCHEDULED
-        bill.scheduled_date = pay_on
-        bill.save(update_fields=["status", "scheduled_date"])
-        _event(bill, actor, "scheduled" if pay_on else "unscheduled", pay_on=pay_on)
-        _audit(
-            actor,
-            business,
-            bill,
-            "bill.scheduled",
-            before,
-            {"status": bill.status, "scheduled_date": pay_on},
-        )
+        status = Bill.Status.APPROVED if pay_on is None else Bill.Status.SCHEDULED
+        _replan(actor, business, bill, before, status, pay_on, "bill.scheduled",
+                "scheduled" if pay_on else "unscheduled", pay_on=pay_on)
     runway_data_changed(business)
     return bill
 
@@ -196,17 +208,9 @@ def bill_schedule(*, actor: Any, bill: Bill, pay_on: date | None, approval_limit
 def bill_hold(*, actor: Any, bill: Bill, reason: str = "") -> Bill:
     business = current_business()
     with transaction.atomic():
-        bill = _lock(bill)
-        _require_open(bill)
-        membership_require(actor, business, Role.BOOKKEEPER)
-        if bill.status == Bill.Status.ON_HOLD:
-            raise Conflict("This bill is already on hold.")
-        before = {"status": bill.status, "scheduled_date": bill.scheduled_date}
-        bill.status = Bill.Status.ON_HOLD
-        bill.scheduled_date = None
-        bill.save(update_fields=["status", "scheduled_date"])
-        _event(bill, actor, "held", reason=reason[:300])
-        _audit(actor, business, bill, "bill.held", before, {"status": bill.status})
+        bill = _lock_to_plan(actor, business, bill, on_hold="This bill is already on hold.")
+        _replan(actor, business, bill, _plan_of(bill), Bill.Status.ON_HOLD, None, "bill.held",
+                "held", reason=reason[:300])
     runway_data_changed(business)
     return bill
 
@@ -215,10 +219,8 @@ def bill_release(*, actor: Any, bill: Bill) -> Bill:
     """Take a bill off hold: back to new (it needs approval again)."""
     business = current_business()
     with transaction.atomic():
-        bill = _lock(bill)
-        membership_require(actor, business, Role.BOOKKEEPER)
-        if bill.status != Bill.Status.ON_HOLD:
-            raise Conflict("This bill is not on hold.")
+        bill = _lock_in_status(actor, business, bill, Bill.Status.ON_HOLD,
+                               "This bill is not on hold.")
         bill.status = Bill.Status.NEW
         bill.save(update_fields=["status"])
         _event(bill, actor, "released")

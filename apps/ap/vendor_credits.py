@@ -9,39 +9,32 @@ written into its ``PrivateNote`` so the reconciler can find it.
 else due date) — the bill the runway forecast already nets the credit against (DESIGN §4b), so
 applying it changes the books, not the forecast.
 
-Exactly once: ``vendor_credit_apply`` locks the credit and the bill; the same idempotency key
-returns the first action, and another in-flight application of the credit is refused.
+Exactly once: the shared service (apps/ledger/credit_sources.py, through ``VENDOR_CREDIT``) locks
+the credit and the bill; the same idempotency key returns the first action, and another in-flight
+application of the credit is refused.
 """
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from django.db import transaction
 from django.db.models import Q, Sum
 from django.db.models.functions import Coalesce
 
-from apps.accounts.models import Role
-from apps.accounts.roles import membership_require
 from apps.ap.models import Bill, VendorCredit
-from apps.ap.services import parse_amount
 from apps.core.dates import local_today
-from apps.core.errors import ApplicationError, Conflict
-from apps.core.services.audit import audit_record
-from apps.core.services.data_version import data_changed_on_commit
-from apps.core.tenant import current_business
+from apps.core.errors import ApplicationError
 from apps.integrations.qbo import writes
 from apps.integrations.qbo.dtos import parse_entity
 from apps.integrations.sync import outbox, sinks
 from apps.integrations.sync.models import Action
+from apps.ledger.credit_sources import CreditSource, first_open_documents
 from apps.ledger.models import Account
 
 KIND = "vendor_credit.apply"
-IN_FLIGHT = (Action.State.PENDING, Action.State.SENT, Action.State.UNKNOWN)
 
 
 class VendorCreditError(ApplicationError):
@@ -65,19 +58,8 @@ def open_credits():
 def next_bills(credits: Iterable[VendorCredit]) -> dict[int, Bill]:
     """{credit pk: its vendor's open bill (same currency) with the earliest forecast date}.
     One query whatever the number of credits."""
-    credits = [c for c in credits if c.vendor_id]
-    if not credits:
-        return {}
-    first = (
-        Bill.objects.open()
-        .filter(vendor_id__in={c.vendor_id for c in credits})
-        .order_by("vendor_id", "currency", Coalesce("scheduled_date", "due_date", "txn_date"),
-                  "pk")
-        .distinct("vendor_id", "currency")
-    )
-    by_vendor = {(b.vendor_id, b.currency): b for b in first}
-    return {c.pk: by_vendor[(c.vendor_id, c.currency)] for c in credits
-            if (c.vendor_id, c.currency) in by_vendor}
+    return first_open_documents(credits, Bill.objects.open(), ("vendor_id", "currency"),
+                                Coalesce("scheduled_date", "due_date", "txn_date"))
 
 
 @dataclass(frozen=True)
@@ -87,28 +69,6 @@ class VendorCreditOffer:
     bill: Bill
     amount: Decimal
     key: str
-
-
-def apply_key(credit: VendorCredit, bill: Bill, left: Decimal) -> str:
-    """Fixed by what the form showed: a double click posts the same key, same action."""
-    state = ":".join(str(x) for x in (credit.pk, credit.sync_token, left, bill.pk,
-                                        bill.sync_token, bill.balance))
-    return "vc-" + hashlib.sha256(state.encode()).hexdigest()[:32]
-
-
-def vendor_credit_offers(credit_ids: Iterable[Any]) -> dict[str, VendorCreditOffer]:
-    """{credit pk as a string: its offer} for the credits that have a next bill."""
-    ids = [int(i) for i in credit_ids if str(i).isdigit()]
-    if not ids:
-        return {}
-    credits = {c.pk: c for c in open_credits().filter(pk__in=ids)}
-    offers = {}
-    for pk, bill in next_bills(credits.values()).items():
-        left = unapplied(credits[pk])
-        if left > 0:
-            offers[str(pk)] = VendorCreditOffer(bill, min(left, bill.balance),
-                                                apply_key(credits[pk], bill, left))
-    return offers
 
 
 def _bank_account_for(currency: str) -> Account:
@@ -121,64 +81,40 @@ def _bank_account_for(currency: str) -> Account:
     return account
 
 
+def _payload(business: Any, vc: VendorCredit, bill: Bill, applied: Decimal) -> dict[str, Any]:
+    return {
+        "vendor": vc.vendor_qbo_id, "vendor_credit": vc.qbo_id, "bill": bill.qbo_id,
+        "amount": str(applied), "date": local_today(business.timezone).isoformat(),
+        "bank_account": _bank_account_for(vc.currency).qbo_id,
+        "vendor_credit_id": vc.pk, "bill_id": bill.pk,
+    }
+
+
+def _same_vendor_and_currency(vc: VendorCredit, bill: Bill) -> bool:
+    return vc.vendor_qbo_id == bill.vendor_qbo_id and vc.currency == bill.currency
+
+
+# The adapter of the shared service (apps/ledger/credit_sources.py).
+VENDOR_CREDIT = CreditSource(
+    model=VendorCredit, target_type="vendor_credit", prefix="vc", error=VendorCreditError,
+    document=Bill, left=unapplied, open_rows=open_credits, targets=next_bills,
+    same_party=_same_vendor_and_currency, payload=_payload, offer=VendorCreditOffer,
+    mismatch="A vendor credit can only be applied to the same vendor's bill, in its currency.",
+    nothing_left="This vendor credit has nothing left to apply.",
+    busy="This credit is already being applied; wait for QuickBooks to answer.",
+    left_words="the credit has {left} left", audit_left="unapplied",
+)
+vendor_credit_offers = VENDOR_CREDIT.offers
+
+
 def vendor_credit_apply(
     *, actor: Any, credit: VendorCredit, bill: Bill, amount: Decimal | str | None = None,
     idempotency_key: str,
 ) -> Action:
     """Apply ``amount`` (default: as much as both allow) of the credit to the bill, as an
     outbox action. The same ``idempotency_key`` returns the same action."""
-    business = current_business()
-    membership_require(actor, business, Role.BOOKKEEPER)
-    if not idempotency_key or len(idempotency_key) > outbox.KEY_MAX:
-        raise VendorCreditError("This form is out of date; reload the page and try again.")
-    existing = Action.objects.filter(key=idempotency_key).first()
-    if existing is not None:
-        if existing.kind != KIND or existing.target_id != str(credit.pk):
-            raise Conflict("This form was already used for something else; reload the page.")
-        return existing  # a double submit: the first click's action
-    wanted = None if amount in (None, "") else parse_amount(amount)
-    with transaction.atomic():
-        vc = VendorCredit.objects.select_for_update().filter(pk=credit.pk).first()
-        b = Bill.objects.select_for_update().filter(pk=bill.pk).first()
-        if vc is None or vc.is_deleted or b is None or b.is_deleted:
-            raise VendorCreditError("This credit or bill no longer exists in QuickBooks.")
-        again = Action.objects.filter(key=idempotency_key).first()
-        if again is not None:  # the other click won the lock
-            return again
-        if vc.vendor_qbo_id != b.vendor_qbo_id or vc.currency != b.currency:
-            raise VendorCreditError(
-                "A vendor credit can only be applied to the same vendor's bill, in its currency.")
-        left = unapplied(vc)
-        if left <= 0:
-            raise Conflict("This vendor credit has nothing left to apply.")
-        if b.balance <= 0:
-            raise Conflict("This bill is already paid.")
-        if Action.objects.filter(business=business, kind=KIND, target_type="vendor_credit",
-                                 target_id=str(vc.pk), state__in=IN_FLIGHT).exists():
-            raise Conflict("This credit is already being applied; wait for QuickBooks to answer.")
-        most = min(left, b.balance)
-        applied = most if wanted is None else wanted
-        if applied > most:
-            raise VendorCreditError(
-                f"At most {most:,.2f} can be applied: the credit has {left:,.2f} left and the "
-                f"bill {b.balance:,.2f} open.")
-        payload = {
-            "vendor": vc.vendor_qbo_id, "vendor_credit": vc.qbo_id, "bill": b.qbo_id,
-            "amount": str(applied), "date": local_today(business.timezone).isoformat(),
-            "bank_account": _bank_account_for(vc.currency).qbo_id,
-            "vendor_credit_id": vc.pk, "bill_id": b.pk,
-        }
-        action = outbox.action_create(
-            business, KIND, payload, idempotency_key, target_type="vendor_credit",
-            target_id=str(vc.pk), actor_email=getattr(actor, "email", ""),
-        )
-        audit_record(
-            actor=actor, action="vendor_credit.applied", business=business, obj=vc,
-            before={"unapplied": left, "bill_balance": b.balance},
-            after={"action": action.key, "bill": b.qbo_id, "amount": applied},
-        )
-    data_changed_on_commit(business)
-    return action
+    return VENDOR_CREDIT.apply(actor=actor, row=credit, document=bill, amount=amount,
+                               idempotency_key=idempotency_key)
 
 
 # --- the outbox kind ----------------------------------------------------------------------

@@ -25,17 +25,13 @@ from apps.api.conventions import (
     validated,
 )
 from apps.business_settings.selectors import settings_get
+from apps.business_settings.services import approval_limit_set, digest_settings_set, timezone_set
 from apps.core.activity_log import activity_filtered
 from apps.core.models import AuditEvent
 from apps.integrations.sync.requests import qbo_sync_request, sync_status
 from apps.ledger.models import Account
+from apps.ledger.services import account_include_set
 from apps.lifecycle.services import business_delete, business_export, business_export_filename
-from apps.owner_settings.services import (
-    account_include_set,
-    approval_limit_set,
-    digest_settings_set,
-    timezone_set,
-)
 from apps.runway.models import RecurringSeriesOverride
 from apps.runway.services import series_override_clear, series_override_set
 

@@ -19,9 +19,9 @@ from apps.api.conventions import (
     tagged,
     validated,
 )
+from apps.business_settings.services import reserves_confirm
 from apps.core.dates import local_today
 from apps.core.errors import ApplicationError
-from apps.owner_settings.services import reserves_confirm
 from apps.reserves.models import Reserve, ReserveEntry
 from apps.reserves.services import reserve_create, reserve_fund, reserve_release, reserve_update
 

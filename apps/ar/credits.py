@@ -5,8 +5,8 @@ one linked to the Invoice (lowers its Balance) and one linked to the CreditMemo 
 RemainingCredit), both for the same amount. The action key is the Payment's ``requestid`` and
 is written into its ``PrivateNote`` so the reconciler can find it (as for bill payments).
 
-Exactly once: the shared service (``apps/ar/applications.credit_source_apply``, this module's
-``MEMO`` adapter) locks the memo and the invoice; a second click with the same idempotency key
+Exactly once: the shared service (apps/ledger/credit_sources.py, through this module's ``MEMO``
+adapter) locks the memo and the invoice; a second click with the same idempotency key
 returns the first action, and any other in-flight application of the memo is refused.
 """
 
@@ -14,18 +14,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from decimal import Decimal
-from functools import partial
 from typing import Any
 
-from apps.ar.applications import (
-    CreditSource,
-    credit_source_actions,
-    credit_source_apply,
-    credit_source_key,
-    credit_source_offers,
-    invoice_reread,
-    oldest_open_invoices,
-)
+from apps.ar.applications import customer_credit_source, invoice_reread, oldest_open_invoices
 from apps.ar.models import CreditMemo, Invoice
 from apps.core.dates import local_today
 from apps.core.errors import ApplicationError
@@ -62,27 +53,20 @@ def _payload(business: Any, memo: CreditMemo, inv: Invoice, applied: Decimal) ->
     }
 
 
-MEMO = CreditSource(
-    model=CreditMemo, left="balance", kind=KIND, prefix="cm", target_type="credit_memo",
-    error=CreditError, noun="credit memo", audit_action="credit_memo.applied",
-    audit_left="balance", left_words="the credit has {left} left",
-    nothing_left="This credit memo has no credit left to apply.",
-    busy="This credit is already being applied; wait for QuickBooks to answer.",
-    payload=_payload,
-)
-
-
-# The adapter bound to the shared service (apps/ar/applications.py).
-credit_apply_key = partial(credit_source_key, MEMO)
-credit_offers = partial(credit_source_offers, MEMO)
-credit_actions = partial(credit_source_actions, MEMO)
+MEMO = customer_credit_source(
+    CreditMemo, "credit_memo", "balance", prefix="cm", error=CreditError, audit_left="balance",
+    words=("the credit has {left} left", "This credit memo has no credit left to apply.",
+           "This credit is already being applied; wait for QuickBooks to answer."),
+    payload=_payload)
+credit_apply_key = MEMO.key
+credit_offers = MEMO.offers
 
 
 def credit_apply(*, actor: Any, credit_memo: CreditMemo, invoice: Invoice, amount: Any = None,
                  idempotency_key: str) -> Action:
     """Apply ``amount`` (default: as much as both allow) of the memo's remaining credit."""
-    return credit_source_apply(MEMO, actor=actor, row=credit_memo, invoice=invoice, amount=amount,
-                               idempotency_key=idempotency_key)
+    return MEMO.apply(actor=actor, row=credit_memo, document=invoice, amount=amount,
+                      idempotency_key=idempotency_key)
 
 
 # --- the outbox kind ----------------------------------------------------------------------

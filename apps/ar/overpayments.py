@@ -7,7 +7,7 @@ A sparse update replaces the whole ``Line`` array, so the handler reads the Paym
 its SyncToken and lines) and sends every line back; when a line to that invoice already exists
 its amount grows instead. The action key is the update's ``requestid``.
 
-Exactly once: the shared service (``apps/ar/applications.credit_source_apply``, this module's
+Exactly once: the shared service (apps/ledger/credit_sources.py, through this module's
 ``OVERPAYMENT`` adapter) locks the payment and the invoice; a second click with the same
 idempotency key returns the first action, and any other in-flight application is refused.
 The finder (reconcile) reads the Payment and looks for a line to the
@@ -18,20 +18,11 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from decimal import Decimal
-from functools import partial
 from typing import Any
 
 from django.db.models import Sum
 
-from apps.ar.applications import (
-    CreditSource,
-    credit_source_actions,
-    credit_source_apply,
-    credit_source_key,
-    credit_source_offers,
-    invoice_reread,
-    oldest_open_invoices,
-)
+from apps.ar.applications import customer_credit_source, invoice_reread, oldest_open_invoices
 from apps.ar.models import Invoice, Payment, PaymentLine
 from apps.core.errors import ApplicationError
 from apps.integrations.qbo import writes
@@ -65,27 +56,21 @@ def _payload(business: Any, pay: Payment, inv: Invoice, applied: Decimal) -> dic
     }
 
 
-OVERPAYMENT = CreditSource(
-    model=Payment, left="unapplied_amount", kind=KIND, prefix="op", target_type="payment",
-    error=OverpaymentError, noun="payment", audit_action="payment.applied",
-    audit_left="unapplied", left_words="the payment has {left} unapplied",
-    nothing_left="This payment has nothing left to apply.",
-    busy="This payment is already being applied; wait for QuickBooks to answer.",
-    payload=_payload,
-)
-
-
-# The adapter bound to the shared service (apps/ar/applications.py).
-overpayment_apply_key = partial(credit_source_key, OVERPAYMENT)
-overpayment_offers = partial(credit_source_offers, OVERPAYMENT)
-overpayment_actions = partial(credit_source_actions, OVERPAYMENT)
+OVERPAYMENT = customer_credit_source(
+    Payment, "payment", "unapplied_amount", prefix="op", error=OverpaymentError,
+    audit_left="unapplied",
+    words=("the payment has {left} unapplied", "This payment has nothing left to apply.",
+           "This payment is already being applied; wait for QuickBooks to answer."),
+    payload=_payload)
+overpayment_apply_key = OVERPAYMENT.key
+overpayment_offers = OVERPAYMENT.offers
 
 
 def overpayment_apply(*, actor: Any, payment: Payment, invoice: Invoice, amount: Any = None,
                       idempotency_key: str) -> Action:
     """Apply ``amount`` (default: as much as both allow) of the payment's unapplied money."""
-    return credit_source_apply(OVERPAYMENT, actor=actor, row=payment, invoice=invoice,
-                               amount=amount, idempotency_key=idempotency_key)
+    return OVERPAYMENT.apply(actor=actor, row=payment, document=invoice, amount=amount,
+                             idempotency_key=idempotency_key)
 
 
 # --- the outbox kind ----------------------------------------------------------------------

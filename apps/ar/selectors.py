@@ -3,15 +3,18 @@ CSV download and the API."""
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
 
-from django.db.models import Q
-
 from apps.ar.models import Customer, Invoice
-from apps.core.errors import ApplicationError
+from apps.ledger.selectors import (
+    choice_param,
+    documents_searched,
+    id_param,
+    parties_filtered,
+    search_text,
+)
 
 INVOICE_STATUS_FILTERS = ("open", "overdue", "paid", "all")
 
@@ -22,26 +25,12 @@ class InvoiceFilters:
     customer: str = ""
     q: str = ""
 
-ID = re.compile(r"[0-9]{1,9}")
-
-
-def _text(value) -> str:
-    """A search term as typed, without NUL characters (Postgres refuses them in a query)."""
-    return (value or "").replace("\x00", "").strip()[:100]
-
 
 def invoice_filters(params: Mapping, *, strict: bool = False) -> InvoiceFilters:
-    status = params.get("status", "open") or "open"
-    customer = (params.get("customer", "") or "").strip()
-    if status not in INVOICE_STATUS_FILTERS:
-        if strict:
-            raise ApplicationError(f"Unknown status “{status}”.", code="invalid_filter")
-        status = "all"
-    if customer and not ID.fullmatch(customer):  # ASCII digits that fit an id ("²" is a digit)
-        if strict:
-            raise ApplicationError(f"Unknown customer “{customer}”.", code="invalid_filter")
-        customer = ""
-    return InvoiceFilters(status, customer, _text(params.get("q")))
+    status = choice_param(params, "status", INVOICE_STATUS_FILTERS, default="open",
+                          fallback="all", strict=strict)
+    customer = id_param(params, "customer", strict=strict)
+    return InvoiceFilters(status, customer, search_text(params.get("q")))
 
 
 def invoices_filtered(filters: InvoiceFilters, today: date):
@@ -54,18 +43,9 @@ def invoices_filtered(filters: InvoiceFilters, today: date):
         qs = qs.filter(balance=0)
     if filters.customer:
         qs = qs.filter(customer_id=int(filters.customer))
-    if filters.q:
-        qs = qs.filter(Q(doc_number__icontains=filters.q)
-                       | Q(customer__display_name__icontains=filters.q))
-    return qs.order_by("due_date", "pk")
+    return documents_searched(qs, filters.q, "customer")
 
 
 def customers_filtered(params: Mapping):
     """Customers by name; `?q=` searches the name, `?active=0` lists inactive ones too."""
-    qs = Customer.objects.all()
-    if params.get("active", "1") != "0":
-        qs = qs.filter(active=True)
-    q = _text(params.get("q"))
-    if q:
-        qs = qs.filter(Q(display_name__icontains=q) | Q(company_name__icontains=q))
-    return qs.order_by("display_name", "pk")
+    return parties_filtered(Customer, params)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 from decimal import Decimal
 from typing import Any
 
@@ -18,14 +18,13 @@ from django.db import connection, transaction
 from apps.accounts.models import Role
 from apps.accounts.roles import membership_require
 from apps.ar.models import Invoice
-from apps.core.dates import local_today
+from apps.core.dates import date_in_next_year, local_today
 from apps.core.errors import ApplicationError, Conflict
-from apps.core.services.audit import audit_record
+from apps.core.services.audit import audited_update
 from apps.core.services.data_version import data_changed_on_commit
 from apps.core.tenant import current_business
 
 HABIT_CAP = Decimal(4)
-MAX_EXPECT_AHEAD = timedelta(days=366)
 
 
 class InvoiceError(ApplicationError):
@@ -139,27 +138,15 @@ def collections_top(
 def invoice_expect_on(*, actor: Any, invoice: Invoice, on: date | None) -> Invoice:
     """The owner's "expect on" date (today or later) for the forecast; None = the habit."""
     business = current_business()
-    today = local_today(business.timezone)
-    if on is not None:
-        if on < today:
-            raise InvoiceError("The expected date can't be in the past.")
-        if on > today + MAX_EXPECT_AHEAD:
-            raise InvoiceError("Choose a date within the next year.")
+    date_in_next_year(on, local_today(business.timezone), InvoiceError,
+                      past="The expected date can't be in the past.",
+                      too_far="Choose a date within the next year.")
     with transaction.atomic():
         invoice = _lock(invoice)
         membership_require(actor, business, Role.BOOKKEEPER)
         if invoice.balance <= 0:
             raise Conflict("This invoice is already paid.")
-        before = {"expected_date": invoice.expected_date}
-        invoice.expected_date = on
-        invoice.save(update_fields=["expected_date"])
-        audit_record(
-            actor=actor,
-            action="invoice.expect_on",
-            business=business,
-            obj=invoice,
-            before=before,
-            after={"expected_date": on},
-        )
+        audited_update(actor=actor, action="invoice.expect_on", business=business, obj=invoice,
+                       field="expected_date", value=on)
     data_changed_on_commit(business)
     return invoice

@@ -175,6 +175,16 @@ def _reserve_steps(params, inflows, today, done, cur) -> list[Step]:
     return out
 
 
+def _bill_step(kind: str, key: str, bill: Bill, cur: str, on: date, decision: Any,
+               params: dict[str, Any] | None = None, *, verb: str, tail: str = "") -> Step:
+    """A step on one bill, summed up as "<verb> Acme's bill 42 ($1,200.00)<tail>"."""
+    name = bill.vendor.display_name if bill.vendor else bill.vendor_qbo_id
+    summary = (f"{verb} {name}'s bill {bill.doc_number or bill.qbo_id} "
+               f"({format_money(bill.home_balance, cur)}){tail}")
+    return Step(kind, key, summary, on, "bill", str(bill.pk), bill.home_balance, decision,
+                params or {})
+
+
 def _record_steps(bills, until, done, cur, *, dates: dict[int, date] | None = None
                   ) -> list[Step]:
     out = []
@@ -185,14 +195,9 @@ def _record_steps(bills, until, done, cur, *, dates: dict[int, date] | None = No
         if dates is None and not (bill.status == Bill.Status.SCHEDULED and bill.approval_holds()):
             continue  # a lapsed approval goes back to the owner, never paid by a rule
         key = f"record:bill:{bill.pk}:{on.isoformat()}"
-        if key in done:
-            continue
-        name = bill.vendor.display_name if bill.vendor else bill.vendor_qbo_id
-        out.append(Step(Rule.Kind.RECORD, key,
-                        f"Record the payment of {name}'s bill {bill.doc_number or bill.qbo_id} "
-                        f"({format_money(bill.home_balance, cur)}) on {on.isoformat()}",
-                        on, "bill", str(bill.pk), bill.home_balance,
-                        PayBillNow(str(bill.pk))))
+        if key not in done:
+            out.append(_bill_step(Rule.Kind.RECORD, key, bill, cur, on, PayBillNow(str(bill.pk)),
+                                  verb="Record the payment of", tail=f" on {on.isoformat()}"))
     return out
 
 
@@ -206,14 +211,9 @@ def _approve_steps(params, bills, today, done, cur) -> list[Step]:
         if paid.get(bill.vendor_qbo_id, 0) < known:
             continue  # not a known vendor: the owner decides
         key = f"approve:bill:{bill.pk}:{bill.balance}"
-        if key in done:
-            continue
-        name = bill.vendor.display_name if bill.vendor else bill.vendor_qbo_id
-        out.append(Step(Rule.Kind.APPROVE, key,
-                        f"Approve {name}'s bill {bill.doc_number or bill.qbo_id} "
-                        f"({format_money(bill.home_balance, cur)})",
-                        today, "bill", str(bill.pk), bill.home_balance, None,
-                        {"limit": str(limit)}))
+        if key not in done:
+            out.append(_bill_step(Rule.Kind.APPROVE, key, bill, cur, today, None,
+                                  {"limit": str(limit)}, verb="Approve"))
     return out
 
 
@@ -225,14 +225,10 @@ def _schedule_steps(params, bills, today, done, cur) -> list[Step]:
             continue
         pay_on = max(today, bill.due_date - before)
         key = f"schedule:bill:{bill.pk}:{bill.balance}"
-        if key in done:
-            continue
-        name = bill.vendor.display_name if bill.vendor else bill.vendor_qbo_id
-        out.append(Step(Rule.Kind.SCHEDULE, key,
-                        f"Schedule {name}'s bill {bill.doc_number or bill.qbo_id} "
-                        f"({format_money(bill.home_balance, cur)}) for {pay_on.isoformat()}",
-                        today, "bill", str(bill.pk), bill.home_balance,
-                        ScheduleBill(str(bill.pk), pay_on), {"pay_on": pay_on}))
+        if key not in done:
+            out.append(_bill_step(Rule.Kind.SCHEDULE, key, bill, cur, today,
+                                  ScheduleBill(str(bill.pk), pay_on), {"pay_on": pay_on},
+                                  verb="Schedule", tail=f" for {pay_on.isoformat()}"))
     return out
 
 

@@ -62,6 +62,21 @@ def iso_week_label(day: date) -> str:
     return f"{year}-W{week:02d}"
 
 
+ONE_YEAR_AHEAD = timedelta(days=366)
+
+
+def date_in_next_year(on: date | None, today: date, error: type[Exception], *, past: str,
+                      too_far: str) -> None:
+    """Refuse (``error``) a date the owner picked that is before ``today`` or more than a year
+    after it; ``None`` (no date) is fine."""
+    if on is None:
+        return
+    if on < today:
+        raise error(past)
+    if on > today + ONE_YEAR_AHEAD:
+        raise error(too_far)
+
+
 # Time zones a person picks from: region/city names and UTC. Left out: the server's own
 # "localtime", legacy aliases (US/Eastern, W-SU, Canada/…) and Etc/GMT±N (its sign is inverted).
 TZ_REGIONS = ("Africa", "America", "Antarctica", "Asia", "Atlantic", "Australia", "Europe",

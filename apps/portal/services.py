@@ -9,17 +9,17 @@ from typing import Any
 from apps.bank.models import FeedAccount
 from apps.business_settings.models import BusinessSettings
 from apps.business_settings.selectors import settings_get
-from apps.core.rows import rows_exist
-from apps.integrations.sync.models import QboConnection, SyncRun
 
 # Re-exported for the portal's views (the services live where the API can reach them too).
-from apps.owner_settings.services import SettingsError as SettingsError
-from apps.owner_settings.services import account_include_set as account_include_set
-from apps.owner_settings.services import approval_limit_set as approval_limit_set
-from apps.owner_settings.services import digest_recipients as digest_recipients
-from apps.owner_settings.services import digest_settings_set as digest_settings_set
-from apps.owner_settings.services import reserves_confirm as reserves_confirm
-from apps.owner_settings.services import timezone_set as timezone_set
+from apps.business_settings.services import SettingsError as SettingsError
+from apps.business_settings.services import approval_limit_set as approval_limit_set
+from apps.business_settings.services import digest_recipients as digest_recipients
+from apps.business_settings.services import digest_settings_set as digest_settings_set
+from apps.business_settings.services import reserves_confirm as reserves_confirm
+from apps.business_settings.services import timezone_set as timezone_set
+from apps.core.rows import rows_exist
+from apps.integrations.sync.models import QboConnection, SyncRun
+from apps.ledger.services import account_include_set as account_include_set
 from apps.reserves.models import Reserve
 
 

@@ -12,20 +12,17 @@ well under a millisecond. ``= ANY(array)`` runs, and finds nothing, when there a
 from __future__ import annotations
 
 from collections.abc import Iterable
-from types import SimpleNamespace
 from typing import Any
 
 from django.db import connection
 
-from apps.ap.models import Bill
-from apps.ap.vendor_credits import VendorCreditOffer, apply_key
-from apps.ar.applications import CreditOffer, credit_source_key
+from apps.ap.vendor_credits import VENDOR_CREDIT
 from apps.ar.credits import MEMO
-from apps.ar.models import Invoice
 from apps.ar.overpayments import OVERPAYMENT
 
-VENDOR_CREDIT = "vendor_credit"
-KINDS = (MEMO.target_type, OVERPAYMENT.target_type, VENDOR_CREDIT)
+# The credit sources (apps/ledger/credit_sources.py) by target type.
+SOURCES = {source.target_type: source for source in (MEMO, OVERPAYMENT, VENDOR_CREDIT)}
+KINDS = tuple(SOURCES)
 DOC_COLUMNS = ("pk", "doc_number", "qbo_id", "balance", "sync_token", "currency")
 
 # The customer's open invoice with the oldest due date (apps.ar.applications
@@ -65,17 +62,11 @@ WHERE s.id = ANY(%(vendor_credits)s::bigint[]) AND NOT s.is_deleted
 """
 
 
-def _offer(kind: str, pk: int, token: str, left, doc: tuple) -> CreditOffer | VendorCreditOffer:
-    fields = dict(zip(DOC_COLUMNS, doc, strict=True))
-    if kind == VENDOR_CREDIT:
-        bill = Bill(**fields)
-        credit = SimpleNamespace(pk=pk, sync_token=token)
-        return VendorCreditOffer(bill, min(left, bill.balance), apply_key(credit, bill, left))
-    source = MEMO if kind == MEMO.target_type else OVERPAYMENT
-    invoice = Invoice(**fields)
-    credit = SimpleNamespace(pk=pk, sync_token=token, **{source.left: left})
-    return CreditOffer(invoice, min(left, invoice.balance),
-                       credit_source_key(source, credit, invoice))
+def _offer(kind: str, pk: int, token: str, left, doc: tuple) -> Any:
+    source = SOURCES[kind]
+    document = source.document(**dict(zip(DOC_COLUMNS, doc, strict=True)))
+    return source.offer(document, min(left, document.balance),
+                        source.key_for(pk, token, left, document))
 
 
 def tray_offers(items: Iterable[Any]) -> dict[str, dict[str, Any]]:
@@ -87,7 +78,7 @@ def tray_offers(items: Iterable[Any]) -> dict[str, dict[str, Any]]:
     with connection.cursor() as cursor:
         cursor.execute(_OFFERS_SQL, {"memos": ids[MEMO.target_type],
                                      "payments": ids[OVERPAYMENT.target_type],
-                                     "vendor_credits": ids[VENDOR_CREDIT]})
+                                     "vendor_credits": ids[VENDOR_CREDIT.target_type]})
         rows = cursor.fetchall()
     offers: dict[str, dict[str, Any]] = {kind: {} for kind in KINDS}
     for kind, pk, token, left, *doc in rows:

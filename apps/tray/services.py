@@ -15,9 +15,8 @@ from __future__ import annotations
 
 import logging
 import zlib
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from datetime import date, timedelta
-from decimal import Decimal
 from typing import Any
 
 from django.db import connection, transaction
@@ -31,7 +30,7 @@ from apps.core.dates import business_now, local_today
 from apps.core.errors import ApplicationError
 from apps.core.services.audit import audit_record
 from apps.core.services.data_version import pages_changed
-from apps.core.tray_causes import TRAY_CAUSES, TrayContext
+from apps.core.tray_causes import TRAY_CAUSES, TrayCause, TrayContext
 from apps.runway.engine import RunwayResult
 from apps.runway.rates import with_today_rates
 from apps.tray.models import TrayItem
@@ -59,20 +58,14 @@ class TrayError(ApplicationError):
     code = "tray_invalid"
 
 
-@dataclass
-class Candidate:
-    key: str
-    kind: str
-    tier: int
-    score: Decimal
-    title: str
-    detail: str = ""
-    amount: Decimal | None = None
-    due_date: date | None = None
-    impact_days: Decimal | None = None
-    impact_sentence: str = ""
-    target_type: str = ""
-    target_id: str = ""
+@dataclass(frozen=True)
+class Candidate(TrayCause):
+    """A domain's cause with the tier the tray ranks it in."""
+
+    tier: int = 0
+
+
+_CAUSE_FIELDS = tuple(f.name for f in fields(TrayCause))
 
 
 @dataclass
@@ -94,11 +87,8 @@ def tray_candidates(business: Any, today: date, result: RunwayResult | None) -> 
     ctx = TrayContext(business=business, today=today, now=timezone.now(), result=result,
                       today_rates=with_today_rates)
     return [
-        Candidate(
-            cause.key, cause.kind, TIER[cause.rank or cause.kind], cause.score, cause.title,
-            cause.detail, cause.amount, cause.due_date, cause.impact_days,
-            cause.impact_sentence, cause.target_type, cause.target_id,
-        )
+        Candidate(**{name: getattr(cause, name) for name in _CAUSE_FIELDS},
+                  tier=TIER[cause.rank or cause.kind])
         for source in hooks.plugged(TRAY_CAUSES)
         for cause in source(ctx)
     ]

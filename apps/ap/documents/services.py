@@ -112,6 +112,15 @@ MAX_ATTEMPTS = 3
 GAVE_UP = "Automatic reading stopped after 3 attempts; please enter the fields by hand."
 
 
+def _hand_to_staff(document: Document, note: str) -> None:
+    """Reading failed: the locked document waits for staff to type its fields (they are told)."""
+    document.state = Document.State.NEEDS_REVIEW
+    document.review_notes = [*document.review_notes, note]
+    document.save(update_fields=["state", "review_notes", "updated_at"])
+    _event(document, "extraction_failed", note=note)
+    _queue_notify(document)
+
+
 def _claim_for_processing(document_id: int) -> Document | None:
     with transaction.atomic():
         document = Document.objects.select_for_update().filter(pk=document_id).first()
@@ -121,11 +130,7 @@ def _claim_for_processing(document_id: int) -> Document | None:
             return None  # already processed (a retried task): nothing to do
         if document.attempts >= MAX_ATTEMPTS:
             # A file that killed the worker (or hit the hard limit) MAX_ATTEMPTS times.
-            document.state = Document.State.NEEDS_REVIEW
-            document.review_notes = [*document.review_notes, GAVE_UP]
-            document.save(update_fields=["state", "review_notes", "updated_at"])
-            _event(document, "extraction_failed", note=GAVE_UP)
-            _queue_notify(document)
+            _hand_to_staff(document, GAVE_UP)
             return None
         document.state = Document.State.PROCESSING
         document.attempts += 1
@@ -250,11 +255,7 @@ def document_needs_hands(document: Document, note: str) -> Document:
         document = Document.objects.select_for_update().get(pk=document.pk)
         if document.state not in (Document.State.RECEIVED, Document.State.PROCESSING):
             return document
-        document.state = Document.State.NEEDS_REVIEW
-        document.review_notes = [*document.review_notes, note]
-        document.save(update_fields=["state", "review_notes", "updated_at"])
-        _event(document, "extraction_failed", note=note)
-        _queue_notify(document)
+        _hand_to_staff(document, note)
     return document
 
 
@@ -312,6 +313,15 @@ def _snapshot(document: Document) -> dict[str, Any]:
     }
 
 
+def _lock_to_decide(document_id: int, decision: str) -> Document:
+    """Lock the document for staff's approve or reject: one still waiting for a decision, or
+    one already in the ``decision`` state (a second submit: the caller returns it as it is)."""
+    document = Document.objects.select_for_update().get(pk=document_id)
+    if document.state != decision and not document.can_decide():
+        raise Conflict(f"this document is {document.get_state_display().lower()}")
+    return document
+
+
 def document_approve(*, document_id: int, actor: Any, values: BillValues) -> Document:
     """Create the bill in Oodaloo and, through the outbox, in QBO (with the document attached).
     A second approve (double submit, retry) changes nothing and returns the same document."""
@@ -320,11 +330,9 @@ def document_approve(*, document_id: int, actor: Any, values: BillValues) -> Doc
 
     business = connection.tenant
     with transaction.atomic():
-        document = Document.objects.select_for_update().get(pk=document_id)
+        document = _lock_to_decide(document_id, Document.State.APPROVED)
         if document.state == Document.State.APPROVED:
-            return document
-        if not document.can_decide():
-            raise Conflict(f"this document is {document.get_state_display().lower()}")
+            return document  # a second approve
         vendor = Vendor.objects.filter(pk=values.vendor_id, is_deleted=False).first()
         if vendor is None:
             raise ApplicationError("choose one of this business's vendors", code="invalid")
@@ -368,11 +376,9 @@ def document_reject(*, document_id: int, actor: Any, reason: str) -> Document:
         raise ApplicationError("say why the document is rejected (the owner will see it)",
                                code="invalid")
     with transaction.atomic():
-        document = Document.objects.select_for_update().get(pk=document_id)
+        document = _lock_to_decide(document_id, Document.State.REJECTED)
         if document.state == Document.State.REJECTED:
-            return document
-        if not document.can_decide():
-            raise Conflict(f"this document is {document.get_state_display().lower()}")
+            return document  # a second reject
         before = _snapshot(document)
         document.state, document.state_reason = Document.State.REJECTED, reason[:2000]
         document.reviewed_by_email, document.reviewed_at = _email_of(actor), timezone.now()

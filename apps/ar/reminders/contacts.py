@@ -7,8 +7,6 @@ import re
 from typing import Any
 
 from django.core import signing
-from django.core.exceptions import ValidationError
-from django.core.validators import validate_email
 from django.db import transaction
 from django.utils import timezone
 
@@ -16,6 +14,7 @@ from apps.accounts.models import Role
 from apps.accounts.roles import membership_require
 from apps.ar.reminders.models import CustomerReminders, ReminderContact
 from apps.ar.reminders.sequences import ReminderError
+from apps.core.emails import emails_clean
 from apps.core.services.audit import audit_record
 from apps.core.tenant import current_business
 from apps.tenancy.urls import business_url
@@ -27,18 +26,7 @@ _SPLIT = re.compile(r"[,;\s]+")
 def parse_emails(raw: str) -> list[str]:
     """Addresses from a QuickBooks email field or the owner's form, lower-cased, de-duplicated.
     Raises ReminderError naming the first invalid one."""
-    out: list[str] = []
-    for part in _SPLIT.split(raw or ""):
-        email = part.strip().lower()
-        if not email:
-            continue
-        try:
-            validate_email(email)
-        except ValidationError:
-            raise ReminderError(f"“{email}” is not an email address.") from None
-        if email not in out:
-            out.append(email)
-    return out
+    return emails_clean(_SPLIT.split(raw or ""), ReminderError)
 
 
 def _qbo_emails(customer: Any) -> list[str]:

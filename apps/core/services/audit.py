@@ -43,3 +43,14 @@ def audit_record(
         ip=client_ip_var.get(),
         request_id=request_id_var.get() if request_id_var.get() != "-" else "",
     )
+
+
+def audited_update(*, actor: Any, action: str, business: Any, obj: Any, field: str, value: Any,
+                   after: dict | None = None) -> None:
+    """Set one field of ``obj``, save it and audit the change (before: the old value; after: the
+    new one and ``after``). Callers hold the row's lock."""
+    before = {field: getattr(obj, field)}
+    setattr(obj, field, value)
+    obj.save(update_fields=[field])
+    audit_record(actor=actor, action=action, business=business, obj=obj, before=before,
+                 after={field: value, **(after or {})})

@@ -18,13 +18,21 @@ from apps.runway.selectors.base import ISSUED_DAYS, _fetch
 
 # --- receivables and payables ------------------------------------------------------------------
 
-OPEN_INVOICES_SQL = """
-SELECT i.id, i.customer_qbo_id, COALESCE(c.display_name, ''), i.txn_date, i.due_date,
-       i.home_balance, i.home_total, i.expected_date, i.currency, i.balance, i.total
-FROM {invoice} i LEFT JOIN {customer} c ON c.id = i.customer_id
-WHERE NOT i.is_deleted AND i.balance > 0
-ORDER BY i.id
+def _open_documents_sql(document: str, party: str, owner_date: str) -> str:
+    """Open invoices or bills with their party's name, in ``_open_documents``' column order;
+    ``owner_date`` is the owner's date (expected on, scheduled for). Table names stay
+    placeholders for ``_fetch``."""
+    return f"""
+SELECT d.id, d.{party}_qbo_id, COALESCE(p.display_name, ''), d.txn_date, d.due_date,
+       d.home_balance, d.home_total, d.{owner_date}, d.currency, d.balance, d.total
+FROM {{{document}}} d LEFT JOIN {{{party}}} p ON p.id = d.{party}_id
+WHERE NOT d.is_deleted AND d.balance > 0
+ORDER BY d.id
 """
+
+
+OPEN_INVOICES_SQL = _open_documents_sql("invoice", "customer", "expected_date")
+OPEN_BILLS_SQL = _open_documents_sql("bill", "vendor", "scheduled_date")
 
 
 def _open_documents(cls: type, rows: list[tuple], home: str) -> list:
@@ -124,15 +132,6 @@ def _paid_params(as_of: date) -> dict[str, Any]:
 def paid_invoice_stats(as_of: date) -> PaidInvoiceStats:
     """Fully paid invoices of the habit window (2 years) reduced to habit statistics, one query."""
     return _paid_stats(_fetch(PAID_STATS_SQL, {"as_of": as_of, **_paid_params(as_of)}))
-
-
-OPEN_BILLS_SQL = """
-SELECT b.id, b.vendor_qbo_id, COALESCE(v.display_name, ''), b.txn_date, b.due_date,
-       b.home_balance, b.home_total, b.scheduled_date, b.currency, b.balance, b.total
-FROM {bill} b LEFT JOIN {vendor} v ON v.id = b.vendor_id
-WHERE NOT b.is_deleted AND b.balance > 0
-ORDER BY b.id
-"""
 
 
 def _open_bills(rows: list[tuple], home: str) -> list[OpenBill]:

@@ -1,7 +1,8 @@
-"""The owner's settings services (approval limit, digest, time zone, inbound senders' neighbours,
-bank accounts in runway cash, the reserves step of onboarding). Shared by the portal's forms
-and the API (independent siblings), so both call the same code: every change is audited and
-anything the runway reads bumps its data version."""
+"""Changing the owner's settings (approval limit, digest schedule and recipients, time zone, the
+reserves step of onboarding). Shared by the portal's forms and the API (independent siblings),
+so both call the same code: every change is audited and anything the runway reads bumps its
+data version. Which bank accounts count as runway cash is the ledger's
+(apps/ledger/services.account_include_set)."""
 
 from __future__ import annotations
 
@@ -9,23 +10,22 @@ from datetime import time
 from decimal import Decimal
 from typing import Any
 
-from django.core.validators import validate_email
 from django.db import transaction
 from django.utils import timezone
 
 from apps.accounts.models import Membership, Role
 from apps.accounts.roles import membership_require
-from apps.ap.services import parse_amount, runway_data_changed
 from apps.business_settings.models import BusinessSettings
 from apps.business_settings.selectors import settings_get
+from apps.core.emails import emails_clean
 from apps.core.errors import ApplicationError
+from apps.core.money import parse_money
 from apps.core.services.audit import audit_record
-from apps.ledger.models import Account
+from apps.core.services.data_version import data_changed_on_commit
 
 
 class SettingsError(ApplicationError):
     code = "settings_invalid"
-
 
 
 def _snapshot(row: BusinessSettings) -> dict:
@@ -40,7 +40,8 @@ def _snapshot(row: BusinessSettings) -> dict:
 
 def approval_limit_set(*, actor: Any, business: Any, amount: Any) -> BusinessSettings:
     membership_require(actor, business, Role.OWNER, message="Only an owner can change this.")
-    value = Decimal("0") if str(amount).strip() in ("", "0") else parse_amount(amount)
+    value = (Decimal("0") if str(amount).strip() in ("", "0")
+             else parse_money(amount, error=SettingsError))
     with transaction.atomic():
         row = BusinessSettings.objects.select_for_update().get(pk=settings_get().pk)
         before = _snapshot(row)
@@ -73,17 +74,7 @@ def digest_settings_set(
         raise SettingsError("Choose a day of the week.")
     if at.minute % 15:
         raise SettingsError("Choose a time on the quarter hour (e.g. 9:00, 9:15).")
-    cleaned = []
-    for email in extra_recipients:
-        email = email.strip().lower()
-        if not email:
-            continue
-        try:
-            validate_email(email)
-        except Exception:
-            raise SettingsError(f"“{email}” is not an email address.")
-        if email not in cleaned:
-            cleaned.append(email)
+    cleaned = emails_clean(extra_recipients, SettingsError)
     if len(cleaned) > 20:
         raise SettingsError("At most 20 extra recipients.")
     with transaction.atomic():
@@ -142,27 +133,7 @@ def timezone_set(*, actor: Any, business: Any, tz_name: str) -> None:
         before=before,
         after={"timezone": tz_name},
     )
-    runway_data_changed(business)
-
-
-def account_include_set(*, actor: Any, business: Any, account: Account, included: bool) -> Account:
-    """Include a bank account in runway cash (or exclude it)."""
-    membership_require(actor, business, Role.OWNER, message="Only an owner can change this.")
-    with transaction.atomic():
-        account = Account.objects.select_for_update().get(pk=account.pk)
-        before = {"included_in_runway": account.included_in_runway}
-        account.included_in_runway = included
-        account.save(update_fields=["included_in_runway"])
-        audit_record(
-            actor=actor,
-            action="bank.account_included" if included else "bank.account_excluded",
-            business=business,
-            obj=account,
-            before=before,
-            after={"included_in_runway": included, "name": account.name},
-        )
-    runway_data_changed(business)
-    return account
+    data_changed_on_commit(business)  # the runway reads the time zone
 
 
 def reserves_confirm(*, actor: Any, business: Any) -> None:
@@ -172,6 +143,3 @@ def reserves_confirm(*, actor: Any, business: Any) -> None:
         row.reserves_confirmed_at = timezone.now()
         row.save(update_fields=["reserves_confirmed_at", "updated_at"])
         audit_record(actor=actor, action="settings.reserves_confirmed", business=business, obj=row)
-
-
-# --- first-run checklist ------------------------------------------------------------------

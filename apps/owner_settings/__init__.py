@@ -1,1 +1,0 @@
-"""Owner settings services shared by the portal and the API (no models)."""
