@@ -42,8 +42,13 @@ from apps.ledger.models import Account
 vendors_ingest = parties_ingest(Vendor)
 
 
+# ``status`` is written on insert only (it is not an update field: Oodaloo's workflow owns it):
+# a new bill QBO shows fully paid starts "paid", so bills_finalise has no row to rewrite.
 bills_ingest = documents_ingest(
-    Bill, Vendor, "vendor", lambda dto: {"memo": clip(dto.private_note, 400)}, ["memo"])
+    Bill, Vendor, "vendor",
+    lambda dto: {"memo": clip(dto.private_note, 400),
+                 "status": Bill.Status.PAID if dto.balance == 0 else Bill.Status.NEW},
+    ["memo"])
 
 
 def _credits(payment: Any) -> list[Any]:
