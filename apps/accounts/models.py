@@ -96,19 +96,28 @@ class Membership(models.Model):
         return ROLE_RANK[self.role] >= ROLE_RANK[role]
 
 
-class Invitation(models.Model):
-    """An emailed link that works once and expires. Only the token's hash is stored."""
+class EmailedInvitation(models.Model):
+    """An emailed link that works once and expires. Only the token's hash is stored. Concrete
+    models add what accepting it joins and the ``role`` it gives there."""
 
-    business = models.ForeignKey(
-        "tenancy.Business", on_delete=models.CASCADE, related_name="invitations"
-    )
     email = models.EmailField()
-    role = models.CharField(max_length=16, choices=Role.choices)
     token_hash = models.CharField(max_length=64, unique=True)
     invited_by = models.ForeignKey(User, null=True, on_delete=models.SET_NULL, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
     expires_at = models.DateTimeField()
     accepted_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        abstract = True
+
+
+class Invitation(EmailedInvitation):
+    """An invitation to a business, with a role in it; its owner may revoke it."""
+
+    business = models.ForeignKey(
+        "tenancy.Business", on_delete=models.CASCADE, related_name="invitations"
+    )
+    role = models.CharField(max_length=16, choices=Role.choices)
     revoked_at = models.DateTimeField(null=True, blank=True)
 
     def __str__(self) -> str:
@@ -172,17 +181,11 @@ class FirmClient(models.Model):
         return f"{self.firm} → {self.business}"
 
 
-class FirmInvitation(models.Model):
+class FirmInvitation(EmailedInvitation):
     """An emailed link that makes its acceptor a member of the firm (works once, expires)."""
 
     firm = models.ForeignKey(Firm, on_delete=models.CASCADE, related_name="invitations")
-    email = models.EmailField()
     role = models.CharField(max_length=16, choices=FirmRole.choices)
-    token_hash = models.CharField(max_length=64, unique=True)
-    invited_by = models.ForeignKey(User, null=True, on_delete=models.SET_NULL, related_name="+")
-    created_at = models.DateTimeField(auto_now_add=True)
-    expires_at = models.DateTimeField()
-    accepted_at = models.DateTimeField(null=True, blank=True)
 
     def __str__(self) -> str:
         return f"{self.email} → {self.firm} ({self.role})"

@@ -69,8 +69,5 @@ class AlertDelivery(TrackedDelivery):
     recipient = models.CharField(max_length=254)  # an email address, or the webhook's host
     updated_at = models.DateTimeField(auto_now=True)
 
-    class Meta:
-        ordering = ["id"]
-
     def __str__(self) -> str:
         return f"{self.channel} {self.recipient} {self.state}"

@@ -1,19 +1,22 @@
 """Payables: vendors, bills (with Oodaloo's approval workflow on top of QBO), bill payments and
 vendor credits.
 
-Currency convention (every money model of ap/ar/bank): ``currency`` is the transaction's
-ISO code (QBO ``CurrencyRef``; the home currency when QBO sends none) and ``exchange_rate`` is
-QBO's ``ExchangeRate`` of the transaction — home units per one unit of ``currency`` on the
-transaction date — or NULL when the transaction is in the home currency. Amounts are stored as
-QBO gives them, in ``currency``; ``home_*`` columns are QBO's Home amounts (or amount × rate).
+Currency convention (every money model of ap/ar/bank): see ``apps/core/synced.QboTransaction``.
 """
 
 from django.db import models
 
+from apps.core.constraints import null_or_check
 from apps.core.fields import MoneyField
-from apps.core.synced import OpenDocumentQuerySet, QboDocument, QboParty, QboSyncedModel
-
-RATE = {"max_digits": 20, "decimal_places": 10}  # as precise as ExchangeRate.rate
+from apps.core.history import HistoryEvent
+from apps.core.synced import (
+    OpenDocumentQuerySet,
+    QboDocument,
+    QboParty,
+    QboTotalledTransaction,
+    live_by_date_index,
+)
+from apps.ledger.models import AccountLine
 
 
 class Vendor(QboParty):
@@ -50,9 +53,6 @@ class Bill(QboDocument):
 
     objects = BillQuerySet.as_manager()
 
-    def __str__(self) -> str:
-        return f"Bill {self.doc_number or self.qbo_id} {self.total}"
-
     @property
     def is_open(self) -> bool:
         return not self.is_deleted and self.balance > 0
@@ -63,29 +63,18 @@ class Bill(QboDocument):
                 and self.approved_amount is not None and self.balance <= self.approved_amount)
 
 
-class BillPayment(QboSyncedModel):
+class BillPayment(QboTotalledTransaction):
     vendor = models.ForeignKey(Vendor, null=True, on_delete=models.SET_NULL, related_name="+")
     vendor_qbo_id = models.CharField(max_length=32, blank=True)
-    txn_date = models.DateField(db_index=True)
-    total = MoneyField()
-    currency = models.CharField(max_length=3, default="USD")
-    exchange_rate = models.DecimalField(**RATE, null=True, blank=True)  # NULL: home currency
-    home_total = MoneyField()
     pay_type = models.CharField(max_length=16, blank=True)  # Check | CreditCard
     account = models.ForeignKey(
         "ledger.Account", null=True, on_delete=models.SET_NULL, related_name="+"
     )
     account_qbo_id = models.CharField(max_length=32, blank=True)
 
-    class Meta(QboSyncedModel.Meta):
+    class Meta(QboTotalledTransaction.Meta):
         # The runway reads a year of payments of the accounts that feed its burn (selectors).
-        indexes = [
-            models.Index(fields=["account_qbo_id", "txn_date"], name="ap_billpay_acct_date_live",
-                         condition=models.Q(is_deleted=False)),
-        ]
-
-    def __str__(self) -> str:
-        return f"BillPayment {self.qbo_id} {self.total}"
+        indexes = [live_by_date_index("account_qbo_id", "ap_billpay_acct_date_live")]
 
 
 class BillPaymentLine(models.Model):
@@ -98,12 +87,7 @@ class BillPaymentLine(models.Model):
         return f"{self.bill_qbo_id}: {self.amount}"
 
 
-class VendorCreditQuerySet(models.QuerySet):
-    def live(self):
-        return self.filter(is_deleted=False)
-
-
-class VendorCredit(QboSyncedModel):
+class VendorCredit(QboTotalledTransaction):
     """A QBO VendorCredit: money a vendor owes back, applied to its bills through a
     BillPayment whose lines link both. ``balance`` is QBO's unapplied amount; QBO does not send
     ``Balance`` on every VendorCredit, so NULL means "not given" (DESIGN §4b: fall back to
@@ -114,43 +98,21 @@ class VendorCredit(QboSyncedModel):
     )
     vendor_qbo_id = models.CharField(max_length=32)
     doc_number = models.CharField(max_length=64, blank=True)
-    txn_date = models.DateField(db_index=True)
-    total = MoneyField()
     balance = MoneyField(null=True, blank=True)
-    currency = models.CharField(max_length=3, default="USD")
-    exchange_rate = models.DecimalField(**RATE, null=True, blank=True)  # NULL: home currency
-    home_total = MoneyField()
     ap_account_qbo_id = models.CharField(max_length=32, blank=True)
     memo = models.CharField(max_length=400, blank=True)
 
-    objects = VendorCreditQuerySet.as_manager()
-
-    class Meta(QboSyncedModel.Meta):
+    class Meta(QboTotalledTransaction.Meta):
         constraints = [
-            *QboSyncedModel.Meta.constraints,
-            models.CheckConstraint(
-                condition=models.Q(balance__isnull=True) | models.Q(balance__gte=0),
-                name="vendorcredit_balance_not_negative",
-            ),
+            *QboTotalledTransaction.Meta.constraints,
+            null_or_check("balance", "gte", name="vendorcredit_balance_not_negative"),
         ]
 
-    def __str__(self) -> str:
-        return f"VendorCredit {self.doc_number or self.qbo_id} {self.total}"
 
-
-class VendorCreditLine(models.Model):
+class VendorCreditLine(AccountLine):
     """One expense line of a vendor credit (the account it credits). Replaced on every sync."""
 
     credit = models.ForeignKey(VendorCredit, on_delete=models.CASCADE, related_name="lines")
-    account = models.ForeignKey(
-        "ledger.Account", null=True, on_delete=models.SET_NULL, related_name="+"
-    )
-    account_qbo_id = models.CharField(max_length=32, blank=True)
-    amount = MoneyField()
-    description = models.CharField(max_length=400, blank=True)
-
-    def __str__(self) -> str:
-        return f"{self.account_qbo_id}: {self.amount}"
 
 
 class BillPaymentCreditLine(models.Model):
@@ -169,18 +131,8 @@ class BillPaymentCreditLine(models.Model):
         return f"{self.vendor_credit_qbo_id}: {self.amount}"
 
 
-class BillEvent(models.Model):
+class BillEvent(HistoryEvent):
     """Append-only history of a bill's workflow (doubles as its audit trail)."""
 
     bill = models.ForeignKey(Bill, on_delete=models.CASCADE, related_name="events")
-    created_at = models.DateTimeField(auto_now_add=True)
-    actor_email = models.CharField(max_length=254, blank=True)
-    kind = models.CharField(max_length=40)
-    detail = models.JSONField(default=dict, blank=True)
-
-    class Meta:
-        ordering = ["created_at", "id"]
-
-    def __str__(self) -> str:
-        return f"{self.kind} by {self.actor_email or 'system'}"
 from apps.ap.documents.models import Document, DocumentEvent  # noqa: E402,F401

@@ -1,16 +1,21 @@
 """Receivables: customers, invoices, payments (and which invoices they paid), credit memos,
 sales receipts and refund receipts.
 
-Currency convention: see ``apps/ap/models.py`` (``currency`` = CurrencyRef or home;
-``exchange_rate`` = the transaction's ExchangeRate, NULL when in the home currency).
+Currency convention: see ``apps/core/synced.QboTransaction`` (``currency`` = CurrencyRef or
+home; ``exchange_rate`` = the transaction's ExchangeRate, NULL when in the home currency).
 """
 
 from django.db import models
 
 from apps.core.fields import MoneyField
-from apps.core.synced import OpenDocumentQuerySet, QboDocument, QboParty, QboSyncedModel
-
-RATE = {"max_digits": 20, "decimal_places": 10}  # as precise as ExchangeRate.rate
+from apps.core.synced import (
+    OpenDocumentQuerySet,
+    QboDocument,
+    QboParty,
+    QboTotalledTransaction,
+    QboTransaction,
+    live_by_date_index,
+)
 
 
 class Customer(QboParty):
@@ -40,23 +45,12 @@ class Invoice(QboDocument):
 
     objects = InvoiceQuerySet.as_manager()
 
-    def __str__(self) -> str:
-        return f"Invoice {self.doc_number or self.qbo_id} {self.total}"
 
-
-class Payment(QboSyncedModel):
+class Payment(QboTotalledTransaction):
     customer = models.ForeignKey(Customer, null=True, on_delete=models.SET_NULL, related_name="+")
     customer_qbo_id = models.CharField(max_length=32, blank=True)
-    txn_date = models.DateField(db_index=True)
-    total = MoneyField()
-    currency = models.CharField(max_length=3, default="USD")
-    exchange_rate = models.DecimalField(**RATE, null=True, blank=True)  # NULL: home currency
-    home_total = MoneyField()
     unapplied_amount = MoneyField(default=0)
     deposit_account_qbo_id = models.CharField(max_length=32, blank=True)
-
-    def __str__(self) -> str:
-        return f"Payment {self.qbo_id} {self.total}"
 
 
 class PaymentLine(models.Model):
@@ -71,28 +65,21 @@ class PaymentLine(models.Model):
         return f"{self.invoice_qbo_id}: {self.amount}"
 
 
-class CreditMemo(QboSyncedModel):
+class CreditMemo(QboTransaction):
     customer = models.ForeignKey(
         Customer, null=True, on_delete=models.SET_NULL, related_name="credit_memos"
     )
     customer_qbo_id = models.CharField(max_length=32, blank=True)
     doc_number = models.CharField(max_length=64, blank=True)
-    txn_date = models.DateField()
+    txn_date = models.DateField()  # not indexed: credits are read by customer, not by date
     total = MoneyField()
     balance = MoneyField()  # credit still available to apply
-    currency = models.CharField(max_length=3, default="USD")
-    exchange_rate = models.DecimalField(**RATE, null=True, blank=True)  # NULL: home currency
 
     def __str__(self) -> str:
         return f"CreditMemo {self.doc_number or self.qbo_id} {self.balance}"
 
 
-class ReceiptQuerySet(models.QuerySet):
-    def live(self):
-        return self.filter(is_deleted=False)
-
-
-class _Receipt(QboSyncedModel):
+class _Receipt(QboTotalledTransaction):
     """What SalesReceipt and RefundReceipt share: a customer paid (or was refunded) on the
     spot, through ``DepositToAccountRef`` — a bank account, or Undeposited Funds (then a later
     Deposit moves the money; the receipt itself is not cash in the bank yet)."""
@@ -100,11 +87,6 @@ class _Receipt(QboSyncedModel):
     customer = models.ForeignKey(Customer, null=True, on_delete=models.SET_NULL, related_name="+")
     customer_qbo_id = models.CharField(max_length=32, blank=True)
     doc_number = models.CharField(max_length=64, blank=True)
-    txn_date = models.DateField(db_index=True)
-    total = MoneyField()
-    currency = models.CharField(max_length=3, default="USD")
-    exchange_rate = models.DecimalField(**RATE, null=True, blank=True)  # NULL: home currency
-    home_total = MoneyField()
     deposit_account = models.ForeignKey(
         "ledger.Account", null=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -112,9 +94,7 @@ class _Receipt(QboSyncedModel):
     payment_method = models.CharField(max_length=100, blank=True)  # PaymentMethodRef name
     memo = models.CharField(max_length=400, blank=True)
 
-    objects = ReceiptQuerySet.as_manager()
-
-    class Meta(QboSyncedModel.Meta):
+    class Meta(QboTotalledTransaction.Meta):
         abstract = True
 
 
@@ -123,14 +103,7 @@ class SalesReceipt(_Receipt):
     account; via Undeposited Funds it becomes cash with its Deposit)."""
 
     class Meta(_Receipt.Meta):
-        indexes = [
-            models.Index(fields=["deposit_account_qbo_id", "txn_date"],
-                         name="ar_salesrcpt_acct_date_live",
-                         condition=models.Q(is_deleted=False)),
-        ]
-
-    def __str__(self) -> str:
-        return f"SalesReceipt {self.doc_number or self.qbo_id} {self.total}"
+        indexes = [live_by_date_index("deposit_account_qbo_id", "ar_salesrcpt_acct_date_live")]
 
 
 class RefundReceipt(_Receipt):
@@ -140,14 +113,7 @@ class RefundReceipt(_Receipt):
     balance = MoneyField(null=True, blank=True)
 
     class Meta(_Receipt.Meta):
-        indexes = [
-            models.Index(fields=["deposit_account_qbo_id", "txn_date"],
-                         name="ar_refundrcpt_acct_date_live",
-                         condition=models.Q(is_deleted=False)),
-        ]
-
-    def __str__(self) -> str:
-        return f"RefundReceipt {self.doc_number or self.qbo_id} {self.total}"
+        indexes = [live_by_date_index("deposit_account_qbo_id", "ar_refundrcpt_acct_date_live")]
 
 
 # Reminder sequences and their emails (apps/ar/reminders/models.py), registered with this app.

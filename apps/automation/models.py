@@ -2,7 +2,7 @@
 
 from django.db import models
 
-MONEY = {"max_digits": 14, "decimal_places": 2}
+from apps.core.fields import MoneyField
 
 
 class Rule(models.Model):
@@ -27,7 +27,7 @@ class Rule(models.Model):
     # Guardrails: never act when runway after the action would fall below `floor_days`, the
     # 13-week low point below `floor_amount`, or the last sync is older than `stale_hours`.
     floor_days = models.DecimalField(max_digits=8, decimal_places=1, null=True, blank=True)
-    floor_amount = models.DecimalField(**MONEY, null=True, blank=True)
+    floor_amount = MoneyField(null=True, blank=True)
     stale_hours = models.PositiveIntegerField(default=26)
     proposed_by_email = models.CharField(max_length=254, blank=True)
     switched_on_by_email = models.CharField(max_length=254, blank=True)
@@ -62,7 +62,7 @@ class RuleAction(models.Model):
     state = models.CharField(max_length=10, choices=State.choices)
     target_type = models.CharField(max_length=20, blank=True)
     target_id = models.CharField(max_length=64, blank=True)
-    amount = models.DecimalField(**MONEY, null=True, blank=True)
+    amount = MoneyField(null=True, blank=True)
     summary = models.CharField(max_length=300)
     reason = models.CharField(max_length=40, blank=True)  # a guardrail code when held
     reason_text = models.CharField(max_length=300, blank=True)

@@ -2,7 +2,7 @@
 card payments and journal entries. The QBO chart of accounts (``Account``) is the ledger's
 (``apps.ledger.models``), shared with ap and ar.
 
-Currency convention: see ``apps/ap/models.py`` (``currency`` = CurrencyRef or home;
+Currency convention: see ``apps/core/synced.QboTransaction`` (``currency`` = CurrencyRef or home;
 ``exchange_rate`` = the transaction's ExchangeRate, NULL when in the home currency). An
 Account's ``current_balance`` is in the account's own ``currency``; liabilities (credit cards)
 carry QBO's sign: negative when money is owed.
@@ -11,10 +11,8 @@ carry QBO's sign: negative when money is owed.
 from django.db import models
 
 from apps.core.fields import MoneyField
-from apps.core.synced import QboSyncedModel
-from apps.ledger.models import Account
-
-RATE = {"max_digits": 20, "decimal_places": 10}  # as precise as ExchangeRate.rate
+from apps.core.synced import QboTotalledTransaction, QboTransaction, live_by_date_index
+from apps.ledger.models import Account, AccountLine
 
 
 class FeedAccount(models.Model):
@@ -76,7 +74,7 @@ class BankTransaction(models.Model):
         return f"{self.date} {self.name} {self.amount}"
 
 
-class Purchase(QboSyncedModel):
+class Purchase(QboTotalledTransaction):
     """An expense paid by check, cash or card straight from an account (QBO Purchase).
 
     ``payment_type`` is QBO's PaymentType (Cash | Check | CreditCard); ``account`` is the bank
@@ -89,11 +87,6 @@ class Purchase(QboSyncedModel):
     account = models.ForeignKey(Account, null=True, on_delete=models.SET_NULL, related_name="+")
     account_qbo_id = models.CharField(max_length=32, blank=True)
     payment_type = models.CharField(max_length=32, blank=True)
-    txn_date = models.DateField(db_index=True)
-    total = MoneyField()
-    currency = models.CharField(max_length=3, default="USD")
-    exchange_rate = models.DecimalField(**RATE, null=True, blank=True)  # NULL: home currency
-    home_total = MoneyField()
     counterparty = models.CharField(max_length=200, blank=True)
     counterparty_qbo_id = models.CharField(max_length=32, blank=True)
     counterparty_type = models.CharField(max_length=16, blank=True)  # EntityRef.type
@@ -101,19 +94,16 @@ class Purchase(QboSyncedModel):
     doc_number = models.CharField(max_length=64, blank=True)
     memo = models.CharField(max_length=400, blank=True)
 
-    class Meta(QboSyncedModel.Meta):
+    class Meta(QboTotalledTransaction.Meta):
         # The runway reads a year of purchases of the bank accounts that feed its burn; most
         # purchases of an agency are on cards, which this index skips without reading them.
-        indexes = [
-            models.Index(fields=["account_qbo_id", "txn_date"], name="bank_purch_acct_date_live",
-                         condition=models.Q(is_deleted=False)),
-        ]
+        indexes = [live_by_date_index("account_qbo_id", "bank_purch_acct_date_live")]
 
     def __str__(self) -> str:
-        return f"Purchase {self.qbo_id} {self.total}"
+        return f"Purchase {self.qbo_id} {self.total}"  # not its doc number (a check's)
 
 
-class PurchaseLine(models.Model):
+class PurchaseLine(AccountLine):
     """A line of a purchase that points at one of the company's money accounts (Bank or
     Credit Card): how books record paying a card off (a card purchase with ``Credit`` whose
     line is on the bank account). Expense and item lines are not kept — the purchase's own
@@ -121,61 +111,35 @@ class PurchaseLine(models.Model):
     every sync of its purchase."""
 
     purchase = models.ForeignKey(Purchase, on_delete=models.CASCADE, related_name="lines")
-    account = models.ForeignKey(Account, null=True, on_delete=models.SET_NULL, related_name="+")
-    account_qbo_id = models.CharField(max_length=32, blank=True)
-    amount = MoneyField()
-    description = models.CharField(max_length=400, blank=True)
 
     class Meta:
         indexes = [models.Index(fields=["account_qbo_id"])]
 
-    def __str__(self) -> str:
-        return f"{self.account_qbo_id}: {self.amount}"
 
-
-class Deposit(QboSyncedModel):
+class Deposit(QboTotalledTransaction):
     account = models.ForeignKey(Account, null=True, on_delete=models.SET_NULL, related_name="+")
     account_qbo_id = models.CharField(max_length=32, blank=True)
-    txn_date = models.DateField(db_index=True)
-    total = MoneyField()
-    currency = models.CharField(max_length=3, default="USD")
-    exchange_rate = models.DecimalField(**RATE, null=True, blank=True)  # NULL: home currency
-    home_total = MoneyField()
-
-    def __str__(self) -> str:
-        return f"Deposit {self.qbo_id} {self.total}"
 
 
-class Transfer(QboSyncedModel):
+class Transfer(QboTransaction):
     from_account = models.ForeignKey(
         Account, null=True, on_delete=models.SET_NULL, related_name="+"
     )
     to_account = models.ForeignKey(Account, null=True, on_delete=models.SET_NULL, related_name="+")
     from_account_qbo_id = models.CharField(max_length=32, blank=True)
     to_account_qbo_id = models.CharField(max_length=32, blank=True)
-    txn_date = models.DateField(db_index=True)
     amount = MoneyField()
-    currency = models.CharField(max_length=3, default="USD")
-    exchange_rate = models.DecimalField(**RATE, null=True, blank=True)  # NULL: home currency
 
     def __str__(self) -> str:
         return f"Transfer {self.qbo_id} {self.amount}"
 
 
-class LiveQuerySet(models.QuerySet):
-    def live(self):
-        return self.filter(is_deleted=False)
-
-
-class CreditCardPayment(QboSyncedModel):
+class CreditCardPayment(QboTransaction):
     """A QBO CreditCardPayment (read responses call it ``CreditCardPaymentTxn``): ``amount``
     out of ``bank_account`` onto ``card_account``. QBO allows only the home currency here;
     ``currency``/``exchange_rate`` are kept for the shared convention."""
 
-    txn_date = models.DateField(db_index=True)
     amount = MoneyField()
-    currency = models.CharField(max_length=3, default="USD")
-    exchange_rate = models.DecimalField(**RATE, null=True, blank=True)  # NULL: home currency
     bank_account = models.ForeignKey(
         Account, null=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -187,34 +151,24 @@ class CreditCardPayment(QboSyncedModel):
     check_num = models.CharField(max_length=32, blank=True)
     memo = models.CharField(max_length=400, blank=True)
 
-    objects = LiveQuerySet.as_manager()
-
-    class Meta(QboSyncedModel.Meta):
-        indexes = [
-            models.Index(fields=["bank_account_qbo_id", "txn_date"],
-                         name="bank_ccpay_acct_date_live", condition=models.Q(is_deleted=False)),
-        ]
+    class Meta(QboTransaction.Meta):
+        indexes = [live_by_date_index("bank_account_qbo_id", "bank_ccpay_acct_date_live")]
 
     def __str__(self) -> str:
         return f"CreditCardPayment {self.qbo_id} {self.amount}"
 
 
-class JournalEntry(QboSyncedModel):
+class JournalEntry(QboTransaction):
     """A QBO JournalEntry (payroll providers post pay runs this way). The money is in the
     ``lines``: ``total`` is QBO's TotalAmt stored as given — 0 on real entries, never use it.
     ``memo`` is PrivateNote (keys the payroll series when lines name no entity)."""
 
-    txn_date = models.DateField(db_index=True)
     doc_number = models.CharField(max_length=64, blank=True)
     memo = models.CharField(max_length=400, blank=True)
     adjustment = models.BooleanField(default=False)
     total = MoneyField(default=0)
-    currency = models.CharField(max_length=3, default="USD")
-    exchange_rate = models.DecimalField(**RATE, null=True, blank=True)  # NULL: home currency
 
-    objects = LiveQuerySet.as_manager()
-
-    class Meta(QboSyncedModel.Meta):
+    class Meta(QboTransaction.Meta):
         verbose_name_plural = "journal entries"
 
     def __str__(self) -> str:

@@ -44,13 +44,18 @@ class AuditEvent(models.Model):
         raise RuntimeError("audit events are append-only")
 
 
+class RunState(models.TextChoices):
+    """Where a run of background work is: a Celery task's (JobRun) or a sync's (SyncRun)."""
+
+    RUNNING = "running"
+    SUCCEEDED = "succeeded"
+    FAILED = "failed"
+
+
 class JobRun(models.Model):
     """One execution of a Celery task: state, timings and error, shown to staff."""
 
-    class State(models.TextChoices):
-        RUNNING = "running"
-        SUCCEEDED = "succeeded"
-        FAILED = "failed"
+    State = RunState
 
     name = models.CharField(max_length=120, db_index=True)
     business = models.ForeignKey(

@@ -65,14 +65,10 @@ class DigestDelivery(TrackedDelivery):
     user_id = models.BigIntegerField(null=True, blank=True)
     email = models.EmailField()
 
-    class Meta:
-        ordering = ["id"]
+    class Meta(TrackedDelivery.Meta):
         constraints = [
             models.UniqueConstraint(fields=["run", "email"], name="one_delivery_per_recipient")
         ]
-
-    def __str__(self) -> str:
-        return f"{self.email} {self.state}"
 
 
 class DigestEvent(TrackingEvent):

@@ -8,10 +8,8 @@ the money apps read it, it reads nothing of theirs. Every model mirrors one QBO 
 
 from django.db import models
 
-from apps.core.fields import MoneyField
-from apps.core.synced import QboSyncedModel
-
-RATE = {"max_digits": 20, "decimal_places": 10}
+from apps.core.fields import ExchangeRateField, MoneyField
+from apps.core.synced import LiveQuerySet, QboNamedEntity, QboSyncedModel
 
 
 class AccountQuerySet(models.QuerySet):
@@ -66,10 +64,23 @@ class Account(QboSyncedModel):
         return digits[-4:]
 
 
-class ExchangeRateQuerySet(models.QuerySet):
-    def live(self):
-        return self.filter(is_deleted=False)
+class AccountLine(models.Model):
+    """A line of a QBO transaction that points at an account (a vendor credit's expense line, a
+    purchase's line on a money account). Replaced wholesale on every sync of its transaction."""
 
+    account = models.ForeignKey(Account, null=True, on_delete=models.SET_NULL, related_name="+")
+    account_qbo_id = models.CharField(max_length=32, blank=True)
+    amount = MoneyField()
+    description = models.CharField(max_length=400, blank=True)
+
+    class Meta:
+        abstract = True
+
+    def __str__(self) -> str:
+        return f"{self.account_qbo_id}: {self.amount}"
+
+
+class ExchangeRateQuerySet(LiveQuerySet):
     def current(self, source: str, as_of):
         """The rate of ``source`` in force on ``as_of``: the latest AsOfDate on or before it."""
         return (
@@ -94,7 +105,7 @@ class ExchangeRate(QboSyncedModel):
     source_currency = models.CharField(max_length=3)
     target_currency = models.CharField(max_length=3)
     as_of = models.DateField()
-    rate = models.DecimalField(**RATE)
+    rate = ExchangeRateField()
 
     objects = ExchangeRateQuerySet.as_manager()
 
@@ -159,17 +170,9 @@ class Department(_Segment):
     """A QBO Department ("Location" in the QBO UI; journal lines may carry a DepartmentRef)."""
 
 
-class Employee(QboSyncedModel):
+class Employee(QboNamedEntity):
     """A QBO Employee, names only (no pay, SSN or address is stored). A journal line's
     ``Entity`` may name one (``employee:<id>`` counterparty)."""
 
-    display_name = models.CharField(max_length=200)
     given_name = models.CharField(max_length=100, blank=True)
     family_name = models.CharField(max_length=100, blank=True)
-    active = models.BooleanField(default=True)
-
-    class Meta(QboSyncedModel.Meta):
-        ordering = ["display_name"]
-
-    def __str__(self) -> str:
-        return self.display_name

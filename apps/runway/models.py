@@ -3,6 +3,7 @@ detected recurring payments. Everything else is computed from the books on deman
 
 from django.db import models
 
+from apps.core.constraints import null_or_check
 from apps.core.fields import MoneyField
 
 
@@ -57,12 +58,7 @@ class RecurringSeriesOverride(models.Model):
 
     class Meta:
         ordering = ["key"]
-        constraints = [
-            models.CheckConstraint(
-                condition=models.Q(amount__isnull=True) | models.Q(amount__gt=0),
-                name="series_override_amount_positive",
-            )
-        ]
+        constraints = [null_or_check("amount", "gt", name="series_override_amount_positive")]
 
     def __str__(self) -> str:
         return f"{self.key}: {self.status}"

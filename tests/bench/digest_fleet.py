@@ -27,6 +27,7 @@ BOOKS_SCALE = 0.2
 BOOKS_YEARS = 1
 AS_OF = date(2026, 11, 27)
 SLUG = "fleet-{:04d}"
+CLONE_BATCH = 5
 FLEET_LOCK = 0x0DA1_0F1E  # Postgres advisory lock id of the fleet's builder
 
 
@@ -175,8 +176,10 @@ def setup(n: int, seeds: int = SEEDS) -> dict:
     if clones:
         ddl = _schema_ddl(SLUG.format(0).replace("-", "_"))
         tables = {k: _tables_with_rows(SLUG.format(k).replace("-", "_")) for k in range(seeds)}
-        for start in range(0, len(clones), 25):
-            _clone_batch(clones[start:start + 25], ddl, tables, seeds)
+        # A batch is one transaction; each schema's hundreds of relations hold a lock apiece
+        # until commit, so a batch must stay under the lock table (max_locks_per_transaction).
+        for start in range(0, len(clones), CLONE_BATCH):
+            _clone_batch(clones[start:start + CLONE_BATCH], ddl, tables, seeds)
     return {"businesses": n, "built": len(missing),
             "seconds": round(time.perf_counter() - started, 1),
             "seeds": seeds, "scale": BOOKS_SCALE, "years": BOOKS_YEARS}

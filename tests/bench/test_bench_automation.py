@@ -5,17 +5,12 @@ fail."""
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 import tempfile
 from datetime import date, timedelta
 from pathlib import Path
 
-import pytest
-
 from apps.demo.generator import generate_company
 from tests.bench.automation_replay import Morning, books_on, demo_ledger
-from tests.bench.harness import ROOT, child_env, drop_database
 from tests.bench.run import CRASHED
 
 AS_OF = date(2026, 11, 27)
@@ -45,24 +40,11 @@ def test_the_books_cut_at_the_as_of_day_are_the_generators_and_the_mornings_add_
     assert all(row["TxnDate"] <= first.isoformat() for row in earlier["Purchase"].values())
 
 
-@pytest.mark.slow
-def test_quick_mode_replays_the_13_weeks_through_the_tick(settings, tmp_path):
-    db_name = f"{settings.DATABASES['default']['TEST']['NAME']}_bench_automation"
-    docs_json = ROOT / "docs" / "benchmarks.json"
-    committed = docs_json.read_bytes() if docs_json.exists() else None
-    try:
-        proc = subprocess.run(
-            [sys.executable, "-m", "tests.bench.run", "--quick", "--only", "automation",
-             "--out", str(tmp_path)],
-            cwd=ROOT, env=child_env(db_name), capture_output=True, text=True, timeout=1800)
-    finally:
-        drop_database(db_name)
-    report = proc.stdout[-3000:] + "\n" + proc.stderr[-3000:]
-    assert proc.returncode == 0, report
-    rows = json.loads((tmp_path / "benchmarks.json").read_text())["results"]
-    assert [r["extra"]["module"] for r in rows] == ["bench_automation"], report
-    row = rows[0]
-    assert row["notes"] != CRASHED, report
+def assert_replay_row(row: dict) -> None:
+    """The quick bench's automation row (tests/bench/test_bench_quick.py runs it with every other
+    benchmark — the 13-week replay is too slow to run twice in CI): the real tick ran over the 13
+    weeks and the figure is computed from what it did, a verdict that can fail."""
+    assert row["notes"] != CRASHED, row
     met, taken, held = row["extra"]["met"], row["extra"]["taken"], row["extra"]["held"]
     # Every kind of routine decision came up in the 13 weeks, each either taken or held.
     assert set(met) == {"approve", "schedule", "record", "remind"} and all(met.values())
@@ -70,4 +52,3 @@ def test_quick_mode_replays_the_13_weeks_through_the_tick(settings, tmp_path):
     assert row["figure"] == round(100 * sum(taken.values()) / sum(met.values()), 1)
     assert row["passed"] is (row["figure"] >= 70.0)
     assert row["extra"]["ticks"] == 2 * 91
-    assert (docs_json.read_bytes() if docs_json.exists() else None) == committed

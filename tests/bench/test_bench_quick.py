@@ -9,6 +9,7 @@ import pytest
 
 from tests.bench.harness import ROOT, child_env, drop_database
 from tests.bench.run import BENCHMARKS, CRASHED
+from tests.bench.test_bench_automation import assert_replay_row
 
 
 @pytest.mark.slow
@@ -31,5 +32,7 @@ def test_quick_bench_runs_every_benchmark(settings, tmp_path):
     modules = {row["extra"].get("module") for row in rows}
     assert modules == {name.rsplit(".", 1)[1] for name in BENCHMARKS}, report
     assert not [row["name"] for row in rows if row["notes"] == CRASHED], report
+    # The automation replay's figure is checked here, not in a second replay of its own.
+    assert_replay_row(next(r for r in rows if r["extra"]["module"] == "bench_automation"))
     assert (tmp_path / "benchmarks.md").exists()
     assert (docs_json.read_bytes() if docs_json.exists() else None) == committed

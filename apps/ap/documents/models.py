@@ -8,7 +8,9 @@ from __future__ import annotations
 from django.db import models
 
 from apps.ap.documents.storage import document_upload_to, documents_storage
+from apps.core.constraints import null_or_check
 from apps.core.fields import MoneyField
+from apps.core.history import HistoryEvent
 
 
 class DocumentQuerySet(models.QuerySet):
@@ -90,8 +92,7 @@ class Document(models.Model):
     class Meta:
         ordering = ["-created_at", "-id"]
         constraints = [
-            models.CheckConstraint(condition=models.Q(total__isnull=True) | models.Q(total__gt=0),
-                                   name="document_total_positive"),
+            null_or_check("total", "gt", name="document_total_positive"),
         ]
 
     def __str__(self) -> str:
@@ -105,20 +106,10 @@ class Document(models.Model):
         return self.state in (self.State.READY, self.State.NEEDS_REVIEW)
 
 
-class DocumentEvent(models.Model):
+class DocumentEvent(HistoryEvent):
     """Append-only history of a document (who did what), shown to staff and owner."""
 
     document = models.ForeignKey(Document, on_delete=models.CASCADE, related_name="events")
-    created_at = models.DateTimeField(auto_now_add=True)
-    actor_email = models.CharField(max_length=254, blank=True)
-    kind = models.CharField(max_length=40)
-    detail = models.JSONField(default=dict, blank=True)
-
-    class Meta:
-        ordering = ["created_at", "id"]
-
-    def __str__(self) -> str:
-        return f"{self.kind} by {self.actor_email or 'system'}"
 
 
 class InboundSender(models.Model):

@@ -200,14 +200,12 @@ class ReminderDelivery(TrackedDelivery):
                                 related_name="deliveries")
     to = models.EmailField()
 
-    class Meta:
-        ordering = ["id"]
+    recipient_field = "to"
+
+    class Meta(TrackedDelivery.Meta):
         constraints = [
             models.UniqueConstraint(fields=["email", "to"], name="one_reminder_per_recipient")
         ]
-
-    def __str__(self) -> str:
-        return f"{self.to} {self.state}"
 
 
 class ReminderEvent(TrackingEvent):

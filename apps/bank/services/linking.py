@@ -106,6 +106,14 @@ def link_confirm(business, feed: FeedAccount, account: Account | None, *, actor=
                  ) -> FeedAccount:
     """The owner's word: `account` is the QBO copy of this feed account, or None = "a separate
     account QBO does not have" (then the feed account counts on its own)."""
+    _link_record(business, feed, account, actor=actor)
+    data_changed(business)  # the link decides which balance counts as cash
+    feed_changed(business)
+    return feed
+
+
+def _link_record(business, feed: FeedAccount, account: Account | None, *, actor) -> None:
+    """Check, save and audit one link; the caller says once that the data changed."""
     with tenant_context(business), transaction.atomic():
         if account is not None:
             expected = QBO_TYPE_FOR.get(feed.type)
@@ -124,9 +132,6 @@ def link_confirm(business, feed: FeedAccount, account: Account | None, *, actor=
         audit_record(actor=actor, action="bank_feed.link_confirm", business=business,
                      object_type="FeedAccount", object_id=str(feed.pk), before=before,
                      after={"linked": feed.linked_account_id, "confirmed": True})
-    data_changed(business)  # the link decides which balance counts as cash
-    feed_changed(business)
-    return feed
 
 
 def link_undo(business, feed: FeedAccount, *, actor=None) -> FeedAccount:
@@ -151,5 +156,8 @@ def link_accept_suggestions(business, *, actor=None) -> int:
                                                 suggested_account__isnull=False)
                      .select_related("suggested_account"))
     for f in feeds:
-        link_confirm(business, f, f.suggested_account, actor=actor)
+        _link_record(business, f, f.suggested_account, actor=actor)
+    if feeds:  # one recompute for the lot, not one per link
+        data_changed(business)
+        feed_changed(business)
     return len(feeds)

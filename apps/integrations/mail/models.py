@@ -17,6 +17,7 @@ class TrackedDelivery(models.Model):
     carried in the message metadata and Message-ID; `message_id` is the provider's."""
 
     State = DeliveryState
+    recipient_field = "email"  # the concrete model's field holding the recipient's address
 
     state = models.CharField(max_length=10, choices=DeliveryState.choices,
                              default=DeliveryState.PENDING)
@@ -29,6 +30,10 @@ class TrackedDelivery(models.Model):
 
     class Meta:
         abstract = True
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return f"{getattr(self, self.recipient_field)} {self.state}"
 
 
 class TrackingEvent(models.Model):

@@ -3,14 +3,13 @@ advises, never by HTTP status or message)."""
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
+from apps.integrations.errors import IntegrationError, json_error_body
 
-class PlaidError(Exception):
+
+class PlaidError(IntegrationError):
     """A Plaid error object (spec `PlaidError`) or a transport failure."""
-
-    retryable = False
 
     def __init__(
         self,
@@ -85,12 +84,7 @@ _BY_TYPE: dict[str, type[PlaidError]] = {
 
 def error_from_body(body: Any, http_status: int | None) -> PlaidError:
     """Build the matching exception from an error response body (bytes, str or dict)."""
-    data: Any = body
-    if isinstance(body, (bytes, str)):
-        try:
-            data = json.loads(body or "{}")
-        except ValueError:
-            data = {}
+    data = json_error_body(body)
     if not isinstance(data, dict) or "error_code" not in data:
         cls = PlaidServerError if (http_status or 0) >= 500 or not http_status else PlaidError
         return cls(

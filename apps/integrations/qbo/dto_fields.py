@@ -1,12 +1,228 @@
-"""Field helpers shared by every DTO parser module (dtos_parties, dtos_documents,
-dtos_payments, dtos_books): one place for the small readings more than one entity needs."""
+"""What every DTO parser module (dtos_parties, dtos_documents, dtos_payments, dtos_books,
+dtos_reference) shares: the DTO bases, the field readers and the one table-driven parser.
+
+An entity's parser is ``parser(DTO, entity, FIELDS)``: FIELDS are the readers of its fields, in
+the order QBO's fields are read. The order is part of the behaviour — on a record with several
+faults, the first fault read is the reason the quarantine shows — so a table lists the fields as
+the entity reads them, not as its DTO declares them. Each reader takes the Reader and the fields
+read so far (a later field may default to an earlier one: a Bill's Balance to its TotalAmt) and
+returns the fields it reads.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import KW_ONLY, dataclass
+from datetime import date, datetime
 from decimal import Decimal
-from typing import Any
+from typing import Any, TypeVar
 
-from apps.integrations.qbo.reader import Reader
+from apps.integrations.qbo.reader import (
+    LineSummary,
+    LinkedTxn,
+    Reader,
+    applied_lines,
+    base_fields,
+    keep_raw_obj,
+    raw_field,
+    summary_lines,
+)
+
+Fields = dict[str, Any]
+FieldReader = Callable[[Reader, Fields], Fields]
+DTO = TypeVar("DTO")
+
+# --- DTO bases -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class QboObject:
+    """What every synced QBO object carries: its Id, SyncToken and MetaData.LastUpdatedTime."""
+
+    qbo_id: str
+    sync_token: str
+    last_updated: datetime
+    _: KW_ONLY
+    raw: dict[str, Any] | None = raw_field()
+
+
+@dataclass(frozen=True, slots=True)
+class QboTxn(QboObject):
+    """A dated transaction in its own currency (``exchange_rate`` home units per one unit)."""
+
+    txn_date: date
+    currency: str
+    exchange_rate: Decimal
+    _: KW_ONLY
+    private_note: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class MoneyTxn(QboTxn):
+    """A transaction with a TotalAmt, also in the home currency."""
+
+    total: Decimal
+    home_total: Decimal
+
+
+@dataclass(frozen=True, slots=True)
+class OpenDocument(MoneyTxn):
+    """A bill or an invoice: due on a date, open for its balance until paid."""
+
+    due_date: date  # QBO defaults DueDate to TxnDate; so do we when it is missing
+    balance: Decimal
+    home_balance: Decimal
+    _: KW_ONLY
+    doc_number: str = ""
+    lines: tuple[LineSummary, ...] = ()
+    linked_txns: tuple[LinkedTxn, ...] = ()
+    voided: bool = False
+
+
+# --- the table-driven parser -------------------------------------------------------------------
+
+
+def parser(
+    dto: Callable[..., DTO], entity: str, readers: tuple[FieldReader, ...], /, **fixed: Any
+) -> Callable[..., DTO]:
+    """The parser of one entity: reads an object with ``readers`` in order (the first fault
+    raises its MappingError); ``fixed`` are fields known beforehand (a Receipt's ``entity``)."""
+
+    def parse(obj: dict[str, Any], *, keep_raw: bool = False) -> DTO:
+        r = Reader(entity, obj)
+        got: Fields = dict(fixed)
+        for read in readers:
+            got.update(read(r, got))
+        return dto(**got, raw=keep_raw_obj(obj, keep_raw))
+
+    parse.__doc__ = f"Parse one QBO {entity} object into a {getattr(dto, '__name__', dto)}."
+    return parse
+
+
+# --- readers made for one QBO field ------------------------------------------------------------
+
+
+def text(field: str, name: str) -> FieldReader:
+    return lambda r, got: {field: r.text(name)}
+
+
+def required_text(field: str, name: str, *, strip: bool = False) -> FieldReader:
+    def read(r: Reader, got: Fields) -> Fields:
+        value = r.text(name).strip() if strip else r.text(name)
+        if not value:
+            raise r.fail(f"missing {name}")
+        return {field: value}
+
+    return read
+
+
+def ref(field: str, name: str, *, required: bool = False) -> FieldReader:
+    return lambda r, got: {field: r.ref(name, required=required)}
+
+
+def amount(field: str, name: str, *, required: bool = False, default_to: str = "") -> FieldReader:
+    """An amount; when absent and not required: 0, or the field ``default_to`` read before it."""
+    if default_to:
+        return lambda r, got: {field: r.amount(name, default=got[default_to])}
+    return lambda r, got: {field: r.amount(name, required=required)}
+
+
+def optional_date(field: str, name: str) -> FieldReader:
+    return lambda r, got: {field: r.date(name, required=False)}
+
+
+def flag(field: str, name: str, default: bool) -> FieldReader:
+    return lambda r, got: {field: r.bool(name, default)}
+
+
+def not_negative(field: str, name: str) -> FieldReader:
+    """Check a field read before (None passes): reads nothing."""
+
+    def check(r: Reader, got: Fields) -> Fields:
+        if got[field] is not None and got[field] < 0:
+            raise r.fail(f"{name} is negative ({got[field]})")
+        return {}
+
+    return check
+
+
+def lines(known: dict[str, str]) -> FieldReader:
+    return lambda r, got: {"lines": summary_lines(r, known)}
+
+
+def voided(of: str = "total") -> FieldReader:
+    return lambda r, got: {"voided": r.voided(got[of])}
+
+
+# --- readers of the fields many entities share -------------------------------------------------
+
+
+def head(r: Reader, got: Fields) -> Fields:
+    return base_fields(r)
+
+
+def txn_date(r: Reader, got: Fields) -> Fields:
+    return {"txn_date": r.date("TxnDate")}
+
+
+def due_date(r: Reader, got: Fields) -> Fields:
+    return {"due_date": r.date("DueDate", required=False) or got["txn_date"]}
+
+
+def total(r: Reader, got: Fields) -> Fields:
+    return {"total": r.amount("TotalAmt", required=True)}
+
+
+def rate(r: Reader, got: Fields) -> Fields:
+    return {"exchange_rate": r.exchange_rate()}
+
+
+def currency(r: Reader, got: Fields) -> Fields:
+    return {"currency": r.currency()}
+
+
+def home_total(r: Reader, got: Fields) -> Fields:
+    return {"home_total": r.home("HomeTotalAmt", got["total"], got["exchange_rate"])}
+
+
+def home_balance(r: Reader, got: Fields) -> Fields:
+    return {"home_balance": r.home("HomeBalance", got["balance"], got["exchange_rate"])}
+
+
+def sent_balance(r: Reader, got: Fields) -> Fields:
+    """Balance when QBO sent one, else None (not 0: absent is not "fully applied")."""
+    return {"balance": r.amount("Balance") if r.obj.get("Balance") not in (None, "") else None}
+
+
+def doc_number(r: Reader, got: Fields) -> Fields:
+    return {"doc_number": r.text("DocNumber")}
+
+
+def private_note(r: Reader, got: Fields) -> Fields:
+    return {"private_note": r.text("PrivateNote")}
+
+
+def linked_txns(r: Reader, got: Fields) -> Fields:
+    return {"linked_txns": r.linked_txns()}
+
+
+def applied(r: Reader, got: Fields) -> Fields:
+    return {"applied": applied_lines(r)}
+
+
+def active(r: Reader, got: Fields) -> Fields:
+    return {"active": r.bool("Active", True)}
+
+
+def fully_qualified_name(r: Reader, got: Fields) -> Fields:
+    return {"fully_qualified_name": r.text("FullyQualifiedName") or got["name"]}
+
+
+def primary_email(r: Reader, got: Fields) -> Fields:
+    return {"email": email_address(r.obj)}
+
+
+# --- small readings ----------------------------------------------------------------------------
 
 
 def email_address(obj: dict[str, Any], key: str = "PrimaryEmailAddr") -> str:
@@ -18,11 +234,6 @@ def https_link(link: str) -> str:
     """A pay link goes into customers' emails: only a plain https URL is kept."""
     link = link.strip()
     return link if link.startswith("https://") and len(link) <= 1000 and " " not in link else ""
-
-
-def money_head(r: Reader, total_field: str = "TotalAmt") -> tuple[Decimal, str, Decimal]:
-    """(amount, currency, rate) every money transaction starts with."""
-    return r.amount(total_field, required=True), r.currency(), r.exchange_rate()
 
 
 def currency_code(r: Reader, name: str) -> str:

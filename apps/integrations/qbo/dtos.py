@@ -6,8 +6,9 @@ row, a read) and returns a DTO, or raises :class:`MappingError` with a reason a 
 and Line detail types they do not read are ignored, never rejected.
 
 The entities live by concern in ``dtos_parties``, ``dtos_documents``, ``dtos_payments`` and
-``dtos_books`` (shared field helpers: ``dto_fields``); every name is re-exported here, where
-callers import them. ``parse_entity(entity, obj)`` dispatches by entity name and turns CDC's
+``dtos_books``, each parser a table of field readers read in order (the DTO bases, the readers
+and the one parser: ``dto_fields``); every name is re-exported here, where callers import
+them. ``parse_entity(entity, obj)`` dispatches by entity name and turns CDC's
 ``{"Id": .., "status": "Deleted"}`` rows into :class:`Deleted`.
 """
 

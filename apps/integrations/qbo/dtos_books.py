@@ -17,11 +17,11 @@ Two shapes differ from every other entity:
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from apps.integrations.qbo.dto_fields import money_head
+from apps.integrations.qbo import dto_fields as read
+from apps.integrations.qbo.dto_fields import Fields, MoneyTxn, QboTxn, parser
 from apps.integrations.qbo.dtos_reference import (  # noqa: F401 — re-exported
     CompanyCurrency,
     Employee,
@@ -34,16 +34,7 @@ from apps.integrations.qbo.dtos_reference import (  # noqa: F401 — re-exported
     parse_employee,
     parse_exchange_rate,
 )
-from apps.integrations.qbo.reader import (
-    EXPENSE_DETAILS,
-    LineSummary,
-    Reader,
-    Ref,
-    base_fields,
-    keep_raw_obj,
-    raw_field,
-    summary_lines,
-)
+from apps.integrations.qbo.reader import EXPENSE_DETAILS, LineSummary, Reader, Ref
 
 POSTING_TYPES = ("Debit", "Credit")
 JOURNAL_ENTITY_TYPES = ("Vendor", "Customer", "Employee")
@@ -68,76 +59,40 @@ class JournalLine:
 
 
 @dataclass(frozen=True, slots=True)
-class JournalEntry:
-    qbo_id: str
-    sync_token: str
-    last_updated: datetime
-    txn_date: date
-    currency: str
-    exchange_rate: Decimal
+class JournalEntry(QboTxn):
     total: Decimal  # TotalAmt as given: 0 on real entries — the lines carry the money
     lines: tuple[JournalLine, ...] = ()
     doc_number: str = ""
-    private_note: str = ""
     adjustment: bool = False
-    raw: dict[str, Any] | None = raw_field()
 
 
 @dataclass(frozen=True, slots=True)
-class VendorCredit:
-    qbo_id: str
-    sync_token: str
-    last_updated: datetime
+class VendorCredit(MoneyTxn):
     vendor_ref: Ref
-    txn_date: date
-    total: Decimal
     balance: Decimal | None  # unapplied amount; None when QBO did not send Balance
-    currency: str
-    exchange_rate: Decimal
-    home_total: Decimal
     doc_number: str = ""
     ap_account_ref: Ref | None = None
     lines: tuple[LineSummary, ...] = ()
-    private_note: str = ""
-    raw: dict[str, Any] | None = raw_field()
 
 
 @dataclass(frozen=True, slots=True)
-class Receipt:
+class Receipt(MoneyTxn):
     """A SalesReceipt or RefundReceipt (``entity`` says which)."""
 
     entity: str
-    qbo_id: str
-    sync_token: str
-    last_updated: datetime
-    txn_date: date
-    total: Decimal
-    currency: str
-    exchange_rate: Decimal
-    home_total: Decimal
     customer_ref: Ref | None = None
     deposit_to_account_ref: Ref | None = None
     balance: Decimal | None = None
     payment_method_ref: Ref | None = None
     doc_number: str = ""
-    private_note: str = ""
-    raw: dict[str, Any] | None = raw_field()
 
 
 @dataclass(frozen=True, slots=True)
-class CreditCardPayment:
-    qbo_id: str
-    sync_token: str
-    last_updated: datetime
-    txn_date: date
+class CreditCardPayment(QboTxn):
     amount: Decimal
     bank_account_ref: Ref
     credit_card_account_ref: Ref
-    currency: str
-    exchange_rate: Decimal
     check_num: str = ""
-    private_note: str = ""
-    raw: dict[str, Any] | None = raw_field()
 
 
 # --- parsers ---------------------------------------------------------------------------------
@@ -181,102 +136,51 @@ def _journal_line(r: Reader, i: int, line: dict[str, Any]) -> JournalLine:
     )
 
 
-def parse_journal_entry(obj: dict[str, Any], *, keep_raw: bool = False) -> JournalEntry:
-    r = Reader("JournalEntry", obj)
-    base = base_fields(r)
-    lines = []
-    for i, line in enumerate(r.list("Line")):
-        if isinstance(line, dict) and line.get("DetailType") == "JournalEntryLineDetail":
-            lines.append(_journal_line(r, i, line))
-    return JournalEntry(
-        **base,
-        txn_date=r.date("TxnDate"),
-        currency=r.currency(),
-        exchange_rate=r.exchange_rate(),
-        total=r.amount("TotalAmt"),
-        lines=tuple(lines),
-        doc_number=r.text("DocNumber"),
-        private_note=r.text("PrivateNote"),
-        adjustment=r.bool("Adjustment", False),
-        raw=keep_raw_obj(obj, keep_raw),
-    )
+def _journal_lines(r: Reader, got: Fields) -> Fields:
+    return {
+        "lines": tuple(
+            _journal_line(r, i, line)
+            for i, line in enumerate(r.list("Line"))
+            if isinstance(line, dict) and line.get("DetailType") == "JournalEntryLineDetail"
+        )
+    }
 
 
-def parse_vendor_credit(obj: dict[str, Any], *, keep_raw: bool = False) -> VendorCredit:
-    r = Reader("VendorCredit", obj)
-    base = base_fields(r)
-    total, currency, rate = money_head(r)
-    balance = r.amount("Balance") if obj.get("Balance") not in (None, "") else None
-    if balance is not None and balance < 0:
-        raise r.fail(f"Balance is negative ({balance})")
-    return VendorCredit(
-        **base,
-        vendor_ref=r.ref("VendorRef", required=True),
-        txn_date=r.date("TxnDate"),
-        total=total,
-        balance=balance,
-        currency=currency,
-        exchange_rate=rate,
-        home_total=r.home("HomeTotalAmt", total, rate),
-        doc_number=r.text("DocNumber"),
-        ap_account_ref=r.ref("APAccountRef"),
-        lines=summary_lines(r, EXPENSE_DETAILS),
-        private_note=r.text("PrivateNote"),
-        raw=keep_raw_obj(obj, keep_raw),
-    )
+# --- parsers: each entity's fields in the order they are read ---------------------------------
+
+JOURNAL_ENTRY_FIELDS = (
+    read.head, _journal_lines, read.txn_date, read.currency, read.rate,
+    read.amount("total", "TotalAmt"), read.doc_number, read.private_note,
+    read.flag("adjustment", "Adjustment", False),
+)
+VENDOR_CREDIT_FIELDS = (
+    read.head, read.total, read.currency, read.rate, read.sent_balance,
+    read.not_negative("balance", "Balance"), read.ref("vendor_ref", "VendorRef", required=True),
+    read.txn_date, read.home_total, read.doc_number, read.ref("ap_account_ref", "APAccountRef"),
+    read.lines(EXPENSE_DETAILS), read.private_note,
+)
+RECEIPT_FIELDS = (
+    read.head, read.total, read.currency, read.rate, read.sent_balance, read.txn_date,
+    read.home_total, read.ref("customer_ref", "CustomerRef"),
+    read.ref("deposit_to_account_ref", "DepositToAccountRef"),
+    read.ref("payment_method_ref", "PaymentMethodRef"), read.doc_number, read.private_note,
+)
+CREDIT_CARD_PAYMENT_FIELDS = (
+    read.head, read.amount("amount", "Amount", required=True), read.currency, read.rate,
+    read.not_negative("amount", "Amount"), read.txn_date,
+    read.ref("bank_account_ref", "BankAccountRef", required=True),
+    read.ref("credit_card_account_ref", "CreditCardAccountRef", required=True),
+    read.text("check_num", "CheckNum"), read.private_note,
+)
 
 
-def _parse_receipt(entity: str, obj: dict[str, Any], keep_raw: bool) -> Receipt:
-    r = Reader(entity, obj)
-    base = base_fields(r)
-    total, currency, rate = money_head(r)
-    balance = r.amount("Balance") if obj.get("Balance") not in (None, "") else None
-    return Receipt(
-        entity=entity,
-        **base,
-        txn_date=r.date("TxnDate"),
-        total=total,
-        currency=currency,
-        exchange_rate=rate,
-        home_total=r.home("HomeTotalAmt", total, rate),
-        customer_ref=r.ref("CustomerRef"),
-        deposit_to_account_ref=r.ref("DepositToAccountRef"),
-        balance=balance,
-        payment_method_ref=r.ref("PaymentMethodRef"),
-        doc_number=r.text("DocNumber"),
-        private_note=r.text("PrivateNote"),
-        raw=keep_raw_obj(obj, keep_raw),
-    )
-
-
-def parse_sales_receipt(obj: dict[str, Any], *, keep_raw: bool = False) -> Receipt:
-    return _parse_receipt("SalesReceipt", obj, keep_raw)
-
-
-def parse_refund_receipt(obj: dict[str, Any], *, keep_raw: bool = False) -> Receipt:
-    return _parse_receipt("RefundReceipt", obj, keep_raw)
-
-
-def parse_credit_card_payment(
-    obj: dict[str, Any], *, keep_raw: bool = False
-) -> CreditCardPayment:
-    r = Reader("CreditCardPayment", obj)
-    base = base_fields(r)
-    amount, currency, rate = money_head(r, "Amount")
-    if amount < 0:
-        raise r.fail(f"Amount is negative ({amount})")
-    return CreditCardPayment(
-        **base,
-        txn_date=r.date("TxnDate"),
-        amount=amount,
-        bank_account_ref=r.ref("BankAccountRef", required=True),
-        credit_card_account_ref=r.ref("CreditCardAccountRef", required=True),
-        currency=currency,
-        exchange_rate=rate,
-        check_num=r.text("CheckNum"),
-        private_note=r.text("PrivateNote"),
-        raw=keep_raw_obj(obj, keep_raw),
-    )
+parse_journal_entry = parser(JournalEntry, "JournalEntry", JOURNAL_ENTRY_FIELDS)
+parse_vendor_credit = parser(VendorCredit, "VendorCredit", VENDOR_CREDIT_FIELDS)
+parse_sales_receipt = parser(Receipt, "SalesReceipt", RECEIPT_FIELDS, entity="SalesReceipt")
+parse_refund_receipt = parser(Receipt, "RefundReceipt", RECEIPT_FIELDS, entity="RefundReceipt")
+parse_credit_card_payment = parser(
+    CreditCardPayment, "CreditCardPayment", CREDIT_CARD_PAYMENT_FIELDS
+)
 
 
 BOOK_PARSERS = {

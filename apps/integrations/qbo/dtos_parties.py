@@ -3,53 +3,36 @@ vendors and customers (rules in ``dtos.py``)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import date, datetime
+from dataclasses import KW_ONLY, dataclass
+from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from apps.integrations.qbo.dto_fields import email_address
-from apps.integrations.qbo.reader import (
-    MONTHS,
-    Reader,
-    Ref,
-    base_fields,
-    keep_raw_obj,
-    raw_field,
-)
+from apps.integrations.qbo import dto_fields as read
+from apps.integrations.qbo.dto_fields import Fields, QboObject, email_address, parser
+from apps.integrations.qbo.reader import MONTHS, Reader, Ref, keep_raw_obj
 
 # --- entities ------------------------------------------------------------------------------
 
 
 @dataclass(frozen=True, slots=True)
-class CompanyInfo:
-    qbo_id: str
-    sync_token: str
-    last_updated: datetime
+class CompanyInfo(QboObject):
     company_name: str
     legal_name: str
     country: str
     fiscal_year_start_month: int  # 1..12
     company_start_date: date | None
     email: str
-    raw: dict[str, Any] | None = raw_field()
 
 
 @dataclass(frozen=True, slots=True)
-class Preferences:
-    qbo_id: str
-    sync_token: str
-    last_updated: datetime
+class Preferences(QboObject):
     home_currency: str
     multicurrency_enabled: bool
-    raw: dict[str, Any] | None = raw_field()
 
 
 @dataclass(frozen=True, slots=True)
-class Account:
-    qbo_id: str
-    sync_token: str
-    last_updated: datetime
+class Account(QboObject):
     name: str
     fully_qualified_name: str
     account_type: str
@@ -60,7 +43,6 @@ class Account:
     currency: str
     acct_num: str = ""
     parent_ref: Ref | None = None
-    raw: dict[str, Any] | None = raw_field()
 
     @property
     def is_bank(self) -> bool:
@@ -72,59 +54,82 @@ class Account:
 
 
 @dataclass(frozen=True, slots=True)
-class Vendor:
-    qbo_id: str
-    sync_token: str
-    last_updated: datetime
+class Party(QboObject):
+    """A vendor or a customer: whom bills are from and invoices to."""
+
     display_name: str
     company_name: str
     active: bool
     balance: Decimal
     currency: str
+    _: KW_ONLY
     email: str = ""
     term_ref: Ref | None = None
-    raw: dict[str, Any] | None = raw_field()
 
 
 @dataclass(frozen=True, slots=True)
-class Customer:
-    qbo_id: str
-    sync_token: str
-    last_updated: datetime
-    display_name: str
-    company_name: str
-    active: bool
-    balance: Decimal
+class Vendor(Party):
+    pass
+
+
+@dataclass(frozen=True, slots=True)
+class Customer(Party):
     balance_with_jobs: Decimal
-    currency: str
-    email: str = ""
     parent_ref: Ref | None = None
-    term_ref: Ref | None = None
-    raw: dict[str, Any] | None = raw_field()
 
 
-# --- parsers --------------------------------------------------------------------------------
+# --- readers of one entity's own fields --------------------------------------------------------
 
 
-def parse_company_info(obj: dict[str, Any], *, keep_raw: bool = False) -> CompanyInfo:
-    r = Reader("CompanyInfo", obj)
+def _fiscal_year_start_month(r: Reader, got: Fields) -> Fields:
     month_text = r.text("FiscalYearStartMonth", "January").strip().lower()
     month = MONTHS.get(month_text)
     if month is None and month_text.isdigit() and 1 <= int(month_text) <= 12:
         month = int(month_text)
     if month is None:
         raise r.fail(f"FiscalYearStartMonth is not a month: {month_text!r}")
-    email = obj.get("Email") if isinstance(obj.get("Email"), dict) else {}
-    return CompanyInfo(
-        **base_fields(r),
-        company_name=r.text("CompanyName"),
-        legal_name=r.text("LegalName") or r.text("CompanyName"),
-        country=r.text("Country"),
-        fiscal_year_start_month=month,
-        company_start_date=r.date("CompanyStartDate", required=False),
-        email=str(email.get("Address") or ""),
-        raw=keep_raw_obj(obj, keep_raw),
-    )
+    return {"fiscal_year_start_month": month}
+
+
+def _company_names(r: Reader, got: Fields) -> Fields:
+    company_name = r.text("CompanyName")
+    return {"company_name": company_name, "legal_name": r.text("LegalName") or company_name}
+
+
+def _company_email(r: Reader, got: Fields) -> Fields:
+    return {"email": email_address(r.obj, "Email")}
+
+
+# --- parsers --------------------------------------------------------------------------------
+
+
+# --- parsers: each entity's fields in the order they are read ---------------------------------
+
+COMPANY_INFO_FIELDS = (
+    _fiscal_year_start_month, read.head, _company_names, read.text("country", "Country"),
+    read.optional_date("company_start_date", "CompanyStartDate"), _company_email,
+)
+ACCOUNT_FIELDS = (
+    read.required_text("name", "Name"), read.required_text("account_type", "AccountType"),
+    read.head, read.fully_qualified_name, read.text("account_sub_type", "AccountSubType"),
+    read.text("classification", "Classification"), read.amount("current_balance", "CurrentBalance"),
+    read.active, read.currency, read.text("acct_num", "AcctNum"),
+    read.ref("parent_ref", "ParentRef"),
+)
+VENDOR_FIELDS = (
+    read.required_text("display_name", "DisplayName"), read.head,
+    read.text("company_name", "CompanyName"), read.active, read.amount("balance", "Balance"),
+    read.currency, read.primary_email, read.ref("term_ref", "TermRef"),
+)
+CUSTOMER_FIELDS = (
+    read.required_text("display_name", "DisplayName"), read.amount("balance", "Balance"), read.head,
+    read.text("company_name", "CompanyName"), read.active,
+    read.amount("balance_with_jobs", "BalanceWithJobs", default_to="balance"), read.currency,
+    read.primary_email, read.ref("parent_ref", "ParentRef"), read.ref("term_ref", "SalesTermRef"),
+)
+
+
+parse_company_info = parser(CompanyInfo, "CompanyInfo", COMPANY_INFO_FIELDS)
 
 
 def parse_preferences(obj: dict[str, Any], *, keep_raw: bool = False) -> Preferences:
@@ -142,64 +147,6 @@ def parse_preferences(obj: dict[str, Any], *, keep_raw: bool = False) -> Prefere
     )
 
 
-def parse_account(obj: dict[str, Any], *, keep_raw: bool = False) -> Account:
-    r = Reader("Account", obj)
-    name = r.text("Name")
-    if not name:
-        raise r.fail("missing Name")
-    account_type = r.text("AccountType")
-    if not account_type:
-        raise r.fail("missing AccountType")
-    return Account(
-        **base_fields(r),
-        name=name,
-        fully_qualified_name=r.text("FullyQualifiedName") or name,
-        account_type=account_type,
-        account_sub_type=r.text("AccountSubType"),
-        classification=r.text("Classification"),
-        current_balance=r.amount("CurrentBalance"),
-        active=r.bool("Active", True),
-        currency=r.currency(),
-        acct_num=r.text("AcctNum"),
-        parent_ref=r.ref("ParentRef"),
-        raw=keep_raw_obj(obj, keep_raw),
-    )
-
-
-def parse_vendor(obj: dict[str, Any], *, keep_raw: bool = False) -> Vendor:
-    r = Reader("Vendor", obj)
-    display_name = r.text("DisplayName")
-    if not display_name:
-        raise r.fail("missing DisplayName")
-    return Vendor(
-        **base_fields(r),
-        display_name=display_name,
-        company_name=r.text("CompanyName"),
-        active=r.bool("Active", True),
-        balance=r.amount("Balance"),
-        currency=r.currency(),
-        email=email_address(obj),
-        term_ref=r.ref("TermRef"),
-        raw=keep_raw_obj(obj, keep_raw),
-    )
-
-
-def parse_customer(obj: dict[str, Any], *, keep_raw: bool = False) -> Customer:
-    r = Reader("Customer", obj)
-    display_name = r.text("DisplayName")
-    if not display_name:
-        raise r.fail("missing DisplayName")
-    balance = r.amount("Balance")
-    return Customer(
-        **base_fields(r),
-        display_name=display_name,
-        company_name=r.text("CompanyName"),
-        active=r.bool("Active", True),
-        balance=balance,
-        balance_with_jobs=r.amount("BalanceWithJobs", default=balance),
-        currency=r.currency(),
-        email=email_address(obj),
-        parent_ref=r.ref("ParentRef"),
-        term_ref=r.ref("SalesTermRef"),
-        raw=keep_raw_obj(obj, keep_raw),
-    )
+parse_account = parser(Account, "Account", ACCOUNT_FIELDS)
+parse_vendor = parser(Vendor, "Vendor", VENDOR_FIELDS)
+parse_customer = parser(Customer, "Customer", CUSTOMER_FIELDS)

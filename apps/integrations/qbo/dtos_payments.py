@@ -1,73 +1,52 @@
 """DTOs and parsers for money moving: bill payments, customer payments, deposits and
-transfers (rules in ``dtos.py``)."""
+transfers (rules in ``dtos.py``; each parser is a table of field readers, see ``dto_fields``)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import date, datetime
+from dataclasses import KW_ONLY, dataclass
 from decimal import Decimal
-from typing import Any
 
-from apps.integrations.qbo.reader import (
-    AppliedTxn,
-    LinkedTxn,
-    Reader,
-    Ref,
-    applied_lines,
-    base_fields,
-    keep_raw_obj,
-    raw_field,
-)
+from apps.integrations.qbo import dto_fields as read
+from apps.integrations.qbo.dto_fields import Fields, MoneyTxn, QboTxn, parser
+from apps.integrations.qbo.reader import AppliedTxn, LinkedTxn, Reader, Ref
 
 # --- entities ------------------------------------------------------------------------------
 
 
 @dataclass(frozen=True, slots=True)
-class BillPayment:
-    qbo_id: str
-    sync_token: str
-    last_updated: datetime
-    vendor_ref: Ref
-    txn_date: date
-    total: Decimal
-    pay_type: str  # "Check" | "CreditCard"
-    account_ref: Ref  # CheckPayment.BankAccountRef or CreditCardPayment.CCAccountRef
-    currency: str
-    exchange_rate: Decimal
-    home_total: Decimal
-    applied: tuple[AppliedTxn, ...] = ()
-    doc_number: str = ""
-    private_note: str = ""
-    voided: bool = False
-    raw: dict[str, Any] | None = raw_field()
+class AppliedPayment(MoneyTxn):
+    """A payment whose lines apply it to other transactions (bills, invoices, credit memos)."""
 
-    @property
-    def bills(self) -> tuple[AppliedTxn, ...]:
-        return tuple(a for a in self.applied if a.txn_type == "Bill")
+    _: KW_ONLY
+    applied: tuple[AppliedTxn, ...] = ()
+    voided: bool = False
+
+    def applied_to(self, txn_type: str) -> tuple[AppliedTxn, ...]:
+        return tuple(a for a in self.applied if a.txn_type == txn_type)
 
 
 @dataclass(frozen=True, slots=True)
-class Payment:
-    qbo_id: str
-    sync_token: str
-    last_updated: datetime
+class BillPayment(AppliedPayment):
+    vendor_ref: Ref
+    pay_type: str  # "Check" | "CreditCard"
+    account_ref: Ref  # CheckPayment.BankAccountRef or CreditCardPayment.CCAccountRef
+    doc_number: str = ""
+
+    @property
+    def bills(self) -> tuple[AppliedTxn, ...]:
+        return self.applied_to("Bill")
+
+
+@dataclass(frozen=True, slots=True)
+class Payment(AppliedPayment):
     customer_ref: Ref
-    txn_date: date
-    total: Decimal
     unapplied_amount: Decimal
-    currency: str
-    exchange_rate: Decimal
-    home_total: Decimal
     deposit_account_ref: Ref | None = None  # None: Undeposited Funds / not given
-    applied: tuple[AppliedTxn, ...] = ()
     payment_ref_num: str = ""
-    private_note: str = ""
-    voided: bool = False
-    raw: dict[str, Any] | None = raw_field()
 
     @property
     def invoices(self) -> tuple[AppliedTxn, ...]:
-        return tuple(a for a in self.applied if a.txn_type == "Invoice")
+        return self.applied_to("Invoice")
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,49 +58,30 @@ class DepositLine:
 
 
 @dataclass(frozen=True, slots=True)
-class Deposit:
-    qbo_id: str
-    sync_token: str
-    last_updated: datetime
+class Deposit(MoneyTxn):
     deposit_to_account_ref: Ref
-    txn_date: date
-    total: Decimal
-    currency: str
-    exchange_rate: Decimal
-    home_total: Decimal
     lines: tuple[DepositLine, ...] = ()
-    private_note: str = ""
     voided: bool = False
-    raw: dict[str, Any] | None = raw_field()
 
 
 @dataclass(frozen=True, slots=True)
-class Transfer:
-    qbo_id: str
-    sync_token: str
-    last_updated: datetime
+class Transfer(QboTxn):
     from_account_ref: Ref
     to_account_ref: Ref
-    txn_date: date
     amount: Decimal
-    currency: str
-    exchange_rate: Decimal
-    private_note: str = ""
     voided: bool = False
-    raw: dict[str, Any] | None = raw_field()
 
 
-# --- parsers --------------------------------------------------------------------------------
+# --- readers of one entity's own fields --------------------------------------------------------
 
 
-def parse_bill_payment(obj: dict[str, Any], *, keep_raw: bool = False) -> BillPayment:
-    r = Reader("BillPayment", obj)
-    base = base_fields(r)
+def _pay_account(r: Reader, got: Fields) -> Fields:
+    """A BillPayment's PayType and the account it was paid from (the type says where)."""
     pay_type = r.text("PayType")
     if pay_type == "Check":
-        account = r.ref("BankAccountRef", obj=obj.get("CheckPayment") or {})
+        account = r.ref("BankAccountRef", obj=r.obj.get("CheckPayment") or {})
     elif pay_type == "CreditCard":
-        account = r.ref("CCAccountRef", obj=obj.get("CreditCardPayment") or {})
+        account = r.ref("CCAccountRef", obj=r.obj.get("CreditCardPayment") or {})
     else:
         raise r.fail(f"PayType must be Check or CreditCard, got {pay_type!r}")
     if account is None:
@@ -129,54 +89,10 @@ def parse_bill_payment(obj: dict[str, Any], *, keep_raw: bool = False) -> BillPa
         if pay_type == "CreditCard":
             where = "CreditCardPayment.CCAccountRef"
         raise r.fail(f"missing {where}")
-    total = r.amount("TotalAmt", required=True)
-    rate = r.exchange_rate()
-    return BillPayment(
-        **base,
-        vendor_ref=r.ref("VendorRef", required=True),
-        txn_date=r.date("TxnDate"),
-        total=total,
-        pay_type=pay_type,
-        account_ref=account,
-        currency=r.currency(),
-        exchange_rate=rate,
-        home_total=r.home("HomeTotalAmt", total, rate),
-        applied=applied_lines(r),
-        doc_number=r.text("DocNumber"),
-        private_note=r.text("PrivateNote"),
-        voided=r.voided(total),
-        raw=keep_raw_obj(obj, keep_raw),
-    )
+    return {"pay_type": pay_type, "account_ref": account}
 
 
-def parse_payment(obj: dict[str, Any], *, keep_raw: bool = False) -> Payment:
-    r = Reader("Payment", obj)
-    base = base_fields(r)
-    total = r.amount("TotalAmt", required=True)
-    rate = r.exchange_rate()
-    return Payment(
-        **base,
-        customer_ref=r.ref("CustomerRef", required=True),
-        txn_date=r.date("TxnDate"),
-        total=total,
-        unapplied_amount=r.amount("UnappliedAmt"),
-        currency=r.currency(),
-        exchange_rate=rate,
-        home_total=r.home("HomeTotalAmt", total, rate),
-        deposit_account_ref=r.ref("DepositToAccountRef"),
-        applied=applied_lines(r),
-        payment_ref_num=r.text("PaymentRefNum"),
-        private_note=r.text("PrivateNote"),
-        voided=r.voided(total),
-        raw=keep_raw_obj(obj, keep_raw),
-    )
-
-
-def parse_deposit(obj: dict[str, Any], *, keep_raw: bool = False) -> Deposit:
-    r = Reader("Deposit", obj)
-    base = base_fields(r)
-    total = r.amount("TotalAmt", required=True)
-    rate = r.exchange_rate()
+def _deposit_lines(r: Reader, got: Fields) -> Fields:
     lines = []
     for i, line in enumerate(r.list("Line")):
         if not isinstance(line, dict):
@@ -191,36 +107,36 @@ def parse_deposit(obj: dict[str, Any], *, keep_raw: bool = False) -> Deposit:
                 entity_ref=r.ref("Entity", obj=detail),
             )
         )
-    return Deposit(
-        **base,
-        deposit_to_account_ref=r.ref("DepositToAccountRef", required=True),
-        txn_date=r.date("TxnDate"),
-        total=total,
-        currency=r.currency(),
-        exchange_rate=rate,
-        home_total=r.home("HomeTotalAmt", total, rate),
-        lines=tuple(lines),
-        private_note=r.text("PrivateNote"),
-        voided=r.voided(total),
-        raw=keep_raw_obj(obj, keep_raw),
-    )
+    return {"lines": tuple(lines)}
 
 
-def parse_transfer(obj: dict[str, Any], *, keep_raw: bool = False) -> Transfer:
-    r = Reader("Transfer", obj)
-    base = base_fields(r)
-    amount = r.amount("Amount", required=True)
-    from_ref = r.ref("FromAccountRef", required=True)
-    to_ref = r.ref("ToAccountRef", required=True)
-    return Transfer(
-        **base,
-        from_account_ref=from_ref,
-        to_account_ref=to_ref,
-        txn_date=r.date("TxnDate"),
-        amount=amount,
-        currency=r.currency(),
-        exchange_rate=r.exchange_rate(),
-        private_note=r.text("PrivateNote"),
-        voided=r.voided(amount),
-        raw=keep_raw_obj(obj, keep_raw),
-    )
+# --- parsers: each entity's fields in the order they are read ---------------------------------
+
+BILL_PAYMENT_FIELDS = (
+    read.head, _pay_account, read.total, read.rate,
+    read.ref("vendor_ref", "VendorRef", required=True), read.txn_date, read.currency,
+    read.home_total, read.applied, read.doc_number, read.private_note, read.voided(),
+)
+PAYMENT_FIELDS = (
+    read.head, read.total, read.rate, read.ref("customer_ref", "CustomerRef", required=True),
+    read.txn_date, read.amount("unapplied_amount", "UnappliedAmt"), read.currency, read.home_total,
+    read.ref("deposit_account_ref", "DepositToAccountRef"), read.applied,
+    read.text("payment_ref_num", "PaymentRefNum"), read.private_note, read.voided(),
+)
+DEPOSIT_FIELDS = (
+    read.head, read.total, read.rate, _deposit_lines,
+    read.ref("deposit_to_account_ref", "DepositToAccountRef", required=True), read.txn_date,
+    read.currency, read.home_total, read.private_note, read.voided(),
+)
+TRANSFER_FIELDS = (
+    read.head, read.amount("amount", "Amount", required=True),
+    read.ref("from_account_ref", "FromAccountRef", required=True),
+    read.ref("to_account_ref", "ToAccountRef", required=True), read.txn_date, read.currency,
+    read.rate, read.private_note, read.voided("amount"),
+)
+
+
+parse_bill_payment = parser(BillPayment, "BillPayment", BILL_PAYMENT_FIELDS)
+parse_payment = parser(Payment, "Payment", PAYMENT_FIELDS)
+parse_deposit = parser(Deposit, "Deposit", DEPOSIT_FIELDS)
+parse_transfer = parser(Transfer, "Transfer", TRANSFER_FIELDS)

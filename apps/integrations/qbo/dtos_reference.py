@@ -9,8 +9,9 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from apps.integrations.qbo.dto_fields import currency_code
-from apps.integrations.qbo.reader import Reader, Ref, base_fields, keep_raw_obj, raw_field
+from apps.integrations.qbo import dto_fields as read
+from apps.integrations.qbo.dto_fields import Fields, QboObject, currency_code, parser
+from apps.integrations.qbo.reader import Reader, Ref, keep_raw_obj, raw_field
 
 # --- DTOs ------------------------------------------------------------------------------------
 
@@ -28,41 +29,29 @@ class ExchangeRate:
 
 
 @dataclass(frozen=True, slots=True)
-class CompanyCurrency:
-    qbo_id: str
-    sync_token: str
-    last_updated: datetime
+class CompanyCurrency(QboObject):
     code: str
     name: str
     active: bool
-    raw: dict[str, Any] | None = raw_field()
 
 
 @dataclass(frozen=True, slots=True)
-class Segment:
+class Segment(QboObject):
     """A Class or a Department (``entity`` says which)."""
 
     entity: str
-    qbo_id: str
-    sync_token: str
-    last_updated: datetime
     name: str
     fully_qualified_name: str
     active: bool
     parent_ref: Ref | None = None
-    raw: dict[str, Any] | None = raw_field()
 
 
 @dataclass(frozen=True, slots=True)
-class Employee:
-    qbo_id: str
-    sync_token: str
-    last_updated: datetime
+class Employee(QboObject):
     display_name: str
     given_name: str
     family_name: str
     active: bool
-    raw: dict[str, Any] | None = raw_field()
 
 
 # --- parsers ---------------------------------------------------------------------------------
@@ -102,55 +91,31 @@ def parse_exchange_rate(obj: dict[str, Any], *, keep_raw: bool = False) -> Excha
     )
 
 
-def parse_company_currency(obj: dict[str, Any], *, keep_raw: bool = False) -> CompanyCurrency:
-    r = Reader("CompanyCurrency", obj)
-    base = base_fields(r)
-    return CompanyCurrency(
-        **base,
-        code=currency_code(r, "Code"),
-        name=r.text("Name"),
-        active=r.bool("Active", True),
-        raw=keep_raw_obj(obj, keep_raw),
-    )
+def _currency_code(r: Reader, got: Fields) -> Fields:
+    return {"code": currency_code(r, "Code")}
 
 
-def _parse_segment(entity: str, obj: dict[str, Any], keep_raw: bool) -> Segment:
-    r = Reader(entity, obj)
-    base = base_fields(r)
-    name = r.text("Name").strip()
-    if not name:
-        raise r.fail("missing Name")
-    return Segment(
-        entity=entity,
-        **base,
-        name=name,
-        fully_qualified_name=r.text("FullyQualifiedName") or name,
-        active=r.bool("Active", True),
-        parent_ref=r.ref("ParentRef"),
-        raw=keep_raw_obj(obj, keep_raw),
-    )
-
-
-def parse_class(obj: dict[str, Any], *, keep_raw: bool = False) -> Segment:
-    return _parse_segment("Class", obj, keep_raw)
-
-
-def parse_department(obj: dict[str, Any], *, keep_raw: bool = False) -> Segment:
-    return _parse_segment("Department", obj, keep_raw)
-
-
-def parse_employee(obj: dict[str, Any], *, keep_raw: bool = False) -> Employee:
-    r = Reader("Employee", obj)
-    base = base_fields(r)
+def _employee_names(r: Reader, got: Fields) -> Fields:
     given, family = r.text("GivenName").strip(), r.text("FamilyName").strip()
     display = r.text("DisplayName").strip() or " ".join(p for p in (given, family) if p)
     if not display:
         raise r.fail("missing DisplayName (and no GivenName/FamilyName)")
-    return Employee(
-        **base,
-        display_name=display,
-        given_name=given,
-        family_name=family,
-        active=r.bool("Active", True),
-        raw=keep_raw_obj(obj, keep_raw),
-    )
+    return {"display_name": display, "given_name": given, "family_name": family}
+
+
+# --- parsers: each entity's fields in the order they are read ---------------------------------
+
+COMPANY_CURRENCY_FIELDS = (read.head, _currency_code, read.text("name", "Name"), read.active)
+SEGMENT_FIELDS = (
+    read.head, read.required_text("name", "Name", strip=True), read.fully_qualified_name,
+    read.active, read.ref("parent_ref", "ParentRef"),
+)
+EMPLOYEE_FIELDS = (read.head, _employee_names, read.active)
+
+
+parse_company_currency = parser(
+    CompanyCurrency, "CompanyCurrency", COMPANY_CURRENCY_FIELDS
+)
+parse_class = parser(Segment, "Class", SEGMENT_FIELDS, entity="Class")
+parse_department = parser(Segment, "Department", SEGMENT_FIELDS, entity="Department")
+parse_employee = parser(Employee, "Employee", EMPLOYEE_FIELDS)

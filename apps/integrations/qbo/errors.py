@@ -7,14 +7,13 @@ endpoints), then on the error code.
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
+from apps.integrations.errors import IntegrationError, json_error_body
 
-class QboError(Exception):
+
+class QboError(IntegrationError):
     """Base of every error raised by the QBO client."""
-
-    retryable = False
 
     def __init__(
         self,
@@ -58,14 +57,18 @@ class ForbiddenError(QboError):
     """403 / code 3100: the token does not grant this realm (re-authorise, do not retry)."""
 
 
-class ThrottledError(QboError):
-    """429 / code 3001 ThrottleExceeded."""
+class RetryLaterError(QboError):
+    """QBO asked us to come back later, after ``retry_after`` seconds when it said so."""
 
     retryable = True
 
     def __init__(self, *args: Any, retry_after: float | None = None, **kwargs: Any) -> None:
         self.retry_after = retry_after
         super().__init__(*args, **kwargs)
+
+
+class ThrottledError(RetryLaterError):
+    """429 / code 3001 ThrottleExceeded."""
 
 
 class StaleObjectError(QboError):
@@ -80,14 +83,8 @@ class NotFoundError(QboError):
     """Code 610 (object not found) or HTTP 404."""
 
 
-class ServerError(QboError):
+class ServerError(RetryLaterError):
     """5xx: QBO failed; 500/502/503/504 are retried."""
-
-    retryable = True
-
-    def __init__(self, *args: Any, retry_after: float | None = None, **kwargs: Any) -> None:
-        self.retry_after = retry_after
-        super().__init__(*args, **kwargs)
 
 
 class TransportError(QboError):
@@ -136,13 +133,7 @@ def error_from_response(
 ) -> QboError:
     """Build the typed error for a non-2xx QBO response (or a 200 carrying a Fault)."""
     headers = {k.lower(): v for k, v in (headers or {}).items()}
-    parsed: Any = body
-    if isinstance(body, (bytes, str)):
-        try:
-            parsed = json.loads(body or b"{}")
-        except ValueError:
-            parsed = {}
-    first, fault_type, errors = _first_error(parsed)
+    first, fault_type, errors = _first_error(json_error_body(body))
     code = str(first.get("code", "") or "").lstrip("0")
     message = str(first.get("Message", "") or first.get("message", "") or "")
     detail = str(first.get("Detail", "") or first.get("detail", "") or "")

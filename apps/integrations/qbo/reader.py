@@ -2,7 +2,8 @@
 and the line/link helpers several entities share.
 
 Every failure is a :class:`MappingError` naming the field, with a reason a person can read (it
-is shown to staff in the quarantine). Parsers live in ``dtos.py`` and ``dtos_books.py``.
+is shown to staff in the quarantine). The parsers are tables of field readers over this
+Reader (``dto_fields.parser``), one per entity in the ``dtos_*`` modules.
 """
 
 from __future__ import annotations
@@ -56,11 +57,9 @@ class LinkedTxn:
 
 
 @dataclass(frozen=True, slots=True)
-class AppliedTxn:
+class AppliedTxn(LinkedTxn):
     """A payment line applying ``amount`` to another transaction (Bill, Invoice, CreditMemo...)."""
 
-    txn_id: str
-    txn_type: str
     amount: Decimal
 
 
@@ -80,6 +79,20 @@ class Deleted:
     entity: str
     qbo_id: str
     last_updated: datetime | None = None
+
+
+def iso_timestamp(value: Any) -> datetime | None:
+    """QBO's ISO 8601 timestamp (``Z`` or an offset; none is taken as UTC), or None."""
+    if not isinstance(value, str):
+        return None
+    text = value.strip()
+    if text.endswith("Z"):
+        text = text[:-1] + "+00:00"
+    try:
+        parsed = datetime.fromisoformat(text)
+    except ValueError:
+        return None
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)  # QBO always sends one
 
 
 def raw_field() -> Any:
@@ -125,17 +138,9 @@ class Reader:
         return self.datetime_value(value, "MetaData.LastUpdatedTime")
 
     def datetime_value(self, value: Any, name: str) -> datetime:
-        if not isinstance(value, str):
+        parsed = iso_timestamp(value)
+        if parsed is None:
             raise self.fail(f"{name} is not a timestamp: {value!r}")
-        text = value.strip()
-        if text.endswith("Z"):
-            text = text[:-1] + "+00:00"
-        try:
-            parsed = datetime.fromisoformat(text)
-        except ValueError:
-            raise self.fail(f"{name} is not a timestamp: {value!r}") from None
-        if parsed.tzinfo is None:
-            parsed = parsed.replace(tzinfo=UTC)  # QBO always sends an offset; assume UTC
         if not (MIN_DATE <= parsed.date() <= MAX_DATE):
             raise self.fail(f"{name} {value!r} is outside 1900–2100")
         return parsed

@@ -18,8 +18,10 @@ import hashlib
 import hmac
 import json
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
+
+from apps.integrations.qbo.reader import iso_timestamp
 
 SIGNATURE_HEADER = "intuit-signature"
 
@@ -76,17 +78,6 @@ def _entity_name(raw: str) -> str:
     return _ENTITY_NAMES.get(raw.lower(), raw[:1].upper() + raw[1:])
 
 
-def _time(value: Any) -> datetime | None:
-    if not isinstance(value, str) or not value:
-        return None
-    text = value.strip()
-    if text.endswith("Z"):
-        text = text[:-1] + "+00:00"
-    try:
-        parsed = datetime.fromisoformat(text)
-    except ValueError:
-        return None
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
 
 
 def _from_cloudevent(event: Any) -> EntityChange:
@@ -106,7 +97,7 @@ def _from_cloudevent(event: Any) -> EntityChange:
         entity=_entity_name(entity),
         id=str(entity_id),
         operation=_VERBS.get(verb.lower(), verb[:1].upper() + verb[1:]),
-        last_updated=_time(event.get("time")),
+        last_updated=iso_timestamp(event.get("time")),
         event_id=str(event.get("id") or ""),
     )
 
@@ -129,7 +120,7 @@ def _from_legacy(payload: dict[str, Any]) -> list[EntityChange]:
                     entity=_entity_name(str(item["name"])),
                     id=str(item["id"]),
                     operation=str(item.get("operation") or ""),
-                    last_updated=_time(item.get("lastUpdated")),
+                    last_updated=iso_timestamp(item.get("lastUpdated")),
                     deleted_id=str(item.get("deletedId") or ""),
                 )
             )

@@ -8,6 +8,7 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
 
 from apps.core.crypto import EncryptedTextField
+from apps.core.models import RunState
 
 
 class QboConnection(models.Model):
@@ -58,10 +59,7 @@ class SyncRun(models.Model):
         INCREMENTAL = "incremental"
         WEBHOOK = "webhook"
 
-    class State(models.TextChoices):
-        RUNNING = "running"
-        SUCCEEDED = "succeeded"
-        FAILED = "failed"
+    State = RunState
 
     business = models.ForeignKey(
         "tenancy.Business", on_delete=models.CASCADE, related_name="sync_runs"

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import logging
 import zoneinfo
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from celery import current_app, shared_task
@@ -72,6 +72,19 @@ def _user_active(business: Business) -> bool:
     return activity_recent(business)
 
 
+def _sync_due(
+    source: str, business: Business, last_sync_at: datetime | None, now: datetime
+) -> bool:
+    """Does the policy say ``source`` is due for ``business``, on the business's own clock?"""
+    try:
+        tz = zoneinfo.ZoneInfo(business.timezone)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        tz = zoneinfo.ZoneInfo("UTC")
+    last = last_sync_at.astimezone(tz) if last_sync_at else None
+    active = _user_active(business)
+    return is_sync_due(source, now.astimezone(tz), last, active, slack=DISPATCH_TICK / 2)
+
+
 @shared_task(name="sync.dispatch", base=PublicTask)
 def sync_dispatch_task() -> int:
     """Every 5 min: enqueue a QBO sync for each connected business the policy says is due."""
@@ -82,13 +95,7 @@ def sync_dispatch_task() -> int:
     ).select_related("business")
     for conn in connections:
         business = conn.business
-        try:
-            tz = zoneinfo.ZoneInfo(business.timezone)
-        except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-            tz = zoneinfo.ZoneInfo("UTC")
-        local_now = now.astimezone(tz)
-        last = business.last_sync_at.astimezone(tz) if business.last_sync_at else None
-        if is_sync_due("qbo", local_now, last, _user_active(business), slack=DISPATCH_TICK / 2):
+        if _sync_due("qbo", business, business.last_sync_at, now):
             with tenant_context(business):
                 qbo_sync_business_task.delay(full=conn.changes_since is None)
             sent += 1
@@ -105,13 +112,7 @@ def _plaid_dispatch(now) -> int:
     ).select_related("business")
     for item in items:
         business = item.business
-        try:
-            tz = zoneinfo.ZoneInfo(business.timezone)
-        except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-            tz = zoneinfo.ZoneInfo("UTC")
-        last = item.last_sync_at.astimezone(tz) if item.last_sync_at else None
-        active = _user_active(business)
-        if is_sync_due("plaid", now.astimezone(tz), last, active, slack=DISPATCH_TICK / 2):
+        if _sync_due("plaid", business, item.last_sync_at, now):
             with tenant_context(business):
                 enqueue(item.item_id)
             sent += 1
