@@ -11,9 +11,6 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from apps.accounts.permissions import portal_view
-from apps.ap.vendor_credits import vendor_credit_offers
-from apps.ar.credits import credit_offers
-from apps.ar.overpayments import overpayment_offers
 from apps.collections.services import reminders_preview
 from apps.core.errors import ApplicationError
 from apps.portal.common import action_done, action_error, paginate, parse_date, today_for
@@ -21,6 +18,7 @@ from apps.portal.page_cache import deferred
 from apps.portal.plaid_link import plaid_link_csp
 from apps.tenancy.summary import summary_refresh_quietly
 from apps.tray.models import TrayItem
+from apps.tray.offers import tray_offers
 from apps.tray.services import (
     tray_generate,
     tray_item_dismiss,
@@ -43,27 +41,20 @@ def tray_context(request) -> dict:
     }
 
 
-def offers_for(items) -> dict:
-    """The "Apply to invoice …" offers of the credit-memo items (no query when there are none)."""
-    return credit_offers(i.target_id for i in items if i.target_type == "credit_memo")
+NO_OFFERS = {"credit_offers": {}, "overpayment_offers": {}, "vendor_credit_offers": {}}
 
 
-def overpayment_offers_for(items) -> dict:
-    """The same for the overpayment items (unapplied payments); keyed by payment pk, so kept
-    apart from the memo offers (the template picks by the item's target type)."""
-    return overpayment_offers(i.target_id for i in items if i.target_type == "payment")
-
-
-def vendor_credit_offers_for(items) -> dict:
-    """The "Apply to bill …" offers of the vendor-credit items (keyed by credit pk)."""
-    return vendor_credit_offers(i.target_id for i in items if i.target_type == "vendor_credit")
+def offers_context(items) -> dict:
+    """The "Apply to invoice/bill …" offers of the items' credits, by the template's names
+    (the template picks by the item's target type): one query whatever the items' kinds."""
+    offers = tray_offers(items)
+    return {"credit_offers": offers["credit_memo"], "overpayment_offers": offers["payment"],
+            "vendor_credit_offers": offers["vendor_credit"]}
 
 
 def item_fragment(request, item: TrayItem, *, decided: bool = False) -> HttpResponse:
     context = {**tray_context(request), "item": item, "decided": decided,
-               "credit_offers": {} if decided else offers_for([item]),
-               "overpayment_offers": {} if decided else overpayment_offers_for([item]),
-               "vendor_credit_offers": {} if decided else vendor_credit_offers_for([item])}
+               **(NO_OFFERS if decided else offers_context([item]))}
     return HttpResponse(render_to_string("portal/partials/tray_item.html", context, request))
 
 
@@ -100,9 +91,7 @@ def _tray_page(request, today) -> dict:
         "tray_count": page.paginator.count,
         "page": page,
         "decided_items": decided,
-        "credit_offers": offers_for(items),
-        "overpayment_offers": overpayment_offers_for(items),
-        "vendor_credit_offers": vendor_credit_offers_for(items),
+        **offers_context(items),
         "reminder_preview": reminders_preview(request.business, today),
     }
 

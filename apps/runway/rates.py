@@ -1,6 +1,7 @@
 """Bills and invoices in another currency, as people see them: their own amount, and home money
-at today's rate (the rate the runway uses, DESIGN §4b). One query per page (or tray), none when
-every document is in the home currency."""
+at today's rate (the rate the runway uses, DESIGN §4b). One query per page (or tray), also when
+every document is in the home currency: a page costs the same queries whatever its rows
+(DESIGN §8)."""
 
 from __future__ import annotations
 
@@ -21,13 +22,13 @@ def with_today_rates(docs: Iterable[Any], home: str, today: date) -> None:
     for d in docs:
         d.today_home_balance = d.home_balance
     docs = [d for d in docs if d.currency and d.currency != home]
-    if not docs:
-        return
+    # Every foreign currency's latest rate, read whether or not a document needs one (a
+    # filter on the documents' currencies would skip the query when there are none).
     rates = {
         r.source_currency: r
         for r in ExchangeRate.objects.live()
-        .filter(source_currency__in={d.currency for d in docs}, target_currency=home,
-                as_of__lte=today)
+        .filter(target_currency=home, as_of__lte=today)
+        .exclude(source_currency=home)
         .order_by("source_currency", "-as_of")
         .distinct("source_currency")
     }
