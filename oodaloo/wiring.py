@@ -29,7 +29,6 @@ from apps.ar import movements as ar_movements
 from apps.ar import tray_causes as ar_tray
 from apps.automation.causes import automation_tray_causes
 from apps.bank import ingest as bank_ingest
-from apps.bank import ingest_books
 from apps.bank import movements as bank_movements
 from apps.bank.selectors import bank_tray_source
 from apps.bank.services.feed_items import FEED_CHANGED
@@ -71,8 +70,8 @@ SYNC_SINKS = [
     ("Purchase", bank_ingest.purchases_ingest),
     ("Deposit", bank_ingest.deposits_ingest),
     ("Transfer", bank_ingest.transfers_ingest),
-    ("CreditCardPayment", ingest_books.credit_card_payments_ingest),
-    ("JournalEntry", ingest_books.journal_entries_ingest),
+    ("CreditCardPayment", bank_ingest.credit_card_payments_ingest),
+    ("JournalEntry", bank_ingest.journal_entries_ingest),
 ]
 
 # 2. After-sync finalisers, in this order: derived fields first (bill status, invoice paid

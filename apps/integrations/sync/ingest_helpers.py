@@ -5,7 +5,8 @@ whole page (the database would refuse it, and every other row of the page with i
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
@@ -13,11 +14,11 @@ from django.db import connection, models, transaction
 from django.utils import timezone
 
 from apps.integrations.qbo.dtos import Deleted
+from apps.integrations.sync.sinks import SinkResult
 
 CENT = Decimal("0.01")
 MONEY_LIMIT = Decimal("1000000000000")  # DecimalField(max_digits=14, decimal_places=2)
 SYNCED_UPDATE_FIELDS = ["sync_token", "qbo_updated_at", "is_deleted", "synced_at"]
-
 
 
 def money(value: Decimal) -> Decimal:
@@ -58,17 +59,36 @@ def mark_deleted(model: type[models.Model], realm_id: str, qbo_ids: Iterable[str
     return model.objects.filter(realm_id=realm_id, qbo_id__in=ids).update(is_deleted=True)
 
 
-def id_map(model: type[models.Model], realm_id: str, qbo_ids: Iterable[str]) -> dict[str, int]:
-    """{qbo_id: pk} for the given ids in one query (skips empty ids)."""
+def _rows_by_qbo_id(model: type[models.Model], columns: str, realm_id: str,
+                    qbo_ids: Iterable[str], where: str = "", params: Sequence[Any] = ()
+                    ) -> list[tuple[Any, ...]]:
+    """Rows (``columns``) of the given QBO ids in one query: one array parameter, not an IN
+    list of a thousand (cheaper to build, send and plan)."""
     wanted = {i for i in qbo_ids if i}
     if not wanted:
-        return {}
-    # One array parameter, not an IN list of a thousand: cheaper to build, send and plan.
+        return []
     with connection.cursor() as cursor:
         cursor.execute(
-            f'SELECT "qbo_id", "{model._meta.pk.column}" FROM "{model._meta.db_table}" '
-            'WHERE "realm_id" = %s AND "qbo_id" = ANY(%s)', [realm_id, list(wanted)])
-        return dict(cursor.fetchall())
+            f'SELECT {columns} FROM "{model._meta.db_table}" '
+            f'WHERE "realm_id" = %s AND "qbo_id" = ANY(%s){where}',
+            [realm_id, list(wanted), *params])
+        return cursor.fetchall()
+
+
+def id_map(model: type[models.Model], realm_id: str, qbo_ids: Iterable[str],
+           where: str = "", params: Sequence[Any] = ()) -> dict[str, int]:
+    """{qbo_id: pk} for the given ids in one query (skips empty ids); ``where`` narrows it
+    (SQL starting with `` AND``, its ``params`` after the ids)."""
+    return dict(_rows_by_qbo_id(model, f'"qbo_id", "{model._meta.pk.column}"', realm_id,
+                                qbo_ids, where, params))
+
+
+def held_rows(model: type[models.Model], columns: Sequence[str], realm_id: str,
+              qbo_ids: Iterable[str]) -> dict[str, tuple[Any, ...]]:
+    """{qbo_id: (columns…)} of the live rows we hold for these ids."""
+    cols = ", ".join(f'"{c}"' for c in columns)
+    return {row[0]: row[1:] for row in _rows_by_qbo_id(
+        model, f'"qbo_id", {cols}', realm_id, qbo_ids, ' AND NOT "is_deleted"')}
 
 
 def _insert_defaults(model: type[models.Model], given: set[str]) -> list[tuple[str, Any]]:
@@ -187,11 +207,66 @@ def ref_value(ref: Any) -> str:
 def replace_lines(model: type[models.Model], parent_field: str, pks: dict[str, int],
                   lines_of: dict[str, list[dict[str, Any]]]) -> None:
     """Child lines are replaced wholesale: QBO sends the whole transaction every time.
-    ``lines_of`` maps a parent's qbo_id to its line rows (without the parent key)."""
-    model.objects.filter(**{f"{parent_field}__in": list(pks.values())}).delete()
+    ``lines_of`` maps a parent's qbo_id to its line rows (without the parent key). One plain
+    DELETE (nothing refers to a line, no signals: Django's collector would first SELECT them)."""
+    if not pks:
+        return
+    column = model._meta.get_field(parent_field).column
+    with connection.cursor() as cursor:
+        cursor.execute(f'DELETE FROM "{model._meta.db_table}" WHERE "{column}" = ANY(%s)',
+                       [list(pks.values())])
     copy_insert(model, [
         {parent_field: pk, **line} for qbo_id, pk in pks.items() for line in lines_of[qbo_id]
     ])
+
+
+# --- a sink from its parts ---------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Lines:
+    """A child table replaced with its parent: ``rows(dto, found)`` → the line rows of one
+    parent (without ``parent``, the FK attname such as ``payment_id``)."""
+
+    model: type[models.Model]
+    parent: str
+    rows: Callable[[Any, Any], list[dict[str, Any]]]
+
+
+def rows_sink(model: type[models.Model], update_fields: list[str],
+              row: Callable[[Any, Any, Any], dict[str, Any] | str | None], *,
+              lookups: Callable[[Any, list[Any]], Any] | None = None,
+              lines: Sequence[Lines] = (),
+              touch: tuple[str, Callable[[Any], Iterable[str]]] | None = None):
+    """The sink every QBO entity shares: deletions marked, ``lookups(ctx, live)`` (the page's
+    id maps, once) handed to ``row(ctx, dto, found)`` → the row to upsert, a reason to reject
+    the DTO (str), or None to skip it; then the rows upserted in bulk, their ``lines``
+    replaced, and ``touch = (entity, ids_of(dto))`` recorded for the finalisers."""
+
+    def ingest(ctx: Any, dtos: list[Any]) -> SinkResult:
+        live, gone = split_deleted(dtos)
+        result = SinkResult(stored=mark_deleted(model, ctx.realm_id, gone))
+        found = lookups(ctx, live) if lookups is not None else None
+        rows, kept = [], {}
+        for dto in live:
+            out = row(ctx, dto, found)
+            if isinstance(out, str):
+                result.rejected[dto.qbo_id] = out
+            elif out is not None:
+                rows.append(out)
+                kept[dto.qbo_id] = dto  # the newest version of an id wins, as in upsert
+        pks = upsert(model, rows, update_fields)
+        for spec in lines:
+            replace_lines(spec.model, spec.parent, pks,
+                          {qbo_id: spec.rows(dto, found) for qbo_id, dto in kept.items()})
+        if touch is not None:
+            entity, ids_of = touch
+            ctx.touch(entity, [i for dto in kept.values() for i in ids_of(dto)])
+        result.stored += len(rows)
+        return result
+
+    ingest.__name__ = f"{model._meta.model_name}s_ingest"
+    return ingest
 
 
 # --- shapes shared by several domain sinks (vendors/customers; bills/invoices) --------------
@@ -203,34 +278,21 @@ DOCUMENT_FIELDS = [
 ]
 
 
+def _party_row(ctx: Any, dto: Any, _found: Any) -> dict[str, Any] | str:
+    return money_problem("Balance", dto.balance) or dict(
+        **synced_fields(dto, ctx.realm_id),
+        display_name=clip(dto.display_name, 200),
+        company_name=clip(dto.company_name, 200),
+        email=clip(dto.email, 254),
+        active=dto.active,
+        balance=money(dto.balance),
+        currency=clip(dto.currency or ctx.business.currency, 3),
+    )
+
+
 def parties_ingest(model: type[models.Model]):
     """The sink for a name list (Vendor, Customer): same fields, same checks."""
-    from apps.integrations.sync.sinks import SinkResult
-
-    def ingest(ctx: Any, dtos: list[Any]) -> Any:
-        live, gone = split_deleted(dtos)
-        result = SinkResult(stored=mark_deleted(model, ctx.realm_id, gone))
-        rows = []
-        for dto in live:
-            problem = money_problem("Balance", dto.balance)
-            if problem:
-                result.rejected[dto.qbo_id] = problem
-                continue
-            rows.append(dict(
-                **synced_fields(dto, ctx.realm_id),
-                display_name=clip(dto.display_name, 200),
-                company_name=clip(dto.company_name, 200),
-                email=clip(dto.email, 254),
-                active=dto.active,
-                balance=money(dto.balance),
-                currency=clip(dto.currency or ctx.business.currency, 3),
-            ))
-        upsert(model, rows, PARTY_FIELDS)
-        result.stored += len(rows)
-        return result
-
-    ingest.__name__ = f"{model._meta.model_name}s_ingest"
-    return ingest
+    return rows_sink(model, PARTY_FIELDS, _party_row)
 
 
 def document_problem(dto: Any) -> str | None:
@@ -263,30 +325,19 @@ def documents_ingest(model: type[models.Model], party_model: type[models.Model],
     """The sink for open documents against a party (Bill → Vendor, Invoice → Customer): the
     party resolved by one id lookup, the document's common fields, plus ``extra(dto)`` (its own
     fields, named in ``extra_fields``). ``party``: "vendor" | "customer"."""
-    from apps.integrations.sync.sinks import SinkResult
-
-    entity = model.__name__
     ref = f"{party}_ref"
 
-    def ingest(ctx: Any, dtos: list[Any]) -> Any:
-        live, gone = split_deleted(dtos)
-        result = SinkResult(stored=mark_deleted(model, ctx.realm_id, gone))
-        parties = id_map(party_model, ctx.realm_id, (getattr(d, ref).value for d in live))
-        objs = []
-        for dto in live:
-            party_id = parties.get(getattr(dto, ref).value)
-            problem = document_problem(dto)
-            if party_id is None:
-                problem = problem or unknown_party(party_model.__name__, getattr(dto, ref))
-            if problem:
-                result.rejected[dto.qbo_id] = problem
-                continue
-            objs.append(dict(**document_fields(dto, ctx), **{f"{party}_id": party_id},
-                             **{f"{party}_qbo_id": getattr(dto, ref).value}, **extra(dto)))
-        upsert(model, objs, [party, f"{party}_qbo_id", *DOCUMENT_FIELDS, *extra_fields])
-        result.stored += len(objs)
-        ctx.touch(entity, [o["qbo_id"] for o in objs])
-        return result
+    def lookups(ctx: Any, live: list[Any]) -> dict[str, int]:
+        return id_map(party_model, ctx.realm_id, (getattr(d, ref).value for d in live))
 
-    ingest.__name__ = f"{model._meta.model_name}s_ingest"
-    return ingest
+    def row(ctx: Any, dto: Any, parties: dict[str, int]) -> dict[str, Any] | str:
+        party_ref = getattr(dto, ref)
+        party_id = parties.get(party_ref.value)
+        problem = document_problem(dto)
+        if party_id is None:
+            problem = problem or unknown_party(party_model.__name__, party_ref)
+        return problem or dict(**document_fields(dto, ctx), **{f"{party}_id": party_id},
+                               **{f"{party}_qbo_id": party_ref.value}, **extra(dto))
+
+    return rows_sink(model, [party, f"{party}_qbo_id", *DOCUMENT_FIELDS, *extra_fields], row,
+                     lookups=lookups, touch=(model.__name__, lambda dto: (dto.qbo_id,)))

@@ -184,10 +184,19 @@ _DONE = object()
 
 def _prefetched(pages: Iterator[tuple[str, list[Any]]], depth: int = 2
                 ) -> Iterator[tuple[str, list[Any], tuple[list[Any], dict]]]:
-    """Fetch and parse the next pages in a thread while this one is stored: waiting for QBO
-    (its servers, the network, the rate limiter) and parsing overlap Postgres' work on the
-    previous page. Yields (entity, rows, parsed) in order; a fetch error is raised here, at
-    the page where it happened. Only the thread touches the client while it runs."""
+    """Fetch in one thread and parse in another while this page is stored: QBO serving the
+    next page (its servers, the network, the rate limiter) overlaps our parsing of this one,
+    and both overlap Postgres' work on the previous page. Yields (entity, rows, parsed) in
+    order; a fetch error is raised here, at the page where it happened. Only the fetch thread
+    touches the client while it runs."""
+    fetched = _ahead(pages, depth, "qbo-fetch")
+    return _ahead(((entity, rows, parse_page(entity, rows)) for entity, rows in fetched),
+                  depth, "qbo-parse")
+
+
+def _ahead(items: Iterator[Any], depth: int, name: str) -> Iterator[Any]:
+    """``items`` produced in a thread of their own, up to ``depth`` ahead of the consumer;
+    an exception is handed over in its place and raised there."""
     out: queue.Queue = queue.Queue(maxsize=depth)
     stop = threading.Event()
 
@@ -202,16 +211,19 @@ def _prefetched(pages: Iterator[tuple[str, list[Any]]], depth: int = 2
 
     def produce() -> None:
         try:
-            for entity, rows in pages:
-                if not put((entity, rows, parse_page(entity, rows))):
+            for item in items:
+                if not put(item):
                     return
             put(_DONE)
         except BaseException as exc:  # noqa: BLE001 — handed to the consumer, raised there
             put(exc)
         finally:
+            close = getattr(items, "close", None)
+            if close is not None:
+                close()  # an upstream stage stops with this one
             db_connections.close_all()  # this thread's own connections (token refresh)
 
-    thread = threading.Thread(target=produce, name="qbo-prefetch", daemon=True)
+    thread = threading.Thread(target=produce, name=name, daemon=True)
     thread.start()
     try:
         while True:
