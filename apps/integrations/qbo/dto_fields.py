@@ -6,7 +6,7 @@ the order QBO's fields are read. The order is part of the behaviour — on a rec
 faults, the first fault read is the reason the quarantine shows — so a table lists the fields as
 the entity reads them, not as its DTO declares them. Each reader takes the Reader and the fields
 read so far (a later field may default to an earlier one: a Bill's Balance to its TotalAmt) and
-returns the fields it reads.
+sets the fields it reads in them (in place: a dict a field cost ~15 % of the parse).
 """
 
 from __future__ import annotations
@@ -29,7 +29,7 @@ from apps.integrations.qbo.reader import (
 )
 
 Fields = dict[str, Any]
-FieldReader = Callable[[Reader, Fields], Fields]
+FieldReader = Callable[[Reader, Fields], None]
 DTO = TypeVar("DTO")
 
 # --- DTO bases -------------------------------------------------------------------------------
@@ -92,7 +92,7 @@ def parser(
         r = Reader(entity, obj)
         got: Fields = dict(fixed)
         for read in readers:
-            got.update(read(r, got))
+            read(r, got)
         return dto(**got, raw=keep_raw_obj(obj, keep_raw))
 
     parse.__doc__ = f"Parse one QBO {entity} object into a {getattr(dto, '__name__', dto)}."
@@ -103,123 +103,144 @@ def parser(
 
 
 def text(field: str, name: str) -> FieldReader:
-    return lambda r, got: {field: r.text(name)}
+    def read(r: Reader, got: Fields) -> None:
+        got[field] = r.text(name)
+
+    return read
 
 
 def required_text(field: str, name: str, *, strip: bool = False) -> FieldReader:
-    def read(r: Reader, got: Fields) -> Fields:
+    def read(r: Reader, got: Fields) -> None:
         value = r.text(name).strip() if strip else r.text(name)
         if not value:
             raise r.fail(f"missing {name}")
-        return {field: value}
+        got[field] = value
 
     return read
 
 
 def ref(field: str, name: str, *, required: bool = False) -> FieldReader:
-    return lambda r, got: {field: r.ref(name, required=required)}
+    def read(r: Reader, got: Fields) -> None:
+        got[field] = r.ref(name, required=required)
+
+    return read
 
 
 def amount(field: str, name: str, *, required: bool = False, default_to: str = "") -> FieldReader:
     """An amount; when absent and not required: 0, or the field ``default_to`` read before it."""
-    if default_to:
-        return lambda r, got: {field: r.amount(name, default=got[default_to])}
-    return lambda r, got: {field: r.amount(name, required=required)}
+    def read(r: Reader, got: Fields) -> None:
+        got[field] = r.amount(name, required=required)
+
+    def read_or_default(r: Reader, got: Fields) -> None:
+        got[field] = r.amount(name, default=got[default_to])
+
+    return read_or_default if default_to else read
 
 
 def optional_date(field: str, name: str) -> FieldReader:
-    return lambda r, got: {field: r.date(name, required=False)}
+    def read(r: Reader, got: Fields) -> None:
+        got[field] = r.date(name, required=False)
+
+    return read
 
 
 def flag(field: str, name: str, default: bool) -> FieldReader:
-    return lambda r, got: {field: r.bool(name, default)}
+    def read(r: Reader, got: Fields) -> None:
+        got[field] = r.bool(name, default)
+
+    return read
 
 
 def not_negative(field: str, name: str) -> FieldReader:
     """Check a field read before (None passes): reads nothing."""
 
-    def check(r: Reader, got: Fields) -> Fields:
+    def check(r: Reader, got: Fields) -> None:
         if got[field] is not None and got[field] < 0:
             raise r.fail(f"{name} is negative ({got[field]})")
-        return {}
 
     return check
 
 
 def lines(known: dict[str, str]) -> FieldReader:
-    return lambda r, got: {"lines": summary_lines(r, known)}
+    def read(r: Reader, got: Fields) -> None:
+        got["lines"] = summary_lines(r, known)
+
+    return read
 
 
 def voided(of: str = "total") -> FieldReader:
-    return lambda r, got: {"voided": r.voided(got[of])}
+    def read(r: Reader, got: Fields) -> None:
+        got["voided"] = r.voided(got[of])
+
+    return read
 
 
 # --- readers of the fields many entities share -------------------------------------------------
 
 
-def head(r: Reader, got: Fields) -> Fields:
-    return base_fields(r)
+def head(r: Reader, got: Fields) -> None:
+    got.update(base_fields(r))
 
 
-def txn_date(r: Reader, got: Fields) -> Fields:
-    return {"txn_date": r.date("TxnDate")}
+def txn_date(r: Reader, got: Fields) -> None:
+    got["txn_date"] = r.date("TxnDate")
 
 
-def due_date(r: Reader, got: Fields) -> Fields:
-    return {"due_date": r.date("DueDate", required=False) or got["txn_date"]}
+def due_date(r: Reader, got: Fields) -> None:
+    got["due_date"] = r.date("DueDate", required=False) or got["txn_date"]
 
 
-def total(r: Reader, got: Fields) -> Fields:
-    return {"total": r.amount("TotalAmt", required=True)}
+def total(r: Reader, got: Fields) -> None:
+    got["total"] = r.amount("TotalAmt", required=True)
 
 
-def rate(r: Reader, got: Fields) -> Fields:
-    return {"exchange_rate": r.exchange_rate()}
+def rate(r: Reader, got: Fields) -> None:
+    got["exchange_rate"] = r.exchange_rate()
 
 
-def currency(r: Reader, got: Fields) -> Fields:
-    return {"currency": r.currency()}
+def currency(r: Reader, got: Fields) -> None:
+    got["currency"] = r.currency()
 
 
-def home_total(r: Reader, got: Fields) -> Fields:
-    return {"home_total": r.home("HomeTotalAmt", got["total"], got["exchange_rate"])}
+def home_total(r: Reader, got: Fields) -> None:
+    got["home_total"] = r.home("HomeTotalAmt", got["total"], got["exchange_rate"])
 
 
-def home_balance(r: Reader, got: Fields) -> Fields:
-    return {"home_balance": r.home("HomeBalance", got["balance"], got["exchange_rate"])}
+def home_balance(r: Reader, got: Fields) -> None:
+    got["home_balance"] = r.home("HomeBalance", got["balance"], got["exchange_rate"])
 
 
-def sent_balance(r: Reader, got: Fields) -> Fields:
+def sent_balance(r: Reader, got: Fields) -> None:
     """Balance when QBO sent one, else None (not 0: absent is not "fully applied")."""
-    return {"balance": r.amount("Balance") if r.obj.get("Balance") not in (None, "") else None}
+    got["balance"] = r.amount("Balance") if r.obj.get("Balance") not in (None, "") else None
 
 
-def doc_number(r: Reader, got: Fields) -> Fields:
-    return {"doc_number": r.text("DocNumber")}
+def doc_number(r: Reader, got: Fields) -> None:
+    got["doc_number"] = r.text("DocNumber")
 
 
-def private_note(r: Reader, got: Fields) -> Fields:
-    return {"private_note": r.text("PrivateNote")}
+def private_note(r: Reader, got: Fields) -> None:
+    got["private_note"] = r.text("PrivateNote")
 
 
-def linked_txns(r: Reader, got: Fields) -> Fields:
-    return {"linked_txns": r.linked_txns()}
+def linked_txns(r: Reader, got: Fields) -> None:
+    got["linked_txns"] = r.linked_txns()
 
 
-def applied(r: Reader, got: Fields) -> Fields:
-    return {"applied": applied_lines(r)}
+def applied(r: Reader, got: Fields) -> None:
+    got["applied"] = applied_lines(r)
 
 
-def active(r: Reader, got: Fields) -> Fields:
-    return {"active": r.bool("Active", True)}
+def active(r: Reader, got: Fields) -> None:
+    got["active"] = r.bool("Active", True)
 
 
-def fully_qualified_name(r: Reader, got: Fields) -> Fields:
-    return {"fully_qualified_name": r.text("FullyQualifiedName") or got["name"]}
+def fully_qualified_name(r: Reader, got: Fields) -> None:
+    got["fully_qualified_name"] = r.text("FullyQualifiedName") or got["name"]
 
 
-def primary_email(r: Reader, got: Fields) -> Fields:
-    return {"email": email_address(r.obj)}
+def primary_email(r: Reader, got: Fields) -> None:
+    got["email"] = email_address(r.obj)
 
 
 # --- small readings ----------------------------------------------------------------------------

@@ -136,14 +136,12 @@ def _journal_line(r: Reader, i: int, line: dict[str, Any]) -> JournalLine:
     )
 
 
-def _journal_lines(r: Reader, got: Fields) -> Fields:
-    return {
-        "lines": tuple(
-            _journal_line(r, i, line)
-            for i, line in enumerate(r.list("Line"))
-            if isinstance(line, dict) and line.get("DetailType") == "JournalEntryLineDetail"
-        )
-    }
+def _journal_lines(r: Reader, got: Fields) -> None:
+    got["lines"] = tuple(
+        _journal_line(r, i, line)
+        for i, line in enumerate(r.list("Line"))
+        if isinstance(line, dict) and line.get("DetailType") == "JournalEntryLineDetail"
+    )
 
 
 # --- parsers: each entity's fields in the order they are read ---------------------------------

@@ -62,23 +62,21 @@ class Purchase(MoneyTxn):
 # --- readers of one entity's own fields --------------------------------------------------------
 
 
-def _invoice_contact(r: Reader, got: Fields) -> Fields:
-    return {
-        "bill_email": email_address(r.obj, "BillEmail"),
-        "invoice_link": https_link(r.text("InvoiceLink")),
-    }
+def _invoice_contact(r: Reader, got: Fields) -> None:
+    got["bill_email"] = email_address(r.obj, "BillEmail")
+    got["invoice_link"] = https_link(r.text("InvoiceLink"))
 
 
-def _remaining_credit(r: Reader, got: Fields) -> Fields:
+def _remaining_credit(r: Reader, got: Fields) -> None:
     remaining = r.obj.get("RemainingCredit", r.obj.get("Balance"))
-    return {"balance": r.amount_value(remaining, "RemainingCredit", default=got["total"])}
+    got["balance"] = r.amount_value(remaining, "RemainingCredit", default=got["total"])
 
 
-def _payment_type(r: Reader, got: Fields) -> Fields:
+def _payment_type(r: Reader, got: Fields) -> None:
     payment_type = r.text("PaymentType")
     if payment_type not in ("Cash", "Check", "CreditCard"):
         raise r.fail(f"PaymentType must be Cash, Check or CreditCard, got {payment_type!r}")
-    return {"payment_type": payment_type}
+    got["payment_type"] = payment_type
 
 
 # --- parsers: each entity's fields in the order they are read ---------------------------------

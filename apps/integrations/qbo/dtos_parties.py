@@ -81,23 +81,23 @@ class Customer(Party):
 # --- readers of one entity's own fields --------------------------------------------------------
 
 
-def _fiscal_year_start_month(r: Reader, got: Fields) -> Fields:
+def _fiscal_year_start_month(r: Reader, got: Fields) -> None:
     month_text = r.text("FiscalYearStartMonth", "January").strip().lower()
     month = MONTHS.get(month_text)
     if month is None and month_text.isdigit() and 1 <= int(month_text) <= 12:
         month = int(month_text)
     if month is None:
         raise r.fail(f"FiscalYearStartMonth is not a month: {month_text!r}")
-    return {"fiscal_year_start_month": month}
+    got["fiscal_year_start_month"] = month
 
 
-def _company_names(r: Reader, got: Fields) -> Fields:
+def _company_names(r: Reader, got: Fields) -> None:
     company_name = r.text("CompanyName")
-    return {"company_name": company_name, "legal_name": r.text("LegalName") or company_name}
+    got["company_name"], got["legal_name"] = company_name, r.text("LegalName") or company_name
 
 
-def _company_email(r: Reader, got: Fields) -> Fields:
-    return {"email": email_address(r.obj, "Email")}
+def _company_email(r: Reader, got: Fields) -> None:
+    got["email"] = email_address(r.obj, "Email")
 
 
 # --- parsers --------------------------------------------------------------------------------

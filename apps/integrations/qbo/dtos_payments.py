@@ -75,7 +75,7 @@ class Transfer(QboTxn):
 # --- readers of one entity's own fields --------------------------------------------------------
 
 
-def _pay_account(r: Reader, got: Fields) -> Fields:
+def _pay_account(r: Reader, got: Fields) -> None:
     """A BillPayment's PayType and the account it was paid from (the type says where)."""
     pay_type = r.text("PayType")
     if pay_type == "Check":
@@ -89,10 +89,10 @@ def _pay_account(r: Reader, got: Fields) -> Fields:
         if pay_type == "CreditCard":
             where = "CreditCardPayment.CCAccountRef"
         raise r.fail(f"missing {where}")
-    return {"pay_type": pay_type, "account_ref": account}
+    got["pay_type"], got["account_ref"] = pay_type, account
 
 
-def _deposit_lines(r: Reader, got: Fields) -> Fields:
+def _deposit_lines(r: Reader, got: Fields) -> None:
     lines = []
     for i, line in enumerate(r.list("Line")):
         if not isinstance(line, dict):
@@ -107,7 +107,7 @@ def _deposit_lines(r: Reader, got: Fields) -> Fields:
                 entity_ref=r.ref("Entity", obj=detail),
             )
         )
-    return {"lines": tuple(lines)}
+    got["lines"] = tuple(lines)
 
 
 # --- parsers: each entity's fields in the order they are read ---------------------------------

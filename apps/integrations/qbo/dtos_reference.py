@@ -91,16 +91,16 @@ def parse_exchange_rate(obj: dict[str, Any], *, keep_raw: bool = False) -> Excha
     )
 
 
-def _currency_code(r: Reader, got: Fields) -> Fields:
-    return {"code": currency_code(r, "Code")}
+def _currency_code(r: Reader, got: Fields) -> None:
+    got["code"] = currency_code(r, "Code")
 
 
-def _employee_names(r: Reader, got: Fields) -> Fields:
+def _employee_names(r: Reader, got: Fields) -> None:
     given, family = r.text("GivenName").strip(), r.text("FamilyName").strip()
     display = r.text("DisplayName").strip() or " ".join(p for p in (given, family) if p)
     if not display:
         raise r.fail("missing DisplayName (and no GivenName/FamilyName)")
-    return {"display_name": display, "given_name": given, "family_name": family}
+    got["display_name"], got["given_name"], got["family_name"] = display, given, family
 
 
 # --- parsers: each entity's fields in the order they are read ---------------------------------
