@@ -54,7 +54,7 @@ def fleet_copy_from_digests(quick: bool) -> bool:
     from tests.bench.harness import admin_params
 
     target, source = fleet_database_name(quick), digest_fleet(quick)
-    with psycopg.connect(**admin_params(), autocommit=True) as conn:
+    with psycopg.connect(**admin_params()) as conn:  # autocommit: CREATE DATABASE
         names = {r[0] for r in conn.execute("SELECT datname FROM pg_database")}
         if target in names or source not in names:
             return False
