@@ -184,13 +184,14 @@ _DONE = object()
 
 def _prefetched(pages: Iterator[tuple[str, list[Any]]], depth: int = 2
                 ) -> Iterator[tuple[str, list[Any], tuple[list[Any], dict]]]:
-    """Fetch and parse in one thread while this page is stored: QBO serving and our parsing
-    of the next pages overlap Postgres' work on this one. One thread, not one per stage: a
-    third thread contending for the GIL cost more CPU than the overlap it bought. Yields
-    (entity, rows, parsed) in order; a fetch error is raised here, at the page where it
-    happened. Only that thread touches the client while it runs."""
-    return _ahead(((entity, rows, parse_page(entity, rows)) for entity, rows in pages),
-                  depth, "qbo-fetch")
+    """Fetch in one thread and parse in another while this page is stored: QBO serving the
+    next page (its servers, the network, the rate limiter) overlaps our parsing of this one,
+    and both overlap Postgres' work on the previous page. Yields (entity, rows, parsed) in
+    order; a fetch error is raised here, at the page where it happened. Only the fetch thread
+    touches the client while it runs."""
+    fetched = _ahead(pages, depth, "qbo-fetch")
+    return _ahead(((entity, rows, parse_page(entity, rows)) for entity, rows in fetched),
+                  depth, "qbo-parse")
 
 
 def _ahead(items: Iterator[Any], depth: int, name: str) -> Iterator[Any]:
