@@ -29,7 +29,9 @@ def broken_bank(tenant_a, owner_a, receiver):
 
 
 def test_second_evaluation_the_same_day_sends_nothing(tenant_a, broken_bank, receiver):
-    now = timezone.now()
+    # Noon in Los Angeles (alpha's zone): half an hour later is the same local day at any hour
+    # the suite runs (from 07:30 UTC, now + 30 min would cross the local midnight).
+    now = timezone.now().replace(hour=20, minute=0)
     first = alerts_evaluate(tenant_a, now)
     assert first.claimed == [Kind.BANK_REPAIR] and first.sent == 2
     again = alerts_evaluate(tenant_a, now + timedelta(minutes=30))
