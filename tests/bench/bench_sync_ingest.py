@@ -40,7 +40,7 @@ TARGET_COPY_RATIO = 4.0
 INGEST_APPS = ("ledger", "ap", "ar", "bank")  # the apps whose sinks store QBO entities
 
 
-def _connected_business(slug: str, sandbox_url: str):
+def connected_business(slug: str, sandbox_url: str):
     from apps.integrations.sync.management.commands.connect_qbo import sandbox_connect
     from apps.tenancy.services import business_provision
 
@@ -150,7 +150,7 @@ def run(quick: bool) -> list[Result]:
         sandbox = start_sandbox_process(Path(out) / "qbo", faults="limits=off", persist=False)
         try:
             for n in range(repeats):
-                business = _connected_business(f"ingest-{tag}-{n}", sandbox.base_url)
+                business = connected_business(f"ingest-{tag}-{n}", sandbox.base_url)
                 full, ingest_s, final_s = _timed_full_sync(business)
                 if full.state != "succeeded":
                     raise RuntimeError(f"full sync {n} ended {full.state}")

@@ -20,7 +20,7 @@ import time
 import uuid
 from pathlib import Path
 
-from tests.bench.bench_sync_ingest import AS_OF, SEED, _connected_business
+from tests.bench.bench_sync_ingest import AS_OF, SEED, connected_business
 from tests.bench.harness import setup_django
 
 TICKS = os.sysconf("SC_CLK_TCK")
@@ -63,7 +63,7 @@ def main() -> None:
     threading.Thread.run = measured
     sandbox = start_sandbox_process(company / "qbo", faults="limits=off", persist=False)
     try:
-        business = _connected_business(f"cpu-{uuid.uuid4().hex[:6]}", sandbox.base_url)
+        business = connected_business(f"cpu-{uuid.uuid4().hex[:6]}", sandbox.base_url)
         with connection.cursor() as cursor:
             cursor.execute("SELECT pg_backend_pid()")
             backend = cursor.fetchone()[0]
