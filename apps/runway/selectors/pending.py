@@ -1,17 +1,18 @@
-"""Every input in three round trips (statements sent without waiting on Django's own
-connection)."""
+"""Every input in one pipeline (statements sent without waiting on Django's own connection)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
 
+from django.utils import timezone
+
 from apps.core.pending_sql import PendingStatements
 from apps.runway.engine import (
     RunwayInputs,
 )
 from apps.runway.engine.convert import to_home
-from apps.runway.selectors.accounts import bank_accounts
+from apps.runway.selectors.accounts import ACCOUNTS_SQL, _accounts
 from apps.runway.selectors.base import ISSUED_DAYS, _tables
 from apps.runway.selectors.documents import (
     ISSUED_SQL,
@@ -24,7 +25,12 @@ from apps.runway.selectors.documents import (
     _paid_params,
     _paid_stats,
 )
-from apps.runway.selectors.movements import MOVEMENTS_SQL, _movement_params, _movements
+from apps.runway.selectors.movements import (
+    MOVEMENTS_SQL,
+    _movement_params,
+    _movements,
+    _window_params,
+)
 from apps.runway.selectors.owner import OVERRIDES_SQL, RESERVES_SQL, _overrides, _reserves
 from apps.runway.selectors.real_books import (
     CARD_AND_REFUND_SQL,
@@ -56,40 +62,50 @@ class StartedInputs:
 
 def runway_inputs_started(*, as_of: date, currency: str = "USD") -> StartedInputs:
     """All inputs of the current business (run inside its schema) but the habit statistics,
-    whose statement — by far the slowest (a sort of two years of paid invoices) — is sent last
-    and left running: the caller computes burn and recurring series meanwhile, then calls
-    `finish()`. Three round trips: the accounts; every other input in one go (read as soon as
-    Postgres has finished them all — it flushes small results only at the end); the habit
-    statistics, sent before any input object is built so that building them overlaps too."""
-    found = bank_accounts(currency=currency)
-    params = {"as_of": as_of, **_movement_params(as_of, found.accounts), **_paid_params(as_of),
-              "issued_start": as_of - timedelta(days=ISSUED_DAYS), "home": currency}
-    statements = [MOVEMENTS_SQL, CARD_AND_REFUND_SQL, OPEN_INVOICES_SQL, OPEN_BILLS_SQL,
-                  ISSUED_SQL, RESERVES_SQL, OVERRIDES_SQL, JOURNAL_SQL, VENDOR_CREDITS_SQL,
-                  RATES_SQL]
+    whose statement — by far the slowest (a sort of two years of paid invoices) — runs last and
+    is left running: the caller computes burn and recurring series meanwhile, then calls
+    `finish()`. One pipeline, two sends: the accounts and every input that does not depend on
+    them; then, once the accounts are read (they decide which accounts' movements feed burn),
+    the movements and the habit statistics. Postgres hands each result over as soon as it is
+    done, so building the inputs overlaps with the statements still running."""
     tables = _tables()
-    batch = PendingStatements([stmt.format(**tables) for stmt in statements], params)
-    (movements, cards, invoices, bills, issued, reserves, overrides, journal, credits,
-     fx) = (batch.rows() for _ in statements)
-    paid = PendingStatements([PAID_STATS_SQL.format(**tables)], params)
+    params = {"as_of": as_of, **_window_params(as_of), **_paid_params(as_of),
+              "issued_start": as_of - timedelta(days=ISSUED_DAYS), "home": currency}
+    first = [ACCOUNTS_SQL, OPEN_INVOICES_SQL, OPEN_BILLS_SQL, ISSUED_SQL, RESERVES_SQL,
+             OVERRIDES_SQL, JOURNAL_SQL, VENDOR_CREDITS_SQL, RATES_SQL]
+    pipe = PendingStatements([stmt.format(**tables) for stmt in first], params)
     try:
+        found = _accounts(pipe.rows(), currency, timezone.now())
+        params.update(_movement_params(as_of, found.accounts))
+        pipe.send([stmt.format(**tables) for stmt in (MOVEMENTS_SQL, CARD_AND_REFUND_SQL,
+                                                       PAID_STATS_SQL)], params)
+        invoices = tuple(_open_invoices(pipe.rows(), currency))
+        bills = tuple(_open_bills(pipe.rows(), currency))
+        issued = tuple(_issued(pipe.rows()))
+        reserves = tuple(_reserves(pipe.rows()))
+        overrides = tuple(_overrides(pipe.rows()))
+        journal = tuple(journal_entries(pipe.rows(), currency))
+        credits = tuple(vendor_credits(pipe.rows(), currency))
+        fx = tuple(rates(pipe.rows()))
+        movements = pipe.rows()
+        movements += pipe.rows()  # card payments and refunds, shaped like movements
         inputs = RunwayInputs(
             accounts=tuple(found.accounts),
-            movements=tuple(_movements(movements + cards, found.aliases)),
-            open_invoices=tuple(_open_invoices(invoices, currency)),
-            open_bills=tuple(_open_bills(bills, currency)),
-            issued=tuple(_issued(issued)),
-            reserves=tuple(_reserves(reserves)),
-            series_overrides=tuple(_overrides(overrides)),
+            movements=tuple(_movements(movements, found.aliases)),
+            open_invoices=invoices,
+            open_bills=bills,
+            issued=issued,
+            reserves=reserves,
+            series_overrides=overrides,
             currency=currency,
-            journal_entries=tuple(journal_entries(journal, currency)),
-            vendor_credits=tuple(vendor_credits(credits, currency)),
-            rates=tuple(rates(fx)),
+            journal_entries=journal,
+            vendor_credits=credits,
+            rates=fx,
         )
     except BaseException:
-        paid.close()  # the connection is free again before the error goes on
+        pipe.close()  # the connection is free again before the error goes on
         raise
-    return StartedInputs(inputs, paid, as_of)
+    return StartedInputs(inputs, pipe, as_of)
 
 
 def runway_inputs(*, as_of: date, currency: str = "USD") -> RunwayInputs:
