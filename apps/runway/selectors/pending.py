@@ -1,4 +1,5 @@
-"""Every input in one pipeline (statements sent without waiting on Django's own connection)."""
+"""Every input in three round trips (statements sent without waiting on Django's own
+connection)."""
 
 from __future__ import annotations
 
@@ -47,7 +48,8 @@ from apps.runway.selectors.real_books import (
 
 @dataclass
 class StartedInputs:
-    """Every input but the paid-invoice statistics, which Postgres is still computing."""
+    """The inputs burn and recurring series need; Postgres is still computing the others (open
+    documents, reserves, vendor credits and the paid-invoice statistics)."""
 
     inputs: RunwayInputs
     _pending: PendingStatements
@@ -56,56 +58,68 @@ class StartedInputs:
     def finish(self) -> RunwayInputs:
         """Every input, foreign money converted to home (`engine.to_home`): whoever uses them
         next — the engine, a decision, a scenario — sees home money only."""
-        inputs = replace(self.inputs, paid_stats=_paid_stats(self._pending.rows()))
+        rest, home = self._pending, self.inputs.currency
+        inputs = replace(
+            self.inputs,
+            paid_stats=_paid_stats(rest.rows()),
+            open_invoices=tuple(_open_invoices(rest.rows(), home)),
+            open_bills=tuple(_open_bills(rest.rows(), home)),
+            issued=tuple(_issued(rest.rows())),
+            reserves=tuple(_reserves(rest.rows())),
+            vendor_credits=tuple(vendor_credits(rest.rows(), home)),
+        )
         return to_home(inputs, self.as_of)
 
 
+# The last batch: what only the forecast, habits and aging need (`StartedInputs.finish` reads
+# them in this order).
+REST = [PAID_STATS_SQL, OPEN_INVOICES_SQL, OPEN_BILLS_SQL, ISSUED_SQL, RESERVES_SQL,
+        VENDOR_CREDITS_SQL]
+
+
 def runway_inputs_started(*, as_of: date, currency: str = "USD") -> StartedInputs:
-    """All inputs of the current business (run inside its schema) but the habit statistics,
-    whose statement — by far the slowest (a sort of two years of paid invoices) — runs last and
-    is left running: the caller computes burn and recurring series meanwhile, then calls
-    `finish()`. One pipeline, two sends: the accounts and every input that does not depend on
-    them; then, once the accounts are read (they decide which accounts' movements feed burn),
-    the movements and the habit statistics. Postgres hands each result over as soon as it is
-    done, so building the inputs overlaps with the statements still running."""
+    """The inputs of the current business (run inside its schema) that burn and recurring
+    series need; the others are left running in Postgres while the caller computes those, then
+    `finish()` reads them. Three round trips, whatever the size of the books: (1) the accounts
+    with the journal lines, overrides and rates (what else burn needs); (2) the movements of the
+    accounts that feed burn (the accounts decide which) — Python builds (1)'s inputs meanwhile;
+    (3) the rest — the habit statistics, by far the slowest (a sort of two years of paid
+    invoices), and the open documents — left running while the caller builds the movements and
+    computes burn and recurring series."""
     tables = _tables()
     params = {"as_of": as_of, **_window_params(as_of), **_paid_params(as_of),
               "issued_start": as_of - timedelta(days=ISSUED_DAYS), "home": currency}
-    first = [ACCOUNTS_SQL, OPEN_INVOICES_SQL, OPEN_BILLS_SQL, ISSUED_SQL, RESERVES_SQL,
-             OVERRIDES_SQL, JOURNAL_SQL, VENDOR_CREDITS_SQL, RATES_SQL]
-    pipe = PendingStatements([stmt.format(**tables) for stmt in first], params)
+
+    def batch(statements: list[str]) -> PendingStatements:
+        return PendingStatements([stmt.format(**tables) for stmt in statements], params)
+
+    first = batch([ACCOUNTS_SQL, JOURNAL_SQL, OVERRIDES_SQL, RATES_SQL])
+    accounts, journal, overrides, fx = (first.rows() for _ in range(4))
+    found = _accounts(accounts, currency, timezone.now())
+    params.update(_movement_params(as_of, found.accounts))
+    moves = batch([MOVEMENTS_SQL, CARD_AND_REFUND_SQL])
     try:
-        found = _accounts(pipe.rows(), currency, timezone.now())
-        params.update(_movement_params(as_of, found.accounts))
-        pipe.send([stmt.format(**tables) for stmt in (MOVEMENTS_SQL, CARD_AND_REFUND_SQL,
-                                                       PAID_STATS_SQL)], params)
-        invoices = tuple(_open_invoices(pipe.rows(), currency))
-        bills = tuple(_open_bills(pipe.rows(), currency))
-        issued = tuple(_issued(pipe.rows()))
-        reserves = tuple(_reserves(pipe.rows()))
-        overrides = tuple(_overrides(pipe.rows()))
-        journal = tuple(journal_entries(pipe.rows(), currency))
-        credits = tuple(vendor_credits(pipe.rows(), currency))
-        fx = tuple(rates(pipe.rows()))
-        movements = pipe.rows()
-        movements += pipe.rows()  # card payments and refunds, shaped like movements
+        journal = tuple(journal_entries(journal, currency))
+        overrides = tuple(_overrides(overrides))
+        fx = tuple(rates(fx))
+        movements = moves.rows()
+        movements += moves.rows()  # card payments and refunds, shaped like movements
+    finally:
+        moves.close()
+    rest = batch(REST)
+    try:
         inputs = RunwayInputs(
             accounts=tuple(found.accounts),
             movements=tuple(_movements(movements, found.aliases)),
-            open_invoices=invoices,
-            open_bills=bills,
-            issued=issued,
-            reserves=reserves,
             series_overrides=overrides,
             currency=currency,
             journal_entries=journal,
-            vendor_credits=credits,
             rates=fx,
         )
     except BaseException:
-        pipe.close()  # the connection is free again before the error goes on
+        rest.close()  # the connection is free again before the error goes on
         raise
-    return StartedInputs(inputs, pipe, as_of)
+    return StartedInputs(inputs, rest, as_of)
 
 
 def runway_inputs(*, as_of: date, currency: str = "USD") -> RunwayInputs:
