@@ -6,24 +6,70 @@ misses and recomputes. Keys include the business's schema explicitly and every
 cache call runs under that schema, so the tenant-prefixing key function
 (django_tenants.cache.make_key) gives the same key wherever the call comes from.
 
-The result is stored as the cache pickles any value (a custom pickler of the engine's
-dataclasses was removed: measured on a typical result it saved 0.06 ms per store).
+The result is stored pre-pickled with a pickler that knows the engine's frozen dataclasses: the
+default pickling of a slots dataclass looks its fields up again for every object (a few hundred
+per result). Measured on the bench agency's result (14 kB): 0.42 → 0.24 ms to pickle, 0.33 →
+0.18 ms to unpickle — the store is on every cold computation's critical path, the load on
+every hit.
 """
 
 from __future__ import annotations
 
-from dataclasses import replace
+import copyreg
+import io
+import pickle
+import sys
+from dataclasses import fields, is_dataclass, replace
 from datetime import date
+from operator import attrgetter
 from typing import Any
 
 from django.core.cache import cache
 from django_tenants.utils import schema_context
 
 from apps.core.services.data_version import data_changed, data_version
+from apps.runway import engine
 from apps.runway.engine import RunwayResult
 
 RESULT_KEY = "runway:{schema}:v{version}:{as_of}"
 RESULT_TTL = 6 * 60 * 60  # a safety net; invalidation is what keeps results fresh
+
+
+def _engine_dataclasses() -> list[type]:
+    import apps.runway.engine.result  # noqa: F401  (every module of the result tree is loaded)
+
+    found = []
+    for name, module in list(sys.modules.items()):
+        if not name.startswith(engine.__name__):
+            continue
+        for value in vars(module).values():
+            if (isinstance(value, type) and is_dataclass(value) and value.__module__ == name
+                    and all(f.init for f in fields(value))):
+                found.append(value)
+    return found
+
+
+def _reducer(cls: type):
+    get = attrgetter(*(f.name for f in fields(cls)))
+    single = len(fields(cls)) == 1
+
+    def reduce(obj: Any) -> tuple:
+        values = get(obj)
+        return cls, (values,) if single else values
+
+    return reduce
+
+
+_DISPATCH = dict(copyreg.dispatch_table)
+_DISPATCH.update({cls: _reducer(cls) for cls in _engine_dataclasses()})
+
+
+def _dumps(result: RunwayResult) -> bytes:
+    buffer = io.BytesIO()
+    pickler = pickle.Pickler(buffer, protocol=pickle.HIGHEST_PROTOCOL)
+    pickler.dispatch_table = _DISPATCH  # rebuilt with the constructor: cls(*fields)
+    pickler.dump(result)
+    return buffer.getvalue()
 
 
 def _schema(business: Any) -> str:
@@ -48,8 +94,8 @@ def cached_result(business: Any, as_of: date, *, version: int | None = None
             version = runway_data_version(business)
         key = RESULT_KEY.format(schema=schema, version=version, as_of=as_of.isoformat())
         stored = cache.get(key)
-    # bytes: an entry of the former custom pickler (they expire within RESULT_TTL): a miss.
-    return None if isinstance(stored, bytes) else stored
+    # Not bytes: an entry stored before results were pre-pickled (they expire within RESULT_TTL).
+    return pickle.loads(stored) if isinstance(stored, bytes) else stored
 
 
 def cache_result(business: Any, result: RunwayResult, version: int) -> None:
@@ -60,4 +106,4 @@ def cache_result(business: Any, result: RunwayResult, version: int) -> None:
     schema = _schema(business)
     with schema_context(schema):
         key = RESULT_KEY.format(schema=schema, version=version, as_of=result.as_of.isoformat())
-        cache.set(key, slim, timeout=RESULT_TTL)
+        cache.set(key, _dumps(slim), timeout=RESULT_TTL)
