@@ -53,8 +53,8 @@ def test_query_count_does_not_grow_with_data(tenant_a):
         grow(60)
     large = count_queries(tenant_a)
     assert small == large
-    # The accounts (with the journal lines, overrides and rates), the movements of the accounts
-    # that feed burn, the rest (habit statistics, open documents, reserves, vendor credits).
+    # The accounts with every input not depending on them, the movements of the accounts that
+    # feed burn, the habit statistics.
     assert small == 3
 
 

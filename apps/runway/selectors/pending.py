@@ -48,8 +48,7 @@ from apps.runway.selectors.real_books import (
 
 @dataclass
 class StartedInputs:
-    """The inputs burn and recurring series need; Postgres is still computing the others (open
-    documents, reserves, vendor credits and the paid-invoice statistics)."""
+    """Every input but the paid-invoice statistics, which Postgres is still computing."""
 
     inputs: RunwayInputs
     _pending: PendingStatements
@@ -58,34 +57,25 @@ class StartedInputs:
     def finish(self) -> RunwayInputs:
         """Every input, foreign money converted to home (`engine.to_home`): whoever uses them
         next — the engine, a decision, a scenario — sees home money only."""
-        rest, home = self._pending, self.inputs.currency
-        inputs = replace(
-            self.inputs,
-            paid_stats=_paid_stats(rest.rows()),
-            open_invoices=tuple(_open_invoices(rest.rows(), home)),
-            open_bills=tuple(_open_bills(rest.rows(), home)),
-            issued=tuple(_issued(rest.rows())),
-            reserves=tuple(_reserves(rest.rows())),
-            vendor_credits=tuple(vendor_credits(rest.rows(), home)),
-        )
+        inputs = replace(self.inputs, paid_stats=_paid_stats(self._pending.rows()))
         return to_home(inputs, self.as_of)
 
 
-# The last batch: what only the forecast, habits and aging need (`StartedInputs.finish` reads
-# them in this order).
-REST = [PAID_STATS_SQL, OPEN_INVOICES_SQL, OPEN_BILLS_SQL, ISSUED_SQL, RESERVES_SQL,
-        VENDOR_CREDITS_SQL]
+# The first batch: the accounts and every input that does not depend on them but the habit
+# statistics (in this order).
+FIRST = [ACCOUNTS_SQL, JOURNAL_SQL, OVERRIDES_SQL, RATES_SQL, OPEN_INVOICES_SQL, OPEN_BILLS_SQL,
+         ISSUED_SQL, RESERVES_SQL, VENDOR_CREDITS_SQL]
 
 
 def runway_inputs_started(*, as_of: date, currency: str = "USD") -> StartedInputs:
-    """The inputs of the current business (run inside its schema) that burn and recurring
-    series need; the others are left running in Postgres while the caller computes those, then
-    `finish()` reads them. Three round trips, whatever the size of the books: (1) the accounts
-    with the journal lines, overrides and rates (what else burn needs); (2) the movements of the
-    accounts that feed burn (the accounts decide which) — Python builds (1)'s inputs meanwhile;
-    (3) the rest — the habit statistics, by far the slowest (a sort of two years of paid
-    invoices), and the open documents — left running while the caller builds the movements and
-    computes burn and recurring series."""
+    """All inputs of the current business (run inside its schema) but the habit statistics,
+    whose statement — by far the slowest (a sort of two years of paid invoices) — is left
+    running: the caller computes burn and recurring series meanwhile, then calls `finish()`.
+    Three round trips, whatever the size of the books, each sent before Python builds the
+    previous one's inputs: (1) the accounts and every input not depending on them; (2) the
+    movements of the accounts that feed burn (the accounts decide which) — Python builds (1)'s
+    inputs meanwhile; (3) the habit statistics — left running while the caller builds the
+    movements and computes burn and recurring series."""
     tables = _tables()
     params = {"as_of": as_of, **_window_params(as_of), **_paid_params(as_of),
               "issued_start": as_of - timedelta(days=ISSUED_DAYS), "home": currency}
@@ -93,33 +83,36 @@ def runway_inputs_started(*, as_of: date, currency: str = "USD") -> StartedInput
     def batch(statements: list[str]) -> PendingStatements:
         return PendingStatements([stmt.format(**tables) for stmt in statements], params)
 
-    first = batch([ACCOUNTS_SQL, JOURNAL_SQL, OVERRIDES_SQL, RATES_SQL])
-    accounts, journal, overrides, fx = (first.rows() for _ in range(4))
+    first = batch(FIRST)
+    (accounts, journal, overrides, fx, invoices, bills, issued, reserves,
+     credits) = (first.rows() for _ in FIRST)
     found = _accounts(accounts, currency, timezone.now())
     params.update(_movement_params(as_of, found.accounts))
     moves = batch([MOVEMENTS_SQL, CARD_AND_REFUND_SQL])
     try:
-        journal = tuple(journal_entries(journal, currency))
-        overrides = tuple(_overrides(overrides))
-        fx = tuple(rates(fx))
+        inputs = RunwayInputs(
+            accounts=tuple(found.accounts),
+            open_invoices=tuple(_open_invoices(invoices, currency)),
+            open_bills=tuple(_open_bills(bills, currency)),
+            issued=tuple(_issued(issued)),
+            reserves=tuple(_reserves(reserves)),
+            series_overrides=tuple(_overrides(overrides)),
+            currency=currency,
+            journal_entries=tuple(journal_entries(journal, currency)),
+            vendor_credits=tuple(vendor_credits(credits, currency)),
+            rates=tuple(rates(fx)),
+        )
         movements = moves.rows()
         movements += moves.rows()  # card payments and refunds, shaped like movements
     finally:
         moves.close()
-    rest = batch(REST)
+    paid = batch([PAID_STATS_SQL])
     try:
-        inputs = RunwayInputs(
-            accounts=tuple(found.accounts),
-            movements=tuple(_movements(movements, found.aliases)),
-            series_overrides=overrides,
-            currency=currency,
-            journal_entries=journal,
-            rates=fx,
-        )
+        inputs = replace(inputs, movements=tuple(_movements(movements, found.aliases)))
     except BaseException:
-        rest.close()  # the connection is free again before the error goes on
+        paid.close()  # the connection is free again before the error goes on
         raise
-    return StartedInputs(inputs, rest, as_of)
+    return StartedInputs(inputs, paid, as_of)
 
 
 def runway_inputs(*, as_of: date, currency: str = "USD") -> RunwayInputs:
