@@ -52,7 +52,9 @@ class PendingStatements:
         self._encoding = self._conn.info.encoding
         self._search_path = _search_path_due()
         with ClientCursor(self._conn) as binder:
-            sql = binder.mogrify(";\n".join(stmt.strip() for stmt in statements), params)
+            # Bound one by one: psycopg caches how it parses a statement of up to 4 kB, not a
+            # longer batch.
+            sql = ";\n".join(binder.mogrify(stmt.strip(), params) for stmt in statements)
         self._log = [sql]
         if self._search_path is not None:
             path = f"SET search_path = {','.join(map(quote_schema_name, self._search_path))}"
