@@ -97,14 +97,13 @@ def _same_vendor_and_currency(vc: VendorCredit, bill: Bill) -> bool:
 # The adapter of the shared service (apps/ledger/credit_sources.py).
 VENDOR_CREDIT = CreditSource(
     model=VendorCredit, target_type="vendor_credit", prefix="vc", error=VendorCreditError,
-    document=Bill, left=unapplied, open_rows=open_credits, targets=next_bills,
-    same_party=_same_vendor_and_currency, payload=_payload, offer=VendorCreditOffer,
+    document=Bill, left=unapplied, same_party=_same_vendor_and_currency, payload=_payload,
+    offer=VendorCreditOffer,
     mismatch="A vendor credit can only be applied to the same vendor's bill, in its currency.",
     nothing_left="This vendor credit has nothing left to apply.",
     busy="This credit is already being applied; wait for QuickBooks to answer.",
     left_words="the credit has {left} left", audit_left="unapplied",
 )
-vendor_credit_offers = VENDOR_CREDIT.offers
 
 
 def vendor_credit_apply(

@@ -64,9 +64,7 @@ def customer_credit_source(model: Any, target_type: str, left: str, *, prefix: s
     left_words, nothing_left, busy = words
     return CreditSource(
         model=model, target_type=target_type, prefix=prefix, error=error, document=Invoice,
-        left=lambda row: getattr(row, left),
-        open_rows=lambda: model.objects.filter(is_deleted=False, **{f"{left}__gt": 0}),
-        targets=oldest_open_invoices, same_party=_same_customer, payload=payload,
+        left=lambda row: getattr(row, left), same_party=_same_customer, payload=payload,
         offer=CreditOffer, left_words=left_words, nothing_left=nothing_left, busy=busy,
         mismatch=f"A {target_type.replace('_', ' ')} can only be applied to the same "
                  "customer's invoice.",

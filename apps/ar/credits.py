@@ -59,7 +59,6 @@ MEMO = customer_credit_source(
            "This credit is already being applied; wait for QuickBooks to answer."),
     payload=_payload)
 credit_apply_key = MEMO.key
-credit_offers = MEMO.offers
 
 
 def credit_apply(*, actor: Any, credit_memo: CreditMemo, invoice: Invoice, amount: Any = None,

@@ -63,7 +63,6 @@ OVERPAYMENT = customer_credit_source(
            "This payment is already being applied; wait for QuickBooks to answer."),
     payload=_payload)
 overpayment_apply_key = OVERPAYMENT.key
-overpayment_offers = OVERPAYMENT.offers
 
 
 def overpayment_apply(*, actor: Any, payment: Payment, invoice: Invoice, amount: Any = None,

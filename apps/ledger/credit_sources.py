@@ -2,8 +2,8 @@
 customer's credit memo or unapplied payment to an invoice (apps/ar/credits.py,
 apps/ar/overpayments.py), a vendor's credit to a bill (apps/ap/vendor_credits.py).
 
-One service — the offer the tray shows, the form's key, the in-flight actions and ``apply`` —
-and one ``CreditSource`` adapter per kind, which names the models, the words and the outbox
+One service — the form's key, the in-flight actions and ``apply`` — and one ``CreditSource``
+adapter per kind, which names the models, the words and the outbox
 payload. It sits below ap and ar (independent siblings) so both use the same code.
 
 Exactly once: the source and the document are locked; a second click with the same idempotency
@@ -75,11 +75,9 @@ class CreditSource:
     error: type[ApplicationError]
     document: Any  # the model it is applied to: Invoice | Bill
     left: Callable[[Any], Decimal]  # what is left to apply on a row
-    open_rows: Callable[[], Any]  # a queryset of the live rows with something left
-    targets: Callable[[Iterable[Any]], dict[int, Any]]  # {row pk: the document it goes to}
     same_party: Callable[[Any, Any], bool]  # may this row go to this document?
     payload: Callable[[Any, Any, Any, Decimal], dict[str, Any]]  # (business, row, doc, amount)
-    offer: type  # built as offer(document, amount, form key)
+    offer: type  # built as offer(document, amount, form key) by the tray (apps/tray/offers.py)
     mismatch: str  # when same_party refuses
     nothing_left: str
     busy: str  # another application of the row is in flight
@@ -107,20 +105,6 @@ class CreditSource:
         offers in one statement, without the rows: apps/tray/offers.py)."""
         return form_key(self.prefix, pk, sync_token, left, document.pk, document.sync_token,
                         document.balance)
-
-    def offers(self, ids: Iterable[Any]) -> dict[str, Any]:
-        """{pk as a string (tray items keep target ids as strings): its offer} for the rows
-        that have a document to go to. Two queries."""
-        ids = [int(i) for i in ids if str(i).isdigit()]
-        if not ids:
-            return {}
-        rows = {r.pk: r for r in self.open_rows().filter(pk__in=ids)}
-        offers = {}
-        for pk, doc in self.targets(rows.values()).items():
-            left = self.left(rows[pk])
-            if left > 0:
-                offers[str(pk)] = self.offer(doc, min(left, doc.balance), self.key(rows[pk], doc))
-        return offers
 
     def actions(self, business: Any, ids: Iterable[Any]):
         return Action.objects.filter(business=business, kind=self.kind,

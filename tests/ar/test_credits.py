@@ -12,7 +12,6 @@ from apps.ar.credits import (
     CreditError,
     credit_apply,
     credit_apply_key,
-    credit_offers,
 )
 from apps.ar.models import CreditMemo, Invoice
 from apps.core.errors import Conflict, PermissionDenied
@@ -22,6 +21,7 @@ from apps.integrations.sync.models import Action
 from apps.integrations.sync.outbox import NOTE_PREFIX, action_execute, action_key, action_reconcile
 from apps.integrations.sync.qbo_sync import qbo_sync_run
 from apps.tray.models import TrayItem
+from apps.tray.offers import credit_offers
 from apps.tray.services import tray_generate
 from tests.factories import make_member
 from tests.integrations.sync.qbo_company import company, obj, ref, sandbox_rows, start
@@ -90,7 +90,7 @@ def test_apply_writes_one_zero_payment_and_updates_both_balances(business, sb, b
         item = TrayItem.objects.get(key=f"credit:{memo.pk}")
         assert item.status == "open" and "Invoice 1042 has" in item.detail
         assert "to invoice 1042" in item.impact_sentence
-        offer = credit_offers([memo.pk])[str(memo.pk)]
+        offer = credit_offers({"credit_memo": [memo.pk]})["credit_memo"][str(memo.pk)]
         assert offer.invoice.pk == invoice.pk and offer.amount == Decimal("100.00")
         action = credit_apply(actor=books["bookkeeper"], credit_memo=memo, invoice=invoice,
                               idempotency_key=offer.key)

@@ -14,7 +14,6 @@ from apps.ar.overpayments import (
     OverpaymentError,
     overpayment_apply,
     overpayment_apply_key,
-    overpayment_offers,
 )
 from apps.core.errors import Conflict, PermissionDenied
 from apps.core.models import AuditEvent
@@ -23,6 +22,7 @@ from apps.integrations.sync.models import Action
 from apps.integrations.sync.outbox import action_execute, action_reconcile
 from apps.integrations.sync.qbo_sync import qbo_sync_run
 from apps.tray.models import TrayItem
+from apps.tray.offers import credit_offers
 from apps.tray.services import tray_generate
 from tests.factories import make_member
 from tests.integrations.sync.qbo_company import company, obj, ref, sandbox_rows, start
@@ -102,7 +102,7 @@ def test_apply_updates_the_payment_once_and_both_balances(business, sb, books):
         item = TrayItem.objects.get(key=f"overpayment:{payment.pk}")
         assert item.status == "open" and "Invoice 1042 has" in item.detail
         assert "to invoice 1042" in item.impact_sentence
-        offer = overpayment_offers([payment.pk])[str(payment.pk)]
+        offer = credit_offers({"payment": [payment.pk]})["payment"][str(payment.pk)]
         assert offer.invoice.pk == invoice.pk and offer.amount == Decimal("120.00")
         action = overpayment_apply(actor=books["bookkeeper"], payment=payment, invoice=invoice,
                                    idempotency_key=offer.key)
