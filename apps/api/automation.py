@@ -14,7 +14,7 @@ from rest_framework.views import APIView
 from apps.alerts.models import Kind
 from apps.alerts.preferences import alert_settings_set, webhook_test_send
 from apps.alerts.services import alert_settings_get
-from apps.api.base import list_view, model_out
+from apps.api.base import command_view, list_view, model_out
 from apps.api.conventions import IDEMPOTENCY_PARAM, idempotent, validated
 from apps.automation.models import Rule, RuleAction
 from apps.automation.rules import rule_action_undo, rule_save, rule_switch, rules_all
@@ -149,10 +149,6 @@ class WebhookTestOut(serializers.Serializer):
     message = serializers.CharField()
 
 
-class AlertWebhookTestView(APIView):
-    @extend_schema(request=None, responses=WebhookTestOut, parameters=[IDEMPOTENCY_PARAM])
-    @idempotent
-    def post(self, request):
-        """Send one test message to the saved webhook now (audited; nothing is stored)."""
-        result = webhook_test_send(actor=request.user, business=request.business)
-        return Response(WebhookTestOut(result).data)
+AlertWebhookTestView = command_view(
+    lambda r: webhook_test_send(actor=r.user, business=r.business), WebhookTestOut,
+    doc="Send one test message to the saved webhook now (audited; nothing is stored).")

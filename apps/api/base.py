@@ -81,6 +81,21 @@ def detail_view(find: Callable[[int], Any], out: type[serializers.Serializer],
     return DetailView
 
 
+def command_view(call: Callable[[Any], Any], out: type[serializers.Serializer], *,
+                 doc: str) -> type[APIView]:
+    """POST with no body on the business itself (not one object): run `call(request)`,
+    answer `out(result)`."""
+
+    class CommandView(APIView):
+        @extend_schema(request=None, responses=out, parameters=[IDEMPOTENCY_PARAM],
+                       description=doc)
+        @idempotent
+        def post(self, request):
+            return Response(out(call(request)).data)
+
+    return CommandView
+
+
 def action_view(find: Callable[[int], Any], call: Callable[..., Any],
                 out: type[serializers.Serializer] | None, *,
                 body: type[serializers.Serializer] | None = None, status: int = 200,

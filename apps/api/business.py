@@ -16,14 +16,7 @@ from rest_framework.views import APIView
 from apps.ap.documents.models import InboundSender
 from apps.ap.documents.senders import inbound_senders_set
 from apps.api.base import action_view, list_view, lookup, model_out
-from apps.api.conventions import (
-    IDEMPOTENCY_PARAM,
-    IF_MATCH_PARAM,
-    idempotent,
-    if_match_check,
-    tagged,
-    validated,
-)
+from apps.api.conventions import IDEMPOTENCY_PARAM, conditional_write, idempotent, tagged, validated
 from apps.business_settings.selectors import settings_get
 from apps.business_settings.services import approval_limit_set, digest_settings_set, timezone_set
 from apps.core.activity_log import activity_filtered
@@ -101,13 +94,10 @@ class BusinessView(APIView):
     def get(self, request):
         return tagged(_business_data(request.business))
 
-    @extend_schema(request=SettingsIn, responses=BusinessOut,
-                   parameters=[IDEMPOTENCY_PARAM, IF_MATCH_PARAM])
-    @idempotent
+    @conditional_write(request=SettingsIn, responses=BusinessOut)
     def patch(self, request):
         business = request.business
-        if_match_check(request, _business_data(business))
-        data = validated(SettingsIn, request)
+        data = validated(SettingsIn, request, if_match=_business_data(business))
         given, actor = data, request.user
         if "approval_limit" in given:
             approval_limit_set(actor=actor, business=business, amount=given["approval_limit"])

@@ -9,15 +9,8 @@ from rest_framework import serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from apps.api.base import lookup, model_out
-from apps.api.conventions import (
-    IDEMPOTENCY_PARAM,
-    IF_MATCH_PARAM,
-    idempotent,
-    if_match_check,
-    tagged,
-    validated,
-)
+from apps.api.base import detail_view, lookup, model_out
+from apps.api.conventions import IDEMPOTENCY_PARAM, conditional_write, idempotent, tagged, validated
 from apps.ar.reminders import selectors
 from apps.ar.reminders.models import ReminderSequence, ReminderStep, Tone
 from apps.ar.reminders.sequences import (
@@ -49,12 +42,10 @@ class CollectionsSettingsView(APIView):
     def get(self, request):
         return tagged(CollectionsSettingsOut(collections_settings()).data)
 
-    @extend_schema(request=CollectionsSettingsIn, responses=CollectionsSettingsOut,
-                   parameters=[IDEMPOTENCY_PARAM, IF_MATCH_PARAM])
-    @idempotent
+    @conditional_write(request=CollectionsSettingsIn, responses=CollectionsSettingsOut)
     def put(self, request):
-        if_match_check(request, CollectionsSettingsOut(collections_settings()).data)
-        data = validated(CollectionsSettingsIn, request)
+        data = validated(CollectionsSettingsIn, request,
+                         if_match=CollectionsSettingsOut(collections_settings()).data)
         row = settings_save(actor=request.user, **data)
         return tagged(CollectionsSettingsOut(row).data)
 
@@ -115,18 +106,11 @@ class SequenceStepsView(APIView):
         return Response(StepOut(step).data, status=201)
 
 
-class StepView(APIView):
-    @extend_schema(responses=StepOut)
-    def get(self, request, pk: int):
-        return tagged(StepOut(_step(pk)).data)
-
-    @extend_schema(request=StepIn, responses=StepOut,
-                   parameters=[IDEMPOTENCY_PARAM, IF_MATCH_PARAM])
-    @idempotent
+class StepView(detail_view(_step, StepOut)):
+    @conditional_write(request=StepIn, responses=StepOut)
     def put(self, request, pk: int):
         step = _step(pk)
-        if_match_check(request, StepOut(step).data)
-        data = validated(StepIn, request)
+        data = validated(StepIn, request, if_match=StepOut(step).data)
         step = step_save(actor=request.user, sequence=step.sequence, step=step,
                          **data)
         return tagged(StepOut(step).data)
