@@ -30,7 +30,6 @@ from apps.core.errors import ApplicationError
 from apps.integrations.qbo import writes
 from apps.integrations.qbo.dtos import parse_entity
 from apps.integrations.sync import outbox, sinks
-from apps.integrations.sync.models import Action
 from apps.ledger.credit_sources import CreditSource, first_open_documents
 from apps.ledger.models import Account
 
@@ -104,16 +103,6 @@ VENDOR_CREDIT = CreditSource(
     busy="This credit is already being applied; wait for QuickBooks to answer.",
     left_words="the credit has {left} left", audit_left="unapplied",
 )
-
-
-def vendor_credit_apply(
-    *, actor: Any, credit: VendorCredit, bill: Bill, amount: Decimal | str | None = None,
-    idempotency_key: str,
-) -> Action:
-    """Apply ``amount`` (default: as much as both allow) of the credit to the bill, as an
-    outbox action. The same ``idempotency_key`` returns the same action."""
-    return VENDOR_CREDIT.apply(actor=actor, row=credit, document=bill, amount=amount,
-                               idempotency_key=idempotency_key)
 
 
 # --- the outbox kind ----------------------------------------------------------------------

@@ -17,10 +17,9 @@ from apps.ar.models import Invoice
 from apps.core.errors import ApplicationError
 from apps.integrations.qbo.dtos import parse_entity
 from apps.integrations.sync import sinks
-from apps.integrations.sync.models import Action
 from apps.ledger.credit_sources import CreditSource, first_open_documents
 
-__all__ = ["CreditOffer", "CreditSource", "credit_source_apply", "customer_credit_source",
+__all__ = ["CreditOffer", "CreditSource", "customer_credit_source",
            "invoice_reread", "oldest_open_invoices"]
 
 
@@ -70,11 +69,3 @@ def customer_credit_source(model: Any, target_type: str, left: str, *, prefix: s
                  "customer's invoice.",
         audit_left=audit_left,
     )
-
-
-def credit_source_apply(source: CreditSource, *, actor: Any, row: Any, invoice: Invoice,
-                        amount: Decimal | str | None, idempotency_key: str) -> Action:
-    """Apply ``amount`` (default: as much as both allow) of what is left on ``row`` to the
-    invoice, as an outbox action. The same ``idempotency_key`` returns the same action."""
-    return source.apply(actor=actor, row=row, document=invoice, amount=amount,
-                        idempotency_key=idempotency_key)

@@ -14,7 +14,7 @@ from django.core.management import call_command
 
 from apps.accounts.models import Role
 from apps.ap.models import Bill, VendorCredit
-from apps.ap.vendor_credits import KIND, vendor_credit_apply
+from apps.ap.vendor_credits import KIND, VENDOR_CREDIT
 from apps.core.errors import Conflict, PermissionDenied
 from apps.core.models import AuditEvent
 from apps.integrations.sync.models import Action
@@ -76,17 +76,17 @@ def test_apply_a_vendor_credit_once_to_the_next_bill(business, sb):
         offer = credit_offers({"vendor_credit": [credit.pk]})["vendor_credit"][str(credit.pk)]
         assert offer.bill.pk == first.pk and offer.amount == Decimal("400.00")
         with pytest.raises(PermissionDenied):
-            vendor_credit_apply(actor=make_member(business, Role.VIEWER), credit=credit,
-                                bill=first, idempotency_key=offer.key)
+            VENDOR_CREDIT.apply(actor=make_member(business, Role.VIEWER), row=credit,
+                                document=first, idempotency_key=offer.key)
         bookkeeper = make_member(business, Role.BOOKKEEPER)
-        action = vendor_credit_apply(actor=bookkeeper, credit=credit, bill=first,
+        action = VENDOR_CREDIT.apply(actor=bookkeeper, row=credit, document=first,
                                      idempotency_key=offer.key)
-        again = vendor_credit_apply(actor=bookkeeper, credit=credit, bill=first,
+        again = VENDOR_CREDIT.apply(actor=bookkeeper, row=credit, document=first,
                                     idempotency_key=offer.key)  # a double click
         assert again.pk == action.pk and action.kind == KIND
         assert Action.objects.filter(kind=KIND).count() == 1
         with pytest.raises(Conflict):  # another form while the first is in flight
-            vendor_credit_apply(actor=bookkeeper, credit=credit, bill=second,
+            VENDOR_CREDIT.apply(actor=bookkeeper, row=credit, document=second,
                                 idempotency_key="vc-other")
         assert AuditEvent.objects.filter(business=business,
                                          action="vendor_credit.applied").exists()
