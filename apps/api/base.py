@@ -17,8 +17,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from apps.api.conventions import (
-    IDEMPOTENCY_PARAM,
-    idempotent,
+    idempotent_write,
     money,
     page_of,
     paginated,
@@ -87,9 +86,7 @@ def command_view(call: Callable[[Any], Any], out: type[serializers.Serializer], 
     answer `out(result)`."""
 
     class CommandView(APIView):
-        @extend_schema(request=None, responses=out, parameters=[IDEMPOTENCY_PARAM],
-                       description=doc)
-        @idempotent
+        @idempotent_write(request=None, responses=out, description=doc)
         def post(self, request):
             return Response(out(call(request)).data)
 
@@ -105,9 +102,7 @@ def action_view(find: Callable[[int], Any], call: Callable[..., Any],
     service), answer `out(result)`. `result_out(request, result)` picks what to serialize."""
 
     class ActionView(APIView):
-        @extend_schema(request=body, responses={status: out}, parameters=[IDEMPOTENCY_PARAM],
-                       description=doc)
-        @idempotent
+        @idempotent_write(request=body, responses={status: out}, description=doc)
         def post(self, request, pk: int):
             data: dict = {}
             if body is not None:

@@ -200,11 +200,12 @@ IF_MATCH_PARAM = OpenApiParameter(
 )
 
 
-def conditional_write(*, request, responses):
-    """An update of a resource the client read: the schema names both headers, `Idempotency-Key`
-    (the method is ``idempotent``) and `If-Match` (the method checks it: ``validated``'s
+def idempotent_write(*, if_match: bool = False, **schema):
+    """An exactly-once write (``idempotent``) whose schema (``extend_schema(**schema)``) names
+    its headers: `Idempotency-Key`, and `If-Match` when the method checks it (``validated``'s
     ``if_match`` or ``if_match_check``)."""
+    parameters = [IDEMPOTENCY_PARAM, IF_MATCH_PARAM] if if_match else [IDEMPOTENCY_PARAM]
+
     def wrap(method):
-        return extend_schema(request=request, responses=responses,
-                             parameters=[IDEMPOTENCY_PARAM, IF_MATCH_PARAM])(idempotent(method))
+        return extend_schema(parameters=parameters, **schema)(idempotent(method))
     return wrap
