@@ -120,7 +120,7 @@ class CreditSource:
             raise self.error(f"This {self.document_noun} no longer exists in QuickBooks.")
         return locked, doc
 
-    def apply(self, *, actor: Any, row: Any, document: Any, amount: Decimal | str | None,
+    def apply(self, *, actor: Any, row: Any, document: Any, amount: Decimal | str | None = None,
               idempotency_key: str) -> Action:
         """Apply ``amount`` (default: as much as both allow) of what is left on ``row`` to the
         document, as an outbox action. The same ``idempotency_key`` returns the same action."""
