@@ -17,7 +17,6 @@ application of the credit is refused.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
@@ -61,15 +60,6 @@ def next_bills(credits: Iterable[VendorCredit]) -> dict[int, Bill]:
                                 Coalesce("scheduled_date", "due_date", "txn_date"))
 
 
-@dataclass(frozen=True)
-class VendorCreditOffer:
-    """What the "Apply to bill …" button will do, and the idempotency key of that form."""
-
-    bill: Bill
-    amount: Decimal
-    key: str
-
-
 def _bank_account_for(currency: str) -> Account:
     """QBO needs a bank account on a check bill payment, even a zero one: an active runway
     bank account in the credit's currency."""
@@ -97,7 +87,6 @@ def _same_vendor_and_currency(vc: VendorCredit, bill: Bill) -> bool:
 VENDOR_CREDIT = CreditSource(
     model=VendorCredit, target_type="vendor_credit", prefix="vc", error=VendorCreditError,
     document=Bill, left=unapplied, same_party=_same_vendor_and_currency, payload=_payload,
-    offer=VendorCreditOffer,
     mismatch="A vendor credit can only be applied to the same vendor's bill, in its currency.",
     nothing_left="This vendor credit has nothing left to apply.",
     busy="This credit is already being applied; wait for QuickBooks to answer.",

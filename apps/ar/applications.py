@@ -7,7 +7,6 @@ customer's open invoices: the invoice side of the shared "apply a credit source"
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
@@ -19,7 +18,7 @@ from apps.integrations.qbo.dtos import parse_entity
 from apps.integrations.sync import sinks
 from apps.ledger.credit_sources import CreditSource, first_open_documents
 
-__all__ = ["CreditOffer", "CreditSource", "customer_credit_source",
+__all__ = ["CreditSource", "customer_credit_source",
            "invoice_reread", "oldest_open_invoices"]
 
 
@@ -40,15 +39,6 @@ def invoice_reread(ctx: sinks.SinkContext, qbo_id: str) -> None:
     ingest.invoices_ingest(ctx, [parse_entity("Invoice", invoice)])
 
 
-@dataclass(frozen=True)
-class CreditOffer:
-    """What the "Apply to invoice …" button will do, and the idempotency key of that form."""
-
-    invoice: Invoice
-    amount: Decimal
-    key: str
-
-
 def _same_customer(row: Any, invoice: Invoice) -> bool:
     return row.customer_qbo_id == invoice.customer_qbo_id
 
@@ -64,7 +54,7 @@ def customer_credit_source(model: Any, target_type: str, left: str, *, prefix: s
     return CreditSource(
         model=model, target_type=target_type, prefix=prefix, error=error, document=Invoice,
         left=lambda row: getattr(row, left), same_party=_same_customer, payload=payload,
-        offer=CreditOffer, left_words=left_words, nothing_left=nothing_left, busy=busy,
+        left_words=left_words, nothing_left=nothing_left, busy=busy,
         mismatch=f"A {target_type.replace('_', ' ')} can only be applied to the same "
                  "customer's invoice.",
         audit_left=audit_left,

@@ -62,6 +62,16 @@ def first_open_documents(sources: Iterable[Any], documents: Any, keys: tuple[str
 
 
 @dataclass(frozen=True)
+class CreditOffer:
+    """What an "Apply to invoice/bill …" button will do, and the idempotency key of that form
+    (built by the tray: apps/tray/offers.py)."""
+
+    document: Any  # the Invoice or Bill it goes to
+    amount: Decimal
+    key: str
+
+
+@dataclass(frozen=True)
 class CreditSource:
     """The adapter: how one kind of credit is read, matched to a document, worded and sent.
 
@@ -77,7 +87,6 @@ class CreditSource:
     left: Callable[[Any], Decimal]  # what is left to apply on a row
     same_party: Callable[[Any, Any], bool]  # may this row go to this document?
     payload: Callable[[Any, Any, Any, Decimal], dict[str, Any]]  # (business, row, doc, amount)
-    offer: type  # built as offer(document, amount, form key) by the tray (apps/tray/offers.py)
     mismatch: str  # when same_party refuses
     nothing_left: str
     busy: str  # another application of the row is in flight

@@ -18,6 +18,7 @@ from django.db import connection
 from apps.ap.vendor_credits import VENDOR_CREDIT
 from apps.ar.credits import MEMO
 from apps.ar.overpayments import OVERPAYMENT
+from apps.ledger.credit_sources import CreditOffer
 
 # The credit sources (apps/ledger/credit_sources.py) by target type.
 SOURCES = {source.target_type: source for source in (MEMO, OVERPAYMENT, VENDOR_CREDIT)}
@@ -64,8 +65,8 @@ WHERE s.id = ANY(%(vendor_credits)s::bigint[]) AND NOT s.is_deleted
 def _offer(kind: str, pk: int, token: str, left, doc: tuple) -> Any:
     source = SOURCES[kind]
     document = source.document(**dict(zip(DOC_COLUMNS, doc, strict=True)))
-    return source.offer(document, min(left, document.balance),
-                        source.key_for(pk, token, left, document))
+    return CreditOffer(document, min(left, document.balance),
+                       source.key_for(pk, token, left, document))
 
 
 def tray_offers(items: Iterable[Any]) -> dict[str, dict[str, Any]]:

@@ -74,7 +74,7 @@ def test_apply_a_vendor_credit_once_to_the_next_bill(business, sb):
         assert item.status == "open" and "Bill 501 has $400.00 open" in item.detail
         assert item.impact_days == 0 and "already counts $400.00" in item.impact_sentence
         offer = credit_offers({"vendor_credit": [credit.pk]})["vendor_credit"][str(credit.pk)]
-        assert offer.bill.pk == first.pk and offer.amount == Decimal("400.00")
+        assert offer.document.pk == first.pk and offer.amount == Decimal("400.00")
         with pytest.raises(PermissionDenied):
             VENDOR_CREDIT.apply(actor=make_member(business, Role.VIEWER), row=credit,
                                 document=first, idempotency_key=offer.key)
@@ -106,7 +106,7 @@ def test_apply_a_vendor_credit_once_to_the_next_bill(business, sb):
         assert Bill.objects.get(pk=first.pk).balance == Decimal("0.00")
         assert VendorCredit.objects.get(pk=credit.pk).balance == Decimal("300.00")
         offer = credit_offers({"vendor_credit": [credit.pk]})["vendor_credit"][str(credit.pk)]
-        assert offer.bill.pk == second.pk and offer.amount == Decimal("300.00")
+        assert offer.document.pk == second.pk and offer.amount == Decimal("300.00")
     assert action_reconcile(action, check_succeeded=True).drift is False
     assert weeks() == before  # the forecast already netted the credit
 

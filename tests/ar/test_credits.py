@@ -90,7 +90,7 @@ def test_apply_writes_one_zero_payment_and_updates_both_balances(business, sb, b
         assert item.status == "open" and "Invoice 1042 has" in item.detail
         assert "to invoice 1042" in item.impact_sentence
         offer = credit_offers({"credit_memo": [memo.pk]})["credit_memo"][str(memo.pk)]
-        assert offer.invoice.pk == invoice.pk and offer.amount == Decimal("100.00")
+        assert offer.document.pk == invoice.pk and offer.amount == Decimal("100.00")
         action = MEMO.apply(actor=books["bookkeeper"], row=memo, document=invoice,
                             idempotency_key=offer.key)
         assert action.kind == KIND and action.state == "pending"

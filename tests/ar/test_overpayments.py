@@ -102,7 +102,7 @@ def test_apply_updates_the_payment_once_and_both_balances(business, sb, books):
         assert item.status == "open" and "Invoice 1042 has" in item.detail
         assert "to invoice 1042" in item.impact_sentence
         offer = credit_offers({"payment": [payment.pk]})["payment"][str(payment.pk)]
-        assert offer.invoice.pk == invoice.pk and offer.amount == Decimal("120.00")
+        assert offer.document.pk == invoice.pk and offer.amount == Decimal("120.00")
         action = OVERPAYMENT.apply(actor=books["bookkeeper"], row=payment, document=invoice,
                                    idempotency_key=offer.key)
         assert action.kind == KIND and action.state == "pending"

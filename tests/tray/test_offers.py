@@ -29,7 +29,7 @@ def _item(kind: str, pk) -> SimpleNamespace:
 def _offered(offers: dict, source, row, doc, amount: str) -> None:
     """The row's offer goes to ``doc`` for ``amount``, keyed as the adapter keys that form."""
     got = offers[str(row.pk)]
-    got_doc = getattr(got, "invoice", None) or got.bill
+    got_doc = got.document
     assert (got.amount, got.key) == (Decimal(amount), source.key(row, doc))
     assert ((got_doc.pk, got_doc.doc_number, got_doc.qbo_id, got_doc.currency)
             == (doc.pk, doc.doc_number, doc.qbo_id, doc.currency))
