@@ -7,69 +7,24 @@ the same MGET as the entry (one cache round trip per lookup). Keys include the b
 explicitly and every cache call runs under that schema, so the tenant-prefixing key function
 (django_tenants.cache.make_key) gives the same key wherever the call comes from.
 
-The result is stored pre-pickled with a pickler that knows the engine's frozen dataclasses: the
-default pickling of a slots dataclass looks its fields up again for every object (a few hundred
-per result). Measured on the bench agency's result (14 kB): 0.42 → 0.24 ms to pickle, 0.33 →
-0.18 ms to unpickle — the store is on every cold computation's critical path, the load on
-every hit.
+The result is stored as the cache pickles any value: a pickler that knows the engine's
+dataclasses was measured twice (0.06 ms, then 0.33 ms saved per store and load) and is not kept —
+DESIGN's rule for driver-level tricks is a gain of at least a millisecond.
 """
 
 from __future__ import annotations
 
-import copyreg
-import io
-import pickle
-import sys
-from dataclasses import fields, is_dataclass, replace
+from dataclasses import replace
 from datetime import date
-from operator import attrgetter
 from typing import Any
 
 from django.core.cache import cache
 
 from apps.core.services.data_version import data_changed, data_version, in_schema, versions
-from apps.runway import engine
 from apps.runway.engine import RunwayResult
 
 RESULT_KEY = "runway:{schema}:{as_of}"  # (the data version it was computed at, the result)
 RESULT_TTL = 6 * 60 * 60  # a safety net; invalidation is what keeps results fresh
-
-
-def _engine_dataclasses() -> list[type]:
-    import apps.runway.engine.result  # noqa: F401  (every module of the result tree is loaded)
-
-    found = []
-    for name, module in list(sys.modules.items()):
-        if not name.startswith(engine.__name__):
-            continue
-        for value in vars(module).values():
-            if (isinstance(value, type) and is_dataclass(value) and value.__module__ == name
-                    and all(f.init for f in fields(value))):
-                found.append(value)
-    return found
-
-
-def _reducer(cls: type):
-    get = attrgetter(*(f.name for f in fields(cls)))
-    single = len(fields(cls)) == 1
-
-    def reduce(obj: Any) -> tuple:
-        values = get(obj)
-        return cls, (values,) if single else values
-
-    return reduce
-
-
-_DISPATCH = dict(copyreg.dispatch_table)
-_DISPATCH.update({cls: _reducer(cls) for cls in _engine_dataclasses()})
-
-
-def _dumps(result: RunwayResult) -> bytes:
-    buffer = io.BytesIO()
-    pickler = pickle.Pickler(buffer, protocol=pickle.HIGHEST_PROTOCOL)
-    pickler.dispatch_table = _DISPATCH  # rebuilt with the constructor: cls(*fields)
-    pickler.dump(result)
-    return buffer.getvalue()
 
 
 def _schema(business: Any) -> str:
@@ -98,7 +53,7 @@ def cached_result(business: Any, as_of: date) -> tuple[int, RunwayResult | None]
     version, _, found = versions(business, key)
     stored = found.get(key)
     if isinstance(stored, tuple) and len(stored) == 2 and stored[0] == version:
-        return version, pickle.loads(stored[1])
+        return version, stored[1]
     return version, None
 
 
@@ -112,4 +67,4 @@ def cache_result(business: Any, result: RunwayResult, version: int) -> None:
     slim = replace(result, history=replace(history, burn=replace(history.burn, outflows=())))
     schema = _schema(business)
     with in_schema(schema):
-        cache.set(_key(schema, result.as_of), (version, _dumps(slim)), timeout=RESULT_TTL)
+        cache.set(_key(schema, result.as_of), (version, slim), timeout=RESULT_TTL)

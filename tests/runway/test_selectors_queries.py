@@ -67,8 +67,7 @@ def test_results_are_cached_until_invalidated(tenant_a):
     with CaptureQueriesContext(connection) as ctx:
         again = runway_compute(tenant_a, as_of=AS_OF)
     assert len(ctx.captured_queries) == 0
-    # The stored form (pre-pickled engine dataclasses) gives the same result back, less the raw
-    # outflow list.
+    # The stored form gives the same result back, less the raw outflow list.
     burn = replace(first.history.burn, outflows=())
     assert again == replace(first, history=replace(first.history, burn=burn))
     with in_tenant(tenant_a):
