@@ -17,7 +17,7 @@ HABIT_MIN_PAID = 3
 Basis = Literal["customer", "business", "none"]
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)  # not slotted: pickled in the cached result (see result.py)
 class CustomerHabit:
     customer_id: str
     customer_name: str
@@ -26,10 +26,24 @@ class CustomerHabit:
     avg_days_late: Decimal | None  # one decimal; negative = pays early
     basis: Basis  # customer's own average, business-wide median fallback, or nothing known
     expected_delay_days: int  # whole days added to the due date in the forecast
-    sentence: str
+    pay_days: int = 0  # whole days to pay (the customer's own average; for the sentence)
+
+    @property
+    def sentence(self) -> str:
+        # Built when shown, not for each of the hundreds of customers a computation holds.
+        name = self.customer_name
+        if self.basis == "customer":
+            return (f"{name} pays in {plural(self.pay_days, 'day')} on average, "
+                    f"{_late_phrase(self.expected_delay_days)}.")
+        if self.basis == "business":
+            return (f"{name} has {plural(self.count, 'paid invoice')} in the last 2 years, too "
+                    "few to judge; like your customers overall (median), we expect payment "
+                    f"{_late_phrase(self.expected_delay_days)}.")
+        return (f"No invoices were fully paid in the last 2 years, so we expect {name} "
+                "to pay on the due date.")
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)  # not slotted: pickled in the cached result
 class HabitFacts:
     by_customer: dict[str, CustomerHabit]
     business_median_days_late: Decimal | None
@@ -54,30 +68,16 @@ def _late_phrase(days: int) -> str:
 def _fallback(customer_id: str, name: str, count: int, facts: HabitFacts) -> CustomerHabit:
     late = facts.business_median_days_late
     if late is None:
-        return CustomerHabit(
-            customer_id,
-            name,
-            count,
-            None,
-            None,
-            "none",
-            0,
-            f"No invoices were fully paid in the last 2 years, so we expect {name} "
-            "to pay on the due date.",
-        )
-    delay = to_whole(late)
+        return CustomerHabit(customer_id, name, count, None, None, "none", 0)
+    to_pay = facts.business_median_days_to_pay
     return CustomerHabit(
         customer_id,
         name,
         count,
-        to_tenth(facts.business_median_days_to_pay)
-        if facts.business_median_days_to_pay is not None
-        else None,
+        to_tenth(to_pay) if to_pay is not None else None,
         to_tenth(late),
         "business",
-        delay,
-        f"{name} has {plural(count, 'paid invoice')} in the last 2 years, too few to judge; "
-        f"like your customers overall (median), we expect payment {_late_phrase(delay)}.",
+        to_whole(late),
     )
 
 
@@ -154,7 +154,6 @@ def habits_from_stats(stats: PaidInvoiceStats, customer_names: dict[str, str]) -
             continue
         mean_to_pay = Decimal(mine.days_to_pay_sum) / n
         mean_late = Decimal(mine.days_late_sum) / n
-        delay = to_whole(mean_late)
         facts.by_customer[customer_id] = CustomerHabit(
             customer_id,
             name,
@@ -162,8 +161,7 @@ def habits_from_stats(stats: PaidInvoiceStats, customer_names: dict[str, str]) -
             to_tenth(mean_to_pay),
             to_tenth(mean_late),
             "customer",
-            delay,
-            f"{name} pays in {plural(to_whole(mean_to_pay), 'day')} on average, "
-            f"{_late_phrase(delay)}.",
+            to_whole(mean_late),
+            to_whole(mean_to_pay),
         )
     return facts
