@@ -14,7 +14,7 @@ from .money import ZERO, to_tenth
 BUCKETS = ("current", "d1_30", "d31_60", "d61_90", "d90_plus")
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)  # not slotted: pickled in the cached result (result.py)
 class Aging:
     current: Decimal = ZERO
     d1_30: Decimal = ZERO

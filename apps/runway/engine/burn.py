@@ -38,7 +38,7 @@ class Outflow(NamedTuple):
     to_account: str | None = None  # the receiving account (a card paid from the bank)
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)  # not slotted: pickled in the cached result (result.py)
 class BurnFacts:
     window_start: date  # inclusive
     window_end: date  # exclusive (= as_of)

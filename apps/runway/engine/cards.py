@@ -17,7 +17,7 @@ from .forecast import Forecast
 from .money import ZERO
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)  # not slotted: pickled in the cached result (result.py)
 class CardFacts:
     identity: str
     name: str

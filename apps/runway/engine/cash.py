@@ -10,7 +10,7 @@ from .inputs import BankAccountBalance, Reserve
 from .money import ZERO
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)  # not slotted: pickled in the cached result (result.py)
 class AccountView:
     """One real account after identity linking (its QBO and bank-feed copies merged)."""
 

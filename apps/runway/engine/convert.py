@@ -21,7 +21,7 @@ from .money import fmt_money
 from .real_books import JournalEntry
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)  # not slotted: pickled in the cached result (result.py)
 class CurrencyNote:
     """A currency converted at its current rate: shown next to the figures it changed."""
 

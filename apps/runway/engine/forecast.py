@@ -16,7 +16,7 @@ from .weeks import WEEKS, horizon, week_index
 DOUBTFUL_AFTER_DAYS = 90  # invoices more than 90 days past due are not expected
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)  # not slotted: pickled in the cached result (result.py)
 class Week:
     week_start: date
     opening: Decimal
@@ -26,13 +26,13 @@ class Week:
     closing: Decimal
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)  # not slotted: pickled in the cached result (result.py)
 class LowPoint:
     amount: Decimal
     week_start: date
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)  # not slotted: pickled in the cached result (result.py)
 class Flag:
     code: str  # invoice_doubtful | bill_overdue | series_unprojectable | currency_rate_missing
     ref: str
@@ -41,7 +41,7 @@ class Flag:
     date: date | None = None
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)  # not slotted: pickled in the cached result (result.py)
 class ProjectedOutflow:
     series_key: str
     counterparty: str
@@ -51,7 +51,7 @@ class ProjectedOutflow:
     paid_to: str | None = None  # the receiving account (a card's payoff series)
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)  # not slotted: pickled in the cached result (result.py)
 class Forecast:
     weeks: tuple[Week, ...]
     low_point: LowPoint

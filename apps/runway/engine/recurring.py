@@ -47,7 +47,7 @@ RULES: dict[str, CadenceRule] = {
 Status = Literal["detected", "confirmed", "edited", "dismissed"]
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)  # not slotted: pickled in the cached result (result.py)
 class RecurringSeries:
     key: str  # "vendor:<id>" or "name:<normalised name>"; overrides refer to it
     counterparty: str

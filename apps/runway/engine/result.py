@@ -1,4 +1,9 @@
-"""The engine's result and its JSON-ready form (the `manage.py runway --json` contract)."""
+"""The engine's result and its JSON-ready form (the `manage.py runway --json` contract).
+
+The result and the dataclasses it holds are not slotted: it is pickled into the cache on every
+computation, and the standard pickler handles a plain dataclass in C but a slotted one through
+dataclasses' Python-level `__getstate__`/`__setstate__` (≈ 2.5 → 1.4 ms to store and 1.9 →
+1.0 ms to load at scale 10 / 5 years)."""
 
 from __future__ import annotations
 
@@ -19,7 +24,7 @@ from .money import ZERO, to_cents, to_tenth
 from .recurring import RecurringSeries
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)  # not slotted: pickled in the cached result (result.py)
 class HistoryFacts:
     """The decision-independent part (burn, habits, recurring series) — reusable per scenario."""
 
@@ -29,7 +34,7 @@ class HistoryFacts:
     series: tuple[RecurringSeries, ...]
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)  # not slotted: pickled in the cached result (result.py)
 class RunwayResult:
     as_of: date
     currency: str
