@@ -130,3 +130,16 @@ def test_precomputed_paid_stats_give_the_same_habits_as_the_rows():
     assert facts == compute_habits(items, {"c9": "Only Open"}, AS_OF)
     assert facts.business_median_days_late == D("9.5")
     assert facts.by_customer["c9"].basis == "business"
+
+
+def test_integer_means_round_like_decimal_division():
+    # The habit averages are rounded in integers; they must be Decimal division's figures,
+    # exponent and the sign of a negative rounding to 0.0 included.
+    from apps.runway.engine.money import ratio_tenth, ratio_whole, to_tenth, to_whole
+
+    for den in range(1, 31):  # a count is ≤ 12; beyond it, a negative mean that rounds to -0.0
+        for num in range(-400, 401):
+            exact = Decimal(num) / den
+            tenth = ratio_tenth(num, den)
+            assert (tenth.as_tuple(), ratio_whole(num, den)) == (
+                to_tenth(exact).as_tuple(), to_whole(exact)), (num, den)

@@ -5,10 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
-from typing import Literal
+from typing import Literal, NamedTuple
 
 from .inputs import CustomerPaidStats, PaidInvoice, PaidInvoiceStats
-from .money import plural, to_tenth, to_whole
+from .money import plural, ratio_tenth, ratio_whole, to_tenth, to_whole
 
 HABIT_WINDOW_DAYS = 730  # "2 years": paid on d with as_of − 730 ≤ d < as_of
 HABIT_LAST_N = 12
@@ -17,8 +17,8 @@ HABIT_MIN_PAID = 3
 Basis = Literal["customer", "business", "none"]
 
 
-@dataclass(frozen=True)  # not slotted: pickled in the cached result (see result.py)
-class CustomerHabit:
+class CustomerHabit(NamedTuple):
+    # A named tuple: hundreds are built per computation and pickled into the cache.
     customer_id: str
     customer_name: str
     count: int  # the customer's own fully paid invoices used (≤ 12)
@@ -146,22 +146,23 @@ def habits_from_stats(stats: PaidInvoiceStats, customer_names: dict[str, str]) -
     for c in stats.customers:
         names.setdefault(c.customer_id, c.customer_name)
 
+    by_customer = facts.by_customer
     for customer_id, name in names.items():
         mine = own.get(customer_id)
         n = mine.count if mine is not None else 0
         if mine is None or n < HABIT_MIN_PAID:
-            facts.by_customer[customer_id] = _fallback(customer_id, name, n, facts)
+            by_customer[customer_id] = _fallback(customer_id, name, n, facts)
             continue
-        mean_to_pay = Decimal(mine.days_to_pay_sum) / n
-        mean_late = Decimal(mine.days_late_sum) / n
-        facts.by_customer[customer_id] = CustomerHabit(
+        # The means of integer sums, rounded in integers (the same figures as Decimal division).
+        to_pay, late = mine.days_to_pay_sum, mine.days_late_sum
+        by_customer[customer_id] = CustomerHabit(
             customer_id,
             name,
             n,
-            to_tenth(mean_to_pay),
-            to_tenth(mean_late),
+            ratio_tenth(to_pay, n),
+            ratio_tenth(late, n),
             "customer",
-            to_whole(mean_late),
-            to_whole(mean_to_pay),
+            ratio_whole(late, n),
+            ratio_whole(to_pay, n),
         )
     return facts

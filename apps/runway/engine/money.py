@@ -42,6 +42,19 @@ def to_whole(value: Decimal) -> int:
     return int(value.quantize(ONE, rounding=MONEY_ROUNDING))
 
 
+def ratio_whole(num: int, den: int) -> int:
+    """``to_whole(Decimal(num) / den)`` for integers (den > 0), without Decimal arithmetic."""
+    whole = (2 * abs(num) + den) // (2 * den)
+    return -whole if num < 0 else whole
+
+
+def ratio_tenth(num: int, den: int) -> Decimal:
+    """``to_tenth(Decimal(num) / den)`` for integers (den > 0) — same digits and exponent, and
+    the sign of a negative that rounds to 0.0, which quantize keeps."""
+    tenth = Decimal((20 * abs(num) + den) // (2 * den)).scaleb(-1)
+    return tenth.copy_negate() if num < 0 else tenth
+
+
 def median(values: list[Decimal]) -> Decimal:
     """Exact median: the middle value, or the mean of the two middle values."""
     if not values:
