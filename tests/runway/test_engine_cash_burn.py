@@ -7,7 +7,14 @@ from decimal import Decimal
 
 import pytest
 
-from apps.runway.engine import Reserve, RunwayInputs, compute_runway, runway_days, to_json
+from apps.runway.engine import (
+    CashMovement,
+    Reserve,
+    RunwayInputs,
+    compute_runway,
+    runway_days,
+    to_json,
+)
 
 from .engine_helpers import bank, out
 
@@ -165,3 +172,7 @@ def test_runway_days_one_decimal_half_up(available, burn, days):
 def test_float_amounts_are_refused():
     with pytest.raises(TypeError):
         bank("chk", "1.00").__class__("k", "n", 1.5, AS_OF)  # type: ignore[arg-type]
+    with pytest.raises(TypeError):  # a named tuple, checked when called
+        CashMovement(AS_OF, 1.5, "chk")  # type: ignore[arg-type]
+    with pytest.raises(TypeError):
+        CashMovement(AS_OF, amount=2, account_key="chk")  # type: ignore[arg-type]

@@ -12,7 +12,7 @@ from bisect import bisect_left
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
-from operator import attrgetter
+from operator import attrgetter, itemgetter
 from typing import NamedTuple
 
 from .cash import AccountBook, AccountView
@@ -88,36 +88,37 @@ def compute_burn(book: AccountBook, movements: tuple[CashMovement, ...], as_of: 
     # — looked up once per account, not once per movement (thousands of them).
     accounts: dict[str, tuple[AccountView | None, str]] = {}
     for m in movements:
-        if not (first_day <= m.date < end_day):
+        # Unpacked once (a tuple): thousands of movements, several fields read each.
+        day, amount, account_key, source, kind, _, _, dest_key = m
+        if not (first_day <= day < end_day):
             continue
-        found = accounts.get(m.account_key)
+        found = accounts.get(account_key)
         if found is None:
-            view = book.view_of(m.account_key)
-            found = accounts[m.account_key] = (
+            view = book.view_of(account_key)
+            found = accounts[account_key] = (
                 view if view is not None and view.included else None,
                 "bank_feed" if view is not None and view.has_feed else "qbo",
             )
         view, wanted_source = found
         if view is None:
             continue
-        dest_key = m.transfer_to_account_key
         internal_dest = dest_key is not None and book.is_included(dest_key)
-        if m.source != wanted_source:
+        if source != wanted_source:
             # The other source's record of a transfer still tells us where the money went.
-            if m.source == "qbo" and m.amount > 0 and internal_dest:
-                qbo_hints.setdefault(m.amount, []).append(_Leg(m.date, view.identity))
+            if source == "qbo" and amount > 0 and internal_dest:
+                qbo_hints.setdefault(amount, []).append(_Leg(day, view.identity))
             continue
-        if m.amount < 0:
-            if m.kind == "transfer":
-                inflow_legs.setdefault(-m.amount, []).append(_Leg(m.date, view.identity))
+        if amount < 0:
+            if kind == "transfer":
+                inflow_legs.setdefault(-amount, []).append(_Leg(day, view.identity))
             continue
-        if m.amount == 0 or not (history_start <= m.date < as_of):
+        if amount == 0 or not (history_start <= day < as_of):
             continue
         if internal_dest:
-            if burn_start <= m.date:
-                internal += m.amount
+            if burn_start <= day:
+                internal += amount
             continue
-        if m.kind == "transfer" and m.transfer_to_account_key is None:
+        if kind == "transfer" and dest_key is None:
             unlabelled_out.append((m, view.identity))
         else:
             counted.append((m, view.identity))
@@ -133,19 +134,12 @@ def compute_burn(book: AccountBook, movements: tuple[CashMovement, ...], as_of: 
         else:
             counted.append((m, identity))
 
-    counted.sort(key=lambda pair: pair[0].date)
-    outflows = tuple(
-        Outflow(
-            m.date,
-            m.amount,
-            identity,
-            m.kind,
-            m.counterparty,
-            m.counterparty_id,
-            m.transfer_to_account_key,
-        )
-        for m, identity in counted
-    )
+    make = Outflow._make
+    outflows = tuple(sorted(  # by date (stable: same-day outflows keep their order)
+        (make((day, amount, identity, kind, who, who_id, dest))
+         for (day, amount, _, _, kind, who, who_id, dest), identity in counted),
+        key=itemgetter(0),
+    ))
     # Outflows are sorted by date: the burn window is their tail.
     first = bisect_left(outflows, burn_start, key=attrgetter("date"))
     total = sum(map(attrgetter("amount"), outflows[first:]), ZERO)

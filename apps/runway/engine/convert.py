@@ -165,7 +165,7 @@ def to_home(inputs: RunwayInputs, as_of: date) -> RunwayInputs:
             )
         else:
             conv.own_rate_items += 1
-            converted.append(replace(m, amount=conv.at(m.amount, fm.currency, fm.rate)))
+            converted.append(m._replace(amount=conv.at(m.amount, fm.currency, fm.rate)))
     # Home movements (the bulk: ~100k on a large agency) are passed on as they are.
     movements = tuple(inputs.movements) + tuple(converted) if converted else inputs.movements
     entries = tuple(e for e in (_journal(conv, e) for e in inputs.journal_entries) if e)

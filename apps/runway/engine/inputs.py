@@ -76,16 +76,7 @@ class BankAccountBalance:
         return self.linked_key or self.account_key
 
 
-@dataclass(frozen=True, slots=True)
-class CashMovement:
-    """Money moving on one account. ``amount`` > 0 is money out, < 0 is money in.
-
-    One movement may stand for several same-day payments of one account to one counterparty
-    (the selectors sum them in SQL): the engine only ever sums outflows per day and series key.
-    ``transfer_to_account_key`` names the receiving account of a transfer when known (QBO
-    Transfer, BillPayment to a card account); bank-feed transfers without it are paired by amount.
-    """
-
+class _MovementFields(NamedTuple):
     date: date
     amount: Decimal
     account_key: str
@@ -95,9 +86,27 @@ class CashMovement:
     counterparty_id: str | None = None
     transfer_to_account_key: str | None = None
 
-    def __post_init__(self) -> None:
-        if not isinstance(self.amount, Decimal):  # inline: thousands of movements per compute
+
+class CashMovement(_MovementFields):
+    """Money moving on one account. ``amount`` > 0 is money out, < 0 is money in.
+
+    One movement may stand for several same-day payments of one account to one counterparty
+    (the selectors sum them in SQL): the engine only ever sums outflows per day and series key.
+    ``transfer_to_account_key`` names the receiving account of a transfer when known (QBO
+    Transfer, BillPayment to a card account); bank-feed transfers without it are paired by amount.
+
+    A named tuple, not a frozen dataclass like the other inputs: thousands are built per
+    computation (measured: 0.8 vs 2.8 ms for 1,900). Built by calling it, the amount is checked;
+    `CashMovement._make(row)` skips the check, for the selectors' rows (numeric columns are
+    always Decimal)."""
+
+    __slots__ = ()
+
+    def __new__(cls, *args: object, **kwargs: object) -> CashMovement:
+        self = super().__new__(cls, *args, **kwargs)
+        if not isinstance(self.amount, Decimal):
             _check_decimal(self, "amount")
+        return self
 
 
 class _Due:

@@ -195,21 +195,20 @@ def detect_series(
     names: dict[str, str] = {}
     paid_to: dict[str, str | None] = {}
     keys: dict[tuple[str, str | None], str | None] = {}  # normalising once per counterparty
-    for o in outflows:
-        who = (o.counterparty, o.counterparty_id)
+    for day, amount, _, _, name, name_id, to_account in outflows:  # Outflow, unpacked
+        who = (name, name_id)
         if who in keys:
             key = keys[who]
         else:
-            key = keys[who] = series_key(o.counterparty, o.counterparty_id)
+            key = keys[who] = series_key(name, name_id)
         if key is None:
             continue
         per_day = groups.get(key)
         if per_day is None:
             per_day = groups[key] = {}
-            names[key] = o.counterparty or key  # the first name seen (outflows are by date)
-        day = o.date
-        per_day[day] = per_day[day] + o.amount if day in per_day else o.amount
-        paid_to[key] = o.to_account  # outflows are by date: the latest wins
+            names[key] = name or key  # the first name seen (outflows are by date)
+        per_day[day] = per_day[day] + amount if day in per_day else amount
+        paid_to[key] = to_account  # outflows are by date: the latest wins
 
     by_key = {ov.key: ov for ov in overrides}
     found: list[RecurringSeries] = []

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import replace
 from datetime import date, timedelta
 from operator import itemgetter
 from typing import Any
@@ -128,9 +127,10 @@ def _movements(rows: list[tuple], aliases: dict[str, str]) -> list[CashMovement]
     # row-level order (source, first id, leg) — sorted here rather than by Postgres: this runs
     # while Postgres computes the habit statistics (`runway_inputs_started`).
     rows.sort(key=itemgetter(8, 9, 10))
-    found = [CashMovement(*row[:8]) for row in rows]
+    make = CashMovement._make  # numeric columns are Decimal: no check needed
+    found = [make(row[:8]) for row in rows]
     if aliases:
-        found = [replace(m, transfer_to_account_key=aliases[m.transfer_to_account_key])
+        found = [m._replace(transfer_to_account_key=aliases[m.transfer_to_account_key])
                  if m.transfer_to_account_key in aliases else m for m in found]
     return found
 
