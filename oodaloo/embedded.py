@@ -58,6 +58,10 @@ def hold() -> None:
         keep.append(redis)
         lines.append(f"REDIS_URL=unix://{redis.socket_file}?db=0")
         lines.append(f"CELERY_BROKER_URL=redis+socket://{redis.socket_file}")
+        # Tests get Redis database 1 (oodaloo/settings/test.py): tasks a test leaves queued never
+        # reach the demo's worker, and the demo's cache never meets a test's.
+        lines.append(f"TEST_REDIS_URL=unix://{redis.socket_file}?db=1")
+        lines.append(f"TEST_CELERY_BROKER_URL=redis+socket://{redis.socket_file}?virtual_host=1")
     tmp = ENV_FILE.with_suffix(".tmp")
     tmp.write_text("\n".join(lines) + "\n")
     tmp.replace(ENV_FILE)

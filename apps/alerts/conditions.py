@@ -19,7 +19,6 @@ from apps.bank.selectors import feed_reconnect_prompts
 from apps.core.money import format_money
 from apps.integrations.sync.models import Action, QboConnection, SyncRun
 from apps.integrations.sync.reconnect_notices import notice_due, reconnect_notice_record
-from apps.tenancy.urls import business_url
 
 log = logging.getLogger(__name__)
 
@@ -29,10 +28,9 @@ PAYMENT_LOOKBACK = timedelta(days=7)
 
 @dataclass
 class Finding:
-    kind: str
+    kind: str  # also names the page it links to (PAGES)
     title: str
     text: str
-    url: str = ""
     detail: dict[str, Any] = field(default_factory=dict)
     # Run inside the claim's transaction; False = no longer due, claim nothing (reconnect).
     on_claim: Callable[[], bool] | None = None
@@ -77,7 +75,6 @@ def runway_low(ctx: Context) -> Finding | None:
         f"{ctx.business.name} has {days} days of runway, below your {threshold}-day alert: "
         f"{_money(ctx, result.available)} available, spending about "
         f"{_money(ctx, result.daily_burn)} a day.",
-        business_url(ctx.business, "/"),
         {"runway_days": f"{result.runway_days:.1f}", "threshold": threshold},
     )
 
@@ -93,7 +90,6 @@ def cash_zero(ctx: Context) -> Finding | None:
         f"The forecast for {ctx.business.name} goes below zero the week of {week:%B} {week.day}"
         f" (low point {_money(ctx, low.amount)}). Moving a payment or chasing an invoice now "
         "can change that.",
-        business_url(ctx.business, "/whatif/"),
         {"week": week.isoformat(), "low_point": f"{low.amount:.2f}"},
     )
 
@@ -140,7 +136,6 @@ def payment_problem(ctx: Context) -> Finding | None:
              else f"{len(rows)} payments need your attention")
     return Finding(
         Kind.PAYMENT_PROBLEM, title, "\n".join(lines) + more,
-        business_url(ctx.business, "/activity/"),
         {"actions": [a.pk for a in rows]},
     )
 
@@ -180,7 +175,6 @@ def sync_failing(ctx: Context) -> Finding | None:
         f"Updates from QuickBooks for {ctx.business.name} have failed since "
         f"{timezone.localtime(since):%b %-d %H:%M} UTC; figures are as of the last good sync. "
         f"Last error: {reason[:300]}",
-        business_url(ctx.business, "/connect/qbo/"),
         {"since": since.isoformat(), "hours": hours},
     )
 
@@ -196,7 +190,6 @@ def qbo_reconnect(ctx: Context) -> Finding | None:
         f"QuickBooks will stop sharing {ctx.business.name}'s books with Oodaloo on "
         f"{when:%B} {when.day}, {when.year} unless you reconnect. It takes one click and a "
         "QuickBooks sign-in; until then everything keeps updating as usual.",
-        business_url(ctx.business, "/connect/qbo/"),
         {"notice": days, "expires": conn.refresh_expires_at.isoformat()},
         on_claim=lambda: reconnect_notice_record(conn, days, ctx.now),
     )
@@ -211,10 +204,19 @@ def bank_repair(ctx: Context) -> Finding | None:
         Kind.BANK_REPAIR, f"Reconnect {names}",
         f"The bank needs you to sign in again before Oodaloo can read {names} for "
         f"{ctx.business.name}; until then bank figures are frozen.",
-        business_url(ctx.business, "/settings/bank/"),
         {"items": sorted(i.item_id for i in items), "states": sorted({i.status for i in items})},
     )
 
+
+# The portal page each kind of alert links to (a path of the business's host).
+PAGES: dict[str, str] = {
+    Kind.RUNWAY_LOW: "/",
+    Kind.CASH_ZERO: "/whatif/",
+    Kind.PAYMENT_PROBLEM: "/activity/",
+    Kind.SYNC_FAILING: "/connect/qbo/",
+    Kind.QBO_RECONNECT: "/connect/qbo/",
+    Kind.BANK_REPAIR: "/settings/bank/",
+}
 
 CHECKS: dict[str, Callable[[Context], Finding | None]] = {
     Kind.RUNWAY_LOW: runway_low,

@@ -23,7 +23,7 @@ from django.utils.html import escape, linebreaks
 from django_tenants.utils import tenant_context
 
 from apps.accounts.models import Membership, Role
-from apps.alerts.conditions import CHECKS, Context, Finding
+from apps.alerts.conditions import CHECKS, PAGES, Context, Finding
 from apps.alerts.models import Alert, AlertDelivery, AlertSettings, Kind
 from apps.alerts.webhook import webhook_host, webhook_payload, webhook_post
 from apps.core.enqueue import ALERTS_EVALUATE, enqueue
@@ -31,6 +31,7 @@ from apps.integrations.mail.delivery import OutgoingMail, fault_hook, mail_deliv
 from apps.integrations.mail.models import DeliveryState
 from apps.integrations.mail.tracking import delivery_apply_event
 from apps.tenancy.models import Business
+from apps.tenancy.urls import business_url
 
 log = logging.getLogger(__name__)
 # Task names (tasks.py uses them; a service starts a task by name, never imports it back).
@@ -81,7 +82,8 @@ def _claim(business: Any, finding: Finding, day, channels) -> Alert | None:
             if finding.on_claim is not None and not finding.on_claim():
                 return None
             alert = Alert.objects.create(kind=finding.kind, day=day, title=finding.title[:200],
-                                         text=finding.text, url=finding.url[:500],
+                                         text=finding.text,
+                                         url=business_url(business, PAGES[finding.kind])[:500],
                                          detail=finding.detail)
             AlertDelivery.objects.bulk_create([
                 AlertDelivery(alert=alert, channel=channel, recipient=recipient,

@@ -17,7 +17,6 @@ application of the credit is refused.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
@@ -30,7 +29,6 @@ from apps.core.errors import ApplicationError
 from apps.integrations.qbo import writes
 from apps.integrations.qbo.dtos import parse_entity
 from apps.integrations.sync import outbox, sinks
-from apps.integrations.sync.models import Action
 from apps.ledger.credit_sources import CreditSource, first_open_documents
 from apps.ledger.models import Account
 
@@ -62,15 +60,6 @@ def next_bills(credits: Iterable[VendorCredit]) -> dict[int, Bill]:
                                 Coalesce("scheduled_date", "due_date", "txn_date"))
 
 
-@dataclass(frozen=True)
-class VendorCreditOffer:
-    """What the "Apply to bill …" button will do, and the idempotency key of that form."""
-
-    bill: Bill
-    amount: Decimal
-    key: str
-
-
 def _bank_account_for(currency: str) -> Account:
     """QBO needs a bank account on a check bill payment, even a zero one: an active runway
     bank account in the credit's currency."""
@@ -97,24 +86,12 @@ def _same_vendor_and_currency(vc: VendorCredit, bill: Bill) -> bool:
 # The adapter of the shared service (apps/ledger/credit_sources.py).
 VENDOR_CREDIT = CreditSource(
     model=VendorCredit, target_type="vendor_credit", prefix="vc", error=VendorCreditError,
-    document=Bill, left=unapplied, open_rows=open_credits, targets=next_bills,
-    same_party=_same_vendor_and_currency, payload=_payload, offer=VendorCreditOffer,
+    document=Bill, left=unapplied, same_party=_same_vendor_and_currency, payload=_payload,
     mismatch="A vendor credit can only be applied to the same vendor's bill, in its currency.",
     nothing_left="This vendor credit has nothing left to apply.",
     busy="This credit is already being applied; wait for QuickBooks to answer.",
     left_words="the credit has {left} left", audit_left="unapplied",
 )
-vendor_credit_offers = VENDOR_CREDIT.offers
-
-
-def vendor_credit_apply(
-    *, actor: Any, credit: VendorCredit, bill: Bill, amount: Decimal | str | None = None,
-    idempotency_key: str,
-) -> Action:
-    """Apply ``amount`` (default: as much as both allow) of the credit to the bill, as an
-    outbox action. The same ``idempotency_key`` returns the same action."""
-    return VENDOR_CREDIT.apply(actor=actor, row=credit, document=bill, amount=amount,
-                               idempotency_key=idempotency_key)
 
 
 # --- the outbox kind ----------------------------------------------------------------------

@@ -14,8 +14,8 @@ from rest_framework.views import APIView
 from apps.alerts.models import Kind
 from apps.alerts.preferences import alert_settings_set, webhook_test_send
 from apps.alerts.services import alert_settings_get
-from apps.api.base import list_view, model_out
-from apps.api.conventions import IDEMPOTENCY_PARAM, idempotent, validated
+from apps.api.base import command_view, list_view, model_out
+from apps.api.conventions import idempotent_write, validated
 from apps.automation.models import Rule, RuleAction
 from apps.automation.rules import rule_action_undo, rule_save, rule_switch, rules_all
 from apps.core.errors import NotFound
@@ -55,8 +55,7 @@ class RuleListView(APIView):
 
 
 class RuleView(APIView):
-    @extend_schema(request=RuleIn, responses=RuleOut, parameters=[IDEMPOTENCY_PARAM])
-    @idempotent
+    @idempotent_write(request=RuleIn, responses=RuleOut)
     def post(self, request, kind: str):
         """Save a rule's settings (a bookkeeper's save proposes it to the owner)."""
         _kind(kind)
@@ -71,8 +70,7 @@ class RuleView(APIView):
 
 def _switch(on: bool):
     class SwitchView(APIView):
-        @extend_schema(request=None, responses=RuleOut, parameters=[IDEMPOTENCY_PARAM])
-        @idempotent
+        @idempotent_write(request=None, responses=RuleOut)
         def post(self, request, kind: str):
             return Response(RuleOut(rule_switch(actor=request.user, kind=_kind(kind),
                                                 on=on)).data)
@@ -93,8 +91,7 @@ RuleActionListView = list_view(lambda r: RuleAction.objects.all(), RuleActionOut
 
 
 class RuleActionUndoView(APIView):
-    @extend_schema(request=None, responses=RuleActionOut, parameters=[IDEMPOTENCY_PARAM])
-    @idempotent
+    @idempotent_write(request=None, responses=RuleActionOut)
     def post(self, request, pk: int):
         """Undo a rule's action within its window (through the same services it used)."""
         get_object_or_404(RuleAction, pk=pk)
@@ -134,9 +131,7 @@ class AlertSettingsView(APIView):
     def get(self, request):
         return Response(_alerts_data())
 
-    @extend_schema(request=AlertSettingsIn, responses=AlertSettingsOut,
-                   parameters=[IDEMPOTENCY_PARAM])
-    @idempotent
+    @idempotent_write(request=AlertSettingsIn, responses=AlertSettingsOut)
     def put(self, request):
         data = validated(AlertSettingsIn, request)
         alert_settings_set(actor=request.user, business=request.business,
@@ -149,10 +144,6 @@ class WebhookTestOut(serializers.Serializer):
     message = serializers.CharField()
 
 
-class AlertWebhookTestView(APIView):
-    @extend_schema(request=None, responses=WebhookTestOut, parameters=[IDEMPOTENCY_PARAM])
-    @idempotent
-    def post(self, request):
-        """Send one test message to the saved webhook now (audited; nothing is stored)."""
-        result = webhook_test_send(actor=request.user, business=request.business)
-        return Response(WebhookTestOut(result).data)
+AlertWebhookTestView = command_view(
+    lambda r: webhook_test_send(actor=r.user, business=r.business), WebhookTestOut,
+    doc="Send one test message to the saved webhook now (audited; nothing is stored).")

@@ -11,7 +11,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from apps.api.base import action_view, list_view, lookup, model_out
-from apps.api.conventions import IDEMPOTENCY_PARAM, idempotent
+from apps.api.conventions import idempotent_write
 from apps.bank.models import FeedAccount
 from apps.bank.services.feed_connect import feed_disconnect
 from apps.bank.services.feed_items import items_for
@@ -98,8 +98,7 @@ FeedAccountUnlinkView = action_view(
 
 
 class QboDisconnectView(APIView):
-    @extend_schema(request=None, responses={204: None}, parameters=[IDEMPOTENCY_PARAM])
-    @idempotent
+    @idempotent_write(request=None, responses={204: None})
     def post(self, request):
         """Disconnect QuickBooks (revokes the grant at Intuit; reconnect from the portal)."""
         qbo_disconnect(request.user, request.business)

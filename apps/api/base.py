@@ -17,8 +17,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from apps.api.conventions import (
-    IDEMPOTENCY_PARAM,
-    idempotent,
+    idempotent_write,
     money,
     page_of,
     paginated,
@@ -81,6 +80,19 @@ def detail_view(find: Callable[[int], Any], out: type[serializers.Serializer],
     return DetailView
 
 
+def command_view(call: Callable[[Any], Any], out: type[serializers.Serializer], *,
+                 doc: str) -> type[APIView]:
+    """POST with no body on the business itself (not one object): run `call(request)`,
+    answer `out(result)`."""
+
+    class CommandView(APIView):
+        @idempotent_write(request=None, responses=out, description=doc)
+        def post(self, request):
+            return Response(out(call(request)).data)
+
+    return CommandView
+
+
 def action_view(find: Callable[[int], Any], call: Callable[..., Any],
                 out: type[serializers.Serializer] | None, *,
                 body: type[serializers.Serializer] | None = None, status: int = 200,
@@ -90,9 +102,7 @@ def action_view(find: Callable[[int], Any], call: Callable[..., Any],
     service), answer `out(result)`. `result_out(request, result)` picks what to serialize."""
 
     class ActionView(APIView):
-        @extend_schema(request=body, responses={status: out}, parameters=[IDEMPOTENCY_PARAM],
-                       description=doc)
-        @idempotent
+        @idempotent_write(request=body, responses={status: out}, description=doc)
         def post(self, request, pk: int):
             data: dict = {}
             if body is not None:

@@ -18,18 +18,12 @@ from apps.ap.selectors import (
     vendors_filtered,
 )
 from apps.ap.services import bill_approve, bill_hold, bill_pay_now, bill_release, bill_schedule
-from apps.ap.vendor_credits import unapplied, vendor_credit_apply
-from apps.api.base import (
-    action_view,
-    detail_view,
-    document_out,
-    filtered_rows,
-    list_view,
-    lookup,
-)
+from apps.ap.vendor_credits import VENDOR_CREDIT, unapplied
+from apps.api.base import action_view, detail_view, document_out, filtered_rows, list_view, lookup
 from apps.api.conventions import IDEMPOTENCY_HEADER, money
 from apps.business_settings.selectors import approval_limit
 from apps.core.errors import ApplicationError
+from apps.ledger.credit_sources import CreditSource
 from apps.ledger.models import Account
 
 BillOut = document_out(
@@ -155,20 +149,18 @@ def apply_body(name: str, document: str) -> type[serializers.Serializer]:
     })
 
 
-def credit_apply_call(service, *, credit: str, document: str, find):
-    """The `action_view` call that applies a credit (passed to `service` as `credit`) to the
-    body's document (`find(id)`, passed as `document`): through the outbox, once per
-    Idempotency-Key (required)."""
+def credit_apply_call(source: CreditSource, *, document: str, find):
+    """The `action_view` call that applies a credit source's row to the body's `document`
+    (`find(id)`): through the outbox, once per Idempotency-Key (required)."""
     def call(request, row, amount=None, **body):
-        return service(actor=request.user, **{credit: row, document: find(body[document])},
-                       amount=amount, idempotency_key=_required_key(request))
+        return source.apply(actor=request.user, row=row, document=find(body[document]),
+                            amount=amount, idempotency_key=_required_key(request))
 
     return call
 
 
 ApplyToBillIn = apply_body("ApplyToBillIn", "bill")
-_apply_vendor_credit = credit_apply_call(vendor_credit_apply, credit="credit", document="bill",
-                                         find=_bill)
+_apply_vendor_credit = credit_apply_call(VENDOR_CREDIT, document="bill", find=_bill)
 
 
 _credit = lookup(lambda: VendorCredit.objects.live().select_related("vendor"))

@@ -16,14 +16,7 @@ from rest_framework.views import APIView
 from apps.ap.documents.models import InboundSender
 from apps.ap.documents.senders import inbound_senders_set
 from apps.api.base import action_view, list_view, lookup, model_out
-from apps.api.conventions import (
-    IDEMPOTENCY_PARAM,
-    IF_MATCH_PARAM,
-    idempotent,
-    if_match_check,
-    tagged,
-    validated,
-)
+from apps.api.conventions import idempotent_write, tagged, validated
 from apps.business_settings.selectors import settings_get
 from apps.business_settings.services import approval_limit_set, digest_settings_set, timezone_set
 from apps.core.activity_log import activity_filtered
@@ -101,13 +94,10 @@ class BusinessView(APIView):
     def get(self, request):
         return tagged(_business_data(request.business))
 
-    @extend_schema(request=SettingsIn, responses=BusinessOut,
-                   parameters=[IDEMPOTENCY_PARAM, IF_MATCH_PARAM])
-    @idempotent
+    @idempotent_write(if_match=True, request=SettingsIn, responses=BusinessOut)
     def patch(self, request):
         business = request.business
-        if_match_check(request, _business_data(business))
-        data = validated(SettingsIn, request)
+        data = validated(SettingsIn, request, if_match=_business_data(business))
         given, actor = data, request.user
         if "approval_limit" in given:
             approval_limit_set(actor=actor, business=business, amount=given["approval_limit"])
@@ -130,9 +120,7 @@ class BusinessView(APIView):
                                 raw="\n".join(given["inbound_senders"]))
         return tagged(_business_data(business))
 
-    @extend_schema(request=DeleteIn, responses={200: DeletedOut},
-                   parameters=[IDEMPOTENCY_PARAM])
-    @idempotent
+    @idempotent_write(request=DeleteIn, responses={200: DeletedOut})
     def delete(self, request):
         """Delete the business, irreversibly (owners): the QuickBooks grant is revoked, every
         bank feed removed, stored files deleted, the schema dropped; one audit entry is kept.
@@ -206,9 +194,7 @@ class SyncView(APIView):
     def get(self, request):
         return Response(_sync_data(request.business))
 
-    @extend_schema(request=None, responses={202: SyncStatusOut},
-                   parameters=[IDEMPOTENCY_PARAM])
-    @idempotent
+    @idempotent_write(request=None, responses={202: SyncStatusOut})
     def post(self, request):
         """Sync now (owners; at most one queued a minute, so a retry queues nothing more)."""
         qbo_sync_request(actor=request.user, business=request.business)
@@ -245,16 +231,14 @@ class RecurringView(APIView):
         return Response(SeriesOut(RecurringSeriesOverride.objects.order_by("key"),
                                   many=True).data)
 
-    @extend_schema(request=SeriesIn, responses={204: None}, parameters=[IDEMPOTENCY_PARAM])
-    @idempotent
+    @idempotent_write(request=SeriesIn, responses={204: None})
     def post(self, request):
         data = validated(SeriesIn, request)
         series_override_set(actor=request.user, business=request.business,
                             **data)
         return Response(status=204)
 
-    @extend_schema(request=KeyIn, responses={204: None}, parameters=[IDEMPOTENCY_PARAM])
-    @idempotent
+    @idempotent_write(request=KeyIn, responses={204: None})
     def delete(self, request):
         data = validated(KeyIn, request)
         series_override_clear(actor=request.user, business=request.business,

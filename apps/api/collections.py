@@ -9,15 +9,8 @@ from rest_framework import serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from apps.api.base import lookup, model_out
-from apps.api.conventions import (
-    IDEMPOTENCY_PARAM,
-    IF_MATCH_PARAM,
-    idempotent,
-    if_match_check,
-    tagged,
-    validated,
-)
+from apps.api.base import detail_view, lookup, model_out
+from apps.api.conventions import idempotent_write, tagged, validated
 from apps.ar.reminders import selectors
 from apps.ar.reminders.models import ReminderSequence, ReminderStep, Tone
 from apps.ar.reminders.sequences import (
@@ -49,12 +42,11 @@ class CollectionsSettingsView(APIView):
     def get(self, request):
         return tagged(CollectionsSettingsOut(collections_settings()).data)
 
-    @extend_schema(request=CollectionsSettingsIn, responses=CollectionsSettingsOut,
-                   parameters=[IDEMPOTENCY_PARAM, IF_MATCH_PARAM])
-    @idempotent
+    @idempotent_write(request=CollectionsSettingsIn, responses=CollectionsSettingsOut,
+                      if_match=True)
     def put(self, request):
-        if_match_check(request, CollectionsSettingsOut(collections_settings()).data)
-        data = validated(CollectionsSettingsIn, request)
+        data = validated(CollectionsSettingsIn, request,
+                         if_match=CollectionsSettingsOut(collections_settings()).data)
         row = settings_save(actor=request.user, **data)
         return tagged(CollectionsSettingsOut(row).data)
 
@@ -81,9 +73,7 @@ class SequenceListView(APIView):
         sequence_default()  # as the portal: the default exists once anyone looks
         return Response(SequenceOut(selectors.sequences(), many=True).data)
 
-    @extend_schema(request=SequenceIn, responses={201: SequenceOut},
-                   parameters=[IDEMPOTENCY_PARAM])
-    @idempotent
+    @idempotent_write(request=SequenceIn, responses={201: SequenceOut})
     def post(self, request):
         """A new sequence, starting as a copy of the default's steps."""
         data = validated(SequenceIn, request)
@@ -105,8 +95,7 @@ _step = lookup(lambda: ReminderStep.objects.select_related("sequence"))
 
 
 class SequenceStepsView(APIView):
-    @extend_schema(request=StepIn, responses={201: StepOut}, parameters=[IDEMPOTENCY_PARAM])
-    @idempotent
+    @idempotent_write(request=StepIn, responses={201: StepOut})
     def post(self, request, pk: int):
         """Add a step (merge fields are checked now, never at send time)."""
         sequence = _sequence(pk)
@@ -115,24 +104,16 @@ class SequenceStepsView(APIView):
         return Response(StepOut(step).data, status=201)
 
 
-class StepView(APIView):
-    @extend_schema(responses=StepOut)
-    def get(self, request, pk: int):
-        return tagged(StepOut(_step(pk)).data)
-
-    @extend_schema(request=StepIn, responses=StepOut,
-                   parameters=[IDEMPOTENCY_PARAM, IF_MATCH_PARAM])
-    @idempotent
+class StepView(detail_view(_step, StepOut)):
+    @idempotent_write(if_match=True, request=StepIn, responses=StepOut)
     def put(self, request, pk: int):
         step = _step(pk)
-        if_match_check(request, StepOut(step).data)
-        data = validated(StepIn, request)
+        data = validated(StepIn, request, if_match=StepOut(step).data)
         step = step_save(actor=request.user, sequence=step.sequence, step=step,
                          **data)
         return tagged(StepOut(step).data)
 
-    @extend_schema(request=None, responses={204: None}, parameters=[IDEMPOTENCY_PARAM])
-    @idempotent
+    @idempotent_write(request=None, responses={204: None})
     def delete(self, request, pk: int):
         step_delete(actor=request.user, step=get_object_or_404(ReminderStep, pk=pk))
         return Response(status=204)

@@ -14,7 +14,12 @@ import json
 
 from django.core.cache import cache
 from django.db import connection
-from drf_spectacular.utils import OpenApiParameter, extend_schema_field, inline_serializer
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    extend_schema,
+    extend_schema_field,
+    inline_serializer,
+)
 from rest_framework import serializers
 from rest_framework.pagination import CursorPagination
 from rest_framework.response import Response
@@ -172,8 +177,12 @@ def if_match_check(request, current_data) -> None:
                                  extra={"etag": etag_of(current_data)})
 
 
-def validated(body: type[serializers.Serializer], request) -> dict:
-    """The request's body as `body` validates it; invalid: a 400 in the API's error family."""
+def validated(body: type[serializers.Serializer], request, *, if_match=None) -> dict:
+    """The request's body as `body` validates it; invalid: a 400 in the API's error family.
+    ``if_match``: the current representation of the resource an update changes, which the
+    request's `If-Match` must name (``if_match_check``), checked before the body."""
+    if if_match is not None:
+        if_match_check(request, if_match)
     given = body(data=request.data)
     given.is_valid(raise_exception=True)
     return given.validated_data
@@ -189,3 +198,14 @@ IF_MATCH_PARAM = OpenApiParameter(
     "If-Match", str, OpenApiParameter.HEADER, required=False,
     description="The ETag from your last read; 412 if the resource changed since.",
 )
+
+
+def idempotent_write(*, if_match: bool = False, **schema):
+    """An exactly-once write (``idempotent``) whose schema (``extend_schema(**schema)``) names
+    its headers: `Idempotency-Key`, and `If-Match` when the method checks it (``validated``'s
+    ``if_match`` or ``if_match_check``)."""
+    parameters = [IDEMPOTENCY_PARAM, IF_MATCH_PARAM] if if_match else [IDEMPOTENCY_PARAM]
+
+    def wrap(method):
+        return extend_schema(parameters=parameters, **schema)(idempotent(method))
+    return wrap

@@ -3,7 +3,6 @@ services. (Digests over the API live in apps/digest/api.py: api and digest are s
 
 from __future__ import annotations
 
-from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
 from rest_framework.parsers import MultiPartParser
 from rest_framework.response import Response
@@ -13,7 +12,7 @@ from apps.ap.documents.limits import current_limits
 from apps.ap.documents.models import Document
 from apps.ap.documents.services import document_receive
 from apps.api.base import detail_view, list_view, lookup
-from apps.api.conventions import IDEMPOTENCY_PARAM, idempotent
+from apps.api.conventions import idempotent_write
 from apps.core.errors import ApplicationError
 
 
@@ -35,10 +34,8 @@ class DocumentListView(list_view(lambda r: Document.objects.select_related("bill
                                  ordering=("-created_at", "-id"))):
     parser_classes = [MultiPartParser]
 
-    @extend_schema(request={"multipart/form-data": UploadIn},
-                   responses={201: DocumentOut, 200: DocumentOut},
-                   parameters=[IDEMPOTENCY_PARAM])
-    @idempotent
+    @idempotent_write(request={"multipart/form-data": UploadIn},
+                      responses={201: DocumentOut, 200: DocumentOut})
     def post(self, request):
         """Upload one bill file (PDF or image); the same bytes again return the same document
         (status 200). It is read in the background: poll its `state`."""

@@ -9,19 +9,12 @@ from django.db import connection
 from drf_spectacular.utils import OpenApiParameter
 from rest_framework import serializers
 
-from apps.api.base import (
-    action_view,
-    detail_view,
-    document_out,
-    filtered_rows,
-    list_view,
-    lookup,
-)
+from apps.api.base import action_view, detail_view, document_out, filtered_rows, list_view, lookup
 from apps.api.bills import ActionOut, apply_body, credit_apply_call
 from apps.api.conventions import money
-from apps.ar.credits import credit_apply
+from apps.ar.credits import MEMO
 from apps.ar.models import CreditMemo, Customer, Invoice, Payment
-from apps.ar.overpayments import overpayment_apply
+from apps.ar.overpayments import OVERPAYMENT
 from apps.ar.reminders.contacts import contacts_set
 from apps.ar.reminders.manual import invoice_remind
 from apps.ar.reminders.models import CustomerReminders, ReminderSequence
@@ -195,10 +188,8 @@ OverpaymentOut = document_out(
 
 
 ApplyToInvoiceIn = apply_body("ApplyToInvoiceIn", "invoice")
-_apply_credit = credit_apply_call(credit_apply, credit="credit_memo", document="invoice",
-                                  find=_invoice)
-_apply_overpayment = credit_apply_call(overpayment_apply, credit="payment", document="invoice",
-                                       find=_invoice)
+_apply_credit = credit_apply_call(MEMO, document="invoice", find=_invoice)
+_apply_overpayment = credit_apply_call(OVERPAYMENT, document="invoice", find=_invoice)
 
 
 def _credits():

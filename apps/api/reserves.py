@@ -4,16 +4,13 @@ A reserve is never deleted: closing keeps its ledger (and is refused while it ho
 
 from __future__ import annotations
 
-from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from apps.api.base import action_view, list_view, lookup
+from apps.api.base import action_view, detail_view, list_view, lookup
 from apps.api.conventions import (
-    IDEMPOTENCY_PARAM,
-    IF_MATCH_PARAM,
-    idempotent,
+    idempotent_write,
     if_match_check,
     money,
     tagged,
@@ -67,9 +64,7 @@ _reserve = lookup(lambda: Reserve.objects.all())
 
 class ReserveListView(list_view(lambda r: Reserve.objects.all(), ReserveOut,
                                 ordering=("-active", "name", "id"))):
-    @extend_schema(request=ReserveIn, responses={201: ReserveOut},
-                   parameters=[IDEMPOTENCY_PARAM])
-    @idempotent
+    @idempotent_write(request=ReserveIn, responses={201: ReserveOut})
     def post(self, request):
         data = validated(ReserveIn, request)
         fields = dict(data)
@@ -79,27 +74,18 @@ class ReserveListView(list_view(lambda r: Reserve.objects.all(), ReserveOut,
         return tagged(ReserveOut(reserve).data, status=201)
 
 
-class ReserveDetailView(APIView):
-    @extend_schema(responses=ReserveOut)
-    def get(self, request, pk: int):
-        return tagged(ReserveOut(_reserve(pk)).data)
-
-    @extend_schema(request=ReservePatchIn, responses=ReserveOut,
-                   parameters=[IDEMPOTENCY_PARAM, IF_MATCH_PARAM])
-    @idempotent
+class ReserveDetailView(detail_view(_reserve, ReserveOut)):
+    @idempotent_write(if_match=True, request=ReservePatchIn, responses=ReserveOut)
     def patch(self, request, pk: int):
         reserve = _reserve(pk)
-        if_match_check(request, ReserveOut(reserve).data)
-        data = validated(ReservePatchIn, request)
+        data = validated(ReservePatchIn, request, if_match=ReserveOut(reserve).data)
         fields = dict(data)
         if "due_date" in fields:
             fields["due_date"] = _future(request, fields["due_date"], current=reserve.due_date)
         reserve_update(actor=request.user, reserve=reserve, **fields)
         return tagged(ReserveOut(reserve).data)
 
-    @extend_schema(request=None, responses={204: None},
-                   parameters=[IDEMPOTENCY_PARAM, IF_MATCH_PARAM])
-    @idempotent
+    @idempotent_write(if_match=True, request=None, responses={204: None})
     def delete(self, request, pk: int):
         """Close the reserve (refused while it holds money: release it first)."""
         reserve = _reserve(pk)
@@ -133,8 +119,7 @@ ReserveReleaseView = action_view(
 class ReservesConfirmView(APIView):
     """Onboarding: the owner looked at reserves, even if they set none (the portal's “skip”)."""
 
-    @extend_schema(request=None, responses={204: None}, parameters=[IDEMPOTENCY_PARAM])
-    @idempotent
+    @idempotent_write(request=None, responses={204: None})
     def post(self, request):
         reserves_confirm(actor=request.user, business=request.business)
         return Response(status=204)

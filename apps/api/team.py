@@ -19,7 +19,7 @@ from apps.accounts.services import (
     membership_role_change,
 )
 from apps.api.base import action_view, model_out
-from apps.api.conventions import IDEMPOTENCY_PARAM, idempotent, validated
+from apps.api.conventions import idempotent_write, validated
 from apps.core.errors import NotFound
 
 
@@ -90,9 +90,7 @@ class InvitedOut(serializers.Serializer):
 
 
 class InvitationListView(APIView):
-    @extend_schema(request=InviteIn, responses={201: InvitedOut},
-                   parameters=[IDEMPOTENCY_PARAM])
-    @idempotent
+    @idempotent_write(request=InviteIn, responses={201: InvitedOut})
     def post(self, request):
         """Invite someone by email with a role; the link is emailed and returned once."""
         data = validated(InviteIn, request)
@@ -111,8 +109,7 @@ class FirmIn(serializers.Serializer):
 
 
 class FirmAddView(APIView):
-    @extend_schema(request=FirmIn, responses={201: FirmOut}, parameters=[IDEMPOTENCY_PARAM])
-    @idempotent
+    @idempotent_write(request=FirmIn, responses={201: FirmOut})
     def post(self, request):
         """Let an accounting firm serve this business (its partners then grant access)."""
         data = validated(FirmIn, request)

@@ -4,13 +4,10 @@ summary refresh afterwards)."""
 
 from __future__ import annotations
 
-from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
-from rest_framework.response import Response
-from rest_framework.views import APIView
 
-from apps.api.base import action_view, list_view, lookup
-from apps.api.conventions import IDEMPOTENCY_PARAM, idempotent, money
+from apps.api.base import action_view, command_view, list_view, lookup
+from apps.api.conventions import money
 from apps.core.dates import local_today
 from apps.tenancy.summary import summary_refresh_quietly
 from apps.tray.models import TrayItem
@@ -66,12 +63,11 @@ class RefreshOut(serializers.Serializer):
     closed = serializers.IntegerField()
 
 
-class TrayRefreshView(APIView):
-    """Recompute the tray now (it is also refreshed after every sync)."""
+def _refresh(request):
+    summary = tray_generate(request.business)
+    summary_refresh_quietly(request.business)
+    return summary
 
-    @extend_schema(request=None, responses=RefreshOut, parameters=[IDEMPOTENCY_PARAM])
-    @idempotent
-    def post(self, request):
-        summary = tray_generate(request.business)
-        summary_refresh_quietly(request.business)
-        return Response(RefreshOut(summary).data)
+
+TrayRefreshView = command_view(
+    _refresh, RefreshOut, doc="Recompute the tray now (it is also refreshed after every sync).")

@@ -19,7 +19,7 @@ from apps.api import (
     tray,
     views,
 )
-from apps.core.routes import verbs
+from apps.core.routes import resource, verbs
 
 # Role checks: `portal_view` (viewers read; writes need a bookkeeper unless stated), enforced by
 # MembershipMiddleware exactly as for the portal; services re-check (e.g. approval limit).
@@ -96,9 +96,7 @@ urlpatterns = [
     op("forecast/snapshots/", forecast.SnapshotListView, "forecast-snapshots"),
     op("forecast/accuracy/", forecast.AccuracyView, "forecast-accuracy"),
     # Bills, vendors, vendor credits
-    op("bills/", bills.BillListView, "bills"),
-    op("bills/<int:pk>/", bills.BillDetailView, "bill"),
-    *verbs("bills/<int:pk>/", "bill", {
+    *resource("bills/", ("bills", "bill"), bills.BillListView, bills.BillDetailView, {
         "approve": bills.BillApproveView, "schedule": bills.BillScheduleView,
         "hold": bills.BillHoldView, "release": bills.BillReleaseView,
         "payments": bills.BillPaymentView}, route=op),
@@ -107,17 +105,15 @@ urlpatterns = [
     op("vendor-credits/", bills.VendorCreditListView, "vendor-credits"),
     op("vendor-credits/<int:pk>/apply/", bills.VendorCreditApplyView, "vendor-credit-apply"),
     # Invoices, customers, credits, overpayments
-    op("invoices/", invoices.InvoiceListView, "invoices"),
-    op("invoices/<int:pk>/", invoices.InvoiceDetailView, "invoice"),
-    *verbs("invoices/<int:pk>/", "invoice", {"remind": invoices.InvoiceRemindView,
-                                             "expect": invoices.InvoiceExpectView,
-                                             "dispute": invoices.InvoiceDisputeView}, route=op),
-    op("customers/", invoices.CustomerListView, "customers"),
-    op("customers/<int:pk>/", invoices.CustomerDetailView, "customer"),
-    *verbs("customers/<int:pk>/", "customer", {
-        "hold": invoices.CustomerHoldView, "release": invoices.CustomerReleaseView,
-        "reminders": invoices.CustomerRemindersView, "contacts": invoices.CustomerContactsView,
-    }, route=op),
+    *resource("invoices/", ("invoices", "invoice"), invoices.InvoiceListView,
+              invoices.InvoiceDetailView, {"remind": invoices.InvoiceRemindView,
+                                           "expect": invoices.InvoiceExpectView,
+                                           "dispute": invoices.InvoiceDisputeView}, route=op),
+    *resource("customers/", ("customers", "customer"), invoices.CustomerListView,
+              invoices.CustomerDetailView, {
+                  "hold": invoices.CustomerHoldView, "release": invoices.CustomerReleaseView,
+                  "reminders": invoices.CustomerRemindersView,
+                  "contacts": invoices.CustomerContactsView}, route=op),
     op("credits/", invoices.CreditListView, "credits"),
     op("credits/<int:pk>/apply/", invoices.CreditApplyView, "credit-apply"),
     op("overpayments/", invoices.OverpaymentListView, "overpayments"),
@@ -130,17 +126,15 @@ urlpatterns = [
        OWNER_WRITES),
     op("collections/steps/<int:pk>/", collections.StepView, "step", OWNER_WRITES),
     # Reserves
-    op("reserves/", reserves.ReserveListView, "reserves"),
     op("reserves/confirm/", reserves.ReservesConfirmView, "reserves-confirm"),
-    op("reserves/<int:pk>/", reserves.ReserveDetailView, "reserve"),
-    *verbs("reserves/<int:pk>/", "reserve", {"fund": reserves.ReserveFundView,
-                                             "release": reserves.ReserveReleaseView}, route=op),
+    *resource("reserves/", ("reserves", "reserve"), reserves.ReserveListView,
+              reserves.ReserveDetailView, {"fund": reserves.ReserveFundView,
+                                           "release": reserves.ReserveReleaseView}, route=op),
     # Tray
-    op("tray/", tray.TrayListView, "tray"),
     op("tray/refresh/", tray.TrayRefreshView, "tray-refresh"),
-    *verbs("tray/<int:pk>/", "tray", {"done": tray.TrayDoneView, "snooze": tray.TraySnoozeView,
-                                      "dismiss": tray.TrayDismissView,
-                                      "reopen": tray.TrayReopenView}, route=op),
+    *resource("tray/", ("tray", "tray"), tray.TrayListView, actions={
+        "done": tray.TrayDoneView, "snooze": tray.TraySnoozeView,
+        "dismiss": tray.TrayDismissView, "reopen": tray.TrayReopenView}, route=op),
     # Documents and digests
     op("documents/", files.DocumentListView, "documents"),
     op("documents/<int:pk>/", files.DocumentDetailView, "document"),

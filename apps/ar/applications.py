@@ -7,7 +7,6 @@ customer's open invoices: the invoice side of the shared "apply a credit source"
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
@@ -17,10 +16,9 @@ from apps.ar.models import Invoice
 from apps.core.errors import ApplicationError
 from apps.integrations.qbo.dtos import parse_entity
 from apps.integrations.sync import sinks
-from apps.integrations.sync.models import Action
 from apps.ledger.credit_sources import CreditSource, first_open_documents
 
-__all__ = ["CreditOffer", "CreditSource", "credit_source_apply", "customer_credit_source",
+__all__ = ["CreditSource", "customer_credit_source",
            "invoice_reread", "oldest_open_invoices"]
 
 
@@ -41,15 +39,6 @@ def invoice_reread(ctx: sinks.SinkContext, qbo_id: str) -> None:
     ingest.invoices_ingest(ctx, [parse_entity("Invoice", invoice)])
 
 
-@dataclass(frozen=True)
-class CreditOffer:
-    """What the "Apply to invoice …" button will do, and the idempotency key of that form."""
-
-    invoice: Invoice
-    amount: Decimal
-    key: str
-
-
 def _same_customer(row: Any, invoice: Invoice) -> bool:
     return row.customer_qbo_id == invoice.customer_qbo_id
 
@@ -64,19 +53,9 @@ def customer_credit_source(model: Any, target_type: str, left: str, *, prefix: s
     left_words, nothing_left, busy = words
     return CreditSource(
         model=model, target_type=target_type, prefix=prefix, error=error, document=Invoice,
-        left=lambda row: getattr(row, left),
-        open_rows=lambda: model.objects.filter(is_deleted=False, **{f"{left}__gt": 0}),
-        targets=oldest_open_invoices, same_party=_same_customer, payload=payload,
-        offer=CreditOffer, left_words=left_words, nothing_left=nothing_left, busy=busy,
+        left=lambda row: getattr(row, left), same_party=_same_customer, payload=payload,
+        left_words=left_words, nothing_left=nothing_left, busy=busy,
         mismatch=f"A {target_type.replace('_', ' ')} can only be applied to the same "
                  "customer's invoice.",
         audit_left=audit_left,
     )
-
-
-def credit_source_apply(source: CreditSource, *, actor: Any, row: Any, invoice: Invoice,
-                        amount: Decimal | str | None, idempotency_key: str) -> Action:
-    """Apply ``amount`` (default: as much as both allow) of what is left on ``row`` to the
-    invoice, as an outbox action. The same ``idempotency_key`` returns the same action."""
-    return source.apply(actor=actor, row=row, document=invoice, amount=amount,
-                        idempotency_key=idempotency_key)

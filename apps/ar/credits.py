@@ -23,7 +23,6 @@ from apps.core.errors import ApplicationError
 from apps.integrations.qbo import writes
 from apps.integrations.qbo.dtos import parse_entity
 from apps.integrations.sync import outbox, sinks
-from apps.integrations.sync.models import Action
 
 KIND = "credit_memo.apply"
 
@@ -58,15 +57,6 @@ MEMO = customer_credit_source(
     words=("the credit has {left} left", "This credit memo has no credit left to apply.",
            "This credit is already being applied; wait for QuickBooks to answer."),
     payload=_payload)
-credit_apply_key = MEMO.key
-credit_offers = MEMO.offers
-
-
-def credit_apply(*, actor: Any, credit_memo: CreditMemo, invoice: Invoice, amount: Any = None,
-                 idempotency_key: str) -> Action:
-    """Apply ``amount`` (default: as much as both allow) of the memo's remaining credit."""
-    return MEMO.apply(actor=actor, row=credit_memo, document=invoice, amount=amount,
-                      idempotency_key=idempotency_key)
 
 
 # --- the outbox kind ----------------------------------------------------------------------

@@ -28,7 +28,6 @@ from apps.core.errors import ApplicationError
 from apps.integrations.qbo import writes
 from apps.integrations.qbo.dtos import parse_entity
 from apps.integrations.sync import outbox, sinks
-from apps.integrations.sync.models import Action
 
 KIND = "payment.apply"
 ZERO = Decimal("0.00")
@@ -62,15 +61,6 @@ OVERPAYMENT = customer_credit_source(
     words=("the payment has {left} unapplied", "This payment has nothing left to apply.",
            "This payment is already being applied; wait for QuickBooks to answer."),
     payload=_payload)
-overpayment_apply_key = OVERPAYMENT.key
-overpayment_offers = OVERPAYMENT.offers
-
-
-def overpayment_apply(*, actor: Any, payment: Payment, invoice: Invoice, amount: Any = None,
-                      idempotency_key: str) -> Action:
-    """Apply ``amount`` (default: as much as both allow) of the payment's unapplied money."""
-    return OVERPAYMENT.apply(actor=actor, row=payment, document=invoice, amount=amount,
-                             idempotency_key=idempotency_key)
 
 
 # --- the outbox kind ----------------------------------------------------------------------

@@ -14,3 +14,17 @@ def verbs(prefix: str, name: str, views: dict[str, Any],
     view, name)` builds each (default: Django's `path`)."""
     build = route or (lambda where, view, called: path(where, view, name=called))
     return [build(f"{prefix}{verb}/", view, f"{name}-{verb}") for verb, view in views.items()]
+
+
+def resource(where: str, names: tuple[str, str], listing: Any = None, detail: Any = None,
+             actions: dict[str, Any] | None = None,
+             route: Callable[[str, Any, str], Any] | None = None) -> list:
+    """The routes of one resource at `where` (e.g. "bills/"): its list (`listing`, named by the
+    plural of `names`), one object at `<where><int:pk>/` (`detail`, named by the singular) and
+    that object's `actions` (``verbs``, `<singular>-<verb>`). A part given as None is left out."""
+    plural, one = names
+    build = route or (lambda where, view, called: path(where, view, name=called))
+    routes = [build(where, listing, plural)] if listing is not None else []
+    if detail is not None:
+        routes.append(build(f"{where}<int:pk>/", detail, one))
+    return routes + verbs(f"{where}<int:pk>/", one, actions or {}, route=build)

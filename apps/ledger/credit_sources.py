@@ -2,8 +2,8 @@
 customer's credit memo or unapplied payment to an invoice (apps/ar/credits.py,
 apps/ar/overpayments.py), a vendor's credit to a bill (apps/ap/vendor_credits.py).
 
-One service — the offer the tray shows, the form's key, the in-flight actions and ``apply`` —
-and one ``CreditSource`` adapter per kind, which names the models, the words and the outbox
+One service — the form's key, the in-flight actions and ``apply`` — and one ``CreditSource``
+adapter per kind, which names the models, the words and the outbox
 payload. It sits below ap and ar (independent siblings) so both use the same code.
 
 Exactly once: the source and the document are locked; a second click with the same idempotency
@@ -62,6 +62,16 @@ def first_open_documents(sources: Iterable[Any], documents: Any, keys: tuple[str
 
 
 @dataclass(frozen=True)
+class CreditOffer:
+    """What an "Apply to invoice/bill …" button will do, and the idempotency key of that form
+    (built by the tray: apps/tray/offers.py)."""
+
+    document: Any  # the Invoice or Bill it goes to
+    amount: Decimal
+    key: str
+
+
+@dataclass(frozen=True)
 class CreditSource:
     """The adapter: how one kind of credit is read, matched to a document, worded and sent.
 
@@ -75,11 +85,8 @@ class CreditSource:
     error: type[ApplicationError]
     document: Any  # the model it is applied to: Invoice | Bill
     left: Callable[[Any], Decimal]  # what is left to apply on a row
-    open_rows: Callable[[], Any]  # a queryset of the live rows with something left
-    targets: Callable[[Iterable[Any]], dict[int, Any]]  # {row pk: the document it goes to}
     same_party: Callable[[Any, Any], bool]  # may this row go to this document?
     payload: Callable[[Any, Any, Any, Decimal], dict[str, Any]]  # (business, row, doc, amount)
-    offer: type  # built as offer(document, amount, form key)
     mismatch: str  # when same_party refuses
     nothing_left: str
     busy: str  # another application of the row is in flight
@@ -108,20 +115,6 @@ class CreditSource:
         return form_key(self.prefix, pk, sync_token, left, document.pk, document.sync_token,
                         document.balance)
 
-    def offers(self, ids: Iterable[Any]) -> dict[str, Any]:
-        """{pk as a string (tray items keep target ids as strings): its offer} for the rows
-        that have a document to go to. Two queries."""
-        ids = [int(i) for i in ids if str(i).isdigit()]
-        if not ids:
-            return {}
-        rows = {r.pk: r for r in self.open_rows().filter(pk__in=ids)}
-        offers = {}
-        for pk, doc in self.targets(rows.values()).items():
-            left = self.left(rows[pk])
-            if left > 0:
-                offers[str(pk)] = self.offer(doc, min(left, doc.balance), self.key(rows[pk], doc))
-        return offers
-
     def actions(self, business: Any, ids: Iterable[Any]):
         return Action.objects.filter(business=business, kind=self.kind,
                                      target_type=self.target_type,
@@ -136,7 +129,7 @@ class CreditSource:
             raise self.error(f"This {self.document_noun} no longer exists in QuickBooks.")
         return locked, doc
 
-    def apply(self, *, actor: Any, row: Any, document: Any, amount: Decimal | str | None,
+    def apply(self, *, actor: Any, row: Any, document: Any, amount: Decimal | str | None = None,
               idempotency_key: str) -> Action:
         """Apply ``amount`` (default: as much as both allow) of what is left on ``row`` to the
         document, as an outbox action. The same ``idempotency_key`` returns the same action."""

@@ -18,7 +18,7 @@ from apps.ap.services import (
     bill_release,
     bill_schedule,
 )
-from apps.ap.vendor_credits import vendor_credit_apply
+from apps.ap.vendor_credits import VENDOR_CREDIT
 from apps.business_settings.selectors import approval_limit
 from apps.core.errors import ApplicationError
 from apps.core.tray_causes import cash_impact
@@ -207,7 +207,7 @@ def vendor_credit_apply_view(request, pk: int):
     credit = get_object_or_404(VendorCredit, pk=pk)
     return credit_apply_response(
         request, document_model=Bill, label="bill", thing="credit", what="credit",
-        apply=lambda bill, **given: vendor_credit_apply(actor=request.user, credit=credit,
-                                                        bill=bill, **given),
+        apply=lambda bill, **given: VENDOR_CREDIT.apply(actor=request.user, row=credit,
+                                                        document=bill, **given),
         target=("vendor_credit", credit.pk),
     )

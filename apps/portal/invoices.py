@@ -7,7 +7,7 @@ from django.shortcuts import get_object_or_404, render
 from django.views.decorators.http import require_POST
 
 from apps.accounts.permissions import portal_view
-from apps.ar.applications import CreditSource, credit_source_apply
+from apps.ar.applications import CreditSource
 from apps.ar.credits import MEMO
 from apps.ar.models import Customer, Invoice
 from apps.ar.overpayments import OVERPAYMENT
@@ -176,8 +176,8 @@ def _credit_source_apply(request, source: CreditSource, pk: int, *, thing: str, 
     row = get_object_or_404(source.model, pk=pk)
     return credit_apply_response(
         request, document_model=Invoice, label="invoice", thing=thing, what=what,
-        apply=lambda invoice, **given: credit_source_apply(source, actor=request.user, row=row,
-                                                           invoice=invoice, **given),
+        apply=lambda invoice, **given: source.apply(actor=request.user, row=row,
+                                                    document=invoice, **given),
         target=(source.target_type, row.pk),
     )
 

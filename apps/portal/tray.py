@@ -136,22 +136,19 @@ def _decision(request, pk: int, decide, message: str, **kwargs):
     )
 
 
-@require_POST
-@portal_view
-def tray_done(request, pk: int):
-    return _decision(request, pk, tray_item_done, "Marked done.")
+def _decision_view(name: str, decide, message: str):
+    """The POST view of a decision that takes nothing but the item."""
+
+    def view(request, pk: int):
+        return _decision(request, pk, decide, message)
+
+    view.__name__ = view.__qualname__ = name
+    return require_POST(portal_view(view))
 
 
-@require_POST
-@portal_view
-def tray_dismiss(request, pk: int):
-    return _decision(request, pk, tray_item_dismiss, "Dismissed; it won't come back.")
-
-
-@require_POST
-@portal_view
-def tray_reopen(request, pk: int):
-    return _decision(request, pk, tray_item_reopen, "Back in the tray.")
+tray_done = _decision_view("tray_done", tray_item_done, "Marked done.")
+tray_dismiss = _decision_view("tray_dismiss", tray_item_dismiss, "Dismissed; it won't come back.")
+tray_reopen = _decision_view("tray_reopen", tray_item_reopen, "Back in the tray.")
 
 
 @require_POST

@@ -1,6 +1,6 @@
 from django.urls import include, path
 
-from apps.core.routes import verbs
+from apps.core.routes import resource, verbs
 from apps.portal import (
     activity,
     automation,
@@ -27,23 +27,20 @@ urlpatterns = [
                                            "disconnected": connect.connect_qbo_disconnected}),
     path("connect/qbo/disconnect/", connect.disconnect_qbo, name="disconnect-qbo"),
     # Prep Tray
-    path("tray/", tray.tray, name="tray"),
     path("tray/refresh/", tray.tray_refresh, name="tray-refresh"),
-    *verbs("tray/<int:pk>/", "tray", {"done": tray.tray_done, "snooze": tray.tray_snooze,
-                                      "dismiss": tray.tray_dismiss, "reopen": tray.tray_reopen}),
+    *resource("tray/", ("tray", "tray"), tray.tray, actions={
+        "done": tray.tray_done, "snooze": tray.tray_snooze, "dismiss": tray.tray_dismiss,
+        "reopen": tray.tray_reopen}),
     # Bills
-    path("bills/", bills.bill_list, name="bills"),
-    path("bills/<int:pk>/", bills.bill_detail, name="bill"),
-    *verbs("bills/<int:pk>/", "bill", {
+    *resource("bills/", ("bills", "bill"), bills.bill_list, bills.bill_detail, {
         "approve": bills.bill_approve_view, "schedule": bills.bill_schedule_view,
         "hold": bills.bill_hold_view, "release": bills.bill_release_view,
         "pay": bills.bill_pay_view}),
     # Invoices and customers
-    path("invoices/", invoices.invoice_list, name="invoices"),
-    path("invoices/<int:pk>/", invoices.invoice_detail, name="invoice"),
-    *verbs("invoices/<int:pk>/", "invoice", {"remind": invoices.invoice_remind_view,
-                                             "expect": invoices.invoice_expect_view,
-                                             "dispute": collections.invoice_dispute_view}),
+    *resource("invoices/", ("invoices", "invoice"), invoices.invoice_list,
+              invoices.invoice_detail, {"remind": invoices.invoice_remind_view,
+                                        "expect": invoices.invoice_expect_view,
+                                        "dispute": collections.invoice_dispute_view}),
     path("customers/<int:pk>/", invoices.customer_detail, name="customer"),
     path("credits/<int:pk>/apply/", invoices.credit_apply_view, name="credit-apply"),
     path("vendor-credits/<int:pk>/apply/", bills.vendor_credit_apply_view,

@@ -16,7 +16,7 @@ from apps.core.dates import local_today
 from apps.core.errors import ApplicationError
 from apps.core.services.audit import audit_record
 from apps.runway import selectors
-from apps.runway.cache import cache_result, cached_result, runway_data_version, runway_invalidate
+from apps.runway.cache import cache_result, cached_result, runway_invalidate
 from apps.runway.engine import (
     Accuracy,
     Decision,
@@ -62,8 +62,7 @@ def runway_inputs_for(business: Any, *, as_of: date | None = None) -> RunwayInpu
 
 def _base(business: Any, as_of: date) -> tuple[RunwayInputs | None, RunwayResult]:
     """Today's result from the cache, else computed (and cached) — with its inputs if loaded."""
-    version = runway_data_version(business)  # read before loading: a bump during it wins
-    hit = cached_result(business, as_of, version=version)
+    version, hit = cached_result(business, as_of)  # read before loading: a bump during it wins
     if hit is not None:
         return None, hit
     with tenant_context(business):

@@ -1,9 +1,8 @@
 """The "Apply …" offers of a tray page's credit items — credit memos, overpayments, vendor
 credits — read in one query whatever kinds the page holds, so the tray costs the same queries
-for every business (DESIGN §8). The per-kind functions (apps.ar.credits.credit_offers,
-apps.ar.overpayments.overpayment_offers, apps.ap.vendor_credits.vendor_credit_offers) give the
-same offers one kind at a time, two queries or more each; tests/tray/test_offers.py holds the
-two equal.
+for every business (DESIGN §8). This is the one place the rule "which invoice or bill an
+offer goes to" is written for offers; the tray items' own words use the same rule in the ORM
+(apps.ar.applications.oldest_open_invoices, apps.ap.vendor_credits.next_bills).
 
 Plain SQL: the same statement built with the ORM (three subquery-annotated querysets in a
 union) cost ~12 ms of Python to build and compile on every cold tray render; this runs in
@@ -11,7 +10,7 @@ well under a millisecond. ``= ANY(array)`` runs, and finds nothing, when there a
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from django.db import connection
@@ -19,6 +18,7 @@ from django.db import connection
 from apps.ap.vendor_credits import VENDOR_CREDIT
 from apps.ar.credits import MEMO
 from apps.ar.overpayments import OVERPAYMENT
+from apps.ledger.credit_sources import CreditOffer
 
 # The credit sources (apps/ledger/credit_sources.py) by target type.
 SOURCES = {source.target_type: source for source in (MEMO, OVERPAYMENT, VENDOR_CREDIT)}
@@ -65,20 +65,25 @@ WHERE s.id = ANY(%(vendor_credits)s::bigint[]) AND NOT s.is_deleted
 def _offer(kind: str, pk: int, token: str, left, doc: tuple) -> Any:
     source = SOURCES[kind]
     document = source.document(**dict(zip(DOC_COLUMNS, doc, strict=True)))
-    return source.offer(document, min(left, document.balance),
-                        source.key_for(pk, token, left, document))
+    return CreditOffer(document, min(left, document.balance),
+                       source.key_for(pk, token, left, document))
 
 
 def tray_offers(items: Iterable[Any]) -> dict[str, dict[str, Any]]:
     """{target type: {target id: offer}} for the items' credit memos, payments and vendor
     credits: one query, whichever of them (if any) the items hold."""
     items = list(items)
-    ids = {kind: [int(i.target_id) for i in items
-                  if i.target_type == kind and str(i.target_id).isdigit()] for kind in KINDS}
+    return credit_offers({kind: [i.target_id for i in items if i.target_type == kind]
+                          for kind in KINDS})
+
+
+def credit_offers(ids: Mapping[str, Iterable[Any]]) -> dict[str, dict[str, Any]]:
+    """{target type: {id as a string: offer}} for ``ids`` {target type: row ids}: one query."""
+    wanted = {kind: [int(i) for i in ids.get(kind, ()) if str(i).isdigit()] for kind in KINDS}
     with connection.cursor() as cursor:
-        cursor.execute(_OFFERS_SQL, {"memos": ids[MEMO.target_type],
-                                     "payments": ids[OVERPAYMENT.target_type],
-                                     "vendor_credits": ids[VENDOR_CREDIT.target_type]})
+        cursor.execute(_OFFERS_SQL, {"memos": wanted[MEMO.target_type],
+                                     "payments": wanted[OVERPAYMENT.target_type],
+                                     "vendor_credits": wanted[VENDOR_CREDIT.target_type]})
         rows = cursor.fetchall()
     offers: dict[str, dict[str, Any]] = {kind: {} for kind in KINDS}
     for kind, pk, token, left, *doc in rows:

@@ -1,7 +1,7 @@
 """Tests: real Postgres and Redis, fast hashing, mail kept in memory."""
 
 from oodaloo.settings.base import *  # noqa: F403
-from oodaloo.settings.base import CACHES, DATABASES, env
+from oodaloo.settings.base import CACHES, CELERY_BROKER_URL, DATABASES, REDIS_URL, env
 
 DEBUG = False
 # Live-server threads must not keep connections open past their request (test DB teardown).
@@ -9,7 +9,12 @@ DATABASES["default"]["CONN_MAX_AGE"] = 0
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 ALLOWED_HOSTS = ["localhost", ".localhost", "127.0.0.1", "testserver", ".testserver"]
-# A separate Redis database and key prefix keep parallel test runs apart from the demo.
+# On the embedded services tests use a Redis database of their own (oodaloo/embedded.py), so a
+# task a test leaves queued is never run by the demo's worker; elsewhere REDIS_URL is the choice.
+REDIS_URL = env("TEST_REDIS_URL", default=REDIS_URL)
+CACHES["default"]["LOCATION"] = REDIS_URL
+CELERY_BROKER_URL = env("TEST_CELERY_BROKER_URL", default=CELERY_BROKER_URL)
+# A key prefix per test database keeps parallel test runs apart.
 # Each test database gets its own cache prefix; tests/conftest.py empties it between tests.
 CACHES["default"]["KEY_PREFIX"] = env(
     "CACHE_KEY_PREFIX", default=f"oodaloo-{env('TEST_DB_NAME', default='test_oodaloo')}"

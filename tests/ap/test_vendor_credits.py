@@ -14,12 +14,13 @@ from django.core.management import call_command
 
 from apps.accounts.models import Role
 from apps.ap.models import Bill, VendorCredit
-from apps.ap.vendor_credits import KIND, vendor_credit_apply, vendor_credit_offers
+from apps.ap.vendor_credits import KIND, VENDOR_CREDIT
 from apps.core.errors import Conflict, PermissionDenied
 from apps.core.models import AuditEvent
 from apps.integrations.sync.models import Action
 from apps.integrations.sync.outbox import NOTE_PREFIX, action_execute, action_reconcile
 from apps.tray.models import TrayItem
+from apps.tray.offers import credit_offers
 from apps.tray.services import tray_generate
 from tests.factories import make_member
 from tests.integrations.sync.qbo_company import sandbox_rows, start
@@ -72,20 +73,20 @@ def test_apply_a_vendor_credit_once_to_the_next_bill(business, sb):
         item = TrayItem.objects.get(key=f"vendor_credit:{credit.pk}")
         assert item.status == "open" and "Bill 501 has $400.00 open" in item.detail
         assert item.impact_days == 0 and "already counts $400.00" in item.impact_sentence
-        offer = vendor_credit_offers([credit.pk])[str(credit.pk)]
-        assert offer.bill.pk == first.pk and offer.amount == Decimal("400.00")
+        offer = credit_offers({"vendor_credit": [credit.pk]})["vendor_credit"][str(credit.pk)]
+        assert offer.document.pk == first.pk and offer.amount == Decimal("400.00")
         with pytest.raises(PermissionDenied):
-            vendor_credit_apply(actor=make_member(business, Role.VIEWER), credit=credit,
-                                bill=first, idempotency_key=offer.key)
+            VENDOR_CREDIT.apply(actor=make_member(business, Role.VIEWER), row=credit,
+                                document=first, idempotency_key=offer.key)
         bookkeeper = make_member(business, Role.BOOKKEEPER)
-        action = vendor_credit_apply(actor=bookkeeper, credit=credit, bill=first,
+        action = VENDOR_CREDIT.apply(actor=bookkeeper, row=credit, document=first,
                                      idempotency_key=offer.key)
-        again = vendor_credit_apply(actor=bookkeeper, credit=credit, bill=first,
+        again = VENDOR_CREDIT.apply(actor=bookkeeper, row=credit, document=first,
                                     idempotency_key=offer.key)  # a double click
         assert again.pk == action.pk and action.kind == KIND
         assert Action.objects.filter(kind=KIND).count() == 1
         with pytest.raises(Conflict):  # another form while the first is in flight
-            vendor_credit_apply(actor=bookkeeper, credit=credit, bill=second,
+            VENDOR_CREDIT.apply(actor=bookkeeper, row=credit, document=second,
                                 idempotency_key="vc-other")
         assert AuditEvent.objects.filter(business=business,
                                          action="vendor_credit.applied").exists()
@@ -104,8 +105,8 @@ def test_apply_a_vendor_credit_once_to_the_next_bill(business, sb):
     with in_tenant(business):  # the after-action re-read: no sync needed
         assert Bill.objects.get(pk=first.pk).balance == Decimal("0.00")
         assert VendorCredit.objects.get(pk=credit.pk).balance == Decimal("300.00")
-        offer = vendor_credit_offers([credit.pk])[str(credit.pk)]
-        assert offer.bill.pk == second.pk and offer.amount == Decimal("300.00")
+        offer = credit_offers({"vendor_credit": [credit.pk]})["vendor_credit"][str(credit.pk)]
+        assert offer.document.pk == second.pk and offer.amount == Decimal("300.00")
     assert action_reconcile(action, check_succeeded=True).drift is False
     assert weeks() == before  # the forecast already netted the credit
 

@@ -9,10 +9,8 @@ import pytest
 from apps.accounts.models import Role
 from apps.ar.credits import (
     KIND,
+    MEMO,
     CreditError,
-    credit_apply,
-    credit_apply_key,
-    credit_offers,
 )
 from apps.ar.models import CreditMemo, Invoice
 from apps.core.errors import Conflict, PermissionDenied
@@ -22,6 +20,7 @@ from apps.integrations.sync.models import Action
 from apps.integrations.sync.outbox import NOTE_PREFIX, action_execute, action_key, action_reconcile
 from apps.integrations.sync.qbo_sync import qbo_sync_run
 from apps.tray.models import TrayItem
+from apps.tray.offers import credit_offers
 from apps.tray.services import tray_generate
 from tests.factories import make_member
 from tests.integrations.sync.qbo_company import company, obj, ref, sandbox_rows, start
@@ -90,10 +89,10 @@ def test_apply_writes_one_zero_payment_and_updates_both_balances(business, sb, b
         item = TrayItem.objects.get(key=f"credit:{memo.pk}")
         assert item.status == "open" and "Invoice 1042 has" in item.detail
         assert "to invoice 1042" in item.impact_sentence
-        offer = credit_offers([memo.pk])[str(memo.pk)]
-        assert offer.invoice.pk == invoice.pk and offer.amount == Decimal("100.00")
-        action = credit_apply(actor=books["bookkeeper"], credit_memo=memo, invoice=invoice,
-                              idempotency_key=offer.key)
+        offer = credit_offers({"credit_memo": [memo.pk]})["credit_memo"][str(memo.pk)]
+        assert offer.document.pk == invoice.pk and offer.amount == Decimal("100.00")
+        action = MEMO.apply(actor=books["bookkeeper"], row=memo, document=invoice,
+                            idempotency_key=offer.key)
         assert action.kind == KIND and action.state == "pending"
         assert action.payload["amount"] == "100.00" and action.payload["invoice"] == "204"
         assert AuditEvent.objects.filter(business=business, action="credit_memo.applied").exists()
@@ -121,24 +120,24 @@ def test_apply_writes_one_zero_payment_and_updates_both_balances(business, sb, b
 def test_double_submit_makes_one_action_and_one_payment(business, sb, books):
     memo, invoice, who = books["memo"], books["invoice"], books["bookkeeper"]
     with in_tenant(business):
-        key = credit_apply_key(memo, invoice)
-        first = credit_apply(actor=who, credit_memo=memo, invoice=invoice, amount="40.00",
-                             idempotency_key=key)
-        again = credit_apply(actor=who, credit_memo=memo, invoice=invoice, amount="40.00",
-                             idempotency_key=key)
+        key = MEMO.key(memo, invoice)
+        first = MEMO.apply(actor=who, row=memo, document=invoice, amount="40.00",
+                           idempotency_key=key)
+        again = MEMO.apply(actor=who, row=memo, document=invoice, amount="40.00",
+                           idempotency_key=key)
         assert again.pk == first.pk
         # The outbox key is the server's, bound to this business: never the form's token.
         assert first.key != key and first.key == action_key(business, "cm", memo.pk,
                                                             invoice.pk, key)
         with pytest.raises(Conflict, match="already being applied"):  # another tab, other key
-            credit_apply(actor=who, credit_memo=memo, invoice=invoice, amount="40.00",
-                         idempotency_key="cm-another-form")
+            MEMO.apply(actor=who, row=memo, document=invoice, amount="40.00",
+                       idempotency_key="cm-another-form")
         assert Action.objects.filter(kind=KIND).count() == 1
     done = action_execute(first)
     assert done.state == "succeeded"
     with in_tenant(business):
-        late = credit_apply(actor=who, credit_memo=memo, invoice=invoice, amount="40.00",
-                            idempotency_key=key)  # a late click of the same form
+        late = MEMO.apply(actor=who, row=memo, document=invoice, amount="40.00",
+                          idempotency_key=key)  # a late click of the same form
         assert late.pk == first.pk and Action.objects.filter(kind=KIND).count() == 1
         assert CreditMemo.objects.get(pk=memo.pk).balance == Decimal("60.00")
     assert len(payments_for(sb, first.key)) == 1
@@ -161,8 +160,8 @@ def test_bad_applications_are_refused_and_create_nothing(
 ):
     with in_tenant(business):
         with pytest.raises(error, match=message):
-            credit_apply(actor=books["bookkeeper"], credit_memo=books["memo"],
-                         invoice=books[invoice], amount=amount, idempotency_key="cm-bad-1")
+            MEMO.apply(actor=books["bookkeeper"], row=books["memo"],
+                       document=books[invoice], amount=amount, idempotency_key="cm-bad-1")
         assert not Action.objects.filter(kind=KIND).exists()
         assert not AuditEvent.objects.filter(action="credit_memo.applied").exists()
     assert [r for r in sandbox_rows(sb, "Payment") if r.get("PrivateNote")] == []
@@ -171,8 +170,8 @@ def test_bad_applications_are_refused_and_create_nothing(
 def test_viewer_may_not_apply(business, books):
     with in_tenant(business):
         with pytest.raises(PermissionDenied):
-            credit_apply(actor=books["viewer"], credit_memo=books["memo"],
-                         invoice=books["invoice"], idempotency_key="cm-viewer")
+            MEMO.apply(actor=books["viewer"], row=books["memo"],
+                       document=books["invoice"], idempotency_key="cm-viewer")
         assert not Action.objects.filter(kind=KIND).exists()
 
 
@@ -184,7 +183,7 @@ def test_tray_offers_one_click_apply_and_ticks_the_item(business, books):
     assert 'data-testid="tray-apply-credit"' in html and "to invoice 1042" in html
     with in_tenant(business):
         item = TrayItem.objects.get(key=f"credit:{memo.pk}")
-        key = credit_apply_key(memo, invoice)
+        key = MEMO.key(memo, invoice)
     form = {"invoice": invoice.pk, "amount": "100.00", "key": key, "fragment": "tray_item",
             "tray_item": item.pk, "next": "/tray/"}
     for _click in range(2):  # a double click

@@ -11,10 +11,8 @@ from apps.accounts.models import Role
 from apps.ar.models import Invoice, Payment
 from apps.ar.overpayments import (
     KIND,
+    OVERPAYMENT,
     OverpaymentError,
-    overpayment_apply,
-    overpayment_apply_key,
-    overpayment_offers,
 )
 from apps.core.errors import Conflict, PermissionDenied
 from apps.core.models import AuditEvent
@@ -23,6 +21,7 @@ from apps.integrations.sync.models import Action
 from apps.integrations.sync.outbox import action_execute, action_reconcile
 from apps.integrations.sync.qbo_sync import qbo_sync_run
 from apps.tray.models import TrayItem
+from apps.tray.offers import credit_offers
 from apps.tray.services import tray_generate
 from tests.factories import make_member
 from tests.integrations.sync.qbo_company import company, obj, ref, sandbox_rows, start
@@ -102,9 +101,9 @@ def test_apply_updates_the_payment_once_and_both_balances(business, sb, books):
         item = TrayItem.objects.get(key=f"overpayment:{payment.pk}")
         assert item.status == "open" and "Invoice 1042 has" in item.detail
         assert "to invoice 1042" in item.impact_sentence
-        offer = overpayment_offers([payment.pk])[str(payment.pk)]
-        assert offer.invoice.pk == invoice.pk and offer.amount == Decimal("120.00")
-        action = overpayment_apply(actor=books["bookkeeper"], payment=payment, invoice=invoice,
+        offer = credit_offers({"payment": [payment.pk]})["payment"][str(payment.pk)]
+        assert offer.document.pk == invoice.pk and offer.amount == Decimal("120.00")
+        action = OVERPAYMENT.apply(actor=books["bookkeeper"], row=payment, document=invoice,
                                    idempotency_key=offer.key)
         assert action.kind == KIND and action.state == "pending"
         assert action.payload["amount"] == "120.00" and action.payload["invoice"] == "204"
@@ -140,14 +139,14 @@ def test_apply_updates_the_payment_once_and_both_balances(business, sb, books):
 def test_double_submit_makes_one_action_and_one_update(business, sb, books):
     payment, invoice, who = books["payment"], books["invoice"], books["bookkeeper"]
     with in_tenant(business):
-        key = overpayment_apply_key(payment, invoice)
-        first = overpayment_apply(actor=who, payment=payment, invoice=invoice, amount="40.00",
+        key = OVERPAYMENT.key(payment, invoice)
+        first = OVERPAYMENT.apply(actor=who, row=payment, document=invoice, amount="40.00",
                                   idempotency_key=key)
-        again = overpayment_apply(actor=who, payment=payment, invoice=invoice, amount="40.00",
+        again = OVERPAYMENT.apply(actor=who, row=payment, document=invoice, amount="40.00",
                                   idempotency_key=key)
         assert again.pk == first.pk
         with pytest.raises(Conflict, match="already being applied"):  # another tab, other key
-            overpayment_apply(actor=who, payment=payment, invoice=invoice, amount="40.00",
+            OVERPAYMENT.apply(actor=who, row=payment, document=invoice, amount="40.00",
                               idempotency_key="op-another-form")
         assert Action.objects.filter(kind=KIND).count() == 1
     token = sandbox_one(sb, "Payment", "404")["SyncToken"]
@@ -155,7 +154,7 @@ def test_double_submit_makes_one_action_and_one_update(business, sb, books):
     assert done.state == "succeeded"
     assert int(sandbox_one(sb, "Payment", "404")["SyncToken"]) == int(token) + 1
     with in_tenant(business):
-        late = overpayment_apply(actor=who, payment=payment, invoice=invoice, amount="40.00",
+        late = OVERPAYMENT.apply(actor=who, row=payment, document=invoice, amount="40.00",
                                  idempotency_key=key)  # a late click of the same form
         assert late.pk == first.pk and Action.objects.filter(kind=KIND).count() == 1
         assert Payment.objects.get(pk=payment.pk).unapplied_amount == Decimal("80.00")
@@ -167,13 +166,13 @@ def test_double_submit_makes_one_action_and_one_update(business, sb, books):
 def test_a_second_application_to_the_same_invoice_grows_its_line(business, sb, books):
     payment, invoice, who = books["payment"], books["invoice"], books["bookkeeper"]
     with in_tenant(business):
-        first = overpayment_apply(actor=who, payment=payment, invoice=invoice, amount="30.00",
+        first = OVERPAYMENT.apply(actor=who, row=payment, document=invoice, amount="30.00",
                                   idempotency_key="op-first")
     assert action_execute(first).state == "succeeded"
     with in_tenant(business):
         payment, invoice = Payment.objects.get(pk=payment.pk), Invoice.objects.get(pk=invoice.pk)
-        second = overpayment_apply(actor=who, payment=payment, invoice=invoice,
-                                   idempotency_key=overpayment_apply_key(payment, invoice))
+        second = OVERPAYMENT.apply(actor=who, row=payment, document=invoice,
+                                   idempotency_key=OVERPAYMENT.key(payment, invoice))
         assert second.payload["amount"] == "90.00" and second.payload["already_applied"] == "30.00"
     assert action_execute(second).state == "succeeded"
     [line] = sandbox_one(sb, "Payment", "404")["Line"]
@@ -199,8 +198,8 @@ def test_bad_applications_are_refused_and_create_nothing(business, sb, books, am
     before = sandbox_state(sb)
     with in_tenant(business):
         with pytest.raises(OverpaymentError, match=message):
-            overpayment_apply(actor=books["bookkeeper"], payment=books["payment"],
-                              invoice=books[invoice], amount=amount, idempotency_key="op-bad-1")
+            OVERPAYMENT.apply(actor=books["bookkeeper"], row=books["payment"],
+                              document=books[invoice], amount=amount, idempotency_key="op-bad-1")
         assert not Action.objects.filter(kind=KIND).exists()
         assert not AuditEvent.objects.filter(action="payment.applied").exists()
     assert sandbox_state(sb) == before
@@ -209,8 +208,8 @@ def test_bad_applications_are_refused_and_create_nothing(business, sb, books, am
 def test_viewer_may_not_apply(business, books):
     with in_tenant(business):
         with pytest.raises(PermissionDenied):
-            overpayment_apply(actor=books["viewer"], payment=books["payment"],
-                              invoice=books["invoice"], idempotency_key="op-viewer")
+            OVERPAYMENT.apply(actor=books["viewer"], row=books["payment"],
+                              document=books["invoice"], idempotency_key="op-viewer")
         assert not Action.objects.filter(kind=KIND).exists()
 
 
@@ -223,7 +222,7 @@ def test_tray_offers_one_click_apply_and_ticks_the_item(business, books):
     assert f'action="/overpayments/{payment.pk}/apply/"' in html
     with in_tenant(business):
         item = TrayItem.objects.get(key=f"overpayment:{payment.pk}")
-        key = overpayment_apply_key(payment, invoice)
+        key = OVERPAYMENT.key(payment, invoice)
     form = {"invoice": invoice.pk, "amount": "120.00", "key": key, "fragment": "tray_item",
             "tray_item": item.pk, "next": "/tray/"}
     for _click in range(2):  # a double click

@@ -142,7 +142,7 @@ def run(quick: bool) -> list[Result]:
     from tests.bench.reminder_fleet import CUSTOMERS
 
     n = int(os.environ.get("OODALOO_BENCH_REMINDER_BUSINESSES") or (20 if quick else 1000))
-    runs = int(os.environ.get("OODALOO_BENCH_REMINDER_RUNS") or (3 if quick else 1))
+    runs = int(os.environ.get("OODALOO_BENCH_REMINDER_RUNS") or (3 if quick else 5))
     db_url = bench_database_url(fleet_database_name(quick))
     copied = fleet_copy_from_digests(quick)
     setup = fleet_run(fleet_env(db_url, "bench-remind-setup"), "setup", str(n),

@@ -100,8 +100,29 @@ class CashMovement:
             _check_decimal(self, "amount")
 
 
+class _Due:
+    """An invoice's or bill's date for the engine: its due date, else its own date."""
+
+    __slots__ = ()
+    due_date: date | None  # declared by the dataclasses below (a plain class adds no fields)
+    txn_date: date
+
+    @property
+    def effective_due(self) -> date:
+        return self.due_date or self.txn_date
+
+
+class _Open(_Due):
+    """An open invoice or bill: its balance and total are Decimal."""
+
+    __slots__ = ()
+
+    def __post_init__(self) -> None:
+        _check_decimal(self, "balance", "total")
+
+
 @dataclass(frozen=True, slots=True)
-class OpenInvoice:
+class OpenInvoice(_Open):
     id: str
     customer_id: str
     customer_name: str
@@ -113,16 +134,9 @@ class OpenInvoice:
     currency: str = ""  # of balance and total; "" = home
     foreign: Money | None = None  # set by conversion: the open balance in its own currency
 
-    def __post_init__(self) -> None:
-        _check_decimal(self, "balance", "total")
-
-    @property
-    def effective_due(self) -> date:
-        return self.due_date or self.txn_date
-
 
 @dataclass(frozen=True, slots=True)
-class PaidInvoice:
+class PaidInvoice(_Due):
     """A fully paid invoice: ``paid_date`` is the date its balance reached 0."""
 
     id: str
@@ -131,10 +145,6 @@ class PaidInvoice:
     txn_date: date
     due_date: date | None
     paid_date: date
-
-    @property
-    def effective_due(self) -> date:
-        return self.due_date or self.txn_date
 
 
 @dataclass(frozen=True, slots=True)
@@ -168,7 +178,7 @@ class PaidInvoiceStats:
 
 
 @dataclass(frozen=True, slots=True)
-class OpenBill:
+class OpenBill(_Open):
     id: str
     vendor_id: str
     vendor_name: str
@@ -179,13 +189,6 @@ class OpenBill:
     scheduled_date: date | None = None
     currency: str = ""  # of balance and total; "" = home
     foreign: Money | None = None  # set by conversion: the open balance in its own currency
-
-    def __post_init__(self) -> None:
-        _check_decimal(self, "balance", "total")
-
-    @property
-    def effective_due(self) -> date:
-        return self.due_date or self.txn_date
 
 
 @dataclass(frozen=True, slots=True)

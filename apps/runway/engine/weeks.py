@@ -23,12 +23,20 @@ def week_index(day: date, first_monday: date) -> int:
     return (day - first_monday).days // 7
 
 
+def month_length(year: int, month: int) -> int:
+    """Days in a month (`calendar.monthrange` also works out the first weekday, which recurring
+    detection does not need and calls for hundreds of times per computation)."""
+    if month == 2 and calendar.isleap(year):
+        return 29
+    return calendar.mdays[month]
+
+
 def month_day(year: int, month: int, day: int) -> date:
     """``day`` of a month, clamped to its last day (31 → 30 Apr, 28/29 Feb)."""
     year += (month - 1) // 12
     month = (month - 1) % 12 + 1
-    return date(year, month, min(day, calendar.monthrange(year, month)[1]))
+    return date(year, month, min(day, month_length(year, month)))
 
 
 def is_month_end(day: date) -> bool:
-    return day.day == calendar.monthrange(day.year, day.month)[1]
+    return day.day == month_length(day.year, day.month)

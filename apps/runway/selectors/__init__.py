@@ -1,8 +1,9 @@
 """Books → engine inputs in three round trips, whatever the size of the books: the accounts
-(QBO and bank feed, one query), every other input but the habit statistics in one go, then the
-habit statistics — left running while the caller computes burn and recurring series
-(`runway_inputs_started`; `runway_inputs` waits for everything). Each input kind also has its
-own single-query function (same SQL), used by tests and the row-level oracle.
+(QBO and bank feed, one query) with every input not depending on them, then the movements of
+the accounts that feed burn, then the habit statistics — left running while the caller computes
+burn and recurring series (`runway_inputs_started`; `runway_inputs` waits for everything). Each
+input kind also has its own single-query function (same SQL), used by tests and the row-level
+oracle.
 
 Account keys: a QBO account is `qbo:<QBO id>`, a bank-feed account `feed:<pk>`. A feed account
 whose link to a QBO account is confirmed shares that account's identity (`linked_key`), so the

@@ -56,12 +56,15 @@ def feed_item_state(status: str | None, last_sync_at: datetime | None, now: date
 
 def bank_accounts(*, currency: str = "USD", now: datetime | None = None) -> AccountRows:
     """QBO bank/card accounts and the usable bank-feed accounts (one query)."""
-    now = now or timezone.now()
+    return _accounts(_fetch(ACCOUNTS_SQL, {}), currency, now or timezone.now())
+
+
+def _accounts(rows: list[tuple], currency: str, now: datetime) -> AccountRows:
     found: list[BankAccountBalance] = []
     aliases: dict[str, str] = {}
     skipped: dict[str, str] = {}
     for (source, ident, name, mask, kind, balance, fresh, included, confirmed, linked_qbo_id,
-         linked_in, feed_currency, status, synced) in _fetch(ACCOUNTS_SQL, {}):
+         linked_in, feed_currency, status, synced) in rows:
         if source == "qbo":
             # A QBO balance is in the account's own currency: the engine converts it.
             found.append(BankAccountBalance(

@@ -106,14 +106,19 @@ def burn_accounts(accounts: Sequence[BankAccountBalance]) -> tuple[list[str], li
     return qbo_ids, feed_pks
 
 
+def _window_params(as_of: date) -> dict[str, Any]:
+    """The history window (and its transfer-pairing pad) of the movements and journal lines."""
+    pad = timedelta(days=TRANSFER_PAIRING_DAYS)
+    start = as_of - timedelta(days=HISTORY_WINDOW_DAYS)
+    return {"mv_start": start, "pad_start": start - pad, "pad_end": as_of + pad}
+
+
 def _movement_params(as_of: date, accounts: Sequence[BankAccountBalance]) -> dict[str, Any]:
     qbo_ids, feed_pks = burn_accounts(accounts)
     all_feeds = [int(a.account_key.removeprefix("feed:")) for a in accounts
                  if a.source == "bank_feed"]
-    pad = timedelta(days=TRANSFER_PAIRING_DAYS)
-    start = as_of - timedelta(days=HISTORY_WINDOW_DAYS)
     return {
-        "mv_start": start, "pad_start": start - pad, "pad_end": as_of + pad,
+        **_window_params(as_of),
         "qbo_accounts": qbo_ids, "feed_accounts": feed_pks, "all_feeds": all_feeds,
     }
 

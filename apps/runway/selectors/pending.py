@@ -6,12 +6,14 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
 
+from django.utils import timezone
+
 from apps.core.pending_sql import PendingStatements
 from apps.runway.engine import (
     RunwayInputs,
 )
 from apps.runway.engine.convert import to_home
-from apps.runway.selectors.accounts import bank_accounts
+from apps.runway.selectors.accounts import ACCOUNTS_SQL, _accounts
 from apps.runway.selectors.base import ISSUED_DAYS, _tables
 from apps.runway.selectors.documents import (
     ISSUED_SQL,
@@ -24,7 +26,12 @@ from apps.runway.selectors.documents import (
     _paid_params,
     _paid_stats,
 )
-from apps.runway.selectors.movements import MOVEMENTS_SQL, _movement_params, _movements
+from apps.runway.selectors.movements import (
+    MOVEMENTS_SQL,
+    _movement_params,
+    _movements,
+    _window_params,
+)
 from apps.runway.selectors.owner import OVERRIDES_SQL, RESERVES_SQL, _overrides, _reserves
 from apps.runway.selectors.real_books import (
     CARD_AND_REFUND_SQL,
@@ -54,28 +61,37 @@ class StartedInputs:
         return to_home(inputs, self.as_of)
 
 
+# The first batch: the accounts and every input that does not depend on them but the habit
+# statistics (in this order).
+FIRST = [ACCOUNTS_SQL, JOURNAL_SQL, OVERRIDES_SQL, RATES_SQL, OPEN_INVOICES_SQL, OPEN_BILLS_SQL,
+         ISSUED_SQL, RESERVES_SQL, VENDOR_CREDITS_SQL]
+
+
 def runway_inputs_started(*, as_of: date, currency: str = "USD") -> StartedInputs:
     """All inputs of the current business (run inside its schema) but the habit statistics,
-    whose statement — by far the slowest (a sort of two years of paid invoices) — is sent last
-    and left running: the caller computes burn and recurring series meanwhile, then calls
-    `finish()`. Three round trips: the accounts; every other input in one go (read as soon as
-    Postgres has finished them all — it flushes small results only at the end); the habit
-    statistics, sent before any input object is built so that building them overlaps too."""
-    found = bank_accounts(currency=currency)
-    params = {"as_of": as_of, **_movement_params(as_of, found.accounts), **_paid_params(as_of),
-              "issued_start": as_of - timedelta(days=ISSUED_DAYS), "home": currency}
-    statements = [MOVEMENTS_SQL, CARD_AND_REFUND_SQL, OPEN_INVOICES_SQL, OPEN_BILLS_SQL,
-                  ISSUED_SQL, RESERVES_SQL, OVERRIDES_SQL, JOURNAL_SQL, VENDOR_CREDITS_SQL,
-                  RATES_SQL]
+    whose statement — by far the slowest (a sort of two years of paid invoices) — is left
+    running: the caller computes burn and recurring series meanwhile, then calls `finish()`.
+    Three round trips, whatever the size of the books, each sent before Python builds the
+    previous one's inputs: (1) the accounts and every input not depending on them; (2) the
+    movements of the accounts that feed burn (the accounts decide which) — Python builds (1)'s
+    inputs meanwhile; (3) the habit statistics — left running while the caller builds the
+    movements and computes burn and recurring series."""
     tables = _tables()
-    batch = PendingStatements([stmt.format(**tables) for stmt in statements], params)
-    (movements, cards, invoices, bills, issued, reserves, overrides, journal, credits,
-     fx) = (batch.rows() for _ in statements)
-    paid = PendingStatements([PAID_STATS_SQL.format(**tables)], params)
+    params = {"as_of": as_of, **_window_params(as_of), **_paid_params(as_of),
+              "issued_start": as_of - timedelta(days=ISSUED_DAYS), "home": currency}
+
+    def batch(statements: list[str]) -> PendingStatements:
+        return PendingStatements([stmt.format(**tables) for stmt in statements], params)
+
+    first = batch(FIRST)
+    (accounts, journal, overrides, fx, invoices, bills, issued, reserves,
+     credits) = (first.rows() for _ in FIRST)
+    found = _accounts(accounts, currency, timezone.now())
+    params.update(_movement_params(as_of, found.accounts))
+    moves = batch([MOVEMENTS_SQL, CARD_AND_REFUND_SQL])
     try:
         inputs = RunwayInputs(
             accounts=tuple(found.accounts),
-            movements=tuple(_movements(movements + cards, found.aliases)),
             open_invoices=tuple(_open_invoices(invoices, currency)),
             open_bills=tuple(_open_bills(bills, currency)),
             issued=tuple(_issued(issued)),
@@ -86,6 +102,13 @@ def runway_inputs_started(*, as_of: date, currency: str = "USD") -> StartedInput
             vendor_credits=tuple(vendor_credits(credits, currency)),
             rates=tuple(rates(fx)),
         )
+        movements = moves.rows()
+        movements += moves.rows()  # card payments and refunds, shaped like movements
+    finally:
+        moves.close()
+    paid = batch([PAID_STATS_SQL])
+    try:
+        inputs = replace(inputs, movements=tuple(_movements(movements, found.aliases)))
     except BaseException:
         paid.close()  # the connection is free again before the error goes on
         raise
