@@ -26,7 +26,7 @@ from apps.integrations.sync.ingest_helpers import (
     clip,
     currency_fields,
     documents_ingest,
-    id_map,
+    id_maps,
     lines_problem,
     money,
     money_problem,
@@ -56,13 +56,12 @@ def _credits(payment: Any) -> list[Any]:
 
 
 def _bill_payment_refs(ctx: SinkContext, live: list[Any]) -> dict[str, dict[str, int]]:
-    return {
-        "vendors": id_map(Vendor, ctx.realm_id, (d.vendor_ref.value for d in live)),
-        "accounts": id_map(Account, ctx.realm_id, (d.account_ref.value for d in live)),
-        "bills": id_map(Bill, ctx.realm_id, (a.txn_id for d in live for a in d.bills)),
-        "credits": id_map(VendorCredit, ctx.realm_id,
-                          (a.txn_id for d in live for a in _credits(d))),
-    }
+    return id_maps(ctx.realm_id, {
+        "vendors": (Vendor, (d.vendor_ref.value for d in live)),
+        "accounts": (Account, (d.account_ref.value for d in live)),
+        "bills": (Bill, (a.txn_id for d in live for a in d.bills)),
+        "credits": (VendorCredit, (a.txn_id for d in live for a in _credits(d))),
+    })
 
 
 def _bill_payment_row(ctx: SinkContext, dto: Any, found: dict) -> dict[str, Any] | str:
@@ -98,11 +97,11 @@ bill_payments_ingest = rows_sink(BillPayment, [
 
 
 def _vendor_credit_refs(ctx: SinkContext, live: list[Any]) -> dict[str, dict[str, int]]:
-    return {
-        "vendors": id_map(Vendor, ctx.realm_id, (d.vendor_ref.value for d in live)),
-        "accounts": id_map(Account, ctx.realm_id, (
+    return id_maps(ctx.realm_id, {
+        "vendors": (Vendor, (d.vendor_ref.value for d in live)),
+        "accounts": (Account, (
             ln.account_ref.value for d in live for ln in d.lines if ln.account_ref)),
-    }
+    })
 
 
 def _vendor_credit_row(ctx: SinkContext, dto: Any, found: dict) -> dict[str, Any] | str:

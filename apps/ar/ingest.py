@@ -24,6 +24,7 @@ from apps.integrations.sync.ingest_helpers import (
     currency_fields,
     documents_ingest,
     id_map,
+    id_maps,
     money,
     money_problem,
     parties_ingest,
@@ -73,8 +74,10 @@ def _customers(ctx: SinkContext, live: list[Any]) -> dict[str, int]:
 
 
 def _payment_refs(ctx: SinkContext, live: list[Any]) -> dict[str, dict[str, int]]:
-    return {"customers": _customers(ctx, live),
-            "invoices": id_map(Invoice, ctx.realm_id, (a.txn_id for d in live for a in d.invoices))}
+    return id_maps(ctx.realm_id, {
+        "customers": (Customer, (ref_value(d.customer_ref) for d in live)),
+        "invoices": (Invoice, (a.txn_id for d in live for a in d.invoices)),
+    })
 
 
 def _payment_row(ctx: SinkContext, dto: Any, found: dict) -> dict[str, Any] | str:
@@ -145,9 +148,10 @@ RECEIPT_FIELDS = [
 
 
 def _receipt_refs(ctx: SinkContext, live: list[Any]) -> dict[str, dict[str, int]]:
-    return {"customers": _customers(ctx, live),
-            "accounts": id_map(Account, ctx.realm_id,
-                               (ref_value(d.deposit_to_account_ref) for d in live))}
+    return id_maps(ctx.realm_id, {
+        "customers": (Customer, (ref_value(d.customer_ref) for d in live)),
+        "accounts": (Account, (ref_value(d.deposit_to_account_ref) for d in live)),
+    })
 
 
 def _receipts_ingest(model: type[SalesReceipt] | type[RefundReceipt]):

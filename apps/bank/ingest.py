@@ -25,6 +25,7 @@ from apps.integrations.sync.ingest_helpers import (
     clip,
     currency_fields,
     id_map,
+    id_maps,
     lines_problem,
     money,
     money_problem,
@@ -45,13 +46,13 @@ def amount_problem(dto: Any) -> str | None:
 
 
 def _purchase_refs(ctx: SinkContext, live: list[Any]) -> dict[str, dict[str, int]]:
-    return {
-        "accounts": id_map(Account, ctx.realm_id, (d.account_ref.value for d in live)),
+    return id_maps(ctx.realm_id, {
+        "accounts": (Account, (d.account_ref.value for d in live)),
         # Lines on Bank or Credit Card accounts only (see PurchaseLine: card payoffs).
-        "money_accounts": id_map(Account, ctx.realm_id, (
+        "money_accounts": (Account, (
             ln.account_ref.value for d in live for ln in d.lines if ln.account_ref),
             _MONEY_ACCOUNT, [_MONEY_TYPES]),
-    }
+    })
 
 
 def _purchase_row(ctx: SinkContext, dto: Any, found: dict) -> dict[str, Any] | str:
@@ -160,12 +161,11 @@ credit_card_payments_ingest = rows_sink(CreditCardPayment, [
 
 def _journal_refs(ctx: SinkContext, live: list[Any]) -> dict[str, dict[str, int]]:
     lines = [ln for d in live for ln in d.lines]
-    return {
-        "accounts": id_map(Account, ctx.realm_id, (ln.account_ref.value for ln in lines)),
-        "classes": id_map(Class, ctx.realm_id, (ref_value(ln.class_ref) for ln in lines)),
-        "departments": id_map(Department, ctx.realm_id,
-                              (ref_value(ln.department_ref) for ln in lines)),
-    }
+    return id_maps(ctx.realm_id, {
+        "accounts": (Account, (ln.account_ref.value for ln in lines)),
+        "classes": (Class, (ref_value(ln.class_ref) for ln in lines)),
+        "departments": (Department, (ref_value(ln.department_ref) for ln in lines)),
+    })
 
 
 def _journal_lines(dto: Any, found: dict) -> list[dict[str, Any]]:

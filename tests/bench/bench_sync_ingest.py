@@ -7,9 +7,11 @@ figures are medians with min and max.
 
 Data: the demo agency (apps/demo/generator) at `--scale 10 --years 5` (quick: `--scale 1
 --years 2`) with its real-books profile (payroll journal entries, card payments, receipts,
-refunds, vendor credits, exchange rates), served by the QBO sandbox in its own process with
-QBO's rate limits off (in production QBO's 500 requests/min per realm is the bottleneck, not
-our code). A bench business
+refunds, vendor credits, exchange rates), served by the QBO sandbox in its own process (every
+object's JSON encoded before the first sync, so no sync pays the sandbox's one-off encoding)
+with QBO's rate limits off, and our client's limiter without its 500 requests/min cap (its
+Redis round trips and the 10-concurrent seat stay): in production QBO's 500 requests/min per
+realm is the bottleneck, not our code. A bench business
 is provisioned, connected by the real OAuth flow (`connect_qbo`'s `sandbox_connect`) and
 fully synced with `qbo_sync_run(full=True)`; the progress callback marks when the last page
 is stored, which splits the run into *ingest* (requests → parse → sinks → Postgres) and the
@@ -37,6 +39,7 @@ SEED = 1
 REPEATS = 5
 TARGET_RATE = 10_000
 TARGET_COPY_RATIO = 4.0
+UNCAPPED = 1_000_000  # requests per minute per realm: no cap
 INGEST_APPS = ("ledger", "ap", "ar", "bank")  # the apps whose sinks store QBO entities
 
 
@@ -132,6 +135,7 @@ def _incremental(business) -> tuple[object, float]:
 
 def run(quick: bool) -> list[Result]:
     from django.db import connection
+    from django.test import override_settings
 
     from apps.demo.generator.company import generate_company
     from apps.integrations.sync.qbo_sync import SYNC_ORDER
@@ -147,7 +151,12 @@ def run(quick: bool) -> list[Result]:
         # Real books (DESIGN §4b): journal entries, card payments, receipts, rates... synced too.
         generate_company(out, seed=SEED, years=years, scale=scale, as_of=AS_OF, real_books=True)
         gen_seconds = time.perf_counter() - gen_started
-        sandbox = start_sandbox_process(Path(out) / "qbo", faults="limits=off", persist=False)
+        sandbox = start_sandbox_process(Path(out) / "qbo", faults="limits=off", persist=False,
+                                         warm=True)
+        # Our own limiter too: its Redis round trips stay, QBO's 500/min cap does not (every
+        # sync here is the sandbox's one realm: back to back they ran into the cap).
+        limits_off = override_settings(QBO_RATE_PER_MINUTE=UNCAPPED)
+        limits_off.enable()
         try:
             for n in range(repeats):
                 business = connected_business(f"ingest-{tag}-{n}", sandbox.base_url)
@@ -163,6 +172,7 @@ def run(quick: bool) -> list[Result]:
             fetch_s, fetched = _fetch_only(business)
             incremental, incr_s = _incremental(business)
         finally:
+            limits_off.disable()
             sandbox.stop()
     connection.set_schema_to_public()
 
@@ -187,8 +197,10 @@ def run(quick: bool) -> list[Result]:
         f"{ingest.median:,.0f} entities/s ({ingest.low:,.0f}–{ingest.high:,.0f}), finalisers "
         f"{finals.median:.2f} s ({finals.low:.2f}–{finals.high:.2f}). Fetch only (sandbox in "
         f"its own process, limits off, HTTP + JSON decode, nothing stored): {fetch_s:.2f} s = "
-        f"{fetch_rate:,.0f} entities/s. COPY reference: the same final rows, same tables and "
-        f"columns, binary COPY into an empty business in one transaction, after each sync."
+        f"{fetch_rate:,.0f} entities/s. Our client's limiter without its 500 requests/min cap "
+        f"(the syncs share the sandbox's one realm). COPY reference: the same final rows, same "
+        f"tables and columns, binary COPY into an empty business in one transaction, after "
+        f"each sync."
     )
     extra = {
         "entities": entities, "table_rows": copy_rows, "requests": full.requests,

@@ -1,6 +1,6 @@
 """CPU seconds per 10,000 entities of one full QBO sync, per process: ours (and each of our
-threads), the sandbox's and our Postgres backend's. For a shared, loaded machine, where wall
-time says little (`make bench` measures wall time on a quiet one).
+threads), the sandbox's (warmed first) and our Postgres backend's. For a shared, loaded
+machine, where wall time says little (`make bench` measures wall time on a quiet one).
 
     python -m tests.bench.sync_cpu [--scale 2] [--years 2] [--dir /tmp/sync-cpu] [--profile]
 
@@ -61,7 +61,8 @@ def main() -> None:
             threads.append((self.name, time.thread_time(), prof))
 
     threading.Thread.run = measured
-    sandbox = start_sandbox_process(company / "qbo", faults="limits=off", persist=False)
+    sandbox = start_sandbox_process(company / "qbo", faults="limits=off", persist=False,
+                                    warm=True)
     try:
         business = connected_business(f"cpu-{uuid.uuid4().hex[:6]}", sandbox.base_url)
         with connection.cursor() as cursor:
@@ -70,11 +71,14 @@ def main() -> None:
         prof = cProfile.Profile(time.thread_time) if args.profile else None
         ours, main_cpu, box, pg = (time.process_time(), time.thread_time(),
                                    process_cpu(sandbox.pid), process_cpu(backend))
+        started = time.perf_counter()
         run = prof.runcall(qbo_sync_run, business, full=True) if prof else qbo_sync_run(
             business, full=True)
+        wall = time.perf_counter() - started
         per = 10_000 / max(1, sum(run.entities.values()))
         print(f"{sum(run.entities.values()):,} entities ({run.state}, {run.quarantined} "
-              f"quarantined); CPU s per 10k: ours {(time.process_time() - ours) * per:.2f} "
+              f"quarantined) in {wall:.2f} s wall; CPU s per 10k: ours "
+              f"{(time.process_time() - ours) * per:.2f} "
               f"(main thread {(time.thread_time() - main_cpu) * per:.2f}, "
               + ", ".join(f"{name} {cpu * per:.2f}" for name, cpu, _ in threads)
               + f"), sandbox {(process_cpu(sandbox.pid) - box) * per:.2f}, "

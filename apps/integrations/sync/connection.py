@@ -209,13 +209,12 @@ def qbo_limiter() -> RedisRateLimiter | None:
     if not getattr(settings, "QBO_LIMITER", True):
         return None
     url = settings.REDIS_URL
-    if url not in _limiters:
-        _limiters[url] = RedisRateLimiter(
-            url,
-            per_minute=getattr(settings, "QBO_RATE_PER_MINUTE", 500),
-            concurrent=getattr(settings, "QBO_CONCURRENT", 10),
-        )
-    return _limiters[url]
+    per_minute = getattr(settings, "QBO_RATE_PER_MINUTE", 500)
+    concurrent = getattr(settings, "QBO_CONCURRENT", 10)
+    key = f"{url}|{per_minute}|{concurrent}"  # overridden settings get a limiter of their own
+    if key not in _limiters:
+        _limiters[key] = RedisRateLimiter(url, per_minute=per_minute, concurrent=concurrent)
+    return _limiters[key]
 
 
 def connection_for(business: Business) -> QboConnection | None:

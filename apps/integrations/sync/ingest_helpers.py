@@ -5,6 +5,7 @@ whole page (the database would refuse it, and every other row of the page with i
 from __future__ import annotations
 
 import hashlib
+import weakref
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
@@ -79,8 +80,30 @@ def id_map(model: type[models.Model], realm_id: str, qbo_ids: Iterable[str],
            where: str = "", params: Sequence[Any] = ()) -> dict[str, int]:
     """{qbo_id: pk} for the given ids in one query (skips empty ids); ``where`` narrows it
     (SQL starting with `` AND``, its ``params`` after the ids)."""
-    return dict(_rows_by_qbo_id(model, f'"qbo_id", "{model._meta.pk.column}"', realm_id,
-                                qbo_ids, where, params))
+    return id_maps(realm_id, {"ids": (model, qbo_ids, where, params)})["ids"]
+
+
+def id_maps(realm_id: str, lookups: dict[str, tuple[Any, ...]]) -> dict[str, dict[str, int]]:
+    """Several ``id_map`` lookups of one page in one query: {name: (model, qbo_ids[, where,
+    params])} → {name: {qbo_id: pk}}. One round trip, not one per lookup: in the threaded sync
+    each answer waits for the GIL, which costs more than the query."""
+    out: dict[str, dict[str, int]] = {name: {} for name in lookups}
+    parts, args = [], []
+    for n, (model, qbo_ids, *rest) in enumerate(lookups.values()):
+        where, params = (rest[0] if rest else ""), (rest[1] if len(rest) > 1 else ())
+        wanted = {i for i in qbo_ids if i}
+        if wanted:
+            parts.append(f'SELECT {n}, "qbo_id", "{model._meta.pk.column}" '
+                         f'FROM "{model._meta.db_table}" '
+                         f'WHERE "realm_id" = %s AND "qbo_id" = ANY(%s){where}')
+            args += [realm_id, list(wanted), *params]
+    if parts:
+        names = list(lookups)
+        with connection.cursor() as cursor:
+            cursor.execute(" UNION ALL ".join(parts), args)
+            for n, qbo_id, pk in cursor.fetchall():
+                out[names[n]][qbo_id] = pk
+    return out
 
 
 def held_rows(model: type[models.Model], columns: Sequence[str], realm_id: str,
@@ -154,12 +177,23 @@ def upsert(
         return dict(cursor.fetchall())
 
 
+# Per database session (the psycopg connection: a new session is a new object), the staging
+# tables known to exist: their CREATE committed.
+_staged: weakref.WeakKeyDictionary[Any, set[str]] = weakref.WeakKeyDictionary()
+
+
 def _temp_table(cursor: Any, tmp: str, col_sql: str, table: str) -> None:
     """The session's staging table for this table and column list: a temp table lives as long
-    as its session, so it is created once and reused by every later page (IF NOT EXISTS: one
-    cheap statement, nothing to remember that a rolled-back transaction could falsify)."""
+    as its session, so it is created once and reused by every later page. Remembered only once
+    the creating transaction commits (a rollback drops the table with it): a page then saves
+    the round trip, which in a threaded sync costs far more than the statement — the GIL is
+    busy with the next pages when the answer comes back."""
+    known = _staged.setdefault(connection.connection, set())
+    if tmp in known:
+        return
     cursor.execute(f'CREATE TEMP TABLE IF NOT EXISTS "{tmp}" AS '
                    f'SELECT {col_sql} FROM "{table}" WITH NO DATA')
+    transaction.on_commit(lambda: known.add(tmp))
 
 
 def copy_insert(model: type[models.Model], rows: list[dict[str, Any]]) -> int:

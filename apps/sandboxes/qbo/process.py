@@ -55,6 +55,7 @@ def start_sandbox_process(
     verifier_token: str | None = None,
     webhook_format: str = "cloudevents",
     persist: bool = True,
+    warm: bool = False,
     python: str | None = None,
 ) -> SandboxProcess:
     args = [
@@ -81,6 +82,8 @@ def start_sandbox_process(
         args += ["--verifier-token", verifier_token]
     if not persist:
         args.append("--no-persist")
+    if warm:
+        args.append("--warm")
     env = dict(os.environ)
     env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(PROJECT_ROOT), env.get("PYTHONPATH")]))
     proc = subprocess.Popen(

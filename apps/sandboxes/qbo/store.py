@@ -107,6 +107,11 @@ class EntityTable:
         self.version += 1
         return obj
 
+    def warm(self) -> None:
+        """Encode every object's wire JSON now rather than on its first read."""
+        for key in self.objects:
+            self.json_of(key)
+
     def json_of(self, key: str) -> str:
         text = self.wire.get(key)
         if text is None:
@@ -141,6 +146,14 @@ class CompanyStore:
         self._query_cache: OrderedDict[tuple, tuple[int, list[str]]] = OrderedDict()
         self.on_dirty: Callable[[], None] = lambda: None
         self._load()
+
+    def warm(self) -> None:
+        """Every object's wire JSON encoded up front: Intuit's servers answer a first full
+        read as fast as a later one, and the sandbox's one-off encoding (seconds for a large
+        company) would otherwise be charged to the first sync that reads it."""
+        with self.lock:
+            for table in self.tables.values():
+                table.warm()
 
     # --- loading ------------------------------------------------------------------------
     def _load(self) -> None:

@@ -35,3 +35,17 @@ def test_subprocess_reports_malformed_file(tmp_path):
     (tmp_path / "co" / "Invoice.json").write_text("{oops")
     with pytest.raises(RuntimeError, match="Invoice.json"):
         start_sandbox_process(tmp_path / "co")
+
+
+def test_warm_store_serves_the_same_pages_with_every_object_encoded(tmp_path):
+    from apps.sandboxes.qbo.query import parse_query
+    from apps.sandboxes.qbo.store import CompanyStore
+
+    small_company(tmp_path / "co", bills=3, invoices=2)
+    cold, warm = CompanyStore(tmp_path / "co", persist=False), CompanyStore(tmp_path / "co",
+                                                                            persist=False)
+    warm.warm()
+    for name, table in warm.tables.items():
+        assert set(table.wire) == set(table.objects), name  # nothing left to encode on a read
+        sql = f"SELECT * FROM {name} STARTPOSITION 1 MAXRESULTS 1000"
+        assert warm.run_query(parse_query(sql)) == cold.run_query(parse_query(sql))

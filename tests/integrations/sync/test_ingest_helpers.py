@@ -1,0 +1,54 @@
+"""The sinks' shared helpers against real Postgres: several id lookups in one query, and the
+staging temp table that is created once per session but never assumed after a rollback."""
+
+import pytest
+from django.db import transaction
+
+from apps.ap.models import Vendor
+from apps.integrations.sync.ingest_helpers import PARTY_FIELDS, id_map, id_maps, upsert
+from apps.ledger.models import Account
+from tests.utils import in_tenant
+
+REALM = "9130"
+
+
+class Boom(Exception):
+    pass
+
+
+def _vendor(qbo_id: str, name: str) -> dict:
+    return {"realm_id": REALM, "qbo_id": qbo_id, "sync_token": "0", "qbo_updated_at": None,
+            "is_deleted": False, "display_name": name, "company_name": "", "email": "",
+            "active": True, "balance": 0, "currency": "USD"}
+
+
+def test_id_maps_answers_each_lookup_as_id_map_would(tenant_a):
+    with in_tenant(tenant_a):
+        bank = Account.objects.create(realm_id=REALM, qbo_id="35", name="Checking",
+                                      account_type=Account.Type.BANK)
+        rent = Account.objects.create(realm_id=REALM, qbo_id="7", name="Rent")
+        Account.objects.create(realm_id="other realm", qbo_id="8", name="Elsewhere")
+        acme = Vendor.objects.create(realm_id=REALM, qbo_id="7", display_name="Acme")
+        money = ' AND "account_type" = ANY(%s)'
+        found = id_maps(REALM, {
+            "accounts": (Account, ["35", "7", "8", "404", ""]),
+            "money": (Account, iter(["35", "7"]), money, [[Account.Type.BANK.value]]),
+            "vendors": (Vendor, ["7"]),
+            "none": (Vendor, []),
+        })
+        assert found == {"accounts": {"35": bank.pk, "7": rent.pk}, "money": {"35": bank.pk},
+                         "vendors": {"7": acme.pk}, "none": {}}
+        assert id_map(Account, REALM, ["7", "8"]) == {"7": rent.pk}
+        assert id_maps(REALM, {"nothing": (Account, [""])}) == {"nothing": {}}
+
+
+def test_staging_table_is_created_again_after_its_transaction_rolled_back(tenant_a):
+    with in_tenant(tenant_a):
+        with pytest.raises(Boom), transaction.atomic():
+            upsert(Vendor, [_vendor("1", "First")], PARTY_FIELDS)  # creates the staging table
+            raise Boom  # ...and the rollback drops it: it must not be remembered
+        pks = upsert(Vendor, [_vendor("2", "Second")], PARTY_FIELDS)
+        pks.update(upsert(Vendor, [_vendor("3", "Third")], PARTY_FIELDS))
+        assert set(pks) == {"2", "3"}
+        assert sorted(Vendor.objects.values_list("display_name", flat=True)) == [
+            "Second", "Third"]
