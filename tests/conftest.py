@@ -5,6 +5,7 @@ import pytest
 from django.db import connection
 
 from apps.accounts.models import Role
+from apps.core import pending_sql
 from tests.factories import make_member
 
 BASE_BUSINESSES = (
@@ -66,6 +67,9 @@ def _back_to_public():
     clear_test_cache()
     yield
     connection.set_schema_to_public()
+    # A second connection the runway opened outside a transaction block (apps/core/pending_sql)
+    # is closed like Django's test connections are, or it would keep the test database open.
+    pending_sql.aside_close()
 
 
 @pytest.hookimpl(hookwrapper=True)

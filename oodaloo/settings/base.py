@@ -110,6 +110,8 @@ DATABASES["default"]["ENGINE"] = "django_tenants.postgresql_backend"
 # A socket directory arrives URL-encoded (postgres://user@%2Fpath%2Fto%2Fdir/db).
 DATABASES["default"]["HOST"] = unquote(DATABASES["default"]["HOST"])
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
+# The runway reads its slowest input on a second connection, in parallel (apps/core/pending_sql).
+PENDING_SQL_ASIDE = env.bool("PENDING_SQL_ASIDE", default=True)
 DATABASES["default"]["TEST"] = {"NAME": env("TEST_DB_NAME", default="test_oodaloo")}
 
 REDIS_URL = env("REDIS_URL", default=DEFAULT_REDIS_URL)

@@ -8,7 +8,7 @@ from datetime import date, timedelta
 
 from django.utils import timezone
 
-from apps.core.pending_sql import PendingStatements
+from apps.core.pending_sql import PendingStatements, aside_allowed
 from apps.runway.engine import (
     RunwayInputs,
 )
@@ -75,42 +75,48 @@ def runway_inputs_started(*, as_of: date, currency: str = "USD") -> StartedInput
     previous one's inputs: (1) the accounts and every input not depending on them; (2) the
     movements of the accounts that feed burn (the accounts decide which) — Python builds (1)'s
     inputs meanwhile; (3) the habit statistics — left running while the caller builds the
-    movements and computes burn and recurring series."""
+    movements and computes burn and recurring series. Outside a transaction block (3) is sent
+    first, on a second connection (`apps.core.pending_sql`, "aside"), so it runs in parallel."""
     tables = _tables()
     params = {"as_of": as_of, **_window_params(as_of), **_paid_params(as_of),
               "issued_start": as_of - timedelta(days=ISSUED_DAYS), "home": currency}
 
-    def batch(statements: list[str]) -> PendingStatements:
-        return PendingStatements([stmt.format(**tables) for stmt in statements], params)
+    def batch(statements: list[str], aside: bool = False) -> PendingStatements:
+        return PendingStatements([stmt.format(**tables) for stmt in statements], params,
+                                 aside=aside)
 
-    first = batch(FIRST)
-    (accounts, journal, overrides, fx, invoices, bills, issued, reserves,
-     credits) = (first.rows() for _ in FIRST)
-    found = _accounts(accounts, currency, timezone.now())
-    params.update(_movement_params(as_of, found.accounts))
-    moves = batch([MOVEMENTS_SQL, CARD_AND_REFUND_SQL])
+    # Outside a transaction block the habit statistics start first, on a second connection:
+    # Postgres computes them on another core while this one serves the other two batches.
+    paid = batch([PAID_STATS_SQL], aside=True) if aside_allowed() else None
     try:
-        inputs = RunwayInputs(
-            accounts=tuple(found.accounts),
-            open_invoices=tuple(_open_invoices(invoices, currency)),
-            open_bills=tuple(_open_bills(bills, currency)),
-            issued=tuple(_issued(issued)),
-            reserves=tuple(_reserves(reserves)),
-            series_overrides=tuple(_overrides(overrides)),
-            currency=currency,
-            journal_entries=tuple(journal_entries(journal, currency)),
-            vendor_credits=tuple(vendor_credits(credits, currency)),
-            rates=tuple(rates(fx)),
-        )
-        movements = moves.rows()
-        movements += moves.rows()  # card payments and refunds, shaped like movements
-    finally:
-        moves.close()
-    paid = batch([PAID_STATS_SQL])
-    try:
+        first = batch(FIRST)
+        (accounts, journal, overrides, fx, invoices, bills, issued, reserves,
+         credits) = (first.rows() for _ in FIRST)
+        found = _accounts(accounts, currency, timezone.now())
+        params.update(_movement_params(as_of, found.accounts))
+        moves = batch([MOVEMENTS_SQL, CARD_AND_REFUND_SQL])
+        try:
+            inputs = RunwayInputs(
+                accounts=tuple(found.accounts),
+                open_invoices=tuple(_open_invoices(invoices, currency)),
+                open_bills=tuple(_open_bills(bills, currency)),
+                issued=tuple(_issued(issued)),
+                reserves=tuple(_reserves(reserves)),
+                series_overrides=tuple(_overrides(overrides)),
+                currency=currency,
+                journal_entries=tuple(journal_entries(journal, currency)),
+                vendor_credits=tuple(vendor_credits(credits, currency)),
+                rates=tuple(rates(fx)),
+            )
+            movements = moves.rows()
+            movements += moves.rows()  # card payments and refunds, shaped like movements
+        finally:
+            moves.close()
+        paid = paid or batch([PAID_STATS_SQL])
         inputs = replace(inputs, movements=tuple(_movements(movements, found.aliases)))
     except BaseException:
-        paid.close()  # the connection is free again before the error goes on
+        if paid is not None:
+            paid.close()  # the connection is free again before the error goes on
         raise
     return StartedInputs(inputs, paid, as_of)
 
