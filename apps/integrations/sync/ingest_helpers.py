@@ -5,7 +5,6 @@ whole page (the database would refuse it, and every other row of the page with i
 from __future__ import annotations
 
 import hashlib
-import weakref
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
@@ -177,23 +176,13 @@ def upsert(
         return dict(cursor.fetchall())
 
 
-# Per database session (the psycopg connection: a new session is a new object), the staging
-# tables known to exist: their CREATE committed.
-_staged: weakref.WeakKeyDictionary[Any, set[str]] = weakref.WeakKeyDictionary()
-
-
 def _temp_table(cursor: Any, tmp: str, col_sql: str, table: str) -> None:
-    """The session's staging table for this table and column list: a temp table lives as long
-    as its session, so it is created once and reused by every later page. Remembered only once
-    the creating transaction commits (a rollback drops the table with it): a page then saves
-    the round trip, which in a threaded sync costs far more than the statement — the GIL is
-    busy with the next pages when the answer comes back."""
-    known = _staged.setdefault(connection.connection, set())
-    if tmp in known:
-        return
+    """The session's staging table for this table and column list (a temp table lives as long
+    as its session). Asked for on every page: remembering it across transactions was wrong
+    whenever the creating transaction's commit was not real (on_commit callbacks run by a test
+    whose transaction then rolls back), and the next page failed on a missing table."""
     cursor.execute(f'CREATE TEMP TABLE IF NOT EXISTS "{tmp}" AS '
                    f'SELECT {col_sql} FROM "{table}" WITH NO DATA')
-    transaction.on_commit(lambda: known.add(tmp))
 
 
 def copy_insert(model: type[models.Model], rows: list[dict[str, Any]]) -> int:

@@ -1,5 +1,5 @@
 """The sinks' shared helpers against real Postgres: several id lookups in one query, and the
-staging temp table that is created once per session but never assumed after a rollback."""
+staging temp table that is asked for on every page, so a rolled-back one is created again."""
 
 import pytest
 from django.db import transaction
