@@ -5,6 +5,7 @@ whole page (the database would refuse it, and every other row of the page with i
 from __future__ import annotations
 
 import hashlib
+import weakref
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
@@ -176,13 +177,33 @@ def upsert(
         return dict(cursor.fetchall())
 
 
+# Per database session (the psycopg connection: a new session is a new object), the staging
+# tables known to exist because their CREATE really committed.
+_staged: weakref.WeakKeyDictionary[Any, set[str]] = weakref.WeakKeyDictionary()
+
+
 def _temp_table(cursor: Any, tmp: str, col_sql: str, table: str) -> None:
-    """The session's staging table for this table and column list (a temp table lives as long
-    as its session). Asked for on every page: remembering it across transactions was wrong
-    whenever the creating transaction's commit was not real (on_commit callbacks run by a test
-    whose transaction then rolls back), and the next page failed on a missing table."""
+    """The session's staging table for this table and column list. A temp table lives as long
+    as its session, so once its CREATE has committed every later page reuses it without a round
+    trip (in a threaded sync that wait costs far more than the statement: the GIL is busy with
+    the next pages when the answer comes back).
+
+    Remembered only after a real commit: on_commit callbacks can also run while an outer
+    transaction is still open (a test executing captured callbacks, whose transaction then rolls
+    back and drops the table), so the callback checks that no transaction block is left. Assumes
+    one server session per Django connection (no transaction-mode pooler: docs/scaling.md)."""
+    known = _staged.setdefault(connection.connection, set())
+    if tmp in known:
+        return
     cursor.execute(f'CREATE TEMP TABLE IF NOT EXISTS "{tmp}" AS '
                    f'SELECT {col_sql} FROM "{table}" WITH NO DATA')
+    session = connection.connection
+
+    def committed() -> None:
+        if not connection.in_atomic_block and connection.connection is session:
+            known.add(tmp)
+
+    transaction.on_commit(committed)
 
 
 def copy_insert(model: type[models.Model], rows: list[dict[str, Any]]) -> int:

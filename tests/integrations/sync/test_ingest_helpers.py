@@ -1,12 +1,15 @@
 """The sinks' shared helpers against real Postgres: several id lookups in one query, and the
-staging temp table that is asked for on every page, so a rolled-back one is created again."""
+staging temp table that is created once per session — remembered only after a real commit, so
+a rolled-back one is created again."""
 
 import pytest
-from django.db import transaction
+from django.db import connection, transaction
+from django.test.utils import CaptureQueriesContext
 
 from apps.ap.models import Vendor
 from apps.integrations.sync.ingest_helpers import PARTY_FIELDS, id_map, id_maps, upsert
 from apps.ledger.models import Account
+from apps.tenancy.services import business_provision
 from tests.utils import in_tenant
 
 REALM = "9130"
@@ -52,3 +55,48 @@ def test_staging_table_is_created_again_after_its_transaction_rolled_back(tenant
         assert set(pks) == {"2", "3"}
         assert sorted(Vendor.objects.values_list("display_name", flat=True)) == [
             "Second", "Third"]
+
+
+def test_staging_table_survives_on_commit_callbacks_run_inside_a_rolled_back_transaction(
+        tenant_a, django_capture_on_commit_callbacks):
+    # What a test does that executes captured callbacks: they run while its transaction is
+    # still open, and that transaction then rolls back, dropping the table with it.
+    with in_tenant(tenant_a):
+        with pytest.raises(Boom), transaction.atomic():
+            with django_capture_on_commit_callbacks(execute=True):
+                upsert(Vendor, [_vendor("1", "First")], PARTY_FIELDS)
+            raise Boom
+        assert upsert(Vendor, [_vendor("2", "Second")], PARTY_FIELDS).keys() == {"2"}
+
+
+def _creates(ctx: CaptureQueriesContext) -> int:
+    return sum("CREATE TEMP TABLE" in q["sql"] for q in ctx.captured_queries)
+
+
+@pytest.fixture
+def committed_business(settings):
+    settings.TENANT_SPARE_SCHEMAS = 0
+    business = business_provision(slug="staging-co", name="Staging Co")
+    try:
+        yield business
+    finally:
+        connection.set_schema_to_public()
+        business.delete(force_drop=True)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_staging_table_is_created_once_per_session_after_a_real_commit(committed_business):
+    with in_tenant(committed_business):
+        with CaptureQueriesContext(connection) as first:
+            upsert(Vendor, [_vendor("1", "First")], PARTY_FIELDS)  # commits (autocommit)
+        with CaptureQueriesContext(connection) as later:
+            upsert(Vendor, [_vendor("2", "Second")], PARTY_FIELDS)
+            upsert(Vendor, [_vendor("1", "First, renamed")], PARTY_FIELDS)
+        assert (_creates(first), _creates(later)) == (1, 0)
+        # A new session (reconnect) has no temp tables: it creates its own.
+        connection.close()
+        with CaptureQueriesContext(connection) as fresh:
+            upsert(Vendor, [_vendor("3", "Third")], PARTY_FIELDS)
+        assert _creates(fresh) == 1
+        assert sorted(Vendor.objects.values_list("display_name", flat=True)) == [
+            "First, renamed", "Second", "Third"]
