@@ -112,6 +112,9 @@ DATABASES["default"]["HOST"] = unquote(DATABASES["default"]["HOST"])
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
 # The runway reads its slowest input on a second connection, in parallel (apps/core/pending_sql).
 PENDING_SQL_ASIDE = env.bool("PENDING_SQL_ASIDE", default=True)
+# A full QBO sync reads purchases, transfers and card payments in a forked second process
+# (apps/integrations/sync/qbo_lanes.py): both cores for a large company's first sync.
+QBO_SYNC_LANES = env.bool("QBO_SYNC_LANES", default=True)
 DATABASES["default"]["TEST"] = {"NAME": env("TEST_DB_NAME", default="test_oodaloo")}
 
 REDIS_URL = env("REDIS_URL", default=DEFAULT_REDIS_URL)

@@ -29,6 +29,11 @@ SYNC_ORDER: tuple[str, ...] = (
     "BillPayment", "Payment", "Purchase", "Deposit", "Transfer", "CreditCardPayment",
     "JournalEntry",
 )
+# A full sync reads these in a second process (qbo_lanes.py) while it reads the documents and
+# payments: they name only accounts (stored before the lanes start: LANES_START) and nothing
+# read meanwhile names them. Purchases are about half of an agency's entities.
+SECOND_LANE = frozenset({"Purchase", "Transfer", "CreditCardPayment"})
+LANES_START = SYNC_ORDER.index("Bill")
 # ExchangeRate objects have no Id, so neither CDC nor webhooks can carry them: every
 # incremental run of a multicurrency company re-reads the rates dated from RATE_LOOKBACK
 # before its window (a full sync reads them all); a rate is upserted by (currency, date),
@@ -58,6 +63,14 @@ class _RunState:
     counts: dict[str, int] = field(default_factory=dict)
     quarantined: int = 0
     open_quarantine: dict[str, set[str]] = field(default_factory=dict)
+
+
+def split_lanes(order: Sequence[str]) -> tuple[list[str], list[str], list[str]]:
+    """(read first, then this lane, the second lane) of a full sync's entity order."""
+    before = set(SYNC_ORDER[:LANES_START])
+    return ([e for e in order if e in before],
+            [e for e in order if e not in before and e not in SECOND_LANE],
+            [e for e in order if e in SECOND_LANE])
 
 
 # --- quarantine --------------------------------------------------------------------------

@@ -21,8 +21,16 @@ from typing import Any
 from django.utils import timezone
 
 from apps.integrations.qbo.client import QboClient, format_qbo_time
-from apps.integrations.sync.connection import connection_for
+from apps.integrations.sync import sinks
+from apps.integrations.sync.connection import connection_for, qbo_client_for
 from apps.integrations.sync.models import QboConnection, SyncRun
+from apps.integrations.sync.qbo_lanes import (
+    CheckOnly,
+    LaneResult,
+    lane_absorb,
+    lanes_allowed,
+    second_lane,
+)
 from apps.integrations.sync.qbo_pages import (  # noqa: F401 — re-exported
     CDC_MAX_AGE,
     CLOCK_SKEW,
@@ -40,6 +48,7 @@ from apps.integrations.sync.qbo_pages import (  # noqa: F401 — re-exported
     ingest_page,
     parse_page,
     quarantine_records,
+    split_lanes,
 )
 from apps.integrations.sync.qbo_runner import (  # noqa: F401 — re-exported
     SyncBusy,
@@ -88,7 +97,8 @@ def qbo_sync_run(
     report = progress or (lambda _entity, _n: None)
 
     def paged(state: _RunState, client: QboClient, conn: QboConnection, lock: Any,
-              where: str = "", entities: Sequence[str] | None = None) -> datetime | None:
+              where: str = "", entities: Sequence[str] | None = None, *,
+              mark: bool = True, report: Progress = report) -> datetime | None:
         if not where and entities is None:
             _company_refresh(conn, client, business)
         wanted = order if entities is None else entities
@@ -99,9 +109,25 @@ def qbo_sync_run(
             ingest_page(state, entity, page, parsed)
             report(entity, len(page))
             lock.extend()
-        if not where:
+        if not where and mark:
             _mark_synced(conn, wanted)
         return None
+
+    def second_lane_work(entities: list[str], state: _RunState, conn: QboConnection):
+        """What the forked lane runs: its own client, state and database session."""
+
+        def work(check: Callable[[], None]) -> LaneResult:
+            client = qbo_client_for(conn)
+            mine = _RunState(ctx=sinks.SinkContext(business=business, realm_id=conn.realm_id,
+                                                   client=client),
+                             open_quarantine=state.open_quarantine)
+            # Marked synced by the parent once it has the result (one writer of that list).
+            paged(mine, client, conn, CheckOnly(check), entities=entities, mark=False,
+                  report=lambda _entity, _n: None)
+            return LaneResult(mine.counts, mine.quarantined, mine.ctx.touched,
+                              client.stats.requests)
+
+        return work
 
     def backfill(state, client, conn, lock) -> None:
         """Entity types never read in full (added since the last full sync): read them all."""
@@ -110,7 +136,17 @@ def qbo_sync_run(
             paged(state, client, conn, lock, entities=missing)
 
     def full_body(state, client, conn, lock) -> datetime | None:
-        paged(state, client, conn, lock)
+        before, here, aside = split_lanes(order)
+        if not aside or not lanes_allowed():
+            paged(state, client, conn, lock)
+            return None
+        _company_refresh(conn, client, business)
+        paged(state, client, conn, lock, entities=before)
+        with second_lane(second_lane_work(aside, state, conn), keep_alive=lock.extend) as join:
+            paged(state, client, conn, lock, entities=here)
+            lane = join()
+        lane_absorb(state, client, lane, report)
+        _mark_synced(conn, aside)
         return None
 
     def stale_body(state, client, conn, lock) -> datetime | None:

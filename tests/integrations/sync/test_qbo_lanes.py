@@ -1,0 +1,133 @@
+"""A full sync's second lane (apps/integrations/sync/qbo_lanes.py): purchases, transfers and
+card payments read by a forked process give the same books, counts and bookkeeping as one
+process; a lane that fails or dies fails the run with a reason, and leaving early kills it."""
+
+from __future__ import annotations
+
+import logging
+import os
+import signal
+import time
+
+import pytest
+from django.db import connection
+
+from apps.bank.models import CreditCardPayment, Purchase, Transfer
+from apps.integrations.sync.management.commands.connect_qbo import sandbox_connect
+from apps.integrations.sync.models import QboConnection, QuarantinedRecord, SyncRun
+from apps.integrations.sync.qbo_lanes import LaneFailed, LaneResult, second_lane
+from apps.integrations.sync.qbo_sync import qbo_sync_run
+from apps.tenancy.services import business_provision
+from tests.integrations.sync.books_company import write_books
+from tests.integrations.sync.qbo_company import start
+from tests.utils import in_tenant
+
+
+def _never() -> None:
+    raise AssertionError("keep_alive is only called while join waits")
+
+
+def test_join_hands_back_what_the_child_computed():
+    def work(check):
+        check()  # the parent is there
+        return LaneResult(counts={"Purchase": 3}, quarantined=1,
+                          touched={"Purchase": {"7"}}, requests=os.getpid())
+
+    with second_lane(work, keep_alive=_never) as join:
+        result = join()
+    assert (result.counts, result.quarantined, result.touched) == (
+        {"Purchase": 3}, 1, {"Purchase": {"7"}})
+    assert result.requests != os.getpid()  # it ran in another process
+
+
+def test_a_lane_that_raises_fails_with_its_reason():
+    def work(check):
+        raise ValueError("page 3 of Purchase: boom")
+
+    with pytest.raises(LaneFailed, match="ValueError: page 3 of Purchase: boom"):
+        with second_lane(work, keep_alive=_never) as join:
+            join()
+
+
+def test_a_lane_that_dies_is_reported_with_its_signal():
+    def work(check):
+        os.kill(os.getpid(), signal.SIGKILL)
+
+    with pytest.raises(LaneFailed, match="died: killed by signal 9"):
+        with second_lane(work, keep_alive=_never) as join:
+            join()
+
+
+def test_join_keeps_the_lock_alive_while_it_waits():
+    beats = []
+
+    def work(check):
+        time.sleep(5.5)
+        return LaneResult()
+
+    with second_lane(work, keep_alive=lambda: beats.append(1)) as join:
+        join()
+    assert beats == [1]  # one 5-second wait without an answer
+
+
+def test_leaving_early_kills_the_lane():
+    started = time.monotonic()
+    with pytest.raises(RuntimeError):
+        with second_lane(lambda check: time.sleep(60), keep_alive=_never):
+            raise RuntimeError("this lane's page failed")
+    assert time.monotonic() - started < 10
+
+
+# --- a real full sync, committed (the child cannot see a test's open transaction) ----------
+
+
+@pytest.fixture
+def two_businesses(settings, tmp_path):
+    settings.TENANT_SPARE_SCHEMAS = 0
+    settings.QBO_RETRY_BASE, settings.QBO_RETRY_CAP = 0.01, 0.05
+    books = write_books(tmp_path / "co", bad=True)
+    made, sandboxes = [], []
+    try:
+        for slug in ("lanes-two", "lanes-one"):
+            sandboxes.append(start(books))
+            business = business_provision(slug=slug, name=slug.title())
+            made.append(business)
+            sandbox_connect(business, sandboxes[-1].base_url)
+        yield made
+    finally:
+        connection.set_schema_to_public()
+        for business in made:
+            business.delete(force_drop=True)
+        for sandbox in sandboxes:
+            sandbox.stop()
+
+
+def _books(business) -> dict:
+    with in_tenant(business):
+        return {model.__name__: sorted(model.objects.values_list(
+                    "qbo_id", "total" if model is Purchase else "amount"))
+                for model in (Purchase, Transfer, CreditCardPayment)}
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_full_sync_in_two_lanes_stores_what_one_lane_stores(two_businesses, settings, caplog):
+    lanes, serial = two_businesses
+    with caplog.at_level(logging.INFO, logger="apps.integrations.sync.qbo_lanes"):
+        two = qbo_sync_run(lanes, full=True)
+    pids = [r.getMessage() for r in caplog.records if "second sync lane (pid" in r.message]
+    assert pids and f"(pid {os.getpid()})" not in pids[0]
+
+    settings.QBO_SYNC_LANES = False
+    caplog.clear()
+    one = qbo_sync_run(serial, full=True)
+    assert not [r for r in caplog.records if "second sync lane" in r.message]
+
+    assert two.state == one.state == SyncRun.State.SUCCEEDED
+    assert two.entities == one.entities and two.entities["Purchase"] > 0
+    assert (two.requests, two.quarantined) == (one.requests, one.quarantined)
+    assert _books(lanes) == _books(serial)
+    quarantined = {b: sorted(QuarantinedRecord.objects.filter(business=b).values_list(
+        "entity", "external_id", "reason")) for b in (lanes, serial)}
+    assert quarantined[lanes] == quarantined[serial]
+    assert (QboConnection.objects.get(business=lanes).synced_entities
+            == QboConnection.objects.get(business=serial).synced_entities)
