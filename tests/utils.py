@@ -22,6 +22,24 @@ def in_tenant(business):
             connection.set_schema_to_public()
 
 
+@contextmanager
+def committed_businesses(*slugs: str):
+    """Businesses provisioned for real, for transactional tests (``django_db(transaction=True)``
+    flushes only the public schema): yields them, then drops their schemas. Spare schemas off
+    (``settings.TENANT_SPARE_SCHEMAS = 0``) is the caller's."""
+    from apps.tenancy.services import business_provision
+
+    made = []
+    try:
+        for slug in slugs:
+            made.append(business_provision(slug=slug, name=slug.replace("-", " ").title()))
+        yield made
+    finally:
+        connection.set_schema_to_public()
+        for business in made:
+            business.delete(force_drop=True)
+
+
 def client_for(business=None, user=None) -> Client:
     """A test client on a business's host (or the public host), optionally signed in."""
     host = f"{business.slug}.localhost" if business is not None else "localhost"

@@ -14,7 +14,8 @@ Redis round trips and the 10-concurrent seat stay): in production QBO's 500 requ
 realm is the bottleneck, not our code. A bench business
 is provisioned, connected by the real OAuth flow (`connect_qbo`'s `sandbox_connect`) and
 fully synced with `qbo_sync_run(full=True)`; the progress callback marks when the last page
-is stored, which splits the run into *ingest* (requests → parse → sinks → Postgres) and the
+is stored (the second lane's counts are reported when it joins), which splits the run into
+*ingest* (requests → parse → sinks → Postgres) and the
 *after-sync finalisers* (bill/invoice derived fields, Prep Tray refresh).
 
 Reference in the same run: the very rows the sync stored (same tables, same columns, lines
@@ -42,6 +43,8 @@ TARGET_COPY_RATIO = 4.0
 UNCAPPED = 1_000_000  # requests per minute per realm: no cap
 INGEST_APPS = ("ledger", "ap", "ar", "bank")  # the apps whose sinks store QBO entities
 
+
+LANES = "in two lanes (purchases, transfers and card payments read by a forked second process)"
 
 def connected_business(slug: str, sandbox_url: str):
     from apps.integrations.sync.management.commands.connect_qbo import sandbox_connect
@@ -134,6 +137,7 @@ def _incremental(business) -> tuple[object, float]:
 
 
 def run(quick: bool) -> list[Result]:
+    from django.conf import settings
     from django.db import connection
     from django.test import override_settings
 
@@ -191,7 +195,9 @@ def run(quick: bool) -> list[Result]:
         f"Full sync of the demo agency --scale {scale} --years {years} (generated in "
         f"{gen_seconds:.0f} s), {repeats} times into new businesses: {entities:,} QBO entities "
         f"({by_entity}; {copy_rows:,} table rows with lines) in {full.requests} requests, "
-        f"{full.quarantined} quarantined. Clock from the sync's start to the end of its "
+        f"{full.quarantined} quarantined, "
+        f"{LANES if settings.QBO_SYNC_LANES else 'in one process (QBO_SYNC_LANES off)'}"
+        f". Clock from the sync's start to the end of its "
         f"finalisers (derived bill/invoice fields, Prep Tray). Split (medians): ingest "
         f"(fetch + parse + sinks + Postgres) {entities / ingest.median:.2f} s = "
         f"{ingest.median:,.0f} entities/s ({ingest.low:,.0f}–{ingest.high:,.0f}), finalisers "

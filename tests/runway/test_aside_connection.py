@@ -12,21 +12,18 @@ from django.test.utils import CaptureQueriesContext
 from apps.core import pending_sql
 from apps.runway.cache import runway_invalidate
 from apps.runway.services import runway_compute
-from apps.tenancy.services import business_provision
 from tests.runway.test_selectors_queries import AS_OF, grow
-from tests.utils import in_tenant
+from tests.utils import committed_businesses, in_tenant
 
 
 @pytest.fixture
 def committed_business(settings):
     settings.TENANT_SPARE_SCHEMAS = 0
-    business = business_provision(slug="aside-co", name="Aside Co")
-    try:
-        yield business
-    finally:
-        pending_sql.aside_close()
-        connection.set_schema_to_public()
-        business.delete(force_drop=True)
+    with committed_businesses("aside-co") as (business,):
+        try:
+            yield business
+        finally:
+            pending_sql.aside_close()
 
 
 def _aside_backend() -> int | None:

@@ -9,8 +9,7 @@ from django.test.utils import CaptureQueriesContext
 from apps.ap.models import Vendor
 from apps.integrations.sync.ingest_helpers import PARTY_FIELDS, id_map, id_maps, upsert
 from apps.ledger.models import Account
-from apps.tenancy.services import business_provision
-from tests.utils import in_tenant
+from tests.utils import committed_businesses, in_tenant
 
 REALM = "9130"
 
@@ -76,12 +75,8 @@ def _creates(ctx: CaptureQueriesContext) -> int:
 @pytest.fixture
 def committed_business(settings):
     settings.TENANT_SPARE_SCHEMAS = 0
-    business = business_provision(slug="staging-co", name="Staging Co")
-    try:
+    with committed_businesses("staging-co") as (business,):
         yield business
-    finally:
-        connection.set_schema_to_public()
-        business.delete(force_drop=True)
 
 
 @pytest.mark.django_db(transaction=True)

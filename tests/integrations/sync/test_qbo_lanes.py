@@ -10,17 +10,15 @@ import signal
 import time
 
 import pytest
-from django.db import connection
 
 from apps.bank.models import CreditCardPayment, Purchase, Transfer
 from apps.integrations.sync.management.commands.connect_qbo import sandbox_connect
 from apps.integrations.sync.models import QboConnection, QuarantinedRecord, SyncRun
 from apps.integrations.sync.qbo_lanes import LaneFailed, LaneResult, second_lane
 from apps.integrations.sync.qbo_sync import qbo_sync_run
-from apps.tenancy.services import business_provision
 from tests.integrations.sync.books_company import write_books
 from tests.integrations.sync.qbo_company import start
-from tests.utils import in_tenant
+from tests.utils import committed_businesses, in_tenant
 
 
 def _never() -> None:
@@ -86,18 +84,14 @@ def two_businesses(settings, tmp_path):
     settings.TENANT_SPARE_SCHEMAS = 0
     settings.QBO_RETRY_BASE, settings.QBO_RETRY_CAP = 0.01, 0.05
     books = write_books(tmp_path / "co", bad=True)
-    made, sandboxes = [], []
+    sandboxes = []
     try:
-        for slug in ("lanes-two", "lanes-one"):
-            sandboxes.append(start(books))
-            business = business_provision(slug=slug, name=slug.title())
-            made.append(business)
-            sandbox_connect(business, sandboxes[-1].base_url)
-        yield made
+        with committed_businesses("lanes-two", "lanes-one") as made:
+            for business in made:
+                sandboxes.append(start(books))
+                sandbox_connect(business, sandboxes[-1].base_url)
+            yield made
     finally:
-        connection.set_schema_to_public()
-        for business in made:
-            business.delete(force_drop=True)
         for sandbox in sandboxes:
             sandbox.stop()
 
