@@ -36,7 +36,7 @@ from django_tenants.utils import get_limit_set_calls, quote_schema_name
 from psycopg import ClientCursor
 from psycopg.adapt import Transformer
 from psycopg.errors import error_from_result
-from psycopg.pq import ExecStatus
+from psycopg.pq import ConnStatus, DiagnosticField, ExecStatus
 
 
 def _search_path_due() -> list[str] | None:
@@ -116,13 +116,37 @@ class PendingStatements:
             path = f"SET search_path = {','.join(map(quote_schema_name, self._search_path))}"
             self._log.insert(0, path)
             sql = f"{path};\n{sql}"
+        self._sql = sql
         self._left = len(statements)
         self._failed = False
+        self._retried = not aside  # only an aside batch is sent again (see _send_again)
+        self._fresh = True  # no result read yet
         self._started = monotonic()
-        self._conn.pgconn.send_query(sql.encode(self._encoding))
+        try:
+            self._conn.pgconn.send_query(sql.encode(self._encoding))
+        except psycopg.OperationalError:
+            if not self._send_again():
+                raise
+
+    def _send_again(self) -> bool:
+        """Once, an aside batch on a fresh second connection, when the server ended the idle
+        one (a restart, an idle timeout): psycopg learns that only by using it. Safe: the aside
+        batch is read-only and runs outside any transaction block."""
+        if self._retried or not self._fresh:
+            return False
+        self._retried = True
+        aside_close()
+        self._conn = _aside_connection()
+        self._conn.pgconn.send_query(self._sql.encode(self._encoding))
+        return True
 
     def _result(self, wanted: ExecStatus) -> Any:
         result = self._conn.pgconn.get_result()
+        if result is not None and result.status != wanted and self._ended(result):
+            while self._conn.pgconn.get_result() is not None:
+                pass
+            if self._send_again():
+                result = self._conn.pgconn.get_result()
         if result is None or result.status != wanted:
             self._failed = True
             self.close()
@@ -130,7 +154,14 @@ class PendingStatements:
                 raise RuntimeError("no more statements were sent")
             with connection.wrap_database_errors:  # Django's exception classes, as for a cursor
                 raise error_from_result(result, encoding=self._encoding)
+        self._fresh = False
         return result
+
+    def _ended(self, result: Any) -> bool:
+        """Whether the server ended this session (admin shutdown, class 08 connection errors)."""
+        state = result.error_field(DiagnosticField.SQLSTATE) or b""
+        return (self._conn.pgconn.status == ConnStatus.BAD or state.startswith(b"08")
+                or state in (b"57P01", b"57P02", b"57P03"))
 
     def rows(self) -> list[tuple]:
         """The next statement's rows (waits until Postgres has finished it)."""

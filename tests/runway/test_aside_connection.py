@@ -5,6 +5,8 @@ nothing runs aside."""
 
 from __future__ import annotations
 
+import time
+
 import pytest
 from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
@@ -69,3 +71,25 @@ def test_nothing_runs_aside_inside_a_transaction_block(committed_business, setti
         inside = runway_compute(committed_business, as_of=AS_OF)
         assert _aside_backend() is None
         assert inside.history.habits
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_aside_session_the_server_ended_is_replaced_at_once(committed_business, settings):
+    settings.PENDING_SQL_ASIDE = True
+    with in_tenant(committed_business):
+        grow(5)
+    runway_invalidate(committed_business)
+    first = runway_compute(committed_business, as_of=AS_OF)
+    aside = pending_sql._aside.conn
+    pid = aside.info.backend_pid
+    with connection.cursor() as cur:
+        cur.execute("SELECT pg_terminate_backend(%s)", [pid])
+        for _ in range(100):  # until the backend has gone
+            cur.execute("SELECT 1 FROM pg_stat_activity WHERE pid = %s", [pid])
+            if cur.fetchone() is None:
+                break
+            time.sleep(0.02)
+    assert not aside.closed  # psycopg does not know yet
+    runway_invalidate(committed_business)
+    assert runway_compute(committed_business, as_of=AS_OF) == first  # the first time
+    assert pending_sql._aside.conn.info.backend_pid != pid
