@@ -16,9 +16,11 @@ CACHES["default"]["LOCATION"] = REDIS_URL
 CELERY_BROKER_URL = env("TEST_CELERY_BROKER_URL", default=CELERY_BROKER_URL)
 # A key prefix per test database keeps parallel test runs apart.
 # Each test database gets its own cache prefix; tests/conftest.py empties it between tests.
+# pytest-xdist workers (PYTEST_XDIST_WORKER) get one each, as they get a database each: one
+# worker emptying its prefix must not wipe another's keys mid-test (a replayed webhook's mark).
 CACHES["default"]["KEY_PREFIX"] = env(
     "CACHE_KEY_PREFIX", default=f"oodaloo-{env('TEST_DB_NAME', default='test_oodaloo')}"
-)
+) + env("PYTEST_XDIST_WORKER", default="")
 AXES_FAILURE_LIMIT = 5
 # Crash tests may SIGKILL a worker at a named point (apps/integrations/mail/delivery.fault_hook).
 FAULT_DRILLS = True
