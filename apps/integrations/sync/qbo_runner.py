@@ -16,6 +16,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 from django_tenants.utils import tenant_context
 
+from apps.core.allocations import fewer_collections
 from apps.core.services.data_version import data_changed
 from apps.integrations.qbo.client import QboClient
 from apps.integrations.qbo.dtos import parse_entity
@@ -127,7 +128,8 @@ def _locked_run(business: Business, conn: QboConnection, kind: str, body: Callab
     state = _RunState(ctx=ctx, open_quarantine=_open_quarantine(business))
     started = timezone.now()
     try:
-        next_since = body(state, client, conn, lock)
+        with fewer_collections():  # pages allocate millions of short-lived objects
+            next_since = body(state, client, conn, lock)
         # The books changed: cached runway results must not outlive them. Bumped before the
         # finalisers (the tray's reads the runway) and after them (they adjust statuses).
         data_changed(business)
