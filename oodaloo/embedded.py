@@ -62,9 +62,6 @@ def hold() -> None:
         # reach the demo's worker, and the demo's cache never meets a test's.
         lines.append(f"TEST_REDIS_URL=unix://{redis.socket_file}?db=1")
         lines.append(f"TEST_CELERY_BROKER_URL=redis+socket://{redis.socket_file}?virtual_host=1")
-        # Benchmarks get database 2 (oodaloo/settings/bench.py), for the same reason.
-        lines.append(f"BENCH_REDIS_URL=unix://{redis.socket_file}?db=2")
-        lines.append(f"BENCH_CELERY_BROKER_URL=redis+socket://{redis.socket_file}?virtual_host=2")
     tmp = ENV_FILE.with_suffix(".tmp")
     tmp.write_text("\n".join(lines) + "\n")
     tmp.replace(ENV_FILE)

@@ -13,6 +13,7 @@ from django_prometheus.exports import ExportToDjangoView
 from django_tenants.utils import get_public_schema_name, schema_context
 
 from apps.core.client_ip import client_ip, ip_in
+from apps.core.redis_urls import redis_py_url
 
 
 def _check(fn):
@@ -38,10 +39,8 @@ def _client(url: str) -> redis.Redis:
     """One client (and connection pool) per URL and process: building a client per probe
     cost more than the ping (redis-py reads its own package metadata on every new one)."""
     if url not in _CLIENTS:
-        # Celery spells a socket broker `redis+socket://PATH?virtual_host=N`; redis-py calls it
-        # `unix://PATH?db=N`.
-        plain = url.replace("redis+socket://", "unix://", 1).replace("virtual_host=", "db=", 1)
-        _CLIENTS[url] = redis.Redis.from_url(plain, socket_timeout=1, socket_connect_timeout=1)
+        _CLIENTS[url] = redis.Redis.from_url(redis_py_url(url), socket_timeout=1,
+                                             socket_connect_timeout=1)
     return _CLIENTS[url]
 
 

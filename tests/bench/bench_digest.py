@@ -102,9 +102,9 @@ def queue_drain(env: dict, queue: str) -> None:
     import redis
     from django.conf import settings
 
-    # kombu's socket scheme (the embedded Redis) is redis-py's unix:// scheme.
-    url = settings.CELERY_BROKER_URL.replace("redis+socket://", "unix://", 1)
-    redis.Redis.from_url(url).delete(queue)
+    from apps.core.redis_urls import redis_py_url
+
+    redis.Redis.from_url(redis_py_url(settings.CELERY_BROKER_URL)).delete(queue)
 
 
 def _one_run(db_url: str, fleet_n: int, quick: bool) -> dict:

@@ -125,9 +125,6 @@ def child_env(db_name: str) -> dict[str, str]:
     env.update({
         "DATABASE_URL": database_url(settings.DATABASES["default"], db_name),
         "REDIS_URL": settings.REDIS_URL,
-        # The test's Redis database, not the benchmarks' own (oodaloo/settings/bench.py).
-        "BENCH_REDIS_URL": settings.REDIS_URL,
-        "BENCH_CELERY_BROKER_URL": settings.CELERY_BROKER_URL,
         "OODALOO_BENCH_DB": db_name,
         "DJANGO_SETTINGS_MODULE": "oodaloo.settings.bench",
         "PYTHONPATH": str(ROOT),

@@ -80,9 +80,13 @@ def lanes_allowed() -> bool:
         c.in_atomic_block for c in connections.all(initialized_only=True))
 
 
-def _forget_parent_sessions() -> None:
-    """In the child: Django opens new sessions on first use; the parent's stay open."""
-    for conn in connections.all(initialized_only=True):
+def _take_over(wrappers: dict[str, Any]) -> None:
+    """In the child: the parent's connection wrappers (its business's schema and all) become
+    this thread's again — asgiref's Local may not hand them over across a fork (seen after
+    browser tests had run in the same process) — and open new sessions on first use; the
+    parent's sessions stay open (closing them here would end them for the parent)."""
+    for alias, conn in wrappers.items():
+        connections[alias] = conn
         if conn.connection is not None:
             _inherited.append(conn.connection)
         conn.connection = None
@@ -92,13 +96,14 @@ def _forget_parent_sessions() -> None:
             conn.search_path_set_schemas = None  # django-tenants: set it on the new session
 
 
-def _child(work: Callable[[Callable[[], None]], LaneResult], out: int, parent: int) -> None:
+def _child(work: Callable[[Callable[[], None]], LaneResult], out: int, parent: int,
+           wrappers: dict[str, Any]) -> None:
     def parent_alive() -> None:
         if os.getppid() != parent:  # the parent died: stop, a later run redoes the work
             raise LaneFailed("the sync's parent process is gone")
 
     try:
-        _forget_parent_sessions()
+        _take_over(wrappers)
         payload = pickle.dumps(("ok", work(parent_alive)))
         connections.close_all()  # the child's own sessions (the parent's were set aside)
     except BaseException as exc:  # noqa: BLE001 — handed to the parent, raised there
@@ -118,12 +123,13 @@ def second_lane(work: Callable[[Callable[[], None]], LaneResult], *,
     yielded ``join()`` for the child's LaneResult (``keep_alive`` is called every few seconds
     while it waits, e.g. to extend the sync lock). ``check()``, called by ``work`` between
     pages, stops the child if this process is gone. Leaving early kills the child."""
+    wrappers = {conn.alias: conn for conn in connections.all(initialized_only=True)}
     read_end, write_end = os.pipe()
     parent = os.getpid()
     pid = os.fork()
     if pid == 0:
         os.close(read_end)
-        _child(work, write_end, parent)
+        _child(work, write_end, parent, wrappers)
     os.close(write_end)
     done = False
 

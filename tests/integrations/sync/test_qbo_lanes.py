@@ -10,6 +10,7 @@ import signal
 import time
 
 import pytest
+from django.db import connection
 
 from apps.bank.models import CreditCardPayment, Purchase, Transfer
 from apps.integrations.sync.management.commands.connect_qbo import sandbox_connect
@@ -36,6 +37,21 @@ def test_join_hands_back_what_the_child_computed():
     assert (result.counts, result.quarantined, result.touched) == (
         {"Purchase": 3}, 1, {"Purchase": {"7"}})
     assert result.requests != os.getpid()  # it ran in another process
+
+
+def test_the_child_works_in_the_parents_business_on_a_session_of_its_own(tenant_a):
+    with in_tenant(tenant_a):
+        parent_backend = connection.cursor().connection.info.backend_pid
+
+        def work(check):
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT current_schema(), pg_backend_pid()")
+                schema, backend = cursor.fetchone()
+            return LaneResult(counts={schema: backend})
+
+        with second_lane(work, keep_alive=_never) as join:
+            seen = join().counts
+    assert list(seen) == [tenant_a.schema_name] and seen[tenant_a.schema_name] != parent_backend
 
 
 def test_a_lane_that_raises_fails_with_its_reason():
@@ -117,11 +133,11 @@ def test_a_full_sync_in_two_lanes_stores_what_one_lane_stores(two_businesses, se
     assert not [r for r in caplog.records if "second sync lane" in r.message]
 
     assert two.state == one.state == SyncRun.State.SUCCEEDED
+    quarantined = {b: sorted(QuarantinedRecord.objects.filter(business=b).values_list(
+        "entity", "external_id", "reason")) for b in (lanes, serial)}
+    assert quarantined[lanes] == quarantined[serial]  # first: its reasons say what went wrong
     assert two.entities == one.entities and two.entities["Purchase"] > 0
     assert (two.requests, two.quarantined) == (one.requests, one.quarantined)
     assert _books(lanes) == _books(serial)
-    quarantined = {b: sorted(QuarantinedRecord.objects.filter(business=b).values_list(
-        "entity", "external_id", "reason")) for b in (lanes, serial)}
-    assert quarantined[lanes] == quarantined[serial]
     assert (QboConnection.objects.get(business=lanes).synced_entities
             == QboConnection.objects.get(business=serial).synced_entities)
