@@ -14,7 +14,7 @@ Redis round trips and the 10-concurrent seat stay): in production QBO's 500 requ
 realm is the bottleneck, not our code. A bench business
 is provisioned, connected by the real OAuth flow (`connect_qbo`'s `sandbox_connect`) and
 fully synced with `qbo_sync_run(full=True)`; the progress callback marks when the last page
-is stored (the second lane's counts are reported when it joins), which splits the run into
+is stored (the other lanes' counts are reported when they join), which splits the run into
 *ingest* (requests → parse → sinks → Postgres) and the
 *after-sync finalisers* (bill/invoice derived fields, Prep Tray refresh).
 
@@ -44,7 +44,16 @@ UNCAPPED = 1_000_000  # requests per minute per realm: no cap
 INGEST_APPS = ("ledger", "ap", "ar", "bank")  # the apps whose sinks store QBO entities
 
 
-LANES = "in two lanes (purchases, transfers and card payments read by a forked second process)"
+def lanes_text() -> str:
+    """How the sync ran, from the lane plan (qbo_pages.LANES)."""
+    from apps.integrations.sync.qbo_pages import LANES
+
+    shared = sorted({e for lane in LANES for e in lane
+                     if sum(e in other for other in LANES) > 1})
+    return (f"in {len(LANES)} lanes (this process: {', '.join(LANES[0])}; forked: "
+            + "; ".join(", ".join(lane) for lane in LANES[1:])
+            + (f"; {', '.join(shared)} read page by page in turn" if shared else "") + ")")
+
 
 def connected_business(slug: str, sandbox_url: str):
     from apps.integrations.sync.management.commands.connect_qbo import sandbox_connect
@@ -196,7 +205,7 @@ def run(quick: bool) -> list[Result]:
         f"{gen_seconds:.0f} s), {repeats} times into new businesses: {entities:,} QBO entities "
         f"({by_entity}; {copy_rows:,} table rows with lines) in {full.requests} requests, "
         f"{full.quarantined} quarantined, "
-        f"{LANES if settings.QBO_SYNC_LANES else 'in one process (QBO_SYNC_LANES off)'}"
+        f"{lanes_text() if settings.QBO_SYNC_LANES else 'in one process (QBO_SYNC_LANES off)'}"
         f". Clock from the sync's start to the end of its "
         f"finalisers (derived bill/invoice fields, Prep Tray). Split (medians): ingest "
         f"(fetch + parse + sinks + Postgres) {entities / ingest.median:.2f} s = "

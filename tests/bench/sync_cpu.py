@@ -1,5 +1,5 @@
 """CPU seconds per 10,000 entities of one full QBO sync, per process: ours (and each of our
-threads), the second lane's (a forked process, QBO_SYNC_LANES), the sandbox's (warmed first)
+threads), the other lanes' (forked processes, QBO_SYNC_LANES), the sandbox's (warmed first)
 and our main Postgres backend's. For a shared, loaded
 machine, where wall time says little (`make bench` measures wall time on a quiet one).
 
@@ -78,7 +78,7 @@ def main() -> None:
         prof = cProfile.Profile(time.thread_time) if args.profile else None
         ours, main_cpu, box, pg = (time.process_time(), time.thread_time(),
                                    process_cpu(sandbox.pid), process_cpu(backend))
-        lane = _children_cpu()  # the full sync's second lane, a forked process (qbo_lanes)
+        lane = _children_cpu()  # the full sync's other lanes, forked processes (qbo_lanes)
         started = time.perf_counter()
         run = prof.runcall(qbo_sync_run, business, full=True) if prof else qbo_sync_run(
             business, full=True)
@@ -89,8 +89,8 @@ def main() -> None:
               f"{(time.process_time() - ours) * per:.2f} "
               f"(main thread {(time.thread_time() - main_cpu) * per:.2f}, "
               + ", ".join(f"{name} {cpu * per:.2f}" for name, cpu, _ in threads)
-              + f"), second lane process {(_children_cpu() - lane) * per:.2f}"
-              f" (its Postgres backend not counted)"
+              + f"), other lanes' processes {(_children_cpu() - lane) * per:.2f}"
+              f" (their Postgres backends not counted)"
               f", sandbox {(process_cpu(sandbox.pid) - box) * per:.2f}, "
               f"postgres backend {(process_cpu(backend) - pg) * per:.2f}")
         for name, profile in [("main", prof), *[(n, p) for n, _, p in threads]]:

@@ -48,23 +48,29 @@ class QboReads(QboTransport):
         page_size: int = QUERY_PAGE_MAX,
         *,
         order_by: str | None = None,
+        share: tuple[int, int] = (0, 1),
     ) -> Iterator[list[dict[str, Any]]]:
-        """Yield pages of ``SELECT * FROM entity`` until a short page (totalCount unused)."""
+        """Yield pages of ``SELECT * FROM entity`` until a short page (totalCount unused).
+        ``share = (k, n)``: only pages k, k + n, k + 2n… (counted from 0), so n readers with
+        k = 0…n-1 read every page once between them."""
         if not 1 <= page_size <= QUERY_PAGE_MAX:
             raise ValueError(f"page_size must be 1..{QUERY_PAGE_MAX}")
+        first, every = share
+        if not 0 <= first < every:
+            raise ValueError(f"share must be (k, n) with 0 <= k < n, not {share}")
         base = f"SELECT * FROM {entity}"
         if where:
             base += f" WHERE {where}"
         if order_by:
             base += f" ORDERBY {order_by}"
-        start = 1
+        start = 1 + first * page_size
         while True:
             page = self.query(f"{base} STARTPOSITION {start} MAXRESULTS {page_size}")
             if page:
                 yield page
             if len(page) < page_size:
                 return
-            start += page_size
+            start += every * page_size
 
     def count(self, entity: str, where: str = "") -> int:
         sql = f"SELECT COUNT(*) FROM {entity}" + (f" WHERE {where}" if where else "")

@@ -197,10 +197,9 @@ def _temp_table(cursor: Any, tmp: str, col_sql: str, table: str) -> None:
         return
     cursor.execute(f'CREATE TEMP TABLE IF NOT EXISTS "{tmp}" AS '
                    f'SELECT {col_sql} FROM "{table}" WITH NO DATA')
-    session = connection.connection
 
-    def committed() -> None:
-        if not connection.in_atomic_block and connection.connection is session:
+    def committed() -> None:  # dropped with its connection, so `known` is still this session's
+        if not connection.in_atomic_block:
             known.add(tmp)
 
     transaction.on_commit(committed)

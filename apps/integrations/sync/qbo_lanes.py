@@ -1,21 +1,21 @@
-"""A full sync's second lane: some entity types read by a forked process while this one reads
-the rest, so a large company's first sync uses both cores (one Python process is bound by its
-GIL: fetch, JSON, parse and row building all need it).
+"""A full sync's other lanes: entity types read by forked processes while this one reads the
+rest, so a large company's first sync uses every core (one Python process is bound by its GIL:
+fetch, JSON, parse and row building all need it).
 
-Which types may go aside is decided in qbo_pages (``SECOND_LANE``): they name only accounts,
-read before the lanes start, and nothing read meanwhile names them. The child stores its pages
+Which types go to which lane is decided in qbo_pages (``LANES``): a lane's types name only
+what is stored before the lanes start or earlier in the same lane. Each child stores its pages
 in its own database session, page by page as the parent does (each page commits on its own),
 and hands back what the run records: counts, quarantined rows, ids touched, requests made.
 
 Why fork and not a Celery subtask: the run keeps one lock, one SyncRun and one ordering of its
 phases in one place; a chord across workers would split them (and a worker waiting on a subtask
 can starve its own pool). Forking is safe here because no other thread of ours runs at that
-moment (the prefetch threads start and end inside each lane), the child never touches the
-parent's database sessions (they are set aside, not closed: closing would end the parent's
-session) and it leaves with ``os._exit``.
+moment (the prefetch threads start and end inside each lane, and every child is forked before
+the parent's lane starts), the child never touches the parent's database sessions (they are set
+aside, not closed: closing would end the parent's session) and it leaves with ``os._exit``.
 
-Only outside a transaction block: the child cannot see uncommitted rows (tests that wrap each
-test in a transaction run both lanes here, one after the other).
+Only outside a transaction block: a child cannot see uncommitted rows (tests that wrap each
+test in a transaction run every lane here, one after the other).
 """
 
 from __future__ import annotations
@@ -41,7 +41,7 @@ _inherited: list[Any] = []
 
 
 class LaneFailed(Exception):
-    """The second lane raised, or its process died before handing back its result."""
+    """A lane raised, or its process died before handing back its result."""
 
 
 @dataclass
@@ -65,7 +65,7 @@ class CheckOnly:
 
 def lane_absorb(state: Any, client: Any, lane: LaneResult,
                 report: Callable[[str, int], None]) -> None:
-    """The second lane's result into the run's state (``_RunState``) and the client's stats."""
+    """A lane's result into the run's state (``_RunState``) and the client's stats."""
     for entity, n in lane.counts.items():
         state.counts[entity] = state.counts.get(entity, 0) + n
         report(entity, n)
@@ -76,7 +76,7 @@ def lane_absorb(state: Any, client: Any, lane: LaneResult,
 
 
 def lanes_allowed() -> bool:
-    return bool(getattr(settings, "QBO_SYNC_LANES", True)) and not any(
+    return settings.QBO_SYNC_LANES and not any(
         c.in_atomic_block for c in connections.all(initialized_only=True))
 
 
@@ -117,7 +117,7 @@ def _child(work: Callable[[Callable[[], None]], LaneResult], out: int, parent: i
 
 
 @contextmanager
-def second_lane(work: Callable[[Callable[[], None]], LaneResult], *,
+def other_lane(work: Callable[[Callable[[], None]], LaneResult], *,
                 keep_alive: Callable[[], None]) -> Iterator[Callable[[], LaneResult]]:
     """Run ``work(check)`` in a forked process while the body runs here; the body calls the
     yielded ``join()`` for the child's LaneResult (``keep_alive`` is called every few seconds
@@ -149,14 +149,14 @@ def second_lane(work: Callable[[Callable[[], None]], LaneResult], *,
         _, status = os.waitpid(pid, 0)
         done = True
         if not chunks:
-            raise LaneFailed(f"the second sync lane (pid {pid}) died: "
+            raise LaneFailed(f"a sync lane (pid {pid}) died: "
                              f"{_describe(status)}")
         outcome = pickle.loads(b"".join(chunks))
         if outcome[0] != "ok":
-            log.error("second sync lane failed:\n%s", outcome[2])
-            raise LaneFailed(f"second sync lane: {outcome[1]}")
+            log.error("sync lane (pid %s) failed:\n%s", pid, outcome[2])
+            raise LaneFailed(f"sync lane: {outcome[1]}")
         result: LaneResult = outcome[1]
-        log.info("second sync lane (pid %s) stored %s", pid, result.counts)
+        log.info("sync lane (pid %s) stored %s", pid, result.counts)
         return result
 
     try:

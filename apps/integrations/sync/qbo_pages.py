@@ -29,11 +29,20 @@ SYNC_ORDER: tuple[str, ...] = (
     "BillPayment", "Payment", "Purchase", "Deposit", "Transfer", "CreditCardPayment",
     "JournalEntry",
 )
-# A full sync reads these in a second process (qbo_lanes.py) while it reads the documents and
-# payments: they name only accounts (stored before the lanes start: LANES_START) and nothing
-# read meanwhile names them. Purchases are about half of an agency's entities.
-SECOND_LANE = frozenset({"Purchase", "Transfer", "CreditCardPayment"})
+# A full sync's lanes, read at once after the reference data (SYNC_ORDER up to LANES_START):
+# this process reads the first lane, a forked process each other one (qbo_lanes.py). A lane's
+# types name only what is stored before the lanes start or earlier in the same lane (payments
+# their invoices, bill payments their bills and vendor credits), never another lane's types.
+# A type listed in several lanes is read page by page in turn by them: purchases, about half
+# of an agency's entities, naming only accounts.
+LANES: tuple[tuple[str, ...], ...] = (
+    ("Invoice", "CreditMemo", "SalesReceipt", "RefundReceipt", "Payment"),
+    ("Purchase", "Transfer", "CreditCardPayment", "Deposit", "JournalEntry"),
+    ("Bill", "VendorCredit", "BillPayment", "Purchase"),
+)
 LANES_START = SYNC_ORDER.index("Bill")
+WHOLE = (0, 1)  # a read's share of its type's pages (k, n): pages k, k + n, k + 2n…
+Read = tuple[str, tuple[int, int]]
 # ExchangeRate objects have no Id, so neither CDC nor webhooks can carry them: every
 # incremental run of a multicurrency company re-reads the rates dated from RATE_LOOKBACK
 # before its window (a full sync reads them all); a rate is upserted by (currency, date),
@@ -65,12 +74,26 @@ class _RunState:
     open_quarantine: dict[str, set[str]] = field(default_factory=dict)
 
 
-def split_lanes(order: Sequence[str]) -> tuple[list[str], list[str], list[str]]:
-    """(read first, then this lane, the second lane) of a full sync's entity order."""
+def whole(entities: Iterable[str]) -> list[Read]:
+    return [(entity, WHOLE) for entity in entities]
+
+
+def split_lanes(order: Sequence[str]) -> tuple[list[str], list[list[Read]]]:
+    """(read first, then the lanes' reads, at once) of a full sync's entity order; a type in
+    no lane joins the first. Lanes with nothing to read are left out."""
     before = set(SYNC_ORDER[:LANES_START])
-    return ([e for e in order if e in before],
-            [e for e in order if e not in before and e not in SECOND_LANE],
-            [e for e in order if e in SECOND_LANE])
+    wanted = set(order)
+    lanes: list[list[Read]] = []
+    for n, lane in enumerate(LANES):
+        lanes.append([])
+        for entity in lane:
+            holders = [m for m, other in enumerate(LANES) if entity in other]
+            if entity in wanted:
+                lanes[n].append((entity, (holders.index(n), len(holders))))
+    placed = {e for lane in LANES for e in lane}
+    lanes[0] += whole(e for e in order if e not in before and e not in placed)
+    lanes = [lanes[0], *[lane for lane in lanes[1:] if lane]]
+    return [e for e in order if e in before], lanes
 
 
 # --- quarantine --------------------------------------------------------------------------

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Sequence
+from contextlib import ExitStack
 from datetime import datetime
 from typing import Any
 
@@ -29,7 +30,7 @@ from apps.integrations.sync.qbo_lanes import (
     LaneResult,
     lane_absorb,
     lanes_allowed,
-    second_lane,
+    other_lane,
 )
 from apps.integrations.sync.qbo_pages import (  # noqa: F401 — re-exported
     CDC_MAX_AGE,
@@ -42,6 +43,7 @@ from apps.integrations.sync.qbo_pages import (  # noqa: F401 — re-exported
     SOURCE,
     STOPPED,
     SYNC_ORDER,
+    Read,
     _chunks,
     _prefetched,
     _RunState,
@@ -49,6 +51,7 @@ from apps.integrations.sync.qbo_pages import (  # noqa: F401 — re-exported
     parse_page,
     quarantine_records,
     split_lanes,
+    whole,
 )
 from apps.integrations.sync.qbo_runner import (  # noqa: F401 — re-exported
     SyncBusy,
@@ -98,23 +101,22 @@ def qbo_sync_run(
 
     def paged(state: _RunState, client: QboClient, conn: QboConnection, lock: Any,
               where: str = "", entities: Sequence[str] | None = None, *,
+              reads: Sequence[Read] | None = None,
               mark: bool = True, report: Progress = report) -> datetime | None:
-        if not where and entities is None:
-            _company_refresh(conn, client, business)
-        wanted = order if entities is None else entities
-        pages = ((entity, page) for entity in wanted
+        wanted = reads if reads is not None else whole(order if entities is None else entities)
+        pages = ((entity, page) for entity, share in wanted
                  for page in client.query_all(entity, where=_where_for(entity, where, since),
-                                              page_size=PAGE))
+                                              page_size=PAGE, share=share))
         for entity, page, parsed in _prefetched(pages):
             ingest_page(state, entity, page, parsed)
             report(entity, len(page))
             lock.extend()
         if not where and mark:
-            _mark_synced(conn, wanted)
+            _mark_synced(conn, [entity for entity, _share in wanted])
         return None
 
-    def second_lane_work(entities: list[str], state: _RunState, conn: QboConnection):
-        """What the forked lane runs: its own client, state and database session."""
+    def lane_work(reads: list[Read], state: _RunState, conn: QboConnection):
+        """What a forked lane runs: its own client, state and database session."""
 
         def work(check: Callable[[], None]) -> LaneResult:
             client = qbo_client_for(conn)
@@ -122,7 +124,7 @@ def qbo_sync_run(
                                                    client=client),
                              open_quarantine=state.open_quarantine)
             # Marked synced by the parent once it has the result (one writer of that list).
-            paged(mine, client, conn, CheckOnly(check), entities=entities, mark=False,
+            paged(mine, client, conn, CheckOnly(check), reads=reads, mark=False,
                   report=lambda _entity, _n: None)
             return LaneResult(mine.counts, mine.quarantined, mine.ctx.touched,
                               client.stats.requests)
@@ -136,17 +138,21 @@ def qbo_sync_run(
             paged(state, client, conn, lock, entities=missing)
 
     def full_body(state, client, conn, lock) -> datetime | None:
-        before, here, aside = split_lanes(order)
+        _company_refresh(conn, client, business)
+        before, (here, *aside) = split_lanes(order)
         if not aside or not lanes_allowed():
             paged(state, client, conn, lock)
             return None
-        _company_refresh(conn, client, business)
         paged(state, client, conn, lock, entities=before)
-        with second_lane(second_lane_work(aside, state, conn), keep_alive=lock.extend) as join:
-            paged(state, client, conn, lock, entities=here)
-            lane = join()
-        lane_absorb(state, client, lane, report)
-        _mark_synced(conn, aside)
+        with ExitStack() as lanes:
+            joins = [lanes.enter_context(other_lane(lane_work(reads, state, conn),
+                                                    keep_alive=lock.extend))
+                     for reads in aside]
+            paged(state, client, conn, lock, reads=here)
+            results = [join() for join in joins]
+        for result in results:
+            lane_absorb(state, client, result, report)
+        _mark_synced(conn, [entity for reads in aside for entity, _share in reads])
         return None
 
     def stale_body(state, client, conn, lock) -> datetime | None:

@@ -326,9 +326,9 @@ class SandboxApp:
 
     def _query(self, text: str, links: bool = False) -> Reply:
         query = queryable(parse_query(text))
-        body = self.store.run_query(query)
-        if links and self.store.canonical(query.entity) == "Invoice" and not query.count:
-            body = paylinks.with_links(body, "Invoice", self.store, self.realm)
+        linked = links and self.store.canonical(query.entity) == "Invoice"
+        body = self.store.run_query(
+            query, paylinks.renderer(self.store, self.realm) if linked else None)
         return Reply.json_text(200, _timed(("QueryResponse", body)))
 
     def _cdc(self, params: dict[str, str]) -> Reply:
@@ -363,9 +363,9 @@ class SandboxApp:
 
     def _entity_reply(self, entity: str, key: str, links: bool = False) -> Reply:
         with self.store.lock:
-            text = self.store.tables[entity].json_of(key)
-        if links:
-            text = paylinks.with_links(text, "Invoice", self.store, self.realm)
+            table = self.store.tables[entity]
+            text = (paylinks.renderer(self.store, self.realm)(table, key) if links
+                    else table.json_of(key))
         return Reply.json_text(200, _timed((wire_key(entity), text)))
 
     def _parse_body(self, req: Request, entity: str) -> dict:

@@ -8,6 +8,7 @@ import signal
 import sys
 import threading
 
+from . import paylinks
 from .errors import SandboxLoadError
 from .faults import parse_fault_spec
 from .server import build_server
@@ -67,6 +68,7 @@ def serve(options: dict, out=sys.stdout) -> int:
     app = server.app
     if options.get("warm"):
         app.store.warm()
+        paylinks.warm(app.store, app.realm)
     info = {
         "realm": app.realm,
         "base_url": app.base_url,

@@ -39,13 +39,30 @@ def link_for(invoice: dict, realm: str, payments: bool) -> str | None:
     return f"https://connect.intuit.com/t/scs-v1-{digest}"
 
 
-def with_links(text: str, key: str, store: Any, realm: str) -> str:
-    """`text` (an Invoice object, or a QueryResponse holding `Invoice` rows) with links added."""
+def linked_text(table: Any, key: str, realm: str, payments: bool) -> str:
+    """An invoice's wire JSON with its link, if it has one: rendered once per object (the
+    table drops it when the invoice changes), since a full sync reads every invoice."""
+    variants = table.derived.setdefault(key, {})
+    text = variants.get(payments)
+    if text is None:
+        obj = table.objects[key]
+        link = link_for(obj, realm, payments)
+        text = (table.json_of(key) if link is None
+                else wirejson.dumps({**obj, "InvoiceLink": link}))
+        variants[payments] = text
+    return text
+
+
+def renderer(store: Any, realm: str):
+    """``text_of`` for ``store.run_query``: invoices rendered with their links."""
     payments = _payments_enabled(store)
-    data = wirejson.loads(text)
-    rows = data.get(key) if isinstance(data.get(key), list) else [data]
-    for row in rows:
-        link = link_for(row, realm, payments)
-        if link:
-            row["InvoiceLink"] = link
-    return wirejson.dumps(data)
+    return lambda table, key: linked_text(table, key, realm, payments)
+
+
+def warm(store: Any, realm: str) -> None:
+    """Render every invoice with its link now rather than on its first read."""
+    table = store.tables.get("Invoice")
+    if table is not None:
+        render = renderer(store, realm)
+        for key in table.objects:
+            render(table, key)

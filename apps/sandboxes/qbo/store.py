@@ -90,6 +90,9 @@ class EntityTable:
         self.name = name
         self.objects: dict[str, dict] = {}
         self.wire: dict[str, str] = {}
+        # Other renderings of an object's JSON (e.g. an invoice with its pay link), by key,
+        # dropped with `wire` when the object changes.
+        self.derived: dict[str, dict[Any, str]] = {}
         self.updated: dict[str, float] = {}
         self.version = 0
         self.file_extra: dict[str, Any] = {}
@@ -97,12 +100,14 @@ class EntityTable:
     def put(self, key: str, obj: dict) -> None:
         self.objects[key] = obj
         self.wire.pop(key, None)
+        self.derived.pop(key, None)
         self.updated[key] = _updated_epoch(obj)
         self.version += 1
 
     def remove(self, key: str) -> dict | None:
         obj = self.objects.pop(key, None)
         self.wire.pop(key, None)
+        self.derived.pop(key, None)
         self.updated.pop(key, None)
         self.version += 1
         return obj
@@ -305,8 +310,10 @@ class CompanyStore:
         self.on_dirty()
 
     # --- query --------------------------------------------------------------------------
-    def run_query(self, query: Query) -> str:
-        """The QueryResponse body (without the envelope's `time`) as JSON text."""
+    def run_query(self, query: Query,
+                  text_of: Callable[[EntityTable, str], str] | None = None) -> str:
+        """The QueryResponse body (without the envelope's `time`) as JSON text; ``text_of``
+        renders an object instead of its plain wire JSON."""
         entity = self.canonical(query.entity)
         if entity is None:
             raise query_validation_error(f"Invalid entity {query.entity!r}")
@@ -322,7 +329,7 @@ class CompanyStore:
                 paths = [tuple(f.split(".")) for f in query.fields]
                 items = [wirejson.dumps(_project(table.objects[k], paths)) for k in page]
             else:
-                items = [table.json_of(k) for k in page]
+                items = [(text_of or EntityTable.json_of)(table, k) for k in page]
         return raw_object(
             (wire_key(entity), raw_list(items)),
             ("startPosition", str(query.start)),

@@ -140,6 +140,19 @@ def test_query_all_exact_multiple_needs_one_empty_page(client):
     assert client.stats.by_op["query"] == 3
 
 
+def test_query_all_shares_split_the_pages_between_readers(client):
+    """Two readers with shares (0, 2) and (1, 2) read every page once between them (a full
+    sync's lanes read purchases so); each stops at its first short or empty page."""
+    first = list(client.query_all("Customer", page_size=400, share=(0, 2)))
+    second = list(client.query_all("Customer", page_size=400, share=(1, 2)))
+    whole = list(client.query_all("Customer", page_size=400))
+    assert first == whole[0::2] and second == whole[1::2]
+    ids = [row["Id"] for page in first + second for row in page]
+    assert len(ids) == len(set(ids)) == N_CUSTOMERS
+    with pytest.raises(ValueError):
+        next(client.query_all("Customer", share=(2, 2)))
+
+
 def test_query_no_match_is_empty_and_count(client):
     assert client.query("SELECT * FROM Customer WHERE DisplayName = 'Nobody'") == []
     assert client.count("Customer") == N_CUSTOMERS
