@@ -95,6 +95,7 @@ def test_leaving_early_kills_the_lane():
 
 
 def test_the_lanes_split_a_full_syncs_order():
+    assert all(len(set(lane)) == len(lane) for lane in LANES)  # a share per lane, not two
     before, lanes = split_lanes(SYNC_ORDER)
     assert before == list(SYNC_ORDER[:LANES_START])
     assert [[entity for entity, _ in lane] for lane in lanes] == [list(lane) for lane in LANES]
