@@ -100,10 +100,9 @@ def qbo_sync_run(
     report = progress or (lambda _entity, _n: None)
 
     def paged(state: _RunState, client: QboClient, conn: QboConnection, lock: Any,
-              where: str = "", entities: Sequence[str] | None = None, *,
-              reads: Sequence[Read] | None = None,
+              where: str = "", reads: Sequence[Read] | None = None, *,
               mark: bool = True, report: Progress = report) -> datetime | None:
-        wanted = reads if reads is not None else whole(order if entities is None else entities)
+        wanted = whole(order) if reads is None else reads
         pages = ((entity, page) for entity, share in wanted
                  for page in client.query_all(entity, where=_where_for(entity, where, since),
                                               page_size=PAGE, share=share))
@@ -135,7 +134,7 @@ def qbo_sync_run(
         """Entity types never read in full (added since the last full sync): read them all."""
         missing = [e for e in order if e not in _synced_entities(conn)]
         if missing:
-            paged(state, client, conn, lock, entities=missing)
+            paged(state, client, conn, lock, reads=whole(missing))
 
     def full_body(state, client, conn, lock) -> datetime | None:
         _company_refresh(conn, client, business)
@@ -143,7 +142,7 @@ def qbo_sync_run(
         if not aside or not lanes_allowed():
             paged(state, client, conn, lock)
             return None
-        paged(state, client, conn, lock, entities=before)
+        paged(state, client, conn, lock, reads=whole(before))
         with ExitStack() as lanes:
             joins = [lanes.enter_context(other_lane(lane_work(reads, state, conn),
                                                     keep_alive=lock.extend))

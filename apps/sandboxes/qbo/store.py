@@ -329,7 +329,8 @@ class CompanyStore:
                 paths = [tuple(f.split(".")) for f in query.fields]
                 items = [wirejson.dumps(_project(table.objects[k], paths)) for k in page]
             else:
-                items = [(text_of or EntityTable.json_of)(table, k) for k in page]
+                render = text_of or EntityTable.json_of
+                items = [render(table, k) for k in page]
         return raw_object(
             (wire_key(entity), raw_list(items)),
             ("startPosition", str(query.start)),
