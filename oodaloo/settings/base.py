@@ -267,7 +267,8 @@ FILE_UPLOAD_HANDLERS = [
 ]
 
 # --- Celery: the rest (routes, beat schedule, retention) is in _celery.py ---
-CELERY_BROKER_URL = env("CELERY_BROKER_URL", default=REDIS_URL)
+# The embedded launcher names its broker EMBEDDED_BROKER_URL (kombu's socket form of REDIS_URL).
+CELERY_BROKER_URL = env("CELERY_BROKER_URL", default=env("EMBEDDED_BROKER_URL", default=REDIS_URL))
 
 # --- Email (django-anymail; provider chosen by setting) ---
 EMAIL_BACKEND = env("EMAIL_BACKEND", default="django.core.mail.backends.filebased.EmailBackend")
