@@ -22,6 +22,7 @@ from apps.bank.services.feed_connect import (
 from apps.bank.services.feed_items import items_for
 from apps.bank.services.feed_sync import FeedSyncBusy, feed_sync_run
 from apps.bank.services.linking import LinkError, link_confirm, link_undo
+from apps.core.routes import verbs
 from apps.integrations.plaid.errors import PlaidError
 from apps.integrations.plaid.models import PlaidItem
 from apps.ledger.models import Account
@@ -161,11 +162,9 @@ def bank_feed_unlink(request, pk: int):
 
 urlpatterns = [
     path("", bank_feed, name="bank-feed"),
-    path("link-token/", bank_feed_link_token, name="bank-feed-link-token"),
-    path("exchange/", bank_feed_exchange, name="bank-feed-exchange"),
-    path("<int:pk>/repaired/", bank_feed_repaired, name="bank-feed-repaired"),
-    path("<int:pk>/sync/", bank_feed_sync, name="bank-feed-sync"),
-    path("<int:pk>/disconnect/", bank_feed_disconnect, name="bank-feed-disconnect"),
-    path("accounts/<int:pk>/link/", bank_feed_link, name="bank-feed-link"),
-    path("accounts/<int:pk>/unlink/", bank_feed_unlink, name="bank-feed-unlink"),
+    *verbs("", "bank-feed", {"link-token": bank_feed_link_token, "exchange": bank_feed_exchange}),
+    *verbs("<int:pk>/", "bank-feed", {"repaired": bank_feed_repaired, "sync": bank_feed_sync,
+                                      "disconnect": bank_feed_disconnect}),
+    *verbs("accounts/<int:pk>/", "bank-feed", {"link": bank_feed_link,
+                                               "unlink": bank_feed_unlink}),
 ]

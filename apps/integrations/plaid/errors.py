@@ -3,30 +3,25 @@ advises, never by HTTP status or message)."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from apps.integrations.errors import IntegrationError, json_error_body
 
 
+@dataclass(eq=False)  # eq=False: exceptions compare and hash by identity
 class PlaidError(IntegrationError):
     """A Plaid error object (spec `PlaidError`) or a transport failure."""
 
-    def __init__(
-        self,
-        error_type: str,
-        error_code: str,
-        error_message: str = "",
-        display_message: str | None = None,
-        request_id: str | None = None,
-        http_status: int | None = None,
-    ) -> None:
-        super().__init__(f"{error_type}/{error_code}: {error_message}")
-        self.error_type = error_type
-        self.error_code = error_code
-        self.error_message = error_message
-        self.display_message = display_message
-        self.request_id = request_id
-        self.http_status = http_status
+    error_type: str
+    error_code: str
+    error_message: str = ""
+    display_message: str | None = None
+    request_id: str | None = None
+    http_status: int | None = None
+
+    def __post_init__(self) -> None:
+        super().__init__(f"{self.error_type}/{self.error_code}: {self.error_message}")
 
 
 class ItemLoginRequired(PlaidError):

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import KW_ONLY, dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -71,21 +71,16 @@ def _wrap(exc: AuthClientError) -> OAuthError:
     )
 
 
+@dataclass(frozen=True)
 class QboOAuth:
-    def __init__(
-        self,
-        client_id: str,
-        client_secret: str,
-        redirect_uri: str,
-        environment: str = "sandbox",
-        *,
-        request_hard_expiry: bool = True,
-    ) -> None:
-        self.client_id = client_id
-        self.client_secret = client_secret
-        self.redirect_uri = redirect_uri
-        self.environment = environment
-        self.request_hard_expiry = request_hard_expiry
+    """The app's OAuth credentials: each flow builds its own ``AuthClient`` from them."""
+
+    client_id: str
+    client_secret: str = field(repr=False)
+    redirect_uri: str
+    environment: str = "sandbox"
+    _: KW_ONLY
+    request_hard_expiry: bool = True
 
     def _client(self, **kwargs: Any) -> AuthClient:
         """A fresh AuthClient per flow: it stores tokens on itself, so never share one."""

@@ -159,10 +159,7 @@ class ConnectionTokenSource:
                 return self.token
             if not conn.refresh_token or conn.status == QboConnection.Status.DISCONNECTED:
                 raise AuthenticationError("QuickBooks is not connected", status=401)
-            oauth = QboOAuth(
-                settings.QBO_CLIENT_ID, settings.QBO_CLIENT_SECRET,
-                qbo_redirect_uri(conn.business), self.environment,
-            )
+            oauth = qbo_oauth(conn.business, environment=self.environment)
             try:
                 tokens = oauth.refresh(conn.refresh_token, conn.realm_id)
             except OAuthError as exc:
