@@ -6,9 +6,9 @@ never import the apps above. This module is the only place that plugs, and ``ins
 once, from ``oodaloo.apps.WiringConfig.ready`` (last in INSTALLED_APPS), so the order below is
 the order things run in — not the order of INSTALLED_APPS.
 
-To add a tray cause: write ``source(ctx) -> list[TrayCause]`` in the app that owns the data
-(``apps/<app>/tray_causes.py``, contract in ``apps/core/tray_causes.py``), give its kind a tier
-in ``apps/tray/services.py`` and add it to ``TRAY_CAUSE_SOURCES`` below.
+To add a tray cause: write ``source(ctx) -> list[TrayCause]`` and its ``TrayKind`` in the app
+that owns the data (``apps/<app>/tray_causes.py``, contract in ``apps/core/tray_causes.py``),
+give the kind a tier in ``apps/tray/services.py`` and add both to the lists below.
 """
 
 from __future__ import annotations
@@ -27,23 +27,24 @@ from apps.ar import credits, overpayments
 from apps.ar import ingest as ar_ingest
 from apps.ar import movements as ar_movements
 from apps.ar import tray_causes as ar_tray
-from apps.automation.causes import automation_tray_causes
+from apps.automation.causes import AUTOMATION_HELD, automation_tray_causes
 from apps.bank import ingest as bank_ingest
 from apps.bank import movements as bank_movements
-from apps.bank.selectors import bank_tray_source
+from apps.bank.selectors import BANK_LINK, BANK_UNMATCHED, bank_tray_source
 from apps.bank.services.feed_items import FEED_CHANGED
 from apps.bank.services.feed_sync import feed_sync_command_run
 from apps.bank.tasks import feed_sync_enqueue
 from apps.core import hooks
-from apps.core.tray_causes import TRAY_CAUSES
+from apps.core.tray_causes import TRAY_CAUSES, TRAY_KINDS
 from apps.digest.receivers import on_tracking
 from apps.integrations.sync import outbox, sinks
 from apps.integrations.sync import tray_causes as connection_tray
 from apps.integrations.sync.management.commands.sync import PLAID_SYNC_RUN
 from apps.integrations.sync.tasks import PLAID_FEED_SYNC
 from apps.ledger import ingest as ledger_ingest
+from apps.ledger.credit_sources import CREDIT_APPLY
 from apps.ledger.movements import MOVEMENT_SOURCE
-from apps.reserves.tray_causes import reserve_causes
+from apps.reserves.tray_causes import RESERVE_FUND, reserve_causes
 from apps.review.services import review_task_sync
 from apps.runway import tray_causes as runway_tray
 from apps.tray.services import tray_after_feed, tray_after_sync
@@ -102,7 +103,15 @@ AFTER_ACTIONS = [
     (overpayments.KIND, overpayments.overpayment_apply_after),
 ]
 
-# 5. Tray cause sources, in order (the tray ranks by tier and score; this order only decides
+# 5. Tray kinds, each declared beside the source that raises it: TrayItem.kind's choices, in
+#    this order.
+TRAY_ITEM_KINDS = [
+    connection_tray.CONNECTION, ap_tray.BILL_APPROVE, ap_tray.BILL_PAY, ar_tray.INVOICE_CHASE,
+    CREDIT_APPLY, RESERVE_FUND, runway_tray.SERIES_CONFIRM, BANK_UNMATCHED, BANK_LINK,
+    runway_tray.CURRENCY_RATE, ar_tray.CONTACT_FIX, AUTOMATION_HELD,
+]
+
+#    Tray cause sources, in order (the tray ranks by tier and score; this order only decides
 #    which source runs first).
 TRAY_CAUSE_SOURCES = [
     connection_tray.connection_causes,
@@ -158,6 +167,8 @@ def install() -> None:
         hooks.plug(outbox.KIND, (send, find), key=kind, replace=True)
     for kind, after in AFTER_ACTIONS:
         hooks.plug(sinks.AFTER_ACTION, after, key=kind)
+    for kind in TRAY_ITEM_KINDS:
+        hooks.plug(TRAY_KINDS, kind)
     for source in TRAY_CAUSE_SOURCES:
         hooks.plug(TRAY_CAUSES, source)
     for source in MOVEMENT_SOURCES:

@@ -9,8 +9,11 @@ from apps.ap.models import Bill
 from apps.ap.services import IN_FLIGHT, bill_payment_actions
 from apps.ap.vendor_credits import next_bills, open_credits, unapplied
 from apps.core.money import format_money
-from apps.core.tray_causes import TrayCause, TrayContext, cash_impact
+from apps.core.tray_causes import TrayCause, TrayContext, TrayKind, cash_impact
+from apps.ledger.credit_sources import CREDIT_APPLY
 
+BILL_APPROVE = TrayKind("bill_approve", "Bill to approve")
+BILL_PAY = TrayKind("bill_pay", "Bill to pay")
 BILL_WINDOW_DAYS = 14
 URGENT_DAYS = 3
 BILL_ITEMS_MAX = 100  # most overdue first; the bills page lists the rest
@@ -50,7 +53,7 @@ def bill_causes(ctx: TrayContext) -> list[TrayCause]:
         what = f"Paying {vendor} {format_money(amount, currency)} today"
         days, sentence = cash_impact(-amount, ctx.burn, what, currency)
         out.append(TrayCause(
-            f"bill:{bill.pk}", "bill_approve" if approve else "bill_pay", Decimal(-days_left),
+            f"bill:{bill.pk}", (BILL_APPROVE if approve else BILL_PAY).value, Decimal(-days_left),
             f"{'Approve' if approve else 'Pay'} {vendor}"
             + (f" · bill {bill.doc_number}" if bill.doc_number else ""),
             f"{format_money(amount, currency)} {when}.",
@@ -75,7 +78,7 @@ def vendor_credit_causes(ctx: TrayContext) -> list[TrayCause]:
         applied = min(left, bill.balance)
         number = bill.doc_number or bill.qbo_id
         out.append(TrayCause(
-            f"vendor_credit:{credit.pk}", "credit_apply", left,
+            f"vendor_credit:{credit.pk}", CREDIT_APPLY.value, left,
             f"Apply {name}'s credit to its next bill",
             f"{format_money(left, own)} of credit is unused in QuickBooks. Bill "
             f"{number} has {format_money(bill.balance, own)} open"

@@ -15,8 +15,11 @@ from apps.ar.overpayments import overpayment_targets
 from apps.ar.reminders.selectors import stopped_customers
 from apps.ar.services import collections_top
 from apps.core.money import format_money
-from apps.core.tray_causes import TrayCause, TrayContext, cash_impact
+from apps.core.tray_causes import TrayCause, TrayContext, TrayKind, cash_impact
+from apps.ledger.credit_sources import CREDIT_APPLY
 
+INVOICE_CHASE = TrayKind("invoice_chase", "Invoice to chase")
+CONTACT_FIX = TrayKind("contact_fix", "Billing email to fix")
 INVOICE_ITEMS_MAX = 25  # the tray stays a short list; the invoices page has the full ranking
 CREDIT_ITEMS_MAX = 25  # largest first (credit memos and unapplied payments each)
 
@@ -42,7 +45,7 @@ def invoice_causes(ctx: TrayContext) -> list[TrayCause]:
         habit = (f" Usually pays {late[inv.customer_qbo_id]} days late."
                  if late.get(inv.customer_qbo_id) and late[inv.customer_qbo_id] > 0 else "")
         out.append(TrayCause(
-            f"invoice:{inv.pk}", "invoice_chase", p.score,
+            f"invoice:{inv.pk}", INVOICE_CHASE.value, p.score,
             f"Chase {name}" + (f" · invoice {inv.doc_number}" if inv.doc_number else ""),
             f"{format_money(amount, currency)}, {p.days_overdue} days overdue.{habit}",
             amount, inv.due_date or inv.txn_date, days, sentence, "invoice", str(inv.pk),
@@ -105,7 +108,7 @@ def _credit_causes(ctx: TrayContext, source: TrayCredit) -> list[TrayCause]:
                     f"invoice {number} means the forecast expects that much less and")
         days, sentence = cash_impact(-applied, ctx.burn, what, currency)
         out.append(TrayCause(
-            f"{source.key}:{row.pk}", "credit_apply", left, source.title(row, name), detail,
+            f"{source.key}:{row.pk}", CREDIT_APPLY.value, left, source.title(row, name), detail,
             left, row.txn_date if source.dated else None, days, sentence,
             source.target_type, str(row.pk),
         ))
@@ -120,7 +123,7 @@ def contact_causes(ctx: TrayContext) -> list[TrayCause]:
     """Customers whose reminders a bounce stopped: "Fix Acme's billing email"."""
     return [
         TrayCause(
-            f"contact:{row.customer_id}:fix", "contact_fix", Decimal(1),
+            f"contact:{row.customer_id}:fix", CONTACT_FIX.value, Decimal(1),
             f"Fix {row.customer.display_name}'s billing email",
             f"Reminders to {row.customer.display_name} stopped: {row.stopped_reason}"[:300],
             impact_sentence="No runway change; until the address is fixed, no reminder "

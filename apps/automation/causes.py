@@ -7,7 +7,9 @@ from decimal import Decimal
 
 from apps.automation.guardrails import REASONS
 from apps.automation.models import Rule, RuleAction
-from apps.core.tray_causes import TrayCause, TrayContext
+from apps.core.tray_causes import TrayCause, TrayContext, TrayKind
+
+AUTOMATION_HELD = TrayKind("automation_held", "Automation held back")
 
 
 def automation_tray_causes(ctx: TrayContext) -> list[TrayCause]:
@@ -19,7 +21,7 @@ def automation_tray_causes(ctx: TrayContext) -> list[TrayCause]:
         name = Rule.Kind(kind).label
         reasons = sorted({REASONS.get(r.reason, r.reason) for r in rows})
         out.append(TrayCause(
-            f"automation:{kind}:held", "automation_held", Decimal(len(rows)),
+            f"automation:{kind}:held", AUTOMATION_HELD.value, Decimal(len(rows)),
             f"{name}: held back {len(rows)} action(s) ({', '.join(reasons)})"[:200],
             rows[0].reason_text[:300],
             amount=sum((r.amount or Decimal(0) for r in rows), Decimal(0)),

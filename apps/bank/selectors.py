@@ -18,11 +18,14 @@ from apps.bank.models import FeedAccount
 from apps.bank.services.feed_items import NEEDS_RECONNECT, Status, items_for
 from apps.bank.services.reconcile import unmatched_queryset
 from apps.core.money import format_money
-from apps.core.tray_causes import TrayCause, TrayContext
+from apps.core.tray_causes import TrayCause, TrayContext, TrayKind
 from apps.integrations.plaid.models import PlaidItem
+from apps.integrations.sync.tray_causes import CONNECTION
 
 # A feed that has not synced for this long has "stopped": staff and owner see it, and the
 # runway should fall back to QBO for its accounts (see docs/bank-feeds.md).
+BANK_UNMATCHED = TrayKind("bank_unmatched", "Bank transaction with no record in QuickBooks")
+BANK_LINK = TrayKind("bank_link", "Bank account link to confirm")
 STALE_AFTER = timedelta(days=2)
 UNMATCHED_LOOKBACK_DAYS = 60
 UNMATCHED_ITEMS_MAX = 20
@@ -100,14 +103,14 @@ def bank_tray_causes(business, as_of: date, now: datetime | None = None) -> list
         name = item.institution_name or "your bank"
         if state in ("login_required", "pending_expiration"):
             out.append(TrayCause(
-                f"connection:plaid:{item.item_id}:reconnect"[:120], "connection", Decimal(3),
+                f"connection:plaid:{item.item_id}:reconnect"[:120], CONNECTION.value, Decimal(3),
                 f"Reconnect {name}", sentence,
                 impact_sentence="No runway change; until you reconnect, bank figures are frozen.",
                 target_type="plaid_item", target_id=str(item.pk),
             ))
         elif state == "stale":
             out.append(TrayCause(
-                f"connection:plaid:{item.item_id}:stale"[:120], "connection", Decimal(1),
+                f"connection:plaid:{item.item_id}:stale"[:120], CONNECTION.value, Decimal(1),
                 f"{name} stopped sending updates", sentence,
                 impact_sentence="Runway uses QuickBooks figures for these accounts meanwhile.",
                 target_type="plaid_item", target_id=str(item.pk),
@@ -117,7 +120,7 @@ def bank_tray_causes(business, as_of: date, now: datetime | None = None) -> list
             removed=False, link_confirmed=False, suggested_account__isnull=False
         ).select_related("suggested_account"):
             out.append(TrayCause(
-                f"bank_link:{feed.pk}", "bank_link", Decimal(2),
+                f"bank_link:{feed.pk}", BANK_LINK.value, Decimal(2),
                 f"Is {feed.name} ••{feed.mask} the same account as "
                 f"{feed.suggested_account.name} in QuickBooks?",
                 f"Matched by {feed.suggestion_reason}." if feed.suggestion_reason else "",
@@ -132,7 +135,7 @@ def bank_tray_causes(business, as_of: date, now: datetime | None = None) -> list
         )
     for txn in unmatched:
         out.append(TrayCause(
-            f"bank_txn:{txn.transaction_id}"[:120], "bank_unmatched", abs(txn.amount),
+            f"bank_txn:{txn.transaction_id}"[:120], BANK_UNMATCHED.value, abs(txn.amount),
             _unmatched_title(txn.amount, txn.date, txn.currency or currency),
             f"{txn.merchant_name or txn.name} on {txn.feed_account.name} "
             f"••{txn.feed_account.mask}. Record it in QuickBooks or mark it as expected."[:300],

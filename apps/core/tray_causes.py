@@ -1,11 +1,13 @@
-"""What a domain contributes to the Prep Tray: its *causes* (DESIGN §4, docs/architecture.md
-"Wiring order").
+"""What a domain contributes to the Prep Tray: its *causes* and the *kinds* they raise
+(DESIGN §4, docs/architecture.md "Wiring order").
 
-Each domain owns a cause source, ``source(ctx: TrayContext) -> list[TrayCause]``, plugged at the
-hook point ``TRAY_CAUSES`` in ``oodaloo/wiring.py``. The tray (a higher layer) calls every
-source, ranks the causes (tier by ``rank or kind``, then score) and keeps the owner's decisions;
-it builds none itself. To add a cause: write the source in the app that owns the data, give its
-kind a tier in ``apps/tray/services.py`` (``TIER``) and a ``TrayItem.Kind``, plug it in the wiring.
+Each domain owns a cause source, ``source(ctx: TrayContext) -> list[TrayCause]``, and declares
+the kinds it raises (``TrayKind``: stored value and the owner's label) beside it; both are
+plugged in ``oodaloo/wiring.py`` (hook points ``TRAY_CAUSES`` and ``TRAY_KINDS``), and the kinds
+are ``TrayItem.kind``'s choices. The tray (a higher layer) calls every source, ranks the causes
+(tier by ``rank or kind``, then score) and keeps the owner's decisions; it builds none itself.
+To add a cause: write the source and its kind in the app that owns the data, give the kind a
+tier in ``apps/tray/services.py`` (``TIER``, the ranking across domains), plug both in the wiring.
 """
 
 from __future__ import annotations
@@ -16,9 +18,24 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
+from apps.core import hooks
 from apps.core.money import format_money
 
 TRAY_CAUSES = "tray.causes"
+TRAY_KINDS = "tray.kinds"
+
+
+@dataclass(frozen=True)
+class TrayKind:
+    """A kind of tray item, declared by the domain that raises it."""
+
+    value: str  # stored in TrayItem.kind
+    label: str  # what the owner reads (admin, API schema)
+
+
+def kind_choices() -> list[tuple[str, str]]:
+    """``TrayItem.kind``'s choices: every kind plugged in the wiring, in its order."""
+    return [(kind.value, kind.label) for kind in hooks.plugged(TRAY_KINDS)]
 
 
 @dataclass(frozen=True)
@@ -27,7 +44,7 @@ class TrayCause:
     updates the same tray row."""
 
     key: str
-    kind: str  # a TrayItem.Kind value
+    kind: str  # a TrayKind.value
     score: Decimal  # higher first within the tier
     title: str
     detail: str = ""

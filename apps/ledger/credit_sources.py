@@ -29,9 +29,12 @@ from apps.core.money import parse_money
 from apps.core.services.audit import audit_record
 from apps.core.services.data_version import data_changed_on_commit
 from apps.core.tenant import current_business
+from apps.core.tray_causes import TrayKind
 from apps.integrations.sync import outbox
 from apps.integrations.sync.models import Action
 
+# Both credit sources (vendor credits, credit memos and overpayments) raise this tray kind.
+CREDIT_APPLY = TrayKind("credit_apply", "Credit to apply")
 IN_FLIGHT = (Action.State.PENDING, Action.State.SENT, Action.State.UNKNOWN)
 
 

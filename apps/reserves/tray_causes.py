@@ -4,8 +4,10 @@ in ``apps/core/tray_causes.py``)."""
 from __future__ import annotations
 
 from apps.core.money import format_money
-from apps.core.tray_causes import TrayCause, TrayContext, cash_impact
+from apps.core.tray_causes import TrayCause, TrayContext, TrayKind, cash_impact
 from apps.reserves.models import Reserve
+
+RESERVE_FUND = TrayKind("reserve_fund", "Reserve below target")
 
 
 def reserve_causes(ctx: TrayContext) -> list[TrayCause]:
@@ -18,7 +20,7 @@ def reserve_causes(ctx: TrayContext) -> list[TrayCause]:
         what = f"Setting aside {format_money(gap, currency)} for {reserve.name}"
         days, sentence = cash_impact(-gap, ctx.burn, what, currency)
         out.append(TrayCause(
-            f"reserve:{reserve.pk}", "reserve_fund", gap, f"Top up the {reserve.name} reserve",
+            f"reserve:{reserve.pk}", RESERVE_FUND.value, gap, f"Top up the {reserve.name} reserve",
             f"{format_money(reserve.held, currency)} held of "
             f"{format_money(reserve.target, currency)}.",
             gap, reserve.due_date, days, sentence, "reserve", str(reserve.pk),

@@ -6,8 +6,10 @@ from __future__ import annotations
 from decimal import Decimal
 
 from apps.core.money import format_money
-from apps.core.tray_causes import TrayCause, TrayContext
+from apps.core.tray_causes import TrayCause, TrayContext, TrayKind
 
+SERIES_CONFIRM = TrayKind("series_confirm", "Recurring payment to confirm")
+CURRENCY_RATE = TrayKind("currency_rate", "Exchange rate missing")
 CADENCE_WORDS = {
     "weekly": "every week",
     "biweekly": "every two weeks",
@@ -27,7 +29,7 @@ def series_causes(ctx: TrayContext) -> list[TrayCause]:
             continue
         cadence = CADENCE_WORDS.get(s.cadence, s.cadence)
         out.append(TrayCause(
-            f"series:{s.key}"[:120], "series_confirm", s.amount,
+            f"series:{s.key}"[:120], SERIES_CONFIRM.value, s.amount,
             f"Confirm {s.counterparty}: {format_money(s.amount, currency)} {cadence}",
             f"Seen {s.occurrences} times; last on {s.last_date:%b %-d}." if s.last_date else "",
             s.amount, s.dates[0] if s.dates else None, Decimal("0.0"),
@@ -48,7 +50,7 @@ def rate_missing_causes(ctx: TrayContext) -> list[TrayCause]:
     lines = "; ".join(f.message for f in missing[:3])
     more = f" (and {len(missing) - 3} more)" if len(missing) > 3 else ""
     return [TrayCause(
-        "currency_rate_missing", "currency_rate", Decimal(len(missing)),
+        "currency_rate_missing", CURRENCY_RATE.value, Decimal(len(missing)),
         "An exchange rate is missing: some money is left out of your figures",
         (lines + more)[:300],
         impact_sentence=("Add the rate in QuickBooks (Settings › Currencies); the next sync "

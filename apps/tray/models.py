@@ -3,6 +3,7 @@
 from django.db import models
 
 from apps.core.fields import MoneyField
+from apps.core.tray_causes import kind_choices
 
 
 class TrayItemQuerySet(models.QuerySet):
@@ -18,20 +19,6 @@ class TrayItem(models.Model):
     """One thing the owner should decide. `key` names its cause (e.g. `bill:42:pay`), so
     regeneration updates the same row instead of adding a second one."""
 
-    class Kind(models.TextChoices):
-        CONNECTION = "connection", "Connection problem"
-        BILL_APPROVE = "bill_approve", "Bill to approve"
-        BILL_PAY = "bill_pay", "Bill to pay"
-        INVOICE_CHASE = "invoice_chase", "Invoice to chase"
-        CREDIT_APPLY = "credit_apply", "Credit to apply"
-        RESERVE_FUND = "reserve_fund", "Reserve below target"
-        SERIES_CONFIRM = "series_confirm", "Recurring payment to confirm"
-        BANK_UNMATCHED = "bank_unmatched", "Bank transaction with no record in QuickBooks"
-        BANK_LINK = "bank_link", "Bank account link to confirm"
-        CURRENCY_RATE = "currency_rate", "Exchange rate missing"
-        CONTACT_FIX = "contact_fix", "Billing email to fix"
-        AUTOMATION_HELD = "automation_held", "Automation held back"
-
     class Status(models.TextChoices):
         OPEN = "open", "Open"
         DONE = "done", "Done"
@@ -40,7 +27,8 @@ class TrayItem(models.Model):
         CLOSED = "closed", "Closed"  # the cause went away (e.g. the bill was paid in QBO)
 
     key = models.CharField(max_length=120, unique=True)
-    kind = models.CharField(max_length=20, choices=Kind.choices)
+    # The domains declare their kinds beside their cause sources (apps/core/tray_causes.py).
+    kind = models.CharField(max_length=20, choices=kind_choices)
     status = models.CharField(max_length=12, choices=Status.choices, default=Status.OPEN)
     title = models.CharField(max_length=200)
     detail = models.CharField(max_length=300, blank=True)

@@ -40,18 +40,18 @@ log = logging.getLogger(__name__)
 SNOOZE_MAX = timedelta(days=90)
 # Ranking: a cause's tier by its `rank` (or else its kind); score orders within a tier.
 TIER = {
-    TrayItem.Kind.CONNECTION: 0,
+    "connection": 0,
     "bill_urgent": 1,
-    TrayItem.Kind.INVOICE_CHASE: 2,
+    "invoice_chase": 2,
     "bill_soon": 3,
-    TrayItem.Kind.CREDIT_APPLY: 4,
-    TrayItem.Kind.RESERVE_FUND: 5,
-    TrayItem.Kind.SERIES_CONFIRM: 6,
-    TrayItem.Kind.BANK_LINK: 4,
-    TrayItem.Kind.BANK_UNMATCHED: 5,
-    TrayItem.Kind.CURRENCY_RATE: 1,  # figures are incomplete until the rate is there
-    TrayItem.Kind.CONTACT_FIX: 2,  # reminders to a customer stopped until it is fixed
-    TrayItem.Kind.AUTOMATION_HELD: 1,  # a rule would have acted; the owner decides instead
+    "credit_apply": 4,
+    "reserve_fund": 5,
+    "series_confirm": 6,
+    "bank_link": 4,
+    "bank_unmatched": 5,
+    "currency_rate": 1,  # figures are incomplete until the rate is there
+    "contact_fix": 2,  # reminders to a customer stopped until it is fixed
+    "automation_held": 1,  # a rule would have acted; the owner decides instead
 }
 
 class TrayError(ApplicationError):

@@ -20,7 +20,7 @@ pytestmark = pytest.mark.django_db
 
 def _item(key):
     return TrayItem.objects.create(
-        key=key, kind=TrayItem.Kind.INVOICE_CHASE, title="Chase Bolt", amount="750.00"
+        key=key, kind="invoice_chase", title="Chase Bolt", amount="750.00"
     )
 
 

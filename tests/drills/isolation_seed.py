@@ -17,7 +17,6 @@ def seed_business(business, tag: str) -> dict[str, str]:
     """Rows in B's schema and B's public rows; returns {route prefix: B's id}."""
     from apps.accounts.models import Role
     from apps.digest.content import week_label
-    from apps.tray.models import TrayItem
     from tests.factories import (
         DocumentFactory,
         InvitationFactory,
@@ -40,7 +39,7 @@ def seed_business(business, tag: str) -> dict[str, str]:
                                  unapplied_amount=Decimal("75.00"))
         account = f.account(f"B's bank {tag}")
         reserve = f.reserve(f"B's reserve {tag}")
-        tray = TrayItemFactory(key=f"bill:{bill.pk}", kind=TrayItem.Kind.BILL_APPROVE,
+        tray = TrayItemFactory(key=f"bill:{bill.pk}", kind="bill_approve",
                                title=f"Approve B's bill {tag}")
         document = DocumentFactory(original_name=f"b-{tag}.pdf", content=b"%PDF-1.7\n")
         week = week_label(today)

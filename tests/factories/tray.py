@@ -14,5 +14,5 @@ class TrayItemFactory(TenantFactory):
         model = TrayItem
 
     key = factory.Sequence(lambda n: f"test:item:{n}")
-    kind = TrayItem.Kind.BILL_PAY
+    kind = "bill_pay"
     title = factory.Sequence(lambda n: f"Decision {n}")

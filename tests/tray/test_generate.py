@@ -64,7 +64,7 @@ def test_one_item_per_cause_with_amount_due_and_impact(tenant_a, books):
         }
         assert summary.created == 5 and summary.open == 5
         approve = TrayItem.objects.get(key=f"bill:{books['approve'].pk}")
-        assert approve.kind == TrayItem.Kind.BILL_APPROVE
+        assert approve.kind == "bill_approve"
         assert approve.amount == Decimal("1000.00")
         assert approve.due_date == books["approve"].due_date
         # Pay now 1,000 at 100.00/day of burn = -10.0 days, with its reason.
@@ -73,7 +73,7 @@ def test_one_item_per_cause_with_amount_due_and_impact(tenant_a, books):
         chase = TrayItem.objects.get(key=f"invoice:{books['invoice'].pk}")
         assert chase.impact_days == Decimal("30.0")
         pay = TrayItem.objects.get(key=f"bill:{books['pay'].pk}")
-        assert pay.kind == TrayItem.Kind.BILL_PAY
+        assert pay.kind == "bill_pay"
 
 
 def test_regeneration_is_idempotent(tenant_a, books):
