@@ -2,16 +2,15 @@
 
 Generates the companies once (under .data/demo/), starts one QBO and one Plaid sandbox per
 business, provisions the businesses, connects them through the real OAuth flow, runs the first
-sync, then serves web + worker + beat until Ctrl-C. A re-run reuses everything and starts fast.
+sync, then serves web + worker + beat until Ctrl-C or SIGTERM, either of which ends every
+process it started (apps/demo/supervise.py). A re-run reuses everything and starts fast.
 """
 
 from __future__ import annotations
 
 import os
-import signal
 import subprocess
 import sys
-import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -23,6 +22,7 @@ from apps.accounts.models import User
 from apps.accounts.services import business_create_with_owner
 from apps.demo.generator import generate_company
 from apps.demo.services.staff import demo_staff_ensure
+from apps.demo.supervise import Children
 from apps.sandboxes.qbo import start_sandbox_process
 from apps.tenancy.models import Business
 from apps.tenancy.urls import business_url, public_url
@@ -58,9 +58,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, **opts):
         root = Path(settings.BASE_DIR) / ".data" / "demo"
-        children: list[subprocess.Popen] = []
-        sandboxes = []
-        try:
+        with Children() as children:
             for demo in DEMO_BUSINESSES:
                 company_dir = root / demo.slug
                 if opts["rebuild"] or not (company_dir / "summary.json").exists():
@@ -72,35 +70,21 @@ class Command(BaseCommand):
                     webhook_url=public_url("/webhooks/qbo/"),
                     verifier_token=settings.QBO_WEBHOOK_VERIFIER_TOKEN,
                 )
-                sandboxes.append(qbo)
-                plaid = subprocess.Popen(
+                children.stoppers.append(qbo.stop)
+                children.add(subprocess.Popen(
                     [sys.executable, "-m", "apps.sandboxes.plaid", "--bank",
                      str(company_dir / "plaid"), "--port", str(demo.plaid_port)],
                     cwd=settings.BASE_DIR, stdout=subprocess.DEVNULL,
-                )
-                children.append(plaid)
+                ))
                 self._business_ready(demo, qbo)
             staff = demo_staff_ensure()
             self._print_welcome(staff)
             if opts["no_serve"]:
                 return
-            children += self._serve(opts["port"])
+            for proc in self._serve(opts["port"]):
+                children.add(proc)
             self.stdout.write(self.style.SUCCESS("Serving. Press Ctrl-C to stop."))
-            while all(child.poll() is None for child in children):
-                time.sleep(1)
-        except KeyboardInterrupt:
-            pass
-        finally:
-            for child in children:
-                if child.poll() is None:
-                    child.send_signal(signal.SIGTERM)
-            for child in children:
-                try:
-                    child.wait(timeout=10)
-                except subprocess.TimeoutExpired:
-                    child.kill()
-            for sandbox in sandboxes:
-                sandbox.stop()
+            children.wait()
 
     def _business_ready(self, demo: DemoBusiness, qbo) -> None:
         business = Business.objects.filter(slug=demo.slug).first()
