@@ -164,9 +164,13 @@ def _pdfs(business: Any, sends: list[ReminderSend]) -> tuple[tuple[str, bytes, s
         try:
             out.append((f"invoice-{send.invoice.doc_number or send.invoice.qbo_id}.pdf",
                         client.invoice_pdf(send.invoice.qbo_id), "application/pdf"))
-        except Exception:  # noqa: BLE001 — logged; the email still goes
+        except Exception as exc:  # noqa: BLE001 — logged; the email still goes
             log.warning("no PDF for invoice %s of %s", send.invoice.qbo_id,
                         business.schema_name, exc_info=True)
+            if getattr(exc, "retryable", False):
+                # QuickBooks is not answering and the client has retried already: each other
+                # invoice would wait as long, so the email goes now without their PDFs.
+                break
     return tuple(out)
 
 
