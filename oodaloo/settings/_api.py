@@ -37,7 +37,7 @@ SPECTACULAR_SETTINGS = {
         "DocumentStateEnum": "apps.ap.documents.models.Document.State",
         "DocumentSourceEnum": "apps.ap.documents.models.Document.Source",
         "TrayItemStatusEnum": "apps.tray.models.TrayItem.Status",
-        "TrayItemKindEnum": "apps.tray.models.TrayItem.Kind",
+        "TrayItemKindEnum": "apps.core.tray_causes.kind_choices",  # plugged by the domains
         "SeriesStatusEnum": "apps.runway.models.RecurringSeriesOverride.Status",
         "RuleKindEnum": "apps.automation.models.Rule.Kind",
     },
