@@ -24,9 +24,8 @@ class Children:
         self.stoppers: list[Callable[[], Any]] = []
         self._previous: Any = None
 
-    def add(self, proc: subprocess.Popen) -> subprocess.Popen:
+    def add(self, proc: subprocess.Popen) -> None:
         self.procs.append(proc)
-        return proc
 
     def wait(self) -> None:
         """Until one of the children exits (or SIGTERM / Ctrl-C)."""

@@ -10,6 +10,8 @@ import sys
 import time
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parents[2]
 SLEEPER = [sys.executable, "-c", "import time; time.sleep(120)"]
 
@@ -26,10 +28,23 @@ print("stopped", flush=True)
 """
 
 
-def _supervisor(*argv: list[str]) -> tuple[subprocess.Popen, list[int]]:
-    proc = subprocess.Popen([sys.executable, "-c", SCRIPT.format(argv=list(argv))], cwd=ROOT,
-                            stdout=subprocess.PIPE, text=True)
-    return proc, [int(pid) for pid in proc.stdout.readline().split()]
+@pytest.fixture
+def supervisor():
+    """Start the script over the given commands; whatever is left is killed afterwards."""
+    started: list[tuple[subprocess.Popen, list[int]]] = []
+
+    def run(*argv: list[str]) -> tuple[subprocess.Popen, list[int]]:
+        proc = subprocess.Popen([sys.executable, "-c", SCRIPT.format(argv=list(argv))],
+                                cwd=ROOT, stdout=subprocess.PIPE, text=True)
+        started.append((proc, [int(pid) for pid in proc.stdout.readline().split()]))
+        return started[-1]
+
+    yield run
+    for proc, pids in started:
+        proc.kill()
+        for pid in pids:
+            if _alive(pid):
+                os.kill(pid, signal.SIGKILL)
 
 
 def _alive(pid: int) -> bool:
@@ -47,28 +62,16 @@ def _gone(pids: list[int], within: float = 15) -> bool:
     return not any(_alive(pid) for pid in pids)
 
 
-def test_sigterm_ends_every_child_and_exits_cleanly():
-    proc, pids = _supervisor(SLEEPER, SLEEPER)
-    try:
-        assert len(pids) == 2 and all(_alive(pid) for pid in pids)
-        proc.send_signal(signal.SIGTERM)
-        assert proc.wait(timeout=20) == 0
-        assert proc.stdout.read().strip() == "stopped"
-        assert _gone(pids), "a child outlived the demo"
-    finally:
-        proc.kill()
-        for pid in pids:
-            if _alive(pid):
-                os.kill(pid, signal.SIGKILL)
+def test_sigterm_ends_every_child_and_exits_cleanly(supervisor):
+    proc, pids = supervisor(SLEEPER, SLEEPER)
+    assert len(pids) == 2 and all(_alive(pid) for pid in pids)
+    proc.send_signal(signal.SIGTERM)
+    assert proc.wait(timeout=20) == 0
+    assert proc.stdout.read().strip() == "stopped"
+    assert _gone(pids), "a child outlived the demo"
 
 
-def test_one_child_exiting_ends_the_others():
-    proc, pids = _supervisor([sys.executable, "-c", "import time; time.sleep(1)"], SLEEPER)
-    try:
-        assert proc.wait(timeout=20) == 0
-        assert _gone(pids)
-    finally:
-        proc.kill()
-        for pid in pids:
-            if _alive(pid):
-                os.kill(pid, signal.SIGKILL)
+def test_one_child_exiting_ends_the_others(supervisor):
+    proc, pids = supervisor([sys.executable, "-c", "import time; time.sleep(1)"], SLEEPER)
+    assert proc.wait(timeout=20) == 0
+    assert _gone(pids)
