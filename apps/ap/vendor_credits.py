@@ -102,7 +102,8 @@ def vendor_credit_body(action: Any) -> dict[str, Any]:
     p = action.payload or {}
     amount = outbox.payload_amount(p.get("amount"), "amount")
     return writes.bill_payment(
-        vendor=p["vendor"], bank_account=p["bank_account"], txn_date=str(p["date"]),
+        vendor=p["vendor"], bank_account=p["bank_account"],
+        txn_date=outbox.payload_date(p.get("date"), "date"),
         links=[writes.Link(amount, "Bill", p["bill"]),
                writes.Link(amount, "VendorCredit", p["vendor_credit"])],
         total=writes.ZERO, note=outbox.action_note(action))

@@ -67,8 +67,9 @@ def credit_apply_body(action: Any) -> dict[str, Any]:
     p = action.payload or {}
     amount = outbox.payload_amount(p.get("amount"), "amount")
     return writes.credit_memo_application(
-        customer=p["customer"], txn_date=str(p["date"]), invoice=p["invoice"],
-        credit_memo=p["credit_memo"], amount=amount, note=outbox.action_note(action))
+        customer=p["customer"], txn_date=outbox.payload_date(p.get("date"), "date"),
+        invoice=p["invoice"], credit_memo=p["credit_memo"], amount=amount,
+        note=outbox.action_note(action))
 
 
 def credit_apply_send(client: Any, action: Any) -> dict[str, Any]:

@@ -72,6 +72,16 @@ def payload_amount(value: Any, name: str) -> Decimal:
     return parse_money(value, what=name, error=OutboxError)
 
 
+def payload_date(value: Any, name: str) -> str:
+    """A date of an action's payload as QBO's TxnDate. Required: the producer sets it in the
+    business's time zone, and the finder must look on the same day the send wrote (a default of
+    the server's today could move between the two across midnight)."""
+    try:
+        return date.fromisoformat(str(value)).isoformat()
+    except ValueError:
+        raise OutboxError(f"{name} must be a date like 2026-03-12, got {value!r}") from None
+
+
 def bill_payment_body(action: Action) -> dict[str, Any]:
     """QBO BillPayment (PayType Check) from the action payload:
     ``{"vendor", "bill", "amount", "bank_account", "date"}`` (ids are QBO ids), and for a bill in
@@ -86,7 +96,7 @@ def bill_payment_body(action: Action) -> dict[str, Any]:
             raise OutboxError(f"exchange_rate must be positive, got {p.get('exchange_rate')!r}")
     return writes.bill_payment(
         vendor=p["vendor"], bank_account=p["bank_account"],
-        txn_date=str(p.get("date") or date.today().isoformat()),
+        txn_date=payload_date(p.get("date"), "date"),
         links=[writes.Link(amount, "Bill", p["bill"])], total=amount, note=action_note(action),
         currency=currency, exchange_rate=rate)
 

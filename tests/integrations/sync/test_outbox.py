@@ -95,6 +95,11 @@ def test_validation_failure_is_failed_with_a_readable_reason(business, sb):
     action = action_execute(action_create(business, "bill_payment.create", nonsense,
                                           enqueue=False))
     assert action.state == "failed" and "amount is not an amount" in action.error
+    undated = {k: v for k, v in PAY_101.items() if k != "date"}
+    action = action_execute(action_create(business, "bill_payment.create", undated,
+                                          enqueue=False))
+    assert action.state == "failed" and "date must be a date" in action.error
+    assert payments_for(sb, action.key) == []
 
 
 def test_unknown_action_is_reconciled_and_drift_is_flagged(business, sb):
