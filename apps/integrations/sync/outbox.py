@@ -19,7 +19,7 @@ import logging
 import uuid
 from collections.abc import Callable
 from datetime import date, timedelta
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.db import IntegrityError, transaction
@@ -91,8 +91,11 @@ def bill_payment_body(action: Action) -> dict[str, Any]:
     amount = payload_amount(p.get("amount"), "amount")
     currency, rate = p.get("currency"), None
     if currency:
-        rate = Decimal(str(p.get("exchange_rate")))
-        if not rate.is_finite() or rate <= 0:
+        try:
+            rate = Decimal(str(p.get("exchange_rate")))
+        except InvalidOperation:
+            rate = None
+        if rate is None or not rate.is_finite() or rate <= 0:
             raise OutboxError(f"exchange_rate must be positive, got {p.get('exchange_rate')!r}")
     return writes.bill_payment(
         vendor=p["vendor"], bank_account=p["bank_account"],

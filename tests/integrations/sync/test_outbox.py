@@ -100,6 +100,11 @@ def test_validation_failure_is_failed_with_a_readable_reason(business, sb):
                                           enqueue=False))
     assert action.state == "failed" and "date must be a date" in action.error
     assert payments_for(sb, action.key) == []
+    rateless = dict(PAY_101, currency="CAD", exchange_rate="about 0.73")
+    action = action_execute(action_create(business, "bill_payment.create", rateless,
+                                          enqueue=False))
+    assert action.state == "failed" and "exchange_rate must be positive" in action.error
+    assert payments_for(sb, action.key) == []
 
 
 def test_unknown_action_is_reconciled_and_drift_is_flagged(business, sb):
