@@ -227,17 +227,24 @@ def readable_error(exc: Exception) -> str:
     return f"{type(exc).__name__}: {exc}"[:2000]
 
 
-def _claim(action_id: int, allowed: tuple[str, ...]) -> Action | None:
-    """Move the action to ``sent`` under a row lock, committed before any HTTP is sent."""
+def _claim(action_id: int, allowed: tuple, *, sent_before: Any = None) -> Action | None:
+    """Move the action to ``sent`` under a row lock, committed before any HTTP is sent. With
+    ``sent_before``, a ``sent`` action is taken only if untouched since then: a fresher one
+    belongs to the worker sending it now."""
     with transaction.atomic():
         action = Action.objects.select_for_update().select_related("business").get(pk=action_id)
-        if action.state not in allowed:
+        if action.state not in allowed or _sending(action, sent_before):
             return None
         action.state = Action.State.SENT
         action.attempts += 1
         action.save(update_fields=["state", "attempts", "updated_at"])
     pages_changed(action.business)  # pages show an action's state
     return action
+
+
+def _sending(action: Action, sent_before: Any) -> bool:
+    return (sent_before is not None and action.state == Action.State.SENT
+            and action.updated_at >= sent_before)
 
 
 def _settle(action: Action, state: str, *, result: dict | None = None, error: str = "") -> None:
@@ -331,9 +338,10 @@ def action_reconcile(action: Action | int, *, check_succeeded: bool = False) -> 
     ``check_succeeded``, also verify a succeeded action still exists in QBO (drift check)."""
     action_id = action if isinstance(action, int) else action.pk
     current = Action.objects.select_related("business").get(pk=action_id)
+    sent_before = timezone.now() - STALE_AFTER
     if current.state == Action.State.PENDING:
         return action_execute(current)
-    if current.state == Action.State.FAILED:
+    if current.state == Action.State.FAILED or _sending(current, sent_before):
         return current
     if current.state == Action.State.SUCCEEDED and not check_succeeded:
         return current
@@ -346,6 +354,10 @@ def action_reconcile(action: Action | int, *, check_succeeded: bool = False) -> 
                 found = finder(client, current)
             except QboError as exc:
                 log.warning("lookup for %s failed: %s", current.key, exc)
+                if current.state != Action.State.SUCCEEDED:
+                    # Not knowing whether it is there, never send it again: look next round.
+                    return _unknown(action_id, sent_before,
+                                    f"Could not look it up in QuickBooks: {readable_error(exc)}")
         if current.state == Action.State.SUCCEEDED:
             if found is not None and not found:
                 _drift(current, "the record Oodaloo wrote is no longer in QuickBooks")
@@ -353,7 +365,8 @@ def action_reconcile(action: Action | int, *, check_succeeded: bool = False) -> 
                 _drift(current, f"{len(found)} records in QuickBooks carry this action's key")
             return current
         if found:
-            claimed = _claim(action_id, (Action.State.SENT, Action.State.UNKNOWN))
+            claimed = _claim(action_id, (Action.State.SENT, Action.State.UNKNOWN),
+                             sent_before=sent_before)
             if claimed is None:
                 return Action.objects.get(pk=action_id)
             _settle(claimed, Action.State.SUCCEEDED, result=found[0])
@@ -361,10 +374,23 @@ def action_reconcile(action: Action | int, *, check_succeeded: bool = False) -> 
                 _drift(claimed, f"{len(found)} records in QuickBooks carry this action's key")
             _after_success(claimed, client)
             return claimed
-        claimed = _claim(action_id, (Action.State.SENT, Action.State.UNKNOWN))
+        claimed = _claim(action_id, (Action.State.SENT, Action.State.UNKNOWN),
+                         sent_before=sent_before)
         if claimed is None:
             return Action.objects.get(pk=action_id)
         return _send(claimed)
+
+
+def _unknown(action_id: int, sent_before: Any, error: str) -> Action:
+    """A stale ``sent`` or an ``unknown`` action stays (or becomes) ``unknown``, saying why."""
+    with transaction.atomic():
+        action = Action.objects.select_for_update().select_related("business").get(pk=action_id)
+        if action.state in (Action.State.SENT, Action.State.UNKNOWN) and not _sending(
+                action, sent_before):
+            action.state, action.error = Action.State.UNKNOWN, error[:2000]
+            action.save(update_fields=["state", "error", "updated_at"])
+    pages_changed(action.business)
+    return action
 
 
 def actions_needing_reconcile(now: Any = None) -> Any:

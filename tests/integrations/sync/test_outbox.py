@@ -1,9 +1,11 @@
 """The outbox against the real sandbox: idempotent keys, commit-then-drop, validation
 failures, reconciliation of unknown actions and drift, and a 100-action fault drill."""
 
+from datetime import timedelta
 from decimal import Decimal
 
 import pytest
+from django.utils import timezone
 
 from apps.ap.models import Bill, BillPayment
 from apps.core.models import AuditEvent
@@ -11,6 +13,7 @@ from apps.integrations.sync.management.commands.connect_qbo import sandbox_conne
 from apps.integrations.sync.models import Action
 from apps.integrations.sync.outbox import (
     NOTE_PREFIX,
+    STALE_AFTER,
     action_create,
     action_execute,
     action_reconcile,
@@ -127,6 +130,37 @@ def test_unknown_action_is_reconciled_and_drift_is_flagged(business, sb):
     assert AuditEvent.objects.filter(business=business, action="action.drift").exists()
     business.refresh_from_db()
     assert action.key in business.last_error
+
+
+def test_a_failed_lookup_never_sends_again(business, sb):
+    """The reconciler re-sends only what it looked for and did not find. Here QuickBooks has
+    the payment (its answer was lost) and the lookup fails (the link was revoked): the action
+    stays unknown, saying why. After the reconnect QuickBooks has forgotten the requestid, so
+    only the lookup stands between a re-send and a second payment."""
+    action = action_create(business, "bill_payment.create", PAY_101, enqueue=False)
+    sb.set_faults("drop=1.0")
+    assert action_execute(action).state == "unknown"
+    sb.set_faults("drop=0")
+    control(sb, "tokens", {"action": "revoke_all"})
+    control(sb, "tokens", {"action": "expire_access"})
+    action = action_reconcile(action)
+    assert action.state == "unknown" and "Could not look it up" in action.error
+    control(sb, "reset", {})  # forgets every requestid it answered
+    sandbox_connect(business, sb.base_url)
+    action = action_reconcile(action)
+    assert action.state == "succeeded", action.error
+    assert len(payments_for(sb, action.key)) == 1
+
+
+def test_a_sent_action_belongs_to_its_sender_until_it_is_stale(business, sb):
+    action = action_create(business, "bill_payment.create", PAY_101, enqueue=False)
+    Action.objects.filter(pk=action.pk).update(state="sent")  # a worker is sending it now
+    assert action_reconcile(action).state == "sent"  # a staff retry or a second task waits
+    assert payments_for(sb, action.key) == []
+    Action.objects.filter(pk=action.pk).update(
+        updated_at=timezone.now() - STALE_AFTER - timedelta(seconds=1))  # that worker died
+    action = action_reconcile(action)
+    assert action.state == "succeeded" and len(payments_for(sb, action.key)) == 1
 
 
 def test_fault_drill_100_actions_exactly_one_payment_each(business, sb):
