@@ -114,10 +114,11 @@ def firm_invitation_lookup(token: str) -> FirmInvitation:
     return invitation
 
 
-def firm_invitation_accept(*, token: str, password: str, full_name: str = ""
-                           ) -> tuple[User, Firm]:
+def firm_invitation_accept(*, token: str, password: str = "", full_name: str = "",
+                           signer: User | None = None) -> tuple[User, Firm]:
     with transaction.atomic():
-        invitation, user = invitation_claim(firm_invitation_lookup(token), password, full_name)
+        invitation, user = invitation_claim(firm_invitation_lookup(token), password, full_name,
+                                            signer=signer)
         member, created = FirmMember.objects.get_or_create(
             firm=invitation.firm, user=user, defaults={"role": invitation.role})
         if created:

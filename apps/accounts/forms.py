@@ -56,3 +56,7 @@ class VerifySignupForm(forms.Form):
 class AcceptInvitationForm(forms.Form):
     full_name = forms.CharField(max_length=150, required=False)
     password = forms.CharField(widget=forms.PasswordInput)
+
+    def __init__(self, *args, password_required: bool = True, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["password"].required = password_required  # not when signed in as it

@@ -126,15 +126,17 @@ def invitation_email_clean(email: str) -> str:
     return email
 
 
-def invitation_user(email: str, password: str, full_name: str = "") -> User:
-    """Who accepts an invitation: the existing account (its password proves it) or a new one.
-    Used by business and firm invitations alike; the emailed link proves the address."""
+def invitation_user(email: str, password: str, full_name: str = "", *,
+                    signer: User | None = None) -> User:
+    """Who accepts an invitation: a new account (the emailed link proves the address), or the
+    existing one as ``signer``, proven by the page as sign-in proves it
+    (`invitation_proof.invitation_signer`). Used by business and firm invitations alike."""
     user = User.objects.filter(email=email).first()
     if user is None:
         password_check(password)
         user = User.objects.create_user(email, password, full_name=full_name)
-    elif not user.check_password(password):
-        raise InvalidInvitation("That email already has an account; use its password.")
+    elif signer is None or signer.pk != user.pk:
+        raise InvalidInvitation("That email already has an account: sign in as it to accept.")
     if user.email_verified_at is None:
         user.email_verified_at = timezone.now()
         user.save(update_fields=["email_verified_at"])
@@ -177,14 +179,15 @@ def invitation_create(*, actor: User, business: Business, email: str, role: str)
     return link
 
 
-def invitation_claim(invitation, password: str, full_name: str = "") -> tuple[Any, User]:
+def invitation_claim(invitation, password: str, full_name: str = "", *,
+                     signer: User | None = None) -> tuple[Any, User]:
     """Inside the caller's transaction: lock a looked-up invitation (a business's or a firm's),
     refuse a used one, make (or check) its user and mark it accepted — so two clicks cannot
     both succeed. Returns the locked invitation and the user."""
     invitation = type(invitation).objects.select_for_update().get(pk=invitation.pk)
     if invitation.accepted_at:
         raise InvalidInvitation("This invitation has already been used.")
-    user = invitation_user(invitation.email, password, full_name)
+    user = invitation_user(invitation.email, password, full_name, signer=signer)
     invitation.accepted_at = timezone.now()
     invitation.save(update_fields=["accepted_at"])
     return invitation, user
@@ -203,9 +206,11 @@ def invitation_lookup(token: str) -> Invitation:
     return invitation
 
 
-def invitation_accept(*, token: str, password: str, full_name: str = "") -> tuple[User, Business]:
+def invitation_accept(*, token: str, password: str = "", full_name: str = "",
+                      signer: User | None = None) -> tuple[User, Business]:
     with transaction.atomic():
-        invitation, user = invitation_claim(invitation_lookup(token), password, full_name)
+        invitation, user = invitation_claim(invitation_lookup(token), password, full_name,
+                                            signer=signer)
         membership_add(actor=user, business=invitation.business, user=user, role=invitation.role)
     return user, invitation.business
 

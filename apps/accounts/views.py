@@ -13,7 +13,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods, require_POST
 from django_otp import login as otp_login
 
-from apps.accounts import services, two_step
+from apps.accounts import invitation_proof, services, two_step
 from apps.accounts.forms import AcceptInvitationForm, LoginForm
 from apps.accounts.models import Firm, User
 from apps.accounts.permissions import open_view
@@ -132,20 +132,26 @@ def accept_invitation(request, token: str):
         invitation = services.invitation_lookup(token)
     except ApplicationError as exc:
         return render(request, "accounts/invite.html", {"error": exc.message}, status=410)
-    form = AcceptInvitationForm(request.POST or None)
+    account = invitation_proof.invitation_account(invitation.email)
+    signed_in = invitation_proof.signed_in_as(request, account)
+    form = AcceptInvitationForm(request.POST if request.method == "POST" else None,
+                                password_required=not signed_in)
     if request.method == "POST" and form.is_valid():
+        password = form.cleaned_data["password"]
         try:
+            signer = invitation_proof.invitation_signer(request, invitation.email, password)
             user, business = services.invitation_accept(
-                token=token,
-                password=form.cleaned_data["password"],
-                full_name=form.cleaned_data["full_name"],
-            )
+                token=token, password=password, full_name=form.cleaned_data["full_name"],
+                signer=signer)
         except ApplicationError as exc:
             form.add_error(None, exc.message)
         else:
-            login(request, user, backend=BACKEND)
+            if not signed_in:
+                login(request, user, backend=BACKEND)
             return redirect(services.handoff_url(user=user, business=business))
-    return render(request, "accounts/invite.html", {"form": form, "invitation": invitation})
+    return render(request, "accounts/invite.html", {
+        "form": form, "invitation": invitation, "signed_in": signed_in,
+        "sign_in_first": invitation_proof.must_sign_in_first(request, account)})
 
 
 @require_POST

@@ -9,6 +9,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
+from apps.accounts import invitation_proof
 from apps.accounts.firm_access import (
     firm_invitation_accept,
     firm_invitation_lookup,
@@ -74,15 +75,21 @@ def accept_invitation(request, token: str):
         invitation = firm_invitation_lookup(token)
     except ApplicationError as exc:
         return render(request, "firm/invite.html", {"error": exc.message}, status=404)
+    account = invitation_proof.invitation_account(invitation.email)
+    page = {"invitation": invitation, "signed_in": invitation_proof.signed_in_as(request, account),
+            "sign_in_first": invitation_proof.must_sign_in_first(request, account)}
     if request.method == "POST":
+        password = request.POST.get("password", "")
         try:
+            signer = invitation_proof.invitation_signer(request, invitation.email, password)
             user, firm = firm_invitation_accept(
-                token=token, password=request.POST.get("password", ""),
-                full_name=request.POST.get("full_name", ""))
+                token=token, password=password, full_name=request.POST.get("full_name", ""),
+                signer=signer)
         except ApplicationError as exc:
-            return render(request, "firm/invite.html",
-                          {"invitation": invitation, "error": exc.message}, status=400)
-        login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+            return render(request, "firm/invite.html", {**page, "error": exc.message},
+                          status=400)
+        if not page["signed_in"]:
+            login(request, user, backend="django.contrib.auth.backends.ModelBackend")
         messages.success(request, f"Welcome to {firm.name}.")
         return redirect("firm-portfolio", firm_slug=firm.slug)
-    return render(request, "firm/invite.html", {"invitation": invitation})
+    return render(request, "firm/invite.html", page)

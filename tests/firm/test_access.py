@@ -14,7 +14,8 @@ from apps.accounts.firm_access import (
 from apps.accounts.models import FirmClient, FirmMember, Membership, Role
 from apps.core.errors import PermissionDenied
 from apps.core.models import AuditEvent
-from tests.factories import make_member
+from tests.factories import UserFactory, make_member
+from tests.factories.accounts import PASSWORD, TOTPDeviceFactory
 from tests.firm.helpers import grant, make_firm, user
 from tests.utils import client_for
 
@@ -117,3 +118,22 @@ def test_firm_invitation_link_makes_a_member_once(firm_setup):
     with pytest.raises(InvalidInvitation):
         firm_invitation_accept(token=token, password="a-long-password-1")
     assert user("kim@ledgerly.test") == person
+
+
+def test_a_firm_invitation_asks_a_two_step_account_to_sign_in_first(firm_setup):
+    """The link is shown to the partner who sent it: see tests/accounts/test_invitation_proof."""
+    firm, partner, _staff = firm_setup
+    person = UserFactory(email="kim@corp.test")
+    TOTPDeviceFactory(user=person)
+    from apps.accounts.firm_access import firm_invitation_create
+
+    link = firm_invitation_create(actor=partner, firm=firm, email=person.email, role="staff")
+    path = "/firm/invite/" + link.rstrip("/").rsplit("/", 1)[1] + "/"
+    browser = client_for(None)
+    assert b"invite-sign-in-first" in browser.get(path).content
+    refused = browser.post(path, {"password": PASSWORD})
+    assert refused.status_code == 400 and b"sign in first" in refused.content
+    assert not FirmMember.objects.filter(firm=firm, user=person).exists()
+    browser.force_login(person, backend="django.contrib.auth.backends.ModelBackend")
+    assert browser.post(path, {}).status_code == 302
+    assert FirmMember.objects.filter(firm=firm, user=person).exists()
