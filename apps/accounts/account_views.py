@@ -4,6 +4,7 @@ views, styled and audited), two-step sign-in, sign-out everywhere."""
 from axes.utils import reset as axes_reset
 from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth import update_session_auth_hash
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
@@ -11,6 +12,7 @@ from django.urls import reverse_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
 from apps.accounts import two_step
+from apps.accounts.services import sessions_end_everywhere
 from apps.accounts.signup import email_verified_mark
 from apps.accounts.throttle import attempt_count
 from apps.accounts.views import lockout_response
@@ -33,7 +35,10 @@ def account(request):
 @login_required
 @require_POST
 def two_step_start(request):
-    two_step.totp_start(user=request.user)
+    try:
+        two_step.totp_start(user=request.user)
+    except ApplicationError as exc:
+        messages.error(request, exc.message)
     return redirect("account")
 
 
@@ -68,6 +73,9 @@ class PasswordFormPage:
 
     def form_valid(self, form):
         response = super().form_valid(form)
+        # Every session and API token ends: tokens carry the epoch, not the password's hash.
+        sessions_end_everywhere(user=form.user)
+        form.user.refresh_from_db(fields=["session_epoch"])
         self.password_set(form.user)
         audit_record(actor=form.user, action=self.audit_action, obj=form.user)
         return response
@@ -77,13 +85,14 @@ class PasswordFormPage:
 
 
 class PasswordChange(PasswordFormPage, auth_views.PasswordChangeView):
-    """Other sessions end (the auth hash includes the password); this one is kept."""
+    """Other sessions and every API token end; this session is kept."""
 
     success_url = reverse_lazy("account")
     extra_context = {"title": "Change your password"}
     audit_action = "auth.password_changed"
 
     def password_set(self, user) -> None:
+        update_session_auth_hash(self.request, user)  # this one is kept
         messages.success(self.request, "Password changed. Other sessions were signed out.")
 
 

@@ -30,8 +30,15 @@ def code_check(*, user: User, code: str) -> TOTPDevice | None:
     return device
 
 
+ALREADY_ON = "Two-step sign-in is already on: turn it off with a current code first."
+
+
 def totp_start(*, user: User) -> TOTPDevice:
-    """A fresh, unconfirmed device; it counts only once a code from the app confirms it."""
+    """A fresh, unconfirmed device; it counts only once a code from the app confirms it. Never
+    beside a confirmed one: a session alone must not swap the phone that turning off (with its
+    code) protects."""
+    if device_for(user) is not None:
+        raise TwoStepError(ALREADY_ON)
     TOTPDevice.objects.filter(user=user, confirmed=False).delete()
     return TOTPDevice.objects.create(user=user, name="authenticator app", confirmed=False)
 
@@ -44,9 +51,10 @@ def totp_confirm(*, user: User, code: str) -> TOTPDevice:
     device = totp_pending(user)
     if device is None:
         raise TwoStepError("Start the set-up again.")
+    if device_for(user) is not None:
+        raise TwoStepError(ALREADY_ON)
     if not device.verify_token((code or "").strip()):
         raise TwoStepError("That code is not right. Check the app's clock and try again.")
-    TOTPDevice.objects.filter(user=user, confirmed=True).delete()
     device.confirmed = True
     device.save(update_fields=["confirmed"])
     audit_record(actor=user, action="auth.two_step_enabled", obj=user)

@@ -44,8 +44,21 @@ def test_logout_needs_a_csrf_token(tenant_a, owner_a):
     assert client.get("/").status_code == 200
 
 
+def _api_token(business, email, password):
+    return Client(HTTP_HOST=f"{business.slug}.localhost").post(
+        "/api/v1/auth/token/", {"email": email, "password": password},
+        content_type="application/json").json()
+
+
+def _api_works(business, access) -> bool:
+    api = Client(HTTP_HOST=f"{business.slug}.localhost", HTTP_AUTHORIZATION=f"Bearer {access}")
+    return api.get("/api/v1/runway/").status_code == 200
+
+
 def test_password_change_keeps_this_session_ends_the_others_and_is_audited(tenant_a, owner_a):
     public, tenant = _signed_in(tenant_a, owner_a)
+    tokens = _api_token(tenant_a, owner_a.email, "correct-horse-battery")
+    assert _api_works(tenant_a, tokens["access"])
     response = public.post("/password/change/", {
         "old_password": "correct-horse-battery",
         "new_password1": "another-long-passphrase", "new_password2": "another-long-passphrase",
@@ -53,10 +66,15 @@ def test_password_change_keeps_this_session_ends_the_others_and_is_audited(tenan
     assert response.status_code == 302
     assert public.get("/account/").status_code == 200
     assert tenant.get("/")["Location"].startswith("/login/")
+    assert not _api_works(tenant_a, tokens["access"])  # API tokens end with the sessions
+    refreshed = Client(HTTP_HOST="alpha.localhost").post(
+        "/api/v1/auth/refresh/", {"refresh": tokens["refresh"]}, content_type="application/json")
+    assert refreshed.status_code == 401
     assert AuditEvent.objects.filter(action="auth.password_changed", actor=owner_a).exists()
 
 
 def test_password_reset_by_email_link(tenant_a, owner_a, django_capture_on_commit_callbacks):
+    stolen = _api_token(tenant_a, owner_a.email, "correct-horse-battery")["access"]
     client = client_for(None)
     unknown = client.post("/password/reset/", {"email": "nobody@nowhere.test"})
     known = client.post("/password/reset/", {"email": owner_a.email})
@@ -72,6 +90,7 @@ def test_password_reset_by_email_link(tenant_a, owner_a, django_capture_on_commi
     owner_a.refresh_from_db()
     assert owner_a.check_password("a-brand-new-passphrase")
     assert AuditEvent.objects.filter(action="auth.password_reset", actor=owner_a).exists()
+    assert not _api_works(tenant_a, stolen)  # a reset after a leak ends the API tokens too
     assert client.get(link, follow=True).context["validlink"] is False  # works once
 
 
@@ -91,6 +110,10 @@ def test_an_owner_turns_on_two_step_and_every_password_sign_in_asks_for_the_code
     device.refresh_from_db()
     assert device.confirmed
     assert AuditEvent.objects.filter(action="auth.two_step_enabled", actor=owner_a).exists()
+    # A session alone cannot swap the phone: turning off needs a current code, so does this.
+    again = account.post("/account/two-step/start/", follow=True)
+    assert b"already on" in again.content and two_step.totp_pending(owner_a) is None
+    assert two_step.device_for(owner_a) == device
     device.last_t = -1  # the same 30-second code may be used again below
     device.save()
 
