@@ -293,6 +293,16 @@ def _release_waiting(business: Any, now: datetime) -> int:
             actor = rule_actor(rule) if rule else None
             bill = Bill.objects.filter(pk=int(row.target_id)).first()
             account = pay_account(params_of(rule)) if rule else None
+            changed = _changed_in_window(bill, row) if bill is not None else ""
+            if changed:  # the owner's own change undid it (or a sync outgrew the approval)
+                row.state, row.reason, row.reason_text, row.undo_until = (
+                    RuleAction.State.UNDONE, "changed", changed[:300], None)
+                row.save(update_fields=["state", "reason", "reason_text", "undo_until",
+                                        "updated_at"])
+                audit_record(actor=actor, action="automation.payment_dropped", business=business,
+                             object_type="ap.Bill", object_id=row.target_id,
+                             after={"key": row.key, "why": changed})
+                continue
             try:
                 if actor is None or bill is None or account is None:
                     raise ApplicationError("the rule is off, its owner is gone, the bill is "
@@ -309,6 +319,17 @@ def _release_waiting(business: Any, now: datetime) -> int:
             row.save(update_fields=["state", "action_key", "undo_until", "updated_at"])
             released += 1
     return released
+
+
+def _changed_in_window(bill: Bill, row: RuleAction) -> str:
+    """Why a waiting payment no longer goes, or "": what the plan required when it queued it
+    (scheduled for that day, approved for the balance) must still hold when it is released."""
+    on = row.key.rsplit(":", 1)[-1]  # record:bill:<pk>:<date>
+    if bill.status != Bill.Status.SCHEDULED or str(bill.scheduled_date) != on:
+        return f"Not paid: the bill is no longer scheduled for {on}."
+    if not bill.approval_holds():
+        return "Not paid: the bill's balance grew past what was approved; approve it again."
+    return ""
 
 
 def _lapse_holds(live: set[str]) -> None:

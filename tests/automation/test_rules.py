@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from apps.accounts.models import Role
 from apps.ap.models import Bill
+from apps.ap.services import bill_schedule
 from apps.automation.models import Rule, RuleAction
 from apps.automation.rules import automation_pause, rule_action_undo, rule_save, rule_switch
 from apps.automation.tick import automation_preview, automation_tick
@@ -195,6 +196,32 @@ def test_payment_after_its_window_goes_once_and_cannot_be_undone(books, settings
         row = RuleAction.objects.get(kind="record")
         with pytest.raises(Conflict, match="went to QuickBooks"):
             rule_action_undo(actor=books.owner, action_id=row.pk)
+
+
+@pytest.mark.parametrize("change", ["rescheduled", "outgrew its approval"])
+def test_a_payment_whose_bill_changed_in_its_window_is_not_sent(books, settings, change):
+    biz = books.business
+    settings.AUTOMATION_PAYMENT_UNDO_MINUTES = 60
+    today = local_today(biz.timezone)
+    with in_tenant(biz):
+        Bill.objects.filter(pk=books.bill.pk).update(
+            status=Bill.Status.SCHEDULED, scheduled_date=today, approved_amount=Decimal("420.00"))
+    switch_on(books, "record")
+    automation_tick(biz)
+    with in_tenant(biz):
+        bill = Bill.objects.get(pk=books.bill.pk)
+        if change == "rescheduled":  # the owner moves it on the bill's page, not by undo
+            bill_schedule(actor=books.owner, bill=bill, pay_on=today + timedelta(days=7),
+                          approval_limit=Decimal(0))
+        else:  # a sync: the vendor added a line in QuickBooks
+            Bill.objects.filter(pk=bill.pk).update(balance=Decimal("900.00"),
+                                                   home_balance=Decimal("900.00"))
+    automation_tick(biz, now=timezone.now() + timedelta(minutes=61))
+    assert not Action.objects.filter(business=biz, target_id=str(books.bill.pk)).exists()
+    with in_tenant(biz):
+        row = RuleAction.objects.get(kind="record")
+    assert row.state == "undone" and row.reason_text.startswith("Not paid")
+    assert AuditEvent.objects.filter(business=biz, action="automation.payment_dropped").exists()
 
 
 def test_staff_pause_stops_the_tick(books):
