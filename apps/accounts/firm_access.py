@@ -36,7 +36,7 @@ from apps.accounts.services import (
 from apps.core.errors import ApplicationError, PermissionDenied
 from apps.core.services.audit import audit_record
 from apps.tenancy.models import Business
-from apps.tenancy.services import business_provision, slug_validate
+from apps.tenancy.services import business_provision, slug_validate, timezone_validate
 from apps.tenancy.urls import public_url
 
 # What a partner may grant: the client's owner stays the only owner.
@@ -70,6 +70,7 @@ def firm_create(*, actor: User, slug: str, name: str, timezone_name: str = "Amer
     slug = (slug or "").strip().lower()
     if not slug or Firm.objects.filter(slug=slug).exists():
         raise FirmError(f"“{slug}” is empty or already taken.")
+    timezone_validate(timezone_name)  # the Monday digest runs on the firm's local clock
     with transaction.atomic():
         firm = Firm.objects.create(slug=slug, name=name.strip() or slug, timezone=timezone_name)
         FirmMember.objects.create(firm=firm, user=actor, role=FirmRole.PARTNER)

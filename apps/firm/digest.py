@@ -20,7 +20,7 @@ from apps.digest.content import week_label
 from apps.digest.render import email_html, pdf_render
 from apps.firm.models import FirmDigestSend
 from apps.firm.portfolio import ClientRow, portfolio_rows
-from apps.integrations.mail.delivery import OutgoingMail, mail_send
+from apps.integrations.mail.delivery import OutgoingMail, mail_deliver_recorded
 from apps.tenancy.urls import public_url
 
 log = logging.getLogger(__name__)
@@ -87,7 +87,7 @@ def firm_digest_send(member: FirmMember, *, now: datetime | None = None) -> Firm
         return row
     try:
         pdf = pdf_render(render_to_string("firm/digest_pdf.html", {"c": content}))
-        outcome = mail_send(OutgoingMail(
+        mail = OutgoingMail(
             to=member.user.email,
             subject=f"{content['firm']}: your clients by runway risk, {content['week']}",
             text=render_to_string("firm/digest_email.txt", {"c": content}),
@@ -96,27 +96,39 @@ def firm_digest_send(member: FirmMember, *, now: datetime | None = None) -> Firm
             attachments=((f"portfolio-{content['week']}.pdf", pdf.data, "application/pdf"),),
             metadata={"kind": "firm_digest", "firm": member.firm.slug},
             tags=("firm-digest",),
-        ))
-    except Exception as exc:  # recorded; the next tick retries this member
+        )
+    except Exception as exc:  # nothing was sent: the next tick retries this member
         log.exception("firm digest failed for %s", member.user.email)
-        row.state, row.error = FirmDigestSend.State.FAILED, f"{type(exc).__name__}: {exc}"
-        row.save(update_fields=["state", "error", "clients"])
+        _mark(row, FirmDigestSend.State.FAILED, error=f"{type(exc).__name__}: {exc}")
         return row
-    row.state, row.sent_at = FirmDigestSend.State.SENT, timezone.now()
-    row.pdf_bytes, row.message_id = len(pdf.data), outcome.message_id[:200]
-    row.save(update_fields=["state", "sent_at", "pdf_bytes", "message_id", "clients"])
+    row.pdf_bytes = len(pdf.data)
+    # Once at most: a provider that gave no answer may have sent it (unknown, never resent);
+    # only a refusal is failed and tried again by the next tick.
+    mail_deliver_recorded(mail, mark=lambda state, **fields: _mark(row, state, **fields))
     return row
+
+
+def _mark(row: FirmDigestSend, state: str, **fields) -> None:
+    row.state = state
+    for name, value in fields.items():
+        setattr(row, name, value)
+    row.save(update_fields=["state", "clients", "pdf_bytes", *fields])
 
 
 def firm_digest_dispatch(now: datetime | None = None) -> int:
     """Hourly: on each firm's local Monday from 07:00, send every member's digest once."""
     now = now or timezone.now()
     sent = 0
-    members = FirmMember.objects.filter(receives_digest=True).select_related("firm", "user")
+    members = (FirmMember.objects.filter(receives_digest=True).select_related("firm", "user")
+               .order_by("pk"))
     for member in members:
-        local = now.astimezone(ZoneInfo(member.firm.timezone))
-        if local.weekday() != 0 or local.hour < SEND_HOUR:
+        try:  # one member's trouble never holds back the members after it
+            local = now.astimezone(ZoneInfo(member.firm.timezone))
+            if local.weekday() != 0 or local.hour < SEND_HOUR:
+                continue
+            row = firm_digest_send(member, now=now)
+        except Exception:
+            log.exception("firm digest for member %s", member.pk)
             continue
-        row = firm_digest_send(member, now=now)
         sent += bool(row and row.state == FirmDigestSend.State.SENT)
     return sent

@@ -8,7 +8,8 @@ class FirmDigestSend(models.Model):
     class State(models.TextChoices):
         SENDING = "sending"
         SENT = "sent"
-        FAILED = "failed"  # the next dispatcher tick tries again
+        FAILED = "failed"  # refused, or never handed over: the next dispatcher tick tries again
+        UNKNOWN = "unknown"  # the provider gave no answer: it may have sent it; never resent
         SKIPPED = "skipped"  # no granted clients
 
     member = models.ForeignKey("accounts.FirmMember", on_delete=models.CASCADE,

@@ -1,15 +1,21 @@
 """The firm digest: one Monday email (with its PDF) per firm member, covering only their
 granted clients, ranked, with the week's changes from the summary rows; once a week."""
 
+import json
+import threading
+import time
 from datetime import datetime, timedelta
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from zoneinfo import ZoneInfo
 
+import pytest
 from django.core import mail
 
+from apps.accounts.firm_access import firm_create
 from apps.accounts.models import FirmMember
 from apps.firm.digest import firm_digest_dispatch, firm_digest_send
 from apps.firm.models import FirmDigestSend
-from tests.firm.helpers import grant, summary_for
+from tests.firm.helpers import grant, make_firm, summary_for, user
 
 MONDAY_8AM = datetime(2026, 3, 2, 8, 0, tzinfo=ZoneInfo("America/New_York"))
 
@@ -64,3 +70,72 @@ def test_a_member_without_grants_is_skipped_and_opted_out_members_get_nothing(fi
     FirmMember.objects.filter(user=partner).update(receives_digest=False)
     grant(firm, tenant_a, partner, partner)
     assert firm_digest_dispatch(MONDAY_8AM) == 0
+
+
+class _Provider(BaseHTTPRequestHandler):
+    """A Postmark stand-in: hangs past the client's timeout (no answer) or refuses (422)."""
+
+    mode, requests = "hang", 0
+
+    def do_POST(self):  # noqa: N802
+        type(self).requests += 1
+        self.rfile.read(int(self.headers.get("Content-Length") or 0))
+        if type(self).mode == "hang":
+            time.sleep(1.5)
+            return
+        body = json.dumps({"ErrorCode": 300, "Message": "Invalid email request"}).encode()
+        self.send_response(422)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, *args):
+        pass
+
+
+@pytest.fixture
+def provider(settings):
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _Provider)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    _Provider.requests = 0
+    settings.EMAIL_BACKEND = "anymail.backends.postmark.EmailBackend"
+    settings.ANYMAIL = {"POSTMARK_SERVER_TOKEN": "test-token", "REQUESTS_TIMEOUT": 0.5,
+                        "POSTMARK_API_URL": f"http://127.0.0.1:{server.server_port}/"}
+    yield _Provider
+    server.shutdown()
+    server.server_close()
+
+
+@pytest.mark.parametrize(("mode", "state", "sends"), [("hang", "unknown", 1),
+                                                       ("refuse", "failed", 2)])
+def test_no_answer_is_never_sent_again_a_refusal_is(firm_setup, tenant_a, provider, mode,
+                                                     state, sends):
+    """The provider may have sent what it never answered: the next hourly tick leaves it."""
+    firm, partner, staff = firm_setup
+    grant(firm, tenant_a, partner, staff)
+    provider.mode = mode
+    assert firm_digest_dispatch(MONDAY_8AM) == 0
+    row = FirmDigestSend.objects.get(member__user=staff, week="2026-W10")
+    assert row.state == state and row.error
+    firm_digest_dispatch(MONDAY_8AM + timedelta(hours=1))
+    assert provider.requests == sends
+
+
+def test_one_members_trouble_never_holds_back_the_others(firm_setup, tenant_a):
+    firm, partner, staff = firm_setup
+    grant(firm, tenant_a, partner, staff)
+    grant(firm, tenant_a, partner, partner)
+    other, _pat = make_firm("brokenzone", partner_email="bo@broken.test")
+    FirmMember.objects.filter(firm=other).update(receives_digest=True)
+    type(other).objects.filter(pk=other.pk).update(timezone="America/New York")  # a bad row
+    assert firm_digest_dispatch(MONDAY_8AM) == 2
+    assert {m.to[0] for m in mail.outbox} == {staff.email, partner.email}
+
+
+def test_a_firm_gets_only_a_real_time_zone(db):
+    from apps.core.errors import ApplicationError
+
+    with pytest.raises(ApplicationError, match="Unknown time zone"):
+        firm_create(actor=user("nz@zone.test"), slug="nozone", name="No Zone",
+                    timezone_name="America/New York")
