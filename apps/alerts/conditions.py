@@ -11,11 +11,11 @@ from decimal import Decimal
 from typing import Any
 
 from django.db.models import Q
-from django.utils import timezone
 
 from apps.alerts.models import Alert, AlertSettings, Kind
 from apps.ap.models import Bill
 from apps.bank.selectors import feed_reconnect_prompts
+from apps.core.dates import local_time
 from apps.core.money import format_money
 from apps.integrations.sync.models import Action, QboConnection, SyncRun
 from apps.integrations.sync.reconnect_notices import notice_due, reconnect_notice_record
@@ -62,6 +62,10 @@ class Context:
 
 def _money(ctx: Context, amount: Decimal) -> str:
     return format_money(amount, ctx.business.currency or "USD")
+
+
+def _local(at: datetime, ctx: Context) -> datetime:
+    return local_time(at, ctx.business.timezone)
 
 
 def runway_low(ctx: Context) -> Finding | None:
@@ -173,7 +177,7 @@ def sync_failing(ctx: Context) -> Finding | None:
     return Finding(
         Kind.SYNC_FAILING, f"QuickBooks has not synced for {age} hours",
         f"Updates from QuickBooks for {ctx.business.name} have failed since "
-        f"{timezone.localtime(since):%b %-d %H:%M} UTC; figures are as of the last good sync. "
+        f"{_local(since, ctx):%b %-d %H:%M %Z}; figures are as of the last good sync. "
         f"Last error: {reason[:300]}",
         {"since": since.isoformat(), "hours": hours},
     )
@@ -184,7 +188,7 @@ def qbo_reconnect(ctx: Context) -> Finding | None:
     days = notice_due(conn, ctx.now) if conn is not None else None
     if days is None:
         return None
-    when = timezone.localtime(conn.refresh_expires_at)
+    when = _local(conn.refresh_expires_at, ctx)  # "before March 5" on the owner's calendar
     return Finding(
         Kind.QBO_RECONNECT, f"Reconnect QuickBooks before {when:%B} {when.day} ({days} days left)",
         f"QuickBooks will stop sharing {ctx.business.name}'s books with Oodaloo on "

@@ -53,6 +53,11 @@ def week_start(day: date) -> date:
     return day - timedelta(days=day.weekday())
 
 
+def local_time(at: datetime, tz_name: str) -> datetime:
+    """An instant on the business's clock (what its people read), not the server's UTC."""
+    return at.astimezone(ZoneInfo(tz_name))
+
+
 def local_datetime(day: date, at: time, tz_name: str) -> datetime:
     return datetime.combine(day, at, tzinfo=ZoneInfo(tz_name))
 

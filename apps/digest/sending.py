@@ -28,6 +28,7 @@ from django.db import IntegrityError, transaction
 from django_tenants.utils import tenant_context
 
 from apps.core.clock import Clock, clock_datetime
+from apps.core.dates import local_time
 from apps.core.enqueue import enqueue
 from apps.core.services.audit import audit_record
 from apps.digest.content import digest_build, week_label, week_parse
@@ -235,7 +236,7 @@ def _send_locked(business, week, key, lock, *, late, actor_email, resend_of, now
         content = run.content
         if content is None or run.state == DigestRun.State.BUILDING:
             content = digest_build(business, week, now=now)
-        late = late_note(run)
+        late = late_note(run, business.timezone)
         html = digest_render_html(content, late=late)
         text = digest_render_text(content, late=late)
         pdf = digest_render_pdf(content, late=late)
@@ -280,10 +281,12 @@ def _send_locked(business, week, key, lock, *, late, actor_email, resend_of, now
         raise
 
 
-def late_note(run: DigestRun) -> str:
+def late_note(run: DigestRun, tz_name: str) -> str:
+    """When it was due, on the business's clock (a re-read run's time is UTC)."""
     if not run.late or run.scheduled_for is None:
         return ""
-    return f"it was due {run.scheduled_for:%a %-d %b %H:%M} {run.scheduled_for.tzname() or 'UTC'}"
+    due = local_time(run.scheduled_for, tz_name)
+    return f"it was due {due:%a %-d %b %H:%M} {due.tzname()}"
 
 
 def _subject(content: dict, late: bool) -> str:

@@ -34,7 +34,7 @@ def week_content(request, week: str) -> tuple[dict, str]:
         raise Http404("No such week.")
     run = selectors.run_for_week(week)
     if run is not None and run.content:
-        return run.content, late_note(run)
+        return run.content, late_note(run, request.business.timezone)
     if week != week_label(selectors.local_today(request.business)):
         raise Http404("No digest for that week.")
     return digest_build(request.business, week), ""  # this week's, not sent yet: a preview

@@ -1,7 +1,7 @@
 """Each kind of alert fires on its condition — and not otherwise — by email to every owner and
 to the owner's webhook (a real local receiver)."""
 
-from datetime import timedelta
+from datetime import UTC, datetime, time, timedelta
 
 import pytest
 from django.core import mail
@@ -161,6 +161,18 @@ def test_reconnect_notices_14_then_3_days_before_to_every_owner_once(tenant_a, o
     assert "3 days left" in mail.outbox[-1].subject and len(mail.outbox) == 4
     conn.refresh_from_db()
     assert set(conn.reconnect_notices) == {"14", "3"}
+
+
+def test_the_reconnect_notice_names_the_day_on_the_business_s_calendar(tenant_a, owner_a):
+    only(tenant_a, Kind.QBO_RECONNECT)
+    type(tenant_a).objects.filter(pk=tenant_a.pk).update(timezone="America/Los_Angeles")
+    tenant_a.refresh_from_db()
+    utc_day = (timezone.now() + timedelta(days=2)).date()
+    expires = datetime.combine(utc_day, time(3, 0), tzinfo=UTC)  # LA: the day before
+    QboConnectionFactory(business=tenant_a, refresh_expires_at=expires)
+    assert alerts_evaluate(tenant_a, timezone.now()).claimed == [Kind.QBO_RECONNECT]
+    before = utc_day - timedelta(days=1)
+    assert f"before {before:%B} {before.day}" in mail.outbox[0].subject
 
 
 def test_no_reconnect_notice_when_disconnected_or_already_expired(tenant_a, owner_a):

@@ -56,3 +56,12 @@ def test_the_owner_can_move_the_day_and_time(tenant_a, tenant_b):
     assert _due(datetime(2026, 3, 5, 17, 0, tzinfo=UTC)) == set()  # Thursday
     # Fri 6 Mar 07:31 in Los Angeles = 15:31 UTC
     assert _due(datetime(2026, 3, 6, 15, 31, tzinfo=UTC)) == {("alpha", "2026-W10", False)}
+
+
+def test_the_late_note_reads_the_business_s_clock_not_utc():
+    from apps.digest.models import DigestRun
+    from apps.digest.sending import late_note
+
+    run = DigestRun(late=True, scheduled_for=datetime(2026, 3, 9, 13, 0, tzinfo=UTC))  # re-read
+    assert late_note(run, "America/New_York") == "it was due Mon 9 Mar 09:00 EDT"
+    assert late_note(DigestRun(late=False, scheduled_for=run.scheduled_for), "UTC") == ""

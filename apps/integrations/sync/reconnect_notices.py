@@ -19,6 +19,7 @@ from datetime import datetime, timedelta
 from django.utils import timezone
 
 from apps.accounts.models import Membership, Role
+from apps.core.dates import local_time
 from apps.integrations.mail.delivery import OutgoingMail, mail_send
 from apps.integrations.sync.models import QboConnection
 from apps.tenancy.urls import business_url
@@ -43,7 +44,7 @@ def notice_due(conn: QboConnection, now: datetime) -> int | None:
 
 def reconnect_mail(conn: QboConnection, to: str, days: int) -> OutgoingMail:
     business = conn.business
-    when = timezone.localtime(conn.refresh_expires_at).strftime("%B %-d, %Y")
+    when = local_time(conn.refresh_expires_at, business.timezone).strftime("%B %-d, %Y")
     url = business_url(business, "/connect/qbo/")
     text = (
         f"QuickBooks will stop sharing {business.name}'s books with Oodaloo on {when} unless "

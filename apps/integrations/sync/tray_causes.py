@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import timedelta
 from decimal import Decimal
 
+from apps.core.dates import local_time
 from apps.core.tray_causes import TrayCause, TrayContext, TrayKind
 from apps.integrations.sync.models import QboConnection, SyncRun
 
@@ -29,12 +30,13 @@ def connection_causes(ctx: TrayContext) -> list[TrayCause]:
         ))
     elif conn.refresh_expires_at and conn.refresh_expires_at - now < RECONNECT_WARNING:
         days_left = max((conn.refresh_expires_at - now).days, 0)
+        expires = local_time(conn.refresh_expires_at, ctx.business.timezone)
         out.append(TrayCause(
             "connection:qbo:expiring", CONNECTION.value, Decimal(4 if days_left <= 3 else 2),
             "Reconnect QuickBooks before the link expires",
-            f"The QuickBooks link expires on {conn.refresh_expires_at:%b %-d} "
+            f"The QuickBooks link expires on {expires:%b %-d} "
             f"({days_left} days left); we emailed the owners 14 and 3 days before.",
-            due_date=conn.refresh_expires_at.date(),
+            due_date=expires.date(),
             impact_sentence="No runway change; reconnecting keeps your numbers updating.",
             **common,
         ))

@@ -2,7 +2,7 @@
 expiry (recorded on the connection). The emails themselves are alerts (kind `qbo_reconnect`,
 tests/alerts/test_kinds.py); the Prep Tray shows the reconnect item meanwhile."""
 
-from datetime import timedelta
+from datetime import UTC, datetime, time, timedelta
 
 import pytest
 from django.utils import timezone
@@ -59,3 +59,18 @@ def test_the_tray_shows_the_reconnect_item_before_expiry(tenant_a, owner_a):
     with in_tenant(tenant_a):
         item = TrayItem.objects.get(key="connection:qbo:expiring")
     assert item.status == TrayItem.Status.OPEN and "2 days left" in item.detail
+
+
+def test_the_expiry_day_is_the_one_on_the_business_s_calendar(tenant_a, owner_a):
+    """03:00 UTC is the evening before in Los Angeles: "before <that day>" would be too late."""
+    type(tenant_a).objects.filter(pk=tenant_a.pk).update(timezone="America/Los_Angeles")
+    tenant_a.refresh_from_db()
+    utc_day = (timezone.now() + timedelta(days=3)).date()
+    expires = datetime.combine(utc_day, time(3, 0), tzinfo=UTC)
+    QboConnectionFactory(business=tenant_a, refresh_expires_at=expires)
+    tray_generate(tenant_a)
+    with in_tenant(tenant_a):
+        item = TrayItem.objects.get(key="connection:qbo:expiring")
+    evening_before = utc_day - timedelta(days=1)
+    assert item.due_date == evening_before
+    assert f"expires on {evening_before:%b} {evening_before.day} " in item.detail
