@@ -19,11 +19,11 @@ from apps.alerts.receivers import on_tracking as on_alert_tracking
 from apps.alerts.services import alerts_after_sync
 from apps.ap import ingest as ap_ingest
 from apps.ap import movements as ap_movements
+from apps.ap import payment_outbox, vendor_credits
 from apps.ap import tray_causes as ap_tray
-from apps.ap import vendor_credits
 from apps.ap.documents import qbo_bill
 from apps.ap.documents import services as documents
-from apps.ar import credits, overpayments
+from apps.ar import credits, invoice_send, overpayments
 from apps.ar import ingest as ar_ingest
 from apps.ar import movements as ar_movements
 from apps.ar import tray_causes as ar_tray
@@ -84,9 +84,10 @@ SYNC_FINALISERS = [
     alerts_after_sync,  # owner alerts evaluated on the fresh books (a task)
 ]
 
-# 3. Outbox kinds the domains own: (send, find) per kind. The outbox's own kinds
-#    (`bill_payment.create`, `invoice.send`) live in apps/integrations/sync/outbox.py.
+# 3. Outbox kinds, each owned by the domain that writes it: (send, find) per kind.
 OUTBOX_KINDS = [
+    (payment_outbox.KIND, payment_outbox.bill_payment_send, payment_outbox.bill_payment_find),
+    (invoice_send.KIND, invoice_send.invoice_send, invoice_send.invoice_find),
     (qbo_bill.KIND, qbo_bill.bill_create_send, qbo_bill.bill_create_find),
     (vendor_credits.KIND, vendor_credits.vendor_credit_send, vendor_credits.vendor_credit_find),
     (credits.KIND, credits.credit_apply_send, credits.credit_apply_find),
@@ -95,8 +96,8 @@ OUTBOX_KINDS = [
 
 # 4. After-action hooks: what a domain does once its write to QBO succeeded (re-read the row).
 AFTER_ACTIONS = [
-    ("bill_payment.create", ap_ingest.bill_payment_after_action),
-    ("invoice.send", ar_ingest.invoice_send_after_action),
+    (payment_outbox.KIND, ap_ingest.bill_payment_after_action),
+    (invoice_send.KIND, ar_ingest.invoice_send_after_action),
     (qbo_bill.KIND, qbo_bill.bill_create_after),
     (vendor_credits.KIND, vendor_credits.vendor_credit_after),
     (credits.KIND, credits.credit_apply_after),

@@ -17,6 +17,7 @@ from django.db import transaction
 
 from apps.accounts.models import Role
 from apps.accounts.roles import membership_require
+from apps.ap import payment_outbox
 from apps.ap.models import Bill, BillEvent
 from apps.core.dates import business_now, date_in_next_year, local_today
 from apps.core.errors import ApplicationError, Conflict, PermissionDenied
@@ -28,8 +29,10 @@ from apps.integrations.sync.models import Action
 from apps.integrations.sync.outbox import action_create, action_key
 from apps.ledger.models import Account, ExchangeRate
 
-BILL_PAYMENT = "bill_payment.create"
+BILL_PAYMENT = payment_outbox.KIND
 IN_FLIGHT = (Action.State.PENDING, Action.State.SENT, Action.State.UNKNOWN)
+
+
 class BillError(ApplicationError):
     code = "bill_invalid"
 

@@ -19,7 +19,7 @@ import logging
 import uuid
 from collections.abc import Callable
 from datetime import date, timedelta
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
 
 from django.db import IntegrityError, transaction
@@ -32,7 +32,6 @@ from apps.core.enqueue import ALERTS_EVALUATE, enqueue, enqueue_for
 from apps.core.money import parse_money
 from apps.core.services.audit import audit_record
 from apps.core.services.data_version import data_changed, pages_changed
-from apps.integrations.qbo import writes
 from apps.integrations.qbo.client import QboClient
 from apps.integrations.qbo.errors import (
     AuthenticationError,
@@ -43,7 +42,7 @@ from apps.integrations.qbo.errors import (
     ValidationError,
 )
 from apps.integrations.sync import sinks
-from apps.integrations.sync.connection import connection_for, qbo_client_for
+from apps.integrations.sync.connection import ConnectError, connection_for, qbo_client_for
 from apps.integrations.sync.models import Action
 from apps.tenancy.models import Business
 
@@ -82,35 +81,9 @@ def payload_date(value: Any, name: str) -> str:
         raise OutboxError(f"{name} must be a date like 2026-03-12, got {value!r}") from None
 
 
-def bill_payment_body(action: Action) -> dict[str, Any]:
-    """QBO BillPayment (PayType Check) from the action payload:
-    ``{"vendor", "bill", "amount", "bank_account", "date"}`` (ids are QBO ids), and for a bill in
-    another currency ``"currency"`` and ``"exchange_rate"`` (home per unit): QBO takes the
-    amount in the bill's currency with its CurrencyRef and ExchangeRate."""
-    p = action.payload or {}
-    amount = payload_amount(p.get("amount"), "amount")
-    currency, rate = p.get("currency"), None
-    if currency:
-        try:
-            rate = Decimal(str(p.get("exchange_rate")))
-        except InvalidOperation:
-            rate = None
-        if rate is None or not rate.is_finite() or rate <= 0:
-            raise OutboxError(f"exchange_rate must be positive, got {p.get('exchange_rate')!r}")
-    return writes.bill_payment(
-        vendor=p["vendor"], bank_account=p["bank_account"],
-        txn_date=payload_date(p.get("date"), "date"),
-        links=[writes.Link(amount, "Bill", p["bill"])], total=amount, note=action_note(action),
-        currency=currency, exchange_rate=rate)
-
-
 def action_note(action: Action) -> str:
     """The PrivateNote that carries the action's key into QBO (finders look for it)."""
     return f"{NOTE_PREFIX}{action.key}"
-
-
-def _bill_payment_send(client: QboClient, action: Action) -> dict[str, Any]:
-    return client.create("BillPayment", bill_payment_body(action), request_id=action.key)
 
 
 def find_by_note(client: QboClient, entity: str, txn_date: Any, action: Action) -> list[dict]:
@@ -124,40 +97,15 @@ def find_by_note(client: QboClient, entity: str, txn_date: Any, action: Action) 
     return found
 
 
-def _bill_payment_find(client: QboClient, action: Action) -> list[dict[str, Any]]:
-    """BillPayments in QBO carrying this action's key."""
-    return find_by_note(client, "BillPayment", bill_payment_body(action)["TxnDate"], action)
-
-
-def _invoice_send(client: QboClient, action: Action) -> dict[str, Any]:
-    p = action.payload or {}
-    return client.send_invoice(
-        str(p["invoice"]), send_to=p.get("send_to") or None, request_id=action.key
-    )
-
-
-def _invoice_find(client: QboClient, action: Action) -> list[dict[str, Any]]:
-    invoice = client.read("Invoice", str((action.payload or {})["invoice"]))
-    meta = invoice.get("MetaData") or {}
-    stamp = str(meta.get("LastUpdatedTime") or "")
-    sent_after = (action.created_at - timedelta(minutes=5)).isoformat()
-    if invoice.get("EmailStatus") == "EmailSent" and stamp and stamp >= sent_after[:19]:
-        return [invoice]
-    return []
-
-
-HANDLERS: dict[str, tuple[Handler, Finder | None]] = {
-    "bill_payment.create": (_bill_payment_send, _bill_payment_find),
-    "invoice.send": (_invoice_send, _invoice_find),
-}
-# The domains' own kinds (`bill.create`, `credit_memo.apply` …): (send, find) plugged at this
-# hook point, keyed by the kind, by `oodaloo/wiring.py`.
+# Every kind (`bill_payment.create`, `bill.create`, `credit_memo.apply` …) belongs to the
+# domain that writes it: (send, find) plugged at this hook point, keyed by the kind, by
+# `oodaloo/wiring.py`.
 KIND = "outbox.kind"
 
 
 def kind_handlers(kind: str) -> tuple[Handler, Finder | None] | None:
     found = hooks.plugged(KIND, kind)
-    return found[-1] if found else HANDLERS.get(kind)
+    return found[-1] if found else None
 
 
 # --- create -------------------------------------------------------------------------------
@@ -285,6 +233,10 @@ def _send(action: Action) -> Action:
     handler, _finder = kind_handlers(action.kind)
     try:
         client = qbo_client_for(action.business)
+    except ConnectError as exc:  # nothing left: it goes once QuickBooks is connected again
+        _settle(action, Action.State.PENDING, error=f"QuickBooks is not connected: {exc}")
+        return action
+    try:
         result = handler(client, action)
     except OutboxError as exc:
         _settle(action, Action.State.FAILED, error=str(exc))
@@ -347,7 +299,12 @@ def action_reconcile(action: Action | int, *, check_succeeded: bool = False) -> 
         return current
     _handler, finder = kind_handlers(current.kind)
     with tenant_context(current.business):
-        client = qbo_client_for(current.business)
+        try:
+            client = qbo_client_for(current.business)
+        except ConnectError as exc:
+            if current.state == Action.State.SUCCEEDED:
+                return current
+            return _unknown(action_id, sent_before, f"QuickBooks is not connected: {exc}")
         found: list[dict[str, Any]] | None = None
         if finder is not None:
             try:

@@ -10,7 +10,7 @@ from django.utils import timezone
 from apps.ap.models import Bill, BillPayment
 from apps.core.models import AuditEvent
 from apps.integrations.sync.management.commands.connect_qbo import sandbox_connect
-from apps.integrations.sync.models import Action
+from apps.integrations.sync.models import Action, QboConnection
 from apps.integrations.sync.outbox import (
     NOTE_PREFIX,
     STALE_AFTER,
@@ -161,6 +161,24 @@ def test_a_sent_action_belongs_to_its_sender_until_it_is_stale(business, sb):
         updated_at=timezone.now() - STALE_AFTER - timedelta(seconds=1))  # that worker died
     action = action_reconcile(action)
     assert action.state == "succeeded" and len(payments_for(sb, action.key)) == 1
+
+
+def test_nothing_is_sent_while_quickbooks_is_disconnected(business, sb):
+    """Nothing left, so nothing is unknown: the action waits, and goes once reconnected."""
+    QboConnection.objects.filter(business=business).update(
+        status=QboConnection.Status.DISCONNECTED)
+    action = action_execute(action_create(business, "bill_payment.create", PAY_101,
+                                          enqueue=False))
+    assert action.state == "pending" and "not connected" in action.error
+    lost = action_create(business, "bill_payment.create", dict(PAY_101, bill="102"),
+                         enqueue=False)
+    Action.objects.filter(pk=lost.pk).update(state="unknown")  # sent before the disconnect
+    lost = action_reconcile(lost)  # cannot look: it stays unknown and says why
+    assert lost.state == "unknown" and "not connected" in lost.error
+    sandbox_connect(business, sb.base_url)
+    assert action_reconcile(action).state == "succeeded"
+    assert action_reconcile(lost).state == "succeeded"
+    assert len(payments_for(sb, action.key)) == len(payments_for(sb, lost.key)) == 1
 
 
 def test_fault_drill_100_actions_exactly_one_payment_each(business, sb):
