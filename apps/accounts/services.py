@@ -88,6 +88,10 @@ def membership_role_change(*, actor: User, membership: Membership, role: str) ->
                        message="Only an owner can manage the team.")
     if role not in Role.values:
         raise ApplicationError(f"Unknown role “{role}”.")
+    if role == Role.OWNER and membership.firm_id is not None:
+        # The firm may take its grants back without the last-owner check: never an owner.
+        raise ApplicationError("Access a firm gives stays below owner; invite the person to "
+                               "be an owner instead.")
     if membership.role == Role.OWNER and role != Role.OWNER:
         _ensure_another_owner(membership)
     audited_update(actor=actor, action="membership.role_changed", business=membership.business,

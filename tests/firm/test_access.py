@@ -40,6 +40,21 @@ def test_staff_cannot_grant_and_nobody_grants_owner_or_a_non_client(firm_setup, 
     assert not Membership.objects.filter(user=staff).exists()
 
 
+def test_the_owner_cannot_make_a_firm_grant_an_owner(firm_setup, tenant_a):
+    """The firm takes its grants back without the last-owner check, so a grant is never one."""
+    from apps.accounts.services import membership_role_change
+    from apps.core.errors import ApplicationError
+
+    firm, partner, staff = firm_setup
+    given = grant(firm, tenant_a, partner, staff)
+    owner = make_member(tenant_a, Role.OWNER)
+    with pytest.raises(ApplicationError, match="stays below owner"):
+        membership_role_change(actor=owner, membership=given, role=Role.OWNER)
+    given.refresh_from_db()
+    assert given.role == Role.BOOKKEEPER
+    membership_role_change(actor=owner, membership=given, role=Role.VIEWER)  # below: fine
+
+
 def test_a_firm_cannot_take_over_someone_s_own_membership(firm_setup, tenant_a):
     firm, partner, staff = firm_setup
     make_member(tenant_a, Role.VIEWER, email=staff.email)
