@@ -24,6 +24,7 @@ from apps.tenancy.urls import business_url
 
 UNSUBSCRIBE_SALT = "digest-unsubscribe"
 LATE_AFTER = timedelta(hours=1)
+PREVIOUS_WEEK_GRACE = timedelta(hours=24)
 DEFAULT_DAY, DEFAULT_TIME = 0, dtime(9, 0)
 
 
@@ -129,7 +130,9 @@ class DueDigest:
 
 def digest_due(now: datetime | None = None) -> list[DueDigest]:
     """Businesses whose digest for their current local week is due (its local send time has
-    passed) and not yet sent, claimed or given up as unknown. A week that was missed entirely
+    passed) and not yet sent, claimed or given up as unknown. Before this week's time, last
+    week's is still due for `PREVIOUS_WEEK_GRACE` after its own: a late-Sunday slot would
+    otherwise have only the minutes before midnight (one beat tick). A week missed beyond that
     is not back-filled: the next week's digest supersedes it."""
     now = now or timezone.now()
     due: list[DueDigest] = []
@@ -141,7 +144,10 @@ def digest_due(now: datetime | None = None) -> list[DueDigest]:
         week = week_label(week_start(local.date()))
         at = scheduled_at(business, schedule, week)
         if now < at:
-            continue
+            week = week_label(week_start(local.date()) - timedelta(days=7))
+            at = scheduled_at(business, schedule, week)
+            if now - at > PREVIOUS_WEEK_GRACE:
+                continue
         with tenant_context(business):
             run = DigestRun.objects.filter(key=digest_key(business, week)).first()
         if run is not None and (

@@ -65,3 +65,25 @@ def test_the_late_note_reads_the_business_s_clock_not_utc():
     run = DigestRun(late=True, scheduled_for=datetime(2026, 3, 9, 13, 0, tzinfo=UTC))  # re-read
     assert late_note(run, "America/New_York") == "it was due Mon 9 Mar 09:00 EDT"
     assert late_note(DigestRun(late=False, scheduled_for=run.scheduled_for), "UTC") == ""
+
+
+def test_a_late_sunday_slot_missed_before_midnight_goes_the_next_day(tenant_a, tenant_b):
+    """Sunday 23:45 leaves one beat tick before the week changes: if beat is a few seconds
+    late, the digest is still due on Monday (for 24 hours), not lost for the week."""
+    from datetime import time
+
+    from django.apps import apps
+
+    _mark_sent(tenant_b, "2026-W11")
+    settings_model = apps.get_model("business_settings", "BusinessSettings")
+    with tenant_context(tenant_a):
+        settings_model.objects.update_or_create(
+            singleton=1, defaults={"digest_weekday": 6, "digest_time": time(23, 45)})
+    # Sun 8 Mar 23:44 in Los Angeles (PDT) = Mon 06:44 UTC: not yet
+    assert _due(datetime(2026, 3, 9, 6, 44, tzinfo=UTC)) == set()
+    # The next tick lands at Mon 00:00:05 there: the week has turned, Sunday's is still due
+    assert _due(datetime(2026, 3, 9, 7, 0, 5, tzinfo=UTC)) == {("alpha", "2026-W10", False)}
+    # A day and more later it is given up (the next Sunday's supersedes it)
+    assert _due(datetime(2026, 3, 10, 7, 0, 5, tzinfo=UTC)) == set()
+    _mark_sent(tenant_a, "2026-W10")
+    assert _due(datetime(2026, 3, 9, 7, 0, 5, tzinfo=UTC)) == set()
