@@ -178,15 +178,22 @@ def test_undo_an_approval_and_a_payment_still_in_its_window(books, settings):
     assert AuditEvent.objects.filter(business=biz, action="bill.approval_undone").exists()
 
 
-def test_payment_after_its_window_goes_once_and_cannot_be_undone(books, settings):
-    biz = books.business
+def _payment_queued(books, settings):
+    """The bill scheduled for today and approved; the record rule queues its payment (waiting
+    out a 60-minute undo window). Returns today."""
     settings.AUTOMATION_PAYMENT_UNDO_MINUTES = 60
-    today = local_today(biz.timezone)
-    with in_tenant(biz):
+    today = local_today(books.business.timezone)
+    with in_tenant(books.business):
         Bill.objects.filter(pk=books.bill.pk).update(
             status=Bill.Status.SCHEDULED, scheduled_date=today, approved_amount=Decimal("420.00"))
     switch_on(books, "record")
-    automation_tick(biz)
+    automation_tick(books.business)
+    return today
+
+
+def test_payment_after_its_window_goes_once_and_cannot_be_undone(books, settings):
+    biz = books.business
+    _payment_queued(books, settings)
     assert not Action.objects.filter(business=biz).exists()
     later = timezone.now() + timedelta(minutes=61)
     automation_tick(biz, now=later)
@@ -201,13 +208,7 @@ def test_payment_after_its_window_goes_once_and_cannot_be_undone(books, settings
 @pytest.mark.parametrize("change", ["rescheduled", "outgrew its approval"])
 def test_a_payment_whose_bill_changed_in_its_window_is_not_sent(books, settings, change):
     biz = books.business
-    settings.AUTOMATION_PAYMENT_UNDO_MINUTES = 60
-    today = local_today(biz.timezone)
-    with in_tenant(biz):
-        Bill.objects.filter(pk=books.bill.pk).update(
-            status=Bill.Status.SCHEDULED, scheduled_date=today, approved_amount=Decimal("420.00"))
-    switch_on(books, "record")
-    automation_tick(biz)
+    today = _payment_queued(books, settings)
     with in_tenant(biz):
         bill = Bill.objects.get(pk=books.bill.pk)
         if change == "rescheduled":  # the owner moves it on the bill's page, not by undo
