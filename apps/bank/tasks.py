@@ -6,12 +6,12 @@ from __future__ import annotations
 from celery import shared_task
 from django.db import connection
 
-from apps.bank.services.feed_sync import FeedSyncBusy, feed_sync_run
+from apps.bank.services.feed_sync import FEED_SYNC, FeedSyncBusy, feed_sync_run
 from apps.core.tasks import BusinessTask
 from apps.integrations.plaid.models import PlaidItem
 
 
-@shared_task(name="bank.feed_sync", base=BusinessTask, bind=True, max_retries=6)
+@shared_task(name=FEED_SYNC, base=BusinessTask, bind=True, max_retries=6)
 def feed_sync_task(self, item_id: str | None = None, balances: bool = False) -> str:
     business = connection.tenant
     item = None

@@ -8,6 +8,8 @@ from decimal import Decimal
 
 import pytest
 from django.db import connection
+from django.db.models import F, Value
+from django.db.models.functions import Concat
 from django.utils import timezone
 
 from apps.bank.models import BankTransaction, FeedAccount
@@ -167,6 +169,33 @@ def test_disconnect_stops_counting_and_syncing(tenant_a, owner_a, sandbox):
     assert feed_health(tenant_a)[0].state == "disconnected"
 
 
+def test_the_same_bank_connected_again_takes_its_quickbooks_link_back(tenant_a, owner_a,
+                                                                     sandbox):
+    """Real Plaid gives a reconnected bank new account ids, so new feed accounts: the old,
+    removed ones must not keep holding the QuickBooks account (a one-to-one link)."""
+    from apps.bank.services.linking import link_accept_suggestions, link_confirm
+    from tests.factories import AccountFactory
+
+    qbo = AccountFactory(business=tenant_a, name="Checking", acct_num="xxxx0000",
+                         current_balance=0)
+    feed_disconnect(tenant_a, _linked_then(tenant_a, link_accept_suggestions), actor=owner_a)
+    with in_tenant(tenant_a):
+        old = FeedAccount.objects.get(plaid_account_id=CHECKING)
+        assert old.removed and old.linked_account_id is None and not old.link_confirmed
+        FeedAccount.objects.update(plaid_account_id=Concat(F("plaid_account_id"), Value("-old")))
+    feed_connect_sandbox(tenant_a)
+    with in_tenant(tenant_a):
+        new = FeedAccount.objects.get(plaid_account_id=CHECKING)
+        assert new.suggested_account_id == qbo.pk  # offered again
+    assert link_confirm(tenant_a, new, qbo, actor=owner_a).linked_account_id == qbo.pk
+
+
+def _linked_then(business, accept):
+    item = feed_connect_sandbox(business)
+    assert accept(business) >= 1
+    return item
+
+
 def test_the_tray_follows_the_bank_feed_as_it_follows_a_quickbooks_sync(tenant_a, sandbox):
     """A feed sync and a confirmed link change what the tray shows (links to confirm, unmatched
     bank money, the daily burn its impacts quote): the tray is regenerated after each, without
@@ -186,3 +215,43 @@ def test_the_tray_follows_the_bank_feed_as_it_follows_a_quickbooks_sync(tenant_a
     with in_tenant(tenant_a):
         item.refresh_from_db()
         assert item.status == TrayItem.Status.CLOSED
+
+
+def test_connecting_while_another_bank_syncs_queues_its_first_sync(
+    tenant_a, sandbox, memory_broker, django_capture_on_commit_callbacks
+):
+    """The item is stored either way; its first sync waits for the other one as a task
+    (before, the page answered 500 and a retry connected the bank a second time)."""
+    from celery.signals import before_task_publish
+
+    from apps.bank.services.feed_sync import SOURCE, _lock_prefix, _redis
+    from apps.integrations.sync.locks import sync_lock
+
+    sent = []
+
+    def record(sender=None, body=None, **_kw):
+        sent.append((sender, body[1] if isinstance(body, (list, tuple)) else {}))
+
+    before_task_publish.connect(record, weak=False)
+    try:
+        with django_capture_on_commit_callbacks(execute=True), sync_lock(
+                _redis(), tenant_a.schema_name, SOURCE, ttl=60, prefix=_lock_prefix()):
+            item = feed_connect_sandbox(tenant_a)
+    finally:
+        before_task_publish.disconnect(record)
+    assert PlaidItem.objects.filter(business=tenant_a).count() == 1
+    assert ("bank.feed_sync", {"item_id": item.item_id}) in sent
+    assert _ids(tenant_a) == set()  # not synced yet: the task does it
+
+
+def test_a_revoked_permission_asks_for_a_reconnect_not_a_new_connection(tenant_a, sandbox):
+    """Plaid: USER_PERMISSION_REVOKED is restored through Link's update mode, as the webhook
+    already treats it."""
+    from apps.bank.services.feed_items import item_status_from_error
+    from apps.integrations.plaid.errors import PlaidError
+
+    item = feed_connect_sandbox(tenant_a)
+    item_status_from_error(item, PlaidError("ITEM_ERROR", "USER_PERMISSION_REVOKED", "revoked"))
+    item.refresh_from_db()
+    assert item.status == PlaidItem.Status.LOGIN_REQUIRED
+    assert [i.pk for i in feed_reconnect_prompts(tenant_a)] == [item.pk]

@@ -4,24 +4,28 @@ feed accounts and the first sync; disconnecting. The item's states and its Plaid
 
 from __future__ import annotations
 
+import logging
+
 from django.conf import settings
 from django.db import transaction
-from django_tenants.utils import tenant_context
 
-from apps.bank.models import FeedAccount
 from apps.bank.services.feed_items import (
     Status,
+    feed_accounts_release,
     feed_accounts_upsert,
     item_status_from_error,
     plaid_client_for,
 )
-from apps.bank.services.feed_sync import feed_sync_run
+from apps.bank.services.feed_sync import FEED_SYNC, FeedSyncBusy, feed_sync_run
 from apps.bank.services.linking import link_suggestions_refresh
+from apps.core.enqueue import enqueue_for
 from apps.core.services.audit import audit_record
 from apps.core.services.data_version import data_changed
 from apps.integrations.plaid.client import LinkToken
 from apps.integrations.plaid.errors import InvalidAccessToken, ItemNotFound, PlaidError
 from apps.integrations.plaid.models import PlaidItem
+
+log = logging.getLogger(__name__)
 
 
 def feed_link_token(
@@ -62,7 +66,11 @@ def feed_connect(business, public_token: str, *, actor=None, host: str | None = 
     that have called /transactions/sync once)."""
     client = plaid_client_for(host)
     access_token, item_id = client.exchange_public_token(public_token)
-    accounts = client.accounts(access_token)
+    try:
+        accounts = client.accounts(access_token)
+    except PlaidError:
+        _forget(client, access_token)  # never stored: a live item nobody could remove
+        raise
     with transaction.atomic():
         item = PlaidItem.objects.create(
             business=business, item_id=item_id, access_token=access_token,
@@ -74,9 +82,19 @@ def feed_connect(business, public_token: str, *, actor=None, host: str | None = 
                      after={"accounts": [f"{a.name} ••{a.mask}" for a in accounts]})
     link_suggestions_refresh(business)
     if initial_sync:
-        feed_sync_run(business, item=item)
+        try:
+            feed_sync_run(business, item=item)
+        except FeedSyncBusy:  # another item of the business is syncing: the task waits
+            enqueue_for(business, FEED_SYNC, item_id=item.item_id)
         item.refresh_from_db()
     return item
+
+
+def _forget(client, access_token: str) -> None:
+    try:
+        client.remove_item(access_token)
+    except PlaidError:
+        log.warning("could not remove an unstored Plaid item; it stays billed until removed")
 
 
 def feed_connect_sandbox(business, *, actor=None, host: str | None = None,
@@ -98,8 +116,7 @@ def feed_disconnect(business, item: PlaidItem, *, actor=None) -> None:
     with transaction.atomic():
         item.status = Status.DISCONNECTED  # the token is dead at Plaid after /item/remove
         item.save(update_fields=["status"])
-        with tenant_context(business):
-            FeedAccount.objects.filter(item_id=item.item_id).update(removed=True)
+        feed_accounts_release(item)
         audit_record(actor=actor, action="bank_feed.disconnect", business=business,
                      object_type="PlaidItem", object_id=item.item_id,
                      before={"status": before}, after={"status": item.status})

@@ -73,6 +73,14 @@ def feed_accounts_upsert(business, item_id: str, accounts: Iterable[AccountDTO])
     return count
 
 
+def feed_accounts_release(item: PlaidItem) -> None:
+    """A disconnected item's accounts stop counting and give back their QuickBooks links, so
+    the same bank connected again (new Plaid account ids) can take them."""
+    with tenant_context(item.business):
+        FeedAccount.objects.filter(item_id=item.item_id).update(
+            removed=True, linked_account=None, link_confirmed=False, suggested_account=None)
+
+
 def item_status_set(item: PlaidItem, status: str, error: str = "") -> PlaidItem:
     """Record an item state from a webhook or a failed call (no-op once disconnected)."""
     if item.status == Status.DISCONNECTED:
@@ -81,6 +89,8 @@ def item_status_set(item: PlaidItem, status: str, error: str = "") -> PlaidItem:
     item.status = status
     item.last_error = error
     item.save(update_fields=["status", "last_error"])
+    if status == Status.DISCONNECTED:
+        feed_accounts_release(item)
     if newly:
         # The owner hears of it now (the alerts' evaluation, a task after the commit), not at
         # the next hourly tick; the alert's unique (kind, day) keeps it to one a day.
@@ -91,7 +101,9 @@ def item_status_set(item: PlaidItem, status: str, error: str = "") -> PlaidItem:
 def item_status_from_error(item: PlaidItem, exc: PlaidError) -> PlaidItem:
     if exc.error_code == "ITEM_LOGIN_REQUIRED":
         return item_status_set(item, Status.LOGIN_REQUIRED, exc.error_code)
-    if exc.error_code in ("ITEM_NOT_FOUND", "USER_PERMISSION_REVOKED", "INVALID_ACCESS_TOKEN"):
+    if exc.error_code == "USER_PERMISSION_REVOKED":  # restorable in Link's update mode
+        return item_status_set(item, Status.LOGIN_REQUIRED, exc.error_code)
+    if exc.error_code in ("ITEM_NOT_FOUND", "INVALID_ACCESS_TOKEN"):
         return item_status_set(item, Status.DISCONNECTED, exc.error_code)
     item.last_error = f"{exc.error_type}/{exc.error_code}"
     item.save(update_fields=["last_error"])

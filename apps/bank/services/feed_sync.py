@@ -51,6 +51,9 @@ _UPSERT_FIELDS = [
 ]
 
 
+FEED_SYNC = "bank.feed_sync"  # the task (apps/bank/tasks.py) that runs `feed_sync_run`
+
+
 class FeedSyncBusy(Exception):
     pass
 
