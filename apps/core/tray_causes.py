@@ -15,7 +15,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from apps.core import hooks
@@ -93,7 +93,7 @@ def cash_impact(delta: Decimal, burn: Decimal | None, what: str, currency: str):
     money = format_money(abs(delta), currency)
     if not burn or burn <= 0:
         return None, f"{what} {verb} {money} {'to' if delta >= 0 else 'from'} available cash."
-    days = (delta / burn).quantize(Decimal("0.1"))
+    days = (delta / burn).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)  # as the engine
     if days == 0:
         days = abs(days)
     return days, (

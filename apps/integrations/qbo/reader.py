@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
-from decimal import Decimal, InvalidOperation
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Any
 
 CENT = Decimal("0.01")
@@ -227,11 +227,12 @@ class Reader:
         return rate
 
     def home(self, name: str, amount: Decimal, rate: Decimal) -> Decimal:
-        """Home-currency amount: QBO's Home<Field> when sent, else amount × rate, to the cent."""
+        """Home-currency amount: QBO's Home<Field> when sent, else amount × rate, to the cent
+        (half away from zero, as every money rounding; Decimal's default is half-even)."""
         value = self.obj.get(name)
         if value is not None:
             return self.amount_value(value, name)
-        return (amount * rate).quantize(CENT) if rate != 1 else amount
+        return (amount * rate).quantize(CENT, rounding=ROUND_HALF_UP) if rate != 1 else amount
 
     def list(self, name: str, obj: Any = None) -> list[Any]:
         source = self.obj if obj is None else obj

@@ -144,6 +144,12 @@ def test_multicurrency_invoice_home_amounts():
     assert inv.bill_email == "cool@example.com" and inv.email_status == "NeedToSend"
 
 
+def test_computed_home_amounts_round_half_up_like_every_money_amount():
+    obj = {**INVOICE, "TotalAmt": "10.05", "ExchangeRate": "0.5"}
+    obj.pop("HomeTotalAmt", None)
+    assert dtos.parse_invoice(obj).home_total == Decimal("5.03")  # 5.025: half-even says 5.02
+
+
 def test_payment_applications():
     pay = dtos.parse_payment(PAYMENT)
     assert pay.unapplied_amount == Decimal("37.93")
