@@ -92,25 +92,30 @@ def _credit_causes(ctx: TrayContext, source: TrayCredit) -> list[TrayCause]:
     out = []
     for row in rows:
         left = getattr(row, field)
+        own = row.currency or currency  # its own money, never added to home money unconverted
         name = row.customer.display_name if row.customer else "a customer"
         target = targets.get(row.pk)
-        detail = source.unused.format(money=format_money(left, currency))
+        detail = source.unused.format(money=format_money(left, own))
         applied = left
         what = (f"Applying {name}'s {source.noun} "
                 + ("to their open invoices " if source.noun == "credit" else "")
-                + f"means the forecast expects {format_money(left, currency)} less and")
+                + f"means the forecast expects {format_money(left, own)} less and")
         if target is not None:
             applied = min(left, target.balance)
             number = target.doc_number or target.qbo_id
-            detail += (f" Invoice {number} has {format_money(target.balance, currency)} open"
+            detail += (f" Invoice {number} has {format_money(target.balance, own)} open"
                        + (f", due {target.due_date:%b %-d}." if target.due_date else "."))
-            what = (f"Applying {format_money(applied, currency)} of {name}'s {source.noun} to "
+            what = (f"Applying {format_money(applied, own)} of {name}'s {source.noun} to "
                     f"invoice {number} means the forecast expects that much less and")
-        days, sentence = cash_impact(-applied, ctx.burn, what, currency)
+        if own == currency:
+            days, sentence = cash_impact(-applied, ctx.burn, what, currency)
+        else:
+            days, sentence = None, (f"In {own}: applying it lowers what the forecast expects "
+                                    "from that invoice at today's rate.")
         out.append(TrayCause(
             f"{source.key}:{row.pk}", CREDIT_APPLY.value, left, source.title(row, name), detail,
-            left, row.txn_date if source.dated else None, days, sentence,
-            source.target_type, str(row.pk),
+            left if own == currency else None, row.txn_date if source.dated else None, days,
+            sentence, source.target_type, str(row.pk),
         ))
     return out
 
