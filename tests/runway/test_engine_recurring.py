@@ -104,6 +104,27 @@ def test_dates_covered_by_an_open_bill_are_skipped():
     assert sum(w.recurring_out for w in r.weeks) == D("6000.00")
 
 
+def test_an_overdue_bill_stands_for_its_own_month_not_the_next():
+    """Rent paid through Feb 1; March's bill is still open on Mar 12 (past the 3-day
+    tolerance, so Mar 1 is no longer projected). Paid today or scheduled for Mar 28, it is
+    March's rent: it must not cover Apr 1 because it is paid near it (it did when scheduled:
+    3,000 of April's rent vanished from the forecast)."""
+    moves = [
+        out(date(2024, m, 1), "3000.00", who="Rent Co", who_id="v-rent") for m in range(4, 13)
+    ] + [out(date(2025, m, 1), "3000.00", who="Rent Co", who_id="v-rent") for m in (1, 2)]
+    march = bill("R3", date(2025, 3, 1), "3000.00", vendor="v-rent")
+    r = run(moves, open_bills=(march,))
+    projected = [(p.date, p.covered_by_bill) for p in r.forecast.recurring]
+    assert projected == [(date(2025, 4, 1), None), (date(2025, 5, 1), None),
+                         (date(2025, 6, 1), None)]
+    assert r.weeks[0].ap_out == D("3000.00")  # March's, today
+    assert sum(w.recurring_out for w in r.weeks) == D("9000.00")
+    # Scheduling it later changes when March's rent goes, not which month it is.
+    later = bill("R3", date(2025, 3, 1), "3000.00", vendor="v-rent", scheduled=date(2025, 3, 28))
+    r = run(moves, open_bills=(later,))
+    assert sum(w.recurring_out for w in r.weeks) == D("9000.00")
+
+
 def test_overrides_dismiss_confirm_edit_and_add():
     moves = [out(date(2025, m, 5), "40.00", who="Zoom") for m in (1, 2, 3)]
     moves += [out(date(2024, m, 3), "70.00", who="Gone") for m in (4, 5, 6, 7)]

@@ -83,7 +83,8 @@ def bill_date(bill: OpenBill, as_of: date) -> date:
 def _cover(
     series: RecurringSeries, dates: list[date], bills: list[tuple[date, str]]
 ) -> list[str | None]:
-    """Each open bill of the vendor covers the nearest projected date within half a period."""
+    """Each open bill of the vendor covers the nearest projected date within half a period of
+    its due date."""
     covered: list[str | None] = [None] * len(dates)
     reach = RULES[series.cadence].half_period
     for when, bill_id in sorted(bills):
@@ -191,7 +192,9 @@ def build_forecast(
         if counted_keys:
             for key in (f"vendor:{bill.vendor_id}", f"name:{normalise(bill.vendor_name)}"):
                 if key in counted_keys:
-                    bills_by_key.setdefault(key, []).append((when, bill.id))
+                    # The occurrence it stands for (its due date), not when it is paid: an
+                    # overdue or rescheduled bill must not cover another month's payment.
+                    bills_by_key.setdefault(key, []).append((bill.effective_due, bill.id))
 
     projected: list[ProjectedOutflow] = []
     for s in series:
