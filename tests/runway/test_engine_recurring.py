@@ -125,6 +125,19 @@ def test_an_overdue_bill_stands_for_its_own_month_not_the_next():
     assert sum(w.recurring_out for w in r.weeks) == D("9000.00")
 
 
+def test_a_payment_made_today_is_not_projected_again_today():
+    """Payroll every 14 days, run this morning: the balance already paid it, so the next one
+    is in two weeks (it was projected today as well, 6,000 counted twice). Today's payment
+    still stays out of the burn's trailing window, which ends before today."""
+    moves = [out(AS_OF - timedelta(days=14 * k), "6000.00", who="Gusto", kind="payroll")
+             for k in range(8)]
+    r = run(moves)
+    gusto = series_of(r)["name:gusto"]
+    assert gusto.dates[0] == AS_OF + timedelta(days=14)
+    assert r.weeks[0].recurring_out == D("0.00")
+    assert r.burn.outflow_total == D("36000.00")  # six runs in the 90 days before today
+
+
 def test_overrides_dismiss_confirm_edit_and_add():
     moves = [out(date(2025, m, 5), "40.00", who="Zoom") for m in (1, 2, 3)]
     moves += [out(date(2024, m, 3), "70.00", who="Gone") for m in (4, 5, 6, 7)]

@@ -46,7 +46,7 @@ class BurnFacts:
     daily_burn: Decimal  # cents; 0.00 means "no burn"
     internal_transfers: Decimal  # excluded from burn in the window
     sources: tuple[tuple[str, str], ...]  # (account identity, "bank_feed" | "qbo")
-    outflows: tuple[Outflow, ...]  # burn-counted outflows over the history window, by date
+    outflows: tuple[Outflow, ...]  # burn-counted outflows over the history window and today
 
     @property
     def has_burn(self) -> bool:
@@ -112,10 +112,12 @@ def compute_burn(book: AccountBook, movements: tuple[CashMovement, ...], as_of: 
             if kind == "transfer":
                 inflow_legs.setdefault(-amount, []).append(_Leg(day, view.identity))
             continue
-        if amount == 0 or not (history_start <= day < as_of):
+        # Today's outflows are kept for recurring detection only (a payment made today is not
+        # projected again); the burn's trailing window ends before today.
+        if amount == 0 or not (history_start <= day <= as_of):
             continue
         if internal_dest:
-            if burn_start <= day:
+            if burn_start <= day < as_of:
                 internal += amount
             continue
         if kind == "transfer" and dest_key is None:
@@ -129,7 +131,7 @@ def compute_burn(book: AccountBook, movements: tuple[CashMovement, ...], as_of: 
             qbo_hints.get(m.amount), m.date, identity, same=True
         )
         if paired:
-            if burn_start <= m.date:
+            if burn_start <= m.date < as_of:
                 internal += m.amount
         else:
             counted.append((m, identity))
@@ -140,9 +142,10 @@ def compute_burn(book: AccountBook, movements: tuple[CashMovement, ...], as_of: 
          for (day, amount, _, _, kind, who, who_id, dest), identity in counted),
         key=itemgetter(0),
     ))
-    # Outflows are sorted by date: the burn window is their tail.
+    # Outflows are sorted by date: the burn window is their tail, today's outflows excepted.
     first = bisect_left(outflows, burn_start, key=attrgetter("date"))
-    total = sum(map(attrgetter("amount"), outflows[first:]), ZERO)
+    today = bisect_left(outflows, as_of, key=attrgetter("date"))
+    total = sum(map(attrgetter("amount"), outflows[first:today]), ZERO)
     sources = tuple((v.identity, "bank_feed" if v.has_feed else "qbo") for v in book.included_views)
     return BurnFacts(
         window_start=burn_start,

@@ -35,7 +35,7 @@ WITH plain AS (
          'qbo' AS source, 'bill_payment' AS kind, bp.vendor_id AS vid, '' AS who,
          bp.vendor_qbo_id AS who_id, SUM(bp.home_total) AS amount
   FROM {billpayment} bp
-  WHERE NOT bp.is_deleted AND bp.txn_date >= %(mv_start)s AND bp.txn_date < %(as_of)s
+  WHERE NOT bp.is_deleted AND bp.txn_date >= %(mv_start)s AND bp.txn_date <= %(as_of)s
     AND bp.account_qbo_id = ANY(%(qbo_accounts)s::text[]) AND bp.home_total > 0
   GROUP BY bp.txn_date, bp.account_qbo_id, bp.vendor_id, bp.vendor_qbo_id
   UNION ALL
@@ -46,7 +46,7 @@ WITH plain AS (
               ELSE p.counterparty_qbo_id END,
          SUM(CASE WHEN p.is_credit THEN -p.home_total ELSE p.home_total END)
   FROM {purchase} p
-  WHERE NOT p.is_deleted AND p.txn_date >= %(mv_start)s AND p.txn_date < %(as_of)s
+  WHERE NOT p.is_deleted AND p.txn_date >= %(mv_start)s AND p.txn_date <= %(as_of)s
     AND p.account_qbo_id = ANY(%(qbo_accounts)s::text[])
     AND CASE WHEN p.is_credit THEN -p.home_total ELSE p.home_total END > 0
   GROUP BY p.txn_date, p.account_qbo_id, p.counterparty, p.counterparty_qbo_id,
@@ -58,7 +58,7 @@ WITH plain AS (
          SUM(t.amount)
   FROM {banktransaction} t
   WHERE NOT t.pending AND NOT t.is_transfer AND t.amount > 0
-    AND t.date >= %(mv_start)s AND t.date < %(as_of)s
+    AND t.date >= %(mv_start)s AND t.date <= %(as_of)s
     AND t.feed_account_id = ANY(%(feed_accounts)s::bigint[])
   GROUP BY t.date, t.feed_account_id, 6, 8
 )

@@ -33,7 +33,7 @@ SELECT c.txn_date, SUM(ROUND(c.amount * COALESCE(c.exchange_rate, 1), 2)),
        'qbo:' || c.bank_account_qbo_id, 'qbo', 'card_payment', COALESCE(MIN(a.name), ''),
        'account:' || c.card_account_qbo_id, 'qbo:' || c.card_account_qbo_id, 4, MIN(c.id), 0
 FROM {ccpayment} c LEFT JOIN {account} a ON a.id = c.card_account_id
-WHERE NOT c.is_deleted AND c.txn_date >= %(mv_start)s AND c.txn_date < %(as_of)s
+WHERE NOT c.is_deleted AND c.txn_date >= %(mv_start)s AND c.txn_date <= %(as_of)s
   AND c.bank_account_qbo_id = ANY(%(qbo_accounts)s::text[]) AND c.amount > 0
 GROUP BY c.txn_date, c.bank_account_qbo_id, c.card_account_qbo_id
 UNION ALL
@@ -43,7 +43,7 @@ SELECT p.txn_date, SUM(ROUND(l.amount * COALESCE(p.exchange_rate, 1), 2)),
 FROM {purchase} p JOIN {purchaseline} l ON l.purchase_id = p.id
 LEFT JOIN {account} a ON a.id = p.account_id
 WHERE NOT p.is_deleted AND p.payment_type = 'CreditCard' AND p.is_credit
-  AND p.txn_date >= %(mv_start)s AND p.txn_date < %(as_of)s
+  AND p.txn_date >= %(mv_start)s AND p.txn_date <= %(as_of)s
   AND l.account_qbo_id = ANY(%(qbo_accounts)s::text[]) AND l.amount > 0
 GROUP BY p.txn_date, l.account_qbo_id, p.account_qbo_id
 UNION ALL
@@ -52,7 +52,7 @@ SELECT r.txn_date, SUM(r.home_total), 'qbo:' || r.deposit_account_qbo_id, 'qbo',
        CASE WHEN r.customer_qbo_id <> '' THEN 'customer:' || r.customer_qbo_id END, NULL, 6,
        MIN(r.id), 0
 FROM {refundreceipt} r LEFT JOIN {customer} cu ON cu.id = r.customer_id
-WHERE NOT r.is_deleted AND r.txn_date >= %(mv_start)s AND r.txn_date < %(as_of)s
+WHERE NOT r.is_deleted AND r.txn_date >= %(mv_start)s AND r.txn_date <= %(as_of)s
   AND r.deposit_account_qbo_id = ANY(%(qbo_accounts)s::text[]) AND r.home_total > 0
 GROUP BY r.txn_date, r.deposit_account_qbo_id, r.customer_qbo_id
 """
