@@ -255,3 +255,21 @@ def test_a_revoked_permission_asks_for_a_reconnect_not_a_new_connection(tenant_a
     item.refresh_from_db()
     assert item.status == PlaidItem.Status.LOGIN_REQUIRED
     assert [i.pk for i in feed_reconnect_prompts(tenant_a)] == [item.pk]
+
+
+@pytest.mark.parametrize("meanwhile", [PlaidItem.Status.PENDING_EXPIRATION,
+                                       PlaidItem.Status.DISCONNECTED])
+def test_a_sync_never_undoes_what_happened_while_plaid_answered(tenant_a, sandbox, meanwhile):
+    """The sync holds the item it read before asking Plaid; a webhook's warning or the owner's
+    disconnect landing meanwhile must survive it (a disconnected item is not revived)."""
+    from apps.bank.services.feed_items import feed_accounts_release
+
+    item = feed_connect_sandbox(tenant_a)
+    PlaidItem.objects.filter(pk=item.pk).update(status=meanwhile)  # `item` is now out of date
+    if meanwhile == PlaidItem.Status.DISCONNECTED:
+        feed_accounts_release(item)
+    feed_sync_run(tenant_a, item=item, balances=True)
+    assert PlaidItem.objects.get(pk=item.pk).status == meanwhile
+    with in_tenant(tenant_a):
+        revived = FeedAccount.objects.filter(removed=False).exists()
+    assert revived is (meanwhile != PlaidItem.Status.DISCONNECTED)

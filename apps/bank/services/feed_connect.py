@@ -114,6 +114,7 @@ def feed_disconnect(business, item: PlaidItem, *, actor=None) -> None:
         pass  # already gone at Plaid: disconnecting is what we wanted anyway
     before = item.status
     with transaction.atomic():
+        PlaidItem.objects.select_for_update().filter(pk=item.pk).first()  # after a running sync
         item.status = Status.DISCONNECTED  # the token is dead at Plaid after /item/remove
         item.save(update_fields=["status"])
         feed_accounts_release(item)

@@ -125,6 +125,12 @@ def sync_result_apply(business, item: PlaidItem, result: SyncResult, *, full: bo
     removed, rejected) as stored. Idempotent: replaying the same result changes nothing."""
     now = timezone.now()
     with transaction.atomic(), tenant_context(business):
+        # The item as it is now, locked: a webhook or a disconnect may have changed it while
+        # Plaid was answering, and this sync must neither undo that nor revive a dead item.
+        current = PlaidItem.objects.select_for_update().get(pk=item.pk)
+        if current.status == Status.DISCONNECTED:
+            item.status = current.status
+            return 0, 0, 0, 0
         if result.accounts:
             feed_accounts_upsert(business, item.item_id, result.accounts)
         accounts = dict(
@@ -164,12 +170,14 @@ def sync_result_apply(business, item: PlaidItem, result: SyncResult, *, full: bo
             QuarantinedRecord.objects.filter(
                 business=business, source=SOURCE, external_id__in=seen, resolved_at=None
             ).update(resolved_at=now)
-        item.cursor = result.next_cursor
-        item.last_sync_at = now
-        item.last_error = ""
-        if item.status == Status.LOGIN_REQUIRED:  # a sync that works means the login is fine
-            item.status = Status.OK
-        item.save(update_fields=["cursor", "last_sync_at", "last_error", "status"])
+        current.cursor = result.next_cursor
+        current.last_sync_at = now
+        current.last_error = ""
+        if current.status == Status.LOGIN_REQUIRED:  # a sync that works means the login is fine
+            current.status = Status.OK
+        current.save(update_fields=["cursor", "last_sync_at", "last_error", "status"])
+        item.cursor, item.last_sync_at, item.last_error, item.status = (
+            current.cursor, now, "", current.status)
     return len(result.added), len(result.modified), removed, len(rejected)
 
 
@@ -192,7 +200,7 @@ def _sync_item(business, item: PlaidItem, report: FeedSyncReport, *, full: bool,
         report.pages += result.pages
         report.restarts += result.restarts
         progress("Transaction", added + modified + removed)
-        if balances:
+        if balances and item.status != Status.DISCONNECTED:
             report.balances_refreshed += feed_balances_refresh(business, item)
             progress("Balance", report.balances_refreshed)
     except PlaidError as exc:
