@@ -103,8 +103,10 @@ def feed_movements(as_of: date, aliases: dict[str, str]) -> Iterator[CashMovemen
         feed_account__removed=False, pending=False, date__gte=start, date__lt=end
     ).order_by("pk").values_list("date", "amount", "feed_account_id", "merchant_name",
                                  "counterparty", "name", "is_transfer", "category",
-                                 "transfer_to_key")
-    for day, amount, account, merchant, counterparty, name, is_transfer, category, dest in rows:
+                                 "transfer_to_key", "matched_type", "matched_id")
+    paid_to = dict(BillPayment.objects.values_list("pk", "vendor_qbo_id"))
+    for (day, amount, account, merchant, counterparty, name, is_transfer, category, dest,
+         matched_type, matched_id) in rows:
         if is_transfer:
             kind = "transfer"
         elif "payroll" in category.lower():
@@ -113,7 +115,8 @@ def feed_movements(as_of: date, aliases: dict[str, str]) -> Iterator[CashMovemen
             kind = "other"
         yield CashMovement(
             day, amount, s.feed_key(account), "bank_feed", kind, merchant or counterparty or name,
-            None, aliases.get(dest, dest) if is_transfer and dest else None,
+            (paid_to.get(matched_id) or None) if matched_type == "bill_payment" else None,
+            aliases.get(dest, dest) if is_transfer and dest else None,
         )
 
 

@@ -104,6 +104,44 @@ def test_dates_covered_by_an_open_bill_are_skipped():
     assert sum(w.recurring_out for w in r.weeks) == D("6000.00")
 
 
+def test_a_merchant_reconciled_to_a_vendor_is_covered_by_that_vendor_s_bill():
+    """The bank feed names the payee "ACME PROPERTY MGMT"; QuickBooks calls the vendor "Rent
+    Co". Two of the feed's rent payments were reconciled to QBO bill payments (they carry the
+    vendor's id), the rest only the merchant's name. All are one series, the vendor's, so April's
+    open bill covers April's rent (it was projected twice: the bill and the merchant's series).
+    An override the owner set on the merchant's name still holds."""
+    merchant = "ACME PROPERTY MGMT"
+
+    def paid(day, who=merchant, who_id=None):
+        return out(day, "3000.00", "feed", kind="other", source="bank_feed", who=who,
+                   who_id=who_id)
+
+    moves = [paid(date(2024, m, 1)) for m in range(4, 13)]
+    moves += [paid(date(2025, m, 1), who_id="v-rent") for m in (1, 2)]
+    moves += [paid(date(2025, 3, 1), who=merchant.lower())]
+    april = bill("R4", date(2025, 4, 1), "3000.00", vendor="v-rent", name="Rent Co")
+    accounts = (bank("chk", "100000.00", linked="a"),
+                bank("feed", "100000.00", linked="a", source="bank_feed"))
+
+    def run_fed(**kw):
+        inputs = RunwayInputs(accounts=accounts, movements=tuple(moves), open_bills=(april,), **kw)
+        return compute_runway(inputs, AS_OF)
+
+    r = run_fed()
+    series = series_of(r)
+    assert list(series) == ["vendor:v-rent"]
+    assert series["vendor:v-rent"].occurrences == 12
+    projected = [(p.date, p.covered_by_bill) for p in r.forecast.recurring]
+    assert projected == [(date(2025, 4, 1), "R4"), (date(2025, 5, 1), None),
+                         (date(2025, 6, 1), None)]
+    assert sum(w.ap_out + w.recurring_out for w in r.weeks) == D("9000.00")
+
+    edited = run_fed(series_overrides=(
+        SeriesOverride("name:acme property mgmt", "confirmed", amount=D("3200.00")),))
+    rent = series_of(edited)["vendor:v-rent"]
+    assert (rent.status, rent.amount) == ("edited", D("3200.00"))
+
+
 def test_an_overdue_bill_stands_for_its_own_month_not_the_next():
     """Rent paid through Feb 1; March's bill is still open on Mar 12 (past the 3-day
     tolerance, so Mar 1 is no longer projected). Paid today or scheduled for Mar 28, it is

@@ -4,8 +4,8 @@ A randomized set of books (seeded: reproducible) exercising every rule the aggre
 change — accounts in and out of runway, a confirmed and an unconfirmed bank feed, card
 spending, credits, deleted rows, zero/negative amounts, same-day payments to one counterparty,
 names that differ only in case/spacing, internal and external transfers with feed pairing,
-pending rows, payroll categories, window edges, paid-date ties beyond the last 12 — is loaded
-both ways and computed: the `manage.py runway --json` payloads must be identical.
+pending rows, payroll categories, feed rows reconciled to bill payments, window edges, paid-date
+ties beyond the last 12 — is loaded both ways and computed: the `manage.py runway --json` payloads must be identical.
 """
 
 from __future__ import annotations
@@ -155,6 +155,9 @@ def _books(rnd: random.Random, as_of: date) -> None:
             transfer_to_key=rnd.choice(["", "", "", "qbo:2", "qbo:3", "qbo:4", f"feed:{guess.pk}",
                                         "qbo:999"]),
         ))
+        if rnd.random() < 0.3:  # reconciled to a QBO bill payment: the vendor's id joins the row
+            feed_rows[-1].matched_type, feed_rows[-1].matched_id = (
+                "bill_payment", rnd.choice(payments).pk)
     # A feed transfer paired with QBO's record of the same account naming an included account.
     pair_day = as_of - timedelta(days=20)
     feed_rows.append(BankTransactionFactory.build(

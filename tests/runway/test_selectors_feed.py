@@ -211,3 +211,34 @@ def test_a_transfer_to_a_left_out_feed_account_lands_on_its_qbo_account(tenant_a
     assert data["burn"]["sources"] == {"qbo:35": "bank_feed", "qbo:36": "qbo"}
     assert data["burn"]["internal_transfers_excluded"] == "1000.00"
     assert data["burn"]["outflow_total"] == "0.00"
+
+
+def test_a_merchant_reconciled_to_a_vendor_s_bill_payments_is_covered_by_its_open_bill(
+        tenant_a):
+    """The bank calls the landlord "ACME PROPERTY MGMT", QuickBooks "Rent Co". Reconciliation
+    matches the last three rent payments to QBO bill payments; the merchant's older rows are
+    unmatched. April's rent is an open bill: it is projected once, as the bill (it was also
+    projected as the merchant's recurring series: 3,000 counted twice)."""
+    from apps.bank.services.reconcile import reconcile
+
+    plaid_item(tenant_a)
+    with in_tenant(tenant_a):
+        op = b.account("35", "Operating", "48000.00")
+        feed = b.feed_account("Checking", "50000.00", datetime.now(UTC), linked=op)
+        rent = b.vendor("v9", "Rent Co")
+        for month in range(4, 13):
+            b.feed_txn(feed, date(2024, month, 1), "3000.00", "ACME PROPERTY MGMT")
+        for month in (1, 2, 3):
+            b.feed_txn(feed, date(2025, month, 1), "3000.00", "ACME PROPERTY MGMT")
+            b.bill_payment(op, date(2025, month, 1), "3000.00", rent)
+        b.bill(rent, date(2025, 3, 1), date(2025, 4, 1), "3000.00")
+    assert reconcile(tenant_a).newly_matched == 3
+    data = runway_json(tenant_a)
+    series = {s["key"]: s for s in data["recurring"]}
+    assert list(series) == ["vendor:v9"]
+    assert series["vendor:v9"]["occurrences"] == 12
+    projected = [(p["date"], p["covered_by_bill"] is not None)
+                 for p in series["vendor:v9"]["projected"]]
+    assert projected == [("2025-04-01", True), ("2025-05-01", False), ("2025-06-01", False)]
+    weeks = data["weeks"]
+    assert sum(b.D(w["ap_out"]) + b.D(w["recurring_out"]) for w in weeks) == b.D("9000.00")

@@ -7,7 +7,7 @@ amount. Same-day payments to one counterparty are one occurrence. The owner's ov
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from decimal import Decimal
 from typing import Literal
@@ -74,6 +74,18 @@ def series_key(counterparty: str, counterparty_id: str | None) -> str | None:
 
 def normalise(name: str) -> str:
     return " ".join(name.casefold().split())
+
+
+def _known_ids(outflows: tuple[Outflow, ...]) -> dict[str, str]:
+    """Normalised name → the counterparty id first seen with it. A bank-feed row reconciled to a
+    QBO bill payment carries the vendor's id, while the merchant's other rows carry only its
+    name: this puts them all in the vendor's series, where the vendor's open bills cover its
+    occurrences (else a bill and the merchant's series would both be projected)."""
+    known: dict[str, str] = {}
+    for o in outflows:
+        if o.counterparty_id and o.counterparty:
+            known.setdefault(normalise(o.counterparty), o.counterparty_id)
+    return known
 
 
 def _steady(gaps: list[int], rule: CadenceRule) -> bool:
@@ -195,12 +207,13 @@ def detect_series(
     names: dict[str, str] = {}
     paid_to: dict[str, str | None] = {}
     keys: dict[tuple[str, str | None], str | None] = {}  # normalising once per counterparty
+    known = _known_ids(outflows)
     for day, amount, _, _, name, name_id, to_account in outflows:  # Outflow, unpacked
         who = (name, name_id)
         if who in keys:
             key = keys[who]
         else:
-            key = keys[who] = series_key(name, name_id)
+            key = keys[who] = series_key(name, name_id or known.get(normalise(name)))
         if key is None:
             continue
         per_day = groups.get(key)
@@ -211,6 +224,12 @@ def detect_series(
         paid_to[key] = to_account  # outflows are by date: the latest wins
 
     by_key = {ov.key: ov for ov in overrides}
+    # An override the owner set on a name before that name was known to be a vendor's.
+    for name, known_id in known.items():
+        named = by_key.pop(f"name:{name}", None)
+        key = series_key(name, known_id)
+        if named is not None and key not in by_key:
+            by_key[key] = replace(named, key=key)
     found: list[RecurringSeries] = []
     for key, per_day in groups.items():
         if len(per_day) < MIN_OCCURRENCES:

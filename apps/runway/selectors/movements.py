@@ -24,7 +24,8 @@ from apps.runway.selectors.base import _fetch
 # sums per day and series key (burn total; recurring detection merges same-day payments) — so
 # the figures are those of the row-level input (tests/runway/test_selectors_fast_path.py
 # compares both). Transfers stay one row per leg: their pairing is per transaction; a feed
-# transfer carries the destination reconciliation found (`transfer_to_key`). Rows come in the
+# transfer carries the destination reconciliation found (`transfer_to_key`); a feed row that
+# reconciliation matched to a QBO bill payment carries its vendor's id. Rows come in the
 # row-level loader's order (source, then the first id), which keeps "first name seen" of a
 # series identical. The partial (account, date) indexes of bill payments and purchases serve
 # this query (most purchases of an agency are on cards, which never feed burn).
@@ -54,13 +55,14 @@ WITH plain AS (
   UNION ALL
   SELECT 3, MIN(t.id), t.date, 'feed:' || t.feed_account_id, 'bank_feed',
          CASE WHEN strpos(lower(t.category), 'payroll') > 0 THEN 'payroll' ELSE 'other' END,
-         NULL, COALESCE(NULLIF(t.merchant_name, ''), NULLIF(t.counterparty, ''), t.name), '',
-         SUM(t.amount)
+         NULL, COALESCE(NULLIF(t.merchant_name, ''), NULLIF(t.counterparty, ''), t.name),
+         COALESCE(mbp.vendor_qbo_id, ''), SUM(t.amount)
   FROM {banktransaction} t
+  LEFT JOIN {billpayment} mbp ON t.matched_type = 'bill_payment' AND mbp.id = t.matched_id
   WHERE NOT t.pending AND NOT t.is_transfer AND t.amount > 0
     AND t.date >= %(mv_start)s AND t.date <= %(as_of)s
     AND t.feed_account_id = ANY(%(feed_accounts)s::bigint[])
-  GROUP BY t.date, t.feed_account_id, 6, 8
+  GROUP BY t.date, t.feed_account_id, 6, 8, 9
 )
 SELECT p.day, p.amount, p.acct AS account, p.source, p.kind,
        CASE WHEN p.src = 0 THEN COALESCE(v.display_name, '') ELSE COALESCE(p.who, '') END AS who,
