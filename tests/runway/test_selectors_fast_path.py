@@ -5,7 +5,8 @@ change — accounts in and out of runway, a confirmed and an unconfirmed bank fe
 spending, credits, deleted rows, zero/negative amounts, same-day payments to one counterparty,
 names that differ only in case/spacing, internal and external transfers with feed pairing,
 pending rows, payroll categories, feed rows reconciled to bill payments, window edges, paid-date
-ties beyond the last 12 — is loaded both ways and computed: the `manage.py runway --json` payloads must be identical.
+ties beyond the last 12 — is loaded both ways and computed: the `manage.py runway --json`
+payloads must be identical.
 """
 
 from __future__ import annotations
