@@ -7,9 +7,9 @@ from django.utils.crypto import salted_hmac
 
 
 class Role(models.TextChoices):
-    OWNER = "owner", "Owner"
-    BOOKKEEPER = "bookkeeper", "Bookkeeper"
-    VIEWER = "viewer", "Viewer"
+    OWNER = "owner"
+    BOOKKEEPER = "bookkeeper"
+    VIEWER = "viewer"
 
 
 ROLE_RANK = {Role.VIEWER: 1, Role.BOOKKEEPER: 2, Role.OWNER: 3}
@@ -125,8 +125,8 @@ class Invitation(EmailedInvitation):
 
 
 class FirmRole(models.TextChoices):
-    PARTNER = "partner", "Partner"  # manages the firm's people, clients and grants
-    STAFF = "staff", "Staff"  # sees the clients a partner granted
+    PARTNER = "partner"  # manages the firm's people, clients and grants
+    STAFF = "staff"  # sees the clients a partner granted
 
 
 class Firm(models.Model):

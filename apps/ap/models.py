@@ -34,10 +34,10 @@ class Bill(QboDocument):
     """A QBO bill. `status` is Oodaloo's workflow; `balance` is QBO's truth about what is owed."""
 
     class Status(models.TextChoices):
-        NEW = "new", "New"
-        APPROVED = "approved", "Approved"
-        SCHEDULED = "scheduled", "Scheduled"
-        PAID = "paid", "Paid"
+        NEW = "new"
+        APPROVED = "approved"
+        SCHEDULED = "scheduled"
+        PAID = "paid"
         ON_HOLD = "on_hold", "On hold"
 
     vendor = models.ForeignKey(Vendor, null=True, on_delete=models.SET_NULL, related_name="bills")

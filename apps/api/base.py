@@ -1,5 +1,6 @@
 """The shapes every resource repeats, written once: a filtered cursor list, a detail read (with
-its ETag), and a write on one object that calls a service and answers with the object.
+its ETag) and its conditional update (`If-Match`), and a write on one object that calls a
+service and answers with the object.
 
 Bills and invoices (and the rest) differ only in their lookup, their service and their
 serializers; the view classes come from these factories so the conventions (idempotency,
@@ -78,6 +79,23 @@ def detail_view(find: Callable[[int], Any], out: type[serializers.Serializer],
             return tagged(out(find(pk)).data)
 
     return DetailView
+
+
+def update_view(find: Callable[[int], Any], call: Callable[..., Any],
+                out: type[serializers.Serializer], *, body: type[serializers.Serializer],
+                method: str) -> type[APIView]:
+    """`detail_view` plus a conditional update, `method` (`put` or `patch`) on `/<pk>/`:
+    `If-Match` (when sent) must name `out(obj)`, then `body` validates, `call(request, obj,
+    **data)` (a portal service) returns the object, answered as `out` with its ETag."""
+
+    # No docstring here: the schema would take it as every update's description.
+    def update(self, request, pk: int):
+        obj = find(pk)
+        data = validated(body, request, if_match=out(obj).data)
+        return tagged(out(call(request, obj, **data)).data)
+
+    handler = idempotent_write(if_match=True, request=body, responses=out)(update)
+    return type("UpdateView", (detail_view(find, out),), {method: handler})
 
 
 def command_view(call: Callable[[Any], Any], out: type[serializers.Serializer], *,

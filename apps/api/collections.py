@@ -9,7 +9,7 @@ from rest_framework import serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from apps.api.base import detail_view, lookup, model_out
+from apps.api.base import lookup, model_out, update_view
 from apps.api.conventions import idempotent_write, tagged, validated
 from apps.ar.reminders import selectors
 from apps.ar.reminders.models import ReminderSequence, ReminderStep, Tone
@@ -104,15 +104,11 @@ class SequenceStepsView(APIView):
         return Response(StepOut(step).data, status=201)
 
 
-class StepView(detail_view(_step, StepOut)):
-    @idempotent_write(if_match=True, request=StepIn, responses=StepOut)
-    def put(self, request, pk: int):
-        step = _step(pk)
-        data = validated(StepIn, request, if_match=StepOut(step).data)
-        step = step_save(actor=request.user, sequence=step.sequence, step=step,
-                         **data)
-        return tagged(StepOut(step).data)
+def _step_edit(request, step: ReminderStep, **data) -> ReminderStep:
+    return step_save(actor=request.user, sequence=step.sequence, step=step, **data)
 
+
+class StepView(update_view(_step, _step_edit, StepOut, body=StepIn, method="put")):
     @idempotent_write(request=None, responses={204: None})
     def delete(self, request, pk: int):
         step_delete(actor=request.user, step=get_object_or_404(ReminderStep, pk=pk))

@@ -10,7 +10,7 @@ from django.db import models
 
 class ApiKey(models.Model):
     class Scope(models.TextChoices):
-        READ = "read", "Read"
+        READ = "read"
         WRITE = "write", "Read and write"
 
     name = models.CharField(max_length=100)

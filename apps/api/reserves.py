@@ -8,7 +8,7 @@ from rest_framework import serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from apps.api.base import action_view, detail_view, list_view, lookup
+from apps.api.base import action_view, list_view, lookup, update_view
 from apps.api.conventions import (
     idempotent_write,
     if_match_check,
@@ -74,17 +74,14 @@ class ReserveListView(list_view(lambda r: Reserve.objects.all(), ReserveOut,
         return tagged(ReserveOut(reserve).data, status=201)
 
 
-class ReserveDetailView(detail_view(_reserve, ReserveOut)):
-    @idempotent_write(if_match=True, request=ReservePatchIn, responses=ReserveOut)
-    def patch(self, request, pk: int):
-        reserve = _reserve(pk)
-        data = validated(ReservePatchIn, request, if_match=ReserveOut(reserve).data)
-        fields = dict(data)
-        if "due_date" in fields:
-            fields["due_date"] = _future(request, fields["due_date"], current=reserve.due_date)
-        reserve_update(actor=request.user, reserve=reserve, **fields)
-        return tagged(ReserveOut(reserve).data)
+def _patch(request, reserve: Reserve, **fields) -> Reserve:
+    if "due_date" in fields:
+        fields["due_date"] = _future(request, fields["due_date"], current=reserve.due_date)
+    return reserve_update(actor=request.user, reserve=reserve, **fields)
 
+
+class ReserveDetailView(update_view(_reserve, _patch, ReserveOut, body=ReservePatchIn,
+                                    method="patch")):
     @idempotent_write(if_match=True, request=None, responses={204: None})
     def delete(self, request, pk: int):
         """Close the reserve (refused while it holds money: release it first)."""

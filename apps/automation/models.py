@@ -17,9 +17,9 @@ class Rule(models.Model):
         RESERVE = "reserve", "Fund a reserve from customer payments"
 
     class State(models.TextChoices):
-        OFF = "off", "Off"
-        PROPOSED = "proposed", "Proposed"
-        ON = "on", "On"
+        OFF = "off"
+        PROPOSED = "proposed"
+        ON = "on"
 
     kind = models.CharField(max_length=16, choices=Kind.choices, unique=True)
     state = models.CharField(max_length=10, choices=State.choices, default=State.OFF)
@@ -52,10 +52,10 @@ class RuleAction(models.Model):
 
     class State(models.TextChoices):
         WAITING = "waiting", "Waiting (undo window)"  # a payment not yet in the outbox
-        DONE = "done", "Done"
+        DONE = "done"
         HELD = "held", "Held back"
-        UNDONE = "undone", "Undone"
-        FAILED = "failed", "Failed"
+        UNDONE = "undone"
+        FAILED = "failed"
 
     key = models.CharField(max_length=120, unique=True)
     kind = models.CharField(max_length=16, choices=Rule.Kind.choices)

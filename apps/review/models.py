@@ -24,10 +24,10 @@ class ReviewTaskQuerySet(models.QuerySet):
 
 class ReviewTask(models.Model):
     class State(models.TextChoices):
-        OPEN = "open", "Open"
-        CLAIMED = "claimed", "Claimed"
-        APPROVED = "approved", "Approved"
-        REJECTED = "rejected", "Rejected"
+        OPEN = "open"
+        CLAIMED = "claimed"
+        APPROVED = "approved"
+        REJECTED = "rejected"
 
     business = models.ForeignKey("tenancy.Business", on_delete=models.CASCADE,
                                  related_name="review_tasks")

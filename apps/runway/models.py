@@ -36,15 +36,15 @@ class RecurringSeriesOverride(models.Model):
     e.g. `vendor:42` or `name:gusto payroll`), or adds one the history does not show."""
 
     class Status(models.TextChoices):
-        CONFIRMED = "confirmed", "Confirmed"
-        DISMISSED = "dismissed", "Dismissed"
+        CONFIRMED = "confirmed"
+        DISMISSED = "dismissed"
 
     class Cadence(models.TextChoices):
-        WEEKLY = "weekly", "Weekly"
+        WEEKLY = "weekly"
         BIWEEKLY = "biweekly", "Every two weeks"
         SEMIMONTHLY = "semimonthly", "Twice a month"
-        MONTHLY = "monthly", "Monthly"
-        QUARTERLY = "quarterly", "Quarterly"
+        MONTHLY = "monthly"
+        QUARTERLY = "quarterly"
 
     key = models.CharField(max_length=240, unique=True)
     status = models.CharField(max_length=16, choices=Status.choices)

@@ -22,29 +22,32 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
 # that takes a reader to its limits delays only other files, never syncs, digests or payments.
 DOCUMENTS_QUEUE = "documents"
 CELERY_TASK_ROUTES = {"ap.document_extract": {"queue": DOCUMENTS_QUEUE}}
+
+
+def _every(task: str, **interval: int) -> dict:
+    """A beat entry: `task` every `interval` (timedelta's keywords)."""
+    return {"task": task, "schedule": timedelta(**interval)}
+
+
 CELERY_BEAT_SCHEDULE = {
-    "cleanup-job-runs": {"task": "core.job_runs_cleanup", "schedule": timedelta(days=1)},
-    "cleanup-auth-records": {
-        "task": "accounts.auth_records_cleanup", "schedule": timedelta(days=1)
-    },
-    "digest-dispatch": {"task": "digest.dispatch", "schedule": timedelta(minutes=15)},
+    "cleanup-job-runs": _every("core.job_runs_cleanup", days=1),
+    "cleanup-auth-records": _every("accounts.auth_records_cleanup", days=1),
+    "digest-dispatch": _every("digest.dispatch", minutes=15),
     # Each business's reminders once a day, after its local 08:00 (apps/collections).
-    "reminders-dispatch": {"task": "reminders.dispatch", "schedule": timedelta(minutes=15)},
+    "reminders-dispatch": _every("reminders.dispatch", minutes=15),
     # Hourly: each business with a rule on gets one automation tick (apps/automation).
-    "automation-dispatch": {"task": "automation.dispatch", "schedule": timedelta(hours=1)},
-    "sync-dispatch": {"task": "sync.dispatch", "schedule": timedelta(minutes=5)},
+    "automation-dispatch": _every("automation.dispatch", hours=1),
+    "sync-dispatch": _every("sync.dispatch", minutes=5),
     # Owner alerts (apps/alerts): runway, cash-zero week, payments, sync, QuickBooks reconnect
     # notices (14 and 3 days before expiry), bank logins. Also evaluated after every sync.
-    "alerts-dispatch": {"task": "alerts.dispatch", "schedule": timedelta(hours=1)},
-    "actions-reconcile": {
-        "task": "sync.actions_reconcile_dispatch", "schedule": timedelta(minutes=10)
-    },
+    "alerts-dispatch": _every("alerts.dispatch", hours=1),
+    "actions-reconcile": _every("sync.actions_reconcile_dispatch", minutes=10),
     # Hourly; enqueues per business on its local Monday, each stores one snapshot a week.
-    "runway-snapshots": {"task": "runway.snapshot_dispatch", "schedule": timedelta(hours=1)},
+    "runway-snapshots": _every("runway.snapshot_dispatch", hours=1),
     # Hourly; on each firm's local Monday from 07:00, one digest per member (apps/firm/digest.py).
-    "firm-digest": {"task": "firm.digest_dispatch", "schedule": timedelta(hours=1)},
+    "firm-digest": _every("firm.digest_dispatch", hours=1),
     # Spare template clones for sign-ups; also queued after each one is taken.
-    "tenancy-spares-refill": {"task": "tenancy.spares_refill", "schedule": timedelta(minutes=5)},
+    "tenancy-spares-refill": _every("tenancy.spares_refill", minutes=5),
 }
 JOB_RUN_RETENTION = timedelta(days=30)
 # Sign-in records (django-axes access and failure logs); expired sessions go the same night.

@@ -27,16 +27,16 @@ class DocumentQuerySet(models.QuerySet):
 
 class Document(models.Model):
     class Source(models.TextChoices):
-        UPLOAD = "upload", "Upload"
-        EMAIL = "email", "Email"
+        UPLOAD = "upload"
+        EMAIL = "email"
 
     class State(models.TextChoices):
-        RECEIVED = "received", "Received"
+        RECEIVED = "received"
         PROCESSING = "processing", "Reading"
         READY = "ready", "Ready for review"
         NEEDS_REVIEW = "needs_review", "Needs review"
         APPROVED = "approved", "Bill created"
-        REJECTED = "rejected", "Rejected"
+        REJECTED = "rejected"
         INVALID = "invalid", "Could not be used"
 
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)

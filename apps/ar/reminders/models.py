@@ -12,8 +12,8 @@ from apps.integrations.mail.models import TrackedDelivery, TrackingEvent
 
 
 class Tone(models.TextChoices):
-    FRIENDLY = "friendly", "Friendly"
-    FIRM = "firm", "Firm"
+    FRIENDLY = "friendly"
+    FIRM = "firm"
     FINAL = "final", "Final notice"
 
 
