@@ -13,6 +13,8 @@ from rest_framework import serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from apps.accounts.models import Role
+from apps.accounts.permissions import can
 from apps.ap.documents.models import InboundSender
 from apps.ap.documents.senders import inbound_senders_set
 from apps.api.base import action_view, list_view, lookup, model_out
@@ -43,12 +45,14 @@ class BusinessOut(serializers.Serializer):
     slug = serializers.CharField()
     currency = serializers.CharField()
     timezone = serializers.CharField()
-    settings = SettingsOut()
+    # As in the portal, where the settings page is the owner's: the digest's extra recipients
+    # and who may email bills in are not every member's to read.
+    settings = SettingsOut(allow_null=True, help_text="Owners only; null for other roles.")
 
 
-def _business_data(business) -> dict:
+def _settings_data() -> dict:
     row = settings_get()
-    settings = {
+    return {
         "approval_limit": row.approval_limit, "digest_enabled": row.digest_enabled,
         "digest_weekday": row.digest_weekday,
         "digest_time": row.digest_time.strftime("%H:%M") if row.digest_time else "",
@@ -56,9 +60,12 @@ def _business_data(business) -> dict:
         "inbound_senders": list(InboundSender.objects.order_by("pattern")
                                 .values_list("pattern", flat=True)),
     }
+
+
+def _business_data(business, *, with_settings: bool = True) -> dict:
     return BusinessOut({"name": business.name, "slug": business.slug,
-                        "currency": business.currency or "USD",
-                        "timezone": business.timezone, "settings": settings}).data
+                        "currency": business.currency or "USD", "timezone": business.timezone,
+                        "settings": _settings_data() if with_settings else None}).data
 
 
 class SettingsIn(serializers.Serializer):
@@ -92,7 +99,8 @@ class BusinessView(APIView):
 
     @extend_schema(responses=BusinessOut)
     def get(self, request):
-        return tagged(_business_data(request.business))
+        owner = can(request, Role.OWNER)
+        return tagged(_business_data(request.business, with_settings=owner))
 
     @idempotent_write(if_match=True, request=SettingsIn, responses=BusinessOut)
     def patch(self, request):
