@@ -1,3 +1,5 @@
+from functools import partial
+
 from django.http import JsonResponse
 from django.urls import path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
@@ -60,7 +62,7 @@ urlpatterns = [
     op("feed-accounts/", bank_feed.FeedAccountListView, "feed-accounts", OWNER_ONLY),
     *verbs("feed-accounts/<int:pk>/", "feed-account",
            {"link": bank_feed.FeedAccountLinkView, "unlink": bank_feed.FeedAccountUnlinkView},
-           route=lambda where, view, name: op(where, view, name, OWNER_ONLY)),
+           route=partial(op, access=OWNER_ONLY)),
     op("recurring/", business.RecurringView, "recurring"),
     op("activity/", business.ActivityListView, "activity",
        portal_view(read=Role.BOOKKEEPER, write=Role.OWNER)),
@@ -69,9 +71,9 @@ urlpatterns = [
     op("team/invitations/", team.InvitationListView, "team-invitations", OWNER_ONLY),
     op("team/invitations/<int:pk>/revoke/", team.InvitationRevokeView, "team-invitation-revoke",
        OWNER_ONLY),
-    op("team/members/<int:pk>/role/", team.MemberRoleView, "team-member-role", OWNER_ONLY),
-    op("team/members/<int:pk>/remove/", team.MemberRemoveView, "team-member-remove",
-       OWNER_ONLY),
+    *verbs("team/members/<int:pk>/", "team-member",
+           {"role": team.MemberRoleView, "remove": team.MemberRemoveView},
+           route=partial(op, access=OWNER_ONLY)),
     op("team/firms/", team.FirmAddView, "team-firms", OWNER_ONLY),
     op("team/firms/<int:pk>/end/", team.FirmEndView, "team-firm-end", OWNER_ONLY),
     op("team/grants/<int:pk>/revoke/", team.GrantRevokeView, "team-grant-revoke", OWNER_ONLY),
@@ -81,7 +83,7 @@ urlpatterns = [
     op("automation/rules/<str:kind>/", automation.RuleView, "automation-rule", BOOKKEEPER_ONLY),
     *verbs("automation/rules/<str:kind>/", "automation-rule",
            {"on": automation.RuleOnView, "off": automation.RuleOffView},
-           route=lambda where, view, name: op(where, view, name, BOOKKEEPER_ONLY)),
+           route=partial(op, access=BOOKKEEPER_ONLY)),
     op("automation/actions/", automation.RuleActionListView, "automation-actions",
        BOOKKEEPER_ONLY),
     op("automation/actions/<int:pk>/undo/", automation.RuleActionUndoView,

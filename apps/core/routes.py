@@ -16,6 +16,13 @@ def verbs(prefix: str, name: str, views: dict[str, Any],
     return [build(f"{prefix}{verb}/", view, f"{name}-{verb}") for verb, view in views.items()]
 
 
+def switch(prefix: str, name: str, view: Any, arg: str, values: dict[str, Any]) -> list:
+    """One view behind several verbs, told which by the keyword `arg`: `<prefix><verb>/` calls
+    `view(..., arg=value)` and is named `<name>-<verb>` (e.g. hold/release → hold=True/False)."""
+    return [path(f"{prefix}{verb}/", view, {arg: value}, name=f"{name}-{verb}")
+            for verb, value in values.items()]
+
+
 def resource(where: str, names: tuple[str, str], listing: Any = None, detail: Any = None,
              actions: dict[str, Any] | None = None,
              route: Callable[[str, Any, str], Any] | None = None) -> list:

@@ -1,6 +1,6 @@
 from django.urls import include, path
 
-from apps.core.routes import resource, verbs
+from apps.core.routes import resource, switch, verbs
 from apps.portal import (
     activity,
     automation,
@@ -58,10 +58,8 @@ urlpatterns = [
     path("collections/emails/<int:pk>/", collections.email_view, name="reminder-email"),
     *verbs("customers/<int:pk>/", "customer", {"reminders": collections.customer_mode_view,
                                                "contacts": collections.customer_contacts_view}),
-    path("customers/<int:pk>/hold/", collections.customer_hold_view, {"hold": True},
-         name="customer-hold"),
-    path("customers/<int:pk>/release/", collections.customer_hold_view, {"hold": False},
-         name="customer-release"),
+    *switch("customers/<int:pk>/", "customer", collections.customer_hold_view, "hold",
+            {"hold": True, "release": False}),
     path("reminders/unsubscribe/<str:token>/", collections.unsubscribe,
          name="reminder-unsubscribe"),
     # Reserves, banks, recurring, what-if
@@ -73,18 +71,8 @@ urlpatterns = [
     path("banks/", banks.bank_list, name="banks"),
     path("banks/<int:pk>/include/", banks.bank_include_view, name="bank-include"),
     path("recurring/", recurring.recurring_list, name="recurring"),
-    path(
-        "recurring/confirm/",
-        recurring.recurring_set_view,
-        {"status": "confirmed"},
-        name="recurring-confirm",
-    ),
-    path(
-        "recurring/dismiss/",
-        recurring.recurring_set_view,
-        {"status": "dismissed"},
-        name="recurring-dismiss",
-    ),
+    *switch("recurring/", "recurring", recurring.recurring_set_view, "status",
+            {"confirm": "confirmed", "dismiss": "dismissed"}),
     path("recurring/clear/", recurring.recurring_clear_view, name="recurring-clear"),
     path("whatif/", whatif.whatif, name="whatif"),
     # Onboarding, settings, team, activity
@@ -110,10 +98,8 @@ urlpatterns = [
     path("activity/", activity.activity, name="activity"),
     path("automation/", automation.automation_page, name="automation"),
     path("automation/<str:kind>/save/", automation.automation_save_view, name="automation-save"),
-    path("automation/<str:kind>/on/", automation.automation_switch_view, {"on": True},
-         name="automation-on"),
-    path("automation/<str:kind>/off/", automation.automation_switch_view, {"on": False},
-         name="automation-off"),
+    *switch("automation/<str:kind>/", "automation", automation.automation_switch_view, "on",
+            {"on": True, "off": False}),
     path("automation/actions/<int:pk>/undo/", automation.automation_undo_view,
          name="automation-undo"),
     # Other helpers' routes (kept as they added them).
