@@ -48,10 +48,6 @@ class BurnFacts:
     sources: tuple[tuple[str, str], ...]  # (account identity, "bank_feed" | "qbo")
     outflows: tuple[Outflow, ...]  # burn-counted outflows over the history window and today
 
-    @property
-    def has_burn(self) -> bool:
-        return self.daily_burn > 0
-
 
 @dataclass(slots=True)
 class _Leg:

@@ -8,6 +8,7 @@ bill, expect an invoice on a date) are worth Δlow point ÷ daily burn.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import date
 from decimal import Decimal
@@ -28,25 +29,6 @@ class DecisionError(ValueError):
 class PayBillNow:
     bill_id: str
     amount: Decimal | None = None  # None = the whole open balance; negative = reversal
-
-
-@dataclass(frozen=True, slots=True)
-class ScheduleBill:
-    """Schedule (or delay) a bill's payment to ``pay_on``; None = back to its due date."""
-
-    bill_id: str
-    pay_on: date | None
-
-
-DelayBill = ScheduleBill
-
-
-@dataclass(frozen=True, slots=True)
-class ExpectInvoice:
-    """The owner's "expect on" date for an invoice; None = back to the customer's habit."""
-
-    invoice_id: str
-    on: date | None
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,6 +59,25 @@ class ReleaseReserve:
     amount: Decimal
 
 
+@dataclass(frozen=True, slots=True)
+class ScheduleBill:
+    """Schedule (or delay) a bill's payment to ``pay_on``; None = back to its due date."""
+
+    bill_id: str
+    pay_on: date | None
+
+
+DelayBill = ScheduleBill
+
+
+@dataclass(frozen=True, slots=True)
+class ExpectInvoice:
+    """The owner's "expect on" date for an invoice; None = back to the customer's habit."""
+
+    invoice_id: str
+    on: date | None
+
+
 Decision = Union[  # noqa: UP007 - a readable list of the decision types
     PayBillNow,
     ScheduleBill,
@@ -87,6 +88,7 @@ Decision = Union[  # noqa: UP007 - a readable list of the decision types
     ReleaseReserve,
 ]
 CASH_NOW = (PayBillNow, CollectInvoice, ApplyCredit, FundReserve, ReleaseReserve)
+OpenDocument = OpenBill | OpenInvoice
 
 
 def _check_amount(value: Decimal | None) -> None:
@@ -120,11 +122,36 @@ def _swap(items: tuple, index: int, item: object) -> tuple:
     return items[:index] + (item,) + items[index + 1 :]
 
 
+def _change_open(
+    inputs: RunwayInputs, decision: Decision, change: Callable[[OpenDocument], OpenDocument]
+) -> RunwayInputs:
+    """New inputs with ``change`` made to the open bill (``bill_id``) or invoice the decision
+    names."""
+    bill_id = getattr(decision, "bill_id", None)
+    if bill_id is not None:
+        i, bill = _find_bill(inputs, bill_id)
+        return replace(inputs, open_bills=_swap(inputs.open_bills, i, change(bill)))
+    i, inv = _find_invoice(inputs, decision.invoice_id)
+    return replace(inputs, open_invoices=_swap(inputs.open_invoices, i, change(inv)))
+
+
 def _new_balance(balance: Decimal, amount: Decimal, what: str) -> Decimal:
     after = balance - amount
     if after < 0:
         raise DecisionError(f"{what}: {amount} is more than the open balance {balance}")
     return after
+
+
+def _pay_down(inputs: RunwayInputs, decision: Decision, amount: Decimal, what: str) -> RunwayInputs:
+    """``amount`` off the open balance of the bill or invoice the decision names. A fully paid one
+    stays with balance 0 (no forecast, no aging) so a reversal finds it."""
+    return _change_open(
+        inputs, decision, lambda doc: replace(doc, balance=_new_balance(doc.balance, amount, what))
+    )
+
+
+def _with_cash(inputs: RunwayInputs, amount: Decimal, reason: str) -> RunwayInputs:
+    return replace(inputs, adjustments=inputs.adjustments + (CashAdjustment(amount, reason),))
 
 
 def resolved_amount(inputs: RunwayInputs, decision: Decision) -> Decimal | None:
@@ -152,46 +179,22 @@ def apply_decision(inputs: RunwayInputs, decision: Decision) -> RunwayInputs:
     require_home(inputs)
     _check_amount(getattr(decision, "amount", None))
     if isinstance(decision, PayBillNow):
-        i, bill = _find_bill(inputs, decision.bill_id)
         amount = resolved_amount(inputs, decision)
-        paid = replace(bill, balance=_new_balance(bill.balance, amount, f"bill {bill.id}"))
-        # A fully paid bill stays with balance 0 (no forecast, no aging) so a reversal finds it.
-        return replace(
-            inputs,
-            open_bills=_swap(inputs.open_bills, i, paid),
-            adjustments=inputs.adjustments + (CashAdjustment(-amount, f"pay bill {bill.id}"),),
-        )
+        paid = _pay_down(inputs, decision, amount, f"bill {decision.bill_id}")
+        return _with_cash(paid, -amount, f"pay bill {decision.bill_id}")
     if isinstance(decision, CollectInvoice):
-        i, inv = _find_invoice(inputs, decision.invoice_id)
         amount = resolved_amount(inputs, decision)
-        got = replace(inv, balance=_new_balance(inv.balance, amount, f"invoice {inv.id}"))
-        return replace(
-            inputs,
-            open_invoices=_swap(inputs.open_invoices, i, got),
-            adjustments=inputs.adjustments + (CashAdjustment(amount, f"collect invoice {inv.id}"),),
-        )
+        got = _pay_down(inputs, decision, amount, f"invoice {decision.invoice_id}")
+        return _with_cash(got, amount, f"collect invoice {decision.invoice_id}")
     if isinstance(decision, ScheduleBill):
-        i, bill = _find_bill(inputs, decision.bill_id)
-        return replace(
-            inputs,
-            open_bills=_swap(inputs.open_bills, i, replace(bill, scheduled_date=decision.pay_on)),
-        )
+        return _change_open(inputs, decision, lambda b: replace(b, scheduled_date=decision.pay_on))
     if isinstance(decision, ExpectInvoice):
-        i, inv = _find_invoice(inputs, decision.invoice_id)
-        return replace(
-            inputs,
-            open_invoices=_swap(inputs.open_invoices, i, replace(inv, expected_date=decision.on)),
-        )
+        return _change_open(inputs, decision, lambda inv: replace(inv, expected_date=decision.on))
     if isinstance(decision, ApplyCredit):
         if (decision.bill_id is None) == (decision.invoice_id is None):
             raise DecisionError("a credit applies to exactly one bill or one invoice")
-        if decision.bill_id is not None:
-            i, bill = _find_bill(inputs, decision.bill_id)
-            new = replace(bill, balance=_new_balance(bill.balance, decision.amount, bill.id))
-            return replace(inputs, open_bills=_swap(inputs.open_bills, i, new))
-        i, inv = _find_invoice(inputs, decision.invoice_id)
-        new_inv = replace(inv, balance=_new_balance(inv.balance, decision.amount, inv.id))
-        return replace(inputs, open_invoices=_swap(inputs.open_invoices, i, new_inv))
+        target = decision.bill_id if decision.bill_id is not None else decision.invoice_id
+        return _pay_down(inputs, decision, decision.amount, target)
     if isinstance(decision, (FundReserve, ReleaseReserve)):
         i, res = _find_reserve(inputs, decision.reserve_id)
         delta = decision.amount if isinstance(decision, FundReserve) else -decision.amount

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
-from typing import TYPE_CHECKING, Literal, NamedTuple
+from typing import TYPE_CHECKING, ClassVar, Literal, NamedTuple
 
 from .currency import ExchangeRate, Money
 from .money import ZERO
@@ -48,14 +48,26 @@ def _check_decimal(obj: object, *names: str) -> None:
             )
 
 
+class _DecimalFields:
+    """A frozen input whose ``decimal_fields`` are checked to be Decimal (or None) once built."""
+
+    __slots__ = ()
+    decimal_fields: ClassVar[tuple[str, ...]] = ()
+
+    def __post_init__(self) -> None:
+        _check_decimal(self, *self.decimal_fields)
+
+
 @dataclass(frozen=True, slots=True)
-class BankAccountBalance:
+class BankAccountBalance(_DecimalFields):
     """One copy of an account's current balance (QBO's or the bank feed's).
 
     Copies sharing ``linked_key`` are the same real account (identity linking); the one with the
     later ``fresh_at`` wins. ``included`` is the owner's choice; excluding any copy excludes the
     account. Credit card accounts are never cash.
     """
+
+    decimal_fields = ("balance",)
 
     account_key: str
     name: str
@@ -67,9 +79,6 @@ class BankAccountBalance:
     linked_key: str | None = None
     currency: str = ""  # the balance's currency; "" = the business's home currency
     foreign: Money | None = None  # set by conversion: the balance before it was converted
-
-    def __post_init__(self) -> None:
-        _check_decimal(self, "balance")
 
     @property
     def identity(self) -> str:
@@ -121,13 +130,11 @@ class _Due:
         return self.due_date or self.txn_date
 
 
-class _Open(_Due):
+class _Open(_Due, _DecimalFields):
     """An open invoice or bill: its balance and total are Decimal."""
 
     __slots__ = ()
-
-    def __post_init__(self) -> None:
-        _check_decimal(self, "balance", "total")
+    decimal_fields = ("balance", "total")
 
 
 @dataclass(frozen=True, slots=True)
@@ -200,19 +207,20 @@ class OpenBill(_Open):
 
 
 @dataclass(frozen=True, slots=True)
-class IssuedDocument:
+class IssuedDocument(_DecimalFields):
     """An invoice or bill (open or paid) with its total, for DSO/DPO's trailing-90-day sums."""
+
+    decimal_fields = ("total",)
 
     kind: Literal["invoice", "bill"]
     txn_date: date
     total: Decimal
 
-    def __post_init__(self) -> None:
-        _check_decimal(self, "total")
-
 
 @dataclass(frozen=True, slots=True)
-class Reserve:
+class Reserve(_DecimalFields):
+    decimal_fields = ("held", "target")
+
     id: str
     name: str
     held: Decimal
@@ -220,18 +228,17 @@ class Reserve:
     due_date: date | None = None
     active: bool = True
 
-    def __post_init__(self) -> None:
-        _check_decimal(self, "held", "target")
-
 
 @dataclass(frozen=True, slots=True)
-class SeriesOverride:
+class SeriesOverride(_DecimalFields):
     """The owner's word on a recurring series (key as reported by detection).
 
     ``confirmed``: always counts; the given fields replace detected ones (an edit), and with
     cadence, amount and next_date all given the series counts even if no longer detected.
     ``dismissed``: never projected.
     """
+
+    decimal_fields = ("amount",)
 
     key: str
     status: Literal["confirmed", "dismissed"]
@@ -240,19 +247,15 @@ class SeriesOverride:
     amount: Decimal | None = None
     next_date: date | None = None
 
-    def __post_init__(self) -> None:
-        _check_decimal(self, "amount")
-
 
 @dataclass(frozen=True, slots=True)
-class CashAdjustment:
+class CashAdjustment(_DecimalFields):
     """Cash moved today by a scenario decision (+ in, − out); never stored, only simulated."""
+
+    decimal_fields = ("amount",)
 
     amount: Decimal
     reason: str
-
-    def __post_init__(self) -> None:
-        _check_decimal(self, "amount")
 
 
 @dataclass(frozen=True, slots=True)

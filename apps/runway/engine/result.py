@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
+from operator import attrgetter
 from typing import Any
 
 from .aging import BUCKETS, Aging
@@ -18,7 +19,7 @@ from .cards import CardFacts
 from .cash import AccountView
 from .convert import CurrencyNote
 from .currency import rate_text
-from .forecast import Flag, Forecast, LowPoint, Week
+from .forecast import Forecast
 from .habits import CustomerHabit, HabitFacts
 from .money import ZERO, to_cents, to_tenth
 from .recurring import RecurringSeries
@@ -55,25 +56,12 @@ class RunwayResult:
     cards: tuple[CardFacts, ...] = ()
     currency_notes: tuple[CurrencyNote, ...] = ()
 
-    @property
-    def weeks(self) -> tuple[Week, ...]:
-        return self.forecast.weeks
-
-    @property
-    def low_point(self) -> LowPoint:
-        return self.forecast.low_point
-
-    @property
-    def cash_zero_week(self) -> date | None:
-        return self.forecast.cash_zero_week
-
-    @property
-    def flags(self) -> tuple[Flag, ...]:
-        return self.forecast.flags
-
-    @property
-    def burn(self) -> BurnFacts:
-        return self.history.burn
+    # Shortcuts read all over the product (views, templates, alerts) to the parts below.
+    weeks = property(attrgetter("forecast.weeks"))
+    low_point = property(attrgetter("forecast.low_point"))
+    cash_zero_week = property(attrgetter("forecast.cash_zero_week"))
+    flags = property(attrgetter("forecast.flags"))
+    burn = property(attrgetter("history.burn"))
 
 
 def _m(value: Decimal) -> str:
