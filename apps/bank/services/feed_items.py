@@ -105,8 +105,11 @@ def item_status_from_error(item: PlaidItem, exc: PlaidError) -> PlaidItem:
         return item_status_set(item, Status.LOGIN_REQUIRED, exc.error_code)
     if exc.error_code in ("ITEM_NOT_FOUND", "INVALID_ACCESS_TOKEN"):
         return item_status_set(item, Status.DISCONNECTED, exc.error_code)
+    now = timezone.now()
     item.last_error = f"{exc.error_type}/{exc.error_code}"
-    item.save(update_fields=["last_error"])
+    item.failing_since = item.failing_since or now
+    item.failed_at = now
+    item.save(update_fields=["last_error", "failing_since", "failed_at"])
     return item
 
 

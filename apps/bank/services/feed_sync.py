@@ -173,11 +173,14 @@ def sync_result_apply(business, item: PlaidItem, result: SyncResult, *, full: bo
         current.cursor = result.next_cursor
         current.last_sync_at = now
         current.last_error = ""
+        current.failing_since = current.failed_at = None
         if current.status == Status.LOGIN_REQUIRED:  # a sync that works means the login is fine
             current.status = Status.OK
-        current.save(update_fields=["cursor", "last_sync_at", "last_error", "status"])
+        current.save(update_fields=["cursor", "last_sync_at", "last_error", "status",
+                                    "failing_since", "failed_at"])
         item.cursor, item.last_sync_at, item.last_error, item.status = (
             current.cursor, now, "", current.status)
+        item.failing_since = item.failed_at = None
     return len(result.added), len(result.modified), removed, len(rejected)
 
 

@@ -112,6 +112,9 @@ def _plaid_dispatch(now) -> int:
     ).select_related("business")
     for item in items:
         business = item.business
+        retry_at = item.retry_at()
+        if retry_at is not None and now < retry_at:
+            continue  # failing: waits longer each time (a person's "Sync now" still runs)
         if _sync_due("plaid", business, item.last_sync_at, now):
             with tenant_context(business):
                 enqueue(item.item_id)
