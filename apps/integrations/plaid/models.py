@@ -36,12 +36,12 @@ class PlaidItem(models.Model):
     failing_since = models.DateTimeField(null=True, blank=True)
     failed_at = models.DateTimeField(null=True, blank=True)
 
+    def __str__(self) -> str:
+        return f"{self.institution_name or self.item_id} ({self.status})"
+
     def retry_at(self) -> datetime | None:
         """When the sync dispatcher may try a failing item again (None: it is not failing)."""
         if self.failing_since is None or self.failed_at is None:
             return None
         wait = (self.failed_at - self.failing_since) / 2
         return self.failed_at + min(max(wait, RETRY_FIRST), RETRY_LONGEST)
-
-    def __str__(self) -> str:
-        return f"{self.institution_name or self.item_id} ({self.status})"
