@@ -29,9 +29,10 @@ from apps.accounts.models import (
 )
 from apps.accounts.services import (
     InvalidInvitation,
-    _hash,
     invitation_claim,
     invitation_email_clean,
+    invitation_find,
+    invitation_token_hash,
 )
 from apps.core.errors import ApplicationError, PermissionDenied
 from apps.core.services.audit import audit_record
@@ -90,7 +91,8 @@ def firm_invitation_create(*, actor: User, firm: Firm, email: str, role: str) ->
         raise InvalidInvitation(f"Unknown firm role “{role}”.")
     token = secrets.token_urlsafe(32)
     invitation = FirmInvitation.objects.create(
-        firm=firm, email=email, role=role, token_hash=_hash(token), invited_by=actor,
+        firm=firm, email=email, role=role, token_hash=invitation_token_hash(token),
+        invited_by=actor,
         expires_at=timezone.now() + settings.INVITATION_TTL,
     )
     link = public_url(f"/firm/invite/{token}/")
@@ -106,13 +108,8 @@ def firm_invitation_create(*, actor: User, firm: Firm, email: str, role: str) ->
 
 
 def firm_invitation_lookup(token: str) -> FirmInvitation:
-    invitation = FirmInvitation.objects.select_related("firm").filter(
-        token_hash=_hash(token)).first()
-    if invitation is None or invitation.accepted_at:
-        raise InvalidInvitation("This invitation link is not valid or was already used.")
-    if invitation.expires_at <= timezone.now():
-        raise InvalidInvitation("This invitation has expired. Ask a partner for a new one.")
-    return invitation
+    return invitation_find(FirmInvitation.objects.select_related("firm"), token,
+                           ask="a partner")
 
 
 def firm_invitation_accept(*, token: str, password: str = "", full_name: str = "",
@@ -178,8 +175,9 @@ def firm_client_create(*, actor: User, firm: Firm, slug: str, name: str, owner_e
         audit_record(actor=actor, action="firm.client_added", business=business, obj=link,
                      after={"firm": firm.slug, "by": "firm", "owner": owner_email})
         invitation = Invitation.objects.create(
-            business=business, email=owner_email, role=Role.OWNER, token_hash=_hash(token),
-            invited_by=actor, expires_at=timezone.now() + settings.INVITATION_TTL)
+            business=business, email=owner_email, role=Role.OWNER,
+            token_hash=invitation_token_hash(token), invited_by=actor,
+            expires_at=timezone.now() + settings.INVITATION_TTL)
         audit_record(actor=actor, action="invitation.created", business=business,
                      obj=invitation, after={"email": owner_email, "role": Role.OWNER})
         firm_grant(actor=actor, firm=firm, business=business, user=actor,

@@ -12,7 +12,7 @@ from django.core.cache import caches
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.mail import send_mail
 from django.db import transaction
-from django.db.models import F
+from django.db.models import F, QuerySet
 from django.utils import timezone
 
 from apps.accounts.models import Invitation, Membership, Role, User
@@ -35,7 +35,8 @@ class InvalidSignup(ApplicationError):
     code = "invalid_signup"
 
 
-def _hash(token: str) -> str:
+def invitation_token_hash(token: str) -> str:
+    """What an emailed invitation stores of its token (never the token itself)."""
     return hashlib.sha256(token.encode()).hexdigest()
 
 
@@ -159,7 +160,7 @@ def invitation_create(*, actor: User, business: Business, email: str, role: str)
         business=business,
         email=email,
         role=role,
-        token_hash=_hash(token),
+        token_hash=invitation_token_hash(token),
         invited_by=actor,
         expires_at=timezone.now() + settings.INVITATION_TTL,
     )
@@ -197,17 +198,23 @@ def invitation_claim(invitation, password: str, full_name: str = "", *,
     return invitation, user
 
 
-def invitation_lookup(token: str) -> Invitation:
-    invitation = (
-        Invitation.objects.select_related("business").filter(token_hash=_hash(token)).first()
-    )
-    if invitation is None or invitation.revoked_at:
+def invitation_find(invitations: QuerySet, token: str, *, ask: str):
+    """The invitation of `token` among `invitations` (a business's or a firm's), if it may still
+    be accepted: not revoked, not used, not expired; else InvalidInvitation, which says whom to
+    `ask` for a new one."""
+    invitation = invitations.filter(token_hash=invitation_token_hash(token)).first()
+    if invitation is None or getattr(invitation, "revoked_at", None):
         raise InvalidInvitation("This invitation link is not valid.")
     if invitation.accepted_at:
         raise InvalidInvitation("This invitation has already been used.")
     if invitation.expires_at <= timezone.now():
-        raise InvalidInvitation("This invitation has expired. Ask the owner for a new one.")
+        raise InvalidInvitation(f"This invitation has expired. Ask {ask} for a new one.")
     return invitation
+
+
+def invitation_lookup(token: str) -> Invitation:
+    return invitation_find(Invitation.objects.select_related("business"), token,
+                           ask="the owner")
 
 
 def invitation_accept(*, token: str, password: str = "", full_name: str = "",

@@ -2,6 +2,7 @@
 revokes them, and every change is audited."""
 
 import pytest
+from django.utils import timezone
 
 from apps.accounts.firm_access import (
     FirmError,
@@ -11,7 +12,7 @@ from apps.accounts.firm_access import (
     firm_grant_revoke,
     firm_member_remove,
 )
-from apps.accounts.models import FirmClient, FirmMember, Membership, Role
+from apps.accounts.models import FirmClient, FirmInvitation, FirmMember, Membership, Role
 from apps.core.errors import PermissionDenied
 from apps.core.models import AuditEvent
 from tests.factories import UserFactory, make_member
@@ -130,9 +131,16 @@ def test_firm_invitation_link_makes_a_member_once(firm_setup):
     token = link.rstrip("/").rsplit("/", 1)[1]
     person, joined = firm_invitation_accept(token=token, password="a-long-password-1")
     assert joined == firm and FirmMember.objects.get(user=person).role == "staff"
-    with pytest.raises(InvalidInvitation):
+    with pytest.raises(InvalidInvitation, match="already been used"):
         firm_invitation_accept(token=token, password="a-long-password-1")
     assert user("kim@ledgerly.test") == person
+    late = firm_invitation_create(actor=partner, firm=firm, email="lee@ledgerly.test",
+                                  role="staff")
+    FirmInvitation.objects.filter(email="lee@ledgerly.test").update(expires_at=timezone.now())
+    with pytest.raises(InvalidInvitation, match="expired. Ask a partner"):
+        firm_invitation_accept(token=late.rstrip("/").rsplit("/", 1)[1], password="long-pass-2x")
+    with pytest.raises(InvalidInvitation, match="not valid"):
+        firm_invitation_accept(token="no-such-token", password="a-long-password-1")
 
 
 def test_a_firm_invitation_asks_a_two_step_account_to_sign_in_first(firm_setup):
