@@ -25,9 +25,9 @@ from django.core.cache import cache
 from apps.core.services.data_version import data_changed, data_version, in_schema, versions
 from apps.runway.engine import RunwayResult
 
-# (the data version it was computed at, the pickled result). "r2": the entry's format — a new
+# (the data version it was computed at, the pickled result). "r3": the entry's format — a new
 # format takes a new key, so an entry stored by older code is never read.
-RESULT_KEY = "runway-r2:{schema}:{as_of}"
+RESULT_KEY = "runway-r3:{schema}:{as_of}"
 RESULT_TTL = 6 * 60 * 60  # a safety net; invalidation is what keeps results fresh
 
 

@@ -12,7 +12,8 @@ in the same process on the same rows:
 weekly AR-in / AP-out totals by the same rules (habits: last 12 paid invoices in 2 years, same tie-
 break; business median fallback; 90+ days past due left out; journal-entry bank lines, card payments
 and refunds in burn, internal entries not; foreign balances at the current rate, left out without
-one; vendor credits netted against their vendor's bills earliest first). The SQL's totals must equal
+one; vendor credits netted against their vendor's bills earliest first, customer credits against
+their customer's invoices oldest first). The SQL's totals must equal
 the engine's (the recurring projection is not expressible in that query and is left out). Query
 counts of a small and the large business must be equal. The previous row-level loader
 (tests/runway/row_inputs.py) is timed too, for the record.
@@ -113,8 +114,11 @@ WITH acct AS (
   SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY late) AS m FROM paid
 ), habit AS (
   SELECT customer_qbo_id, AVG(late) AS a, COUNT(*) AS n FROM paid WHERE rn <= 12 GROUP BY 1
-), ar AS (
-  SELECT CASE WHEN i.expected_date IS NOT NULL THEN GREATEST(%(as_of)s, i.expected_date)
+), invoices AS (
+  -- Every open invoice with its forecast day (NULL: 90+ days past due, left out).
+  SELECT i.id, i.customer_qbo_id, COALESCE(i.due_date, i.txn_date) AS due,
+         CASE WHEN i.expected_date IS NOT NULL THEN GREATEST(%(as_of)s, i.expected_date)
+              WHEN %(as_of)s - COALESCE(i.due_date, i.txn_date) > 90 THEN NULL
               ELSE GREATEST(%(as_of)s, COALESCE(i.due_date, i.txn_date) + CAST(ROUND(
                    CASE WHEN h.n >= 3 THEN h.a ELSE COALESCE((SELECT m FROM med), 0)::numeric
                    END) AS integer)) END AS day,
@@ -123,7 +127,29 @@ WITH acct AS (
   FROM ar_invoice i LEFT JOIN habit h ON h.customer_qbo_id = i.customer_qbo_id COLLATE "C"
   LEFT JOIN rate r ON r.cur = i.currency
   WHERE NOT i.is_deleted AND i.balance > 0 AND (i.currency = %(home)s OR r.rate IS NOT NULL)
-    AND (i.expected_date IS NOT NULL OR %(as_of)s - COALESCE(i.due_date, i.txn_date) <= 90)
+), owed_back AS (
+  -- A customer's credit memos with credit left and payments not applied to an invoice.
+  SELECT c.customer_qbo_id,
+         SUM(CASE WHEN c.currency = %(home)s THEN c.left_ ELSE ROUND(c.left_ * r.rate, 2) END)
+           AS credit
+  FROM (SELECT customer_qbo_id, currency, balance AS left_ FROM ar_creditmemo
+        WHERE NOT is_deleted AND balance > 0
+        UNION ALL
+        SELECT customer_qbo_id, currency, unapplied_amount FROM ar_payment
+        WHERE NOT is_deleted AND unapplied_amount > 0) c
+  LEFT JOIN rate r ON r.cur = c.currency
+  WHERE c.currency = %(home)s OR r.rate IS NOT NULL
+  GROUP BY c.customer_qbo_id
+), ar AS (
+  -- Each customer's credit goes to its invoices oldest due date first (then the id as text),
+  -- doubtful ones included, never below 0.
+  SELECT x.day, x.amt - LEAST(x.amt, GREATEST(0, COALESCE(c.credit, 0) - x.before)) AS amt
+  FROM (SELECT invoices.*, COALESCE(SUM(amt) OVER (
+          PARTITION BY customer_qbo_id ORDER BY due, CAST(id AS text) COLLATE "C"
+          ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING), 0) AS before
+        FROM invoices) x
+  LEFT JOIN owed_back c ON c.customer_qbo_id = x.customer_qbo_id
+  WHERE x.day IS NOT NULL
 ), credit AS (
   SELECT vc.vendor_qbo_id,
          SUM(CASE WHEN vc.currency = %(home)s THEN u.left_ ELSE ROUND(u.left_ * r.rate, 2) END)

@@ -9,7 +9,7 @@ from collections.abc import Iterator
 from datetime import date, timedelta
 
 from apps.ap.models import Bill, BillPayment, VendorCredit
-from apps.ar.models import Invoice, RefundReceipt, SalesReceipt
+from apps.ar.models import CreditMemo, Invoice, Payment, RefundReceipt, SalesReceipt
 from apps.bank.models import (
     Account,
     BankTransaction,
@@ -23,6 +23,7 @@ from apps.ledger.models import ExchangeRate
 from apps.runway import selectors as s
 from apps.runway.engine import (
     CashMovement,
+    CustomerCredit,
     IssuedDocument,
     PaidInvoice,
     RunwayInputs,
@@ -195,6 +196,24 @@ def vendor_credits(home: str) -> list[Credit]:
     return found
 
 
+def customer_credits(home: str) -> list[CustomerCredit]:
+    """Credit memos with credit left, then payments with an unapplied amount (the SQL's order:
+    by the key, "credit_memo:…" before "payment:…", then the pk as text)."""
+    def own(currency: str) -> str:
+        return "" if currency == home else currency
+
+    memos = [CustomerCredit(f"credit_memo:{m.pk}", m.customer_qbo_id,
+                            m.customer.display_name if m.customer else "", "credit_memo",
+                            m.txn_date, m.balance, own(m.currency))
+             for m in CreditMemo.objects.live().filter(balance__gt=0).select_related("customer")]
+    paid = [CustomerCredit(f"payment:{p.pk}", p.customer_qbo_id,
+                           p.customer.display_name if p.customer else "", "payment", p.txn_date,
+                           p.unapplied_amount, own(p.currency))
+            for p in Payment.objects.live().filter(unapplied_amount__gt=0)
+            .select_related("customer")]
+    return sorted(memos + paid, key=lambda c: c.id)
+
+
 def rates(home: str) -> list[Rate]:
     return [Rate(r.source_currency, r.rate, r.as_of)
             for r in ExchangeRate.objects.live().filter(target_currency=home)]
@@ -245,5 +264,6 @@ def row_level_inputs(*, as_of: date, currency: str = "USD") -> RunwayInputs:
         currency=currency,
         journal_entries=tuple(journal_entries(as_of, currency)),
         vendor_credits=tuple(vendor_credits(currency)),
+        customer_credits=tuple(customer_credits(currency)),
         rates=tuple(rates(currency)),
     ), as_of)

@@ -1,4 +1,5 @@
-"""DESIGN §4b in the pure engine: journal entries, cards, refunds, vendor credits, currencies.
+"""DESIGN §4b in the pure engine: journal entries, cards, refunds, vendor and customer credits,
+currencies.
 Every expected figure is worked out by hand in the test's comment."""
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ import pytest
 
 from apps.runway.engine import (
     CurrencyMismatch,
+    CustomerCredit,
     ExchangeRate,
     ForeignMovement,
     JournalEntry,
@@ -137,6 +139,53 @@ def test_vendor_credit_larger_than_the_bills_never_goes_below_zero():
                           vendor_credits=(VendorCredit("VC", "v1", "Rent", AS_OF, D("999.00")),))
     result = compute_runway(inputs, AS_OF)
     assert sum(w.ap_out for w in result.weeks) == D("0.00")
+
+
+def test_customer_credits_lower_the_customer_s_invoices_oldest_first():
+    # Customer c1 has a credit memo of 300 and an unapplied payment of 500 (its cash is already
+    # in the bank): 800 of credit. Its invoices, oldest due first: I-old (200, due 07-01, 147
+    # days late: left out as doubtful, absorbs 200), I1 (400, due 11-30, absorbs 400), I2 (700,
+    # due 12-10, absorbs 200 → 500 still expected). c2's invoice is untouched. Expected AR in:
+    # 0 + 0 + 500 + 250 = 750 (it was 1,350: the 800 counted once in cash, again as income).
+    invoices = (inv("I2", date(2026, 12, 10), "700.00"), inv("I1", date(2026, 11, 30), "400.00"),
+                inv("I-old", date(2026, 7, 1), "200.00"),
+                inv("X1", date(2026, 12, 1), "250.00", customer="c2", name="Other"))
+    credits = (
+        CustomerCredit("credit_memo:1", "c1", "Acme Outdoor", "credit_memo", date(2026, 11, 2),
+                       D("300.00")),
+        CustomerCredit("payment:7", "c1", "Acme Outdoor", "payment", date(2026, 11, 20),
+                       D("500.00")),
+    )
+    inputs = RunwayInputs(accounts=(bank("chk", "10000.00"),), open_invoices=invoices,
+                          customer_credits=credits)
+    data = to_json(compute_runway(inputs, AS_OF))
+    assert data["customer_credits_applied"] == {"I-old": "200.00", "I1": "400.00",
+                                                "I2": "200.00"}
+    assert sum(D(w["ar_in"]) for w in data["weeks"]) == D("750.00")
+    weeks = {w["week_start"]: w for w in data["weeks"]}
+    assert weeks["2026-11-30"]["ar_in"] == "250.00"  # I1 absorbed, X1 250
+    assert weeks["2026-12-07"]["ar_in"] == "500.00"  # I2's 700 less 200
+    assert data["ar_aging"]["current"] == "1350.00"  # aging keeps QBO's open balances
+    assert [f["ref"] for f in data["flags"] if f["code"] == "invoice_doubtful"] == ["I-old"]
+    # More credit than invoices: nothing is expected, never less than nothing.
+    rich = replace(inputs, customer_credits=(replace(credits[1], balance=D("9999.00")),))
+    assert sum(w.ar_in for w in compute_runway(rich, AS_OF).weeks) == D("250.00")
+
+
+def test_a_foreign_customer_credit_is_converted_at_the_current_rate():
+    # A CAD credit memo of 1,000 at 0.72 = 720.00 home, against a CAD invoice of 2,000 (1,440).
+    rates = (ExchangeRate("CAD", D("0.72"), date(2026, 11, 1)),)
+    cad = replace(inv("CAD1", date(2026, 12, 1), "2000.00", customer="c9", name="Maple"),
+                  currency="CAD")
+    memo = CustomerCredit("credit_memo:3", "c9", "Maple", "credit_memo", date(2026, 11, 3),
+                          D("1000.00"), "CAD")
+    inputs = to_home(RunwayInputs(open_invoices=(cad,), customer_credits=(memo,), rates=rates),
+                     AS_OF)
+    data = to_json(compute_runway(inputs, AS_OF))
+    assert data["customer_credits_applied"] == {"CAD1": "720.00"}
+    assert sum(D(w["ar_in"]) for w in data["weeks"]) == D("720.00")  # 1,440 − 720
+    with pytest.raises(CurrencyMismatch):
+        require_home(RunwayInputs(customer_credits=(memo,)))
 
 
 EUR_RATES = (

@@ -4,9 +4,9 @@ A randomized set of books (seeded: reproducible) exercising every rule the aggre
 change — accounts in and out of runway, a confirmed and an unconfirmed bank feed, card
 spending, credits, deleted rows, zero/negative amounts, same-day payments to one counterparty,
 names that differ only in case/spacing, internal and external transfers with feed pairing,
-pending rows, payroll categories, feed rows reconciled to bill payments, window edges, paid-date
-ties beyond the last 12 — is loaded both ways and computed: the `manage.py runway --json`
-payloads must be identical.
+pending rows, payroll categories, feed rows reconciled to bill payments, customer credits,
+window edges, paid-date ties beyond the last 12 — is loaded both ways and computed: the
+`manage.py runway --json` payloads must be identical.
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from decimal import Decimal
 import pytest
 
 from apps.ap.models import Bill, BillPayment
-from apps.ar.models import Invoice
+from apps.ar.models import CreditMemo, Invoice, Payment
 from apps.bank.models import Account, BankTransaction, Purchase, Transfer
 from apps.runway import selectors
 from apps.runway.engine import compute_runway, to_json
@@ -28,9 +28,11 @@ from tests.factories import (
     BankTransactionFactory,
     BillFactory,
     BillPaymentFactory,
+    CreditMemoFactory,
     CustomerFactory,
     FeedAccountFactory,
     InvoiceFactory,
+    PaymentFactory,
     PurchaseFactory,
     RecurringSeriesOverrideFactory,
     ReserveFactory,
@@ -199,6 +201,18 @@ def _books(rnd: random.Random, as_of: date) -> None:
             paid_date=None if k == 2 else txn + timedelta(days=41 + k),
         ))
     Invoice.objects.bulk_create(invoices)
+    # Customer credits: credit memos with credit left (or used up), unapplied payments, deleted.
+    CreditMemo.objects.bulk_create([CreditMemoFactory.build(
+        realm_id=REALM, qbo_id=qid(), customer=(c := rnd.choice(customers)),
+        customer_qbo_id=c.qbo_id, total=(t := _money(rnd, 50, 3000)),
+        balance=rnd.choice([t, t / 2, Decimal("0.00")]), is_deleted=rnd.random() < 0.1,
+    ) for _ in range(12)])
+    Payment.objects.bulk_create([PaymentFactory.build(
+        realm_id=REALM, qbo_id=qid(), customer=(c := rnd.choice(customers)),
+        customer_qbo_id=c.qbo_id, total=(t := _money(rnd, 50, 3000)), home_total=t,
+        unapplied_amount=rnd.choice([t, Decimal("0.00"), Decimal("0.00")]),
+        is_deleted=rnd.random() < 0.1,
+    ) for _ in range(12)])
 
     bills = []
     for _ in range(80):
@@ -256,7 +270,7 @@ def test_fast_inputs_give_the_row_level_figures(tenant_a, seed, as_of):
     keys = {s["key"] for s in data["recurring"]}
     assert {"account:4", "name:gusto payroll"} <= keys
     assert data["cards"][0]["owed"] is not None and data["currency_notes"]
-    assert data["vendor_credits_applied"]
+    assert data["vendor_credits_applied"] and data["customer_credits_applied"]
     assert any(f["code"] == "currency_rate_missing" for f in data["flags"])
     kinds = {m.kind for m in fast.movements}
     assert {"card_payment", "refund"} <= kinds

@@ -41,7 +41,14 @@ from .inputs import (
     RunwayInputs,
     SeriesOverride,
 )
-from .real_books import ForeignMovement, JournalEntry, JournalLine, VendorCredit, memo_key
+from .real_books import (
+    CustomerCredit,
+    ForeignMovement,
+    JournalEntry,
+    JournalLine,
+    VendorCredit,
+    memo_key,
+)
 from .recurring import RecurringSeries
 from .result import HistoryFacts, RunwayResult, to_json
 
@@ -90,6 +97,7 @@ __all__ = [
     "ScheduleBill",
     "SeriesOverride",
     "VendorCredit",
+    "CustomerCredit",
     "Week",
     "apply_decision",
     "apply_scenario",

@@ -114,6 +114,7 @@ def compute_runway(
         habits=history.habits,
         series=history.series,
         credits=inputs.vendor_credits,
+        customer_credits=inputs.customer_credits,
         card_owed=owed_by_account(book),
     )
     conversion = inputs.conversion

@@ -1,10 +1,10 @@
 """The explicit conversion step: every foreign amount of the inputs becomes home money.
 
-Balances, open invoices and bills, card amounts owed and vendor credits use the currency's
-current rate (latest ``AsOfDate`` on or before as_of; a later rate is ignored); a cash movement or
-journal entry uses its own transaction's rate. Each converted item is rounded to cents half-up
-before anything is summed. No rate → the item is left out and a ``currency_rate_missing`` flag
-says so: an unconverted foreign amount is never added to home money. The result carries
+Balances, open invoices and bills, card amounts owed and vendor and customer credits use the
+currency's current rate (latest ``AsOfDate`` on or before as_of; a later rate is ignored); a cash
+movement or journal entry uses its own transaction's rate. Each converted item is rounded to cents
+half-up before anything is summed. No rate → the item is left out and a ``currency_rate_missing``
+flag says so: an unconverted foreign amount is never added to home money. The result carries
 ``conversion``; the engine refuses inputs that still hold a foreign amount (``require_home``).
 """
 
@@ -95,7 +95,7 @@ class _Converter:
 
 
 def _documents(conv: _Converter, items: tuple, what: str) -> tuple:
-    """Open invoices, bills or vendor credits: balance (and total) at the current rate."""
+    """Open invoices, bills or credits: balance (and total) at the current rate."""
     out = []
     for item in items:
         if _is_home(item.currency, conv.home):
@@ -172,6 +172,7 @@ def to_home(inputs: RunwayInputs, as_of: date) -> RunwayInputs:
     invoices = _documents(conv, inputs.open_invoices, "Invoice")
     bills = _documents(conv, inputs.open_bills, "Bill")
     credits = _documents(conv, inputs.vendor_credits, "Vendor credit")
+    customer_credits = _documents(conv, inputs.customer_credits, "Customer credit")
     return replace(
         inputs,
         accounts=tuple(accounts),
@@ -181,6 +182,7 @@ def to_home(inputs: RunwayInputs, as_of: date) -> RunwayInputs:
         open_invoices=invoices,
         open_bills=bills,
         vendor_credits=credits,
+        customer_credits=customer_credits,
         conversion=Conversion(as_of, conv.notes(), tuple(conv.flags), conv.own_rate_items),
     )
 
@@ -195,6 +197,7 @@ def require_home(inputs: RunwayInputs) -> None:
             inputs.open_invoices,
             inputs.open_bills,
             inputs.vendor_credits,
+            inputs.customer_credits,
             inputs.journal_entries,
         )
         for item in group

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
+from operator import attrgetter
+from typing import Any
 
 from .habits import HabitFacts
 from .inputs import OpenBill, OpenInvoice
 from .money import ZERO, fmt_money, plural
-from .real_books import VendorCredit
+from .real_books import CustomerCredit, VendorCredit
 from .recurring import RULES, RecurringSeries, normalise
 from .weeks import WEEKS, horizon, week_index
 
@@ -63,6 +66,8 @@ class Forecast:
     bill_dates: dict[str, date]  # forecast payment date
     recurring: tuple[ProjectedOutflow, ...]
     credit_applied: dict[str, Decimal] = field(default_factory=dict)  # bill id → vendor credit
+    # invoice id → the customer's unapplied credit or payment it absorbs
+    customer_credit_applied: dict[str, Decimal] = field(default_factory=dict)
 
 
 def invoice_date(inv: OpenInvoice, habits: HabitFacts, as_of: date) -> date | None:
@@ -98,25 +103,43 @@ def _cover(
     return covered
 
 
+def _absorb(documents: Iterable[Any], credits: Iterable[Any], party: Callable[[Any], str],
+            order: Callable[[Any], Any]) -> dict[str, Decimal]:
+    """Document id → the party's credit it absorbs: each party's credit goes to its open
+    documents in ``order``, never below 0."""
+    left: dict[str, Decimal] = {}
+    for credit in credits:
+        if credit.balance > 0:
+            left[party(credit)] = left.get(party(credit), ZERO) + credit.balance
+    applied: dict[str, Decimal] = {}
+    if not left:
+        return applied
+    for doc in sorted((d for d in documents if d.balance > 0 and left.get(party(d), ZERO) > 0),
+                      key=order):
+        take = min(doc.balance, left[party(doc)])
+        if take > 0:
+            applied[doc.id] = take
+            left[party(doc)] -= take
+    return applied
+
+
 def net_vendor_credits(
     bills: tuple[OpenBill, ...], credits: tuple[VendorCredit, ...], as_of: date
 ) -> dict[str, Decimal]:
     """Bill id → vendor credit it is expected to absorb: each vendor's unapplied credit goes to
     its open bills in forecast-date order (then id), earliest first, never below 0."""
-    left: dict[str, Decimal] = {}
-    for credit in credits:
-        if credit.balance > 0:
-            left[credit.vendor_id] = left.get(credit.vendor_id, ZERO) + credit.balance
-    applied: dict[str, Decimal] = {}
-    if not left:
-        return applied
-    open_bills = [b for b in bills if b.balance > 0 and left.get(b.vendor_id, ZERO) > 0]
-    for bill in sorted(open_bills, key=lambda b: (bill_date(b, as_of), b.id)):
-        take = min(bill.balance, left[bill.vendor_id])
-        if take > 0:
-            applied[bill.id] = take
-            left[bill.vendor_id] -= take
-    return applied
+    return _absorb(bills, credits, attrgetter("vendor_id"), lambda b: (bill_date(b, as_of), b.id))
+
+
+def net_customer_credits(
+    invoices: tuple[OpenInvoice, ...], credits: tuple[CustomerCredit, ...]
+) -> dict[str, Decimal]:
+    """Invoice id → the customer's unapplied credit (credit memos, unapplied payments) it is
+    expected to absorb: oldest due date first (then id), as QuickBooks applies credits, never
+    below 0. An invoice left out as doubtful absorbs its share too: the credit is most likely
+    for it."""
+    return _absorb(invoices, credits, attrgetter("customer_id"),
+                   lambda i: (i.effective_due, i.id))
 
 
 def build_forecast(
@@ -128,6 +151,7 @@ def build_forecast(
     habits: HabitFacts,
     series: list[RecurringSeries] | tuple[RecurringSeries, ...],
     credits: tuple[VendorCredit, ...] = (),
+    customer_credits: tuple[CustomerCredit, ...] = (),
     card_owed: dict[str, Decimal] | None = None,
 ) -> Forecast:
     """``card_owed``: account key of a card → amount owed now, the first projected payment of
@@ -141,6 +165,7 @@ def build_forecast(
     invoice_dates: dict[str, date | None] = {}
     bill_dates: dict[str, date] = {}
 
+    absorbed = net_customer_credits(invoices, customer_credits)
     for inv in invoices:
         if inv.balance <= 0:
             continue
@@ -159,10 +184,13 @@ def build_forecast(
                 )
             )
             continue
+        expected = inv.balance - absorbed.get(inv.id, ZERO)  # the rest is already paid
+        if expected <= 0:
+            continue
         if when >= end:
-            beyond_in += inv.balance
+            beyond_in += expected
         else:
-            ar_in[week_index(when, first_monday)] += inv.balance
+            ar_in[week_index(when, first_monday)] += expected
 
     credit_applied = net_vendor_credits(bills, credits, as_of)
     counted_keys = {s.key for s in series if s.counts}
@@ -242,4 +270,5 @@ def build_forecast(
         bill_dates=bill_dates,
         recurring=tuple(projected),
         credit_applied=credit_applied,
+        customer_credit_applied=absorbed,
     )

@@ -33,7 +33,7 @@ MovementKind = Literal[
 ]
 if TYPE_CHECKING:
     from .convert import Conversion
-    from .real_books import ForeignMovement, JournalEntry, VendorCredit
+    from .real_books import CustomerCredit, ForeignMovement, JournalEntry, VendorCredit
 
 Cadence = Literal["weekly", "biweekly", "semimonthly", "monthly", "quarterly"]
 
@@ -274,6 +274,7 @@ class RunwayInputs:
     currency: str = "USD"
     # Real books (DESIGN §4b):
     vendor_credits: tuple[VendorCredit, ...] = ()
+    customer_credits: tuple[CustomerCredit, ...] = ()
     journal_entries: tuple[JournalEntry, ...] = ()  # their bank lines become cash movements
     foreign_movements: tuple[ForeignMovement, ...] = ()  # converted at their own rates
     rates: tuple[ExchangeRate, ...] = ()  # rate history; the current one converts balances

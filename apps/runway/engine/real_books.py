@@ -1,4 +1,5 @@
-"""Inputs of real books (DESIGN §4b): vendor credits, journal entries, foreign-currency movements.
+"""Inputs of real books (DESIGN §4b): vendor and customer credits, journal entries,
+foreign-currency movements.
 
 Like every engine input these are plain frozen values; ``currency`` "" means the business's home
 currency. The conversion step (``convert.to_home``) turns every foreign amount into home money
@@ -25,6 +26,25 @@ class VendorCredit:
     id: str
     vendor_id: str
     vendor_name: str
+    txn_date: date
+    balance: Decimal
+    currency: str = ""
+    foreign: Money | None = None  # set by conversion
+
+    def __post_init__(self) -> None:
+        _check_decimal(self, "balance")
+
+
+@dataclass(frozen=True, slots=True)
+class CustomerCredit:
+    """What a customer has paid or been credited and not yet applied to an invoice: a credit
+    memo's remaining credit (``Balance``) or a payment's ``UnappliedAmt``. The invoice it is for
+    is still open in QBO, so it lowers that customer's open invoices in the forecast."""
+
+    id: str  # "credit_memo:<pk>" or "payment:<pk>"
+    customer_id: str
+    customer_name: str
+    kind: Literal["credit_memo", "payment"]
     txn_date: date
     balance: Decimal
     currency: str = ""

@@ -158,6 +158,9 @@ def to_json(r: RunwayResult) -> dict[str, Any]:
             for n in r.currency_notes
         ],
         "vendor_credits_applied": {bill: _m(v) for bill, v in sorted(f.credit_applied.items())},
+        "customer_credits_applied": {
+            inv: _m(v) for inv, v in sorted(f.customer_credit_applied.items())
+        },
         "flags": [
             {
                 "code": fl.code,

@@ -8,7 +8,7 @@ from typing import Any
 from django.db import connection
 
 from apps.ap.models import Bill, BillPayment, BillPaymentCreditLine, Vendor, VendorCredit
-from apps.ar.models import Customer, Invoice, RefundReceipt, SalesReceipt
+from apps.ar.models import CreditMemo, Customer, Invoice, Payment, RefundReceipt, SalesReceipt
 from apps.bank.models import (
     BankTransaction,
     CreditCardPayment,
@@ -61,6 +61,8 @@ def _tables() -> dict[str, str]:
         "journalentry": JournalEntry._meta.db_table,
         "journalline": JournalEntryLine._meta.db_table,
         "vendorcredit": VendorCredit._meta.db_table,
+        "creditmemo": CreditMemo._meta.db_table,
+        "payment": Payment._meta.db_table,
         "creditline": BillPaymentCreditLine._meta.db_table,
         "exchangerate": ExchangeRate._meta.db_table,
     }

@@ -35,9 +35,11 @@ from apps.runway.selectors.movements import (
 from apps.runway.selectors.owner import OVERRIDES_SQL, RESERVES_SQL, _overrides, _reserves
 from apps.runway.selectors.real_books import (
     CARD_AND_REFUND_SQL,
+    CUSTOMER_CREDITS_SQL,
     JOURNAL_SQL,
     RATES_SQL,
     VENDOR_CREDITS_SQL,
+    customer_credits,
     journal_entries,
     rates,
     vendor_credits,
@@ -64,7 +66,7 @@ class StartedInputs:
 # The first batch: the accounts and every input that does not depend on them but the habit
 # statistics (in this order).
 FIRST = [ACCOUNTS_SQL, JOURNAL_SQL, OVERRIDES_SQL, RATES_SQL, OPEN_INVOICES_SQL, OPEN_BILLS_SQL,
-         ISSUED_SQL, RESERVES_SQL, VENDOR_CREDITS_SQL]
+         ISSUED_SQL, RESERVES_SQL, VENDOR_CREDITS_SQL, CUSTOMER_CREDITS_SQL]
 
 
 def runway_inputs_started(*, as_of: date, currency: str = "USD") -> StartedInputs:
@@ -91,7 +93,7 @@ def runway_inputs_started(*, as_of: date, currency: str = "USD") -> StartedInput
     try:
         first = batch(FIRST)
         (accounts, journal, overrides, fx, invoices, bills, issued, reserves,
-         credits) = (first.rows() for _ in FIRST)
+         credits, owed_back) = (first.rows() for _ in FIRST)
         found = _accounts(accounts, currency, timezone.now())
         params.update(_movement_params(as_of, found.accounts))
         moves = batch([MOVEMENTS_SQL, CARD_AND_REFUND_SQL])
@@ -106,6 +108,7 @@ def runway_inputs_started(*, as_of: date, currency: str = "USD") -> StartedInput
                 currency=currency,
                 journal_entries=tuple(journal_entries(journal, currency)),
                 vendor_credits=tuple(vendor_credits(credits, currency)),
+                customer_credits=tuple(customer_credits(owed_back, currency)),
                 rates=tuple(rates(fx)),
             )
             movements = moves.rows()

@@ -24,7 +24,13 @@ from __future__ import annotations
 from collections import defaultdict
 from decimal import Decimal
 
-from apps.runway.engine import ExchangeRate, JournalEntry, JournalLine, VendorCredit
+from apps.runway.engine import (
+    CustomerCredit,
+    ExchangeRate,
+    JournalEntry,
+    JournalLine,
+    VendorCredit,
+)
 
 # Shaped like MOVEMENTS_SQL's rows: day, amount, account, source, kind, who, who_id, dest, then
 # the row-level order (source 4-6 come after MOVEMENTS_SQL's 0-3; first id; leg).
@@ -83,6 +89,21 @@ WHERE c.unapplied > 0
 ORDER BY c.id
 """
 
+# A customer's credit memos with credit left and payments with an unapplied amount (QBO
+# `Balance`, `UnappliedAmt`), in their own currency.
+CUSTOMER_CREDITS_SQL = """
+SELECT 'credit_memo:' || m.id, m.customer_qbo_id, COALESCE(c.display_name, ''), 'credit_memo',
+       m.txn_date, m.balance, m.currency
+FROM {creditmemo} m LEFT JOIN {customer} c ON c.id = m.customer_id
+WHERE NOT m.is_deleted AND m.balance > 0
+UNION ALL
+SELECT 'payment:' || p.id, p.customer_qbo_id, COALESCE(c.display_name, ''), 'payment',
+       p.txn_date, p.unapplied_amount, p.currency
+FROM {payment} p LEFT JOIN {customer} c ON c.id = p.customer_id
+WHERE NOT p.is_deleted AND p.unapplied_amount > 0
+ORDER BY 1
+"""
+
 RATES_SQL = """
 SELECT DISTINCT ON (source_currency) source_currency, rate, as_of
 FROM {exchangerate}
@@ -113,6 +134,11 @@ def journal_entries(rows: list[tuple], home: str) -> list[JournalEntry]:
 def vendor_credits(rows: list[tuple], home: str) -> list[VendorCredit]:
     return [VendorCredit(str(pk), vid, name, day, balance, _own_currency(currency, home))
             for pk, vid, name, day, balance, currency in rows]
+
+
+def customer_credits(rows: list[tuple], home: str) -> list[CustomerCredit]:
+    return [CustomerCredit(key, cid, name, kind, day, balance, _own_currency(currency, home))
+            for key, cid, name, kind, day, balance, currency in rows]
 
 
 def rates(rows: list[tuple]) -> list[ExchangeRate]:
