@@ -3,13 +3,18 @@
 
 from __future__ import annotations
 
+import json
 from datetime import date
 from decimal import Decimal
+from io import StringIO
+
+from django.core.management import call_command
 
 from apps.ap.models import Bill, BillPayment, Vendor
 from apps.ar.models import Customer, Invoice
 from apps.bank.models import Account, BankTransaction, FeedAccount, Purchase, Transfer
 from apps.reserves.models import Reserve
+from apps.runway.cache import runway_invalidate
 from tests.factories import (
     REALM,
     AccountFactory,
@@ -99,3 +104,11 @@ def feed_txn(acct: FeedAccount, day: date, amount: str, name: str, *, transfer: 
              pending: bool = False) -> BankTransaction:
     return BankTransactionFactory(feed_account=acct, date=day, amount=D(amount), name=name,
                                   merchant_name=name, is_transfer=transfer, pending=pending)
+
+
+def runway_json(tenant, as_of: date) -> dict:
+    """`manage.py runway <business> --as-of <as_of> --json`, computed afresh."""
+    runway_invalidate(tenant)
+    out = StringIO()
+    call_command("runway", tenant.slug, "--as-of", as_of.isoformat(), "--json", stdout=out)
+    return json.loads(out.getvalue())

@@ -4,14 +4,9 @@ in the bank; the invoice it was for is still open in QuickBooks)."""
 
 from __future__ import annotations
 
-import json
 from datetime import date, timedelta
-from io import StringIO
-
-from django.core.management import call_command
 
 from apps.runway import selectors
-from apps.runway.cache import runway_invalidate
 from tests.factories import CreditMemoFactory, PaymentFactory
 from tests.runway import books as b
 from tests.utils import in_tenant
@@ -21,10 +16,7 @@ D = b.D
 
 
 def runway_json(tenant) -> dict:
-    runway_invalidate(tenant)
-    out = StringIO()
-    call_command("runway", tenant.slug, "--as-of", AS_OF.isoformat(), "--json", stdout=out)
-    return json.loads(out.getvalue())
+    return b.runway_json(tenant, AS_OF)
 
 
 def test_an_unapplied_payment_and_a_credit_memo_are_not_expected_again(tenant_a):

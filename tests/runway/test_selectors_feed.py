@@ -4,13 +4,10 @@ from __future__ import annotations
 
 import json
 from datetime import UTC, date, datetime, timedelta
-from io import StringIO
 
 import pytest
-from django.core.management import call_command
 
 from apps.runway import selectors
-from apps.runway.cache import runway_invalidate
 from tests.factories import PlaidItemFactory
 from tests.runway import books as b
 from tests.utils import in_tenant
@@ -19,10 +16,7 @@ AS_OF = date(2025, 3, 12)
 
 
 def runway_json(tenant) -> dict:
-    runway_invalidate(tenant)
-    out = StringIO()
-    call_command("runway", tenant.slug, "--as-of", AS_OF.isoformat(), "--json", stdout=out)
-    return json.loads(out.getvalue())
+    return b.runway_json(tenant, AS_OF)
 
 
 def test_linked_account_counts_once_with_the_fresher_balance_and_feed_burn(tenant_a):

@@ -15,13 +15,15 @@ from decimal import Decimal
 from typing import Literal
 
 from .currency import Money
-from .inputs import CashMovement, _check_decimal
+from .inputs import CashMovement, _check_decimal, _DecimalFields
 
 
 @dataclass(frozen=True, slots=True)
-class VendorCredit:
+class VendorCredit(_DecimalFields):
     """A vendor's unapplied credit (QBO VendorCredit ``Balance``, or ``TotalAmt`` less the bill
     payments linked to it): it lowers that vendor's open bills in the forecast."""
+
+    decimal_fields = ("balance",)
 
     id: str
     vendor_id: str
@@ -31,15 +33,14 @@ class VendorCredit:
     currency: str = ""
     foreign: Money | None = None  # set by conversion
 
-    def __post_init__(self) -> None:
-        _check_decimal(self, "balance")
-
 
 @dataclass(frozen=True, slots=True)
-class CustomerCredit:
+class CustomerCredit(_DecimalFields):
     """What a customer has paid or been credited and not yet applied to an invoice: a credit
     memo's remaining credit (``Balance``) or a payment's ``UnappliedAmt``. The invoice it is for
     is still open in QBO, so it lowers that customer's open invoices in the forecast."""
+
+    decimal_fields = ("balance",)
 
     id: str  # "credit_memo:<pk>" or "payment:<pk>"
     customer_id: str
@@ -49,9 +50,6 @@ class CustomerCredit:
     balance: Decimal
     currency: str = ""
     foreign: Money | None = None  # set by conversion
-
-    def __post_init__(self) -> None:
-        _check_decimal(self, "balance")
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,9 +72,11 @@ class JournalLine:
 
 
 @dataclass(frozen=True, slots=True)
-class JournalEntry:
+class JournalEntry(_DecimalFields):
     """A QBO JournalEntry's bank lines. ``TotalAmt`` is 0 on real entries and is never used.
     ``rate``: the entry's own ExchangeRate (home per unit of ``currency``)."""
+
+    decimal_fields = ("rate",)
 
     id: str
     date: date
@@ -85,21 +85,17 @@ class JournalEntry:
     currency: str = ""
     rate: Decimal | None = None
 
-    def __post_init__(self) -> None:
-        _check_decimal(self, "rate")
-
 
 @dataclass(frozen=True, slots=True)
-class ForeignMovement:
+class ForeignMovement(_DecimalFields):
     """A cash movement in another currency with its transaction's own rate (None = QBO sent
     none: the movement is left out and flagged)."""
+
+    decimal_fields = ("rate",)
 
     movement: CashMovement
     currency: str
     rate: Decimal | None
-
-    def __post_init__(self) -> None:
-        _check_decimal(self, "rate")
 
 
 _DIGITS_AND_PUNCTUATION = re.compile(r"[^\w\s]|[\d_]")
