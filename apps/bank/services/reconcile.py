@@ -21,7 +21,7 @@ their own records (bank may not import its siblings' payments).
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
 from difflib import SequenceMatcher
@@ -41,11 +41,10 @@ STALE_UNMATCHED_DAYS = 3  # "older than a few days" → a tray item
 
 @dataclass
 class ReconcileReport:
+    """What one run changed (the sync reports `newly_matched`)."""
+
     newly_matched: int = 0
     unmatched_cleared: int = 0
-    transfers: int = 0
-    unmatched: int = 0
-    by_kind: dict[str, int] = field(default_factory=dict)
 
 
 def _similar(a: str, b: str) -> float:
@@ -169,7 +168,6 @@ def reconcile(business) -> ReconcileReport:
                                            else f"qbo:{rec.peer_qbo_id}")
             dirty.append(txn)
             report.newly_matched += 1
-            report.by_kind[rec.kind] = report.by_kind.get(rec.kind, 0) + 1
         leftovers = [t for t in txns if not t.matched_type
                      and (not t.is_transfer or t.match_reason == "feed transfer")]
         for t in leftovers:  # re-pair from scratch each run (idempotent)
@@ -181,7 +179,6 @@ def reconcile(business) -> ReconcileReport:
             out.transfer_to_key = f"feed:{inn.feed_account_id}"
             out.match_reason = inn.match_reason = "feed transfer"
             dirty.extend((out, inn))
-            report.transfers += 1
         dirty = [t for t in txns if _state(t) != before[t.pk]]  # write only what changed
         if dirty:
             BankTransaction.objects.bulk_update(
@@ -189,10 +186,6 @@ def reconcile(business) -> ReconcileReport:
                 ["matched_type", "matched_id", "match_reason", "is_transfer", "transfer_to_key"],
                 batch_size=2000,
             )
-        report.unmatched = sum(
-            1 for t in txns if t.feed_account_id in qbo_of_feed and not t.matched_type
-            and not t.is_transfer
-        )
     return report
 
 
