@@ -1,14 +1,31 @@
-"""Task base classes: a tenant task sent without a tenant fails loudly, never runs in public."""
+"""Task base classes: a tenant task sent without a tenant fails loudly, never runs in public;
+one sent for a business deleted since is dropped (with a warning), not failed."""
+
+import logging
 
 from celery import shared_task
 from django.db import connection
+from django_tenants.utils import get_tenant_model
+from tenant_schemas_celery.app import get_schema_name_from_task
 from tenant_schemas_celery.task import TenantTask
 
 from apps.core.services.jobs import job_run_record, job_runs_cleanup
 
 
+logger = logging.getLogger(__name__)
+
+
 class MissingTenantError(RuntimeError):
     pass
+
+
+def _deleted_business(task) -> str | None:
+    """The schema a task was sent for when no business has it any more (deleted after the task
+    was queued: tenant-schemas-celery could not switch, so the task would run in public)."""
+    schema = get_schema_name_from_task(task, {})
+    if not schema or schema == "public":
+        return None
+    return None if get_tenant_model().objects.filter(schema_name=schema).exists() else schema
 
 
 class BusinessTask(TenantTask):
@@ -20,6 +37,9 @@ class BusinessTask(TenantTask):
 
     def __call__(self, *args, **kwargs):
         if connection.schema_name == "public":
+            if gone := _deleted_business(self):
+                logger.warning("%s dropped: business %r no longer exists", self.name, gone)
+                return None
             raise MissingTenantError(
                 f"{self.name} was sent without a business; send it from tenant_context(business)"
             )

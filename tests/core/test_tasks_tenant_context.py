@@ -24,6 +24,16 @@ def test_task_without_a_business_fails_loudly(db):
         tenant_probe_task.apply(args=["ap_vendor"], throw=True)
 
 
+def test_task_for_a_deleted_business_is_dropped_not_failed(db, caplog):
+    """Queued before its business was deleted: there is nothing left to do it for."""
+    runs = JobRun.objects.count()
+    result = tenant_probe_task.apply(args=["ap_vendor"], throw=True,
+                                     headers={"_schema_name": "biz_deleted_since"})
+    assert result.get() is None
+    assert "'biz_deleted_since' no longer exists" in caplog.text
+    assert JobRun.objects.count() == runs
+
+
 def test_task_applied_in_a_tenant_sees_only_that_tenant(tenant_a, tenant_b):
     with tenant_context(tenant_a):
         VendorFactory(display_name="Only in A")
