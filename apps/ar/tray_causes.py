@@ -96,22 +96,20 @@ def _credit_causes(ctx: TrayContext, source: TrayCredit) -> list[TrayCause]:
         name = row.customer.display_name if row.customer else "a customer"
         target = targets.get(row.pk)
         detail = source.unused.format(money=format_money(left, own))
-        applied = left
-        what = (f"Applying {name}'s {source.noun} "
-                + ("to their open invoices " if source.noun == "credit" else "")
-                + f"means the forecast expects {format_money(left, own)} less and")
+        # The forecast already nets the customer's unused credit against their open invoices
+        # (DESIGN §4b): applying it makes the books agree, it does not move cash or runway.
+        days = Decimal("0.0") if own == currency else None  # no home figure for other money
+        rate = "" if days is not None else " at today's rate"
+        sentence = (f"No open invoice of {name}'s to apply it to: the forecast does not count "
+                    "it.")
         if target is not None:
-            applied = min(left, target.balance)
             number = target.doc_number or target.qbo_id
             detail += (f" Invoice {number} has {format_money(target.balance, own)} open"
                        + (f", due {target.due_date:%b %-d}." if target.due_date else "."))
-            what = (f"Applying {format_money(applied, own)} of {name}'s {source.noun} to "
-                    f"invoice {number} means the forecast expects that much less and")
-        if own == currency:
-            days, sentence = cash_impact(-applied, ctx.burn, what, currency)
-        else:
-            days, sentence = None, (f"In {own}: applying it lowers what the forecast expects "
-                                    "from that invoice at today's rate.")
+            applied = format_money(min(left, target.balance), own)
+            sentence = (f"The forecast already counts this {source.noun} against {name}'s open "
+                        f"invoices{rate}; applying "
+                        f"{applied} to invoice {number} in QuickBooks makes the books agree.")
         out.append(TrayCause(
             f"{source.key}:{row.pk}", CREDIT_APPLY.value, left, source.title(row, name), detail,
             left if own == currency else None, row.txn_date if source.dated else None, days,

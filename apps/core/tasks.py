@@ -11,7 +11,6 @@ from tenant_schemas_celery.task import TenantTask
 
 from apps.core.services.jobs import job_run_record, job_runs_cleanup
 
-
 logger = logging.getLogger(__name__)
 
 

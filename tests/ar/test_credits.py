@@ -89,6 +89,9 @@ def test_apply_writes_one_zero_payment_and_updates_both_balances(business, sb, b
         item = TrayItem.objects.get(key=f"credit:{memo.pk}")
         assert item.status == "open" and "Invoice 1042 has" in item.detail
         assert "to invoice 1042" in item.impact_sentence
+        # The forecast already nets the credit (DESIGN §4b): applying it is worth no days.
+        assert item.impact_days == Decimal("0.0")
+        assert item.impact_sentence.startswith("The forecast already counts this credit")
         offer = credit_offers({"credit_memo": [memo.pk]})["credit_memo"][str(memo.pk)]
         assert offer.document.pk == invoice.pk and offer.amount == Decimal("100.00")
         action = MEMO.apply(actor=books["bookkeeper"], row=memo, document=invoice,

@@ -101,6 +101,9 @@ def test_apply_updates_the_payment_once_and_both_balances(business, sb, books):
         item = TrayItem.objects.get(key=f"overpayment:{payment.pk}")
         assert item.status == "open" and "Invoice 1042 has" in item.detail
         assert "to invoice 1042" in item.impact_sentence
+        # The forecast already nets the overpayment (DESIGN §4b): applying it is worth no days.
+        assert item.impact_days == Decimal("0.0")
+        assert item.impact_sentence.startswith("The forecast already counts this overpayment")
         offer = credit_offers({"payment": [payment.pk]})["payment"][str(payment.pk)]
         assert offer.document.pk == invoice.pk and offer.amount == Decimal("120.00")
         action = OVERPAYMENT.apply(actor=books["bookkeeper"], row=payment, document=invoice,

@@ -25,4 +25,6 @@ def test_a_cad_credit_memo_is_told_in_cad_with_no_home_figure(tenant_a):
     assert "CA$2,000.00 of credit" in item.detail and "CA$500.00 open" in item.detail
     assert "$2,000.00" not in item.detail.replace("CA$2,000.00", "")
     assert item.amount is None and item.impact_days is None
-    assert item.impact_sentence.startswith("In CAD")
+    assert item.impact_sentence == (
+        "The forecast already counts this credit against Maple Co's open invoices at today's "
+        "rate; applying CA$500.00 to invoice 1001 in QuickBooks makes the books agree.")
