@@ -3,9 +3,14 @@ Plaid client's own mapping (as a real /transactions/sync page would) into sync_r
 
 from __future__ import annotations
 
+import json
+import os
+import subprocess
+import sys
 from decimal import Decimal
 
 import pytest
+from django.conf import settings
 
 from apps.bank.models import BankTransaction
 from apps.bank.services.feed_connect import feed_connect_sandbox
@@ -68,3 +73,28 @@ def test_bad_records_are_quarantined_and_good_ones_count_once(tenant_a, sandbox)
     sync_result_apply(tenant_a, item, SyncResult([fixed], [], [], "c-2"))
     row = QuarantinedRecord.objects.get(business=tenant_a, source="plaid", external_id="euro")
     assert row.resolved_at is not None
+
+
+NO_ID = {"account_id": "acc-1", "amount": "oops", "date": "2026-11-30", "name": "Mystery"}
+KEY_IN_CHILD = (
+    "import json, sys; from apps.integrations.plaid.dtos import RejectedRecord; "
+    "print(RejectedRecord(None, 'bad', json.loads(sys.argv[1])).key)"
+)
+
+
+def test_a_record_without_an_id_keeps_one_quarantine_row_across_processes(tenant_a, sandbox):
+    """Workers run with different hash seeds: the row's key must not depend on the process."""
+    keys = {
+        subprocess.run([sys.executable, "-c", KEY_IN_CHILD, json.dumps(NO_ID)],
+                       env={**os.environ, "PYTHONHASHSEED": seed}, cwd=settings.BASE_DIR,
+                       capture_output=True, text=True, check=True).stdout.strip()
+        for seed in ("1", "2")
+    }
+    rejected = RejectedRecord(None, "amount is not a number", NO_ID)
+    assert keys == {rejected.key}
+    item = feed_connect_sandbox(tenant_a)
+    for cursor in ("c-1", "c-2"):
+        sync_result_apply(tenant_a, item, SyncResult([], [], [], cursor, rejected=[rejected]))
+    rows = QuarantinedRecord.objects.filter(business=tenant_a, source="plaid",
+                                            entity="Transaction")
+    assert list(rows.values_list("external_id", flat=True)) == [rejected.key]

@@ -114,7 +114,7 @@ def _quarantine(business, rejected: list[RejectedRecord]) -> None:
     for rec in rejected:
         QuarantinedRecord.objects.update_or_create(
             business=business, source=SOURCE, entity="Transaction",
-            external_id=(rec.transaction_id or f"no-id:{hash(str(rec.raw))}")[:128],
+            external_id=rec.key,
             defaults={"reason": rec.reason, "payload": dict(rec.raw), "resolved_at": None},
         )
 

@@ -9,6 +9,8 @@ is the exact decimal Plaid sent (up to 15 significant digits).
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
@@ -120,6 +122,15 @@ class RejectedRecord:
     transaction_id: str | None
     reason: str
     raw: Mapping[str, Any] = field(hash=False, compare=False, default_factory=dict)
+
+    @property
+    def key(self) -> str:
+        """Its id, or a digest of its content when it has none — the same in every process
+        (``hash()`` of a str is salted per process), so a replay finds the same quarantine row."""
+        if self.transaction_id:
+            return self.transaction_id[:128]
+        content = json.dumps(self.raw, sort_keys=True, default=str).encode()
+        return f"no-id:{hashlib.sha256(content).hexdigest()[:32]}"
 
 
 @dataclass(frozen=True)

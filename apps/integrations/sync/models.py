@@ -51,7 +51,7 @@ class QboConnection(models.Model):
 
 class SyncRun(models.Model):
     class Source(models.TextChoices):
-        QBO = "qbo"
+        QBO = "qbo", "QuickBooks"
         PLAID = "plaid"
 
     class Kind(models.TextChoices):
@@ -87,7 +87,8 @@ class QuarantinedRecord(models.Model):
     business = models.ForeignKey(
         "tenancy.Business", on_delete=models.CASCADE, related_name="quarantined"
     )
-    source = models.CharField(max_length=8, default="qbo")
+    source = models.CharField(max_length=8, choices=SyncRun.Source.choices,
+                              default=SyncRun.Source.QBO)
     entity = models.CharField(max_length=40)
     external_id = models.CharField(max_length=128, blank=True)
     reason = models.TextField()
