@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 from apps.runway.engine import (
     ApplyCredit,
     CollectInvoice,
+    CustomerCredit,
     DelayBill,
     ExpectInvoice,
     FundReserve,
@@ -19,6 +20,7 @@ from apps.runway.engine import (
     ReleaseReserve,
     Reserve,
     RunwayInputs,
+    VendorCredit,
     apply_scenario,
     compute_runway,
     forecast_scenario,
@@ -107,24 +109,37 @@ def test_each_weeks_closing_is_the_next_weeks_opening(inputs):
     assert r.low_point.amount == min([r.available] + [w.closing for w in r.weeks])
 
 
+def _up_to(draw, *limits: Decimal) -> Decimal:
+    """A drawn amount from 0.01 to the least of ``limits`` (each at least 0.01)."""
+    top = int(min(limits).scaleb(2))
+    return Decimal(draw(st.integers(1, top))).scaleb(-2)
+
+
 @st.composite
 def business_and_decision(draw):
     inputs = draw(businesses())
     choices = [FundReserve("r", draw(cents)), ReleaseReserve("r", inputs.reserves[0].held)]
     if inputs.open_bills:
         b = draw(st.sampled_from(inputs.open_bills))
+        # A credit the forecast already nets against the vendor's bills (DESIGN §4b).
+        vc = VendorCredit("vc", b.vendor_id, b.vendor_name, AS_OF - timedelta(days=5), draw(cents))
+        inputs = dataclasses.replace(inputs, vendor_credits=(vc,))
         choices += [
             PayBillNow(b.id),
             PayBillNow(b.id, b.balance / 2),
             DelayBill(b.id, AS_OF + timedelta(days=draw(offsets))),
-            ApplyCredit("vc", b.balance, bill_id=b.id),
+            ApplyCredit("vc", _up_to(draw, vc.balance, b.balance), bill_id=b.id),
         ]
     if inputs.open_invoices:
         i = draw(st.sampled_from(inputs.open_invoices))
+        kind = draw(st.sampled_from(["credit_memo", "payment"]))
+        cc = CustomerCredit(f"{kind}:1", i.customer_id, i.customer_name, kind,
+                            AS_OF - timedelta(days=5), draw(cents))
+        inputs = dataclasses.replace(inputs, customer_credits=(cc,))
         choices += [
             CollectInvoice(i.id),
             ExpectInvoice(i.id, draw(st.none() | st.dates(date(2024, 1, 1), date(2026, 1, 1)))),
-            ApplyCredit("cm", i.balance, invoice_id=i.id),
+            ApplyCredit(cc.id, _up_to(draw, cc.balance, i.balance), invoice_id=i.id),
         ]
     return inputs, draw(st.sampled_from(choices))
 

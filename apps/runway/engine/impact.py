@@ -1,9 +1,9 @@
 """Decisions, scenarios and their runway impact in days.
 
 A decision never changes stored data: ``apply_decision`` returns new inputs, and
-``forecast_scenario`` computes a new result from them. Cash-now decisions (pay now, collect, apply
-a credit, fund/release a reserve) are worth Δcash ÷ daily burn; timing decisions (schedule/delay a
-bill, expect an invoice on a date) are worth Δlow point ÷ daily burn.
+``forecast_scenario`` computes a new result from them. Cash-now decisions (pay now, collect,
+fund/release a reserve) are worth Δcash ÷ daily burn; timing decisions (schedule/delay a bill,
+expect an invoice on a date, apply a credit) are worth Δlow point ÷ daily burn.
 """
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ from typing import Literal, Union
 
 from .compute import compute_runway, history_facts
 from .convert import require_home
+from .impact_credits import Credit, credit_problem, find_credit, party_name, use_credit
 from .inputs import CashAdjustment, OpenBill, OpenInvoice, Reserve, RunwayInputs
 from .money import fmt_money, to_tenth
 from .result import HistoryFacts, RunwayResult
@@ -39,7 +40,8 @@ class CollectInvoice:
 
 @dataclass(frozen=True, slots=True)
 class ApplyCredit:
-    """Apply a credit to one open bill (vendor credit) or one open invoice (credit memo)."""
+    """Apply a credit the inputs hold to one open bill of its vendor (``VendorCredit`` id) or one
+    open invoice of its customer (``CustomerCredit`` id); negative ``amount`` = reversal."""
 
     credit_id: str
     amount: Decimal
@@ -87,7 +89,7 @@ Decision = Union[  # noqa: UP007 - a readable list of the decision types
     FundReserve,
     ReleaseReserve,
 ]
-CASH_NOW = (PayBillNow, CollectInvoice, ApplyCredit, FundReserve, ReleaseReserve)
+CASH_NOW = (PayBillNow, CollectInvoice, FundReserve, ReleaseReserve)
 OpenDocument = OpenBill | OpenInvoice
 
 
@@ -115,6 +117,15 @@ def _find_reserve(inputs: RunwayInputs, reserve_id: str) -> tuple[int, Reserve]:
         if r.id == reserve_id and r.active:
             return i, r
     raise DecisionError(f"no active reserve {reserve_id}")
+
+
+def _find_credit(inputs: RunwayInputs, decision: ApplyCredit) -> tuple[int, Credit]:
+    """A vendor credit for a bill, a customer credit for an invoice."""
+    vendor = decision.bill_id is not None
+    found = find_credit(inputs, decision.credit_id, vendor=vendor)
+    if found is None:
+        raise DecisionError(f"no {'vendor' if vendor else 'customer'} credit {decision.credit_id}")
+    return found
 
 
 def _swap(items: tuple, index: int, item: object) -> tuple:
@@ -173,6 +184,25 @@ def resolved_amount(inputs: RunwayInputs, decision: Decision) -> Decimal | None:
     return None
 
 
+def _apply_credit(inputs: RunwayInputs, decision: ApplyCredit) -> RunwayInputs:
+    """The credit and the document it goes against both lose ``amount``: the forecast nets each
+    party's remaining credit against its open documents (DESIGN §4b), so lowering only the
+    document would count the credit twice."""
+    if (decision.bill_id is None) == (decision.invoice_id is None):
+        raise DecisionError("a credit applies to exactly one bill or one invoice")
+    i, credit = _find_credit(inputs, decision)
+    doc: OpenDocument = (
+        _find_bill(inputs, decision.bill_id)[1]
+        if decision.bill_id is not None
+        else _find_invoice(inputs, decision.invoice_id)[1]
+    )
+    problem = credit_problem(credit, doc, decision.amount)
+    if problem is not None:
+        raise DecisionError(problem)
+    used = use_credit(inputs, i, credit, decision.amount)
+    return _pay_down(used, decision, decision.amount, doc.id)
+
+
 def apply_decision(inputs: RunwayInputs, decision: Decision) -> RunwayInputs:
     """New inputs as if the decision were carried out today; ``inputs`` is untouched. Amounts
     are home money: foreign inputs must be converted first (``convert.to_home``)."""
@@ -191,10 +221,7 @@ def apply_decision(inputs: RunwayInputs, decision: Decision) -> RunwayInputs:
     if isinstance(decision, ExpectInvoice):
         return _change_open(inputs, decision, lambda inv: replace(inv, expected_date=decision.on))
     if isinstance(decision, ApplyCredit):
-        if (decision.bill_id is None) == (decision.invoice_id is None):
-            raise DecisionError("a credit applies to exactly one bill or one invoice")
-        target = decision.bill_id if decision.bill_id is not None else decision.invoice_id
-        return _pay_down(inputs, decision, decision.amount, target)
+        return _apply_credit(inputs, decision)
     if isinstance(decision, (FundReserve, ReleaseReserve)):
         i, res = _find_reserve(inputs, decision.reserve_id)
         delta = decision.amount if isinstance(decision, FundReserve) else -decision.amount
@@ -266,11 +293,8 @@ def cash_delta(inputs: RunwayInputs, decision: Decision) -> Decimal:
     assert amount is not None
     if isinstance(decision, (PayBillNow, FundReserve)):
         return -amount
-    if isinstance(decision, (CollectInvoice, ReleaseReserve)):
-        return amount
-    # A vendor credit is cash you will not spend; a credit memo is cash you will not receive.
-    assert isinstance(decision, ApplyCredit)
-    return amount if decision.bill_id is not None else -amount
+    assert isinstance(decision, (CollectInvoice, ReleaseReserve))
+    return amount
 
 
 def _describe(inputs: RunwayInputs, d: Decision, cur: str) -> str:
@@ -291,8 +315,11 @@ def _describe(inputs: RunwayInputs, d: Decision, cur: str) -> str:
         amount = fmt_money(resolved_amount(inputs, d), cur)
         return f"Collecting {amount} of {inv.customer_name}'s invoice {inv.id} now"
     if isinstance(d, ApplyCredit):
+        who = party_name(_find_credit(inputs, d)[1])
         target = f"bill {d.bill_id}" if d.bill_id else f"invoice {d.invoice_id}"
-        return f"Applying credit {d.credit_id} ({fmt_money(d.amount, cur)}) to {target}"
+        if d.amount < 0:
+            return f"Taking {fmt_money(-d.amount, cur)} of {who}'s credit back from {target}"
+        return f"Applying {fmt_money(d.amount, cur)} of {who}'s credit to {target}"
     name = _find_reserve(inputs, d.reserve_id)[1].name
     verb = "Setting aside" if isinstance(d, FundReserve) else "Releasing"
     return (
