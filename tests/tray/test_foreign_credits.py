@@ -16,7 +16,7 @@ pytestmark = pytest.mark.django_db
 def test_a_cad_credit_memo_is_told_in_cad_with_no_home_figure(tenant_a):
     with in_tenant(tenant_a):
         maple = CustomerFactory(display_name="Maple Co", currency="CAD")
-        InvoiceFactory(customer=maple, currency="CAD", total=Decimal("500.00"),
+        invoice = InvoiceFactory(customer=maple, currency="CAD", total=Decimal("500.00"),
                        home_total=Decimal("365.00"), home_balance=Decimal("365.00"))
         memo = CreditMemoFactory(customer=maple, currency="CAD", total=Decimal("2000.00"))
     tray_generate(tenant_a)
@@ -27,4 +27,5 @@ def test_a_cad_credit_memo_is_told_in_cad_with_no_home_figure(tenant_a):
     assert item.amount is None and item.impact_days is None
     assert item.impact_sentence == (
         "The forecast already counts this credit against Maple Co's open invoices at today's "
-        "rate; applying CA$500.00 to invoice 1001 in QuickBooks makes the books agree.")
+        f"rate; applying CA$500.00 to invoice {invoice.doc_number} in QuickBooks makes the books "
+        "agree.")
