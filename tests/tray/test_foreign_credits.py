@@ -27,5 +27,5 @@ def test_a_cad_credit_memo_is_told_in_cad_with_no_home_figure(tenant_a):
     assert item.amount is None and item.impact_days is None
     assert item.impact_sentence == (
         "The forecast already counts this credit against Maple Co's open invoices at today's "
-        f"rate; applying CA$500.00 to invoice {invoice.doc_number or invoice.qbo_id} in QuickBooks makes the books "
-        "agree.")
+        f"rate; applying CA$500.00 to invoice {invoice.doc_number or invoice.qbo_id} in "
+        "QuickBooks makes the books agree.")
