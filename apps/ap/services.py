@@ -19,18 +19,19 @@ from apps.accounts.models import Role
 from apps.accounts.roles import membership_require
 from apps.ap import payment_outbox
 from apps.ap.models import Bill, BillEvent
+from apps.ap.vendor_credits import KIND as VENDOR_CREDIT_APPLY
 from apps.core.dates import business_now, date_in_next_year, local_today
 from apps.core.errors import ApplicationError, Conflict, PermissionDenied
 from apps.core.money import parse_money
 from apps.core.services.audit import audit_record
 from apps.core.services.data_version import data_changed_on_commit
 from apps.core.tenant import current_business
-from apps.integrations.sync.models import Action
+from apps.integrations.sync.models import IN_FLIGHT, Action
 from apps.integrations.sync.outbox import action_create, action_key
+from apps.ledger.credit_sources import document_busy
 from apps.ledger.models import Account, ExchangeRate
 
 BILL_PAYMENT = payment_outbox.KIND
-IN_FLIGHT = (Action.State.PENDING, Action.State.SENT, Action.State.UNKNOWN)
 
 
 class BillError(ApplicationError):
@@ -315,6 +316,9 @@ def bill_pay_now(
                 raise Conflict("A payment for this bill is already on its way.")
             if other.updated_at >= bill.synced_at:  # succeeded, not yet seen by a sync
                 raise Conflict("This bill was just paid; QuickBooks will show it shortly.")
+        if document_busy(business, bill, (VENDOR_CREDIT_APPLY,)):
+            raise Conflict("A vendor credit is being applied to this bill; wait for QuickBooks "
+                           "to answer.")
         if _needs_approval(bill):
             # New, or its balance grew past what was approved: approve (again) on the way, or
             # refuse when the actor may not approve this balance.

@@ -6,10 +6,11 @@ from __future__ import annotations
 from decimal import Decimal
 
 from apps.ap.models import Bill
-from apps.ap.services import IN_FLIGHT, bill_payment_actions
+from apps.ap.services import bill_payment_actions
 from apps.ap.vendor_credits import next_bills, open_credits, unapplied
 from apps.core.money import format_money
 from apps.core.tray_causes import TrayCause, TrayContext, TrayKind, cash_impact
+from apps.integrations.sync.models import IN_FLIGHT
 from apps.ledger.credit_sources import CREDIT_APPLY
 
 BILL_APPROVE = TrayKind("bill_approve", "Bill to approve")

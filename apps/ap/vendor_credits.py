@@ -23,6 +23,7 @@ from typing import Any
 from django.db.models import Q, Sum
 from django.db.models.functions import Coalesce
 
+from apps.ap import payment_outbox
 from apps.ap.models import Bill, VendorCredit
 from apps.core.dates import local_today
 from apps.core.errors import ApplicationError
@@ -33,6 +34,8 @@ from apps.ledger.credit_sources import CreditSource, first_open_documents
 from apps.ledger.models import Account
 
 KIND = "vendor_credit.apply"
+# Both move a bill's open balance: one at a time per bill (apps/ledger/credit_sources.py).
+BILL_KINDS = (KIND, payment_outbox.KIND)
 
 
 class VendorCreditError(ApplicationError):
@@ -90,6 +93,7 @@ VENDOR_CREDIT = CreditSource(
     mismatch="A vendor credit can only be applied to the same vendor's bill, in its currency.",
     nothing_left="This vendor credit has nothing left to apply.",
     busy="This credit is already being applied; wait for QuickBooks to answer.",
+    document_kinds=BILL_KINDS,
     left_words="the credit has {left} left", audit_left="unapplied",
 )
 

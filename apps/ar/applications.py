@@ -39,6 +39,10 @@ def invoice_reread(ctx: sinks.SinkContext, qbo_id: str) -> None:
     ingest.invoices_ingest(ctx, [parse_entity("Invoice", invoice)])
 
 
+# Both move an invoice's open balance: one application per invoice at a time (credit_sources).
+INVOICE_KINDS = ("credit_memo.apply", "payment.apply")
+
+
 def _same_customer(row: Any, invoice: Invoice) -> bool:
     return row.customer_qbo_id == invoice.customer_qbo_id
 
@@ -57,5 +61,5 @@ def customer_credit_source(model: Any, target_type: str, left: str, *, prefix: s
         left_words=left_words, nothing_left=nothing_left, busy=busy,
         mismatch=f"A {target_type.replace('_', ' ')} can only be applied to the same "
                  "customer's invoice.",
-        audit_left=audit_left,
+        audit_left=audit_left, document_kinds=INVOICE_KINDS,
     )

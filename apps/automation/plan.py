@@ -16,10 +16,11 @@ from typing import Any
 from django.db.models import Q
 
 from apps.ap.models import Bill
-from apps.ap.services import IN_FLIGHT, bill_payment_actions
+from apps.ap.services import bill_payment_actions
 from apps.ar.models import Payment
 from apps.automation.models import Rule, RuleAction
 from apps.core.money import format_money
+from apps.integrations.sync.models import IN_FLIGHT
 from apps.ledger.models import Account
 from apps.reserves.models import Reserve
 from apps.runway.engine import FundReserve, PayBillNow, ScheduleBill

@@ -31,11 +31,21 @@ from apps.core.services.data_version import data_changed_on_commit
 from apps.core.tenant import current_business
 from apps.core.tray_causes import TrayKind
 from apps.integrations.sync import outbox
-from apps.integrations.sync.models import Action
+from apps.integrations.sync.models import IN_FLIGHT, Action
 
 # Both credit sources (vendor credits, credit memos and overpayments) raise this tray kind.
 CREDIT_APPLY = TrayKind("credit_apply", "Credit to apply")
-IN_FLIGHT = (Action.State.PENDING, Action.State.SENT, Action.State.UNKNOWN)
+
+
+def document_busy(business: Any, document: Any, kinds: Iterable[str]) -> bool:
+    """Is an action of ``kinds`` that moves this bill's or invoice's open balance (a payment, a
+    credit application) on its way? Two of them could each fit the balance QBO still shows and
+    together exceed it, so a document takes one at a time. They name it in their payload by
+    its QBO id, under its noun ("bill", "invoice")."""
+    return Action.objects.filter(
+        business=business, kind__in=list(kinds), state__in=IN_FLIGHT,
+        **{f"payload__{document._meta.model_name}": document.qbo_id},
+    ).exists()
 
 
 def form_key(prefix: str, *state: Any) -> str:
@@ -93,6 +103,7 @@ class CreditSource:
     mismatch: str  # when same_party refuses
     nothing_left: str
     busy: str  # another application of the row is in flight
+    document_kinds: tuple[str, ...]  # every outbox kind that moves the document's balance
     left_words: str  # "the credit has {left} left"
     audit_left: str  # the audit's name for what was left: "balance" | "unapplied"
 
@@ -162,6 +173,9 @@ class CreditSource:
                 raise Conflict(f"This {self.document_noun} is already paid.")
             if self.actions(business, [row.pk]).filter(state__in=IN_FLIGHT).exists():
                 raise Conflict(self.busy)
+            if document_busy(business, doc, self.document_kinds):
+                raise Conflict(f"Another payment or credit for this {self.document_noun} is on "
+                               "its way; wait for QuickBooks to answer.")
             most = min(left, doc.balance)
             applied = most if wanted is None else wanted
             if applied > most:

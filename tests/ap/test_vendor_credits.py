@@ -14,11 +14,13 @@ from django.core.management import call_command
 
 from apps.accounts.models import Role
 from apps.ap.models import Bill, VendorCredit
+from apps.ap.services import bill_pay_now
 from apps.ap.vendor_credits import KIND, VENDOR_CREDIT
 from apps.core.errors import Conflict, PermissionDenied
 from apps.core.models import AuditEvent
 from apps.integrations.sync.models import Action
 from apps.integrations.sync.outbox import NOTE_PREFIX, action_execute, action_reconcile
+from apps.ledger.models import Account
 from apps.tray.models import TrayItem
 from apps.tray.offers import credit_offers
 from apps.tray.services import tray_generate
@@ -109,6 +111,31 @@ def test_apply_a_vendor_credit_once_to_the_next_bill(business, sb):
         assert offer.document.pk == second.pk and offer.amount == Decimal("300.00")
     assert action_reconcile(action, check_succeeded=True).drift is False
     assert weeks() == before  # the forecast already netted the credit
+
+
+def test_a_bill_takes_one_payment_or_credit_at_a_time(business):
+    """A payment and a credit application in flight together could each fit the balance QBO
+    still shows and together pay the bill twice over."""
+    with in_tenant(business):
+        credit = VendorCredit.objects.get(qbo_id="510")
+        first, second = Bill.objects.get(qbo_id="501"), Bill.objects.get(qbo_id="502")
+        owner = make_member(business, Role.OWNER)
+        account = Account.objects.in_runway().filter(currency=first.currency).first()
+
+        def pay(bill, key):
+            return bill_pay_now(actor=owner, bill=bill, account=account, idempotency_key=key,
+                                approval_limit=Decimal("1000000"))
+
+        pay(second, "bp-second")
+        with pytest.raises(Conflict, match="Another payment or credit for this bill"):
+            VENDOR_CREDIT.apply(actor=owner, row=credit, document=second, amount="50.00",
+                                idempotency_key="vc-second")
+        VENDOR_CREDIT.apply(actor=owner, row=credit, document=first, amount="50.00",
+                            idempotency_key="vc-first")
+        with pytest.raises(Conflict, match="vendor credit is being applied to this bill"):
+            pay(first, "bp-first")
+        assert sorted(Action.objects.values_list("kind", "target_type")) == [
+            ("bill_payment.create", "bill"), (KIND, "vendor_credit")]
 
 
 def test_the_tray_warns_when_a_rate_is_missing(business):

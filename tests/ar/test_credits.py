@@ -13,6 +13,7 @@ from apps.ar.credits import (
     CreditError,
 )
 from apps.ar.models import CreditMemo, Invoice
+from apps.ar.overpayments import OVERPAYMENT
 from apps.core.errors import Conflict, PermissionDenied
 from apps.core.models import AuditEvent
 from apps.integrations.sync.management.commands.connect_qbo import sandbox_connect
@@ -22,7 +23,7 @@ from apps.integrations.sync.qbo_sync import qbo_sync_run
 from apps.tray.models import TrayItem
 from apps.tray.offers import credit_offers
 from apps.tray.services import tray_generate
-from tests.factories import make_member
+from tests.factories import PaymentFactory, make_member
 from tests.integrations.sync.qbo_company import company, obj, ref, sandbox_rows, start
 from tests.utils import client_for, in_tenant
 
@@ -201,3 +202,16 @@ def test_tray_offers_one_click_apply_and_ticks_the_item(business, books):
     too_much = client.post(f"/credits/{memo.pk}/apply/", {**form, "amount": "500",
                                                            "key": "cm-too-much"})
     assert too_much.status_code in (400, 409)
+
+
+def test_an_invoice_takes_one_credit_application_at_a_time(business, books):
+    """A memo and an overpayment applied together could each fit the balance QBO still shows
+    and together exceed it."""
+    memo, invoice, who = books["memo"], books["invoice"], books["bookkeeper"]
+    with in_tenant(business):
+        payment = PaymentFactory(customer=memo.customer, unapplied_amount=Decimal("40.00"))
+        MEMO.apply(actor=who, row=memo, document=invoice, amount="10.00", idempotency_key="cm-1")
+        with pytest.raises(Conflict, match="Another payment or credit for this invoice"):
+            OVERPAYMENT.apply(actor=who, row=payment, document=invoice, amount="10.00",
+                              idempotency_key="op-1")
+        assert Action.objects.filter(kind="payment.apply").count() == 0

@@ -143,3 +143,7 @@ class Action(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} {self.key} {self.state}"
+
+
+# On its way to QBO, or sent with no answer yet: it may still take effect.
+IN_FLIGHT = (Action.State.PENDING, Action.State.SENT, Action.State.UNKNOWN)
