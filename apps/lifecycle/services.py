@@ -28,6 +28,7 @@ from apps.accounts.models import Membership, Role
 from apps.ap.documents.models import Document
 from apps.ap.documents.storage import documents_storage
 from apps.bank.services.feed_connect import feed_disconnect
+from apps.core.dates import local_today
 from apps.core.errors import ApplicationError
 from apps.core.services.audit import audit_record
 from apps.integrations.plaid.models import PlaidItem
@@ -79,7 +80,7 @@ def _public_models_about_business():
 
 def business_export_filename(business: Business) -> str:
     """The archive's download name, the same from the portal and the API."""
-    return f"oodaloo-{business.slug}-{timezone.localdate():%Y%m%d}.zip"
+    return f"oodaloo-{business.slug}-{local_today(business.timezone):%Y%m%d}.zip"
 
 
 def business_export(*, actor: Any, business: Business):

@@ -8,13 +8,13 @@ import zipfile
 
 import pytest
 from django.core.files.base import ContentFile
-from django.utils import timezone
 from django_tenants.utils import schema_exists
 
 from apps.accounts.models import Role
 from apps.ap.documents.models import Document
 from apps.ap.documents.storage import documents_storage
 from apps.api.keys import api_key_create
+from apps.core.dates import local_today
 from apps.core.models import AuditEvent
 from apps.tenancy.models import Business
 from apps.tenancy.services import business_provision
@@ -40,7 +40,7 @@ def test_owner_exports_the_same_zip_as_the_portal_with_an_audit_entry(tenant_a):
     response = api.post("/api/v1/business/export/", **headers)
     assert response.status_code == 200, response.content
     assert response["Content-Type"] == "application/zip"
-    assert (f'filename="oodaloo-alpha-{timezone.localdate():%Y%m%d}.zip"'
+    assert (f'filename="oodaloo-alpha-{local_today(tenant_a.timezone):%Y%m%d}.zip"'
             in response["Content-Disposition"])
     archive = zipfile.ZipFile(io.BytesIO(b"".join(response.streaming_content)))
     manifest = json.loads(archive.read("manifest.json"))
