@@ -149,8 +149,16 @@ def firm_client_invite(*, actor: User, business: Business, firm_ref: str) -> Fir
     if not _is_owner(actor, business):
         raise PermissionDenied("Only an owner can give a firm access.")
     ref = (firm_ref or "").strip().lower()
-    firm = Firm.objects.filter(slug=ref).first() or Firm.objects.filter(
-        members__user__email=ref, members__role=FirmRole.PARTNER).first()
+    firm = Firm.objects.filter(slug=ref).first()
+    if firm is None:
+        # A partner may be in several firms: only an email that names one firm is an answer,
+        # or the owner would let in a firm they never named.
+        firms = list(Firm.objects.filter(members__user__email=ref,
+                                         members__role=FirmRole.PARTNER).distinct()[:2])
+        if len(firms) > 1:
+            raise FirmError("That person is a partner in more than one firm: name the firm by "
+                            "its address instead.")
+        firm = firms[0] if firms else None
     if firm is None:
         raise FirmError("No firm with that name or partner email.")
     link, created = FirmClient.objects.get_or_create(

@@ -12,10 +12,17 @@ from apps.accounts.firm_access import (
     firm_grant_revoke,
     firm_member_remove,
 )
-from apps.accounts.models import FirmClient, FirmInvitation, FirmMember, Membership, Role
+from apps.accounts.models import (
+    FirmClient,
+    FirmInvitation,
+    FirmMember,
+    FirmRole,
+    Membership,
+    Role,
+)
 from apps.core.errors import PermissionDenied
 from apps.core.models import AuditEvent
-from tests.factories import UserFactory, make_member
+from tests.factories import FirmMemberFactory, UserFactory, make_member
 from tests.factories.accounts import PASSWORD, TOTPDeviceFactory
 from tests.firm.helpers import grant, make_firm, user
 from tests.utils import client_for
@@ -76,6 +83,18 @@ def test_only_the_owner_adds_a_firm_by_slug_or_partner_email(firm_setup, tenant_
                                      object_id=str(link.pk)).exists()
     with pytest.raises(FirmError):
         firm_client_invite(actor=owner, business=tenant_a, firm_ref="no-such-firm")
+
+
+def test_a_partner_email_naming_two_firms_links_neither(firm_setup, tenant_a):
+    """Nia is a partner of two firms: her email does not say which one the owner meant."""
+    numbers, nia = make_firm("numbersco", "nia@numbers.test")
+    aardvark, _bob = make_firm("aardvark", "bob@aardvark.test")
+    FirmMemberFactory(firm=aardvark, user=nia, role=FirmRole.PARTNER)
+    owner = make_member(tenant_a, Role.OWNER)
+    with pytest.raises(FirmError, match="more than one firm"):
+        firm_client_invite(actor=owner, business=tenant_a, firm_ref="nia@numbers.test")
+    assert not FirmClient.objects.filter(business=tenant_a, firm__in=[numbers, aardvark]).exists()
+    assert firm_client_invite(actor=owner, business=tenant_a, firm_ref="numbersco").firm == numbers
 
 
 def test_owner_revokes_a_grant_and_access_ends_on_the_next_request(firm_setup, tenant_a):
