@@ -1,5 +1,6 @@
 """Test helpers shared by every test module."""
 
+import re
 from contextlib import contextmanager
 
 from django.db import connection
@@ -47,6 +48,20 @@ def client_for(business=None, user=None) -> Client:
     if user is not None:
         client.force_login(user, backend=BACKEND)
     return client
+
+
+def invitation_link_from_mail(email: str) -> str:
+    """The path (`/invite/<token>/` or `/firm/invite/<token>/`) of the newest invitation emailed
+    to `email` — the only place an invitation's link goes. Invitations are emailed on commit: a
+    test inside a transaction invites under `django_capture_on_commit_callbacks(execute=True)`."""
+    from django.core import mail
+
+    for message in reversed(mail.outbox):
+        if email.lower() in (to.lower() for to in message.to):
+            found = re.search(r"https?://[^/\s]+(/(?:firm/)?invite/[\w-]+/)", message.body)
+            if found:
+                return found.group(1)
+    raise AssertionError(f"No invitation was emailed to {email}.")
 
 
 def child_database_url() -> str:

@@ -83,8 +83,10 @@ def firm_create(*, actor: User, slug: str, name: str, timezone_name: str = "Amer
 # --- the firm's people --------------------------------------------------------------------------
 
 
-def firm_invitation_create(*, actor: User, firm: Firm, email: str, role: str) -> str:
-    """Email a link that makes its acceptor a member of the firm; returns the link."""
+def firm_invitation_create(*, actor: User, firm: Firm, email: str, role: str
+                           ) -> FirmInvitation:
+    """Email a link that makes its acceptor a member of the firm, to the invited address only
+    (the link proves the address: see `invitation_create`)."""
     _require_partner(actor, firm)
     email = invitation_email_clean(email)
     if role not in FirmRole.values:
@@ -104,7 +106,7 @@ def firm_invitation_create(*, actor: User, firm: Firm, email: str, role: str) ->
         f"This link works once and expires in {settings.INVITATION_TTL.days} days.",
         settings.ACCOUNTS_FROM_EMAIL, [email],
     ))
-    return link
+    return invitation
 
 
 def firm_invitation_lookup(token: str) -> FirmInvitation:
@@ -170,9 +172,9 @@ def firm_client_invite(*, actor: User, business: Business, firm_ref: str) -> Fir
 
 
 def firm_client_create(*, actor: User, firm: Firm, slug: str, name: str, owner_email: str,
-                       timezone_name: str = "America/New_York") -> tuple[FirmClient, str]:
-    """The firm sets up a new client business and invites its owner (returns the owner's
-    invitation link). The creating partner gets bookkeeper access to it."""
+                       timezone_name: str = "America/New_York") -> FirmClient:
+    """The firm sets up a new client business and emails its owner an invitation (the link goes
+    to that address only: it proves the address). The creating partner gets bookkeeper access."""
     _require_partner(actor, firm)
     owner_email = invitation_email_clean(owner_email)
     slug = slug_validate(slug)
@@ -196,7 +198,7 @@ def firm_client_create(*, actor: User, firm: Firm, slug: str, name: str, owner_e
         f"{actor.email} of {firm.name} invited you to own {business.name}.\n\nAccept: {url}\n",
         settings.ACCOUNTS_FROM_EMAIL, [owner_email],
     ))
-    return link, url
+    return link
 
 
 def firm_client_end(*, actor: User, link: FirmClient) -> None:

@@ -1,10 +1,11 @@
 """Who may accept an invitation for an address that already has an account.
 
-The link proves the address for a new account, but it is also shown to whoever sent it, so for
-an existing account it proves nothing. That account accepts as it signs in: already signed in
-as it, or with its password on the invitation page through `authenticate` (django-axes counts
-and locks wrong guesses there as on the sign-in page). An account with a two-step device, and a
-staff account, signs in first, with its code: the invitation page never asks for one.
+The link proves the address for a new account (it is emailed to that address and shown to no
+one else). An existing account is not joined by the link alone, which may have been forwarded:
+it accepts as it signs in — already signed in as it, or with its password on the invitation
+page through `authenticate` (django-axes counts and locks wrong guesses there as on the sign-in
+page). An account with a two-step device, and a staff account, signs in first, with its code:
+the invitation page never asks for one.
 """
 
 from __future__ import annotations

@@ -148,8 +148,9 @@ def invitation_user(email: str, password: str, full_name: str = "", *,
     return user
 
 
-def invitation_create(*, actor: User, business: Business, email: str, role: str) -> str:
-    """Create an invitation and email its link; returns the link (shown once to the owner)."""
+def invitation_create(*, actor: User, business: Business, email: str, role: str) -> Invitation:
+    """Create an invitation and email its link to the invited address only: for a new account
+    the link proves that address, so the inviter never sees it (nor does anything returned)."""
     membership_require(actor, business, Role.OWNER,
                        message="Only an owner can manage the team.")
     email = invitation_email_clean(email)
@@ -181,7 +182,7 @@ def invitation_create(*, actor: User, business: Business, email: str, role: str)
             [email],
         )
     )
-    return link
+    return invitation
 
 
 def invitation_claim(invitation, password: str, full_name: str = "", *,

@@ -85,18 +85,18 @@ class InviteIn(serializers.Serializer):
     role = serializers.ChoiceField(choices=Role.choices)
 
 
-class InvitedOut(serializers.Serializer):
-    link = serializers.CharField(help_text="The invitation link (also emailed). Shown once.")
+# The invitation's public facts, never its link: the link proves the invited address, so it
+# goes to that address only.
+InvitedOut = model_out("InvitedOut", Invitation, ["id", "email", "role", "expires_at"])
 
 
 class InvitationListView(APIView):
     @idempotent_write(request=InviteIn, responses={201: InvitedOut})
     def post(self, request):
-        """Invite someone by email with a role; the link is emailed and returned once."""
+        """Invite someone by email with a role; the link is emailed to that address only."""
         data = validated(InviteIn, request)
-        link = invitation_create(actor=request.user, business=request.business,
-                                 **data)
-        return Response({"link": link}, status=201)
+        invitation = invitation_create(actor=request.user, business=request.business, **data)
+        return Response(InvitedOut(invitation).data, status=201)
 
 
 class RoleIn(serializers.Serializer):

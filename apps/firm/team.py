@@ -17,6 +17,7 @@ from apps.accounts.firm_access import (
     firm_member_remove,
 )
 from apps.accounts.models import FirmClient, FirmInvitation, FirmMember, FirmRole, Membership
+from apps.accounts.services import invitation_email_clean
 from apps.core.errors import ApplicationError
 from apps.firm.access import firm_view
 
@@ -25,13 +26,15 @@ def _back(request):
     return redirect("firm-team", firm_slug=request.firm.slug)
 
 
-def _run(request, action, success: str, **kwargs):
+def _run(request, action, success, **kwargs):
+    """`action(actor=, **kwargs)`; its refusal, or `success` (or `success(result)`), back on
+    the team page."""
     try:
-        action(actor=request.user, **kwargs)
+        result = action(actor=request.user, **kwargs)
     except ApplicationError as exc:
         messages.error(request, exc.message)
     else:
-        messages.success(request, success)
+        messages.success(request, success(result) if callable(success) else success)
     return _back(request)
 
 
@@ -50,28 +53,19 @@ def team(request):
         "firm_roles": FirmRole.choices, "grant_roles": GRANTABLE_ROLES,
         "invitations": FirmInvitation.objects.filter(
             firm=firm, accepted_at__isnull=True, expires_at__gt=timezone.now()),
-        "new_link": request.session.pop("firm_invite_link", None),
     })
 
 
-def _run_with_link(request, make_link, success: str):
-    """An action whose result is a one-time link, shown once on the team page."""
-    try:
-        link = make_link()
-    except ApplicationError as exc:
-        messages.error(request, exc.message)
-        return _back(request)
-    request.session["firm_invite_link"] = link
-    messages.success(request, success)
-    return _back(request)
+# An invitation's link goes to the invited address only (it proves that address): these pages
+# say whom it was sent to and never show it.
 
 
 @require_POST
 @firm_view(partner=True)
 def member_invite(request):
-    return _run_with_link(request, lambda: firm_invitation_create(
-        actor=request.user, firm=request.firm, email=request.POST.get("email", ""),
-        role=request.POST.get("role", "")), "Invitation sent.")
+    return _run(request, firm_invitation_create,
+                lambda invitation: f"Invitation sent to {invitation.email}.", firm=request.firm,
+                email=request.POST.get("email", ""), role=request.POST.get("role", ""))
 
 
 @require_POST
@@ -86,11 +80,15 @@ def grant_add(request, pk: int):
 @require_POST
 @firm_view(partner=True)
 def client_new(request):
-    return _run_with_link(request, lambda: firm_client_create(
-        actor=request.user, firm=request.firm, slug=request.POST.get("slug", ""),
-        name=request.POST.get("name", ""), owner_email=request.POST.get("owner_email", ""),
-        timezone_name=request.POST.get("timezone") or request.firm.timezone,
-    )[1], "Client created; its owner was invited.")
+    owner_email = request.POST.get("owner_email", "")
+
+    def sent(_client) -> str:
+        return f"Client created; invitation sent to {invitation_email_clean(owner_email)}."
+
+    return _run(request, firm_client_create, sent, firm=request.firm,
+                slug=request.POST.get("slug", ""), name=request.POST.get("name", ""),
+                owner_email=owner_email,
+                timezone_name=request.POST.get("timezone") or request.firm.timezone)
 
 
 def _partner_row_view(model, action, success: str, field: str):

@@ -42,7 +42,6 @@ def team(request):
                 ).order_by("-created_at")
             ),
             "roles": Role.choices,
-            "new_link": request.session.pop("invite_link", None),
         },
     )
 
@@ -61,15 +60,18 @@ def _firm_links(business) -> list[FirmClient]:
 @require_POST
 @portal_view(**OWNER)
 def team_invite_view(request):
-    def invite():
-        request.session["invite_link"] = invitation_create(
+    # The link goes to the invited address only (it proves that address): never shown here.
+    return service_action(
+        request,
+        lambda: invitation_create(
             actor=request.user,
             business=request.business,
             email=request.POST.get("email", ""),
             role=request.POST.get("role", ""),
-        )
-
-    return service_action(request, invite, "Invitation sent.", default_next="/team/")
+        ),
+        lambda invitation: f"Invitation sent to {invitation.email}.",
+        default_next="/team/",
+    )
 
 
 @require_POST

@@ -9,7 +9,7 @@ from django_otp.oath import totp
 
 from apps.accounts import two_step
 from apps.core.models import AuditEvent
-from tests.utils import client_for
+from tests.utils import client_for, invitation_link_from_mail
 
 
 def _signed_in(business, user):
@@ -180,14 +180,16 @@ def test_sessions_are_short_and_sign_out_ends_api_tokens_too(tenant_a, owner_a):
     assert api.get("/api/v1/runway/").status_code == 401
 
 
-def test_accepting_an_invitation_verifies_an_unverified_address(tenant_a, owner_a):
+def test_accepting_an_invitation_verifies_an_unverified_address(
+        tenant_a, owner_a, django_capture_on_commit_callbacks):
     from apps.accounts import services
     from apps.accounts.models import User
 
     User.objects.create_user("pending@alpha.test", "a-long-password-1", email_verified_at=None)
-    link = services.invitation_create(actor=owner_a, business=tenant_a,
-                                      email="pending@alpha.test", role="viewer")
-    token = link.rstrip("/").rsplit("/", 1)[1]
-    accepted = client_for(None).post(f"/invite/{token}/", {"password": "a-long-password-1"})
+    with django_capture_on_commit_callbacks(execute=True):
+        services.invitation_create(actor=owner_a, business=tenant_a,
+                                   email="pending@alpha.test", role="viewer")
+    accepted = client_for(None).post(invitation_link_from_mail("pending@alpha.test"),
+                                     {"password": "a-long-password-1"})
     assert accepted.status_code == 302
     assert User.objects.get(email="pending@alpha.test").email_verified_at is not None

@@ -25,7 +25,7 @@ from apps.core.models import AuditEvent
 from tests.factories import FirmMemberFactory, UserFactory, make_member
 from tests.factories.accounts import PASSWORD, TOTPDeviceFactory
 from tests.firm.helpers import grant, make_firm, user
-from tests.utils import client_for
+from tests.utils import client_for, invitation_link_from_mail
 
 
 def test_partner_grants_staff_access_as_a_membership_with_the_firm(firm_setup, tenant_a):
@@ -140,37 +140,47 @@ def test_the_last_partner_cannot_be_removed(firm_setup):
         firm_member_remove(actor=partner, member=FirmMember.objects.get(firm=firm, user=partner))
 
 
-def test_firm_invitation_link_makes_a_member_once(firm_setup):
+def _token(path: str) -> str:
+    return path.rstrip("/").rsplit("/", 1)[1]
+
+
+def test_firm_invitation_link_makes_a_member_once(firm_setup,
+                                                  django_capture_on_commit_callbacks):
     from apps.accounts.firm_access import firm_invitation_accept, firm_invitation_create
     from apps.accounts.services import InvalidInvitation
 
     firm, partner, _staff = firm_setup
-    link = firm_invitation_create(actor=partner, firm=firm, email="Kim@Ledgerly.test",
-                                  role="staff")
-    token = link.rstrip("/").rsplit("/", 1)[1]
+    with django_capture_on_commit_callbacks(execute=True):
+        firm_invitation_create(actor=partner, firm=firm, email="Kim@Ledgerly.test",
+                               role="staff")
+    token = _token(invitation_link_from_mail("kim@ledgerly.test"))
     person, joined = firm_invitation_accept(token=token, password="a-long-password-1")
     assert joined == firm and FirmMember.objects.get(user=person).role == "staff"
     with pytest.raises(InvalidInvitation, match="already been used"):
         firm_invitation_accept(token=token, password="a-long-password-1")
     assert user("kim@ledgerly.test") == person
-    late = firm_invitation_create(actor=partner, firm=firm, email="lee@ledgerly.test",
-                                  role="staff")
+    with django_capture_on_commit_callbacks(execute=True):
+        firm_invitation_create(actor=partner, firm=firm, email="lee@ledgerly.test",
+                               role="staff")
+    late = _token(invitation_link_from_mail("lee@ledgerly.test"))
     FirmInvitation.objects.filter(email="lee@ledgerly.test").update(expires_at=timezone.now())
     with pytest.raises(InvalidInvitation, match="expired. Ask a partner"):
-        firm_invitation_accept(token=late.rstrip("/").rsplit("/", 1)[1], password="long-pass-2x")
+        firm_invitation_accept(token=late, password="long-pass-2x")
     with pytest.raises(InvalidInvitation, match="not valid"):
         firm_invitation_accept(token="no-such-token", password="a-long-password-1")
 
 
-def test_a_firm_invitation_asks_a_two_step_account_to_sign_in_first(firm_setup):
-    """The link is shown to the partner who sent it: see tests/accounts/test_invitation_proof."""
+def test_a_firm_invitation_asks_a_two_step_account_to_sign_in_first(
+        firm_setup, django_capture_on_commit_callbacks):
+    """An existing account accepts as it signs in: see tests/accounts/test_invitation_proof."""
     firm, partner, _staff = firm_setup
     person = UserFactory(email="kim@corp.test")
     TOTPDeviceFactory(user=person)
     from apps.accounts.firm_access import firm_invitation_create
 
-    link = firm_invitation_create(actor=partner, firm=firm, email=person.email, role="staff")
-    path = "/firm/invite/" + link.rstrip("/").rsplit("/", 1)[1] + "/"
+    with django_capture_on_commit_callbacks(execute=True):
+        firm_invitation_create(actor=partner, firm=firm, email=person.email, role="staff")
+    path = invitation_link_from_mail(person.email)
     browser = client_for(None)
     assert b"invite-sign-in-first" in browser.get(path).content
     refused = browser.post(path, {"password": PASSWORD})
