@@ -82,8 +82,6 @@ def membership_add(*, actor, business: Business, user: User, role: str) -> Membe
     return membership
 
 
-
-
 def membership_role_change(*, actor: User, membership: Membership, role: str) -> Membership:
     membership_require(actor, membership.business, Role.OWNER,
                        message="Only an owner can manage the team.")
@@ -223,8 +221,23 @@ def invitation_accept(*, token: str, password: str = "", full_name: str = "",
     with transaction.atomic():
         invitation, user = invitation_claim(invitation_lookup(token), password, full_name,
                                             signer=signer)
-        membership_add(actor=user, business=invitation.business, user=user, role=invitation.role)
+        membership = membership_add(actor=user, business=invitation.business, user=user,
+                                    role=invitation.role)
+        if membership.firm_id is not None:
+            _firm_grant_adopt(user, membership, invitation)
     return user, invitation.business
+
+
+def _firm_grant_adopt(user: User, membership: Membership, invitation: Invitation) -> None:
+    """The owner invited someone a firm already lent access to: the access becomes the person's
+    own, with the invited role — else the invitation would be used up and change nothing, and
+    ending the firm would take the person's access with it."""
+    before = {"firm": membership.firm.slug, "role": membership.role}
+    membership.firm, membership.role = None, invitation.role
+    membership.save(update_fields=["firm", "role"])
+    audit_record(actor=user, action="membership.firm_grant_adopted",
+                 business=invitation.business, obj=membership, before=before,
+                 after={"role": invitation.role, "invited_by": invitation.invited_by_id})
 
 
 def handoff_url(*, user: User, business: Business, next_path: str = "/") -> str:

@@ -63,6 +63,27 @@ def test_the_owner_cannot_make_a_firm_grant_an_owner(firm_setup, tenant_a):
     membership_role_change(actor=owner, membership=given, role=Role.VIEWER)  # below: fine
 
 
+def test_inviting_a_firm_grantee_makes_the_access_their_own(
+        firm_setup, tenant_a, django_capture_on_commit_callbacks):
+    """"Invite the person to be an owner instead" (above) must work: accepting turns the firm's
+    grant into the person's own membership, which ending the firm then leaves alone."""
+    from apps.accounts.services import invitation_accept, invitation_create
+
+    firm, partner, staff = firm_setup
+    grant(firm, tenant_a, partner, staff)
+    owner = make_member(tenant_a, Role.OWNER)
+    with django_capture_on_commit_callbacks(execute=True):
+        invitation_create(actor=owner, business=tenant_a, email=staff.email, role=Role.OWNER)
+    token = invitation_link_from_mail(staff.email).rstrip("/").rsplit("/", 1)[1]
+    invitation_accept(token=token, signer=staff)
+    own = Membership.objects.get(user=staff, business=tenant_a)
+    assert (own.role, own.firm_id) == (Role.OWNER, None)
+    assert AuditEvent.objects.filter(action="membership.firm_grant_adopted",
+                                     business_id=tenant_a.pk).exists()
+    firm_client_end(actor=owner, link=FirmClient.objects.get(firm=firm, business=tenant_a))
+    assert Membership.objects.filter(user=staff, business=tenant_a, role=Role.OWNER).exists()
+
+
 def test_a_firm_cannot_take_over_someone_s_own_membership(firm_setup, tenant_a):
     firm, partner, staff = firm_setup
     make_member(tenant_a, Role.VIEWER, email=staff.email)
