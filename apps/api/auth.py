@@ -6,6 +6,8 @@ token stops working at once)."""
 
 from __future__ import annotations
 
+import functools
+
 from django.contrib.auth import get_user_model
 from django.db import connection
 from django.http import JsonResponse
@@ -122,6 +124,22 @@ class BearerTokenMiddleware:
         request.api_key = key
         request._dont_enforce_csrf_checks = True  # an API key is not an ambient credential
         return self.get_response(request)
+
+
+def refuses_api_keys(view):
+    """Wrap a view that manages credentials or the team so an API key may read but not change
+    anything there: a key that could mint keys or invite an owner would outlive its own
+    revocation. A session or a user's JWT (a person signed in) still works."""
+
+    @functools.wraps(view)
+    def wrapped(request, *args, **kwargs):
+        if getattr(request, "api_key", None) is not None and request.method not in SAFE_METHODS:
+            return JsonResponse({"error": {"code": "api_key_refused", "message": (
+                "Manage API keys and the team with a signed-in session (the portal or a "
+                "user token), not with an API key.")}}, status=403)
+        return view(request, *args, **kwargs)
+
+    return wrapped
 
 
 class MiddlewareTokenAuthentication(BaseAuthentication):
