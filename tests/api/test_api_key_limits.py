@@ -1,13 +1,18 @@
 """What an API key cannot do: manage keys or the team (a leaked key that could mint keys or
-invite an owner would outlive its own revocation)."""
+invite an owner would outlive its own revocation), and come back to life when its creator
+leaves the business and rejoins."""
 
 import pytest
 from django.test import Client
 
+from apps.accounts.firm_access import firm_client_end, firm_grant_revoke, firm_member_remove
 from apps.accounts.models import Invitation, Membership, Role
+from apps.accounts.services import membership_remove
 from apps.api.keys import api_key_create
 from apps.api.models import ApiKey
+from apps.core.models import AuditEvent
 from tests.factories import make_member
+from tests.firm.helpers import add_staff, grant, make_client, make_firm
 from tests.utils import client_for, in_tenant
 
 pytestmark = pytest.mark.django_db
@@ -75,3 +80,49 @@ def test_a_signed_in_owner_still_manages_keys_and_the_team(tenant_a, owner_a):
     assert invited.status_code == 201, invited.content
     session = client_for(tenant_a, owner_a)
     assert session.delete(f"/api/v1/keys/{created.json()['id']}/").status_code == 204
+
+
+def test_a_key_stays_dead_when_its_owner_leaves_and_rejoins(tenant_a, owner_a):
+    key, raw = _key(tenant_a, owner_a)
+    other = make_member(tenant_a, Role.OWNER, email="o2@example.test")
+    membership_remove(actor=other, membership=Membership.objects.get(user=owner_a,
+                                                                      business=tenant_a))
+    with in_tenant(tenant_a):
+        key.refresh_from_db()
+    assert key.revoked_at is not None
+    event = AuditEvent.objects.get(action="api_key.revoked", object_id=str(key.pk))
+    assert event.actor_id == other.pk and event.after["reason"] == "owner_left"
+    Membership.objects.create(user=owner_a, business=tenant_a, role=Role.VIEWER)
+    assert _with_key(tenant_a, raw).get("/api/v1/bills/").status_code == 401
+
+
+def test_a_key_made_in_an_earlier_membership_is_refused(tenant_a, owner_a):
+    """A membership deleted without the service (or before keys were revoked on leaving): the
+    key predates the current membership, so it is refused all the same."""
+    _, raw = _key(tenant_a, owner_a)
+    Membership.objects.filter(user=owner_a, business=tenant_a).delete()
+    Membership.objects.create(user=owner_a, business=tenant_a, role=Role.VIEWER)
+    assert _with_key(tenant_a, raw).get("/api/v1/bills/").status_code == 401
+
+
+@pytest.mark.parametrize("ends", ["grant_revoked", "client_ended", "member_removed"])
+def test_a_firm_taking_access_back_revokes_the_persons_keys(tenant_a, ends):
+    firm, partner = make_firm()
+    make_client(firm, tenant_a, partner)
+    staff = add_staff(firm)
+    membership = grant(firm, tenant_a, partner, staff)
+    # Firm access is never an owner's, so no key can be made through it; one left from an
+    # earlier ownership is planted directly.
+    with in_tenant(tenant_a):
+        key = ApiKey.objects.create(name="old", prefix="f1", secret_hash="x", scope="read",
+                                    created_by_id=staff.pk, created_by_email=staff.email)
+    if ends == "grant_revoked":
+        firm_grant_revoke(actor=partner, membership=membership)
+    elif ends == "client_ended":
+        firm_client_end(actor=partner, link=firm.clients.get(business=tenant_a))
+    else:
+        firm_member_remove(actor=partner, member=firm.members.get(user=staff))
+    with in_tenant(tenant_a):
+        key.refresh_from_db()
+    assert key.revoked_at is not None
+    assert AuditEvent.objects.filter(action="api_key.revoked", object_id=str(key.pk)).exists()
