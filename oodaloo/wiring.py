@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from anymail.signals import tracking
 
+from apps.accounts.leaving import MEMBER_LEFT
 from apps.alerts.receivers import on_tracking as on_alert_tracking
 from apps.alerts.services import alerts_after_sync
 from apps.ap import ingest as ap_ingest
@@ -23,6 +24,7 @@ from apps.ap import payment_outbox, vendor_credits
 from apps.ap import tray_causes as ap_tray
 from apps.ap.documents import qbo_bill
 from apps.ap.documents import services as documents
+from apps.api.keys import api_keys_member_left
 from apps.ar import credits, invoice_send, overpayments
 from apps.ar import ingest as ar_ingest
 from apps.ar import movements as ar_movements
@@ -146,6 +148,7 @@ HOOKS = [
     (PLAID_FEED_SYNC, feed_sync_enqueue),  # the sync dispatcher → the bank's feed sync task
     (PLAID_SYNC_RUN, feed_sync_command_run),  # `manage.py sync --source plaid`
     (FEED_CHANGED, tray_after_feed),  # a feed sync or a link → the tray (its burn, bank items)
+    (MEMBER_LEFT, api_keys_member_left),  # someone left a business → their API keys there end
 ]
 
 # 8. Signals of third-party code: anymail's delivery tracking → reminders, the digest, alerts.

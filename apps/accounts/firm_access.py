@@ -16,6 +16,7 @@ from django.core.mail import send_mail
 from django.db import transaction
 from django.utils import timezone
 
+from apps.accounts.leaving import member_left
 from apps.accounts.models import (
     Firm,
     FirmClient,
@@ -248,11 +249,13 @@ def firm_grant_revoke(*, actor: User, membership: Membership) -> None:
 
 
 def _grant_delete(actor: User, membership: Membership, *, reason: str) -> None:
-    audit_record(actor=actor, action="firm.grant_revoked", business=membership.business,
-                 obj=membership, before={"firm": membership.firm.slug,
-                                         "user": membership.user.email,
-                                         "role": membership.role, "reason": reason})
-    membership.delete()
+    with transaction.atomic():
+        audit_record(actor=actor, action="firm.grant_revoked", business=membership.business,
+                     obj=membership, before={"firm": membership.firm.slug,
+                                             "user": membership.user.email,
+                                             "role": membership.role, "reason": reason})
+        member_left(actor=actor, membership=membership)  # their API keys there end too
+        membership.delete()
 
 
 __all__ = ["firm_client_create", "firm_client_end", "firm_client_invite", "firm_create",

@@ -15,6 +15,7 @@ from django.db import transaction
 from django.db.models import F, QuerySet
 from django.utils import timezone
 
+from apps.accounts.leaving import member_left
 from apps.accounts.models import Invitation, Membership, Role, User
 from apps.accounts.roles import membership_require
 from apps.core.errors import ApplicationError, PermissionDenied
@@ -104,14 +105,16 @@ def membership_remove(*, actor: User, membership: Membership) -> None:
                        message="Only an owner can manage the team.")
     if membership.role == Role.OWNER:
         _ensure_another_owner(membership)
-    audit_record(
-        actor=actor,
-        action="membership.removed",
-        business=membership.business,
-        obj=membership,
-        before={"user": membership.user.email, "role": membership.role},
-    )
-    membership.delete()
+    with transaction.atomic():
+        audit_record(
+            actor=actor,
+            action="membership.removed",
+            business=membership.business,
+            obj=membership,
+            before={"user": membership.user.email, "role": membership.role},
+        )
+        member_left(actor=actor, membership=membership)  # their API keys there end too
+        membership.delete()
 
 
 def _ensure_another_owner(membership: Membership) -> None:

@@ -6,11 +6,15 @@ token stops working at once)."""
 
 from __future__ import annotations
 
+import functools
+
 from django.contrib.auth import get_user_model
-from django.db import connection
+from django.db import connection, transaction
 from django.http import JsonResponse
 from rest_framework.authentication import BaseAuthentication
 from rest_framework_simplejwt.exceptions import TokenError
+from rest_framework_simplejwt.settings import api_settings
+from rest_framework_simplejwt.token_blacklist.models import OutstandingToken
 from rest_framework_simplejwt.tokens import AccessToken, RefreshToken
 
 from apps.accounts.models import Membership
@@ -46,7 +50,7 @@ def tokens_rotate(raw_refresh: str, business) -> dict:
         raise NotAuthenticated("The refresh token's user is no longer a member.")
     if refresh.get(EPOCH_CLAIM) != user.session_epoch:
         raise NotAuthenticated("This token was ended by a sign-out; sign in again.")
-    refresh.blacklist()
+    _spend(refresh)
     return tokens_for(user, business)
 
 
@@ -56,7 +60,18 @@ def tokens_revoke(raw_refresh: str, business, *, user) -> None:
     refresh = _refresh_for(raw_refresh, business)
     if str(refresh.get("user_id")) != str(user.pk):
         raise NotAuthenticated("That refresh token is not yours.")
-    refresh.blacklist()
+    _spend(refresh)
+
+
+def _spend(refresh: RefreshToken) -> None:
+    """Blacklist `refresh` once: two requests with the same token each passed the blacklist
+    check when it was read, so they take turns on its outstanding row and only the one that
+    blacklists it wins; the other is refused."""
+    with transaction.atomic():
+        OutstandingToken.objects.select_for_update().filter(jti=refresh[api_settings.JTI_CLAIM]).first()
+        _, created = refresh.blacklist()
+    if not created:
+        raise NotAuthenticated("The refresh token is invalid, expired or revoked.")
 
 
 def _refresh_for(raw: str, business) -> RefreshToken:
@@ -122,6 +137,22 @@ class BearerTokenMiddleware:
         request.api_key = key
         request._dont_enforce_csrf_checks = True  # an API key is not an ambient credential
         return self.get_response(request)
+
+
+def refuses_api_keys(view):
+    """Wrap a view that manages credentials or the team so an API key may read but not change
+    anything there: a key that could mint keys or invite an owner would outlive its own
+    revocation. A session or a user's JWT (a person signed in) still works."""
+
+    @functools.wraps(view)
+    def wrapped(request, *args, **kwargs):
+        if getattr(request, "api_key", None) is not None and request.method not in SAFE_METHODS:
+            return JsonResponse({"error": {"code": "api_key_refused", "message": (
+                "Manage API keys and the team with a signed-in session (the portal or a "
+                "user token), not with an API key.")}}, status=403)
+        return view(request, *args, **kwargs)
+
+    return wrapped
 
 
 class MiddlewareTokenAuthentication(BaseAuthentication):

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import Any
 
+from django.db import transaction
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers
@@ -31,6 +32,15 @@ from apps.core.dates import local_today
 def lookup(queryset: Callable[[], Any]) -> Callable[[int], Any]:
     """`pk → object or 404`. Another business's id is not in this schema: 404, as the portal."""
     return lambda pk: get_object_or_404(queryset(), pk=pk)
+
+
+def locked(read: Callable[[], Any]) -> Any:
+    """Inside the caller's transaction: the object `read()` returns, its row locked and then
+    read again under the lock — so an `If-Match` compared with it still holds when the update
+    commits (two updates with the same ETag: the second waits, then sees the change, 412)."""
+    obj = read()
+    list(type(obj)._base_manager.select_for_update().filter(pk=obj.pk).values_list("pk"))
+    return read()
 
 
 def filtered_rows(filters: Callable[..., Any], filtered: Callable[[Any, Any], Any]
@@ -86,13 +96,16 @@ def update_view(find: Callable[[int], Any], call: Callable[..., Any],
                 method: str) -> type[APIView]:
     """`detail_view` plus a conditional update, `method` (`put` or `patch`) on `/<pk>/`:
     `If-Match` (when sent) must name `out(obj)`, then `body` validates, `call(request, obj,
-    **data)` (a portal service) returns the object, answered as `out` with its ETag."""
+    **data)` (a portal service) returns the object, answered as `out` with its ETag — all in
+    one transaction under the row's lock (`locked`), so two updates with one ETag cannot both
+    pass."""
 
     # No docstring here: the schema would take it as every update's description.
     def update(self, request, pk: int):
-        obj = find(pk)
-        data = validated(body, request, if_match=out(obj).data)
-        return tagged(out(call(request, obj, **data)).data)
+        with transaction.atomic():
+            obj = locked(lambda: find(pk))
+            data = validated(body, request, if_match=out(obj).data)
+            return tagged(out(call(request, obj, **data)).data)
 
     handler = idempotent_write(if_match=True, request=body, responses=out)(update)
     return type("UpdateView", (detail_view(find, out),), {method: handler})

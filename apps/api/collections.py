@@ -3,13 +3,14 @@
 
 from __future__ import annotations
 
+from django.db import transaction
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from apps.api.base import lookup, model_out, update_view
+from apps.api.base import locked, lookup, model_out, update_view
 from apps.api.conventions import idempotent_write, tagged, validated
 from apps.ar.reminders import selectors
 from apps.ar.reminders.models import ReminderSequence, ReminderStep, Tone
@@ -45,9 +46,11 @@ class CollectionsSettingsView(APIView):
     @idempotent_write(request=CollectionsSettingsIn, responses=CollectionsSettingsOut,
                       if_match=True)
     def put(self, request):
-        data = validated(CollectionsSettingsIn, request,
-                         if_match=CollectionsSettingsOut(collections_settings()).data)
-        row = settings_save(actor=request.user, **data)
+        with transaction.atomic():  # the ETag holds until the save commits (`locked`)
+            current = locked(collections_settings)
+            data = validated(CollectionsSettingsIn, request,
+                             if_match=CollectionsSettingsOut(current).data)
+            row = settings_save(actor=request.user, **data)
         return tagged(CollectionsSettingsOut(row).data)
 
 

@@ -9,8 +9,9 @@ import secrets
 from typing import Any
 
 from django.contrib.auth import get_user_model
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
+from django_tenants.utils import tenant_context
 
 from apps.accounts.models import Membership, Role
 from apps.api.models import ApiKey
@@ -63,8 +64,22 @@ def api_key_revoke(*, actor: Any, business: Any, key_id: int) -> ApiKey:
     return key
 
 
+def api_keys_member_left(*, actor: Any, business: Any, user: Any) -> None:
+    """`user` left `business` (plugged at ``accounts.member_left``): their keys there are
+    revoked for good, audited, so rejoining later (in any role) does not bring them back."""
+    with tenant_context(business), transaction.atomic():
+        for key in ApiKey.objects.select_for_update().filter(created_by_id=user.pk,
+                                                             revoked_at__isnull=True):
+            key.revoked_at = timezone.now()
+            key.save(update_fields=["revoked_at"])
+            audit_record(actor=actor, action="api_key.revoked", business=business, obj=key,
+                         before={"active": True},
+                         after={"active": False, "reason": "owner_left", "owner": user.email})
+
+
 def api_key_authenticate(raw: str) -> tuple[ApiKey, Any] | None:
-    """The active key and its creator for `raw`, or None (wrong, revoked, or creator gone)."""
+    """The active key and its creator for `raw`, or None (wrong, revoked, creator gone, or
+    made before the creator's current membership)."""
     parts = raw.strip().split("_", 2)
     if len(parts) != 3 or parts[0] != KEY_PREFIX:
         return None
@@ -73,6 +88,11 @@ def api_key_authenticate(raw: str) -> tuple[ApiKey, Any] | None:
         return None
     user = get_user_model().objects.filter(pk=key.created_by_id, is_active=True).first()
     if user is None:
+        return None
+    if Membership.objects.filter(user=user, business_id=connection.tenant.pk,
+                                 created_at__gt=key.created_at).exists():
+        # Made during an earlier membership (one ended without `api_keys_member_left`, e.g.
+        # before it existed): the person left since, and leaving ends a key.
         return None
     ApiKey.objects.filter(pk=key.pk).update(last_used_at=timezone.now())
     return key, user

@@ -4,11 +4,12 @@ A reserve is never deleted: closing keeps its ledger (and is refused while it ho
 
 from __future__ import annotations
 
+from django.db import transaction
 from rest_framework import serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from apps.api.base import action_view, list_view, lookup, update_view
+from apps.api.base import action_view, list_view, locked, lookup, update_view
 from apps.api.conventions import (
     idempotent_write,
     if_match_check,
@@ -85,9 +86,10 @@ class ReserveDetailView(update_view(_reserve, _patch, ReserveOut, body=ReservePa
     @idempotent_write(if_match=True, request=None, responses={204: None})
     def delete(self, request, pk: int):
         """Close the reserve (refused while it holds money: release it first)."""
-        reserve = _reserve(pk)
-        if_match_check(request, ReserveOut(reserve).data)
-        reserve_update(actor=request.user, reserve=reserve, active=False)
+        with transaction.atomic():  # the ETag holds until the close commits (`locked`)
+            reserve = locked(lambda: _reserve(pk))
+            if_match_check(request, ReserveOut(reserve).data)
+            reserve_update(actor=request.user, reserve=reserve, active=False)
         return Response(status=204)
 
 

@@ -21,6 +21,7 @@ from apps.api import (
     tray,
     views,
 )
+from apps.api.auth import refuses_api_keys
 from apps.core.routes import resource, verbs
 
 # Role checks: `portal_view` (viewers read; writes need a bookkeeper unless stated), enforced by
@@ -29,6 +30,11 @@ OWNER_WRITES = portal_view(write=Role.OWNER)
 OWNER_ONLY = portal_view(read=Role.OWNER, write=Role.OWNER)
 MEMBER_WRITES = portal_view(write=Role.VIEWER)
 BOOKKEEPER_ONLY = portal_view(read=Role.BOOKKEEPER, write=Role.BOOKKEEPER)
+
+
+def owner_signed_in(view):
+    """Keys and the team: owners, and writes only by a person signed in — never an API key."""
+    return OWNER_ONLY(refuses_api_keys(view))
 
 
 def not_found(request, rest=""):
@@ -45,8 +51,8 @@ urlpatterns = [
     op("auth/token/", views.TokenObtainView, "token", open_view),
     op("auth/refresh/", views.TokenRefreshView, "refresh", open_view),
     op("auth/sign-out/", views.SignOutView, "sign-out", MEMBER_WRITES),
-    op("keys/", key_views.ApiKeyListView, "keys", OWNER_ONLY),
-    op("keys/<int:pk>/", key_views.ApiKeyRevokeView, "key", OWNER_ONLY),
+    op("keys/", key_views.ApiKeyListView, "keys", owner_signed_in),
+    op("keys/<int:pk>/", key_views.ApiKeyRevokeView, "key", owner_signed_in),
     # The business, its settings, bank accounts, sync, activity
     op("business/", business.BusinessView, "business", OWNER_WRITES),
     op("business/export/", business.BusinessExportView, "business-export", OWNER_ONLY),
@@ -66,17 +72,17 @@ urlpatterns = [
     op("recurring/", business.RecurringView, "recurring"),
     op("activity/", business.ActivityListView, "activity",
        portal_view(read=Role.BOOKKEEPER, write=Role.OWNER)),
-    # Team (owners)
-    op("team/", team.TeamView, "team", OWNER_ONLY),
-    op("team/invitations/", team.InvitationListView, "team-invitations", OWNER_ONLY),
+    # Team (owners, signed in)
+    op("team/", team.TeamView, "team", owner_signed_in),
+    op("team/invitations/", team.InvitationListView, "team-invitations", owner_signed_in),
     op("team/invitations/<int:pk>/revoke/", team.InvitationRevokeView, "team-invitation-revoke",
-       OWNER_ONLY),
+       owner_signed_in),
     *verbs("team/members/<int:pk>/", "team-member",
            {"role": team.MemberRoleView, "remove": team.MemberRemoveView},
-           route=partial(op, access=OWNER_ONLY)),
-    op("team/firms/", team.FirmAddView, "team-firms", OWNER_ONLY),
-    op("team/firms/<int:pk>/end/", team.FirmEndView, "team-firm-end", OWNER_ONLY),
-    op("team/grants/<int:pk>/revoke/", team.GrantRevokeView, "team-grant-revoke", OWNER_ONLY),
+           route=partial(op, access=owner_signed_in)),
+    op("team/firms/", team.FirmAddView, "team-firms", owner_signed_in),
+    op("team/firms/<int:pk>/end/", team.FirmEndView, "team-firm-end", owner_signed_in),
+    op("team/grants/<int:pk>/revoke/", team.GrantRevokeView, "team-grant-revoke", owner_signed_in),
     # Automation rules (bookkeepers propose and undo; switching on is the owner's, in the
     # service) and owner alerts
     op("automation/rules/", automation.RuleListView, "automation-rules", BOOKKEEPER_ONLY),

@@ -1,0 +1,141 @@
+"""Two requests at once, each on its own thread and database connection (committed data,
+`transaction=True`): a refresh token is spent once, and two updates sent with the same `ETag`
+cannot both pass `If-Match`."""
+
+import threading
+
+import pytest
+from django.db import connections
+from django.test import Client
+
+from apps.accounts.models import Role
+from apps.api import auth
+from apps.api import collections as collection_views
+from apps.api import reserves as reserve_views
+from apps.reserves.models import Reserve
+from tests.factories import make_member
+from tests.utils import client_for, committed_businesses, in_tenant
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+JSON = "application/json"
+
+
+def _both(*requests):
+    """Run the request callables on two threads at once; their responses, in order."""
+    answers = [None] * len(requests)
+
+    def run(i):
+        try:
+            answers[i] = requests[i]()
+        finally:
+            connections.close_all()  # this thread's connection, or the test database stays open
+
+    threads = [threading.Thread(target=run, args=(i,)) for i in range(len(requests))]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=30)
+    return answers
+
+
+def test_two_refreshes_with_one_token_give_one_new_pair(tenant_a, owner_a, monkeypatch):
+    host = Client(HTTP_HOST="alpha.localhost")
+    refresh = host.post("/api/v1/auth/token/", {"email": owner_a.email,
+                                                "password": "correct-horse-battery"},
+                        content_type=JSON).json()["refresh"]
+    # Both requests have read the token (not yet blacklisted) before either spends it.
+    barrier = threading.Barrier(2, timeout=10)
+    read = auth._refresh_for
+
+    def read_then_meet(raw, business):
+        token = read(raw, business)
+        barrier.wait()
+        return token
+
+    monkeypatch.setattr(auth, "_refresh_for", read_then_meet)
+
+    def post():
+        return Client(HTTP_HOST="alpha.localhost").post(
+            "/api/v1/auth/refresh/", {"refresh": refresh}, content_type=JSON)
+
+    answers = _both(post, post)
+    assert sorted(a.status_code for a in answers) == [200, 401], [a.content for a in answers]
+    loser = next(a for a in answers if a.status_code == 401)
+    assert loser.json()["error"]["code"] == "not_authenticated"
+
+
+@pytest.fixture
+def race_co(settings):
+    settings.TENANT_SPARE_SCHEMAS = 0
+    with committed_businesses("race-co") as (business,):
+        yield business
+
+
+@pytest.mark.parametrize("second", ["patch", "delete"])
+def test_two_updates_with_one_etag_one_wins_one_is_412(race_co, monkeypatch, second):
+    owner = make_member(race_co, Role.OWNER)
+    with in_tenant(race_co):
+        reserve = Reserve.objects.create(name="Tax")
+    url = f"/api/v1/reserves/{reserve.pk}/"
+    etag = client_for(race_co, owner).get(url)["ETag"]
+    # The first request to reach the service waits (at most 2 s) for the other to get there
+    # too: on a check made outside the row's lock both arrive and both update.
+    barrier = threading.Barrier(2, timeout=2)
+    update = reserve_views.reserve_update
+
+    def meet_then_update(**kwargs):
+        try:
+            barrier.wait()
+        except threading.BrokenBarrierError:
+            pass  # the other request is waiting for the lock: go on alone
+        return update(**kwargs)
+
+    monkeypatch.setattr(reserve_views, "reserve_update", meet_then_update)
+    clients = [client_for(race_co, owner), client_for(race_co, owner)]
+
+    def patch():
+        return clients[0].patch(url, {"name": "Taxes"}, content_type=JSON, HTTP_IF_MATCH=etag)
+
+    def other():
+        if second == "delete":
+            return clients[1].delete(url, HTTP_IF_MATCH=etag)
+        return clients[1].patch(url, {"name": "VAT"}, content_type=JSON, HTTP_IF_MATCH=etag)
+
+    answers = _both(patch, other)
+    codes = sorted(a.status_code for a in answers)
+    assert codes in ([200, 412], [204, 412]), [a.content for a in answers]
+    refused = next(a for a in answers if a.status_code == 412)
+    assert refused.json()["error"]["code"] == "precondition_failed"
+    with in_tenant(race_co):
+        reserve.refresh_from_db()
+    winner = next(a for a in answers if a.status_code != 412)
+    if winner.status_code == 204:
+        assert not reserve.active and reserve.name == "Tax"
+    else:
+        assert reserve.active and reserve.name == winner.json()["name"]
+
+
+def test_two_collections_settings_puts_with_one_etag_one_is_412(race_co, monkeypatch):
+    owner = make_member(race_co, Role.OWNER)
+    url = "/api/v1/collections/settings/"
+    etag = client_for(race_co, owner).get(url)["ETag"]
+    barrier = threading.Barrier(2, timeout=2)
+    save = collection_views.settings_save
+
+    def meet_then_save(**kwargs):
+        try:
+            barrier.wait()
+        except threading.BrokenBarrierError:
+            pass  # the other request is waiting for the lock: go on alone
+        return save(**kwargs)
+
+    monkeypatch.setattr(collection_views, "settings_save", meet_then_save)
+    clients = [client_for(race_co, owner), client_for(race_co, owner)]
+
+    def put(i, link):
+        return lambda: clients[i].put(url, {"enabled": True, "pay_link": link},
+                                      content_type=JSON, HTTP_IF_MATCH=etag)
+
+    answers = _both(put(0, "https://pay.example/a"), put(1, "https://pay.example/b"))
+    assert sorted(a.status_code for a in answers) == [200, 412], [a.content for a in answers]
