@@ -25,7 +25,14 @@ from django_tenants.utils import tenant_context
 from apps.accounts.models import Membership, Role
 from apps.ap.models import Bill
 from apps.ap.services import bill_approve, bill_pay_now, bill_schedule
-from apps.automation.guardrails import REASONS, Hold, Scenario, runway_hold, stale_hold
+from apps.automation.guardrails import (
+    REASONS,
+    Hold,
+    Scenario,
+    committed_payments,
+    runway_hold,
+    stale_hold,
+)
 from apps.automation.models import Rule, RuleAction
 from apps.automation.plan import Step, params_of, pay_account, plan
 from apps.core.actors import RuleActor
@@ -119,7 +126,7 @@ def evaluate(business: Any, rules: dict[str, Rule], now: datetime, days: int,
     if with_time and local.time() < REMIND_AT:
         remind_days = remind_days[1:]
     steps = plan(business, rules, today, until, remind_days=remind_days)
-    scenario = Scenario(business, today)
+    scenario = Scenario(business, today, committed_payments(business))
     owners = {kind: rule_actor(rule) for kind, rule in rules.items()}
     out = []
     acting: set[str] = set()
