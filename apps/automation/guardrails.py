@@ -5,6 +5,9 @@
   every action taken before it in this tick) would fall below `floor_days`;
 - low point floor: the 13-week forecast low point after it would fall below `floor_amount`.
 
+The tick checks them before it acts, and again when a payment leaves its undo window
+(`apps/automation/release.py`).
+
 The runway after an action is the engine's what-if (`runway_compute(decisions=...)`): nothing
 stored changes. It starts from the payments already committed but not yet in the books
 (`committed_payments`): the engine reads the books, which show neither a payment waiting out
@@ -70,7 +73,7 @@ def committed_payments(business: Any, *, leave_out: str = "") -> list[PayBillNow
 
 
 class Scenario:
-    """The decisions accepted so far in one tick (or dry run), on top of the
+    """The decisions accepted so far in one tick (or dry run, or release), on top of the
     payments already committed (`committed_payments`), and the runway after them."""
 
     def __init__(self, business: Any, as_of, committed: Sequence[PayBillNow] = ()) -> None:

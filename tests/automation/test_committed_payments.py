@@ -1,5 +1,6 @@
 """The runway guardrails count every payment already committed but not yet in the books — one an
-earlier tick queued (waiting out its undo window), one in the outbox a sync has not reflected.
+earlier tick queued (waiting out its undo window), one in the outbox a sync has not reflected —
+and run again when a payment leaves its undo window.
 
 The numbers: 50,000 in the bank, about 500 a day of burn, a runway floor of 80 days. One 9,000
 payment leaves about 82 days (it goes); two leave about 64 (the second is held)."""
@@ -18,9 +19,12 @@ from apps.automation.guardrails import committed_payments
 from apps.automation.models import RuleAction
 from apps.automation.tick import automation_preview, automation_tick
 from apps.core.dates import local_today
+from apps.core.models import AuditEvent
 from apps.integrations.sync.models import Action
+from apps.ledger.models import Account
 from apps.runway.cache import runway_invalidate
 from apps.runway.engine import PayBillNow
+from apps.tray.models import TrayItem
 from tests.automation.conftest import burn, switch_on
 from tests.factories.ap import BillFactory
 from tests.utils import in_tenant
@@ -116,4 +120,67 @@ def test_committed_payments_are_what_will_leave_the_bank(books, floor):
         key = _row(books, waiting).key
         assert committed_payments(biz, leave_out=key) == [
             PayBillNow(str(part.pk), Decimal("4500.00"))]
+
+
+def test_release_control_the_payment_is_not_counted_twice(books, floor):
+    biz = books.business
+    bill = _scheduled(books, floor)
+    now = timezone.now()
+    automation_tick(biz, now=now)
+    report = automation_tick(biz, now=now + LATER)
+    assert report.released == 1 and _paid(books, bill) == 1
+    assert _row(books, bill).state == "done"
+
+
+@pytest.mark.parametrize("change", ["balance", "stale", "paid by hand"])
+def test_release_runs_the_guardrails_again(books, floor, change):
+    biz = books.business
+    bill = _scheduled(books, floor)
+    now = timezone.now()
+    automation_tick(biz, now=now)
+    assert _row(books, bill).state == "waiting"
+    if change == "balance":  # a sync in the window: the bank balance is down to 30,000
+        with in_tenant(biz):
+            Account.objects.filter(pk=books.account.pk).update(
+                current_balance=Decimal("30000.00"))
+        biz.last_sync_at = now
+        biz.save(update_fields=["last_sync_at"])
+        runway_invalidate(biz)
+    elif change == "stale":  # no sync since: the books are 40 hours old at release
+        biz.last_sync_at = now - timedelta(hours=40)
+        biz.save(update_fields=["last_sync_at"])
+    else:  # another 9,000 bill recorded as paid by hand during the window
+        other = _scheduled(books, floor + timedelta(days=5))
+        with in_tenant(biz):
+            bill_pay_now(actor=books.owner, bill=other, account=books.account,
+                         idempotency_key="by-hand", approval_limit=Decimal(0))
+    report = automation_tick(biz, now=now + LATER)
+    assert report.released == 0 and _paid(books, bill) == 0
+    row = _row(books, bill)
+    assert row.state == "held" and row.undo_until is None
+    assert row.reason == ("stale" if change == "stale" else "runway_floor")
+    with in_tenant(biz):  # shown as the tick's holds are
+        assert TrayItem.objects.get(key="automation:record:held").status == "open"
+    event = AuditEvent.objects.get(business=biz, action="automation.payment_held")
+    assert event.object_id == str(bill.pk) and event.after["reason"] == row.reason
+
+
+def test_held_at_release_is_retried_into_a_new_window_once_the_books_recover(books, floor):
+    biz = books.business
+    bill = _scheduled(books, floor)
+    now = timezone.now()
+    automation_tick(biz, now=now)
+    biz.last_sync_at = now - timedelta(hours=40)
+    biz.save(update_fields=["last_sync_at"])
+    automation_tick(biz, now=now + LATER)
+    assert _row(books, bill).state == "held"
+    biz.last_sync_at = now + LATER  # a sync comes
+    biz.save(update_fields=["last_sync_at"])
+    automation_tick(biz, now=now + LATER + timedelta(minutes=1))
+    row = _row(books, bill)
+    assert row.state == "waiting" and row.undo_until > now + LATER  # the owner may undo again
+    assert _paid(books, bill) == 0
+    automation_tick(biz, now=now + 2 * LATER + timedelta(minutes=2))
+    automation_tick(biz, now=now + 2 * LATER + timedelta(minutes=3))
+    assert _paid(books, bill) == 1 and _row(books, bill).state == "done"
 
