@@ -1,6 +1,7 @@
 """The runway guardrails count every payment already committed but not yet in the books — one an
 earlier tick queued (waiting out its undo window), one in the outbox a sync has not reflected —
-and run again when a payment leaves its undo window.
+and run again when a payment leaves its undo window; switching the record rule off cancels its
+waiting payments.
 
 The numbers: 50,000 in the bank, about 500 a day of burn, a runway floor of 80 days. One 9,000
 payment leaves about 82 days (it goes); two leave about 64 (the second is held)."""
@@ -17,6 +18,7 @@ from apps.ap.models import Bill
 from apps.ap.services import bill_pay_now
 from apps.automation.guardrails import committed_payments
 from apps.automation.models import RuleAction
+from apps.automation.rules import rule_switch
 from apps.automation.tick import automation_preview, automation_tick
 from apps.core.dates import local_today
 from apps.core.models import AuditEvent
@@ -183,4 +185,25 @@ def test_held_at_release_is_retried_into_a_new_window_once_the_books_recover(boo
     automation_tick(biz, now=now + 2 * LATER + timedelta(minutes=2))
     automation_tick(biz, now=now + 2 * LATER + timedelta(minutes=3))
     assert _paid(books, bill) == 1 and _row(books, bill).state == "done"
+
+
+def test_switching_the_record_rule_off_cancels_its_waiting_payments(books, floor):
+    biz = books.business
+    bill = _scheduled(books, floor)
+    now = timezone.now()
+    automation_tick(biz, now=now)
+    with in_tenant(biz):
+        rule_switch(actor=books.owner, kind="record", on=False)
+    row = _row(books, bill)
+    assert (row.state, row.reason) == ("undone", "rule_off")
+    assert row.undone_by_email == books.owner.email and row.undo_until is None
+    assert AuditEvent.objects.filter(business=biz, action="automation.payment_dropped",
+                                     object_id=str(bill.pk)).exists()
+    with in_tenant(biz):  # on again: the old payment does not go
+        rule_switch(actor=books.owner, kind="record", on=True)
+    automation_tick(biz, now=now + LATER)
+    automation_tick(biz, now=now + 2 * LATER)
+    assert _paid(books, bill) == 0 and _row(books, bill).state == "undone"
+    with in_tenant(biz):
+        assert Bill.objects.get(pk=bill.pk).status == Bill.Status.SCHEDULED  # for the owner
 
