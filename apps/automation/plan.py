@@ -20,7 +20,7 @@ from apps.ap.services import bill_payment_actions
 from apps.ar.models import Payment
 from apps.automation.models import Rule, RuleAction
 from apps.core.money import format_money
-from apps.integrations.sync.models import IN_FLIGHT
+from apps.integrations.sync.models import IN_FLIGHT, Action
 from apps.ledger.models import Account
 from apps.reserves.models import Reserve
 from apps.runway.engine import FundReserve, PayBillNow, ScheduleBill
@@ -84,9 +84,13 @@ def _vendor_paid_counts() -> dict[str, int]:
     return counts
 
 
-def _in_flight(bill_ids: list[int], business: Any) -> set[str]:
-    return set(bill_payment_actions(business, bill_ids).filter(state__in=IN_FLIGHT)
-               .values_list("target_id", flat=True))
+def outbox_payments(business: Any, bills: dict[int, Bill]) -> list[Action]:
+    """The payments of `bills` (pk → open bill) handed to the outbox that the books do not show
+    yet: on their way (or sent with no answer), or succeeded after the bill's last sync — as
+    `bill_pay_now` counts them before it takes another."""
+    return [a for a in bill_payment_actions(business, list(bills))
+            .exclude(state=Action.State.FAILED).order_by("pk")
+            if a.state in IN_FLIGHT or a.updated_at >= bills[int(a.target_id)].synced_at]
 
 
 def pay_account(params: dict[str, Any]) -> Account | None:
@@ -116,7 +120,7 @@ def plan(business: Any, rules: dict[str, Rule], today: date, until: date,
                       remind_days if Rule.Kind.REMIND in rules else [])
     if Rule.Kind.RESERVE in rules:
         steps += _reserve_steps(params_of(rules[Rule.Kind.RESERVE]), inflows, today, done, cur)
-    busy = _in_flight(list(bills), business)
+    busy = {a.target_id for a in outbox_payments(business, bills)}  # bill_pay_now refuses them
     bills = {pk: b for pk, b in bills.items() if str(pk) not in busy}
     record = rules.get(Rule.Kind.RECORD)
     if record is not None:  # bills already scheduled on or before `until`

@@ -147,6 +147,7 @@ def rule_switch(*, actor: Any, kind: str, on: bool) -> Rule:
             collections_automation_set(actor=actor, on=on)
         if not on:
             RuleAction.objects.filter(kind=kind, state=RuleAction.State.HELD).delete()
+            _cancel_waiting(actor, business, kind)
         audit_record(actor=actor, business=business, obj=rule, before=before,
                      after=_state(rule) | {"proposed_by": rule.proposed_by_email},
                      action="automation.rule_on" if on else "automation.rule_off")
@@ -155,6 +156,23 @@ def rule_switch(*, actor: Any, kind: str, on: bool) -> Rule:
 
         tray_generate(business)
     return rule
+
+
+def _cancel_waiting(actor: Any, business: Any, kind: str) -> None:
+    """A payment waiting out its undo window goes only while its rule is on: switching the rule
+    off cancels it, so switching it back on never releases a payment queued on old books. The
+    bill stays scheduled for the owner to pay; like an undo, the rule never redoes that key.
+    Row locks: a tick releasing one at the same moment either got it first or finds it gone."""
+    why = "Not paid: the rule was switched off before the payment went out."
+    for row in RuleAction.objects.select_for_update().filter(kind=kind,
+                                                             state=RuleAction.State.WAITING):
+        row.state, row.reason, row.reason_text = RuleAction.State.UNDONE, "rule_off", why
+        row.undone_by_email, row.undo_until = actor.email, None
+        row.save(update_fields=["state", "reason", "reason_text", "undone_by_email",
+                                "undo_until", "updated_at"])
+        audit_record(actor=actor, business=business, action="automation.payment_dropped",
+                     object_type="ap.Bill", object_id=row.target_id,
+                     after={"key": row.key, "why": why})
 
 
 def rule_action_undo(*, actor: Any, action_id: int) -> RuleAction:

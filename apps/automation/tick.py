@@ -5,12 +5,12 @@ Exactly once: each step runs in one transaction with its `RuleAction` row (uniqu
 killed mid-step rolls both back and the redelivered tick acts then; a finished step's row makes
 every later tick skip it. Payments wait out the undo window as `waiting` rows; the first tick
 after it hands them to the outbox under the row's own key (`bill_pay_now` with a key derived
-from it), so even a crash between the outbox row and our row cannot pay twice."""
+from it), so even a crash between the outbox row and our row cannot pay twice — after checking
+the guardrails again (apps/automation/release.py)."""
 
 from __future__ import annotations
 
 import logging
-import zlib
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from datetime import time as dtime
@@ -24,10 +24,19 @@ from django_tenants.utils import tenant_context
 
 from apps.accounts.models import Membership, Role
 from apps.ap.models import Bill
-from apps.ap.services import bill_approve, bill_pay_now, bill_schedule
-from apps.automation.guardrails import REASONS, Hold, Scenario, runway_hold, stale_hold
+from apps.ap.services import bill_approve, bill_schedule
+from apps.automation.acting import business_lock, rule_actor
+from apps.automation.guardrails import (
+    REASONS,
+    Hold,
+    Scenario,
+    committed_payments,
+    runway_hold,
+    stale_hold,
+)
 from apps.automation.models import Rule, RuleAction
-from apps.automation.plan import Step, params_of, pay_account, plan
+from apps.automation.plan import Step, params_of, plan
+from apps.automation.release import release_waiting
 from apps.core.actors import RuleActor
 from apps.core.dates import business_now
 from apps.core.errors import ApplicationError
@@ -96,16 +105,6 @@ def rules_on(kinds: tuple[str, ...] = ()) -> dict[str, Rule]:
     return {r.kind: r for r in qs}
 
 
-def rule_actor(rule: Rule) -> RuleActor | None:
-    """The rule acts with the authority of the owner who switched it on, while they are one."""
-    role = (Membership.objects.filter(business=connection.tenant,
-                                      user__email__iexact=rule.switched_on_by_email)
-            .values_list("role", flat=True).first())
-    if role != Role.OWNER:
-        return None
-    return RuleActor(rule.kind, rule.name, role, rule.switched_on_by_email)
-
-
 def _local(business: Any, now: datetime) -> datetime:
     return now.astimezone(ZoneInfo(business.timezone))
 
@@ -119,7 +118,7 @@ def evaluate(business: Any, rules: dict[str, Rule], now: datetime, days: int,
     if with_time and local.time() < REMIND_AT:
         remind_days = remind_days[1:]
     steps = plan(business, rules, today, until, remind_days=remind_days)
-    scenario = Scenario(business, today)
+    scenario = Scenario(business, today, committed_payments(business))
     owners = {kind: rule_actor(rule) for kind, rule in rules.items()}
     out = []
     acting: set[str] = set()
@@ -187,17 +186,12 @@ def automation_tick(business: Any, *, now: datetime | None = None) -> TickReport
             _apply(business, rules[outcome.step.kind], outcome, now)
             if outcome.state not in ("done", "waiting"):
                 failed.add(outcome.step.key)
-        report.released = _release_waiting(business, now)
-        _lapse_holds(live)
+        released = release_waiting(business, now)
+        report.released = released.count
+        _lapse_holds(live | released.held)  # held at release: shown until a tick retries it
     tray_generate(business)  # the held-back items appear (and resolved ones close) at once
     _summary(business)
     return report
-
-
-def _lock(business: Any) -> None:
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT pg_advisory_xact_lock(%s)",
-                       [zlib.crc32(f"automation:{business.schema_name}".encode())])
 
 
 def _apply(business: Any, rule: Rule, outcome: Outcome, now: datetime) -> None:
@@ -207,7 +201,7 @@ def _apply(business: Any, rule: Rule, outcome: Outcome, now: datetime) -> None:
         # and the collections tick's own keys keep every email to one.
         _remind(business, step)
     with transaction.atomic():
-        _lock(business)  # one tick at a time acts for a business
+        business_lock(business)  # one tick at a time acts for a business
         row = RuleAction.objects.select_for_update().filter(key=step.key).first()
         if row is not None and row.state != RuleAction.State.HELD:
             outcome.state = "skipped"  # another tick got here first
@@ -261,7 +255,7 @@ def _act(business: Any, rule: Rule, step: Step, actor: RuleActor, now: datetime)
         reserve_fund(actor, reserve, step.amount, note=step.summary[:300])
         return RuleAction.State.DONE, extra
     if step.kind == Rule.Kind.RECORD:
-        # Into the undo window first; `_release_waiting` hands it to the outbox after it.
+        # Into the undo window first; `release_waiting` hands it to the outbox after it.
         audit_record(actor=actor, action="automation.payment_queued", business=business,
                      object_type="ap.Bill", object_id=step.target_id,
                      after={"amount": step.amount, "on": step.on,
@@ -276,60 +270,6 @@ def _remind(business: Any, step: Step) -> None:
 
     report = reminders_run(business, step.on)
     step.params.update({"sent": report.sent, "tick": report.state})
-
-
-def _release_waiting(business: Any, now: datetime) -> int:
-    """Payments whose undo window is over go to QuickBooks through the outbox, once each."""
-    released = 0
-    for pk in RuleAction.objects.filter(state=RuleAction.State.WAITING,
-                                        undo_until__lte=now).values_list("pk", flat=True):
-        with transaction.atomic():
-            _lock(business)
-            row = RuleAction.objects.select_for_update().filter(
-                pk=pk, state=RuleAction.State.WAITING).first()
-            if row is None:
-                continue  # undone, or another tick released it
-            rule = Rule.objects.filter(kind=row.kind, state=Rule.State.ON).first()
-            actor = rule_actor(rule) if rule else None
-            bill = Bill.objects.filter(pk=int(row.target_id)).first()
-            account = pay_account(params_of(rule)) if rule else None
-            changed = _changed_in_window(bill, row) if bill is not None else ""
-            if changed:  # the owner's own change undid it (or a sync outgrew the approval)
-                row.state, row.reason, row.reason_text, row.undo_until = (
-                    RuleAction.State.UNDONE, "changed", changed[:300], None)
-                row.save(update_fields=["state", "reason", "reason_text", "undo_until",
-                                        "updated_at"])
-                audit_record(actor=actor, action="automation.payment_dropped", business=business,
-                             object_type="ap.Bill", object_id=row.target_id,
-                             after={"key": row.key, "why": changed})
-                continue
-            try:
-                if actor is None or bill is None or account is None:
-                    raise ApplicationError("the rule is off, its owner is gone, the bill is "
-                                           "gone or no bank account is linked to QuickBooks")
-                with transaction.atomic():
-                    action = bill_pay_now(actor=actor, bill=bill, account=account,
-                                          idempotency_key=row.key, approval_limit=Decimal(0))
-            except ApplicationError as exc:
-                row.state, row.reason, row.reason_text = (RuleAction.State.FAILED, "failed",
-                                                          str(exc.message)[:300])
-                row.save(update_fields=["state", "reason", "reason_text", "updated_at"])
-                continue
-            row.state, row.action_key, row.undo_until = RuleAction.State.DONE, action.key, None
-            row.save(update_fields=["state", "action_key", "undo_until", "updated_at"])
-            released += 1
-    return released
-
-
-def _changed_in_window(bill: Bill, row: RuleAction) -> str:
-    """Why a waiting payment no longer goes, or "": what the plan required when it queued it
-    (scheduled for that day, approved for the balance) must still hold when it is released."""
-    on = row.key.rsplit(":", 1)[-1]  # record:bill:<pk>:<date>
-    if bill.status != Bill.Status.SCHEDULED or str(bill.scheduled_date) != on:
-        return f"Not paid: the bill is no longer scheduled for {on}."
-    if not bill.approval_holds():
-        return "Not paid: the bill's balance grew past what was approved; approve it again."
-    return ""
 
 
 def _lapse_holds(live: set[str]) -> None:
