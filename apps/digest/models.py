@@ -6,8 +6,17 @@ public summary row (apps/tenancy/summary.py, apps/digest/staff.py), never a quer
 
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
+from django.db.models import F
 
 from apps.integrations.mail.models import TrackedDelivery, TrackingEvent
+
+
+class DigestRunQuerySet(models.QuerySet):
+    def as_sent(self, week: str):
+        """The week's runs with content, the scheduled run first, then resends newest first.
+        Postgres sorts NULLs last, so a plain ascending `resend_of_id` would put resends first."""
+        return self.filter(week=week, content__isnull=False).order_by(
+            F("resend_of_id").asc(nulls_first=True), "-created_at")
 
 
 class DigestRun(models.Model):
@@ -46,6 +55,8 @@ class DigestRun(models.Model):
     error = models.TextField(blank=True)
     # The content as sent (JSON), so "view in browser" and history show exactly that digest.
     content = models.JSONField(null=True, blank=True, encoder=DjangoJSONEncoder)
+
+    objects = DigestRunQuerySet.as_manager()
 
     class Meta:
         ordering = ["-created_at", "-id"]

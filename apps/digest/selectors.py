@@ -15,11 +15,7 @@ def local_today(business) -> date:
 
 def run_for_week(week: str) -> DigestRun | None:
     """The digest as sent that week (the scheduled run; else the latest resend)."""
-    return (
-        DigestRun.objects.filter(week=week, content__isnull=False)
-        .order_by("resend_of_id", "-created_at")
-        .first()
-    )
+    return DigestRun.objects.as_sent(week).first()
 
 
 def runs_with_tracking(limit: int = 60):
