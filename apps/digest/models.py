@@ -8,7 +8,7 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
 from django.db.models import F
 
-from apps.integrations.mail.models import TrackedDelivery, TrackingEvent
+from apps.integrations.mail.models import DeliveryState, TrackedDelivery, TrackingEvent
 
 
 class DigestRunQuerySet(models.QuerySet):
@@ -72,6 +72,11 @@ class DigestRun(models.Model):
 class DigestDelivery(TrackedDelivery):
     """One recipient of one run (state, send_id, provider id, tracking: TrackedDelivery)."""
 
+    # Never handed over: the address was no longer a recipient when a retry came to send it.
+    CANCELLED = "cancelled"
+
+    state = models.CharField(max_length=10, default=DeliveryState.PENDING,
+                             choices=[*DeliveryState.choices, (CANCELLED, "Cancelled")])
     run = models.ForeignKey(DigestRun, on_delete=models.CASCADE, related_name="deliveries")
     user_id = models.BigIntegerField(null=True, blank=True)
     email = models.EmailField()

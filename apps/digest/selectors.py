@@ -23,7 +23,9 @@ def runs_with_tracking(limit: int = 60):
     return (
         DigestRun.objects.defer("content")
         .annotate(
-            recipients=Count("deliveries", distinct=True),
+            recipients=Count("deliveries", filter=~Q(deliveries__state="cancelled"),
+                             distinct=True),
+            cancelled=Count("deliveries", filter=Q(deliveries__state="cancelled"), distinct=True),
             delivered=Count("deliveries", filter=Q(deliveries__last_event__in=[
                 "delivered", "opened", "clicked"]), distinct=True),
             opened=Count("deliveries", filter=Q(deliveries__last_event__in=["opened", "clicked"]),

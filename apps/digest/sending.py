@@ -127,8 +127,28 @@ def _request_sync_if_stale(business: Business, content: dict) -> bool:
     return True
 
 
+NO_LONGER_A_RECIPIENT = "no longer a recipient"
+
+
+def _follow_recipients(run: DigestRun, recipients: list[Recipient]) -> None:
+    """Deliveries not yet handed over follow today's recipients: a retry (of a refused or
+    crashed attempt) must not mail someone removed or unsubscribed since the first attempt;
+    one cancelled that way and since re-added gets it after all."""
+    current = {r.email for r in recipients}
+    S = DigestDelivery.State
+    cancelled = (run.deliveries.filter(state__in=[S.PENDING, S.FAILED]).exclude(email__in=current)
+                 .update(state=DigestDelivery.CANCELLED, error=NO_LONGER_A_RECIPIENT))
+    if cancelled:
+        log.info("digest %s: %d delivery(ies) cancelled, %s", run.key, cancelled,
+                 NO_LONGER_A_RECIPIENT)
+    run.deliveries.filter(state=DigestDelivery.CANCELLED, email__in=current).update(
+        state=S.PENDING, error="")
+
+
 def run_settle(run: DigestRun, now: datetime) -> None:
-    states = set(run.deliveries.values_list("state", flat=True))
+    # A cancelled delivery was never anyone's to send: the run is judged on the others.
+    states = set(run.deliveries.exclude(state=DigestDelivery.CANCELLED)
+                 .values_list("state", flat=True))
     S = DigestDelivery.State
     if not states:
         run.state = DigestRun.State.SKIPPED
@@ -247,12 +267,14 @@ def _send_locked(business, week, key, lock, *, late, actor_email, resend_of, now
             run.render_ms = render_ms
             run.pdf_bytes, run.pdf_pages = len(pdf.data), pdf.pages
             run.stale = content["freshness"]["stale"]
+            recipients = digest_recipients(business)
             if run.state == DigestRun.State.BUILDING:
                 run.sync_requested = _request_sync_if_stale(business, content)
-                for r in digest_recipients(business):
+                for r in recipients:
                     DigestDelivery.objects.get_or_create(
                         run=run, email=r.email,
                         defaults={"user_id": r.user_id, "send_id": uuid.uuid4().hex})
+            _follow_recipients(run, recipients)
             run.state = DigestRun.State.SENDING
             run.save()
         # A refused delivery (provider said no) may be retried: nothing was accepted.
