@@ -53,6 +53,8 @@ class DigestRun(models.Model):
     stale = models.BooleanField(default=False)
     sync_requested = models.BooleanField(default=False)
     error = models.TextField(blank=True)
+    # Why the PDF could not be made (the email went without it); empty when it was attached.
+    pdf_error = models.TextField(blank=True)
     # The content as sent (JSON), so "view in browser" and history show exactly that digest.
     content = models.JSONField(null=True, blank=True, encoder=DjangoJSONEncoder)
 

@@ -44,6 +44,14 @@ def receives_digest(membership) -> bool:
     return membership.role == "owner"
 
 
+def _run_error(run: DigestRun | None) -> str:
+    if run is None:
+        return ""
+    if run.pdf_error:  # the email went without its PDF: staff see why
+        return "\n".join(filter(None, [run.error, f"PDF not attached: {run.pdf_error}"]))
+    return run.error
+
+
 def digest_summary(business) -> dict:
     """The latest digest of the business for the public summary row (apps/tenancy/summary.py):
     its week, state, when it was sent and when a recipient last opened one."""
@@ -55,7 +63,8 @@ def digest_summary(business) -> dict:
         "digest_week": run.week if run else "",
         "digest_state": run.state if run else "",
         "digest_sent_at": run.sent_at if run else None,
-        "digest_error": run.error if run else "",
+        "digest_started_at": run.started_at if run else None,
+        "digest_error": _run_error(run),
         "digest_opened_at": opened,
         # Recipients of the latest run whose mail bounced or was rejected (the staff home).
         "digest_bounced": run.deliveries.filter(

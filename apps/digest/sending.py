@@ -35,6 +35,7 @@ from apps.digest.content import digest_build, week_label, week_parse
 from apps.digest.models import DigestDelivery, DigestRun
 from apps.digest.render import (
     UNSUBSCRIBE_PLACEHOLDER,
+    RenderedPdf,
     digest_render_html,
     digest_render_pdf,
     digest_render_text,
@@ -231,14 +232,15 @@ def digest_send(
         lock = _lock(key, clock)
         if not lock.acquire():
             return SendReport(key, "busy", detail="another worker holds the lock")
-        try:
-            report = _send_locked(business, week, key, lock, late=late,
-                                  actor_email=actor_email, resend_of=resend_of, now=now,
-                                  scheduled_for=scheduled_for, clock=clock)
-        finally:
-            lock.release()
-    summary_refresh_quietly(business, only=(SUMMARY_SOURCE,))
-    return report
+    try:
+        with tenant_context(business):
+            return _send_locked(business, week, key, lock, late=late, actor_email=actor_email,
+                                resend_of=resend_of, now=now, scheduled_for=scheduled_for,
+                                clock=clock)
+    finally:
+        lock.release()
+        # After a failed attempt too: staff must see a run left failed or `sending`.
+        summary_refresh_quietly(business, only=(SUMMARY_SOURCE,))
 
 
 def _send_locked(business, week, key, lock, *, late, actor_email, resend_of, now,
@@ -257,15 +259,15 @@ def _send_locked(business, week, key, lock, *, late, actor_email, resend_of, now
         if content is None or run.state == DigestRun.State.BUILDING:
             content = digest_build(business, week, now=now)
         late = late_note(run, business.timezone)
-        html = digest_render_html(content, late=late)
-        text = digest_render_text(content, late=late)
-        pdf = digest_render_pdf(content, late=late)
+        pdf, run.pdf_error = _pdf_or_error(run, content, late)
+        html = digest_render_html(content, late=late, pdf_failed=pdf is None)
+        text = digest_render_text(content, late=late, pdf_failed=pdf is None)
         render_ms = int((time.perf_counter() - started) * 1000)
         _fault("kill_after_render")
         with transaction.atomic():
             run.content = content
             run.render_ms = render_ms
-            run.pdf_bytes, run.pdf_pages = len(pdf.data), pdf.pages
+            run.pdf_bytes, run.pdf_pages = (len(pdf.data), pdf.pages) if pdf else (None, None)
             run.stale = content["freshness"]["stale"]
             recipients = digest_recipients(business)
             if run.state == DigestRun.State.BUILDING:
@@ -284,7 +286,8 @@ def _send_locked(business, week, key, lock, *, late, actor_email, resend_of, now
         send_started = time.perf_counter()
         sent = 0
         for d in run.deliveries.filter(state=DigestDelivery.State.PENDING):
-            _send_one(business, run, d, html=html, text=text, pdf=pdf.data, subject=subject)
+            _send_one(business, run, d, html=html, text=text, pdf=pdf.data if pdf else None,
+                      subject=subject)
             sent += DigestDelivery.objects.filter(pk=d.pk, state="sent").count()
             lock.extend()
             DigestRun.objects.filter(pk=run.pk).update(
@@ -301,6 +304,17 @@ def _send_locked(business, week, key, lock, *, late, actor_email, resend_of, now
             run.state = DigestRun.State.FAILED
         run.save()
         raise
+
+
+def _pdf_or_error(run: DigestRun, content: dict, late: str) -> tuple[RenderedPdf | None, str]:
+    """The PDF, or why it could not be made. A PDF that fails (WeasyPrint on odd content, a
+    font, memory) must not hold the digest back: retried every tick, it would never go out and
+    the week would be skipped. The email then goes without it and says so."""
+    try:
+        return digest_render_pdf(content, late=late), ""
+    except Exception as exc:
+        log.exception("digest %s: the PDF could not be made; sending without it", run.key)
+        return None, f"{type(exc).__name__}: {exc}"[:4000]
 
 
 def late_note(run: DigestRun, tz_name: str) -> str:
