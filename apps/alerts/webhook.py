@@ -2,7 +2,8 @@
 before every send (SSRF guard), posted with a timeout and no redirects.
 
 Production rules: https only; every address the host resolves to must be public (no private,
-loopback, link-local — cloud metadata —, reserved or multicast address). Settings loosen them
+loopback, link-local — cloud metadata —, reserved or multicast address), and so must the IPv4
+address inside an IPv4-mapped, 6to4, NAT64 or IPv4-compatible IPv6 address. Settings loosen them
 for development and tests only: `ALERTS_WEBHOOK_ALLOW_HTTP`, `ALERTS_WEBHOOK_ALLOW_LOOPBACK`.
 The request goes to the very address that was checked (no second DNS lookup: no rebinding),
 with the host name kept for the Host header and TLS.
@@ -38,9 +39,31 @@ class WebhookRefused(ApplicationError):
     code = "webhook_refused"
 
 
+# IPv6 forms that carry an IPv4 address in their last 32 bits. `is_global` judges the IPv6
+# prefix only (64:ff9b::/96 and ::/96 pass), so the IPv4 inside must be judged as well.
+_NAT64 = ipaddress.ip_network("64:ff9b::/96")  # RFC 6052, the well-known NAT64 prefix
+_IPV4_COMPATIBLE = ipaddress.ip_network("::/96")  # RFC 4291, deprecated (:: and ::1 aside)
+_NAT64_LOCAL = ipaddress.ip_network("64:ff9b:1::/48")  # RFC 8215: a network's own translator
+
+
+def _embedded_ipv4(ip: ipaddress.IPv6Address) -> ipaddress.IPv4Address | None:
+    """The IPv4 address an IPv6 address reaches: IPv4-mapped, 6to4, NAT64 or IPv4-compatible."""
+    if ip.ipv4_mapped is not None:
+        return ip.ipv4_mapped
+    if ip.sixtofour is not None:
+        return ip.sixtofour
+    if ip in _NAT64 or (ip in _IPV4_COMPATIBLE and not (ip.is_loopback or ip.is_unspecified)):
+        return ipaddress.IPv4Address(int(ip) & 0xFFFFFFFF)
+    return None
+
+
 def _address_allowed(ip: ipaddress.IPv4Address | ipaddress.IPv6Address) -> bool:
-    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
-        ip = ip.ipv4_mapped
+    if isinstance(ip, ipaddress.IPv6Address):
+        if ip in _NAT64_LOCAL:  # its addresses are another network's to say: never public
+            return False
+        inner = _embedded_ipv4(ip)
+        if inner is not None:
+            ip = inner  # where the packets end up is what must be public
     if ip.is_loopback:
         return bool(getattr(settings, "ALERTS_WEBHOOK_ALLOW_LOOPBACK", False))
     return ip.is_global and not ip.is_multicast

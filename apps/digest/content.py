@@ -91,14 +91,8 @@ def data_freshness(business, now: datetime | None = None) -> Freshness:
 def _previous_content(week_start: date) -> dict | None:
     from apps.digest.models import DigestRun
 
-    run = (
-        DigestRun.objects.filter(
-            week=week_label(week_start - timedelta(days=7)), content__isnull=False
-        )
-        .order_by("resend_of_id", "-created_at")  # the scheduled run first
-        .only("content")
-        .first()
-    )
+    run = DigestRun.objects.as_sent(week_label(week_start - timedelta(days=7))).only(
+        "content").first()
     return run.content if run else None
 
 

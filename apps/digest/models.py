@@ -6,8 +6,17 @@ public summary row (apps/tenancy/summary.py, apps/digest/staff.py), never a quer
 
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
+from django.db.models import F
 
-from apps.integrations.mail.models import TrackedDelivery, TrackingEvent
+from apps.integrations.mail.models import DeliveryState, TrackedDelivery, TrackingEvent
+
+
+class DigestRunQuerySet(models.QuerySet):
+    def as_sent(self, week: str):
+        """The week's runs with content, the scheduled run first, then resends newest first.
+        Postgres sorts NULLs last, so a plain ascending `resend_of_id` would put resends first."""
+        return self.filter(week=week, content__isnull=False).order_by(
+            F("resend_of_id").asc(nulls_first=True), "-created_at")
 
 
 class DigestRun(models.Model):
@@ -44,8 +53,12 @@ class DigestRun(models.Model):
     stale = models.BooleanField(default=False)
     sync_requested = models.BooleanField(default=False)
     error = models.TextField(blank=True)
+    # Why the PDF could not be made (the email went without it); empty when it was attached.
+    pdf_error = models.TextField(blank=True)
     # The content as sent (JSON), so "view in browser" and history show exactly that digest.
     content = models.JSONField(null=True, blank=True, encoder=DjangoJSONEncoder)
+
+    objects = DigestRunQuerySet.as_manager()
 
     class Meta:
         ordering = ["-created_at", "-id"]
@@ -61,6 +74,11 @@ class DigestRun(models.Model):
 class DigestDelivery(TrackedDelivery):
     """One recipient of one run (state, send_id, provider id, tracking: TrackedDelivery)."""
 
+    # Never handed over: the address was no longer a recipient when a retry came to send it.
+    CANCELLED = "cancelled"
+
+    state = models.CharField(max_length=10, default=DeliveryState.PENDING,
+                             choices=[*DeliveryState.choices, (CANCELLED, "Cancelled")])
     run = models.ForeignKey(DigestRun, on_delete=models.CASCADE, related_name="deliveries")
     user_id = models.BigIntegerField(null=True, blank=True)
     email = models.EmailField()

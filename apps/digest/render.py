@@ -24,13 +24,16 @@ def _context(content: dict, **extra) -> dict:
 
 
 def digest_render_html(
-    content: dict, *, unsubscribe_url: str = UNSUBSCRIBE_PLACEHOLDER, late: str = ""
+    content: dict, *, unsubscribe_url: str = UNSUBSCRIBE_PLACEHOLDER, late: str = "",
+    pdf_failed: bool = False,
 ) -> str:
     """The email body: email-safe HTML (tables, no SVG — mail clients drop it) with every CSS
-    rule inlined into style attributes."""
+    rule inlined into style attributes. `pdf_failed`: says the PDF is not attached, and where
+    to read the digest instead."""
     html = render_to_string(
         "digest/email.html",
-        _context(content, mode="email", unsubscribe_url=unsubscribe_url, late=late),
+        _context(content, mode="email", unsubscribe_url=unsubscribe_url, late=late,
+                 pdf_failed=pdf_failed),
     )
     return email_html(html)
 
@@ -47,10 +50,12 @@ def pdf_render(html: str) -> RenderedPdf:
 
 
 def digest_render_text(
-    content: dict, *, unsubscribe_url: str = UNSUBSCRIBE_PLACEHOLDER, late: str = ""
+    content: dict, *, unsubscribe_url: str = UNSUBSCRIBE_PLACEHOLDER, late: str = "",
+    pdf_failed: bool = False,
 ) -> str:
     return render_to_string(
-        "digest/email.txt", _context(content, unsubscribe_url=unsubscribe_url, late=late)
+        "digest/email.txt",
+        _context(content, unsubscribe_url=unsubscribe_url, late=late, pdf_failed=pdf_failed),
     )
 
 

@@ -15,11 +15,7 @@ def local_today(business) -> date:
 
 def run_for_week(week: str) -> DigestRun | None:
     """The digest as sent that week (the scheduled run; else the latest resend)."""
-    return (
-        DigestRun.objects.filter(week=week, content__isnull=False)
-        .order_by("resend_of_id", "-created_at")
-        .first()
-    )
+    return DigestRun.objects.as_sent(week).first()
 
 
 def runs_with_tracking(limit: int = 60):
@@ -27,7 +23,9 @@ def runs_with_tracking(limit: int = 60):
     return (
         DigestRun.objects.defer("content")
         .annotate(
-            recipients=Count("deliveries", distinct=True),
+            recipients=Count("deliveries", filter=~Q(deliveries__state="cancelled"),
+                             distinct=True),
+            cancelled=Count("deliveries", filter=Q(deliveries__state="cancelled"), distinct=True),
             delivered=Count("deliveries", filter=Q(deliveries__last_event__in=[
                 "delivered", "opened", "clicked"]), distinct=True),
             opened=Count("deliveries", filter=Q(deliveries__last_event__in=["opened", "clicked"]),
@@ -46,6 +44,14 @@ def receives_digest(membership) -> bool:
     return membership.role == "owner"
 
 
+def _run_error(run: DigestRun | None) -> str:
+    if run is None:
+        return ""
+    if run.pdf_error:  # the email went without its PDF: staff see why
+        return "\n".join(filter(None, [run.error, f"PDF not attached: {run.pdf_error}"]))
+    return run.error
+
+
 def digest_summary(business) -> dict:
     """The latest digest of the business for the public summary row (apps/tenancy/summary.py):
     its week, state, when it was sent and when a recipient last opened one."""
@@ -57,7 +63,8 @@ def digest_summary(business) -> dict:
         "digest_week": run.week if run else "",
         "digest_state": run.state if run else "",
         "digest_sent_at": run.sent_at if run else None,
-        "digest_error": run.error if run else "",
+        "digest_started_at": run.started_at if run else None,
+        "digest_error": _run_error(run),
         "digest_opened_at": opened,
         # Recipients of the latest run whose mail bounced or was rejected (the staff home).
         "digest_bounced": run.deliveries.filter(

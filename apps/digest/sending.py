@@ -35,6 +35,7 @@ from apps.digest.content import digest_build, week_label, week_parse
 from apps.digest.models import DigestDelivery, DigestRun
 from apps.digest.render import (
     UNSUBSCRIBE_PLACEHOLDER,
+    RenderedPdf,
     digest_render_html,
     digest_render_pdf,
     digest_render_text,
@@ -127,8 +128,28 @@ def _request_sync_if_stale(business: Business, content: dict) -> bool:
     return True
 
 
+NO_LONGER_A_RECIPIENT = "no longer a recipient"
+
+
+def _follow_recipients(run: DigestRun, recipients: list[Recipient]) -> None:
+    """Deliveries not yet handed over follow today's recipients: a retry (of a refused or
+    crashed attempt) must not mail someone removed or unsubscribed since the first attempt;
+    one cancelled that way and since re-added gets it after all."""
+    current = {r.email for r in recipients}
+    S = DigestDelivery.State
+    cancelled = (run.deliveries.filter(state__in=[S.PENDING, S.FAILED]).exclude(email__in=current)
+                 .update(state=DigestDelivery.CANCELLED, error=NO_LONGER_A_RECIPIENT))
+    if cancelled:
+        log.info("digest %s: %d delivery(ies) cancelled, %s", run.key, cancelled,
+                 NO_LONGER_A_RECIPIENT)
+    run.deliveries.filter(state=DigestDelivery.CANCELLED, email__in=current).update(
+        state=S.PENDING, error="")
+
+
 def run_settle(run: DigestRun, now: datetime) -> None:
-    states = set(run.deliveries.values_list("state", flat=True))
+    # A cancelled delivery was never anyone's to send: the run is judged on the others.
+    states = set(run.deliveries.exclude(state=DigestDelivery.CANCELLED)
+                 .values_list("state", flat=True))
     S = DigestDelivery.State
     if not states:
         run.state = DigestRun.State.SKIPPED
@@ -211,14 +232,15 @@ def digest_send(
         lock = _lock(key, clock)
         if not lock.acquire():
             return SendReport(key, "busy", detail="another worker holds the lock")
-        try:
-            report = _send_locked(business, week, key, lock, late=late,
-                                  actor_email=actor_email, resend_of=resend_of, now=now,
-                                  scheduled_for=scheduled_for, clock=clock)
-        finally:
-            lock.release()
-    summary_refresh_quietly(business, only=(SUMMARY_SOURCE,))
-    return report
+    try:
+        with tenant_context(business):
+            return _send_locked(business, week, key, lock, late=late, actor_email=actor_email,
+                                resend_of=resend_of, now=now, scheduled_for=scheduled_for,
+                                clock=clock)
+    finally:
+        lock.release()
+        # After a failed attempt too: staff must see a run left failed or `sending`.
+        summary_refresh_quietly(business, only=(SUMMARY_SOURCE,))
 
 
 def _send_locked(business, week, key, lock, *, late, actor_email, resend_of, now,
@@ -237,22 +259,24 @@ def _send_locked(business, week, key, lock, *, late, actor_email, resend_of, now
         if content is None or run.state == DigestRun.State.BUILDING:
             content = digest_build(business, week, now=now)
         late = late_note(run, business.timezone)
-        html = digest_render_html(content, late=late)
-        text = digest_render_text(content, late=late)
-        pdf = digest_render_pdf(content, late=late)
+        pdf, run.pdf_error = _pdf_or_error(run, content, late)
+        html = digest_render_html(content, late=late, pdf_failed=pdf is None)
+        text = digest_render_text(content, late=late, pdf_failed=pdf is None)
         render_ms = int((time.perf_counter() - started) * 1000)
         _fault("kill_after_render")
         with transaction.atomic():
             run.content = content
             run.render_ms = render_ms
-            run.pdf_bytes, run.pdf_pages = len(pdf.data), pdf.pages
+            run.pdf_bytes, run.pdf_pages = (len(pdf.data), pdf.pages) if pdf else (None, None)
             run.stale = content["freshness"]["stale"]
+            recipients = digest_recipients(business)
             if run.state == DigestRun.State.BUILDING:
                 run.sync_requested = _request_sync_if_stale(business, content)
-                for r in digest_recipients(business):
+                for r in recipients:
                     DigestDelivery.objects.get_or_create(
                         run=run, email=r.email,
                         defaults={"user_id": r.user_id, "send_id": uuid.uuid4().hex})
+            _follow_recipients(run, recipients)
             run.state = DigestRun.State.SENDING
             run.save()
         # A refused delivery (provider said no) may be retried: nothing was accepted.
@@ -262,7 +286,8 @@ def _send_locked(business, week, key, lock, *, late, actor_email, resend_of, now
         send_started = time.perf_counter()
         sent = 0
         for d in run.deliveries.filter(state=DigestDelivery.State.PENDING):
-            _send_one(business, run, d, html=html, text=text, pdf=pdf.data, subject=subject)
+            _send_one(business, run, d, html=html, text=text, pdf=pdf.data if pdf else None,
+                      subject=subject)
             sent += DigestDelivery.objects.filter(pk=d.pk, state="sent").count()
             lock.extend()
             DigestRun.objects.filter(pk=run.pk).update(
@@ -279,6 +304,17 @@ def _send_locked(business, week, key, lock, *, late, actor_email, resend_of, now
             run.state = DigestRun.State.FAILED
         run.save()
         raise
+
+
+def _pdf_or_error(run: DigestRun, content: dict, late: str) -> tuple[RenderedPdf | None, str]:
+    """The PDF, or why it could not be made. A PDF that fails (WeasyPrint on odd content, a
+    font, memory) must not hold the digest back: retried every tick, it would never go out and
+    the week would be skipped. The email then goes without it and says so."""
+    try:
+        return digest_render_pdf(content, late=late), ""
+    except Exception as exc:
+        log.exception("digest %s: the PDF could not be made; sending without it", run.key)
+        return None, f"{type(exc).__name__}: {exc}"[:4000]
 
 
 def late_note(run: DigestRun, tz_name: str) -> str:

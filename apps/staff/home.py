@@ -15,13 +15,13 @@ from django.db.models import Min, Q
 from django.urls import reverse
 from django.utils import timezone
 
+from apps.digest.staff import digest_problems
 from apps.integrations.plaid.models import PlaidItem
 from apps.integrations.sync.models import Action, QboConnection, QuarantinedRecord
 from apps.review.models import ReviewTask
 from apps.tenancy.models import Business, BusinessSummary
 
 EXPIRY_HORIZON = timedelta(days=14)  # the reconnect notices' first email
-DIGEST_PROBLEM_STATES = ("failed", "unknown", "partial")
 
 
 @dataclass
@@ -67,8 +67,7 @@ def staff_home(now=None) -> list[Count]:
     oldest = waiting.aggregate(at=Min("created_at"))["at"]
     over_sla = waiting.filter(created_at__lt=now - sla).count()
     digests = BusinessSummary.objects.filter(
-        Q(digest_state__in=DIGEST_PROBLEM_STATES) | Q(digest_bounced__gt=0),
-        updated_at__gte=now - timedelta(days=7),
+        digest_problems(now), updated_at__gte=now - timedelta(days=7),
     ).exclude(business__is_template=True)
     held = (BusinessSummary.objects.filter(automation_held__gt=0)
             .exclude(business__is_template=True).select_related("business"))
@@ -101,7 +100,7 @@ def staff_home(now=None) -> list[Count]:
         Count("review_over_sla", f"Documents waiting over the SLA "
                                  f"({settings.STAFF_REVIEW_SLA_HOURS} h)", over_sla,
               _changelist("review_reviewtask", "over_sla=1"), alert=True),
-        Count("digests", "Digests failed or bounced this week", digests.count(),
+        Count("digests", "Digests failed, stuck sending or bounced this week", digests.count(),
               reverse("admin:digest-runs") + "?problem=1",
               detail=[f"{s.business.name}: {s.digest_state}"
                       + (f", {s.digest_bounced} bounced" if s.digest_bounced else "")

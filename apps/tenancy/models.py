@@ -78,6 +78,8 @@ class BusinessSummary(models.Model):
     digest_week = models.CharField(max_length=8, blank=True)
     digest_state = models.CharField(max_length=12, blank=True)
     digest_sent_at = models.DateTimeField(null=True, blank=True)
+    # When the latest run's first attempt began: a run still `sending` long after is stuck.
+    digest_started_at = models.DateTimeField(null=True, blank=True)
     digest_opened_at = models.DateTimeField(null=True, blank=True)
     digest_error = models.TextField(blank=True)
     automation_held = models.PositiveIntegerField(default=0)  # rule actions held back, open

@@ -35,6 +35,35 @@ def test_production_rules_refuse(url, why):
 
 
 @override_settings(**PRODUCTION)
+@pytest.mark.parametrize("address,inside", [
+    ("64:ff9b::a00:1", "10.0.0.1"),  # NAT64 (RFC 6052): the translator connects to 10.0.0.1
+    ("64:ff9b::7f00:1", "127.0.0.1"),
+    ("64:ff9b::a9fe:a9fe", "169.254.169.254"),  # cloud metadata through NAT64
+    ("2002:c0a8:101::", "192.168.1.1"),  # 6to4
+    ("2002:7f00:1::1", "127.0.0.1"),
+    ("2002:a9fe:a9fe::1", "169.254.169.254"),
+    ("::ffff:127.0.0.1", "127.0.0.1"),  # IPv4-mapped
+    ("::ffff:192.168.1.1", "192.168.1.1"),
+    ("::a00:1", "10.0.0.1"),  # IPv4-compatible (deprecated, still routable by some stacks)
+    ("64:ff9b:1::a00:1", "a local NAT64 (RFC 8215)"),
+])
+def test_an_ipv6_address_carrying_a_private_ipv4_one_is_refused(address, inside):
+    with pytest.raises(WebhookRefused, match="private or local"):
+        webhook_url_check(f"https://[{address}]/hook")
+
+
+@override_settings(**PRODUCTION)
+@pytest.mark.parametrize("address", [
+    "64:ff9b::808:808",  # 8.8.8.8 through NAT64
+    "2002:808:808::1",  # 8.8.8.8's 6to4 network
+    "::ffff:8.8.8.8",
+    "2606:4700:4700::1111",  # plain public IPv6
+])
+def test_an_ipv6_address_reaching_a_public_one_is_accepted(address):
+    assert webhook_url_check(f"https://[{address}]/hook") == f"https://[{address}]/hook"
+
+
+@override_settings(**PRODUCTION)
 def test_production_rules_accept_a_public_https_address():
     assert webhook_url_check(" https://8.8.8.8/services/T0/B0/x ") == \
         "https://8.8.8.8/services/T0/B0/x"

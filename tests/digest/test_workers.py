@@ -10,22 +10,13 @@ import pytest
 from django.conf import settings
 from django_tenants.utils import tenant_context
 
-from apps.accounts.models import Role
 from apps.core.dates import local_today
 from apps.digest.content import week_label
 from apps.digest.models import DigestRun
 from apps.digest.services import lease_seconds
-from apps.tenancy.models import Business
-from tests.digest.seed import clear_books, seed_books
-from tests.factories import make_member
 from tests.utils import child_database_url
 
 pytestmark = [pytest.mark.worker]
-
-
-@pytest.fixture
-def committed(transactional_db):
-    """Committed rows: the worker processes must see them."""
 
 
 def _env(**extra) -> dict:
@@ -41,16 +32,6 @@ def _worker(week: str, maildir: Path, ahead: float = 0, **env) -> subprocess.Pop
         env=_env(**env), cwd=settings.BASE_DIR, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
         text=True,
     )
-
-
-@pytest.fixture
-def alpha_books(committed):
-    alpha = Business.objects.get(slug="alpha")
-    clear_books(alpha)
-    seed_books(alpha, local_today(alpha.timezone))
-    make_member(alpha, Role.OWNER)
-    yield alpha
-    clear_books(alpha)
 
 
 def _emails(maildir: Path) -> int:
