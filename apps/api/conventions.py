@@ -28,7 +28,11 @@ from apps.core.errors import ApplicationError, Conflict
 
 IDEMPOTENCY_HEADER = "Idempotency-Key"
 IDEMPOTENCY_TTL_SECONDS = 24 * 60 * 60
-IN_FLIGHT_TTL_SECONDS = 60
+# How long a request holding a key counts as running. It must outlive any request the server
+# lets run (gunicorn kills a worker after its `--timeout`, 30 s by default): a lock that expired
+# under a slow handler would let a retry run the operation a second time. A worker killed
+# mid-request leaves the key answering 409 until then.
+IN_FLIGHT_TTL_SECONDS = 10 * 60
 MAX_KEY_LENGTH = 200
 
 
@@ -90,6 +94,28 @@ def _cache_key(request, key: str) -> str:
     return f"api-idem:{request.user.pk}:{hashlib.sha256(key.encode()).hexdigest()}"
 
 
+def _run_and_store(method, view, request, args, kwargs, *, slot: str, lock: str,
+                   fingerprint: str) -> Response:
+    """Run the handler under the lock `lock` (held by the caller) and keep its answer in
+    `slot`; the answer is stored before the lock goes, so a retry sees one or the other."""
+    try:
+        response = method(view, request, *args, **kwargs)
+    except ApplicationError as exc:
+        # A refused request is a response too: the retry must see the same refusal.
+        cache.set(slot, {"fingerprint": fingerprint, "status": exc.status,
+                         "data": {"error": {"code": exc.code, "message": exc.message,
+                                            **exc.extra}}}, IDEMPOTENCY_TTL_SECONDS)
+        cache.delete(lock)
+        raise
+    except Exception:
+        cache.delete(lock)
+        raise
+    cache.set(slot, {"fingerprint": fingerprint, "status": response.status_code,
+                     "data": response.data}, IDEMPOTENCY_TTL_SECONDS)
+    cache.delete(lock)
+    return response
+
+
 def idempotent(method):
     """Wrap a write handler (`post`, `patch`, `delete`) so a repeated `Idempotency-Key` replays
     the first response. Without the header the handler runs normally."""
@@ -103,29 +129,23 @@ def idempotent(method):
             raise ApplicationError("The Idempotency-Key is too long (200 characters at most).",
                                    code="idempotency_key_invalid")
         slot = _cache_key(request, key)
+        lock = f"{slot}:lock"
         fingerprint = _fingerprint(request)
         stored = cache.get(slot)
-        if stored is None and not cache.add(f"{slot}:lock", 1, IN_FLIGHT_TTL_SECONDS):
-            raise Conflict("A request with this Idempotency-Key is still running; retry shortly.",
-                           code="idempotency_in_progress")
         if stored is None:
-            try:
-                response = method(view, request, *args, **kwargs)
-            except ApplicationError as exc:
-                # A refused request is a response too: the retry must see the same refusal.
-                stored = {"fingerprint": fingerprint, "status": exc.status,
-                          "data": {"error": {"code": exc.code, "message": exc.message,
-                                             **exc.extra}}}
-                cache.set(slot, stored, IDEMPOTENCY_TTL_SECONDS)
-                cache.delete(f"{slot}:lock")
-                raise
-            except Exception:
-                cache.delete(f"{slot}:lock")
-                raise
-            cache.set(slot, {"fingerprint": fingerprint, "status": response.status_code,
-                             "data": response.data}, IDEMPOTENCY_TTL_SECONDS)
-            cache.delete(f"{slot}:lock")
-            return response
+            taken = cache.add(lock, 1, IN_FLIGHT_TTL_SECONDS)
+            # Read again once the lock is decided: the first request may have stored its answer
+            # and released the lock between the read above and `add` (running the handler again
+            # would move money twice), or stored it and not yet released the lock.
+            stored = cache.get(slot)
+            if stored is None:
+                if not taken:
+                    raise Conflict("A request with this Idempotency-Key is still running; "
+                                   "retry shortly.", code="idempotency_in_progress")
+                return _run_and_store(method, view, request, args, kwargs,
+                                      slot=slot, lock=lock, fingerprint=fingerprint)
+            if taken:
+                cache.delete(lock)
         if stored["fingerprint"] != fingerprint:
             raise IdempotencyKeyReused(
                 "This Idempotency-Key was used for a different request; use a new key."
