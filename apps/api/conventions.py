@@ -13,7 +13,9 @@ import hashlib
 import json
 
 from django.core.cache import cache
+from django.core.files import File
 from django.db import connection
+from django.utils.datastructures import MultiValueDict
 from drf_spectacular.utils import (
     OpenApiParameter,
     extend_schema,
@@ -85,8 +87,32 @@ class IdempotencyKeyReused(ApplicationError):
     status = 422
 
 
+def _file_digest(upload: File) -> str:
+    digest = hashlib.sha256()
+    for chunk in upload.chunks():  # from the start, a chunk at a time: never all in memory
+        digest.update(chunk)
+    upload.seek(0)  # the handler reads it next
+    return digest.hexdigest()
+
+
+def _canonical(value):
+    """The request body as plain JSON values; an uploaded file is its name and its bytes'
+    SHA-256 (as text it would be its name only: another file under the same name and key
+    would replay the first file's answer)."""
+    if isinstance(value, File):
+        return {"file": value.name, "sha256": _file_digest(value)}
+    if isinstance(value, MultiValueDict):  # a form: every value of a repeated field
+        return {k: [_canonical(v) for v in value.getlist(k)] for k in value}
+    if isinstance(value, dict):
+        return {k: _canonical(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_canonical(v) for v in value]
+    return value
+
+
 def _fingerprint(request) -> str:
-    body = json.dumps(request.data, sort_keys=True, default=str) if request.data else ""
+    data = request.data
+    body = json.dumps(_canonical(data), sort_keys=True, default=str) if data else ""
     return hashlib.sha256(f"{request.method} {request.path}\n{body}".encode()).hexdigest()
 
 

@@ -6,13 +6,16 @@ from types import SimpleNamespace
 
 import pytest
 from django.core.cache import cache
+from django.core.files.uploadedfile import SimpleUploadedFile
 from rest_framework.parsers import JSONParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.test import APIRequestFactory
 
+from apps.ap.documents.models import Document
 from apps.api import conventions
 from apps.core.errors import Conflict
+from tests.utils import client_for, in_tenant
 
 
 def _request(key: str, amount: str = "100.00") -> Request:
@@ -75,3 +78,28 @@ def test_a_duplicate_while_the_first_runs_is_409_and_a_slow_handler_keeps_its_lo
     # A handler still running after two minutes (a slow upload, a slow database) still holds
     # its key: a retry then is refused, not run a second time.
     assert seen["lock_seconds"] >= 120
+
+
+@pytest.mark.django_db
+def test_an_uploaded_file_is_part_of_the_request_a_key_names(tenant_a, owner_a, settings,
+                                                              tmp_path):
+    """One key, the same file name, other bytes: a different request (422), not a replay of
+    the first document. The same bytes again replay."""
+    settings.MEDIA_ROOT = str(tmp_path)
+    client = client_for(tenant_a, owner_a)
+
+    def upload(content: bytes):
+        return client.post("/api/v1/documents/",
+                           {"file": SimpleUploadedFile("scan.pdf", content, "application/pdf")},
+                           HTTP_IDEMPOTENCY_KEY="upload-1")
+
+    first = upload(b"%PDF-1.7 the first invoice")
+    assert first.status_code == 201, first.content
+    other = upload(b"%PDF-1.7 a different invoice entirely")
+    assert other.status_code == 422, other.content
+    assert other.json()["error"]["code"] == "idempotency_key_reused"
+    again = upload(b"%PDF-1.7 the first invoice")
+    assert again.status_code == 201 and again["Idempotent-Replayed"] == "true"
+    assert again.json() == first.json()
+    with in_tenant(tenant_a):
+        assert Document.objects.count() == 1
