@@ -1,5 +1,6 @@
-"""The API's conventions in one place: cursor pagination, money as a decimal string with its
-currency, and exactly-once writes keyed by the `Idempotency-Key` header.
+"""The API's conventions in one place: cursor pagination (`paginated`, from
+`apps/api/pagination.py`), money as a decimal string with its currency, and exactly-once writes
+keyed by the `Idempotency-Key` header.
 
 A retried write with the same key returns the first response (status and body) instead of
 running the service again. Responses are stored in the cache (Redis) per business (the tenant
@@ -23,9 +24,9 @@ from drf_spectacular.utils import (
     inline_serializer,
 )
 from rest_framework import serializers
-from rest_framework.pagination import CursorPagination
 from rest_framework.response import Response
 
+from apps.api.pagination import paginated  # noqa: F401 (re-exported: base.list_view pages with it)
 from apps.core.errors import ApplicationError, Conflict
 
 IDEMPOTENCY_HEADER = "Idempotency-Key"
@@ -36,22 +37,6 @@ IDEMPOTENCY_TTL_SECONDS = 24 * 60 * 60
 # mid-request leaves the key answering 409 until then.
 IN_FLIGHT_TTL_SECONDS = 10 * 60
 MAX_KEY_LENGTH = 200
-
-
-class CursorPage(CursorPagination):
-    """Opaque `?cursor=` links (`next`, `previous`); stable under inserts, unlike page numbers."""
-
-    page_size = 50
-    max_page_size = 200
-    page_size_query_param = "page_size"
-    ordering = ("id",)
-
-
-def paginated(view, queryset, serializer_class, *, ordering=("id",)) -> Response:
-    paginator = CursorPage()
-    paginator.ordering = ordering
-    page = paginator.paginate_queryset(queryset, view.request, view=view)
-    return paginator.get_paginated_response(serializer_class(page, many=True).data)
 
 
 class Money(serializers.Serializer):
