@@ -28,6 +28,7 @@ from rest_framework.response import Response
 
 from apps.api.pagination import paginated  # noqa: F401 (re-exported: base.list_view pages with it)
 from apps.core.errors import ApplicationError, Conflict
+from apps.integrations.sync.outbox import TOKEN_MAX
 
 IDEMPOTENCY_HEADER = "Idempotency-Key"
 IDEMPOTENCY_TTL_SECONDS = 24 * 60 * 60
@@ -36,7 +37,7 @@ IDEMPOTENCY_TTL_SECONDS = 24 * 60 * 60
 # under a slow handler would let a retry run the operation a second time. A worker killed
 # mid-request leaves the key answering 409 until then.
 IN_FLIGHT_TTL_SECONDS = 10 * 60
-MAX_KEY_LENGTH = 200
+MAX_KEY_LENGTH = TOKEN_MAX  # what the outbox's services take (a payment, a credit applied)
 
 
 class Money(serializers.Serializer):
@@ -137,8 +138,8 @@ def idempotent(method):
         if not key:
             return method(view, request, *args, **kwargs)
         if len(key) > MAX_KEY_LENGTH:
-            raise ApplicationError("The Idempotency-Key is too long (200 characters at most).",
-                                   code="idempotency_key_invalid")
+            raise ApplicationError(f"The Idempotency-Key is too long ({MAX_KEY_LENGTH} "
+                                   "characters at most).", code="idempotency_key_invalid")
         slot = _cache_key(request, key)
         lock = f"{slot}:lock"
         fingerprint = _fingerprint(request)
