@@ -3,9 +3,10 @@ call a service, render."""
 
 import time
 
+from axes.helpers import get_cool_off
 from django.contrib import messages
 from django.contrib.auth import authenticate, login, logout
-from django.http import HttpResponse
+from django.http import HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -26,8 +27,16 @@ OTP_PENDING_SECONDS = 300
 
 
 def lockout_response(request, response=None, credentials=None, *, message=None):
-    """django-axes' lockout page, also used by the sign-up throttle."""
+    """django-axes' lockout page, also used by the sign-up throttle. On the API (token
+    exchange) the lockout is the API's own JSON error, not a page (docs/api.md)."""
     message = message or "Too many failed sign-in attempts. Please wait 15 minutes and try again."
+    if request.path_info.startswith("/api/"):
+        wait = get_cool_off(request)
+        seconds = int(wait.total_seconds()) if wait else 15 * 60
+        locked = JsonResponse({"error": {"code": "locked_out", "message": message,
+                                         "retry_after": seconds}}, status=429)
+        locked["Retry-After"] = str(seconds)
+        return locked
     html = render_to_string("accounts/locked.html", {"message": message}, request)
     return HttpResponse(html, status=429)
 

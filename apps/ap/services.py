@@ -27,7 +27,7 @@ from apps.core.services.audit import audit_record
 from apps.core.services.data_version import data_changed_on_commit
 from apps.core.tenant import current_business
 from apps.integrations.sync.models import IN_FLIGHT, Action
-from apps.integrations.sync.outbox import action_create, action_key
+from apps.integrations.sync.outbox import TOKEN_MAX, action_create, action_key
 from apps.ledger.credit_sources import document_busy
 from apps.ledger.models import Account, ExchangeRate
 
@@ -286,8 +286,10 @@ def bill_pay_now(
     (two tabs). A bill QBO already shows as paid is refused.
     """
     business = current_business()
-    if not idempotency_key or len(idempotency_key) > 100:
+    if not idempotency_key:
         raise BillError("This form has expired; reload the page and try again.")
+    if len(idempotency_key) > TOKEN_MAX:
+        raise BillError(f"The idempotency key is too long ({TOKEN_MAX} characters at most).")
     key = payment_key(business, bill, idempotency_key)
     existing = Action.objects.filter(business=business, key=key).first()
     if existing is not None:  # a replay of the same click: same answer, nothing new

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from datetime import time
 
+from django.db import transaction
 from django.http import FileResponse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
@@ -16,11 +17,18 @@ from rest_framework.views import APIView
 from apps.accounts.models import Role
 from apps.accounts.permissions import can
 from apps.ap.documents.models import InboundSender
-from apps.ap.documents.senders import inbound_senders_set
+from apps.ap.documents.senders import inbound_senders_parse, inbound_senders_set
 from apps.api.base import action_view, list_view, lookup, model_out
 from apps.api.conventions import idempotent_write, tagged, validated
 from apps.business_settings.selectors import settings_get
-from apps.business_settings.services import approval_limit_set, digest_settings_set, timezone_set
+from apps.business_settings.services import (
+    approval_limit_parse,
+    approval_limit_set,
+    digest_check,
+    digest_settings_set,
+    timezone_check,
+    timezone_set,
+)
 from apps.core.activity_log import activity_filtered
 from apps.core.models import AuditEvent
 from apps.integrations.sync.requests import qbo_sync_request, sync_status
@@ -93,6 +101,46 @@ class DeletedOut(serializers.Serializer):
     schema_dropped = serializers.CharField()
 
 
+def _settings_apply(actor, business, given: dict) -> None:
+    """The PATCH's changes, each through the portal's service: first every value through the
+    services' own checks (one refused value must not leave the others applied), then the
+    writes in one transaction, so a refusal left to a service (its role check) undoes them."""
+    digest = None
+    if {"digest_enabled", "digest_weekday", "digest_time",
+            "digest_extra_recipients"} & set(given):
+        row = settings_get()
+        digest = {"weekday": given.get("digest_weekday", row.digest_weekday),
+                  "at": given.get("digest_time", row.digest_time or time(8, 0)),
+                  "enabled": given.get("digest_enabled", row.digest_enabled),
+                  "extra_recipients": given.get("digest_extra_recipients",
+                                                list(row.digest_extra_recipients))}
+        digest_check(weekday=digest["weekday"], at=digest["at"],
+                     extra_recipients=digest["extra_recipients"])
+    if "approval_limit" in given:
+        approval_limit_parse(given["approval_limit"])
+    if "timezone" in given:
+        timezone_check(given["timezone"])
+    senders = "\n".join(given.get("inbound_senders", []))
+    if "inbound_senders" in given:
+        inbound_senders_parse(senders)
+    zone = business.timezone
+    try:
+        with transaction.atomic():
+            if "approval_limit" in given:
+                approval_limit_set(actor=actor, business=business,
+                                   amount=given["approval_limit"])
+            if "timezone" in given:
+                timezone_set(actor=actor, business=business, tz_name=given["timezone"])
+            if digest is not None:
+                digest_settings_set(actor=actor, business=business, **digest,
+                                    member_ids_receiving=None)
+            if "inbound_senders" in given:
+                inbound_senders_set(actor=actor, business=business, raw=senders)
+    except Exception:
+        business.timezone = zone  # timezone_set sets it on the object too; the row rolled back
+        raise
+
+
 class BusinessView(APIView):
     """Anyone in the business reads it; owners change its settings (each change is the
     portal's settings service, audited as there)."""
@@ -104,28 +152,11 @@ class BusinessView(APIView):
 
     @idempotent_write(if_match=True, request=SettingsIn, responses=BusinessOut)
     def patch(self, request):
+        """All or nothing: every given value is checked before any is written, and the writes
+        (with their audit entries) are one transaction."""
         business = request.business
         data = validated(SettingsIn, request, if_match=_business_data(business))
-        given, actor = data, request.user
-        if "approval_limit" in given:
-            approval_limit_set(actor=actor, business=business, amount=given["approval_limit"])
-        if "timezone" in given:
-            timezone_set(actor=actor, business=business, tz_name=given["timezone"])
-        if {"digest_enabled", "digest_weekday", "digest_time",
-                "digest_extra_recipients"} & set(given):
-            row = settings_get()
-            digest_settings_set(
-                actor=actor, business=business,
-                weekday=given.get("digest_weekday", row.digest_weekday),
-                at=given.get("digest_time", row.digest_time or time(8, 0)),
-                enabled=given.get("digest_enabled", row.digest_enabled),
-                extra_recipients=given.get("digest_extra_recipients",
-                                           list(row.digest_extra_recipients)),
-                member_ids_receiving=None,
-            )
-        if "inbound_senders" in given:
-            inbound_senders_set(actor=actor, business=business,
-                                raw="\n".join(given["inbound_senders"]))
+        _settings_apply(request.user, business, data)
         return tagged(_business_data(business))
 
     @idempotent_write(request=DeleteIn, responses={200: DeletedOut})

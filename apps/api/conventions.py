@@ -1,5 +1,6 @@
-"""The API's conventions in one place: cursor pagination, money as a decimal string with its
-currency, and exactly-once writes keyed by the `Idempotency-Key` header.
+"""The API's conventions in one place: cursor pagination (`paginated`, from
+`apps/api/pagination.py`), money as a decimal string with its currency, and exactly-once writes
+keyed by the `Idempotency-Key` header.
 
 A retried write with the same key returns the first response (status and body) instead of
 running the service again. Responses are stored in the cache (Redis) per business (the tenant
@@ -13,7 +14,9 @@ import hashlib
 import json
 
 from django.core.cache import cache
+from django.core.files import File
 from django.db import connection
+from django.utils.datastructures import MultiValueDict
 from drf_spectacular.utils import (
     OpenApiParameter,
     extend_schema,
@@ -21,31 +24,20 @@ from drf_spectacular.utils import (
     inline_serializer,
 )
 from rest_framework import serializers
-from rest_framework.pagination import CursorPagination
 from rest_framework.response import Response
 
+from apps.api.pagination import paginated  # noqa: F401 (re-exported: base.list_view pages with it)
 from apps.core.errors import ApplicationError, Conflict
+from apps.integrations.sync.outbox import TOKEN_MAX
 
 IDEMPOTENCY_HEADER = "Idempotency-Key"
 IDEMPOTENCY_TTL_SECONDS = 24 * 60 * 60
-IN_FLIGHT_TTL_SECONDS = 60
-MAX_KEY_LENGTH = 200
-
-
-class CursorPage(CursorPagination):
-    """Opaque `?cursor=` links (`next`, `previous`); stable under inserts, unlike page numbers."""
-
-    page_size = 50
-    max_page_size = 200
-    page_size_query_param = "page_size"
-    ordering = ("id",)
-
-
-def paginated(view, queryset, serializer_class, *, ordering=("id",)) -> Response:
-    paginator = CursorPage()
-    paginator.ordering = ordering
-    page = paginator.paginate_queryset(queryset, view.request, view=view)
-    return paginator.get_paginated_response(serializer_class(page, many=True).data)
+# How long a request holding a key counts as running. It must outlive any request the server
+# lets run (gunicorn kills a worker after its `--timeout`, 30 s by default): a lock that expired
+# under a slow handler would let a retry run the operation a second time. A worker killed
+# mid-request leaves the key answering 409 until then.
+IN_FLIGHT_TTL_SECONDS = 10 * 60
+MAX_KEY_LENGTH = TOKEN_MAX  # what the outbox's services take (a payment, a credit applied)
 
 
 class Money(serializers.Serializer):
@@ -81,13 +73,59 @@ class IdempotencyKeyReused(ApplicationError):
     status = 422
 
 
+def _file_digest(upload: File) -> str:
+    digest = hashlib.sha256()
+    for chunk in upload.chunks():  # from the start, a chunk at a time: never all in memory
+        digest.update(chunk)
+    upload.seek(0)  # the handler reads it next
+    return digest.hexdigest()
+
+
+def _canonical(value):
+    """The request body as plain JSON values; an uploaded file is its name and its bytes'
+    SHA-256 (as text it would be its name only: another file under the same name and key
+    would replay the first file's answer)."""
+    if isinstance(value, File):
+        return {"file": value.name, "sha256": _file_digest(value)}
+    if isinstance(value, MultiValueDict):  # a form: every value of a repeated field
+        return {k: [_canonical(v) for v in value.getlist(k)] for k in value}
+    if isinstance(value, dict):
+        return {k: _canonical(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_canonical(v) for v in value]
+    return value
+
+
 def _fingerprint(request) -> str:
-    body = json.dumps(request.data, sort_keys=True, default=str) if request.data else ""
+    data = request.data
+    body = json.dumps(_canonical(data), sort_keys=True, default=str) if data else ""
     return hashlib.sha256(f"{request.method} {request.path}\n{body}".encode()).hexdigest()
 
 
 def _cache_key(request, key: str) -> str:
     return f"api-idem:{request.user.pk}:{hashlib.sha256(key.encode()).hexdigest()}"
+
+
+def _run_and_store(method, view, request, args, kwargs, *, slot: str, lock: str,
+                   fingerprint: str) -> Response:
+    """Run the handler under the lock `lock` (held by the caller) and keep its answer in
+    `slot`; the answer is stored before the lock goes, so a retry sees one or the other."""
+    try:
+        response = method(view, request, *args, **kwargs)
+    except ApplicationError as exc:
+        # A refused request is a response too: the retry must see the same refusal.
+        cache.set(slot, {"fingerprint": fingerprint, "status": exc.status,
+                         "data": {"error": {"code": exc.code, "message": exc.message,
+                                            **exc.extra}}}, IDEMPOTENCY_TTL_SECONDS)
+        cache.delete(lock)
+        raise
+    except Exception:
+        cache.delete(lock)
+        raise
+    cache.set(slot, {"fingerprint": fingerprint, "status": response.status_code,
+                     "data": response.data}, IDEMPOTENCY_TTL_SECONDS)
+    cache.delete(lock)
+    return response
 
 
 def idempotent(method):
@@ -100,32 +138,26 @@ def idempotent(method):
         if not key:
             return method(view, request, *args, **kwargs)
         if len(key) > MAX_KEY_LENGTH:
-            raise ApplicationError("The Idempotency-Key is too long (200 characters at most).",
-                                   code="idempotency_key_invalid")
+            raise ApplicationError(f"The Idempotency-Key is too long ({MAX_KEY_LENGTH} "
+                                   "characters at most).", code="idempotency_key_invalid")
         slot = _cache_key(request, key)
+        lock = f"{slot}:lock"
         fingerprint = _fingerprint(request)
         stored = cache.get(slot)
-        if stored is None and not cache.add(f"{slot}:lock", 1, IN_FLIGHT_TTL_SECONDS):
-            raise Conflict("A request with this Idempotency-Key is still running; retry shortly.",
-                           code="idempotency_in_progress")
         if stored is None:
-            try:
-                response = method(view, request, *args, **kwargs)
-            except ApplicationError as exc:
-                # A refused request is a response too: the retry must see the same refusal.
-                stored = {"fingerprint": fingerprint, "status": exc.status,
-                          "data": {"error": {"code": exc.code, "message": exc.message,
-                                             **exc.extra}}}
-                cache.set(slot, stored, IDEMPOTENCY_TTL_SECONDS)
-                cache.delete(f"{slot}:lock")
-                raise
-            except Exception:
-                cache.delete(f"{slot}:lock")
-                raise
-            cache.set(slot, {"fingerprint": fingerprint, "status": response.status_code,
-                             "data": response.data}, IDEMPOTENCY_TTL_SECONDS)
-            cache.delete(f"{slot}:lock")
-            return response
+            taken = cache.add(lock, 1, IN_FLIGHT_TTL_SECONDS)
+            # Read again once the lock is decided: the first request may have stored its answer
+            # and released the lock between the read above and `add` (running the handler again
+            # would move money twice), or stored it and not yet released the lock.
+            stored = cache.get(slot)
+            if stored is None:
+                if not taken:
+                    raise Conflict("A request with this Idempotency-Key is still running; "
+                                   "retry shortly.", code="idempotency_in_progress")
+                return _run_and_store(method, view, request, args, kwargs,
+                                      slot=slot, lock=lock, fingerprint=fingerprint)
+            if taken:
+                cache.delete(lock)
         if stored["fingerprint"] != fingerprint:
             raise IdempotencyKeyReused(
                 "This Idempotency-Key was used for a different request; use a new key."

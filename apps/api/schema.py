@@ -30,7 +30,8 @@ ERROR_SCHEMA = {
     }},
 }
 ERRORS = {
-    "400": "Invalid input or filter (`invalid`, `invalid_filter`, a service's own code).",
+    "400": "Invalid input, filter or cursor (`invalid`, `invalid_filter`, `invalid_cursor`, "
+           "a service's own code).",
     "401": "Not signed in, or the token or key is invalid (`not_authenticated`).",
     "403": "Role too low, read-only key (`permission_denied`, `key_scope`).",
     "404": "No such object in this business (`not_found`).",

@@ -10,10 +10,18 @@ from __future__ import annotations
 from django.conf import settings
 from rest_framework.throttling import SimpleRateThrottle
 
+from apps.core.client_ip import client_ip
+
 
 class _SettingsRateThrottle(SimpleRateThrottle):
     def get_rate(self):
         return settings.API_THROTTLE_RATES[self.scope]
+
+    def get_ident(self, request):
+        """The caller's address as the sign-in lockout counts it (`apps.core.client_ip`):
+        `X-Forwarded-For` only as far as trusted proxies vouch. DRF's own takes the header's
+        first entry, which a client writes itself — a new value per call, a fresh budget."""
+        return client_ip(request) or "unknown"
 
 
 class UserReadThrottle(_SettingsRateThrottle):

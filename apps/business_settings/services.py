@@ -38,10 +38,39 @@ def _snapshot(row: BusinessSettings) -> dict:
     }
 
 
+# The checks each setter makes before it writes, callable alone: a caller changing several
+# settings at once (the API's PATCH) checks every value first, so one refused value changes
+# nothing.
+
+def approval_limit_parse(amount: Any) -> Decimal:
+    return (Decimal("0") if str(amount).strip() in ("", "0")
+            else parse_money(amount, error=SettingsError))
+
+
+def digest_check(*, weekday: int, at: time, extra_recipients: list[str]) -> list[str]:
+    """The extra recipients, cleaned; refused: a day or time the digest cannot be sent at."""
+    if weekday not in range(7):
+        raise SettingsError("Choose a day of the week.")
+    if at.minute % 15:
+        raise SettingsError("Choose a time on the quarter hour (e.g. 9:00, 9:15).")
+    cleaned = emails_clean(extra_recipients, SettingsError)
+    if len(cleaned) > 20:
+        raise SettingsError("At most 20 extra recipients.")
+    return cleaned
+
+
+def timezone_check(tz_name: str) -> None:
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+    try:
+        ZoneInfo(tz_name)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise SettingsError(f"Unknown time zone “{tz_name}”.")
+
+
 def approval_limit_set(*, actor: Any, business: Any, amount: Any) -> BusinessSettings:
     membership_require(actor, business, Role.OWNER, message="Only an owner can change this.")
-    value = (Decimal("0") if str(amount).strip() in ("", "0")
-             else parse_money(amount, error=SettingsError))
+    value = approval_limit_parse(amount)
     with transaction.atomic():
         row = BusinessSettings.objects.select_for_update().get(pk=settings_get().pk)
         before = _snapshot(row)
@@ -70,13 +99,7 @@ def digest_settings_set(
 ) -> BusinessSettings:
     """Digest day/time (business-local) and who receives it."""
     membership_require(actor, business, Role.OWNER, message="Only an owner can change this.")
-    if weekday not in range(7):
-        raise SettingsError("Choose a day of the week.")
-    if at.minute % 15:
-        raise SettingsError("Choose a time on the quarter hour (e.g. 9:00, 9:15).")
-    cleaned = emails_clean(extra_recipients, SettingsError)
-    if len(cleaned) > 20:
-        raise SettingsError("At most 20 extra recipients.")
+    cleaned = digest_check(weekday=weekday, at=at, extra_recipients=extra_recipients)
     with transaction.atomic():
         row = BusinessSettings.objects.select_for_update().get(pk=settings_get().pk)
         before = _snapshot(row)
@@ -114,13 +137,8 @@ def digest_recipients(business: Any) -> list[str]:
 
 
 def timezone_set(*, actor: Any, business: Any, tz_name: str) -> None:
-    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
-
     membership_require(actor, business, Role.OWNER, message="Only an owner can change this.")
-    try:
-        ZoneInfo(tz_name)
-    except (ZoneInfoNotFoundError, ValueError):
-        raise SettingsError(f"Unknown time zone “{tz_name}”.")
+    timezone_check(tz_name)
     before = {"timezone": business.timezone}
     type(business).objects.filter(pk=business.pk).update(timezone=tz_name)
     business.timezone = tz_name

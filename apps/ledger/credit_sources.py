@@ -149,8 +149,11 @@ class CreditSource:
         document, as an outbox action. The same ``idempotency_key`` returns the same action."""
         business = current_business()
         membership_require(actor, business, Role.BOOKKEEPER)
-        if not idempotency_key or len(idempotency_key) > outbox.KEY_MAX:
+        if not idempotency_key:
             raise self.error("This form is out of date; reload the page and try again.")
+        if len(idempotency_key) > outbox.TOKEN_MAX:
+            raise self.error(f"The idempotency key is too long ({outbox.TOKEN_MAX} characters "
+                             "at most).")
         key = outbox.action_key(business, self.prefix, row.pk, document.pk, idempotency_key)
         existing = Action.objects.filter(business=business, key=key).first()
         if existing is not None:

@@ -51,6 +51,9 @@ ACTION_EXECUTE = "sync.action_execute"  # the task (tasks.py) action_enqueue sen
 log = logging.getLogger(__name__)
 
 KEY_MAX = 36  # fits QBO's requestid (50; 36 in batch)
+# The longest client token (a form's token, an API Idempotency-Key) an action's key may be made
+# from: `action_key` hashes it, so its length never reaches QBO. The API accepts keys this long.
+TOKEN_MAX = 200
 STALE_AFTER = timedelta(minutes=10)
 NOTE_PREFIX = "Oodaloo action "
 DEFINITE_FAILURES = (ValidationError, NotFoundError, StaleObjectError, ForbiddenError)
