@@ -140,16 +140,19 @@ class BearerTokenMiddleware:
 
 
 def refuses_api_keys(view):
-    """Wrap a view that manages credentials or the team so an API key may read but not change
-    anything there: a key that could mint keys or invite an owner would outlive its own
-    revocation. A session or a user's JWT (a person signed in) still works."""
+    """Wrap a view that manages credentials, the team, where the business's data goes or the
+    business itself, so an API key may read but not change anything there: a key that could
+    mint keys, invite an owner or point the alert webhook elsewhere would outlive its own
+    revocation, and one that could delete the business would make a leak irreversible. A
+    session or a user's JWT (a person signed in) still works."""
 
     @functools.wraps(view)
     def wrapped(request, *args, **kwargs):
         if getattr(request, "api_key", None) is not None and request.method not in SAFE_METHODS:
             return JsonResponse({"error": {"code": "api_key_refused", "message": (
-                "Manage API keys and the team with a signed-in session (the portal or a "
-                "user token), not with an API key.")}}, status=403)
+                "This needs a person signed in (the portal or a user token), not an API key: "
+                "keys, the team, alert destinations, owner settings and deleting the business "
+                "are not for keys.")}}, status=403)
         return view(request, *args, **kwargs)
 
     return wrapped

@@ -33,8 +33,14 @@ BOOKKEEPER_ONLY = portal_view(read=Role.BOOKKEEPER, write=Role.BOOKKEEPER)
 
 
 def owner_signed_in(view):
-    """Keys and the team: owners, and writes only by a person signed in — never an API key."""
+    """Keys, the team, alert destinations: owners, and writes only by a person signed in —
+    never an API key (apps/api/auth.py refuses_api_keys says why)."""
     return OWNER_ONLY(refuses_api_keys(view))
+
+
+def owner_writes_signed_in(view):
+    """The business itself (settings, deletion): any member reads, owners signed in write."""
+    return OWNER_WRITES(refuses_api_keys(view))
 
 
 def not_found(request, rest=""):
@@ -54,7 +60,7 @@ urlpatterns = [
     op("keys/", key_views.ApiKeyListView, "keys", owner_signed_in),
     op("keys/<int:pk>/", key_views.ApiKeyRevokeView, "key", owner_signed_in),
     # The business, its settings, bank accounts, sync, activity
-    op("business/", business.BusinessView, "business", OWNER_WRITES),
+    op("business/", business.BusinessView, "business", owner_writes_signed_in),
     op("business/export/", business.BusinessExportView, "business-export", OWNER_ONLY),
     op("bank-accounts/", business.BankAccountListView, "bank-accounts"),
     op("bank-accounts/<int:pk>/include/", business.BankAccountIncludeView, "bank-account-include",
@@ -94,9 +100,9 @@ urlpatterns = [
        BOOKKEEPER_ONLY),
     op("automation/actions/<int:pk>/undo/", automation.RuleActionUndoView,
        "automation-action-undo", BOOKKEEPER_ONLY),
-    op("alerts/", automation.AlertSettingsView, "alerts", OWNER_ONLY),
+    op("alerts/", automation.AlertSettingsView, "alerts", owner_signed_in),
     op("alerts/webhook-test/", automation.AlertWebhookTestView, "alerts-webhook-test",
-       OWNER_ONLY),
+       owner_signed_in),
     # Runway and forecast
     op("runway/", forecast.RunwayView, "runway"),
     op("runway/scenario/", forecast.ScenarioView, "runway-scenario", MEMBER_WRITES),

@@ -11,6 +11,7 @@ from apps.accounts.services import membership_remove
 from apps.api.keys import api_key_create
 from apps.api.models import ApiKey
 from apps.core.models import AuditEvent
+from apps.tenancy.models import Business
 from tests.factories import make_member
 from tests.firm.helpers import add_staff, grant, make_client, make_firm
 from tests.utils import client_for, in_tenant
@@ -40,7 +41,7 @@ def _with_jwt(business, user):
 def _refused(response):
     assert response.status_code == 403, response.content
     error = response.json()["error"]
-    assert error["code"] == "api_key_refused" and "signed-in session" in error["message"]
+    assert error["code"] == "api_key_refused" and "person signed in" in error["message"]
 
 
 def test_a_write_key_cannot_create_or_revoke_keys(tenant_a, owner_a):
@@ -69,6 +70,25 @@ def test_a_write_key_cannot_change_the_team(tenant_a, owner_a):
     member.refresh_from_db()
     assert member.role == Role.VIEWER
     assert keyed.get("/api/v1/team/").status_code == 200
+
+
+def test_a_write_key_cannot_redirect_alerts_or_delete_or_reconfigure_the_business(
+        tenant_a, owner_a):
+    """A leaked key must not point the alert webhook elsewhere, change owner settings (the
+    approval limit is a money control) or make the leak irreversible by deleting the business."""
+    _, raw = _key(tenant_a, owner_a)
+    keyed = _with_key(tenant_a, raw)
+    headers = {"HTTP_IDEMPOTENCY_KEY": "k-1"}
+    _refused(keyed.put("/api/v1/alerts/", {"webhook_url": "https://evil.example/hook"},
+                       content_type=JSON, **headers))
+    _refused(keyed.post("/api/v1/alerts/webhook-test/", **headers))
+    _refused(keyed.patch("/api/v1/business/", {"approval_limit": "999999.00"},
+                         content_type=JSON, **headers))
+    _refused(keyed.delete("/api/v1/business/", {"confirm": tenant_a.slug}, content_type=JSON,
+                          **headers))
+    assert Business.objects.filter(pk=tenant_a.pk).exists()
+    assert keyed.get("/api/v1/business/").status_code == 200
+    assert keyed.get("/api/v1/alerts/").status_code == 200
 
 
 def test_a_signed_in_owner_still_manages_keys_and_the_team(tenant_a, owner_a):
