@@ -1,6 +1,7 @@
 """The "Send reminder" button: a manual send of the customer's next step for one invoice, through
 the same claim and delivery as the tick (one path). At most one manual reminder per invoice per
-local day; the step's key is used, so the tick never sends that step again."""
+local day; the step's key is used, so the tick never sends that step again. A reminder of
+today's that the mail provider refused (nothing went) is sent again instead."""
 
 from __future__ import annotations
 
@@ -23,7 +24,7 @@ from apps.ar.reminders.sequences import (
     sequence_default,
 )
 from apps.ar.services import _lock
-from apps.core.dates import local_today
+from apps.core.dates import business_now, local_today
 from apps.core.enqueue import enqueue
 from apps.core.errors import Conflict
 from apps.core.tenant import current_business
@@ -70,8 +71,16 @@ def invoice_remind(*, actor: Any, invoice: Invoice,
         if row is not None and row.mode in (row.Mode.PAUSED, row.Mode.NEVER):
             raise Conflict(f"Reminders to this customer are set to “{row.get_mode_display()}”; "
                            "change that on the customer's page first.")
-        if ReminderSend.objects.filter(invoice=invoice, email__day=today).exists():
+        today_emails = {s.email for s in ReminderSend.objects.filter(
+            invoice=invoice, email__day=today).select_related("email")}
+        if any(e.state != ReminderEmail.State.FAILED for e in today_emails):
             raise Conflict("A reminder already went out today; one a day is plenty.")
+        if today_emails:  # today's was refused by the mail provider (nothing went): again now
+            refused = min(today_emails, key=lambda e: e.pk)
+            # Its task sends it; the tick leaves it alone for a retry's wait (retry.py).
+            ReminderEmail.objects.filter(pk=refused.pk).update(attempted_at=business_now())
+            transaction.on_commit(lambda: enqueue(REMINDER_EMAIL_SEND, email_id=refused.pk))
+            return refused
         habit = (habits or {}).get(invoice.customer_qbo_id)
         shift = habit_shift(habit.avg_days_late, habit.paid_count) if habit else 0
         item = next_step(invoice, shift)

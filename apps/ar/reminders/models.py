@@ -153,6 +153,10 @@ class ReminderEmail(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     sent_at = models.DateTimeField(null=True, blank=True)
     error = models.TextField(blank=True)
+    # Times the email was handed to the provider, and the last: a refused (`failed`) email is
+    # retried after a wait, a few times (apps/ar/reminders/retry.py).
+    attempts = models.PositiveSmallIntegerField(default=0)
+    attempted_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-day", "-id"]
@@ -219,7 +223,8 @@ class ReminderEvent(TrackingEvent):
 
 
 class ReminderTick(models.Model):
-    """The daily tick of one local day: the dispatcher skips a day whose tick finished."""
+    """The daily tick of one local day: the dispatcher skips a day whose tick finished — its
+    plan ran and no email of its retry window was left open (apps/ar/reminders/retry.py)."""
 
     day = models.DateField(unique=True)
     started_at = models.DateTimeField(auto_now_add=True)
