@@ -15,9 +15,17 @@ from apps.accounts.roles import membership_require
 from apps.ar.models import Invoice
 from apps.ar.reminders.contacts import contacts_ensure
 from apps.ar.reminders.models import CustomerReminders, ReminderEmail, ReminderSend
-from apps.ar.reminders.plan import Habit, PlannedEmail, PlannedItem, reminder_key
+from apps.ar.reminders.plan import (
+    Habit,
+    PlannedEmail,
+    PlannedItem,
+    UsedSteps,
+    reminder_key,
+    used_steps,
+)
 from apps.ar.reminders.send import REMINDER_EMAIL_SEND, email_claim
 from apps.ar.reminders.sequences import (
+    OWN_SEQUENCE_MODES,
     ReminderError,
     habit_shift,
     scheduled_offsets,
@@ -34,11 +42,13 @@ def next_step(invoice: Invoice, shift: int = 0) -> PlannedItem | None:
     """The latest step already due and not yet sent, else the first one still to come; never
     a step before one that already went."""
     row = CustomerReminders.objects.filter(customer_id=invoice.customer_id).first()
-    seq = row.sequence if row and row.mode == row.Mode.CUSTOM and row.sequence else \
+    seq = row.sequence if row and row.mode in OWN_SEQUENCE_MODES and row.sequence else \
         sequence_default()
     steps = list(seq.steps.order_by("offset_days"))
-    used = set(ReminderSend.objects.filter(invoice=invoice).values_list("step_id", flat=True))
-    last_used = max((s.offset_days for s in steps if s.pk in used), default=None)
+    used = used_steps([invoice.pk]).get(invoice.pk, UsedSteps())
+    # The furthest step already sent, in this sequence or by its offset in another one.
+    last_used = max([s.offset_days for s in steps if s.pk in used.ids] + list(used.offsets),
+                    default=None)
     open_steps = [s for s in steps if last_used is None or s.offset_days > last_used]
     if not open_steps:
         return None

@@ -87,6 +87,8 @@ class CustomerReminders(models.Model):
                                  on_delete=models.SET_NULL, related_name="+")
     held_by_email = models.CharField(max_length=254, blank=True)
     held_at = models.DateTimeField(null=True, blank=True)
+    # While paused: the mode a release goes back to (`sequence` is kept through the hold).
+    mode_before_hold = models.CharField(max_length=8, choices=Mode.choices, blank=True)
     stopped_reason = models.CharField(max_length=200, blank=True)
     stopped_at = models.DateTimeField(null=True, blank=True)
     # Billing emails were edited by the owner: sync no longer adds QuickBooks' addresses.
