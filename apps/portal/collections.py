@@ -42,6 +42,7 @@ from apps.ar.reminders.sequences import (
     step_save,
     step_templates_check,
 )
+from apps.collections.freshness import books_hold
 from apps.collections.measures import collections_measures
 from apps.collections.services import reminders_preview
 from apps.core.errors import ApplicationError
@@ -53,11 +54,13 @@ from apps.portal.common import action_done, action_error, parse_int, today_for
 def collections_page(request):
     sequence_default()
     today = today_for(request)
+    conf = collections_settings()
     return render(request, "portal/collections/page.html", {
-        "measures": collections_measures(today), "conf": collections_settings(),
+        "measures": collections_measures(today), "conf": conf,
         "sequences": selectors.sequences(), "emails": selectors.recent_emails(30),
         "stopped": selectors.stopped_customers(), "currency": request.business.currency,
         "tones": Tone.choices,
+        "books_hold": books_hold(request.business) if conf.enabled else None,
     })
 
 
