@@ -196,12 +196,15 @@ def customer_mode_view(request, pk: int):
 def customer_contacts_view(request, pk: int):
     customer = get_object_or_404(Customer, pk=pk)
     try:
-        contacts_set(actor=request.user, customer=customer,
-                     emails=request.POST.get("emails", ""))
+        saved = contacts_set(actor=request.user, customer=customer,
+                             emails=request.POST.get("emails", ""))
     except ApplicationError as exc:
         return action_error(request, exc)
-    return action_done(request, "Billing emails saved; reminders resume.",
-                       default_next=f"/customers/{pk}/")
+    gone = [c.email for c in saved if c.unsubscribed_at is not None]
+    said = "Billing emails saved; reminders resume." if len(gone) < len(saved) else (
+        f"Billing emails saved, but {', '.join(gone)} unsubscribed from reminders: none go "
+        "to this customer until you add another address.")
+    return action_done(request, said, default_next=f"/customers/{pk}/")
 
 
 def _preview_row(request, customer_id: int) -> HttpResponse | None:

@@ -113,6 +113,9 @@ class ReminderContact(models.Model):
     unsubscribed_at = models.DateTimeField(null=True, blank=True)
     bounced_at = models.DateTimeField(null=True, blank=True)
     bounce_reason = models.CharField(max_length=300, blank=True)
+    # The owner saved this address again after it bounced: a bounce of mail handed over before
+    # then is old news and stops nothing.
+    reinstated_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["customer", "id"]
