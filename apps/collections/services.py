@@ -8,11 +8,13 @@ from datetime import date, datetime, timedelta
 from datetime import time as dtime
 from zoneinfo import ZoneInfo
 
+from django.db.models import F
 from django_tenants.utils import tenant_context
 
 from apps.ar.reminders.plan import Habit, Plan, reminders_plan
 from apps.ar.reminders.send import TickReport, reminders_tick, tick_done, tick_key
 from apps.ar.reminders.sequences import collections_settings
+from apps.collections.freshness import books_hold, books_hold_of
 from apps.core.clock import Clock
 from apps.core.dates import business_now
 from apps.core.enqueue import enqueue
@@ -48,6 +50,9 @@ def reminders_run(business: Business, day: date, *, clock: Clock | None = None) 
     # A tick queued before staff paused the business sends nothing (apps/staff).
     if Business.objects.filter(pk=business.pk, automation_paused_at__isnull=False).exists():
         return TickReport(tick_key(business, day), "paused")
+    # Nor one on stale books (freshness.py): the day is not finished, the dispatcher comes back.
+    if books_hold(business) is not None:
+        return TickReport(tick_key(business, day), "held")
     with tenant_context(business):
         habits = customer_habits(day)
     return reminders_tick(business, day, habits, clock=clock)
@@ -64,15 +69,18 @@ def reminders_preview(business: Business, today: date) -> Plan | None:
 
 
 def reminders_due(now: datetime | None = None) -> list[tuple[Business, date]]:
-    """Businesses whose local morning has come, with reminders on and today's tick not done."""
+    """Businesses whose local morning has come, with reminders on, fresh books and today's
+    tick not done (or an email of the last few days still to go: send.py, retry.py)."""
     now = now or business_now()
     due = []
     # Staff paused this business's automation and reminders (apps/staff): nothing is sent.
-    for business in Business.objects.real().filter(automation_paused_at__isnull=True
-                                                   ).order_by("pk"):
+    for business in (Business.objects.real().filter(automation_paused_at__isnull=True)
+                     .annotate(qbo_status=F("qbo_connection__status")).order_by("pk")):
         local = now.astimezone(ZoneInfo(business.timezone))
         if local.time() < TICK_AT:
             continue
+        if books_hold_of(business.last_sync_at, business.qbo_status, now) is not None:
+            continue  # held until fresh data arrives (the tick then catches the days up)
         with tenant_context(business):
             row = collections_settings()
             # `automated`: the automation's reminders rule runs the tick, with its guardrails.

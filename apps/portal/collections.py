@@ -42,6 +42,7 @@ from apps.ar.reminders.sequences import (
     step_save,
     step_templates_check,
 )
+from apps.collections.freshness import books_hold
 from apps.collections.measures import collections_measures
 from apps.collections.services import reminders_preview
 from apps.core.errors import ApplicationError
@@ -53,11 +54,13 @@ from apps.portal.common import action_done, action_error, parse_int, today_for
 def collections_page(request):
     sequence_default()
     today = today_for(request)
+    conf = collections_settings()
     return render(request, "portal/collections/page.html", {
-        "measures": collections_measures(today), "conf": collections_settings(),
+        "measures": collections_measures(today), "conf": conf,
         "sequences": selectors.sequences(), "emails": selectors.recent_emails(30),
         "stopped": selectors.stopped_customers(), "currency": request.business.currency,
         "tones": Tone.choices,
+        "books_hold": books_hold(request.business) if conf.enabled else None,
     })
 
 
@@ -193,12 +196,15 @@ def customer_mode_view(request, pk: int):
 def customer_contacts_view(request, pk: int):
     customer = get_object_or_404(Customer, pk=pk)
     try:
-        contacts_set(actor=request.user, customer=customer,
-                     emails=request.POST.get("emails", ""))
+        saved = contacts_set(actor=request.user, customer=customer,
+                             emails=request.POST.get("emails", ""))
     except ApplicationError as exc:
         return action_error(request, exc)
-    return action_done(request, "Billing emails saved; reminders resume.",
-                       default_next=f"/customers/{pk}/")
+    gone = [c.email for c in saved if c.unsubscribed_at is not None]
+    said = "Billing emails saved; reminders resume." if len(gone) < len(saved) else (
+        f"Billing emails saved, but {', '.join(gone)} unsubscribed from reminders: none go "
+        "to this customer until you add another address.")
+    return action_done(request, said, default_next=f"/customers/{pk}/")
 
 
 def _preview_row(request, customer_id: int) -> HttpResponse | None:

@@ -63,22 +63,35 @@ def contacts_ensure(customers: list[Any], edited: set[int], *, create: bool = Tr
 
 
 def contacts_set(*, actor: Any, customer: Any, emails: str) -> list[ReminderContact]:
-    """The owner's list of billing emails replaces the current one. A changed list clears a
-    bounce stop: the owner fixed the address."""
+    """The owner's list of billing emails replaces the current one. Saving clears a bounce
+    stop: the owner fixed the address — or says a bounced one works again (a full mailbox
+    emptied), so an address in the list is no longer bounced. An unsubscribe stays: only
+    the person who asked can take it back."""
     business = current_business()
     membership_require(actor, business, Role.BOOKKEEPER)
     wanted = parse_emails(emails)
     if not wanted:
         raise ReminderError("Give at least one billing email (or set the customer to never).")
+    now = timezone.now()
     with transaction.atomic():
         row = CustomerReminders.objects.select_for_update().get_or_create(customer=customer)[0]
         current = {c.email: c for c in ReminderContact.objects.filter(customer=customer)}
         before = sorted(e for e, c in current.items() if c.active)
+        reinstated = []
         for email, contact in current.items():
             keep = email in wanted
+            fields = []
+            if keep and (contact.bounced_at is not None or not contact.active):
+                # A bounce of mail handed over before now is old news (tracking.py).
+                contact.bounced_at, contact.bounce_reason = None, ""
+                contact.reinstated_at = now
+                fields += ["bounced_at", "bounce_reason", "reinstated_at"]
+                reinstated.append(email)
             if contact.active != keep:
                 contact.active = keep
-                contact.save(update_fields=["active"])
+                fields.append("active")
+            if fields:
+                contact.save(update_fields=fields)
         for email in wanted:
             if email not in current:
                 ReminderContact.objects.create(customer=customer, email=email,
@@ -88,7 +101,8 @@ def contacts_set(*, actor: Any, customer: Any, emails: str) -> list[ReminderCont
             row.stopped_reason, row.stopped_at = "", None
         row.save()
         audit_record(actor=actor, action="reminder.contacts", business=business, obj=row,
-                     before={"emails": before}, after={"emails": wanted})
+                     before={"emails": before},
+                     after={"emails": wanted, "reinstated": sorted(reinstated)})
     return list(ReminderContact.objects.filter(customer=customer, active=True))
 
 

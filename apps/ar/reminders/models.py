@@ -87,6 +87,8 @@ class CustomerReminders(models.Model):
                                  on_delete=models.SET_NULL, related_name="+")
     held_by_email = models.CharField(max_length=254, blank=True)
     held_at = models.DateTimeField(null=True, blank=True)
+    # While paused: the mode a release goes back to (`sequence` is kept through the hold).
+    mode_before_hold = models.CharField(max_length=8, choices=Mode.choices, blank=True)
     stopped_reason = models.CharField(max_length=200, blank=True)
     stopped_at = models.DateTimeField(null=True, blank=True)
     # Billing emails were edited by the owner: sync no longer adds QuickBooks' addresses.
@@ -111,6 +113,9 @@ class ReminderContact(models.Model):
     unsubscribed_at = models.DateTimeField(null=True, blank=True)
     bounced_at = models.DateTimeField(null=True, blank=True)
     bounce_reason = models.CharField(max_length=300, blank=True)
+    # The owner saved this address again after it bounced: a bounce of mail handed over before
+    # then is old news and stops nothing.
+    reinstated_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["customer", "id"]
@@ -153,6 +158,10 @@ class ReminderEmail(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     sent_at = models.DateTimeField(null=True, blank=True)
     error = models.TextField(blank=True)
+    # Times the email was handed to the provider, and the last: a refused (`failed`) email is
+    # retried after a wait, a few times (apps/ar/reminders/retry.py).
+    attempts = models.PositiveSmallIntegerField(default=0)
+    attempted_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-day", "-id"]
@@ -219,7 +228,8 @@ class ReminderEvent(TrackingEvent):
 
 
 class ReminderTick(models.Model):
-    """The daily tick of one local day: the dispatcher skips a day whose tick finished."""
+    """The daily tick of one local day: the dispatcher skips a day whose tick finished — its
+    plan ran and no email of its retry window was left open (apps/ar/reminders/retry.py)."""
 
     day = models.DateField(unique=True)
     started_at = models.DateTimeField(auto_now_add=True)

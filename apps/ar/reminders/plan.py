@@ -7,7 +7,9 @@ not paused, not "never", not stopped by a bounce; the customer's sequence (its o
 default); the step whose scheduled day (due + shifted offset) is the latest on or before the
 day and no more than CATCH_UP_DAYS before it (a tick missed by a down worker is made up; an
 older step is skipped, never back-filled); nothing when that step's key, or a later step's, was
-already used. The email uses the firmest step among its invoices (the largest offset).
+already used, or a step of that offset or a later one went out from another sequence (the
+customer's sequence changed since). The email uses the firmest step among its invoices (the
+largest offset).
 """
 
 from __future__ import annotations
@@ -28,7 +30,12 @@ from apps.ar.reminders.models import (
     ReminderSequence,
     ReminderStep,
 )
-from apps.ar.reminders.sequences import habit_shift, scheduled_offsets, sequence_default
+from apps.ar.reminders.sequences import (
+    OWN_SEQUENCE_MODES,
+    habit_shift,
+    scheduled_offsets,
+    sequence_default,
+)
 
 CATCH_UP_DAYS = 3
 Mode = CustomerReminders.Mode
@@ -100,8 +107,28 @@ def _steps_by_sequence() -> tuple[ReminderSequence, dict[int, list[ReminderStep]
     return default, steps
 
 
+@dataclass
+class UsedSteps:
+    """An invoice's steps already sent: their ids, and their offsets (days from due) when sent
+    — a step of another sequence (the customer's changed since) is used by its offset."""
+
+    ids: set[int] = field(default_factory=set)
+    offsets: set[int] = field(default_factory=set)
+
+
+def used_steps(invoice_ids: list[int]) -> dict[int, UsedSteps]:
+    used: dict[int, UsedSteps] = {}
+    for inv_id, step_id, offset in ReminderSend.objects.filter(
+            invoice__in=invoice_ids).values_list("invoice_id", "step_id", "step_offset"):
+        row = used.setdefault(inv_id, UsedSteps())
+        row.offsets.add(offset)
+        if step_id is not None:
+            row.ids.add(step_id)
+    return used
+
+
 def _pick(invoice: Invoice, steps: list[ReminderStep], shift: int, day: date,
-          used: set[int]) -> PlannedItem | None:
+          used: UsedSteps) -> PlannedItem | None:
     due = invoice.due_date or invoice.txn_date
     sched = scheduled_offsets([s.offset_days for s in steps], shift)
     best = None
@@ -112,7 +139,8 @@ def _pick(invoice: Invoice, steps: list[ReminderStep], shift: int, day: date,
     if best is None or best[2] <= day - timedelta(days=CATCH_UP_DAYS + 1):
         return None
     step = best[0]
-    if any(s.pk in used for s in steps if s.offset_days >= step.offset_days):
+    if any(s.pk in used.ids for s in steps if s.offset_days >= step.offset_days) \
+            or any(o >= step.offset_days for o in used.offsets):
         return None  # this step or a later one already went (the tick, or a manual send)
     return PlannedItem(invoice, step, best[1], (day - due).days)
 
@@ -144,20 +172,16 @@ def reminders_plan(day: date, habits: Mapping[str, Habit], *, include_held: bool
     if customer_ids is not None:
         invoices = invoices.filter(customer_id__in=customer_ids)
     invoices = list(invoices)
-    used: dict[int, set[int]] = {}
-    for inv_id, step_id in ReminderSend.objects.filter(
-            invoice__in=[i.pk for i in invoices], step__isnull=False).values_list(
-            "invoice_id", "step_id"):
-        used.setdefault(inv_id, set()).add(step_id)
+    used = used_steps([i.pk for i in invoices])
     grouped: dict[int, list[PlannedItem]] = {}
     shifts: dict[int, int] = {}
     for inv in invoices:
         row = settings.get(inv.customer_id)
-        seq_id = row.sequence_id if row and row.mode == Mode.CUSTOM and row.sequence_id \
+        seq_id = row.sequence_id if row and row.mode in OWN_SEQUENCE_MODES and row.sequence_id \
             else default.pk
         habit = habits.get(inv.customer_qbo_id)
         shift = habit_shift(habit.avg_days_late, habit.paid_count) if habit else 0
-        item = _pick(inv, steps.get(seq_id, []), shift, day, used.get(inv.pk, set()))
+        item = _pick(inv, steps.get(seq_id, []), shift, day, used.get(inv.pk, UsedSteps()))
         if item is not None:
             grouped.setdefault(inv.customer_id, []).append(item)
             shifts[inv.customer_id] = shift

@@ -9,6 +9,8 @@ At most once, the digest's way (docs/digest.md):
    committed before the provider call, then `sent` with the provider's id. A retry (acks_late
    redelivery after a kill -9) sends every delivery still `pending`; one left `sending` is never
    handed over again: proven sent by a tracking event, else `unknown`, shown to the owner.
+   An email the provider refused (`failed`: nothing went) is retried by later ticks, after a
+   wait, a few times, within a few days (retry.py); until then its day is not finished.
 3. Before sending, each invoice is checked again: paid, credited, disputed or deleted since, or
    its customer held, and it is dropped (`skipped`); an email left with none is `cancelled`.
 """
@@ -39,8 +41,16 @@ from apps.ar.reminders.models import (
 )
 from apps.ar.reminders.plan import Habit, PlannedEmail, reminders_plan
 from apps.ar.reminders.render import owner_of, reminder_render
+from apps.ar.reminders.retry import day_done as tick_done  # noqa: F401 — collections' name
+from apps.ar.reminders.retry import (
+    due_emails,
+    expired_give_up,
+    failed_reopen,
+    open_emails,
+)
 from apps.ar.reminders.sequences import collections_settings
 from apps.core.clock import Clock
+from apps.core.dates import business_now
 from apps.core.services.audit import audit_record
 from apps.integrations.mail.delivery import (
     OutgoingMail,
@@ -70,10 +80,11 @@ def tick_key(business: Any, day: date) -> str:
 @dataclass
 class TickReport:
     key: str
-    state: str  # done, busy, off
+    state: str  # done, busy, off; paused, held (collections/services.py)
     planned: int = 0
     sent: int = 0
     emails: list[int] = field(default_factory=list)
+    open: int = 0  # emails of the window still to go (refused, waiting for a retry)
 
 
 # --- claim -------------------------------------------------------------------------------
@@ -262,7 +273,7 @@ def reminder_email_send(business: Any, email: ReminderEmail, *, on_progress=None
     if email.state == E.SENDING:
         deliveries_reconcile_sending(email.deliveries)
     if not was_pending:  # a pending email's deliveries are all pending: nothing failed
-        email.deliveries.filter(state=D.FAILED).update(state=D.PENDING)  # refused: nothing went
+        failed_reopen(email)  # refused: nothing went
     sends = _still_due(email)
     if not sends:
         email.state = E.CANCELLED
@@ -293,7 +304,9 @@ def reminder_email_send(business: Any, email: ReminderEmail, *, on_progress=None
         with transaction.atomic():
             deferred.flush()
             if not rendered_saved:
-                email.save(update_fields=["subject", "text", "html", "total", "state"])
+                email.attempts, email.attempted_at = email.attempts + 1, business_now()
+                email.save(update_fields=["subject", "text", "html", "total", "state",
+                                          "attempts", "attempted_at"])
                 rendered_saved = True
             won = ReminderDelivery.objects.filter(pk=d.pk, state=D.PENDING).update(
                 state=D.SENDING)
@@ -355,12 +368,14 @@ def reminders_tick(business: Any, day: date, habits: dict[str, Habit], *,
             emails_claim(plan.sendable, day)
             report = TickReport(key, "done", planned=len(plan.sendable))
             ctx = SendContext.of(business, conf)
-            # Every unfinished email of the day: claimed now, left by a dead worker, or a
-            # manual send whose task never ran (the conditional UPDATE keeps it to one send).
+            # Every open email of the day and the few before it (retry.py): claimed now, left
+            # by a dead worker, a manual send whose task never ran, or one the provider refused
+            # whose wait is over (the conditional UPDATE keeps each recipient to one send).
+            expired_give_up(day)
             deferred = Deferred()  # each email's finish joins the next one's first write
             try:
-                for email in (ReminderEmail.objects.filter(day=day, state__in=OPEN_STATES)
-                              .select_related("customer").order_by("pk")
+                for email in (due_emails(day, business_now())
+                              .select_related("customer").order_by("day", "pk")
                               .prefetch_related(Prefetch(
                                   "deliveries", ReminderDelivery.objects.select_related(
                                       "contact").order_by("pk")))):
@@ -370,14 +385,14 @@ def reminders_tick(business: Any, day: date, habits: dict[str, Habit], *,
                     report.emails.append(email.pk)
             finally:
                 deferred.commit()
+            # Finished only with nothing left open in the window: a refused email waiting for
+            # its retry brings the dispatcher back (reminders_due).
+            report.open = open_emails(day).count()
             ReminderTick.objects.filter(pk=tick.pk).update(
-                finished_at=timezone.now(),
+                finished_at=None if report.open else timezone.now(),
                 emails=ReminderEmail.objects.filter(day=day, manual=False,
                                                     state__in=(E.SENT, E.PARTIAL)).count())
             return report
         finally:
             lock.release()
 
-
-def tick_done(day: date) -> bool:
-    return ReminderTick.objects.filter(day=day, finished_at__isnull=False).exists()

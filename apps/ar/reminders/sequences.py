@@ -31,6 +31,9 @@ from apps.ar.services import InvoiceError
 from apps.core.services.audit import audit_record
 from apps.core.tenant import current_business
 
+Mode = CustomerReminders.Mode
+# The modes that use the customer's own sequence when it has one: a hold keeps it.
+OWN_SEQUENCE_MODES = (Mode.CUSTOM, Mode.PAUSED)
 HABIT_SHIFT_CAP = 7
 HABIT_MIN_PAID = 3  # the runway's own rule for a customer's habit (DESIGN §4)
 
@@ -203,19 +206,25 @@ def customer_settings(customer: Any) -> CustomerReminders:
 
 def customer_mode_set(*, actor: Any, customer: Any, mode: str,
                       sequence: ReminderSequence | None = None) -> CustomerReminders:
-    """Default, another sequence, paused (held) or never. Pausing from the tray is a hold."""
+    """Default, another sequence, paused (held) or never. Pausing from the tray is a hold: it
+    keeps the customer's sequence and remembers its mode for the release."""
     business = current_business()
     membership_require(actor, business, Role.BOOKKEEPER)
-    if mode not in CustomerReminders.Mode.values:
+    if mode not in Mode.values:
         raise ReminderError(f"Unknown reminder setting {mode!r}.")
-    if mode == CustomerReminders.Mode.CUSTOM and sequence is None:
+    if mode == Mode.CUSTOM and sequence is None:
         raise ReminderError("Choose the sequence for this customer.")
     with transaction.atomic():
         row = CustomerReminders.objects.select_for_update().get_or_create(customer=customer)[0]
         before = {"mode": row.mode, "sequence": row.sequence_id}
+        paused = mode == Mode.PAUSED
+        if paused:
+            if row.mode != Mode.PAUSED:
+                row.mode_before_hold = row.mode
+        else:
+            row.sequence = sequence if mode == Mode.CUSTOM else None
+            row.mode_before_hold = ""
         row.mode = mode
-        row.sequence = sequence if mode == CustomerReminders.Mode.CUSTOM else None
-        paused = mode == CustomerReminders.Mode.PAUSED
         row.held_by_email = getattr(actor, "email", "") if paused else ""
         row.held_at = timezone.now() if paused else None
         row.save()
@@ -225,11 +234,23 @@ def customer_mode_set(*, actor: Any, customer: Any, mode: str,
 
 
 def customer_hold(*, actor: Any, customer: Any) -> CustomerReminders:
-    return customer_mode_set(actor=actor, customer=customer, mode=CustomerReminders.Mode.PAUSED)
+    return customer_mode_set(actor=actor, customer=customer, mode=Mode.PAUSED)
 
 
 def customer_release(*, actor: Any, customer: Any) -> CustomerReminders:
-    return customer_mode_set(actor=actor, customer=customer, mode=CustomerReminders.Mode.DEFAULT)
+    """Back to the mode the hold interrupted, with the customer's own sequence (the default
+    when that sequence was deleted meanwhile); a customer not held keeps its setting."""
+    membership_require(actor, current_business(), Role.BOOKKEEPER)
+    with transaction.atomic():
+        row = CustomerReminders.objects.select_for_update().filter(customer=customer).first()
+        mode, sequence = Mode.DEFAULT, None
+        if row is not None:
+            mode, sequence = row.mode, row.sequence
+            if mode == Mode.PAUSED:
+                mode = row.mode_before_hold or Mode.DEFAULT
+            if mode == Mode.CUSTOM and sequence is None:
+                mode = Mode.DEFAULT
+        return customer_mode_set(actor=actor, customer=customer, mode=mode, sequence=sequence)
 
 
 def sequence_create(*, actor: Any, name: str) -> ReminderSequence:

@@ -4,6 +4,8 @@ metadata we sent (`kind: reminder`, `schema`, `send_id`).
 
 A bounce marks the contact bounced and stops the customer's sequence until the owner fixes the
 billing emails (the tray shows "Fix Acme's billing email"); a complaint unsubscribes the contact.
+A late bounce stops nothing when the owner already removed the address, or saved it again after
+that mail was handed over.
 """
 
 from __future__ import annotations
@@ -65,9 +67,14 @@ def _apply(business: Business, delivery: ReminderDelivery, event) -> bool:
     if kind not in STOPPING:
         return False
     reason = (event.description or event.mta_response or kind)[:300]
+    handed_over = delivery.sent_at or delivery.email.created_at
+    if contact is not None and contact.reinstated_at and handed_over < contact.reinstated_at:
+        return False  # mail from before the owner saved this address again: old news
     if contact is not None:
         contact.bounced_at, contact.bounce_reason = now, reason
         contact.save(update_fields=["bounced_at", "bounce_reason"])
+        if not contact.active:
+            return False  # the owner already removed it: the customer's other emails still go
     row, _ = CustomerReminders.objects.get_or_create(customer_id=delivery.email.customer_id)
     row.stopped_reason = f"{delivery.to} bounced: {reason}"[:200]
     row.stopped_at = now
