@@ -8,6 +8,9 @@ from apps.accounts.models import Role
 from apps.core import pending_sql
 from tests.factories import make_member
 
+# `postmark`: the mail provider's stand-in, for any test where it refuses or never answers.
+pytest_plugins = ["tests.postmark"]
+
 BASE_BUSINESSES = (
     ("alpha", "Alpha Studio", "America/Los_Angeles"),
     ("beta", "Beta Works", "Australia/Sydney"),

@@ -195,9 +195,9 @@ def customer_mode_view(request, pk: int):
 @portal_view
 def customer_contacts_view(request, pk: int):
     customer = get_object_or_404(Customer, pk=pk)
+    emails = request.POST.get("emails", "")
     try:
-        saved = contacts_set(actor=request.user, customer=customer,
-                             emails=request.POST.get("emails", ""))
+        saved = contacts_set(actor=request.user, customer=customer, emails=emails)
     except ApplicationError as exc:
         return action_error(request, exc)
     gone = [c.email for c in saved if c.unsubscribed_at is not None]

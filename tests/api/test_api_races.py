@@ -65,6 +65,23 @@ def test_two_refreshes_with_one_token_give_one_new_pair(tenant_a, owner_a, monke
     assert loser.json()["error"]["code"] == "not_authenticated"
 
 
+def _meet_before(monkeypatch, module, name):
+    """The first request to reach the real service `module.name` waits (at most 2 s) for the
+    other to get there too: on a check made outside the row's lock both arrive and both
+    update. The service itself runs unchanged."""
+    barrier = threading.Barrier(2, timeout=2)
+    service = getattr(module, name)
+
+    def meet_then_call(**kwargs):
+        try:
+            barrier.wait()
+        except threading.BrokenBarrierError:
+            pass  # the other request is waiting for the lock: go on alone
+        return service(**kwargs)
+
+    monkeypatch.setattr(module, name, meet_then_call)
+
+
 @pytest.fixture
 def race_co(settings):
     settings.TENANT_SPARE_SCHEMAS = 0
@@ -79,19 +96,7 @@ def test_two_updates_with_one_etag_one_wins_one_is_412(race_co, monkeypatch, sec
         reserve = Reserve.objects.create(name="Tax")
     url = f"/api/v1/reserves/{reserve.pk}/"
     etag = client_for(race_co, owner).get(url)["ETag"]
-    # The first request to reach the service waits (at most 2 s) for the other to get there
-    # too: on a check made outside the row's lock both arrive and both update.
-    barrier = threading.Barrier(2, timeout=2)
-    update = reserve_views.reserve_update
-
-    def meet_then_update(**kwargs):
-        try:
-            barrier.wait()
-        except threading.BrokenBarrierError:
-            pass  # the other request is waiting for the lock: go on alone
-        return update(**kwargs)
-
-    monkeypatch.setattr(reserve_views, "reserve_update", meet_then_update)
+    _meet_before(monkeypatch, reserve_views, "reserve_update")
     clients = [client_for(race_co, owner), client_for(race_co, owner)]
 
     def patch():
@@ -120,17 +125,7 @@ def test_two_collections_settings_puts_with_one_etag_one_is_412(race_co, monkeyp
     owner = make_member(race_co, Role.OWNER)
     url = "/api/v1/collections/settings/"
     etag = client_for(race_co, owner).get(url)["ETag"]
-    barrier = threading.Barrier(2, timeout=2)
-    save = collection_views.settings_save
-
-    def meet_then_save(**kwargs):
-        try:
-            barrier.wait()
-        except threading.BrokenBarrierError:
-            pass  # the other request is waiting for the lock: go on alone
-        return save(**kwargs)
-
-    monkeypatch.setattr(collection_views, "settings_save", meet_then_save)
+    _meet_before(monkeypatch, collection_views, "settings_save")
     clients = [client_for(race_co, owner), client_for(race_co, owner)]
 
     def put(i, link):

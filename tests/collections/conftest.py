@@ -1,10 +1,6 @@
-"""Reminder tests: the alpha business with reminders on, an owner, and a few customers; a
-Postmark stand-in for the tests where the mail provider refuses."""
+"""Reminder tests: the alpha business with reminders on, an owner, and a few customers (the
+mail provider's stand-in, `postmark`, is tests/postmark.py)."""
 
-import json
-import threading
-import uuid
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from types import SimpleNamespace
 
 import pytest
@@ -32,48 +28,3 @@ def rem(tenant_a):
             bookkeeper=make_member(tenant_a, Role.BOOKKEEPER),
             viewer=make_member(tenant_a, Role.VIEWER),
         )
-
-
-class _Postmark(BaseHTTPRequestHandler):
-    """A Postmark API stand-in for anymail's real Postmark backend: refuses with HTTP 503 (an
-    outage: an answer, so nothing went) or accepts and records the message."""
-
-    refuse = False
-    accepted: list[dict] = []
-    refused = 0
-
-    def do_POST(self):  # noqa: N802 (http.server's name)
-        payload = json.loads(self.rfile.read(int(self.headers.get("Content-Length") or 0)))
-        if type(self).refuse:
-            type(self).refused += 1
-            self._answer(503, {"ErrorCode": 100, "Message": "Service Unavailable"})
-            return
-        type(self).accepted.append(payload)
-        self._answer(200, {"To": payload["To"], "SubmittedAt": "2026-03-02T08:00:00Z",
-                           "MessageID": str(uuid.uuid4()), "ErrorCode": 0, "Message": "OK"})
-
-    def _answer(self, status: int, body: dict) -> None:
-        data = json.dumps(body).encode()
-        self.send_response(status)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(data)))
-        self.end_headers()
-        self.wfile.write(data)
-
-    def log_message(self, *args):
-        pass
-
-
-@pytest.fixture
-def postmark(settings):
-    """Reminders go through anymail's Postmark backend to a local stand-in (`refuse` it)."""
-    server = ThreadingHTTPServer(("127.0.0.1", 0), _Postmark)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    _Postmark.refuse, _Postmark.accepted, _Postmark.refused = False, [], 0
-    settings.EMAIL_BACKEND = "anymail.backends.postmark.EmailBackend"
-    settings.ANYMAIL = {**settings.ANYMAIL, "POSTMARK_SERVER_TOKEN": "test-token",
-                        "REQUESTS_TIMEOUT": 5,
-                        "POSTMARK_API_URL": f"http://127.0.0.1:{server.server_port}/"}
-    yield _Postmark
-    server.shutdown()
-    server.server_close()

@@ -41,7 +41,7 @@ def test_a_refused_reminder_keeps_its_day_open_and_goes_once_the_provider_is_bac
                                                                                   postmark):
     _overdue(rem)
     day = rem.today
-    postmark.refuse = True
+    postmark.mode = "refuse"
     reminders_tick(rem.business, day, {})
     with in_tenant(rem.business):
         email = ReminderEmail.objects.get(day=day)
@@ -50,8 +50,8 @@ def test_a_refused_reminder_keeps_its_day_open_and_goes_once_the_provider_is_bac
         assert email.attempts == 1
     assert _due(rem, _local(rem, day, 10))  # the dispatcher comes back for it
     reminders_tick(rem.business, day, {})  # at once: its wait is not over
-    assert postmark.refused == 1
-    postmark.refuse = False
+    assert len(postmark.refused) == 1
+    postmark.mode = "accept"
     with business_now_override(timezone.now() + timedelta(minutes=31)):
         report = reminders_tick(rem.business, day, {})
     assert report.sent == 1 and report.open == 0
@@ -71,9 +71,9 @@ def test_the_next_mornings_tick_sends_a_step_refused_the_day_before(rem, postmar
     """The reviewer's case: an outage at 08:00 dropped the day's reminder for good."""
     _overdue(rem)
     day = rem.today
-    postmark.refuse = True
+    postmark.mode = "refuse"
     reminders_tick(rem.business, day, {})
-    postmark.refuse = False
+    postmark.mode = "accept"
     with business_now_override(_local(rem, day + timedelta(days=1), 8, 5)):
         report = reminders_tick(rem.business, day + timedelta(days=1), {})
     assert report.sent == 1
@@ -86,20 +86,20 @@ def test_the_next_mornings_tick_sends_a_step_refused_the_day_before(rem, postmar
 def test_a_refusal_is_retried_a_few_times_then_left_failed(rem, postmark):
     _overdue(rem)
     day = rem.today
-    postmark.refuse = True
+    postmark.mode = "refuse"
     at = timezone.now()
     for _ in range(MAX_ATTEMPTS + 2):
         with business_now_override(at):
             reminders_tick(rem.business, day, {})
         at += timedelta(hours=9)
-    assert postmark.refused == MAX_ATTEMPTS
+    assert len(postmark.refused) == MAX_ATTEMPTS
     with in_tenant(rem.business):
         email = ReminderEmail.objects.get()
         assert (email.state, email.attempts) == ("failed", MAX_ATTEMPTS)
         assert ReminderTick.objects.get(day=day).finished_at is not None
     assert not _due(rem, _local(rem, day, 23))
     # Nor is an email older than the window retried by a later day's tick.
-    postmark.refuse = False
+    postmark.mode = "accept"
     with in_tenant(rem.business):
         ReminderEmail.objects.update(attempts=1)
     later = day + timedelta(days=RETRY_DAYS + 1)
@@ -135,9 +135,9 @@ def test_a_manual_reminder_whose_task_was_lost_is_sent_by_the_next_tick(
 def test_send_reminder_sends_todays_refused_email_again_instead_of_409(
         rem, postmark, django_capture_on_commit_callbacks):
     inv = _overdue(rem)
-    postmark.refuse = True
+    postmark.mode = "refuse"
     reminders_tick(rem.business, rem.today, {})
-    postmark.refuse = False
+    postmark.mode = "accept"
     with in_tenant(rem.business):
         refused = ReminderEmail.objects.get()
         with django_capture_on_commit_callbacks(execute=False) as callbacks:

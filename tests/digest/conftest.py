@@ -5,7 +5,6 @@ from django.conf import settings
 from apps.accounts.models import Role
 from apps.core.dates import local_today
 from apps.tenancy.models import Business
-from tests.digest.provider import postmark  # noqa: F401 — a fixture
 from tests.digest.seed import clear_books, seed_books
 from tests.factories import make_member
 

@@ -47,15 +47,16 @@ def _deliveries(business, key):
 def test_a_member_removed_after_a_refused_attempt_is_not_mailed_on_the_retry(
         books_a, owner_a, postmark):
     bob = _bob(books_a)
-    postmark.refuse = True  # 09:00: the provider refuses every message
+    postmark.mode, postmark.refusal = "refuse", 422  # 09:00: it refuses every message
     first = digest_send(books_a, WEEK, now=NOW)
-    assert first.state == "failed" and sorted(postmark.refused) == sorted([owner_a.email, BOB])
+    assert first.state == "failed"
+    assert sorted(postmark.to(postmark.refused)) == sorted([owner_a.email, BOB])
     membership_remove(actor=owner_a, membership=Membership.objects.get(user=bob,
                                                                        business=books_a))
-    postmark.refuse = False  # 09:15: the retry
+    postmark.mode = "accept"  # 09:15: the retry
     second = digest_send(books_a, WEEK, now=NOW)
     assert (second.state, second.sent) == ("sent", 1)
-    assert postmark.accepted == [owner_a.email]
+    assert postmark.to(postmark.accepted) == [owner_a.email]
     run, deliveries = _deliveries(books_a, first.key)
     assert deliveries == {owner_a.email: ("sent", ""),
                           BOB: ("cancelled", "no longer a recipient")}
@@ -65,10 +66,10 @@ def test_a_member_removed_after_a_refused_attempt_is_not_mailed_on_the_retry(
 
 
 def test_everyone_gone_before_the_retry_skips_the_run(books_a, owner_a, postmark):
-    postmark.refuse = True
+    postmark.mode, postmark.refusal = "refuse", 422
     first = digest_send(books_a, WEEK, now=NOW)
     Membership.objects.filter(user=owner_a, business=books_a).update(receives_digest=False)
-    postmark.refuse = False
+    postmark.mode = "accept"
     assert digest_send(books_a, WEEK, now=NOW).state == "skipped"
     assert postmark.accepted == []
     assert _deliveries(books_a, first.key)[1] == {

@@ -1,11 +1,7 @@
 """The firm digest: one Monday email (with its PDF) per firm member, covering only their
 granted clients, ranked, with the week's changes from the summary rows; once a week."""
 
-import json
-import threading
-import time
 from datetime import datetime, timedelta
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -72,54 +68,20 @@ def test_a_member_without_grants_is_skipped_and_opted_out_members_get_nothing(fi
     assert firm_digest_dispatch(MONDAY_8AM) == 0
 
 
-class _Provider(BaseHTTPRequestHandler):
-    """A Postmark stand-in: hangs past the client's timeout (no answer) or refuses (422)."""
-
-    mode, requests = "hang", 0
-
-    def do_POST(self):  # noqa: N802
-        type(self).requests += 1
-        self.rfile.read(int(self.headers.get("Content-Length") or 0))
-        if type(self).mode == "hang":
-            time.sleep(1.5)
-            return
-        body = json.dumps({"ErrorCode": 300, "Message": "Invalid email request"}).encode()
-        self.send_response(422)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
-
-    def log_message(self, *args):
-        pass
-
-
-@pytest.fixture
-def provider(settings):
-    server = ThreadingHTTPServer(("127.0.0.1", 0), _Provider)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    _Provider.requests = 0
-    settings.EMAIL_BACKEND = "anymail.backends.postmark.EmailBackend"
-    settings.ANYMAIL = {"POSTMARK_SERVER_TOKEN": "test-token", "REQUESTS_TIMEOUT": 0.5,
-                        "POSTMARK_API_URL": f"http://127.0.0.1:{server.server_port}/"}
-    yield _Provider
-    server.shutdown()
-    server.server_close()
-
-
 @pytest.mark.parametrize(("mode", "state", "sends"), [("hang", "unknown", 1),
                                                        ("refuse", "failed", 2)])
-def test_no_answer_is_never_sent_again_a_refusal_is(firm_setup, tenant_a, provider, mode,
-                                                     state, sends):
+def test_no_answer_is_never_sent_again_a_refusal_is(firm_setup, tenant_a, postmark, settings,
+                                                     mode, state, sends):
     """The provider may have sent what it never answered: the next hourly tick leaves it."""
     firm, partner, staff = firm_setup
     grant(firm, tenant_a, partner, staff)
-    provider.mode = mode
+    settings.ANYMAIL = {**settings.ANYMAIL, "REQUESTS_TIMEOUT": 0.5}  # shorter than a hang
+    postmark.mode, postmark.refusal = mode, 422
     assert firm_digest_dispatch(MONDAY_8AM) == 0
     row = FirmDigestSend.objects.get(member__user=staff, week="2026-W10")
     assert row.state == state and row.error
     firm_digest_dispatch(MONDAY_8AM + timedelta(hours=1))
-    assert provider.requests == sends
+    assert postmark.requests == sends
 
 
 def test_one_members_trouble_never_holds_back_the_others(firm_setup, tenant_a):
