@@ -18,7 +18,7 @@ from apps.accounts.models import Role
 from apps.accounts.permissions import can
 from apps.ap.documents.models import InboundSender
 from apps.ap.documents.senders import inbound_senders_parse, inbound_senders_set
-from apps.api.base import action_view, list_view, lookup, model_out
+from apps.api.base import action_view, list_view, locked, lookup, model_out
 from apps.api.conventions import idempotent_write, tagged, validated
 from apps.business_settings.selectors import settings_get
 from apps.business_settings.services import (
@@ -153,10 +153,15 @@ class BusinessView(APIView):
     @idempotent_write(if_match=True, request=SettingsIn, responses=BusinessOut)
     def patch(self, request):
         """All or nothing: every given value is checked before any is written, and the writes
-        (with their audit entries) are one transaction."""
-        business = request.business
-        data = validated(SettingsIn, request, if_match=_business_data(business))
-        _settings_apply(request.user, business, data)
+        (with their audit entries) are one transaction. The `If-Match` is compared under the
+        business's and its settings' row locks, so it still holds when the writes commit."""
+        with transaction.atomic():
+            business = locked(lambda: type(request.business).objects.get(
+                pk=request.business.pk))
+            locked(settings_get)
+            data = validated(SettingsIn, request, if_match=_business_data(business))
+            _settings_apply(request.user, business, data)
+        request.business.timezone = business.timezone
         return tagged(_business_data(business))
 
     @idempotent_write(request=DeleteIn, responses={200: DeletedOut})

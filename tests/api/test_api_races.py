@@ -10,6 +10,7 @@ from django.test import Client
 
 from apps.accounts.models import Role
 from apps.api import auth
+from apps.api import business as business_views
 from apps.api import collections as collection_views
 from apps.api import reserves as reserve_views
 from apps.reserves.models import Reserve
@@ -134,3 +135,22 @@ def test_two_collections_settings_puts_with_one_etag_one_is_412(race_co, monkeyp
 
     answers = _both(put(0, "https://pay.example/a"), put(1, "https://pay.example/b"))
     assert sorted(a.status_code for a in answers) == [200, 412], [a.content for a in answers]
+
+
+def test_two_business_patches_with_one_etag_one_is_412(race_co, monkeypatch):
+    """The approval limit is a money control: a stale write must not silently win."""
+    owner = make_member(race_co, Role.OWNER)
+    url = "/api/v1/business/"
+    etag = client_for(race_co, owner).get(url)["ETag"]
+    _meet_before(monkeypatch, business_views, "approval_limit_set")
+    clients = [client_for(race_co, owner), client_for(race_co, owner)]
+
+    def patch(i, limit):
+        return lambda: clients[i].patch(url, {"approval_limit": limit}, content_type=JSON,
+                                        HTTP_IF_MATCH=etag, HTTP_IDEMPOTENCY_KEY=f"limit-{i}")
+
+    answers = _both(patch(0, "100.00"), patch(1, "200.00"))
+    assert sorted(a.status_code for a in answers) == [200, 412], [a.content for a in answers]
+    winner = next(a for a in answers if a.status_code == 200)
+    assert client_for(race_co, owner).get(url).json()["settings"]["approval_limit"] == \
+        winner.json()["settings"]["approval_limit"]
