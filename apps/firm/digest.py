@@ -85,15 +85,22 @@ def firm_digest_send(member: FirmMember, *, now: datetime | None = None) -> Firm
         row.state = FirmDigestSend.State.SKIPPED
         row.save(update_fields=["state", "clients"])
         return row
+    try:  # a PDF WeasyPrint cannot make must not hold the table back: it goes without it
+        pdf = pdf_render(render_to_string("firm/digest_pdf.html", {"c": content})).data
+        attachments = ((f"portfolio-{content['week']}.pdf", pdf, "application/pdf"),)
+    except Exception as exc:
+        log.exception("firm digest PDF failed for %s", member.user.email)
+        pdf, attachments = b"", ()
+        row.error = f"PDF not attached: {type(exc).__name__}: {exc}"[:500]
+    content["pdf_attached"] = bool(attachments)
     try:
-        pdf = pdf_render(render_to_string("firm/digest_pdf.html", {"c": content}))
         mail = OutgoingMail(
             to=member.user.email,
             subject=f"{content['firm']}: your clients by runway risk, {content['week']}",
             text=render_to_string("firm/digest_email.txt", {"c": content}),
             html=email_html(render_to_string("firm/digest_email.html", {"c": content})),
             send_id=uuid.uuid4().hex,
-            attachments=((f"portfolio-{content['week']}.pdf", pdf.data, "application/pdf"),),
+            attachments=attachments,
             metadata={"kind": "firm_digest", "firm": member.firm.slug},
             tags=("firm-digest",),
         )
@@ -101,10 +108,17 @@ def firm_digest_send(member: FirmMember, *, now: datetime | None = None) -> Firm
         log.exception("firm digest failed for %s", member.user.email)
         _mark(row, FirmDigestSend.State.FAILED, error=f"{type(exc).__name__}: {exc}")
         return row
-    row.pdf_bytes = len(pdf.data)
+    row.pdf_bytes = len(pdf) or None
     # Once at most: a provider that gave no answer may have sent it (unknown, never resent);
     # only a refusal is failed and tried again by the next tick.
-    mail_deliver_recorded(mail, mark=lambda state, **fields: _mark(row, state, **fields))
+    pdf_note = row.error
+
+    def mark(state: str, **fields) -> None:
+        if pdf_note and not fields.get("error"):
+            fields["error"] = pdf_note  # sent, but without its PDF: staff still see why
+        _mark(row, state, **fields)
+
+    mail_deliver_recorded(mail, mark=mark)
     return row
 
 
@@ -112,7 +126,7 @@ def _mark(row: FirmDigestSend, state: str, **fields) -> None:
     row.state = state
     for name, value in fields.items():
         setattr(row, name, value)
-    row.save(update_fields=["state", "clients", "pdf_bytes", *fields])
+    row.save(update_fields={"state", "clients", "pdf_bytes", "error", *fields})
 
 
 def firm_digest_dispatch(now: datetime | None = None) -> int:

@@ -49,6 +49,28 @@ def test_each_member_gets_their_clients_ranked_with_changes_once(firm_setup, ten
     assert len(mail.outbox) == 2
 
 
+def test_a_pdf_that_cannot_be_made_does_not_hold_the_email_back(firm_setup, tenant_a,
+                                                                settings, tmp_path):
+    """A portfolio PDF WeasyPrint cannot lay out (a font size beyond any float) — the email
+    still goes, says the PDF is missing, and the row keeps why for staff."""
+    templates = tmp_path / "templates"
+    (templates / "firm").mkdir(parents=True)
+    (templates / "firm" / "digest_pdf.html").write_text(
+        '<html><body><p style="font-size: 1e308px">{{ c.firm }}</p></body></html>')
+    engine = settings.TEMPLATES[0]
+    settings.TEMPLATES = [{**engine, "DIRS": [templates, *engine["DIRS"]]}]
+    firm, partner, staff = firm_setup
+    summary_for(tenant_a, runway_days="80.0")
+    grant(firm, tenant_a, partner, staff)
+    assert firm_digest_dispatch(MONDAY_8AM) == 1
+    [sent] = mail.outbox
+    assert sent.attachments == [] and "The PDF could not be made this time" in sent.body
+    assert "The PDF could not be made this time" in sent.alternatives[0][0]
+    row = FirmDigestSend.objects.get(member__user=staff, week="2026-W10")
+    assert row.state == "sent" and row.pdf_bytes is None
+    assert row.error.startswith("PDF not attached: OverflowError")
+
+
 def test_not_before_monday_7am_and_not_on_other_days(firm_setup, tenant_a):
     firm, partner, staff = firm_setup
     grant(firm, tenant_a, partner, staff)
