@@ -13,7 +13,8 @@ Reference: one SQL statement implementing the feed's rules as the engine applies
 - copies: QBO bank/card accounts (a foreign one without a current rate is dropped) and the usable
   feed accounts (not removed, depository/credit, the business's currency, Plaid item neither
   disconnected nor login-required and synced within 2 days, or no item row); a confirmed link
-  makes a feed copy the same account as its QBO account;
+  makes a feed copy the same account as its QBO account (included as that account is), one
+  confirmed without a QBO account ("a separate account") is an account of its own, included;
 - an account counts if every copy is included and none is a card; its balance is the freshest
   copy's (`synced_at` vs `balance_at`, a tie to the feed, then the key);
 - burn, per counted account: with a feed copy, the feed's posted money out (non-transfers;
@@ -48,6 +49,7 @@ WITH rate AS (
     AND (a.currency IN ('', %(home)s) OR r.rate IS NOT NULL)
 ), fall AS (
   SELECT f.id, f.type, f.current_balance, f.balance_at, la.included_in_runway AS la_inc,
+         f.link_confirmed AS confirmed,
          CASE WHEN f.link_confirmed AND la.qbo_id IS NOT NULL THEN la.qbo_id END AS linked,
          NOT f.removed AND f.type IN ('depository', 'credit') AS listed,
          f.currency = %(home)s AND (pi.item_id IS NULL OR (
@@ -60,7 +62,8 @@ WITH rate AS (
   WHERE listed AND NOT usable AND linked IS NOT NULL
 ), fcopy AS (
   SELECT 'feed:' || id AS key, COALESCE('qbo:' || linked, 'feed:' || id) AS ident, id AS pk,
-         type = 'depository' AS is_bank, linked IS NOT NULL AND la_inc AS inc,
+         type = 'depository' AS is_bank,
+         CASE WHEN linked IS NOT NULL THEN la_inc ELSE confirmed END AS inc,
          COALESCE(current_balance, 0) AS bal, COALESCE(balance_at, 'epoch'::timestamptz) AS fresh,
          1 AS is_feed
   FROM fall WHERE listed AND usable

@@ -2,7 +2,8 @@
 
 We suggest the QBO copy by mask, name and balance; the owner confirms (or says "a separate
 account"). Until confirmed, the runway counts the QBO copy only (a feed account without a
-confirmed link is shown, not counted), so nothing is ever counted twice.
+confirmed link is shown, not counted), so nothing is ever counted twice; confirmed as separate,
+it counts on its own.
 """
 
 from __future__ import annotations

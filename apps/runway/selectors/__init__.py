@@ -8,9 +8,11 @@ oracle.
 Account keys: a QBO account is `qbo:<QBO id>`, a bank-feed account `feed:<pk>`. A feed account
 whose link to a QBO account is confirmed shares that account's identity (`linked_key`), so the
 real account counts once; a feed account without a confirmed link is shown but not counted
-(counting it next to its unlinked QBO copy would count the money twice). A feed account whose
-Plaid item is not `ok` (stopped, login required, …) or whose currency is not the business's is
-left out entirely: its QBO account is then read from QBO alone (balance and burn).
+(counting it next to its unlinked QBO copy would count the money twice), unless the owner
+confirmed it as "a separate account" QBO does not have: then it counts on its own (balance, and
+burn from its feed). A feed account whose Plaid item is not `ok` (stopped, login required, …)
+or whose currency is not the business's is left out entirely: its QBO account is then read from
+QBO alone (balance and burn); a separate one is then not counted at all.
 """
 
 from apps.runway.selectors.accounts import (

@@ -74,6 +74,10 @@ def _accounts(rows: list[tuple], currency: str, now: datetime) -> AccountRows:
             continue
         key = f"feed:{ident}"
         linked = confirmed and linked_qbo_id is not None
+        # Confirmed with no QBO account: the owner said "a separate account QBO does not have"
+        # (`link_confirm(..., None)`), so it counts on its own — balance and, as its only
+        # copy, burn. Feed accounts have no include switch of their own.
+        separate = confirmed and linked_qbo_id is None
         state = feed_item_state(status, synced, now)
         why = (f"feed {state}" if state != "ok"
                else f"currency {feed_currency}" if feed_currency != currency else "")
@@ -93,7 +97,7 @@ def _accounts(rows: list[tuple], currency: str, now: datetime) -> AccountRows:
             "bank_feed",
             FEED_KINDS[kind],
             # Unconfirmed feed accounts are not counted; linked ones follow the QBO choice.
-            bool(linked and linked_in),
+            bool(linked_in) if linked else separate,
             qbo_key(linked_qbo_id) if linked else None,
         ))
     return AccountRows(found, aliases, skipped)
