@@ -8,7 +8,14 @@ from django.views.decorators.http import require_POST
 
 from apps.accounts.permissions import portal_view
 from apps.core.errors import ApplicationError
-from apps.portal.common import BadInput, action_done, action_error, parse_date, today_for
+from apps.portal.common import (
+    BadInput,
+    action_done,
+    action_error,
+    form_token,
+    parse_date,
+    today_for,
+)
 from apps.portal.runway_data import runway_now
 from apps.portal.services import reserves_confirm
 from apps.reserves.models import Reserve
@@ -26,6 +33,9 @@ def reserve_list(request):
             "kinds": Reserve.Kind.choices,
             "result": result,
             "currency": request.business.currency or "USD",
+            # One per page: each fund/release form carries it (with its reserve and direction,
+            # a second submit of the same form is recognised and moves nothing).
+            "token": form_token(),
         },
     )
 
@@ -82,9 +92,14 @@ def reserve_move_view(request, pk: int, direction: str):
         raise Http404("no such reserve move")  # never guess: "sideways" must not release
     reserve = get_object_or_404(Reserve, pk=pk)
     move = reserve_fund if direction == "fund" else reserve_release
+    # Like bill pay's `idempotency_key`: a double click or a resubmitted form moves money once.
+    token = request.POST.get("form_token", "")
     try:
+        if not token:
+            raise BadInput("This form is out of date; reload the page and try again.")
         entry = move(
-            request.user, reserve, request.POST.get("amount", ""), request.POST.get("note", "")
+            request.user, reserve, request.POST.get("amount", ""), request.POST.get("note", ""),
+            form_token=f"{direction}:{reserve.pk}:{token}",
         )
     except ApplicationError as exc:
         return action_error(request, exc)

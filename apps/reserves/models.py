@@ -47,6 +47,9 @@ class ReserveEntry(models.Model):
     amount = MoneyField()  # positive = funded, negative = released
     actor_email = models.CharField(max_length=254, blank=True)
     note = models.CharField(max_length=300, blank=True)
+    # The portal form's one-time token: a second submit of the same form finds this entry
+    # instead of moving the money again (NULL for moves made without a form).
+    form_token = models.CharField(max_length=64, null=True, blank=True, unique=True)
 
     class Meta:
         ordering = ["-created_at", "-id"]

@@ -19,6 +19,7 @@ from apps.core.tenant import current_business
 from apps.reserves.models import Reserve, ReserveEntry
 
 UNSET: Any = object()
+FORM_TOKEN_MAX = 64  # ReserveEntry.form_token
 
 
 class ReserveError(ApplicationError):
@@ -129,12 +130,24 @@ def _refresh(reserve: Reserve, fresh: Reserve) -> None:
         setattr(reserve, field, getattr(fresh, field))
 
 
-def _move(actor: Any, reserve: Reserve, amount: object, note: str, *, sign: int) -> ReserveEntry:
+def _move(actor: Any, reserve: Reserve, amount: object, note: str, *, sign: int,
+          form_token: str | None) -> ReserveEntry:
     business = _business()
     what = "amount to set aside" if sign > 0 else "amount to release"
     value = _money(amount, what)
+    if form_token is not None and not 0 < len(form_token) <= FORM_TOKEN_MAX:
+        raise ReserveError("This form is out of date; reload the page and try again.",
+                           code="form_token_invalid")
     with transaction.atomic():
         locked = Reserve.objects.select_for_update().get(pk=reserve.pk)
+        # Checked under the reserve's lock: a concurrent submit of the same form waits here,
+        # then finds the first one's entry.
+        done = ReserveEntry.objects.filter(form_token=form_token).first() if form_token else None
+        if done is not None:
+            if done.reserve_id != locked.pk or (done.amount > 0) != (sign > 0):
+                raise ReserveError("This form was already used for another move.",
+                                   code="conflict")
+            return done  # the same form again (double click, resubmit): moved once
         if not locked.active:
             raise ReserveError(f"{locked.name} is closed", code="reserve_inactive")
         if sign < 0 and value > locked.held:
@@ -147,7 +160,7 @@ def _move(actor: Any, reserve: Reserve, amount: object, note: str, *, sign: int)
         locked.save(update_fields=["held", "updated_at"])
         entry = ReserveEntry.objects.create(
             reserve=locked, amount=sign * value, actor_email=getattr(actor, "email", "") or "",
-            note=(note or "")[:300],
+            note=(note or "")[:300], form_token=form_token or None,
         )
         audit_record(
             actor=actor, action="reserve.funded" if sign > 0 else "reserve.released",
@@ -159,11 +172,16 @@ def _move(actor: Any, reserve: Reserve, amount: object, note: str, *, sign: int)
     return entry
 
 
-def reserve_fund(actor: Any, reserve: Reserve, amount: object, note: str = "") -> ReserveEntry:
-    """Set money aside: Reserved grows, Available shrinks by `amount` (> 0, ≤ 2 decimals)."""
-    return _move(actor, reserve, amount, note, sign=1)
+def reserve_fund(actor: Any, reserve: Reserve, amount: object, note: str = "", *,
+                 form_token: str | None = None) -> ReserveEntry:
+    """Set money aside: Reserved grows, Available shrinks by `amount` (> 0, ≤ 2 decimals).
+    With `form_token` (the portal form's), at most once: the same token returns the first
+    entry and moves nothing."""
+    return _move(actor, reserve, amount, note, sign=1, form_token=form_token)
 
 
-def reserve_release(actor: Any, reserve: Reserve, amount: object, note: str = "") -> ReserveEntry:
-    """Give money back to Available; never more than the reserve holds."""
-    return _move(actor, reserve, amount, note, sign=-1)
+def reserve_release(actor: Any, reserve: Reserve, amount: object, note: str = "", *,
+                    form_token: str | None = None) -> ReserveEntry:
+    """Give money back to Available; never more than the reserve holds (once per
+    `form_token`, as `reserve_fund`)."""
+    return _move(actor, reserve, amount, note, sign=-1, form_token=form_token)

@@ -125,3 +125,20 @@ def test_create_and_update_validation(tenant_a, owner_a):
 def test_reserves_need_a_business(db, owner_a):
     with pytest.raises(ReserveError, match="inside a business"):
         reserve_create(actor=owner_a, name="Nowhere")
+
+
+def test_a_form_token_moves_money_once_and_only_on_its_own_reserve(tenant_a, owner_a):
+    with in_tenant(tenant_a):
+        taxes = reserve_create(actor=owner_a, name="Taxes", target="5000")
+        payroll = reserve_create(actor=owner_a, name="Payroll", target="5000")
+        first = reserve_fund(owner_a, taxes, "300.00", form_token="t-1")
+        again = reserve_fund(owner_a, taxes, "300.00", form_token="t-1")
+        assert again.pk == first.pk
+        assert Reserve.objects.get(pk=taxes.pk).held == D("300.00")
+        for move, reserve in ((reserve_fund, payroll), (reserve_release, taxes)):
+            with pytest.raises(ReserveError, match="another move"):
+                move(owner_a, reserve, "300.00", form_token="t-1")
+        with pytest.raises(ReserveError, match="reload"):
+            reserve_fund(owner_a, taxes, "1.00", form_token="x" * 65)
+        assert ReserveEntry.objects.count() == 1
+    assert audit(tenant_a, taxes) == ["reserve.created", "reserve.funded"]
