@@ -252,7 +252,9 @@ def _timed_cold(business) -> tuple[float, object]:
     return timed(runway_compute, business, as_of=AS_OF)
 
 
-def _sql(business, feed: bool = False):
+def reference_sql(business, feed: bool = False):
+    """The benchmark's reference: the runway's totals in one hand-written SQL query (with the
+    feed's rules when `feed`); tests hold the engine equal to it."""
     from django.db import connection
     from django.utils import timezone
     from django_tenants.utils import tenant_context
@@ -334,13 +336,13 @@ def _sizes(business) -> dict[str, int]:
 def _engine_vs_sql(business, repeats: int, feed: bool = False
                    ) -> tuple[Spread, Spread, object, list]:
     """Alternating cold runway_compute and the SQL, `repeats` times each (after one warm-up)."""
-    _runway_cold(business), _sql(business, feed)  # warm Postgres' buffers alike
+    _runway_cold(business), reference_sql(business, feed)  # warm Postgres' buffers alike
     engine_times, sql_times = [], []
     result = rows = None
     for _ in range(repeats):
         seconds, result = _timed_cold(business)
         engine_times.append(seconds)
-        seconds, rows = timed(_sql, business, feed)
+        seconds, rows = timed(reference_sql, business, feed)
         sql_times.append(seconds)
     return Spread.of(engine_times), Spread.of(sql_times), result, rows
 

@@ -23,7 +23,7 @@ from apps.digest.staff import staff_runs
 from apps.staff.home import staff_home
 from apps.tenancy.models import BusinessSummary
 from apps.tenancy.summary import summary_refresh
-from tests.digest.test_workers import _worker
+from tests.digest.workers import send_worker_start
 from tests.factories import make_member
 
 NOW = timezone.now()
@@ -87,7 +87,8 @@ def test_a_run_left_sending_is_a_problem_after_an_hour_and_its_retry_sends_witho
     bob = make_member(alpha_books, Role.BOOKKEEPER, email="bob@example.test")
     Membership.objects.filter(user=bob, business=alpha_books).update(receives_digest=True)
     week = week_label(local_today(alpha_books.timezone))
-    crashed = _worker(week, tmp_path / "mail", OODALOO_DIGEST_FAULT="kill_before_provider")
+    crashed = send_worker_start(week, tmp_path / "mail",
+                                OODALOO_DIGEST_FAULT="kill_before_provider")
     crashed.communicate(timeout=60)
     assert crashed.returncode == -9
     summary_refresh(alpha_books)  # what the next sync does: the dead worker refreshed nothing

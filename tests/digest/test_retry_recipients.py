@@ -24,7 +24,7 @@ from apps.digest.services import (
     lease_seconds,
     unsubscribe_token,
 )
-from tests.digest.test_workers import _worker
+from tests.digest.workers import send_worker_start
 from tests.factories import make_member
 
 NOW = timezone.now()
@@ -84,7 +84,7 @@ def test_a_member_who_unsubscribed_after_a_worker_died_mid_send_is_not_mailed(al
     the owner's `unknown` (never sent twice) and sends Bob nothing."""
     _bob(alpha_books)
     week = week_label(local_today(alpha_books.timezone))
-    crashed = _worker(week, tmp_path, OODALOO_DIGEST_FAULT="kill_before_provider")
+    crashed = send_worker_start(week, tmp_path, OODALOO_DIGEST_FAULT="kill_before_provider")
     crashed.communicate(timeout=60)
     assert crashed.returncode == -9
     key = f"digest:alpha:{week}"

@@ -1,37 +1,18 @@
 """Real processes on real Redis and Postgres: two workers on the same week send one email;
 a worker killed mid-send (SIGKILL) is retried and the email still goes out exactly once."""
 
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
-from django.conf import settings
 from django_tenants.utils import tenant_context
 
 from apps.core.dates import local_today
 from apps.digest.content import week_label
 from apps.digest.models import DigestRun
 from apps.digest.services import lease_seconds
-from tests.utils import child_database_url
+from tests.digest.workers import send_worker_start
 
 pytestmark = [pytest.mark.worker]
-
-
-def _env(**extra) -> dict:
-    url = child_database_url()
-    return {**os.environ, "DATABASE_URL": url, "DJANGO_SETTINGS_MODULE": "oodaloo.settings.test",
-            **extra}
-
-
-def _worker(week: str, maildir: Path, ahead: float = 0, **env) -> subprocess.Popen:
-    return subprocess.Popen(
-        [sys.executable, "-m", "tests.digest.send_worker", "alpha", week, str(maildir),
-         str(ahead)],
-        env=_env(**env), cwd=settings.BASE_DIR, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-        text=True,
-    )
 
 
 def _emails(maildir: Path) -> int:
@@ -40,7 +21,7 @@ def _emails(maildir: Path) -> int:
 
 def test_two_workers_same_week_send_one_email(alpha_books, tmp_path):
     week = week_label(local_today(alpha_books.timezone))
-    workers = [_worker(week, tmp_path) for _ in range(2)]
+    workers = [send_worker_start(week, tmp_path) for _ in range(2)]
     outputs = [w.communicate(timeout=60) for w in workers]
     assert all(w.returncode == 0 for w in workers), outputs
     states = sorted(out.split()[0] for out, _ in outputs)
@@ -53,14 +34,14 @@ def test_two_workers_same_week_send_one_email(alpha_books, tmp_path):
 def test_worker_killed_mid_send_then_retried_sends_at_most_once(alpha_books, tmp_path, fault,
                                                                 final):
     week = week_label(local_today(alpha_books.timezone))
-    crashed = _worker(week, tmp_path, OODALOO_DIGEST_FAULT=fault)
+    crashed = send_worker_start(week, tmp_path, OODALOO_DIGEST_FAULT=fault)
     crashed.communicate(timeout=60)
     assert crashed.returncode == -9  # SIGKILL, like the OOM killer
     sent_before_retry = _emails(tmp_path)
-    busy = _worker(week, tmp_path)  # the dead worker's lease still holds
+    busy = send_worker_start(week, tmp_path)  # the dead worker's lease still holds
     assert busy.communicate(timeout=60)[0].split()[0] == "busy"
     # The retry runs on a clock past the dead worker's lease (Redis lock and DB row).
-    retry = _worker(week, tmp_path, ahead=lease_seconds() + 1)
+    retry = send_worker_start(week, tmp_path, ahead=lease_seconds() + 1)
     out, err = retry.communicate(timeout=60)
     assert retry.returncode == 0, err
     with tenant_context(alpha_books):

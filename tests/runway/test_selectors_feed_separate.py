@@ -67,10 +67,10 @@ def test_a_separate_account_adds_its_balance_and_its_feed_burn(tenant_a):
 def test_the_bench_reference_query_applies_the_same_rule(tenant_a):
     """tests/bench/runway_feed.py's one-statement reference must total what the engine does."""
     from apps.runway.services import runway_compute
-    from tests.bench.bench_runway import _sql
+    from tests.bench.bench_runway import reference_sql
 
     separate_and_undecided(tenant_a)
     result = runway_compute(tenant_a, as_of=AS_OF)
-    rows = _sql(tenant_a, feed=True)
+    rows = reference_sql(tenant_a, feed=True)
     assert (rows[0][3], rows[0][5]) == (result.cash, result.daily_burn)
     assert result.cash == Decimal("3500.00")
