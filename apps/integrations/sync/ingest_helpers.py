@@ -6,7 +6,8 @@ from __future__ import annotations
 
 import hashlib
 import weakref
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -161,7 +162,7 @@ def upsert(
     # One transaction at least (no savepoint of its own): staged rows never outlive a failure.
     with transaction.atomic(savepoint=False), connection.cursor() as cursor:
         _temp_table(cursor, tmp, col_sql, table)
-        with cursor.cursor.copy(f'COPY "{tmp}" ({col_sql}) FROM STDIN') as copy:
+        with _copy(cursor, f'COPY "{tmp}" ({col_sql}) FROM STDIN') as copy:
             for row in rows:
                 copy.write_row([*row.values(), now])
         # The staged rows are consumed by the same statement (DELETE … RETURNING), so the temp
@@ -205,6 +206,15 @@ def _temp_table(cursor: Any, tmp: str, col_sql: str, table: str) -> None:
     transaction.on_commit(committed)
 
 
+@contextmanager
+def _copy(cursor: Any, sql: str) -> Iterator[Any]:
+    """psycopg's COPY, its errors raised as Django's (``DataError``…) as ``execute`` does: the
+    page fallback (qbo_pages.ingest_page) catches ``DatabaseError`` to store row by row and
+    quarantine the row the database refuses — a raw psycopg error would fail the whole sync."""
+    with connection.wrap_database_errors, cursor.cursor.copy(sql) as copy:
+        yield copy
+
+
 def copy_insert(model: type[models.Model], rows: list[dict[str, Any]]) -> int:
     """Plain bulk INSERT by COPY (payment lines: replaced wholesale, no conflicts possible)."""
     if not rows:
@@ -213,7 +223,7 @@ def copy_insert(model: type[models.Model], rows: list[dict[str, Any]]) -> int:
     columns = [meta.get_field(a).column for a in rows[0]]
     col_sql = ", ".join(f'"{c}"' for c in columns)
     with connection.cursor() as cursor:
-        with cursor.cursor.copy(f'COPY "{meta.db_table}" ({col_sql}) FROM STDIN') as copy:
+        with _copy(cursor, f'COPY "{meta.db_table}" ({col_sql}) FROM STDIN') as copy:
             for row in rows:
                 copy.write_row(list(row.values()))
     return len(rows)
@@ -230,7 +240,9 @@ def synced_fields(dto: Any, realm_id: str) -> dict[str, Any]:
 
 
 def clip(text: str, length: int) -> str:
-    return (text or "")[:length]
+    """``text`` cut to its column; NUL dropped (Postgres text cannot hold it, QBO text can)."""
+    text = text or ""
+    return (text.replace("\x00", "") if "\x00" in text else text)[:length]
 
 
 def currency_fields(dto: Any, ctx: Any) -> dict[str, Any]:
