@@ -21,6 +21,17 @@ from apps.integrations.sync.sinks import SinkResult
 CENT = Decimal("0.01")
 MONEY_LIMIT = Decimal("1000000000000")  # DecimalField(max_digits=14, decimal_places=2)
 SYNCED_UPDATE_FIELDS = ["sync_token", "qbo_updated_at", "is_deleted", "synced_at"]
+# The conflict update's condition: never replace a row with an older version of it. Writers
+# outside the sync lock (an action's after-hook re-reading the bill it paid) may store a newer
+# version while a page fetched before it waits to be stored. QBO's SyncToken goes up with every
+# change, so it decides when both are numbers; else LastUpdatedTime; a row with neither (a
+# placeholder) is always replaced.
+_NOT_OLDER = (
+    'WHERE NOT CASE WHEN "{t}"."sync_token" ~ \'^[0-9]{{1,18}}$\' '
+    'AND EXCLUDED."sync_token" ~ \'^[0-9]{{1,18}}$\' '
+    'THEN EXCLUDED."sync_token"::bigint < "{t}"."sync_token"::bigint '
+    'ELSE COALESCE(EXCLUDED."qbo_updated_at" < "{t}"."qbo_updated_at", FALSE) END'
+)
 
 
 def money(value: Decimal) -> Decimal:
@@ -140,7 +151,9 @@ def upsert(
     Rows travel by COPY into a session temp table, then one INSERT … SELECT: far cheaper than
     building model instances and a 20,000-parameter statement per page (the sync ingest target
     is ≥ 10,000 records/s). Only ``update_fields`` (+ the sync bookkeeping) change on conflict,
-    so Oodaloo's own columns (bill workflow status, approvals) are never overwritten."""
+    so Oodaloo's own columns (bill workflow status, approvals) are never overwritten; nor is a
+    newer version we hold (``_NOT_OLDER``): such a row is left out of the returned ids, so its
+    lines are not replaced either."""
     if not rows:
         return {}
     rows = list({row["qbo_id"]: row for row in rows}.values())  # one row per id, newest last
@@ -172,6 +185,7 @@ def upsert(
             f'INSERT INTO "{table}" ({col_sql}{extra_cols}) '
             f'SELECT {col_sql}{extra_vals} FROM staged '
             f'ON CONFLICT ("realm_id", "qbo_id") DO UPDATE SET {set_sql} '
+            f'{_NOT_OLDER.format(t=table)} '
             'RETURNING "qbo_id", "id"',
             [v for _, v in extras],
         )
