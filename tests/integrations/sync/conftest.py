@@ -1,6 +1,6 @@
-"""Sync tests (and the sandbox company most of them sync): tasks are published to an
-in-memory broker (never the shared Redis queue), and
-``published`` records what was sent, with the tenant schema tenant-schemas-celery attached."""
+"""Sync tests: tasks are published to an in-memory broker (never the shared Redis queue), and
+``published`` records what was sent, with the tenant schema tenant-schemas-celery attached;
+``sb`` / ``synced``: the sandbox company of qbo_company.py, and tenant_a synced with it."""
 
 import pytest
 from celery.signals import before_task_publish
