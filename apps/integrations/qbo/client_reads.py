@@ -4,7 +4,7 @@ capture (CDC, with the 1,000-object cap worked around in ``cdc_all``)."""
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 from .transport import QboTransport
@@ -130,8 +130,8 @@ class QboReads(QboTransport):
 
         A capped response holds *some* 1,000 changes — Intuit does not say which (not the
         oldest), so moving changedSince forward could skip changes. Instead: ask again per
-        entity; an entity whose own CDC is still capped is read with a paged
-        ``MetaData.LastUpdatedTime >=`` query (no cap), keeping the deletions its CDC showed.
+        entity; an entity whose own CDC is still capped is read by ``changed_rows`` (no cap),
+        keeping the deletions its CDC showed.
         ``time`` is the first call's clock, so the next window overlaps rather than skips.
         """
         first = self.cdc(entities, changed_since)
@@ -146,10 +146,48 @@ class QboReads(QboTransport):
                 continue
             rows = {str(r.get("Id")): r for r in own.get(entity, [])
                     if str(r.get("status", "")).lower() == "deleted"}
-            where = f"MetaData.LastUpdatedTime >= {qbo_literal(changed_since)}"
-            for page in self.query_all(entity, where, order_by="MetaData.LastUpdatedTime"):
-                rows.update((str(r.get("Id")), r) for r in page)
+            rows.update(self.changed_rows(entity, changed_since))
             result[entity] = list(rows.values())
             queried.add(entity)
         result.queried = frozenset(queried)
         return result
+
+    def changed_rows(self, entity: str, since: datetime) -> dict[str, dict[str, Any]]:
+        """{Id: newest row read} of ``entity`` changed at or after ``since``, by keyset paging.
+
+        STARTPOSITION paging over ``ORDERBY LastUpdatedTime`` skips rows: an object edited
+        while we page moves to the end, every later row shifts back one, and the row pushed
+        back onto a page already read is never seen. So each page starts at the last page's
+        newest LastUpdatedTime (``>=``: its rows are read again, deduplicated by Id) and an
+        edited row is simply met again later. Only a full page all stamped one instant cannot
+        move the cursor: that instant is paged by STARTPOSITION, then read again until a pass
+        over it finds no Id it had not seen (an edit during it would have hidden one)."""
+        rows: dict[str, dict[str, Any]] = {}
+        cursor, start = _stamp(since), 1
+        by_offset = unseen = False  # within the current pass over ``cursor``
+        while True:
+            page = self.query(
+                f"SELECT * FROM {entity} WHERE MetaData.LastUpdatedTime >= {qbo_literal(cursor)}"
+                f" ORDERBY MetaData.LastUpdatedTime STARTPOSITION {start}"
+                f" MAXRESULTS {QUERY_PAGE_MAX}")
+            for row in page:
+                unseen = unseen or str(row.get("Id")) not in rows
+                rows[str(row.get("Id"))] = row
+            last = _parse_time((page[-1].get("MetaData") or {}).get("LastUpdatedTime")
+                               if page else None)
+            newer = _stamp(last) if last else cursor
+            if len(page) == QUERY_PAGE_MAX and newer <= cursor:
+                start, by_offset = start + QUERY_PAGE_MAX, True
+                continue
+            if by_offset and unseen:  # the pass over one instant went by offset: check it
+                start, by_offset, unseen = 1, False, False
+                continue
+            if len(page) < QUERY_PAGE_MAX:
+                return rows
+            cursor, start, by_offset, unseen = newer, 1, False, False
+
+
+def _stamp(moment: datetime) -> str:
+    """A query's time literal, in UTC to the second (QBO's precision; cut, never rounded up,
+    so a cursor never passes a row), comparable as text."""
+    return format_qbo_time(moment.astimezone(UTC))

@@ -6,7 +6,8 @@ from __future__ import annotations
 
 import hashlib
 import weakref
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -20,6 +21,17 @@ from apps.integrations.sync.sinks import SinkResult
 CENT = Decimal("0.01")
 MONEY_LIMIT = Decimal("1000000000000")  # DecimalField(max_digits=14, decimal_places=2)
 SYNCED_UPDATE_FIELDS = ["sync_token", "qbo_updated_at", "is_deleted", "synced_at"]
+# The conflict update's condition: never replace a row with an older version of it. Writers
+# outside the sync lock (an action's after-hook re-reading the bill it paid) may store a newer
+# version while a page fetched before it waits to be stored. QBO's SyncToken goes up with every
+# change, so it decides when both are numbers; else LastUpdatedTime; a row with neither (a
+# placeholder) is always replaced.
+_NOT_OLDER = (
+    'WHERE NOT CASE WHEN "{t}"."sync_token" ~ \'^[0-9]{{1,18}}$\' '
+    'AND EXCLUDED."sync_token" ~ \'^[0-9]{{1,18}}$\' '
+    'THEN EXCLUDED."sync_token"::bigint < "{t}"."sync_token"::bigint '
+    'ELSE COALESCE(EXCLUDED."qbo_updated_at" < "{t}"."qbo_updated_at", FALSE) END'
+)
 
 
 def money(value: Decimal) -> Decimal:
@@ -139,7 +151,9 @@ def upsert(
     Rows travel by COPY into a session temp table, then one INSERT … SELECT: far cheaper than
     building model instances and a 20,000-parameter statement per page (the sync ingest target
     is ≥ 10,000 records/s). Only ``update_fields`` (+ the sync bookkeeping) change on conflict,
-    so Oodaloo's own columns (bill workflow status, approvals) are never overwritten."""
+    so Oodaloo's own columns (bill workflow status, approvals) are never overwritten; nor is a
+    newer version we hold (``_NOT_OLDER``): such a row is left out of the returned ids, so its
+    lines are not replaced either."""
     if not rows:
         return {}
     rows = list({row["qbo_id"]: row for row in rows}.values())  # one row per id, newest last
@@ -161,7 +175,7 @@ def upsert(
     # One transaction at least (no savepoint of its own): staged rows never outlive a failure.
     with transaction.atomic(savepoint=False), connection.cursor() as cursor:
         _temp_table(cursor, tmp, col_sql, table)
-        with cursor.cursor.copy(f'COPY "{tmp}" ({col_sql}) FROM STDIN') as copy:
+        with _copy(cursor, f'COPY "{tmp}" ({col_sql}) FROM STDIN') as copy:
             for row in rows:
                 copy.write_row([*row.values(), now])
         # The staged rows are consumed by the same statement (DELETE … RETURNING), so the temp
@@ -171,6 +185,7 @@ def upsert(
             f'INSERT INTO "{table}" ({col_sql}{extra_cols}) '
             f'SELECT {col_sql}{extra_vals} FROM staged '
             f'ON CONFLICT ("realm_id", "qbo_id") DO UPDATE SET {set_sql} '
+            f'{_NOT_OLDER.format(t=table)} '
             'RETURNING "qbo_id", "id"',
             [v for _, v in extras],
         )
@@ -205,6 +220,15 @@ def _temp_table(cursor: Any, tmp: str, col_sql: str, table: str) -> None:
     transaction.on_commit(committed)
 
 
+@contextmanager
+def _copy(cursor: Any, sql: str) -> Iterator[Any]:
+    """psycopg's COPY, its errors raised as Django's (``DataError``…) as ``execute`` does: the
+    page fallback (qbo_pages.ingest_page) catches ``DatabaseError`` to store row by row and
+    quarantine the row the database refuses — a raw psycopg error would fail the whole sync."""
+    with connection.wrap_database_errors, cursor.cursor.copy(sql) as copy:
+        yield copy
+
+
 def copy_insert(model: type[models.Model], rows: list[dict[str, Any]]) -> int:
     """Plain bulk INSERT by COPY (payment lines: replaced wholesale, no conflicts possible)."""
     if not rows:
@@ -213,7 +237,7 @@ def copy_insert(model: type[models.Model], rows: list[dict[str, Any]]) -> int:
     columns = [meta.get_field(a).column for a in rows[0]]
     col_sql = ", ".join(f'"{c}"' for c in columns)
     with connection.cursor() as cursor:
-        with cursor.cursor.copy(f'COPY "{meta.db_table}" ({col_sql}) FROM STDIN') as copy:
+        with _copy(cursor, f'COPY "{meta.db_table}" ({col_sql}) FROM STDIN') as copy:
             for row in rows:
                 copy.write_row(list(row.values()))
     return len(rows)
@@ -230,7 +254,9 @@ def synced_fields(dto: Any, realm_id: str) -> dict[str, Any]:
 
 
 def clip(text: str, length: int) -> str:
-    return (text or "")[:length]
+    """``text`` cut to its column; NUL dropped (Postgres text cannot hold it, QBO text can)."""
+    text = text or ""
+    return (text.replace("\x00", "") if "\x00" in text else text)[:length]
 
 
 def currency_fields(dto: Any, ctx: Any) -> dict[str, Any]:

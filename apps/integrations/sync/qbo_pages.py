@@ -119,7 +119,8 @@ def quarantine_records(
     objs = [
         QuarantinedRecord(
             business=business, source=SOURCE, entity=entity[:40], external_id=str(qbo_id)[:128],
-            reason=reason[:4000], payload=payload, last_seen=now, resolved_at=None,
+            reason=reason[:4000], payload=_without_nul(payload), last_seen=now,
+            resolved_at=None,
         )
         for qbo_id, (reason, payload) in bad.items()
     ]
@@ -130,6 +131,18 @@ def quarantine_records(
         update_fields=["reason", "payload", "last_seen", "resolved_at"],
     )
     return len(objs)
+
+
+def _without_nul(value: Any) -> Any:
+    """The payload without NUL characters: jsonb refuses ``\\u0000``, and a record that cannot
+    be quarantined fails the whole run (QBO text may hold NUL)."""
+    if isinstance(value, str):
+        return value.replace("\x00", "")
+    if isinstance(value, dict):
+        return {_without_nul(k): _without_nul(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_without_nul(v) for v in value]
+    return value
 
 
 def _resolve_quarantine(state: _RunState, entity: str, good_ids: Iterable[str]) -> None:

@@ -1,8 +1,12 @@
 """Sync tests: tasks are published to an in-memory broker (never the shared Redis queue), and
-``published`` records what was sent, with the tenant schema tenant-schemas-celery attached."""
+``published`` records what was sent, with the tenant schema tenant-schemas-celery attached;
+``sb`` / ``synced``: the sandbox company of qbo_company.py, and tenant_a synced with it."""
 
 import pytest
 from celery.signals import before_task_publish
+from django.core.management import call_command
+
+from tests.integrations.sync.qbo_company import start, write_company
 
 
 @pytest.fixture(autouse=True, scope="module")
@@ -22,3 +26,25 @@ def published():
     before_task_publish.connect(record, weak=False)
     yield sent
     before_task_publish.disconnect(record)
+
+
+@pytest.fixture
+def fast_retry(settings):
+    settings.QBO_RETRY_BASE = 0.01
+    settings.QBO_RETRY_CAP = 0.05
+
+
+@pytest.fixture
+def sb(tmp_path):
+    """The sandbox serving the small company of qbo_company.py (modules may define their own)."""
+    handle = start(write_company(tmp_path / "co"))
+    yield handle
+    handle.stop()
+
+
+@pytest.fixture
+def synced(sb, tenant_a, fast_retry):
+    """tenant_a connected to ``sb`` and fully synced."""
+    call_command("connect_qbo", "alpha", "--sandbox", sb.base_url, stdout=open("/dev/null", "w"))
+    tenant_a.refresh_from_db()
+    return tenant_a

@@ -1,6 +1,8 @@
 """The sinks' shared helpers against real Postgres: several id lookups in one query, and the
 staging temp table that is created once per session — remembered only after a real commit, so
-a rolled-back one is created again."""
+a rolled-back one is created again; an older version never overwrites a newer one."""
+
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from django.db import connection, transaction
@@ -95,3 +97,27 @@ def test_staging_table_is_created_once_per_session_after_a_real_commit(committed
         assert _creates(fresh) == 1
         assert sorted(Vendor.objects.values_list("display_name", flat=True)) == [
             "First, renamed", "Second", "Third"]
+
+
+def test_upsert_never_replaces_a_row_with_an_older_version(tenant_a):
+    """SyncToken decides when both are numbers (``"9" < "10"`` as numbers, not text); else
+    LastUpdatedTime; a row with neither (a placeholder) is replaced by any version."""
+    t0 = datetime(2026, 10, 1, 12, 0, tzinfo=UTC)
+    later = t0 + timedelta(minutes=5)
+
+    def version(qbo_id, name, token, at):
+        return {**_vendor(qbo_id, name), "sync_token": token, "qbo_updated_at": at}
+
+    with in_tenant(tenant_a):
+        upsert(Vendor, [version("1", "v10", "10", later), version("2", "x-new", "x", later),
+                        version("3", "placeholder", "", None), version("4", "v3", "3", t0)],
+               PARTY_FIELDS)
+        pks = upsert(Vendor, [
+            version("1", "v9", "9", later),  # older token, same time: kept out
+            version("2", "x-old", "y", t0),  # tokens not numbers: the older time is kept out
+            version("3", "real", "0", t0),  # replaces the placeholder
+            version("4", "v3 again", "3", t0),  # the same version: stored again
+        ], PARTY_FIELDS)
+        names = dict(Vendor.objects.values_list("qbo_id", "display_name"))
+    assert names == {"1": "v10", "2": "x-new", "3": "real", "4": "v3 again"}
+    assert set(pks) == {"3", "4"}
