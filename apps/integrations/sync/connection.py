@@ -22,6 +22,7 @@ from apps.integrations.qbo.client import QboClient
 from apps.integrations.qbo.errors import AuthenticationError, QboError
 from apps.integrations.qbo.oauth import OAuthError, QboOAuth, TokenSet
 from apps.integrations.retry import RetryPolicy
+from apps.integrations.sync.company_change import other_companies_retire
 from apps.integrations.sync.limiter import RedisRateLimiter
 from apps.integrations.sync.models import QboConnection
 from apps.tenancy.models import Business
@@ -258,9 +259,18 @@ def qbo_connect_complete(
         before = {"realm_id": conn.realm_id, "status": conn.status} if conn else None
         if conn is None:
             conn = QboConnection(business=business)
-        if conn.realm_id and conn.realm_id != str(realm_id):
-            conn.changes_since = None  # another company: start over with a full sync
+        old_realm = conn.realm_id
+        if old_realm and old_realm != str(realm_id):
+            # Another company: its rows leave the books and a full sync starts over.
+            conn.changes_since = None
             conn.last_full_sync_at = None
+            conn.synced_entities = []
+            retired = other_companies_retire(business, str(realm_id))
+            audit_record(
+                actor=actor, action="qbo.company_changed", business=business, obj=conn,
+                before={"realm_id": old_realm, "company_name": conn.company_name},
+                after={"realm_id": str(realm_id), "rows_retired": retired},
+            )
         conn.realm_id = str(realm_id)
         conn.api_base = (api_base or settings.QBO_API_BASE).rstrip("/")
         conn.oauth_environment = environment
