@@ -10,22 +10,25 @@ from apps.bank.models import Account
 from apps.core.models import AuditEvent
 from apps.integrations.sync.models import QboConnection
 from tests.integrations.sync.qbo_company import start, write_company
-from tests.integrations.sync.test_qbo_sync import fast_retry, sb, synced  # noqa: F401
 from tests.utils import in_tenant
 
 
-def test_another_company_replaces_the_old_company_s_money(sb, synced, tmp_path):
-    with in_tenant(synced):  # the owner's own choice on an old company's row is left alone
+def _connect(handle) -> None:
+    call_command("connect_qbo", "alpha", "--sandbox", handle.base_url,
+                 stdout=open("/dev/null", "w"))
+
+
+def test_another_company_replaces_the_old_company_s_money(qbo_sandbox, qbo_synced, tmp_path):
+    business, old_realm = qbo_synced, qbo_sandbox.realm
+    with in_tenant(business):  # the owner's own choice on an old company's row is left alone
         Account.objects.filter(name="Savings").update(included_in_runway=False)
     other = start(write_company(tmp_path / "other"))
     try:
-        call_command("connect_qbo", "alpha", "--sandbox", other.base_url,
-                     stdout=open("/dev/null", "w"))
+        _connect(other)
     finally:
         other.stop()
-    conn = QboConnection.objects.get(business=synced)
-    assert conn.realm_id == other.realm != sb.realm
-    with in_tenant(synced):
+    assert QboConnection.objects.get(business=business).realm_id == other.realm != old_realm
+    with in_tenant(business):
         bills = set(Bill.objects.open().values_list("realm_id", "qbo_id"))
         assert bills == {(other.realm, "101"), (other.realm, "102")}
         assert set(Invoice.objects.open().values_list("realm_id", flat=True)) == {other.realm}
@@ -33,16 +36,16 @@ def test_another_company_replaces_the_old_company_s_money(sb, synced, tmp_path):
         assert set(Account.objects.in_runway().values_list("realm_id", "name")) == {
             (other.realm, "Checking"), (other.realm, "Savings")}
         # Kept for history, marked deleted like a delete in QBO.
-        old = Bill.objects.filter(realm_id=sb.realm)
+        old = Bill.objects.filter(realm_id=old_realm)
         assert old.count() == 3 and all(b.is_deleted for b in old)
-        assert not Account.objects.get(realm_id=sb.realm, name="Savings").included_in_runway
-    event = AuditEvent.objects.get(business=synced, action="qbo.company_changed")
-    assert event.before["realm_id"] == sb.realm and event.after["realm_id"] == other.realm
+        assert not Account.objects.get(realm_id=old_realm, name="Savings").included_in_runway
+    event = AuditEvent.objects.get(business=business, action="qbo.company_changed")
+    assert (event.before["realm_id"], event.after["realm_id"]) == (old_realm, other.realm)
     assert event.after["rows_retired"]["Bill"] == 3
 
 
-def test_reconnecting_the_same_company_retires_nothing(sb, synced):
-    call_command("connect_qbo", "alpha", "--sandbox", sb.base_url, stdout=open("/dev/null", "w"))
-    with in_tenant(synced):
+def test_reconnecting_the_same_company_retires_nothing(qbo_sandbox, qbo_synced):
+    _connect(qbo_sandbox)
+    with in_tenant(qbo_synced):
         assert Bill.objects.open().count() == 2 and not Bill.objects.filter(is_deleted=True)
-    assert not AuditEvent.objects.filter(business=synced, action="qbo.company_changed")
+    assert not AuditEvent.objects.filter(business=qbo_synced, action="qbo.company_changed")
