@@ -13,7 +13,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core import signing
-from django.db import transaction
+from django.db import DEFAULT_DB_ALIAS, OperationalError, transaction
 from django.utils import timezone
 
 from apps.core.enqueue import enqueue
@@ -22,8 +22,10 @@ from apps.integrations.qbo.client import QboClient
 from apps.integrations.qbo.errors import AuthenticationError, QboError
 from apps.integrations.qbo.oauth import OAuthError, QboOAuth, TokenSet
 from apps.integrations.retry import RetryPolicy
+from apps.integrations.sync.company_change import other_companies_retire
 from apps.integrations.sync.limiter import RedisRateLimiter
 from apps.integrations.sync.models import QboConnection
+from apps.integrations.sync.token_session import token_session
 from apps.tenancy.models import Business
 from apps.tenancy.urls import public_url
 
@@ -145,13 +147,35 @@ class ConnectionTokenSource:
         return self._refresh(failed_token=self.token)
 
     def _refresh(self, failed_token: str | None) -> str:
+        try:
+            if transaction.get_connection().in_atomic_block:
+                # The caller's transaction may roll back after QBO rotated the refresh token:
+                # the new tokens are committed on a session of their own (token_session.py).
+                try:
+                    with token_session() as alias:
+                        return self._locked_refresh(alias, failed_token, nowait=True)
+                except _SessionUnavailable:
+                    pass  # row locked (maybe by this very transaction) or not committed yet
+            return self._locked_refresh(DEFAULT_DB_ALIAS, failed_token)
+        except OAuthError as error:
+            # Outside the row lock's transaction, so the "needs reconnect" mark is its own.
+            if error.needs_reconnect:
+                _mark_needs_reconnect(
+                    self.conn_id, "QuickBooks refused to refresh the connection: reconnect needed"
+                )
+            raise AuthenticationError(f"token refresh failed: {error}", status=401) from error
+
+    def _locked_refresh(self, using: str, failed_token: str | None, *,
+                        nowait: bool = False) -> str:
         now = timezone.now()
-        with transaction.atomic():
-            conn = (
-                QboConnection.objects.select_for_update()
-                .select_related("business")
-                .get(pk=self.conn_id)
-            )
+        with transaction.atomic(using=using):
+            try:
+                conn = (QboConnection.objects.using(using).select_for_update(nowait=nowait)
+                        .get(pk=self.conn_id))
+            except (QboConnection.DoesNotExist, OperationalError) as exc:
+                if nowait:  # a lock NOWAIT refused, or a row the caller has not committed
+                    raise _SessionUnavailable from exc
+                raise
             stored_ok = conn.access_expires_at and conn.access_expires_at - self.margin > now
             if stored_ok and conn.access_token and conn.access_token != failed_token:
                 # Another worker refreshed meanwhile: use its token, keep the grant intact.
@@ -159,31 +183,26 @@ class ConnectionTokenSource:
                 return self.token
             if not conn.refresh_token or conn.status == QboConnection.Status.DISCONNECTED:
                 raise AuthenticationError("QuickBooks is not connected", status=401)
-            oauth = qbo_oauth(conn.business, environment=self.environment)
-            try:
-                tokens = oauth.refresh(conn.refresh_token, conn.realm_id)
-            except OAuthError as exc:
-                error = exc
-            else:
-                error = None
-                _store_tokens(conn, tokens)
-                if conn.status == QboConnection.Status.NEEDS_RECONNECT:
-                    conn.status = QboConnection.Status.CONNECTED
-                conn.save(update_fields=[
-                    "access_token", "refresh_token", "access_expires_at", "refresh_expires_at",
-                    "status",
-                ])
-                Business.objects.filter(pk=conn.business_id).update(
-                    token_expires_at=conn.refresh_expires_at
-                )
-                self.token, self.expires_at = conn.access_token, conn.access_expires_at
-                return self.token
-        # Outside the atomic block so the "needs reconnect" mark is committed on its own.
-        if error.needs_reconnect:
-            _mark_needs_reconnect(
-                self.conn_id, "QuickBooks refused to refresh the connection: reconnect needed"
-            )
-        raise AuthenticationError(f"token refresh failed: {error}", status=401) from error
+            business = Business.objects.using(using).get(pk=conn.business_id)
+            oauth = qbo_oauth(business, environment=self.environment)
+            tokens = oauth.refresh(conn.refresh_token, conn.realm_id)  # OAuthError: nothing saved
+            _store_tokens(conn, tokens)
+            if conn.status == QboConnection.Status.NEEDS_RECONNECT:
+                conn.status = QboConnection.Status.CONNECTED
+            conn.save(using=using, update_fields=[
+                "access_token", "refresh_token", "access_expires_at", "refresh_expires_at",
+                "status",
+            ])
+        # A copy for the business row; on the caller's session (no lock of ours to wait on).
+        Business.objects.filter(pk=conn.business_id).update(
+            token_expires_at=conn.refresh_expires_at
+        )
+        self.token, self.expires_at = conn.access_token, conn.access_expires_at
+        return self.token
+
+
+class _SessionUnavailable(Exception):
+    """The token session cannot take the connection row now: refresh on the caller's."""
 
 
 # --- the client -----------------------------------------------------------------------------
@@ -258,9 +277,18 @@ def qbo_connect_complete(
         before = {"realm_id": conn.realm_id, "status": conn.status} if conn else None
         if conn is None:
             conn = QboConnection(business=business)
-        if conn.realm_id and conn.realm_id != str(realm_id):
-            conn.changes_since = None  # another company: start over with a full sync
+        old_realm = conn.realm_id
+        if old_realm and old_realm != str(realm_id):
+            # Another company: its rows leave the books and a full sync starts over.
+            conn.changes_since = None
             conn.last_full_sync_at = None
+            conn.synced_entities = []
+            retired = other_companies_retire(business, str(realm_id))
+            audit_record(
+                actor=actor, action="qbo.company_changed", business=business, obj=conn,
+                before={"realm_id": old_realm, "company_name": conn.company_name},
+                after={"realm_id": str(realm_id), "rows_retired": retired},
+            )
         conn.realm_id = str(realm_id)
         conn.api_base = (api_base or settings.QBO_API_BASE).rstrip("/")
         conn.oauth_environment = environment

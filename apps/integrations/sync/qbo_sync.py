@@ -21,7 +21,7 @@ from typing import Any
 
 from django.utils import timezone
 
-from apps.integrations.qbo.client import QboClient, format_qbo_time
+from apps.integrations.qbo.client import QboClient
 from apps.integrations.sync import sinks
 from apps.integrations.sync.connection import connection_for, qbo_client_for
 from apps.integrations.sync.models import QboConnection, SyncRun
@@ -60,6 +60,7 @@ from apps.integrations.sync.qbo_runner import (  # noqa: F401 — re-exported
     _run,
     lock_seconds,
 )
+from apps.integrations.sync.qbo_sweep import vanished_mark
 from apps.integrations.sync.qbo_webhook import qbo_fetch_changed, qbo_ingest_objects  # noqa: F401
 from apps.tenancy.models import Business
 
@@ -85,8 +86,9 @@ def qbo_sync_run(
     progress: Progress | None = None,
     wait: float = 0.0,
 ) -> SyncRun:
-    """Sync one business from QBO. Full = every entity by query; else CDC since the last sync
-    (one request for all entity types), or per-entity LastUpdatedTime queries past 30 days.
+    """Sync one business from QBO. Full = every entity by query, then what QBO no longer has
+    is marked deleted (qbo_sweep.py); else CDC since the last sync (one request for all entity
+    types) — past CDC's 30 days, a full sync.
 
     Raises ``SyncBusy`` when another sync holds the lock, ``ConnectError`` when not connected;
     a failure is recorded on the SyncRun, the connection and ``Business.last_error``, then raised.
@@ -94,25 +96,24 @@ def qbo_sync_run(
     conn = connection_for(business)
     since = conn.changes_since if conn else None
     now = timezone.now()
-    full = full or since is None
+    # Past CDC's 30 days only a complete read shows what was deleted meanwhile: a full sync.
+    full = full or since is None or now - since > CDC_MAX_AGE
     run_kind = kind or (SyncRun.Kind.FULL if full else SyncRun.Kind.INCREMENTAL)
     order = _select_entities(entities)
     report = progress or (lambda _entity, _n: None)
 
     def paged(state: _RunState, client: QboClient, conn: QboConnection, lock: Any,
-              where: str = "", reads: Sequence[Read] | None = None, *,
-              mark: bool = True, report: Progress = report) -> datetime | None:
+              reads: Sequence[Read] | None = None, *,
+              mark: bool = True, report: Progress = report) -> None:
         wanted = whole(order) if reads is None else reads
         pages = ((entity, page) for entity, share in wanted
-                 for page in client.query_all(entity, where=_where_for(entity, where, since),
-                                              page_size=PAGE, share=share))
+                 for page in client.query_all(entity, page_size=PAGE, share=share))
         for entity, page, parsed in _prefetched(pages):
             ingest_page(state, entity, page, parsed)
             report(entity, len(page))
             lock.extend()
-        if not where and mark:
+        if mark:
             _mark_synced(conn, [entity for entity, _share in wanted])
-        return None
 
     def lane_work(reads: list[Read], state: _RunState, conn: QboConnection):
         """What a forked lane runs: its own client, state and database session."""
@@ -137,11 +138,18 @@ def qbo_sync_run(
             paged(state, client, conn, lock, reads=whole(missing))
 
     def full_body(state, client, conn, lock) -> datetime | None:
+        started = timezone.now()
         _company_refresh(conn, client, business)
+        read_all(state, client, conn, lock)
+        # Every type was read completely (a failure raised): what it lacks, QBO deleted.
+        vanished_mark(state, client, conn, order, started)
+        return None
+
+    def read_all(state, client, conn, lock) -> None:
         before, (here, *aside) = split_lanes(order)
         if not aside or not lanes_allowed():
             paged(state, client, conn, lock)
-            return None
+            return
         paged(state, client, conn, lock, reads=whole(before))
         with ExitStack() as lanes:
             joins = [lanes.enter_context(other_lane(lane_work(reads, state, conn),
@@ -152,14 +160,6 @@ def qbo_sync_run(
         for result in results:
             lane_absorb(state, client, result, report)
         _mark_synced(conn, [entity for reads in aside for entity, _share in reads])
-        return None
-
-    def stale_body(state, client, conn, lock) -> datetime | None:
-        started = timezone.now()
-        backfill(state, client, conn, lock)
-        where = f"MetaData.LastUpdatedTime > '{format_qbo_time(since)}'"
-        paged(state, client, conn, lock, where=where)
-        return started - CLOCK_SKEW
 
     def cdc_body(state, client, conn, lock) -> datetime | None:
         # CompanyInfo is not asked for here (not every CDC endpoint accepts it); a rename
@@ -183,12 +183,7 @@ def qbo_sync_run(
             lock.extend()
         return result.time or (now - CLOCK_SKEW)
 
-    if full:
-        body = full_body
-    elif now - since > CDC_MAX_AGE:
-        body = stale_body
-    else:
-        body = cdc_body
+    body = full_body if full else cdc_body
     return _run(business, run_kind, body, wait=wait, advance=set(SYNC_ORDER) <= set(order))
 
 
@@ -220,8 +215,3 @@ def _mark_synced(conn: QboConnection, entities: Sequence[str]) -> None:
 def _recent_rates(since: datetime) -> str:
     """The query filter of an incremental run's rates (see RATE_LOOKBACK)."""
     return f"AsOfDate >= '{(since - RATE_LOOKBACK).date().isoformat()}'"
-
-
-def _where_for(entity: str, where: str, since: datetime | None) -> str:
-    """Rates have no MetaData to filter on: a windowed query asks for them by AsOfDate."""
-    return _recent_rates(since) if where and since and entity == RATES else where
