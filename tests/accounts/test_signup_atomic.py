@@ -1,8 +1,8 @@
 """Following a sign-up link provisions the business and adds its owner in one transaction, on
 committed data (`transaction=True`): a failure after the schema is made leaves no business and
 the link works again; two tabs following one link make one business; two sign-ups confirming
-the same address at once: one wins, the other is told the address is taken, never a 500.
-Concurrent requests run on two threads, each with its own connection."""
+the same address, or asking with the same new email, at once get the flow's own answers, never
+a 500. Concurrent requests run on two threads, each with its own connection."""
 
 import re
 import threading
@@ -193,3 +193,17 @@ def test_two_sign_ups_confirming_one_address_at_once_one_wins_one_is_told(
     assert _post(links[lost], {"slug": "same-co-two"}).status_code == 302
     assert Membership.objects.get(business__slug="same-co-two").user == loser
 
+
+def test_two_sign_ups_with_one_new_email_at_once_both_get_the_usual_answer(meet_before_insert):
+    meet_before_insert(User, lambda u: u.email == "dup@same.test")
+    form = {"business_name": "Dup", "slug": "dup-co", "timezone": "America/Chicago",
+            "email": "dup@same.test", "password": PASSWORD}
+    answers = _at_once(lambda: _post("/signup/", form), lambda: _post("/signup/", form))
+    assert [a.status_code for a in answers] == [200, 200], [a.content[:300] for a in answers]
+    assert all(b"Check your email" in a.content for a in answers)
+    assert User.objects.filter(email="dup@same.test").count() == 1
+    # One link; the request that found the account made meanwhile mails the usual notice.
+    bodies = sorted(m.body for m in mail.outbox if m.to == ["dup@same.test"])
+    assert len(bodies) == 2
+    assert sum("/signup/verify/" in b for b in bodies) == 1
+    assert sum("tried to create an Oodaloo account" in b for b in bodies) == 1
