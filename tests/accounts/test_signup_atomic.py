@@ -207,3 +207,22 @@ def test_two_sign_ups_with_one_new_email_at_once_both_get_the_usual_answer(meet_
     assert len(bodies) == 2
     assert sum("/signup/verify/" in b for b in bodies) == 1
     assert sum("tried to create an Oodaloo account" in b for b in bodies) == 1
+
+
+def test_two_firm_sign_ups_confirming_one_short_name_at_once_one_is_told(meet_before_insert):
+    from apps.accounts.models import Firm
+
+    links = []
+    for email in ("one@firm.test", "two@firm.test"):
+        client_for(None).post("/signup/firm/", {
+            "firm_name": "Same CPAs", "slug": "same-cpas", "timezone": "America/Chicago",
+            "email": email, "password": PASSWORD})
+        body = next(m.body for m in mail.outbox if m.to == [email])
+        links.append(re.search(r"https?://[^/\s]+(/signup/firm/verify/[^/\s]+/)", body).group(1))
+    meet_before_insert(Firm, lambda f: f.slug == "same-cpas")
+    answers = _at_once(*[lambda link=link: _post(link, {"slug": "same-cpas"}) for link in links])
+    assert sorted(a.status_code for a in answers) == [302, 400], [a.content[:300]
+                                                                 for a in answers]
+    loser = next(a for a in answers if a.status_code == 400)
+    assert "already taken" in loser.content.decode()
+    assert Firm.objects.filter(slug="same-cpas").count() == 1
