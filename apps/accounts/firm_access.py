@@ -185,9 +185,9 @@ def firm_client_create(*, actor: User, firm: Firm, slug: str, name: str, owner_e
     _require_partner(actor, firm)
     owner_email = invitation_email_clean(owner_email)
     slug = slug_validate(slug)
-    business = business_provision(slug=slug, name=name, timezone=timezone_name)
     token = secrets.token_urlsafe(32)
-    with transaction.atomic():
+    with transaction.atomic():  # never a business nobody can reach: all of it or nothing
+        business = business_provision(slug=slug, name=name, timezone=timezone_name)
         link = FirmClient.objects.create(firm=firm, business=business, added_by=actor)
         audit_record(actor=actor, action="firm.client_added", business=business, obj=link,
                      after={"firm": firm.slug, "by": "firm", "owner": owner_email})

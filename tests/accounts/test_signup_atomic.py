@@ -156,6 +156,22 @@ def test_another_business_that_fails_leaves_none(made):
     assert Membership.objects.get(business__slug="second-co").user == owner
 
 
+def test_a_firm_client_set_up_that_fails_leaves_no_business(made):
+    from apps.accounts.firm_access import firm_client_create, firm_create
+
+    made.append("client-co")
+    partner = make_member(Business.objects.get(slug="alpha"), "owner")
+    firm = firm_create(actor=partner, slug="ledger", name="Ledger")
+    setup = {"actor": partner, "firm": firm, "slug": "client-co", "name": "Client",
+             "owner_email": "boss@client.test"}
+    with database_refuses_memberships(), pytest.raises(OperationalError):
+        firm_client_create(**setup)  # the partner's grant is a membership
+    connection.set_schema_to_public()
+    assert not Business.objects.filter(slug="client-co").exists()
+    assert not schema_exists("client_co")
+    assert firm_client_create(**setup).business.slug == "client-co"
+
+
 def test_two_tabs_following_one_link_at_once_make_one_business(made, meet_before_insert):
     made.extend(["twin-a", "twin-b"])
     link = _signed_up("twin@twin.test", "twin-a")
