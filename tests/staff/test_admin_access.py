@@ -30,6 +30,13 @@ def test_the_admin_role_cannot_make_anyone_a_superuser_nor_join_a_group(db):
     assert not other.is_staff and not other.groups.exists()
     page = client.get(f"/admin/accounts/user/{admin.pk}/change/").content.decode()
     assert 'name="is_superuser"' not in page and 'name="groups"' not in page
+    # Adding a person still works, as a person without access.
+    added = client.post("/admin/accounts/user/add/", {
+        "email": "new@example.test", "password1": "a-long-password-2",
+        "password2": "a-long-password-2", "is_superuser": "on", "is_staff": "on"})
+    assert added.status_code == 302, added.content[:500]
+    new = User.objects.get(email="new@example.test")
+    assert not new.is_superuser and not new.is_staff
 
 
 def test_the_admin_role_cannot_change_a_group_nor_a_superusers_account(db):
