@@ -18,6 +18,20 @@ class UserAdmin(BaseUserAdmin):
     add_fieldsets = ((None, {"fields": ("email", "password1", "password2")}),)
     filter_horizontal = ("groups",)
 
+    def get_readonly_fields(self, request, obj=None):
+        # Granting access is a superuser's: else the admin role (accounts.change_user) could
+        # make itself a superuser, or join a group with more permissions.
+        fields = tuple(super().get_readonly_fields(request, obj))
+        if request.user.is_superuser:
+            return fields
+        return (*fields, "is_staff", "is_superuser", "groups", "user_permissions")
+
+    def has_change_permission(self, request, obj=None):
+        # A superuser's account (its email, its password) is a superuser's to change.
+        if obj is not None and obj.is_superuser and not request.user.is_superuser:
+            return False
+        return super().has_change_permission(request, obj)
+
 
 @admin.register(Membership)
 class MembershipAdmin(admin.ModelAdmin):
@@ -27,8 +41,16 @@ class MembershipAdmin(admin.ModelAdmin):
     list_select_related = ("user", "business")
     readonly_fields = ("user", "business", "role", "created_at")
 
+    # Memberships change through the team services only (last owner, firm access below owner,
+    # the member-left hook that revokes API keys), and are audited there.
     def has_add_permission(self, request):
-        return False  # memberships change through services so they are audited
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
 
 
 @admin.register(Invitation)
@@ -49,9 +71,22 @@ class DomainInline(admin.TabularInline):
 
 
 class MembershipInline(admin.TabularInline):
+    """Who belongs to the business, read-only (as MembershipAdmin): a row edited here would
+    skip the team services' rules, and an owner row added here would outlast any read-only
+    support session."""
+
     model = Membership
     extra = 0
-    autocomplete_fields = ("user",)
+    fields = readonly_fields = ("user", "role", "firm", "created_at")
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
 
 
 @admin.register(Business)

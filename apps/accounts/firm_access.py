@@ -13,7 +13,7 @@ import secrets
 
 from django.conf import settings
 from django.core.mail import send_mail
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from apps.accounts.leaving import member_left
@@ -73,11 +73,17 @@ def firm_create(*, actor: User, slug: str, name: str, timezone_name: str = "Amer
     if not slug or Firm.objects.filter(slug=slug).exists():
         raise FirmError(f"“{slug}” is empty or already taken.")
     timezone_validate(timezone_name)  # the Monday digest runs on the firm's local clock
-    with transaction.atomic():
-        firm = Firm.objects.create(slug=slug, name=name.strip() or slug, timezone=timezone_name)
-        FirmMember.objects.create(firm=firm, user=actor, role=FirmRole.PARTNER)
-        audit_record(actor=actor, action="firm.created", obj=firm,
-                     after={"slug": slug, "partner": actor.email})
+    try:
+        with transaction.atomic():
+            firm = Firm.objects.create(slug=slug, name=name.strip() or slug,
+                                       timezone=timezone_name)
+            FirmMember.objects.create(firm=firm, user=actor, role=FirmRole.PARTNER)
+            audit_record(actor=actor, action="firm.created", obj=firm,
+                         after={"slug": slug, "partner": actor.email})
+    except IntegrityError:
+        if Firm.objects.filter(slug=slug).exists():  # taken since the check: a twin sign-up
+            raise FirmError(f"“{slug}” is empty or already taken.") from None
+        raise
     return firm
 
 
@@ -179,9 +185,9 @@ def firm_client_create(*, actor: User, firm: Firm, slug: str, name: str, owner_e
     _require_partner(actor, firm)
     owner_email = invitation_email_clean(owner_email)
     slug = slug_validate(slug)
-    business = business_provision(slug=slug, name=name, timezone=timezone_name)
     token = secrets.token_urlsafe(32)
-    with transaction.atomic():
+    with transaction.atomic():  # never a business nobody can reach: all of it or nothing
+        business = business_provision(slug=slug, name=name, timezone=timezone_name)
         link = FirmClient.objects.create(firm=firm, business=business, added_by=actor)
         audit_record(actor=actor, action="firm.client_added", business=business, obj=link,
                      after={"firm": firm.slug, "by": "firm", "owner": owner_email})

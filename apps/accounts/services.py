@@ -55,15 +55,14 @@ def business_create_with_owner(
     owner_email = owner_email.strip().lower()
     user = User.objects.filter(email=owner_email).first()
     new_password = None
-    if user is None:
-        new_password = password or secrets.token_urlsafe(12)
-    elif password:
-        user.set_password(password)
-        user.save(update_fields=["password"])
-    business = business_provision(slug=slug, name=name, timezone=timezone_name)
-    with transaction.atomic():
+    with transaction.atomic():  # the business and its owner, or neither
+        business = business_provision(slug=slug, name=name, timezone=timezone_name)
         if user is None:
+            new_password = password or secrets.token_urlsafe(12)
             user = User.objects.create_user(owner_email, new_password)
+        elif password:
+            user.set_password(password)
+            user.save(update_fields=["password"])
         membership_add(actor=None, business=business, user=user, role=Role.OWNER)
     return business, user, new_password
 

@@ -44,18 +44,17 @@ def signup_request(
 
 def signup_verify(*, token: str, slug: str | None = None) -> tuple[User, Business]:
     """Follow the emailed link: mark the address verified and only now provision the business.
-    `slug` lets the person pick another address if theirs was taken meanwhile."""
+    `slug` lets the person pick another address if theirs was taken meanwhile.
+
+    One transaction: the claim first (a second tab waits for the first, then loses cleanly with
+    nothing provisioned), then the business and its owner. Any failure leaves no business
+    holding the slug, and the same link works again."""
     data = signup_token_read(BUSINESS_SIGNUP, token)
-    user = data["user"]
-    business = business_provision(
-        slug=slug or data["s"], name=data["n"], timezone=data["tz"], fresh_schema=True
-    )
     with transaction.atomic():
-        try:
-            locked = email_verified_claim(user)
-        except InvalidSignup:
-            business.delete(force_drop=True)
-            raise
+        locked = email_verified_claim(data["user"])
+        business = business_provision(
+            slug=slug or data["s"], name=data["n"], timezone=data["tz"], fresh_schema=True
+        )
         audit_record(actor=locked, action="signup.verified", business=business, obj=locked,
                      after={"email": locked.email, "business": business.slug})
         membership_add(actor=locked, business=business, user=locked, role=Role.OWNER)
@@ -65,13 +64,14 @@ def signup_verify(*, token: str, slug: str | None = None) -> tuple[User, Busines
 def business_create_for(
     *, user: User, business_slug: str, business_name: str, timezone_name: str
 ) -> Business:
-    """A signed-in person with a verified address creates another business."""
+    """A signed-in person with a verified address creates another business (with its owner, in
+    one transaction: never a business without one)."""
     if not user.is_email_verified:
         raise InvalidSignup("Please confirm your email address first.")
-    business = business_provision(
-        slug=business_slug, name=business_name, timezone=timezone_name, fresh_schema=True
-    )
     with transaction.atomic():
+        business = business_provision(
+            slug=business_slug, name=business_name, timezone=timezone_name, fresh_schema=True
+        )
         membership_add(actor=user, business=business, user=user, role=Role.OWNER)
     return business
 

@@ -12,7 +12,7 @@ from django.conf import settings
 from django.contrib.auth.hashers import make_password
 from django.core import signing
 from django.core.mail import send_mail
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from apps.accounts.models import User
@@ -56,19 +56,26 @@ def signup_account_request(
     an account, else create the (unverified) user and mail it the link. `created`: how the mail
     names what the link creates; `extra`: more data for the link."""
     existing = User.objects.filter(email=email).first()
-    if existing is not None:
+    if existing is None:
+        try:
+            with transaction.atomic():
+                user = User.objects.create_user(email, password, email_verified_at=None)
+                audit_record(actor=user, action=f"{kind.audit_prefix}.requested", obj=user,
+                             after={"email": email, kind.audit_slug_key: slug})
+        except IntegrityError:
+            # The same address signed up in another request at this very moment, which made
+            # the account: from here on it is an address that has one (same answer, a notice).
+            existing = User.objects.get(email=email)
+        else:
+            token = signing.dumps({"u": user.pk, kind.slug_key: slug, "n": name[:200],
+                                   "tz": timezone_name, **(extra or {})}, salt=kind.salt)
+            transaction.on_commit(lambda: _send_verification(email, kind, created, token))
+            return
+    else:
         make_password(password)  # the same hashing time as a new account: no timing oracle
-        audit_record(actor=None, action=f"{kind.audit_prefix}.existing_email", obj=existing,
-                     after={"email": email})
-        transaction.on_commit(lambda: send_existing_notice(email))
-        return
-    with transaction.atomic():
-        user = User.objects.create_user(email, password, email_verified_at=None)
-        audit_record(actor=user, action=f"{kind.audit_prefix}.requested", obj=user,
-                     after={"email": email, kind.audit_slug_key: slug})
-    token = signing.dumps({"u": user.pk, kind.slug_key: slug, "n": name[:200],
-                           "tz": timezone_name, **(extra or {})}, salt=kind.salt)
-    transaction.on_commit(lambda: _send_verification(email, kind, created, token))
+    audit_record(actor=None, action=f"{kind.audit_prefix}.existing_email", obj=existing,
+                 after={"email": email})
+    transaction.on_commit(lambda: send_existing_notice(email))
 
 
 def _send_verification(email: str, kind: SignupKind, created: str, token: str) -> None:

@@ -1,10 +1,11 @@
 """The staff console: 2FA required (django-otp) and every save and delete audited.
 
 Every ModelAdmin registered on this site gets `AuditedAdminMixin`, so no admin can forget it:
-adds, changes (with before/after of the changed fields), deletes, inline rows (memberships,
-domains), anything else the admin logs as a change (the password form), and every admin action
-— ours (which also write their service's own entry) and third-party ones (django-celery-beat's
-run/enable/disable, axes' cleanup) alike — as ``admin.action``, one entry per selected row."""
+adds, changes (with before/after of the changed fields), deletes, inline rows (domains;
+memberships are read-only), anything else the admin logs as a change (the password form), and
+every admin action — ours (which also write their service's own entry) and third-party ones
+(django-celery-beat's run/enable/disable, axes' cleanup) alike — as ``admin.action``, one entry
+per selected row."""
 
 from __future__ import annotations
 

@@ -14,6 +14,8 @@ from django import forms
 from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.admin.helpers import ActionForm
+from django.contrib.auth.admin import GroupAdmin
+from django.contrib.auth.models import Group
 from django.http import HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path
@@ -169,6 +171,20 @@ class StaffBusinessAdmin(OperateMixin, BusinessAdmin):
                    unlock)
 
 
+class StaffGroupAdmin(GroupAdmin):
+    """The staff roles are defined in code (apps/staff/roles.py; every release resets them) and
+    a group's permissions are what a staff member may do: only a superuser changes one."""
+
+    def has_add_permission(self, request):
+        return request.user.is_superuser
+
+    def has_change_permission(self, request, obj=None):
+        return request.user.is_superuser
+
+    def has_delete_permission(self, request, obj=None):
+        return request.user.is_superuser
+
+
 class StaffUserAdmin(OperateMixin, UserAdmin):
     actions = ["unlock_login"]
 
@@ -285,6 +301,7 @@ class StaffReviewTaskAdmin(OperateMixin, ReviewTaskAdmin):
 
 
 for model, model_admin in [(Business, StaffBusinessAdmin), (User, StaffUserAdmin),
+                           (Group, StaffGroupAdmin),
                            (QboConnection, StaffQboConnectionAdmin), (Action, StaffActionAdmin),
                            (QuarantinedRecord, StaffQuarantinedRecordAdmin),
                            (ReviewTask, StaffReviewTaskAdmin)]:

@@ -3,7 +3,9 @@
 - **support**: sees every staff list read-only, and may "view as owner" (read-only portal).
 - **operator**: support + the staff actions (sync, retry, resend, unlock, reassign) and the
   review queue's claim/approve/reject.
-- **admin**: operator + people and settings (users, memberships, businesses, domains, groups).
+- **admin**: operator + people and settings (users' names, emails and passwords, businesses,
+  domains). Nobody but a superuser grants access (`is_staff`, `is_superuser`, groups,
+  permissions) or changes a group; memberships change only through the team services.
 
 Money is read-only for everyone in the admin (the admins make amount fields read-only; money
 changes only through the services that audit them). Rerunning resets each group's permissions
@@ -17,10 +19,9 @@ from django.db.models import Q
 VIEW_APPS = ("core", "tenancy", "accounts", "sync", "plaid", "review", "staff", "axes")
 SUPPORT = ["staff.view_as"]
 OPERATOR = ["staff.operate", "review.change_reviewtask"]
-ADMIN = ["accounts.add_user", "accounts.change_user", "accounts.change_membership",
-         "tenancy.change_business", "tenancy.add_domain", "tenancy.change_domain",
-         "tenancy.delete_domain", "auth.view_group", "auth.change_group",
-         "axes.delete_accessattempt"]
+ADMIN = ["accounts.add_user", "accounts.change_user", "tenancy.change_business",
+         "tenancy.add_domain", "tenancy.change_domain", "tenancy.delete_domain",
+         "auth.view_group", "axes.delete_accessattempt"]
 
 
 def _perms(codes: list[str]) -> list[Permission]:

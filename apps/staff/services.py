@@ -8,14 +8,16 @@ from __future__ import annotations
 from typing import Any
 
 from axes.utils import reset as axes_reset
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 from django_tenants.utils import tenant_context
 
+from apps.accounts.models import Membership
 from apps.automation.rules import automation_pause
 from apps.core.errors import Conflict
 from apps.core.services.audit import audit_record
 from apps.digest.services import digest_send
+from apps.integrations.plaid.models import PlaidItem
 from apps.integrations.sync import outbox
 from apps.integrations.sync.models import Action, QboConnection, QuarantinedRecord
 from apps.integrations.sync.qbo_sync import SyncBusy, qbo_fetch_changed
@@ -127,3 +129,35 @@ def staff_automation_pause(*, business: Business, paused: bool, reason: str, act
 def staff_review_reassign(*, task_id: int, assignee: Any, actor: Any):
     """The review queue's reassign (audited there as ``review.reassign``)."""
     return review_task_reassign(task_id=task_id, assignee=assignee, actor=actor)
+
+
+def businesses_memberless():
+    """Businesses nobody belongs to: what a sign-up interrupted between provisioning and adding
+    its owner left behind before the two were one transaction (each holds its slug)."""
+    return Business.objects.real().filter(memberships__isnull=True).order_by("created_at")
+
+
+def staff_business_remove_memberless(*, business: Business, actor: Any, reason: str) -> dict:
+    """Drop a business with no membership at all (schema and rows), freeing its slug. Anything
+    with a member is its owners' to delete (apps/lifecycle); one with a QuickBooks connection or
+    a bank link is refused too (those need revoking: an owner's deletion does it)."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise Conflict("removing a business needs a reason")
+    with transaction.atomic():
+        # The row lock makes a membership added meanwhile wait (its foreign key), then fail.
+        locked = Business.objects.real().select_for_update().filter(pk=business.pk).first()
+        if locked is None:
+            raise Conflict(f"{business.slug} is not a business that can be removed")
+        if Membership.objects.filter(business=locked).exists():
+            raise Conflict(f"{locked.slug} has members: only its owner can delete it")
+        if (QboConnection.objects.filter(business=locked).exists()
+                or PlaidItem.objects.filter(business=locked).exists()):
+            raise Conflict(f"{locked.slug} has a QuickBooks or bank connection")
+        removed = {"slug": locked.slug, "name": locked.name, "schema": locked.schema_name,
+                   "created_at": locked.created_at.isoformat()}
+        audit_record(actor=actor, action="staff.business_removed", business=None, obj=locked,
+                     before=removed, after={"reason": reason})
+        connection.set_schema_to_public()
+        locked.delete(force_drop=True)
+    return removed

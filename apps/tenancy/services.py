@@ -5,7 +5,8 @@ import logging
 import re
 
 from django.conf import settings
-from django.db import connection, transaction
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, connection, transaction
 from django_tenants.models import TenantMixin
 from django_tenants.signals import post_schema_sync
 from django_tenants.utils import schema_exists
@@ -13,7 +14,7 @@ from django_tenants.utils import schema_exists
 from apps.core.errors import ApplicationError
 from apps.tenancy.models import Business, Domain
 from apps.tenancy.names import schema_names_align
-from apps.tenancy.spares import spare_claim
+from apps.tenancy.spares import clone_lock, spare_claim
 
 logger = logging.getLogger(__name__)
 
@@ -22,6 +23,10 @@ SLUG_RE = re.compile(r"^[a-z][a-z0-9-]{1,38}[a-z0-9]$")
 
 class InvalidBusiness(ApplicationError):
     code = "invalid_business"
+
+
+_TAKEN = "“{slug}” is already taken. Please choose another name."
+NAME_LOCK = 0x6F6F64  # the class of the advisory lock on a schema name being provisioned
 
 
 def slug_validate(slug: str, *, fresh_schema: bool = False) -> str:
@@ -35,7 +40,7 @@ def slug_validate(slug: str, *, fresh_schema: bool = False) -> str:
     if slug in settings.RESERVED_SLUGS or slug.startswith("pg"):
         raise InvalidBusiness(f"“{slug}” is reserved. Please choose another name.")
     if Business.objects.filter(slug=slug).exists():
-        raise InvalidBusiness(f"“{slug}” is already taken. Please choose another name.")
+        raise InvalidBusiness(_TAKEN.format(slug=slug))
     schema = schema_name_for(slug)
     # `information-schema` would become Postgres' own `information_schema`.
     system = schema in SYSTEM_SCHEMAS or schema == settings.TENANT_BASE_SCHEMA
@@ -87,7 +92,12 @@ def business_provision(
     currency: str = "USD",
     fresh_schema: bool = False,
 ) -> Business:
-    """Create a business: validate, clone the template schema, add its host."""
+    """Create a business: validate, take a spare schema or clone the template, add its host.
+
+    All of it in one transaction — the caller's when it has one: a sign-up calls this inside
+    the transaction that also adds the owner, so a failure anywhere in it (a lost connection, a
+    killed worker) leaves no business, no schema and no spare taken, and the link works again.
+    A twin that took the slug since `slug_validate` is InvalidBusiness, never a 500."""
     connection.set_schema_to_public()  # tenants are created from public, whatever ran before
     slug = slug_validate(slug, fresh_schema=fresh_schema)
     name = (name or "").strip()
@@ -103,38 +113,53 @@ def business_provision(
         country=country.upper()[:2],
         currency=currency.upper()[:3],
     )
-    # A spare schema renamed in the same transaction as the row (apps/tenancy/spares.py), or
-    # a clone of the template when none is ready (or the schema is already there to adopt).
-    with transaction.atomic():
-        claimed = not schema_exists(business.schema_name) and spare_claim(business.schema_name)
-        if claimed:
-            business.auto_create_schema = False
-            business.save(verbosity=0)
-            post_schema_sync.send(sender=TenantMixin, tenant=business.serializable_fields())
-            Domain.objects.create(
-                domain=f"{slug}.{settings.TENANT_DOMAIN_SUFFIX}", tenant=business,
-                is_primary=True)
-    if claimed:
-        transaction.on_commit(_refill_later)
-    else:
-        business.save(verbosity=0)
-        # clone_schema's constraint names are not the migrations' (apps/tenancy/names.py).
-        # A failure here does not fail the sign-up: the next release's setup_tenancy retries.
-        try:
-            aligned = schema_names_align(business.schema_name)
-        except Exception:
-            logger.exception("could not align the names of %s", business.schema_name)
-        else:
-            if aligned.skipped or aligned.conflicts:
-                logger.warning("names of %s not aligned: %s %s", business.schema_name,
-                               aligned.skipped, [str(r) for r in aligned.conflicts])
+    try:
         with transaction.atomic():
-            Domain.objects.create(
-                domain=f"{slug}.{settings.TENANT_DOMAIN_SUFFIX}", tenant=business,
-                is_primary=True
-            )
+            _schema_take(business, fresh_schema=fresh_schema)
+            Domain.objects.create(domain=f"{slug}.{settings.TENANT_DOMAIN_SUFFIX}",
+                                  tenant=business, is_primary=True)
+    except (IntegrityError, ValidationError) as exc:
+        # Another sign-up's row or schema got there since slug_validate (django-tenants' name
+        # check, a unique index, clone_schema's "already exists"): that, and only that, is ours.
+        connection.set_schema_to_public()
+        host = f"{slug}.{settings.TENANT_DOMAIN_SUFFIX}"
+        if (Business.objects.filter(slug=slug).exists() or schema_exists(business.schema_name)
+                or Domain.objects.filter(domain=host).exists()):
+            raise InvalidBusiness(_TAKEN.format(slug=slug)) from exc
+        raise
     connection.set_schema_to_public()
     return business
+
+
+def _schema_take(business: Business, *, fresh_schema: bool) -> None:
+    """Save the row with its schema: a spare renamed (apps/tenancy/spares.py), else a clone of
+    the template (or, outside self-service, an existing schema adopted: the test harness)."""
+    schema = business.schema_name
+    # One provisioning per schema name at a time, to the end of the transaction: a twin waits
+    # here, then finds the name taken (InvalidBusiness). Without it a spare renamed to the name
+    # and a clone inserting the row take the two in opposite orders and deadlock.
+    with connection.cursor() as cur:
+        cur.execute("SELECT pg_advisory_xact_lock(%s, hashtext(%s))", [NAME_LOCK, schema])
+    if not schema_exists(schema) and spare_claim(schema):
+        business.auto_create_schema = False
+        business.save(verbosity=0)
+        post_schema_sync.send(sender=TenantMixin, tenant=business.serializable_fields())
+        transaction.on_commit(_refill_later)
+        return
+    if fresh_schema and schema_exists(schema):  # a twin's spare renamed to it, committed
+        raise InvalidBusiness(_TAKEN.format(slug=business.slug))
+    clone_lock()  # held to the end of the caller's transaction (spares.py says why)
+    business.save(verbosity=0)
+    # clone_schema's constraint names are not the migrations' (apps/tenancy/names.py). A
+    # failure here does not fail the sign-up (its own savepoint): setup_tenancy retries.
+    try:
+        aligned = schema_names_align(schema)
+    except Exception:
+        logger.exception("could not align the names of %s", schema)
+    else:
+        if aligned.skipped or aligned.conflicts:
+            logger.warning("names of %s not aligned: %s %s", schema, aligned.skipped,
+                           [str(r) for r in aligned.conflicts])
 
 
 def _refill_later() -> None:

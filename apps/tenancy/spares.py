@@ -6,7 +6,13 @@ schema here (4.4 s median under load), plus a faked `migrate_schemas` (0.4 s). A
 not wait for that. `spares_refill` (beat, and after every claim) keeps
 `settings.TENANT_SPARE_SCHEMAS` clones ready; `spare_claim` renames one to the new business's
 schema inside the caller's transaction, so a failed save rolls the rename back and the spare
-is still a spare. With none ready the caller clones exactly as before.
+is still a spare. With none ready the caller clones the template in that same transaction
+(`business_provision`), so a failed sign-up leaves no schema either way.
+
+Every clone holds `clone_lock()` until its transaction ends: django-tenants' `clone_schema` first
+runs `CREATE OR REPLACE FUNCTION clone_schema`, and two transactions replacing that function at
+once fail the later one ("tuple concurrently updated") — a sign-up cloning inside its own
+transaction would otherwise fail any refill or other sign-up cloning meanwhile.
 
 Staleness: a spare's name carries a stamp of the template's applied migrations
 (`spare__<stamp>_<random>`). A release that migrates the template changes the stamp, so older
@@ -29,6 +35,9 @@ from django_tenants.clone import CloneSchema
 from apps.tenancy.models import Business
 from apps.tenancy.names import schema_names_align
 
+# pg_advisory_xact_lock key of every clone of the template (any 64-bit number of our own).
+CLONE_LOCK = 0x6F6F64616C6F6F
+
 # A double underscore: no business schema can start so (slugs refuse "--", schema = slug with
 # "_" for "-"), so a spare is never mistaken for a business, nor a business for a spare.
 PREFIX = "spare__"
@@ -41,6 +50,14 @@ def _like(prefix: str) -> str:
 
 def _quote(name: str) -> str:
     return connection.ops.quote_name(name)
+
+
+def clone_lock() -> None:
+    """Inside the caller's transaction: wait until no other clone of the template runs."""
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("clone_lock is held until the caller's transaction ends")
+    with connection.cursor() as cur:
+        cur.execute("SELECT pg_advisory_xact_lock(%s)", [CLONE_LOCK])
 
 
 def template_stamp() -> str:
@@ -106,8 +123,10 @@ def spares_refill(count: int | None = None) -> dict[str, int]:
     for _ in range(max(0, count - ready)):
         # DATA mode copies the template's rows too: its django_migrations record comes along.
         name = f"{current}{uuid.uuid4().hex[:8]}"
-        CloneSchema().clone_schema(settings.TENANT_BASE_SCHEMA, name, "DATA")
-        schema_names_align(name)  # the migrations' names, not clone_schema's
+        with transaction.atomic():
+            clone_lock()
+            CloneSchema().clone_schema(settings.TENANT_BASE_SCHEMA, name, "DATA")
+            schema_names_align(name)  # the migrations' names, not clone_schema's
         made += 1
     connection.set_schema_to_public()
     return {"dropped": dropped, "made": made, "ready": ready + made}

@@ -69,7 +69,7 @@ def _staff_client():
     return staff, client
 
 
-def test_staff_edits_of_users_memberships_and_domains_are_audited(db, tenant_a, owner_a):
+def test_staff_edits_of_users_and_domains_are_audited(db, tenant_a, owner_a):
     staff, client = _staff_client()
     page = client.get(f"/admin/accounts/user/{owner_a.pk}/change/")
     assert page.status_code == 200
@@ -103,8 +103,11 @@ def test_staff_edits_of_users_memberships_and_domains_are_audited(db, tenant_a, 
     assert domain_event.before == {"domain": "alpha.localhost"}
     assert domain_event.after == {"domain": "alpha-renamed.localhost"}
     assert domain_event.business_id == tenant_a.pk
-    role_event = AuditEvent.objects.get(action="admin.changed", object_type="accounts.Membership")
-    assert role_event.before == {"role": "owner"} and role_event.after == {"role": "viewer"}
+    # Memberships are read-only in the admin (they change through the team services, audited
+    # there): the row posted with the form is ignored.
+    membership.refresh_from_db()
+    assert membership.role == "owner"
+    assert not AuditEvent.objects.filter(object_type="accounts.Membership").exists()
 
 
 def test_sign_in_records_and_expired_sessions_are_cleaned_up(db, owner_a):
