@@ -108,7 +108,7 @@ def _must_hold(task: ReviewTask, actor: Any) -> None:
 def review_task_approve(*, task_id: int, actor: Any, values: dict[str, Any]) -> ReviewTask:
     """Approve with the (corrected) fields: the bill is created in Oodaloo and, through the
     outbox, in QBO. Approving an approved task again changes nothing."""
-    from apps.ap.documents.services import bill_values_parse, document_approve
+    from apps.ap.documents.decisions import bill_values_parse, document_approve
 
     task = ReviewTask.objects.select_related("business").get(pk=task_id)
     if task.state == ReviewTask.State.APPROVED:
@@ -122,7 +122,7 @@ def review_task_approve(*, task_id: int, actor: Any, values: dict[str, Any]) -> 
 
 
 def review_task_reject(*, task_id: int, actor: Any, reason: str) -> ReviewTask:
-    from apps.ap.documents.services import document_reject
+    from apps.ap.documents.decisions import document_reject
 
     task = ReviewTask.objects.select_related("business").get(pk=task_id)
     if task.state == ReviewTask.State.REJECTED:
