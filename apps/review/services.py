@@ -46,7 +46,10 @@ def review_task_sync(business: Any, document: Any) -> ReviewTask | None:
     if state != ReviewTask.State.OPEN:
         task.state, task.decided_at = state, task.decided_at or timezone.now()
     elif task.state in (ReviewTask.State.APPROVED, ReviewTask.State.REJECTED):
-        task.state = ReviewTask.State.OPEN  # re-extracted after a decision: back in the queue
+        # Back in the queue (re-extracted, or QBO refused the approved bill): a fresh start,
+        # claimed again by whoever takes it.
+        task.state, task.decided_at = ReviewTask.State.OPEN, None
+        task.assignee, task.claimed_at = None, None
     task.save()
     return task
 

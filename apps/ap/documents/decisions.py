@@ -1,6 +1,9 @@
-"""Staff's decisions on a document: approve (a bill in Oodaloo, then in QBO through the outbox)
-or reject. Every change writes a `DocumentEvent` and an audit entry. Functions run inside the
-business's schema (tenant_context); the acting user is passed in.
+"""Staff's decisions on a document — approve (a bill in Oodaloo, then in QBO through the outbox)
+or reject — and what happens when QBO refuses the bill: the placeholder leaves the books and
+the document waits for staff again.
+
+Every change writes a `DocumentEvent` and an audit entry. Functions run inside the business's
+schema (tenant_context); the acting user is passed in.
 """
 
 from __future__ import annotations
@@ -16,7 +19,7 @@ from django.utils import timezone
 from apps.ap.documents import qbo_bill
 from apps.ap.documents.models import Document
 from apps.ap.documents.services import _email_of, _event, _queue_notify, sender_notify
-from apps.ap.models import Bill, BillEvent, Vendor
+from apps.ap.models import PENDING_QBO_ID, Bill, BillEvent, Vendor
 from apps.core.errors import ApplicationError, Conflict
 from apps.core.services.audit import audit_record
 
@@ -98,7 +101,7 @@ def document_approve(*, document_id: int, actor: Any, values: BillValues) -> Doc
         document.due_date, document.total, document.currency = (
             values.due_date, values.total, currency)
         bill = Bill.objects.create(
-            realm_id=qbo.realm_id, qbo_id=f"pending-doc-{document.pk}", vendor=vendor,
+            realm_id=qbo.realm_id, qbo_id=PENDING_QBO_ID.format(document.pk), vendor=vendor,
             vendor_qbo_id=vendor.qbo_id, doc_number=values.bill_number,
             txn_date=values.bill_date, due_date=values.due_date, total=values.total,
             balance=values.total, currency=currency, home_total=values.total,
@@ -106,13 +109,15 @@ def document_approve(*, document_id: int, actor: Any, values: BillValues) -> Doc
         )
         BillEvent.objects.create(bill=bill, kind="created_from_document",
                                  actor_email=_email_of(actor), detail={"document": document.pk})
-        key = action_key(business, "doc", document.pk)
+        # One key per approval (the bill is new each time): an approval after QBO refused the
+        # first must send a new action, not find the failed one.
+        key = action_key(business, "doc", document.pk, bill.pk)
         action_create(
             business, qbo_bill.KIND, qbo_bill.payload_for(document, bill, vendor), key=key,
             target_type="ap.Bill", target_id=str(bill.pk), actor_email=_email_of(actor),
         )
         document.bill, document.action_key = bill, key
-        document.state = Document.State.APPROVED
+        document.state, document.state_reason = Document.State.APPROVED, ""
         document.reviewed_by_email, document.reviewed_at = _email_of(actor), timezone.now()
         document.save()
         _event(document, "approved", _email_of(actor), bill=bill.pk, action=key)
@@ -143,3 +148,37 @@ def document_reject(*, document_id: int, actor: Any, reason: str) -> Document:
         sender_notify(document.sender_email, f"{document.original_name} was not added",
                       f"Our team could not add this bill: {reason}")
     return document
+
+
+# --- QBO refused the bill -----------------------------------------------------------------
+
+
+def document_bill_refused(*, document_id: Any, bill_id: Any, key: str, reason: str) -> None:
+    """QBO refused an approved document's bill for good (inactive vendor, validation...): the
+    placeholder bill leaves the books (it was never in QBO, so nothing may pay or count it)
+    and the document goes back to staff with QBO's reason, its task open again."""
+    with transaction.atomic():
+        document = Document.objects.select_for_update().filter(pk=document_id).first()
+        bill = Bill.objects.select_for_update().filter(pk=bill_id).first()
+        if bill is not None and bill.awaiting_qbo:
+            bill.delete()  # its BillEvents go with it; the document's history keeps the story
+        if document is None or document.state != Document.State.APPROVED or (
+                document.action_key != key):
+            return  # decided again since (or gone): that decision stands
+        before = {**_snapshot(document), "bill_id": document.bill_id}
+        note = f"The bill was not created in QuickBooks: {reason}"[:2000]
+        document.state, document.state_reason = Document.State.NEEDS_REVIEW, note
+        document.review_notes = [*document.review_notes, note]
+        document.bill = None
+        document.save()
+        _event(document, "qbo_bill_refused", reason=reason, bill=bill_id, action=key)
+        audit_record(actor=None, action="document.qbo_refused", obj=document, before=before,
+                     after={"state": document.state, "reason": reason})
+        _queue_notify(document)
+
+
+def bill_create_failed(ctx: Any, action: Any) -> None:
+    """The outbox's after-failure hook for `bill.create` (plugged in oodaloo/wiring.py)."""
+    p = action.payload or {}
+    document_bill_refused(document_id=p.get("document_id"), bill_id=p.get("bill_id"),
+                          key=action.key, reason=action.error or "QuickBooks refused the bill")
