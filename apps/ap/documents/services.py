@@ -10,16 +10,18 @@ from __future__ import annotations
 import hashlib
 import logging
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 from typing import Any
 
 from django.core.files.base import ContentFile
 from django.core.mail import send_mail
 from django.db import connection, transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from apps.ap.documents.checks import EXTENSIONS, DocumentRefused, check_upload
 from apps.ap.documents.fields import Fields
-from apps.ap.documents.limits import current_limits
+from apps.ap.documents.limits import Limits, current_limits
 from apps.ap.documents.models import Document, DocumentEvent
 from apps.ap.documents.pipeline import Extraction, document_extract
 from apps.ap.documents.vendors import VendorChoice
@@ -74,6 +76,10 @@ def document_receive(
         # The same bytes again (double submit, retried webhook): one document, not two.
         existing = Document.objects.live().filter(sha256=digest).select_for_update().first()
         if existing is not None:
+            if existing.state == Document.State.RECEIVED or _stalled(existing, timezone.now()):
+                # Its reading may never have been queued (the broker was down at commit):
+                # the person's retry queues it again rather than leave it unread.
+                transaction.on_commit(lambda: document_extract_enqueue(existing), robust=True)
             return Received(existing, already_had=True)
         document = Document(
             source=source, uploaded_by_email=_email_of(actor), sender_email=sender_email[:254],
@@ -86,12 +92,56 @@ def document_receive(
         if actor is not None:
             audit_record(actor=actor, action="document.upload", obj=document,
                          after={"name": name, "sha256": digest, "size": len(data)})
-        transaction.on_commit(lambda: document_extract_enqueue(document))
+        # robust: a broker outage must not fail the upload that was stored (the sweep queues it)
+        transaction.on_commit(lambda: document_extract_enqueue(document), robust=True)
     return Received(document, already_had=False)
 
 
 def document_extract_enqueue(document: Document) -> None:
     enqueue(DOCUMENT_EXTRACT, document.pk)
+
+
+# --- lost reading tasks -------------------------------------------------------------------------
+# The reading task is queued once, after the commit. If that never reached the broker, or its
+# worker died for good, the sweep (tasks.py, beat) queues it again: a `received` document after
+# RECEIVED_GRACE, a `processing` one after the task's hard time limit (nothing can still be
+# reading it). The task's claim counts attempts, so a file that keeps killing workers still ends
+# with staff after MAX_ATTEMPTS.
+RECEIVED_GRACE = timedelta(minutes=5)
+REQUEUE_BATCH = 100
+
+
+def _stalled_before(now: datetime) -> datetime:
+    return now - timedelta(seconds=Limits().hard_time_limit_s + 30)
+
+
+def _stalled(document: Document, now: datetime) -> bool:
+    """Reading for longer than the task may run: its worker died, nothing reads it now."""
+    return (document.state == Document.State.PROCESSING
+            and document.updated_at < _stalled_before(now))
+
+
+def documents_lost(now: datetime | None = None) -> Any:
+    now = now or timezone.now()
+    return Document.objects.filter(
+        Q(state=Document.State.RECEIVED, updated_at__lt=now - RECEIVED_GRACE)
+        | Q(state=Document.State.PROCESSING, updated_at__lt=_stalled_before(now)))
+
+
+def documents_requeue() -> list[int]:
+    """Queue reading again for this business's documents whose task was lost (above). Each is
+    touched (and gets a `requeued` event) as it is queued, so the next sweep leaves it alone
+    for another grace period; a task that finds it read already does nothing."""
+    now = timezone.now()
+    with transaction.atomic():
+        lost = list(documents_lost(now).order_by("created_at")
+                    .select_for_update(skip_locked=True)[:REQUEUE_BATCH])
+        for document in lost:
+            _event(document, "requeued", state=document.state, attempts=document.attempts)
+        ids = [document.pk for document in lost]
+        Document.objects.filter(pk__in=ids).update(updated_at=now)
+        transaction.on_commit(lambda: [enqueue(DOCUMENT_EXTRACT, pk) for pk in ids])
+    return ids
 
 
 # --- process -----------------------------------------------------------------------------------
