@@ -77,6 +77,24 @@ def _lock_to_decide(document_id: int, decision: str) -> Document:
     return document
 
 
+def _refuse_approved_twin(document: Document, values: BillValues) -> None:
+    """The document it duplicates was approved already (its bill exists): approving this one
+    too would put the same bill in the books twice. Fields corrected so that they no longer
+    match (another number, amount or date) are a different bill and pass."""
+    twin = document.duplicate_of
+    if twin is None or twin.state != Document.State.APPROVED:
+        return
+    same_file = twin.sha256 == document.sha256
+    same_vendor = twin.vendor_id == values.vendor_id
+    same_number = bool(values.bill_number) and twin.bill_number.lower() == (
+        values.bill_number.lower())
+    same_amount_date = (twin.total, twin.bill_date) == (values.total, values.bill_date)
+    if same_file or (same_vendor and (same_number or same_amount_date)):
+        why = "the same file" if same_file else "the same bill"
+        raise Conflict(f"document #{twin.pk} ({why}) was already approved and its bill "
+                       "created; reject this one as a duplicate", code="duplicate")
+
+
 def document_approve(*, document_id: int, actor: Any, values: BillValues) -> Document:
     """Create the bill in Oodaloo and, through the outbox, in QBO (with the document attached).
     A second approve (double submit, retry) changes nothing and returns the same document."""
@@ -88,6 +106,7 @@ def document_approve(*, document_id: int, actor: Any, values: BillValues) -> Doc
         document = _lock_to_decide(document_id, Document.State.APPROVED)
         if document.state == Document.State.APPROVED:
             return document  # a second approve
+        _refuse_approved_twin(document, values)
         vendor = Vendor.objects.filter(pk=values.vendor_id, is_deleted=False).first()
         if vendor is None:
             raise ApplicationError("choose one of this business's vendors", code="invalid")

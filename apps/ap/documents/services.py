@@ -27,6 +27,7 @@ from apps.ap.documents.pipeline import Extraction, document_extract
 from apps.ap.documents.vendors import VendorChoice
 from apps.ap.models import Bill, Vendor
 from apps.core import hooks
+from apps.core.advisory import xact_lock
 from apps.core.enqueue import enqueue
 from apps.core.services.audit import audit_record
 
@@ -73,7 +74,9 @@ def document_receive(
     kind = check_upload(name, len(data), data[:1024], limits)
     digest = hashlib.sha256(data).hexdigest()
     with transaction.atomic():
-        # The same bytes again (double submit, retried webhook): one document, not two.
+        # The same bytes again (double submit, retried webhook): one document, not two. Two at
+        # once would both find no row to lock, so they queue on the file's digest first.
+        xact_lock(f"document:{connection.schema_name}:{digest}")
         existing = Document.objects.live().filter(sha256=digest).select_for_update().first()
         if existing is not None:
             if existing.state == Document.State.RECEIVED or _stalled(existing, timezone.now()):
