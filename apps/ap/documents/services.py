@@ -79,7 +79,7 @@ def document_receive(
         xact_lock(f"document:{connection.schema_name}:{digest}")
         existing = Document.objects.live().filter(sha256=digest).select_for_update().first()
         if existing is not None:
-            if existing.state == Document.State.RECEIVED or _stalled(existing, timezone.now()):
+            if _unread_for_a_while(existing, timezone.now()):
                 # Its reading may never have been queued (the broker was down at commit):
                 # the person's retry queues it again rather than leave it unread.
                 transaction.on_commit(lambda: document_extract_enqueue(existing), robust=True)
@@ -112,6 +112,9 @@ def document_extract_enqueue(document: Document) -> None:
 # with staff after MAX_ATTEMPTS.
 RECEIVED_GRACE = timedelta(minutes=5)
 REQUEUE_BATCH = 100
+# The same file sent again queues an unread document again, unless it arrived this recently (a
+# double click's twin: its task is surely on its way, a second one would only read it twice).
+RESENT_GRACE = timedelta(seconds=30)
 
 
 def _stalled_before(now: datetime) -> datetime:
@@ -122,6 +125,11 @@ def _stalled(document: Document, now: datetime) -> bool:
     """Reading for longer than the task may run: its worker died, nothing reads it now."""
     return (document.state == Document.State.PROCESSING
             and document.updated_at < _stalled_before(now))
+
+
+def _unread_for_a_while(document: Document, now: datetime) -> bool:
+    return _stalled(document, now) or (document.state == Document.State.RECEIVED
+                                       and document.updated_at < now - RESENT_GRACE)
 
 
 def documents_lost(now: datetime | None = None) -> Any:

@@ -100,6 +100,11 @@ def test_sending_the_same_file_again_queues_an_unread_document(
     data = render_pdf(corpus(2)[1])
     with in_tenant(tenant_a):
         unread = DocumentFactory(content=data)  # stored; its task never sent
+        with django_capture_on_commit_callbacks(execute=True):  # a double click's twin
+            assert document_receive(name="bill.pdf", data=data, source="upload",
+                                    actor=owner_a).already_had
+        assert published == []  # the first's task is surely on its way
+        _left_alone(unread, 1)  # the person tries again a minute later
         with django_capture_on_commit_callbacks(execute=True):
             again = document_receive(name="bill.pdf", data=data, source="upload",
                                      actor=owner_a)
