@@ -22,6 +22,7 @@ from apps.ap import ingest as ap_ingest
 from apps.ap import movements as ap_movements
 from apps.ap import payment_outbox, vendor_credits
 from apps.ap import tray_causes as ap_tray
+from apps.ap.documents import decisions as document_decisions
 from apps.ap.documents import qbo_bill
 from apps.ap.documents import services as documents
 from apps.api.keys import api_keys_member_left
@@ -106,6 +107,11 @@ AFTER_ACTIONS = [
     (overpayments.KIND, overpayments.overpayment_apply_after),
 ]
 
+#    After-failure hooks: what a domain undoes once QBO refused its write for good (`failed`).
+AFTER_FAILURES = [
+    (qbo_bill.KIND, document_decisions.bill_create_failed),  # placeholder out, back to staff
+]
+
 # 5. Tray kinds, each declared beside the source that raises it: TrayItem.kind's choices, in
 #    this order.
 TRAY_ITEM_KINDS = [
@@ -171,6 +177,8 @@ def install() -> None:
         hooks.plug(outbox.KIND, (send, find), key=kind, replace=True)
     for kind, after in AFTER_ACTIONS:
         hooks.plug(sinks.AFTER_ACTION, after, key=kind)
+    for kind, after in AFTER_FAILURES:
+        hooks.plug(sinks.AFTER_FAILURE, after, key=kind)
     for kind in TRAY_ITEM_KINDS:
         hooks.plug(TRAY_KINDS, kind)
     for source in TRAY_CAUSE_SOURCES:

@@ -30,6 +30,11 @@ class BillQuerySet(OpenDocumentQuerySet):
         return self.open().filter(due_date__lte=as_of + timedelta(days=days))
 
 
+# A bill made in Oodaloo ahead of its write to QBO (approved from a document) carries this QBO
+# id until QBO accepts it (apps/ap/documents/qbo_bill.py): it can be seen, not yet paid.
+PENDING_QBO_ID = "pending-doc-{}"
+
+
 class Bill(QboDocument):
     """A QBO bill. `status` is Oodaloo's workflow; `balance` is QBO's truth about what is owed."""
 
@@ -56,6 +61,11 @@ class Bill(QboDocument):
     @property
     def is_open(self) -> bool:
         return not self.is_deleted and self.balance > 0
+
+    @property
+    def awaiting_qbo(self) -> bool:
+        """Still a placeholder: QBO has not accepted the bill (yet), so nothing can name it."""
+        return self.qbo_id.startswith(PENDING_QBO_ID.format(""))
 
     def approval_holds(self) -> bool:
         """Approved (or scheduled) for at least the balance now open."""

@@ -92,6 +92,13 @@ def _require_open(bill: Bill) -> None:
         raise Conflict("This bill is already paid in QuickBooks; nothing to do.")
 
 
+def _require_in_qbo(bill: Bill) -> None:
+    """A placeholder (approved from a document, its QBO write not answered yet) cannot be
+    approved, scheduled or paid: a payment would name a bill QuickBooks does not have."""
+    if bill.awaiting_qbo:
+        raise Conflict("This bill is not in QuickBooks yet.")
+
+
 def _today(business: Any) -> date:
     return local_today(business.timezone)
 
@@ -138,6 +145,7 @@ def bill_approve(*, actor: Any, bill: Bill, approval_limit: Decimal) -> Bill:
     with transaction.atomic():
         bill = _lock(bill)
         _require_open(bill)
+        _require_in_qbo(bill)
         if bill.status in (Bill.Status.APPROVED, Bill.Status.SCHEDULED) and bill.approval_holds():
             raise Conflict("This bill is already approved.")
         _approve_locked(actor, business, bill, approval_limit)
@@ -199,6 +207,7 @@ def bill_schedule(*, actor: Any, bill: Bill, pay_on: date | None, approval_limit
     with transaction.atomic():
         bill = _lock_to_plan(actor, business, bill,
                              on_hold="This bill is on hold; release it first.")
+        _require_in_qbo(bill)
         before = _plan_of(bill)
         if _needs_approval(bill):
             _approve_locked(actor, business, bill, approval_limit)
@@ -303,6 +312,7 @@ def bill_pay_now(
         if replay is not None:  # the twin request won the lock first
             return replay
         _require_open(bill)
+        _require_in_qbo(bill)
         role = membership_require(actor, business, Role.BOOKKEEPER)
         if bill.status == Bill.Status.ON_HOLD:
             raise Conflict("This bill is on hold; release it before paying.")

@@ -74,6 +74,8 @@ def _bank_account_for(currency: str) -> Account:
 
 
 def _payload(business: Any, vc: VendorCredit, bill: Bill, applied: Decimal) -> dict[str, Any]:
+    if bill.awaiting_qbo:  # the payment would name a bill QuickBooks does not have
+        raise VendorCreditError("This bill is not in QuickBooks yet.")
     return {
         "vendor": vc.vendor_qbo_id, "vendor_credit": vc.qbo_id, "bill": bill.qbo_id,
         "amount": str(applied), "date": local_today(business.timezone).isoformat(),

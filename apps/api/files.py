@@ -13,7 +13,7 @@ from apps.ap.documents.models import Document
 from apps.ap.documents.services import document_receive
 from apps.api.base import detail_view, list_view, lookup
 from apps.api.conventions import idempotent_write
-from apps.core.errors import ApplicationError
+from apps.core.errors import ApplicationError, TooLarge
 
 
 class DocumentOut(serializers.ModelSerializer):
@@ -40,6 +40,9 @@ class DocumentListView(list_view(lambda r: Document.objects.select_related("bill
         """Upload one bill file (PDF or image); the same bytes again return the same document
         (status 200). It is read in the background: poll its `state`."""
         upload = request.FILES.get("file")
+        if refused := getattr(request, "upload_refused", ""):
+            # A body without Content-Length, stopped while streaming (apps/core/uploads.py).
+            raise TooLarge(refused)
         if upload is None:
             raise ApplicationError("Send the file as multipart field `file`.", code="invalid")
         try:

@@ -4,7 +4,6 @@ acts for a business."""
 
 from __future__ import annotations
 
-import zlib
 from typing import Any
 
 from django.db import connection
@@ -12,6 +11,7 @@ from django.db import connection
 from apps.accounts.models import Membership, Role
 from apps.automation.models import Rule
 from apps.core.actors import RuleActor
+from apps.core.advisory import xact_lock
 
 
 def rule_actor(rule: Rule) -> RuleActor | None:
@@ -26,6 +26,4 @@ def rule_actor(rule: Rule) -> RuleActor | None:
 
 def business_lock(business: Any) -> None:
     """Held to the end of the current transaction."""
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT pg_advisory_xact_lock(%s)",
-                       [zlib.crc32(f"automation:{business.schema_name}".encode())])
+    xact_lock(f"automation:{business.schema_name}")

@@ -28,6 +28,11 @@ class Conflict(ApplicationError):
     status = 409
 
 
+class TooLarge(ApplicationError):
+    code = "too_large"
+    status = 413
+
+
 def api_exception_handler(exc, context):
     """Every API error has one shape: `{"error": {"code", "message", ...}}`. DRF's own errors
     (validation, authentication, throttling) keep their status and headers (`Retry-After`,

@@ -1,9 +1,9 @@
 """Request size is checked before the body is read (DESIGN §7 uploads).
 
 - `RequestSizeLimitMiddleware`: a request whose Content-Length is over its path's limit gets a
-  413 before any byte of the body is read (and before sessions, CSRF or the view run).
-  Limits: `REQUEST_MAX_BYTES` for every path, raised only for the paths in
-  `REQUEST_MAX_BYTES_BY_PATH` (bill uploads, inbound email).
+  413 before any byte of the body is read (and before sessions, CSRF or the view run): a page,
+  or under `/api/` the API's JSON error (`too_large`). Limits: `REQUEST_MAX_BYTES` for every
+  path, raised only for the paths in `REQUEST_MAX_BYTES_BY_PATH` (bill uploads, inbound email).
 - `SizeCappedUploadHandler`: the streaming cap for what Content-Length does not bound (chunked
   bodies): each uploaded file stops being read past `UPLOAD_MAX_FILE_BYTES`, the whole upload
   past the path's limit; the view finds `request.upload_refused` and says so.
@@ -15,8 +15,10 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.core.files.uploadhandler import FileUploadHandler, StopUpload
-from django.http import HttpResponse
+from django.http import HttpResponse, JsonResponse
 from django.utils.html import escape
+
+API_PREFIX = "/api/"  # answered in the API's error shape: {"error": {"code", "message"}}
 
 
 def request_limit(path: str) -> int:
@@ -31,19 +33,28 @@ class RequestSizeLimitMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
+        api = request.path.startswith(API_PREFIX)
         try:
             length = int(request.META.get("CONTENT_LENGTH") or 0)
         except ValueError:
+            if api:
+                return _api_error(400, "invalid", "Bad Content-Length.")
             return HttpResponse("Bad Content-Length.", status=400, content_type="text/plain")
         limit = request_limit(request.path)
         if length > limit:
             message = (f"This request is {length / 1048576:.1f} MB; the limit is "
-                       f"{limit / 1048576:.0f} MB here. Please send fewer or smaller files.")
+                       f"{limit / 1048576:g} MB here. Please send fewer or smaller files.")
+            if api:
+                return _api_error(413, "too_large", message, limit_bytes=limit)
             return HttpResponse(
                 f"<!doctype html><title>Too large</title><p>{escape(message)}</p>"
                 f'<p><a href="{escape(request.path)}">Back</a></p>',
                 status=413, content_type="text/html; charset=utf-8")
         return self.get_response(request)
+
+
+def _api_error(status: int, code: str, message: str, **extra) -> JsonResponse:
+    return JsonResponse({"error": {"code": code, "message": message, **extra}}, status=status)
 
 
 class SizeCappedUploadHandler(FileUploadHandler):

@@ -46,7 +46,10 @@ def review_task_sync(business: Any, document: Any) -> ReviewTask | None:
     if state != ReviewTask.State.OPEN:
         task.state, task.decided_at = state, task.decided_at or timezone.now()
     elif task.state in (ReviewTask.State.APPROVED, ReviewTask.State.REJECTED):
-        task.state = ReviewTask.State.OPEN  # re-extracted after a decision: back in the queue
+        # Back in the queue (re-extracted, or QBO refused the approved bill): a fresh start,
+        # claimed again by whoever takes it.
+        task.state, task.decided_at = ReviewTask.State.OPEN, None
+        task.assignee, task.claimed_at = None, None
     task.save()
     return task
 
@@ -108,7 +111,7 @@ def _must_hold(task: ReviewTask, actor: Any) -> None:
 def review_task_approve(*, task_id: int, actor: Any, values: dict[str, Any]) -> ReviewTask:
     """Approve with the (corrected) fields: the bill is created in Oodaloo and, through the
     outbox, in QBO. Approving an approved task again changes nothing."""
-    from apps.ap.documents.services import bill_values_parse, document_approve
+    from apps.ap.documents.decisions import bill_values_parse, document_approve
 
     task = ReviewTask.objects.select_related("business").get(pk=task_id)
     if task.state == ReviewTask.State.APPROVED:
@@ -122,7 +125,7 @@ def review_task_approve(*, task_id: int, actor: Any, values: dict[str, Any]) -> 
 
 
 def review_task_reject(*, task_id: int, actor: Any, reason: str) -> ReviewTask:
-    from apps.ap.documents.services import document_reject
+    from apps.ap.documents.decisions import document_reject
 
     task = ReviewTask.objects.select_related("business").get(pk=task_id)
     if task.state == ReviewTask.State.REJECTED:

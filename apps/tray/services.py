@@ -14,7 +14,6 @@ series), then score within the tier (see docs/portal.md).
 from __future__ import annotations
 
 import logging
-import zlib
 from dataclasses import dataclass, field, fields
 from datetime import date, timedelta
 from typing import Any
@@ -26,6 +25,7 @@ from django_tenants.utils import tenant_context
 from apps.accounts.models import Role
 from apps.accounts.roles import membership_require
 from apps.core import hooks
+from apps.core.advisory import xact_lock
 from apps.core.dates import business_now, local_today
 from apps.core.errors import ApplicationError
 from apps.core.services.audit import audit_record
@@ -131,9 +131,7 @@ def tray_generate(business: Any, as_of: date | None = None) -> TraySummary:
         now = business_now()
         with transaction.atomic():
             # One generator at a time per business (sync finaliser vs. "refresh" button).
-            with connection.cursor() as cursor:
-                lock_id = zlib.crc32(f"tray:{business.schema_name}".encode())
-                cursor.execute("SELECT pg_advisory_xact_lock(%s)", [lock_id])
+            xact_lock(f"tray:{business.schema_name}")
             existing = {
                 item.key: item for item in TrayItem.objects.filter(key__in=list(candidates))
             }

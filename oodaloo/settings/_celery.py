@@ -38,6 +38,8 @@ CELERY_BEAT_SCHEDULE = {
     # Hourly: each business with a rule on gets one automation tick (apps/automation).
     "automation-dispatch": _every("automation.dispatch", hours=1),
     "sync-dispatch": _every("sync.dispatch", minutes=5),
+    # Bill documents whose reading task was lost (never queued, worker gone) are queued again.
+    "documents-requeue": _every("ap.documents_requeue_dispatch", minutes=5),
     # Owner alerts (apps/alerts): runway, cash-zero week, payments, sync, QuickBooks reconnect
     # notices (14 and 3 days before expiry), bank logins. Also evaluated after every sync.
     "alerts-dispatch": _every("alerts.dispatch", hours=1),

@@ -252,12 +252,17 @@ STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_ROOT = env("MEDIA_ROOT", default=str(BASE_DIR / ".data" / "media"))
 MEDIA_URL = "/media/"
 # Request and upload sizes, checked before the body arrives (apps.core.uploads). Bills are at
-# most 20 MB each (apps.ap.documents.limits); an upload of several is capped at 60 MB; Postmark
-# delivers inbound email up to 35 MB (attachments base64-encoded in JSON).
+# most 20 MB each (apps.ap.documents.limits); a portal upload of several is capped at 60 MB, the
+# API's upload of one at 20 MB plus its multipart envelope; Postmark delivers inbound email up to
+# 35 MB (attachments base64-encoded in JSON).
 MB = 1024 * 1024
 REQUEST_MAX_BYTES = env.int("REQUEST_MAX_BYTES", default=5 * MB // 2)
-REQUEST_MAX_BYTES_BY_PATH = {"/documents/": 60 * MB, "/webhooks/email/inbound/": 36 * MB}
 UPLOAD_MAX_FILE_BYTES = 20 * MB
+REQUEST_MAX_BYTES_BY_PATH = {
+    "/documents/": 60 * MB,
+    "/api/v1/documents/": UPLOAD_MAX_FILE_BYTES + MB,
+    "/webhooks/email/inbound/": 36 * MB,
+}
 DATA_UPLOAD_MAX_MEMORY_SIZE = 36 * MB  # a body read whole (inbound email JSON); others: above
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * MB // 2  # larger files spool to a temporary file
 FILE_UPLOAD_HANDLERS = [

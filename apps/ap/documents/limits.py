@@ -33,6 +33,11 @@ class Limits:
     soft_time_limit_s: int = 120
     max_files_per_upload: int = 20
 
+    @property
+    def hard_time_limit_s(self) -> int:
+        """Celery kills the reading task here (time_limit): nothing reads a file longer."""
+        return self.soft_time_limit_s + 30
+
     def as_json(self) -> dict:
         return asdict(self)
 

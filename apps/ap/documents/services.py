@@ -1,4 +1,5 @@
-"""Document workflow: receive → process (pipeline + duplicates) → approve | reject.
+"""Document workflow: receive → process (pipeline + duplicates); staff's approve | reject are in
+`decisions.py`.
 
 Writes only; every state change writes a `DocumentEvent` and, for people's actions, an audit
 entry. Functions run inside the business's schema (tenant_context); the acting user is passed in.
@@ -9,26 +10,25 @@ from __future__ import annotations
 import hashlib
 import logging
 from dataclasses import dataclass
-from datetime import date
-from decimal import Decimal, InvalidOperation
+from datetime import datetime, timedelta
 from typing import Any
 
 from django.core.files.base import ContentFile
 from django.core.mail import send_mail
 from django.db import connection, transaction
+from django.db.models import Q
 from django.utils import timezone
 
-from apps.ap.documents import qbo_bill
 from apps.ap.documents.checks import EXTENSIONS, DocumentRefused, check_upload
 from apps.ap.documents.fields import Fields
-from apps.ap.documents.limits import current_limits
+from apps.ap.documents.limits import Limits, current_limits
 from apps.ap.documents.models import Document, DocumentEvent
 from apps.ap.documents.pipeline import Extraction, document_extract
 from apps.ap.documents.vendors import VendorChoice
-from apps.ap.models import Bill, BillEvent, Vendor
+from apps.ap.models import Bill, Vendor
 from apps.core import hooks
+from apps.core.advisory import xact_lock
 from apps.core.enqueue import enqueue
-from apps.core.errors import ApplicationError, Conflict
 from apps.core.services.audit import audit_record
 
 DOCUMENT_EXTRACT = "ap.document_extract"  # the task (tasks.py) started by document_extract_enqueue
@@ -74,9 +74,15 @@ def document_receive(
     kind = check_upload(name, len(data), data[:1024], limits)
     digest = hashlib.sha256(data).hexdigest()
     with transaction.atomic():
-        # The same bytes again (double submit, retried webhook): one document, not two.
+        # The same bytes again (double submit, retried webhook): one document, not two. Two at
+        # once would both find no row to lock, so they queue on the file's digest first.
+        xact_lock(f"document:{connection.schema_name}:{digest}")
         existing = Document.objects.live().filter(sha256=digest).select_for_update().first()
         if existing is not None:
+            if _unread_for_a_while(existing, timezone.now()):
+                # Its reading may never have been queued (the broker was down at commit):
+                # the person's retry queues it again rather than leave it unread.
+                transaction.on_commit(lambda: document_extract_enqueue(existing), robust=True)
             return Received(existing, already_had=True)
         document = Document(
             source=source, uploaded_by_email=_email_of(actor), sender_email=sender_email[:254],
@@ -89,12 +95,64 @@ def document_receive(
         if actor is not None:
             audit_record(actor=actor, action="document.upload", obj=document,
                          after={"name": name, "sha256": digest, "size": len(data)})
-        transaction.on_commit(lambda: document_extract_enqueue(document))
+        # robust: a broker outage must not fail the upload that was stored (the sweep queues it)
+        transaction.on_commit(lambda: document_extract_enqueue(document), robust=True)
     return Received(document, already_had=False)
 
 
 def document_extract_enqueue(document: Document) -> None:
     enqueue(DOCUMENT_EXTRACT, document.pk)
+
+
+# --- lost reading tasks -------------------------------------------------------------------------
+# The reading task is queued once, after the commit. If that never reached the broker, or its
+# worker died for good, the sweep (tasks.py, beat) queues it again: a `received` document after
+# RECEIVED_GRACE, a `processing` one after the task's hard time limit (nothing can still be
+# reading it). The task's claim counts attempts, so a file that keeps killing workers still ends
+# with staff after MAX_ATTEMPTS.
+RECEIVED_GRACE = timedelta(minutes=5)
+REQUEUE_BATCH = 100
+# The same file sent again queues an unread document again, unless it arrived this recently (a
+# double click's twin: its task is surely on its way, a second one would only read it twice).
+RESENT_GRACE = timedelta(seconds=30)
+
+
+def _stalled_before(now: datetime) -> datetime:
+    return now - timedelta(seconds=Limits().hard_time_limit_s + 30)
+
+
+def _stalled(document: Document, now: datetime) -> bool:
+    """Reading for longer than the task may run: its worker died, nothing reads it now."""
+    return (document.state == Document.State.PROCESSING
+            and document.updated_at < _stalled_before(now))
+
+
+def _unread_for_a_while(document: Document, now: datetime) -> bool:
+    return _stalled(document, now) or (document.state == Document.State.RECEIVED
+                                       and document.updated_at < now - RESENT_GRACE)
+
+
+def documents_lost(now: datetime | None = None) -> Any:
+    now = now or timezone.now()
+    return Document.objects.filter(
+        Q(state=Document.State.RECEIVED, updated_at__lt=now - RECEIVED_GRACE)
+        | Q(state=Document.State.PROCESSING, updated_at__lt=_stalled_before(now)))
+
+
+def documents_requeue() -> list[int]:
+    """Queue reading again for this business's documents whose task was lost (above). Each is
+    touched (and gets a `requeued` event) as it is queued, so the next sweep leaves it alone
+    for another grace period; a task that finds it read already does nothing."""
+    now = timezone.now()
+    with transaction.atomic():
+        lost = list(documents_lost(now).order_by("created_at")
+                    .select_for_update(skip_locked=True)[:REQUEUE_BATCH])
+        for document in lost:
+            _event(document, "requeued", state=document.state, attempts=document.attempts)
+        ids = [document.pk for document in lost]
+        Document.objects.filter(pk__in=ids).update(updated_at=now)
+        transaction.on_commit(lambda: [enqueue(DOCUMENT_EXTRACT, pk) for pk in ids])
+    return ids
 
 
 # --- process -----------------------------------------------------------------------------------
@@ -264,130 +322,3 @@ def sender_notify(to: str, subject: str, body: str) -> None:
         send_mail(subject, body, None, [to])
     except Exception:  # a mail outage must not undo the refusal itself
         log.exception("could not notify %s", to)
-
-
-# --- decisions (staff) ------------------------------------------------------------------------
-
-
-@dataclass
-class BillValues:
-    vendor_id: int
-    bill_number: str
-    bill_date: date
-    due_date: date | None
-    total: Decimal
-    currency: str
-
-
-def bill_values_parse(raw: dict[str, Any]) -> BillValues:
-    """Validate staff input (from the admin form); messages name the field."""
-    def need(name: str) -> Any:
-        value = raw.get(name)
-        if value in (None, ""):
-            raise ApplicationError(f"{name.replace('_', ' ')} is required", code="invalid")
-        return value
-
-    try:
-        vendor_id = int(need("vendor_id"))
-        total = Decimal(str(need("total"))).quantize(Decimal("0.01"))
-        bill_date = need("bill_date")
-        bill_date = bill_date if isinstance(bill_date, date) else date.fromisoformat(bill_date)
-        due = raw.get("due_date") or None
-        due = due if due is None or isinstance(due, date) else date.fromisoformat(due)
-    except (ValueError, InvalidOperation) as exc:
-        raise ApplicationError(f"invalid value: {exc}", code="invalid")
-    if total <= 0:
-        raise ApplicationError("total must be more than zero", code="invalid")
-    if due is not None and due < bill_date:
-        raise ApplicationError("due date is before the bill date", code="invalid")
-    currency = str(raw.get("currency") or "").upper()[:3]
-    return BillValues(vendor_id, str(raw.get("bill_number") or "").strip()[:64], bill_date, due,
-                      total, currency)
-
-
-def _snapshot(document: Document) -> dict[str, Any]:
-    return {
-        "state": document.state, "vendor_id": document.vendor_id,
-        "bill_number": document.bill_number, "bill_date": document.bill_date,
-        "due_date": document.due_date, "total": document.total, "currency": document.currency,
-    }
-
-
-def _lock_to_decide(document_id: int, decision: str) -> Document:
-    """Lock the document for staff's approve or reject: one still waiting for a decision, or
-    one already in the ``decision`` state (a second submit: the caller returns it as it is)."""
-    document = Document.objects.select_for_update().get(pk=document_id)
-    if document.state != decision and not document.can_decide():
-        raise Conflict(f"this document is {document.get_state_display().lower()}")
-    return document
-
-
-def document_approve(*, document_id: int, actor: Any, values: BillValues) -> Document:
-    """Create the bill in Oodaloo and, through the outbox, in QBO (with the document attached).
-    A second approve (double submit, retry) changes nothing and returns the same document."""
-    from apps.integrations.sync.connection import connection_for
-    from apps.integrations.sync.outbox import action_create, action_key
-
-    business = connection.tenant
-    with transaction.atomic():
-        document = _lock_to_decide(document_id, Document.State.APPROVED)
-        if document.state == Document.State.APPROVED:
-            return document  # a second approve
-        vendor = Vendor.objects.filter(pk=values.vendor_id, is_deleted=False).first()
-        if vendor is None:
-            raise ApplicationError("choose one of this business's vendors", code="invalid")
-        qbo = connection_for(business)
-        if qbo is None:
-            raise Conflict("this business is not connected to QuickBooks")
-        before = _snapshot(document)
-        currency = values.currency or vendor.currency or business.currency
-        document.vendor, document.vendor_name = vendor, vendor.display_name
-        document.bill_number, document.bill_date = values.bill_number, values.bill_date
-        document.due_date, document.total, document.currency = (
-            values.due_date, values.total, currency)
-        bill = Bill.objects.create(
-            realm_id=qbo.realm_id, qbo_id=f"pending-doc-{document.pk}", vendor=vendor,
-            vendor_qbo_id=vendor.qbo_id, doc_number=values.bill_number,
-            txn_date=values.bill_date, due_date=values.due_date, total=values.total,
-            balance=values.total, currency=currency, home_total=values.total,
-            home_balance=values.total, memo=f"From document #{document.pk}",
-        )
-        BillEvent.objects.create(bill=bill, kind="created_from_document",
-                                 actor_email=_email_of(actor), detail={"document": document.pk})
-        key = action_key(business, "doc", document.pk)
-        action_create(
-            business, qbo_bill.KIND, qbo_bill.payload_for(document, bill, vendor), key=key,
-            target_type="ap.Bill", target_id=str(bill.pk), actor_email=_email_of(actor),
-        )
-        document.bill, document.action_key = bill, key
-        document.state = Document.State.APPROVED
-        document.reviewed_by_email, document.reviewed_at = _email_of(actor), timezone.now()
-        document.save()
-        _event(document, "approved", _email_of(actor), bill=bill.pk, action=key)
-        audit_record(actor=actor, action="document.approve", business=business, obj=document,
-                     before=before, after={**_snapshot(document), "bill_id": bill.pk})
-        _queue_notify(document)
-    return document
-
-
-def document_reject(*, document_id: int, actor: Any, reason: str) -> Document:
-    reason = (reason or "").strip()
-    if not reason:
-        raise ApplicationError("say why the document is rejected (the owner will see it)",
-                               code="invalid")
-    with transaction.atomic():
-        document = _lock_to_decide(document_id, Document.State.REJECTED)
-        if document.state == Document.State.REJECTED:
-            return document  # a second reject
-        before = _snapshot(document)
-        document.state, document.state_reason = Document.State.REJECTED, reason[:2000]
-        document.reviewed_by_email, document.reviewed_at = _email_of(actor), timezone.now()
-        document.save()
-        _event(document, "rejected", _email_of(actor), reason=reason)
-        audit_record(actor=actor, action="document.reject", obj=document, before=before,
-                     after={"state": document.state, "reason": reason})
-        _queue_notify(document)
-    if document.source == Document.Source.EMAIL and document.sender_email:
-        sender_notify(document.sender_email, f"{document.original_name} was not added",
-                      f"Our team could not add this bill: {reason}")
-    return document

@@ -232,6 +232,23 @@ def _after_success(action: Action, client: QboClient) -> None:
     data_changed(action.business)
 
 
+def _after_failure(action: Action, client: QboClient) -> None:
+    """QBO refused for good (``failed`` is final: nothing re-sends it): let the domain undo
+    what it did ahead of the write (registered hooks), without changing the action."""
+    hooks_for_kind = sinks.after_failure_hooks(action.kind)
+    if not hooks_for_kind:
+        return
+    conn = connection_for(action.business)
+    ctx = sinks.SinkContext(business=action.business, realm_id=conn.realm_id, client=client)
+    for hook in hooks_for_kind:
+        try:
+            with transaction.atomic():
+                hook(ctx, action)
+        except Exception:
+            log.exception("after-failure hook failed for %s", action.key)
+    data_changed(action.business)
+
+
 def _send(action: Action) -> Action:
     handler, _finder = kind_handlers(action.kind)
     try:
@@ -243,8 +260,10 @@ def _send(action: Action) -> Action:
         result = handler(client, action)
     except OutboxError as exc:
         _settle(action, Action.State.FAILED, error=str(exc))
+        _after_failure(action, client)
     except DEFINITE_FAILURES as exc:
         _settle(action, Action.State.FAILED, error=readable_error(exc))
+        _after_failure(action, client)
     except AuthenticationError as exc:
         # Rejected before anything happened: retry once the owner reconnects.
         _settle(action, Action.State.PENDING, error=f"QuickBooks needs reconnecting: {exc}")

@@ -7,7 +7,9 @@ The sync engine (layer 2) must not import ap/ar/bank (layer 3). The wiring plugs
   hands it one page (≤ 1000) of parsed DTOs (and ``Deleted`` markers) and it upserts them in bulk;
 - a **finaliser**: derived fields recomputed after a sync (``Bill.status``, ``Invoice.paid_date``);
 - an **after-action hook** per outbox kind: what the domain does once a write to QBO succeeded
-  (e.g. re-read the bill so its balance is current).
+  (e.g. re-read the bill so its balance is current);
+- an **after-failure hook** per outbox kind: what the domain undoes once QBO definitely refused
+  a write (e.g. the placeholder bill of a refused ``bill.create`` leaves the books).
 """
 
 from __future__ import annotations
@@ -44,9 +46,11 @@ class SinkResult:
 Sink = Callable[[SinkContext, list[Any]], SinkResult]
 Finaliser = Callable[[SinkContext, bool], None]  # (ctx, full_sync)
 AfterAction = Callable[[SinkContext, Any], None]  # (ctx, action)
+AfterFailure = Callable[[SinkContext, Any], None]  # (ctx, action); the reason is action.error
 
 # The values live at the kernel's hook points; `oodaloo/wiring.py` plugs them, in order.
 SINK, FINALISER, AFTER_ACTION = "sync.sink", "sync.finaliser", "sync.after_action"
+AFTER_FAILURE = "sync.after_failure"
 
 
 def sink_for(entity: str) -> Sink | None:
@@ -64,3 +68,7 @@ def finalisers() -> list[Finaliser]:
 
 def after_action_hooks(kind: str) -> list[AfterAction]:
     return hooks.plugged(AFTER_ACTION, kind)
+
+
+def after_failure_hooks(kind: str) -> list[AfterFailure]:
+    return hooks.plugged(AFTER_FAILURE, kind)

@@ -78,6 +78,8 @@ CREDITS_LEFT = {("CreditMemo", "RemainingCredit"): "remaining credit",
 VOIDABLE = ("Invoice", "Payment", "BillPayment", "SalesReceipt")
 DOCUMENTS = {"Invoice": "CustomerRef", "Bill": "VendorRef"}
 PARTY = {"Invoice": "Customer", "Bill": "Vendor", "Payment": "Customer", "BillPayment": "Vendor"}
+# A new transaction naming an inactive vendor or customer: QBO refuses it (610, "made inactive").
+NAME_REFS = {"VendorRef": "Vendor", "CustomerRef": "Customer"}
 ZERO = Decimal("0")
 
 
@@ -109,6 +111,7 @@ class Writer:
                 if body.get(name) in (None, "", []):
                     raise required_missing(name)
             self._check_display_name(entity, body.get("DisplayName"), None)
+            self._check_names_active(body)
             now = qbo_stamp()
             obj = copy.deepcopy(body)
             obj.pop("sparse", None)
@@ -224,6 +227,13 @@ class Writer:
         self.store.save(entity, new)
         changes = [Change(entity, key, operation, now)]
         return WriteResult(entity, new, changes + self._touch(touched, now))
+
+    def _check_names_active(self, body: dict) -> None:
+        for field_name, entity in NAME_REFS.items():
+            key = _ref(body.get(field_name))
+            named = self.store.get(entity, key) if key else None
+            if named is not None and named.get("Active") in (False, "false"):
+                raise not_found(entity, key)
 
     def _check_display_name(self, entity: str, name: Any, own_id: str | None) -> None:
         if entity not in NAME_LISTS or not name:

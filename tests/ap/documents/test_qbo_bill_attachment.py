@@ -26,13 +26,9 @@ def sandbox(tenant_a, tmp_path, settings):
 
 def approved_action(tenant, owner):
     """A document received, read and approved: its `bill.create` action, not yet sent."""
+    from apps.ap.documents.decisions import bill_values_parse, document_approve
     from apps.ap.documents.models import Document
-    from apps.ap.documents.services import (
-        bill_values_parse,
-        document_approve,
-        document_process,
-        document_receive,
-    )
+    from apps.ap.documents.services import document_process, document_receive
     from apps.ap.models import Vendor
 
     sample = corpus(2)[1]

@@ -220,6 +220,21 @@ def test_validation_fault_parsed(client):
     with pytest.raises(ValidationError) as exc:
         client.create("Vendor", {"DisplayName": "SaaS Co"}, request_id=new_request_id())
     assert exc.value.code == "6240" and exc.value.status == 400
+
+
+def test_a_bill_naming_an_inactive_vendor_is_refused_like_qbo_does(client):
+    vendor = client.create("Vendor", {"DisplayName": f"Gone {uuid.uuid4().hex[:6]}"},
+                           request_id=new_request_id())
+    client.update("Vendor", {"Id": vendor["Id"], "SyncToken": vendor["SyncToken"],
+                             "Active": False}, request_id=new_request_id())
+    with pytest.raises(NotFoundError) as exc:
+        client.create("Bill", {"VendorRef": {"value": vendor["Id"]}, "TxnDate": "2026-03-01",
+                               "Line": [{"Amount": Decimal("5.00"),
+                                         "DetailType": "AccountBasedExpenseLineDetail",
+                                         "AccountBasedExpenseLineDetail": {
+                                             "AccountRef": {"value": "7"}}}]},
+                      request_id=new_request_id())
+    assert exc.value.code == "610" and "made inactive" in exc.value.detail
     assert client.stats.retries == 0  # validation errors are never retried
 
 
