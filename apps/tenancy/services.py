@@ -11,6 +11,7 @@ from django_tenants.models import TenantMixin
 from django_tenants.signals import post_schema_sync
 from django_tenants.utils import schema_exists
 
+from apps.core.advisory import xact_lock
 from apps.core.errors import ApplicationError
 from apps.tenancy.models import Business, Domain
 from apps.tenancy.names import schema_names_align
@@ -26,7 +27,6 @@ class InvalidBusiness(ApplicationError):
 
 
 _TAKEN = "“{slug}” is already taken. Please choose another name."
-NAME_LOCK = 0x6F6F64  # the class of the advisory lock on a schema name being provisioned
 
 
 def slug_validate(slug: str, *, fresh_schema: bool = False) -> str:
@@ -138,8 +138,7 @@ def _schema_take(business: Business, *, fresh_schema: bool) -> None:
     # One provisioning per schema name at a time, to the end of the transaction: a twin waits
     # here, then finds the name taken (InvalidBusiness). Without it a spare renamed to the name
     # and a clone inserting the row take the two in opposite orders and deadlock.
-    with connection.cursor() as cur:
-        cur.execute("SELECT pg_advisory_xact_lock(%s, hashtext(%s))", [NAME_LOCK, schema])
+    xact_lock(f"provision:{schema}")
     if not schema_exists(schema) and spare_claim(schema):
         business.auto_create_schema = False
         business.save(verbosity=0)

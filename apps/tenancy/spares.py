@@ -32,11 +32,9 @@ from django.conf import settings
 from django.db import connection, transaction
 from django_tenants.clone import CloneSchema
 
+from apps.core.advisory import xact_lock
 from apps.tenancy.models import Business
 from apps.tenancy.names import schema_names_align
-
-# pg_advisory_xact_lock key of every clone of the template (any 64-bit number of our own).
-CLONE_LOCK = 0x6F6F64616C6F6F
 
 # A double underscore: no business schema can start so (slugs refuse "--", schema = slug with
 # "_" for "-"), so a spare is never mistaken for a business, nor a business for a spare.
@@ -56,8 +54,7 @@ def clone_lock() -> None:
     """Inside the caller's transaction: wait until no other clone of the template runs."""
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("clone_lock is held until the caller's transaction ends")
-    with connection.cursor() as cur:
-        cur.execute("SELECT pg_advisory_xact_lock(%s)", [CLONE_LOCK])
+    xact_lock("template-clone")
 
 
 def template_stamp() -> str:
