@@ -3,6 +3,7 @@ from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django_tenants.admin import TenantAdminMixin
 
 from apps.accounts.models import Invitation, Membership, User
+from apps.core.admin import ReadOnly, ReadOnlyAdmin
 from apps.tenancy.models import Business, Domain
 
 
@@ -34,23 +35,15 @@ class UserAdmin(BaseUserAdmin):
 
 
 @admin.register(Membership)
-class MembershipAdmin(admin.ModelAdmin):
+class MembershipAdmin(ReadOnlyAdmin):
+    """Memberships change through the team services only (last owner, firm access below
+    owner, the member-left hook that revokes API keys), and are audited there."""
+
     list_display = ("user", "business", "role", "created_at")
     list_filter = ("role", "business")
     search_fields = ("user__email", "business__name")
     list_select_related = ("user", "business")
     readonly_fields = ("user", "business", "role", "created_at")
-
-    # Memberships change through the team services only (last owner, firm access below owner,
-    # the member-left hook that revokes API keys), and are audited there.
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(Invitation)
@@ -70,7 +63,7 @@ class DomainInline(admin.TabularInline):
     extra = 0
 
 
-class MembershipInline(admin.TabularInline):
+class MembershipInline(ReadOnly, admin.TabularInline):
     """Who belongs to the business, read-only (as MembershipAdmin): a row edited here would
     skip the team services' rules, and an owner row added here would outlast any read-only
     support session."""
@@ -78,15 +71,6 @@ class MembershipInline(admin.TabularInline):
     model = Membership
     extra = 0
     fields = readonly_fields = ("user", "role", "firm", "created_at")
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(Business)

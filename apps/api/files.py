@@ -13,7 +13,7 @@ from apps.ap.documents.models import Document
 from apps.ap.documents.services import document_receive
 from apps.api.base import detail_view, list_view, lookup
 from apps.api.conventions import idempotent_write
-from apps.core.errors import ApplicationError, TooLarge
+from apps.core.errors import ApplicationError
 
 
 class DocumentOut(serializers.ModelSerializer):
@@ -42,7 +42,7 @@ class DocumentListView(list_view(lambda r: Document.objects.select_related("bill
         upload = request.FILES.get("file")
         if refused := getattr(request, "upload_refused", ""):
             # A body without Content-Length, stopped while streaming (apps/core/uploads.py).
-            raise TooLarge(refused)
+            raise ApplicationError(refused, code="too_large", status=413)
         if upload is None:
             raise ApplicationError("Send the file as multipart field `file`.", code="invalid")
         try:

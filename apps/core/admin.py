@@ -10,10 +10,11 @@ for _label, _name in {"otp_totp": "Two-step sign-in: authenticator apps",
         django_apps.get_app_config(_label).verbose_name = _name
 
 
-class ReadOnlyAdmin(admin.ModelAdmin):
-    """Rows that only pipelines create: no add, no change, no delete."""
+class ReadOnly:
+    """No add, no change, no delete: rows only pipelines or services write (a model admin or
+    an inline)."""
 
-    def has_add_permission(self, request):
+    def has_add_permission(self, request, obj=None):
         return False
 
     def has_change_permission(self, request, obj=None):
@@ -21,6 +22,10 @@ class ReadOnlyAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+class ReadOnlyAdmin(ReadOnly, admin.ModelAdmin):
+    pass
 
 
 @admin.register(AuditEvent)

@@ -5,11 +5,14 @@ class ApplicationError(Exception):
     code = "error"
     status = 400
 
-    def __init__(self, message: str, *, code: str | None = None, extra: dict | None = None):
+    def __init__(self, message: str, *, code: str | None = None, extra: dict | None = None,
+                 status: int | None = None):
         super().__init__(message)
         self.message = message
         if code:
             self.code = code
+        if status:
+            self.status = status  # a one-off answer (413) needs no class of its own
         self.extra = extra or {}
 
 
@@ -26,11 +29,6 @@ class NotFound(ApplicationError):
 class Conflict(ApplicationError):
     code = "conflict"
     status = 409
-
-
-class TooLarge(ApplicationError):
-    code = "too_large"
-    status = 413
 
 
 def api_exception_handler(exc, context):

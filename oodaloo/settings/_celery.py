@@ -29,9 +29,15 @@ def _every(task: str, **interval: int) -> dict:
     return {"task": task, "schedule": timedelta(**interval)}
 
 
-CELERY_BEAT_SCHEDULE = {
+# Housekeeping, in the public schema.
+_HOUSEKEEPING = {
     "cleanup-job-runs": _every("core.job_runs_cleanup", days=1),
     "cleanup-auth-records": _every("accounts.auth_records_cleanup", days=1),
+    # Spare template clones for sign-ups; also queued after each one is taken.
+    "tenancy-spares-refill": _every("tenancy.spares_refill", minutes=5),
+}
+# Dispatchers: each finds the businesses (or firms) due and queues one task per business.
+_DISPATCHERS = {
     "digest-dispatch": _every("digest.dispatch", minutes=15),
     # Each business's reminders once a day, after its local 08:00 (apps/collections).
     "reminders-dispatch": _every("reminders.dispatch", minutes=15),
@@ -48,9 +54,8 @@ CELERY_BEAT_SCHEDULE = {
     "runway-snapshots": _every("runway.snapshot_dispatch", hours=1),
     # Hourly; on each firm's local Monday from 07:00, one digest per member (apps/firm/digest.py).
     "firm-digest": _every("firm.digest_dispatch", hours=1),
-    # Spare template clones for sign-ups; also queued after each one is taken.
-    "tenancy-spares-refill": _every("tenancy.spares_refill", minutes=5),
 }
+CELERY_BEAT_SCHEDULE = {**_HOUSEKEEPING, **_DISPATCHERS}
 JOB_RUN_RETENTION = timedelta(days=30)
 # Sign-in records (django-axes access and failure logs); expired sessions go the same night.
 AUTH_LOG_RETENTION = timedelta(days=env.int("AUTH_LOG_RETENTION_DAYS", default=90))

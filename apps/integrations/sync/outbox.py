@@ -218,35 +218,31 @@ def _alert_now(action: Action) -> None:
     enqueue_for(action.business, ALERTS_EVALUATE)
 
 
-def _after_success(action: Action, client: QboClient) -> None:
-    """Let the domain reflect the write (registered hooks), without failing the action."""
-    conn = connection_for(action.business)
-    ctx = sinks.SinkContext(business=action.business, realm_id=conn.realm_id, client=client)
-    for hook in sinks.after_action_hooks(action.kind):
-        try:
-            with transaction.atomic():
-                hook(ctx, action)
-        except Exception:
-            log.exception("after-action hook failed for %s", action.key)
-    # The hooks changed the books (a paid bill's balance): stale runway results must go.
-    data_changed(action.business)
-
-
-def _after_failure(action: Action, client: QboClient) -> None:
-    """QBO refused for good (``failed`` is final: nothing re-sends it): let the domain undo
-    what it did ahead of the write (registered hooks), without changing the action."""
-    hooks_for_kind = sinks.after_failure_hooks(action.kind)
-    if not hooks_for_kind:
+def _run_hooks(action: Action, client: QboClient, hooks: list, stage: str) -> None:
+    """Let the domain reflect the write's outcome (registered hooks), each in its own savepoint,
+    without changing the action; then stale runway results must go (the books changed)."""
+    if not hooks:
         return
     conn = connection_for(action.business)
     ctx = sinks.SinkContext(business=action.business, realm_id=conn.realm_id, client=client)
-    for hook in hooks_for_kind:
+    for hook in hooks:
         try:
             with transaction.atomic():
                 hook(ctx, action)
         except Exception:
-            log.exception("after-failure hook failed for %s", action.key)
+            log.exception("%s hook failed for %s", stage, action.key)
     data_changed(action.business)
+
+
+def _after_success(action: Action, client: QboClient) -> None:
+    """QBO did it: e.g. a paid bill's balance is re-read."""
+    _run_hooks(action, client, list(sinks.after_action_hooks(action.kind)), "after-action")
+
+
+def _after_failure(action: Action, client: QboClient) -> None:
+    """QBO refused for good (``failed`` is final: nothing re-sends it): the domain undoes what
+    it did ahead of the write (a placeholder bill)."""
+    _run_hooks(action, client, list(sinks.after_failure_hooks(action.kind)), "after-failure")
 
 
 def _send(action: Action) -> Action:
