@@ -6,24 +6,14 @@ nothing."""
 import hashlib
 from decimal import Decimal
 
-import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from apps.integrations.sync.models import Action
 from apps.integrations.sync.outbox import action_execute, action_reconcile
 from apps.review.models import ReviewTask
-from tests.ap.documents.helpers import sandbox_for, staff_client
+from tests.ap.documents.helpers import staff_client
 from tests.bench.documents_corpus import corpus, render_pdf
 from tests.utils import client_for, in_tenant
-
-
-@pytest.fixture
-def sandbox(tenant_a, tmp_path, settings):
-    settings.MEDIA_ROOT = str(tmp_path / "media")
-    settings.QBO_LIMITER = False
-    sb = sandbox_for(tenant_a, tmp_path)
-    yield sb
-    sb.stop()
 
 
 def _upload(tenant, owner, data, name="bill.pdf"):

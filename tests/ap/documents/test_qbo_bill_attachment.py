@@ -3,25 +3,14 @@ reconciler finds the Bill already there (with or without its file)."""
 
 import hashlib
 
-import pytest
 import requests
 
 from apps.ap.documents import qbo_bill
 from apps.integrations.sync.connection import qbo_client_for
 from apps.integrations.sync.models import Action
 from apps.integrations.sync.outbox import action_execute, action_reconcile
-from tests.ap.documents.helpers import sandbox_for
 from tests.bench.documents_corpus import corpus, render_pdf
 from tests.utils import in_tenant
-
-
-@pytest.fixture
-def sandbox(tenant_a, tmp_path, settings):
-    settings.MEDIA_ROOT = str(tmp_path / "media")
-    settings.QBO_LIMITER = False
-    sb = sandbox_for(tenant_a, tmp_path)
-    yield sb
-    sb.stop()
 
 
 def approved_action(tenant, owner):

@@ -14,20 +14,10 @@ from apps.integrations.sync.models import Action
 from apps.integrations.sync.outbox import action_execute, action_reconcile
 from apps.review.models import ReviewTask
 from apps.review.services import review_task_approve, review_task_claim, review_task_reject
-from tests.ap.documents.helpers import sandbox_for
 from tests.bench.documents_corpus import corpus, render_pdf
 from tests.factories import UserFactory
 from tests.factories.bank import AccountFactory
 from tests.utils import client_for, in_tenant
-
-
-@pytest.fixture
-def sandbox(tenant_a, tmp_path, settings):
-    settings.MEDIA_ROOT = str(tmp_path / "media")
-    settings.QBO_LIMITER = False
-    sb = sandbox_for(tenant_a, tmp_path)
-    yield sb
-    sb.stop()
 
 
 def _read_document(tenant, owner):

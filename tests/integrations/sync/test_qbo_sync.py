@@ -26,25 +26,10 @@ from tests.utils import client_for, in_tenant
 VERIFIER = "test-verifier-token"
 
 
-@pytest.fixture
-def sb(tmp_path):
-    handle = start(write_company(tmp_path / "co"))
-    yield handle
-    handle.stop()
-
-
-@pytest.fixture
-def fast_retry(settings):
-    settings.QBO_RETRY_BASE = 0.01
-    settings.QBO_RETRY_CAP = 0.05
+@pytest.fixture(autouse=True)
+def _verifier(settings):
+    """This module's webhooks are signed with a known verifier (sb / synced: the conftest's)."""
     settings.QBO_WEBHOOK_VERIFIER_TOKEN = VERIFIER
-
-
-@pytest.fixture
-def synced(sb, tenant_a, fast_retry):
-    call_command("connect_qbo", "alpha", "--sandbox", sb.base_url, stdout=open("/dev/null", "w"))
-    tenant_a.refresh_from_db()
-    return tenant_a
 
 
 def test_connect_command_stores_encrypted_tokens_and_full_sync_matches_company(sb, synced):
