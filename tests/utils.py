@@ -1,9 +1,10 @@
 """Test helpers shared by every test module."""
 
 import re
+import threading
 from contextlib import contextmanager
 
-from django.db import connection
+from django.db import connection, connections
 from django.test import Client
 
 BACKEND = "django.contrib.auth.backends.ModelBackend"
@@ -69,3 +70,22 @@ def child_database_url() -> str:
     from tests.service_urls import database_url
 
     return database_url(connection.settings_dict)
+
+
+def at_once(*calls, timeout: float = 60):
+    """Run the callables on threads at once (for races); their answers, in order. Each thread
+    closes its own database connection, or the test database stays open."""
+    answers = [None] * len(calls)
+
+    def run(i):
+        try:
+            answers[i] = calls[i]()
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=run, args=(i,)) for i in range(len(calls))]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=timeout)
+    return answers

@@ -10,7 +10,7 @@ from contextlib import contextmanager
 
 import pytest
 from django.core import mail
-from django.db import OperationalError, connection, connections
+from django.db import OperationalError, connection
 from django.db.models.signals import pre_save
 from django.test import Client
 from django_tenants.utils import schema_exists
@@ -20,7 +20,7 @@ from apps.tenancy.models import Business
 from apps.tenancy.services import schema_name_for
 from apps.tenancy.spares import PREFIX, _like, _spares, spares_refill
 from tests.factories import make_member
-from tests.utils import client_for
+from tests.utils import at_once, client_for
 
 pytestmark = pytest.mark.django_db(transaction=True)
 PASSWORD = "a-long-password-1"
@@ -101,24 +101,6 @@ def _post(path: str, data: dict):
     return Client(HTTP_HOST="localhost", raise_request_exception=False).post(path, data)
 
 
-def _at_once(*calls):
-    """Run the calls on threads at once; their answers, in order."""
-    answers = [None] * len(calls)
-
-    def run(i):
-        try:
-            answers[i] = calls[i]()
-        finally:
-            connections.close_all()  # this thread's connection, or the test database stays open
-
-    threads = [threading.Thread(target=run, args=(i,)) for i in range(len(calls))]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    return answers
-
-
 @pytest.mark.parametrize("spare", [True, False], ids=["spare-renamed", "template-cloned"])
 def test_a_failure_after_provisioning_leaves_no_business_and_the_link_works_again(spare, made):
     made.append("after-co")
@@ -176,7 +158,7 @@ def test_two_tabs_following_one_link_at_once_make_one_business(made, meet_before
     made.extend(["twin-a", "twin-b"])
     link = _signed_up("twin@twin.test", "twin-a")
     meet_before_insert(Business, lambda b: b.slug in ("twin-a", "twin-b"))
-    answers = _at_once(lambda: _post(link, {"slug": "twin-a"}),
+    answers = at_once(lambda: _post(link, {"slug": "twin-a"}),
                        lambda: _post(link, {"slug": "twin-b"}))
     codes = sorted(a.status_code for a in answers)
     assert codes[0] == 302 and codes[1] in (400, 410), codes  # 410: read after the winner
@@ -196,7 +178,7 @@ def test_two_sign_ups_confirming_one_address_at_once_one_wins_one_is_told(
     links = [_signed_up("one@same.test", "same-co"), _signed_up("two@same.test", "same-co")]
     spares_refill(spares)
     meet_before_insert(Business, lambda b: b.slug == "same-co")
-    answers = _at_once(*[lambda link=link: _post(link, {"slug": "same-co"}) for link in links])
+    answers = at_once(*[lambda link=link: _post(link, {"slug": "same-co"}) for link in links])
     assert sorted(a.status_code for a in answers) == [302, 400], [a.content[:300]
                                                                  for a in answers]
     lost = next(i for i, a in enumerate(answers) if a.status_code == 400)
@@ -214,7 +196,7 @@ def test_two_sign_ups_with_one_new_email_at_once_both_get_the_usual_answer(meet_
     meet_before_insert(User, lambda u: u.email == "dup@same.test")
     form = {"business_name": "Dup", "slug": "dup-co", "timezone": "America/Chicago",
             "email": "dup@same.test", "password": PASSWORD}
-    answers = _at_once(lambda: _post("/signup/", form), lambda: _post("/signup/", form))
+    answers = at_once(lambda: _post("/signup/", form), lambda: _post("/signup/", form))
     assert [a.status_code for a in answers] == [200, 200], [a.content[:300] for a in answers]
     assert all(b"Check your email" in a.content for a in answers)
     assert User.objects.filter(email="dup@same.test").count() == 1
@@ -236,7 +218,7 @@ def test_two_firm_sign_ups_confirming_one_short_name_at_once_one_is_told(meet_be
         body = next(m.body for m in mail.outbox if m.to == [email])
         links.append(re.search(r"https?://[^/\s]+(/signup/firm/verify/[^/\s]+/)", body).group(1))
     meet_before_insert(Firm, lambda f: f.slug == "same-cpas")
-    answers = _at_once(*[lambda link=link: _post(link, {"slug": "same-cpas"}) for link in links])
+    answers = at_once(*[lambda link=link: _post(link, {"slug": "same-cpas"}) for link in links])
     assert sorted(a.status_code for a in answers) == [302, 400], [a.content[:300]
                                                                  for a in answers]
     loser = next(a for a in answers if a.status_code == 400)

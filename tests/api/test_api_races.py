@@ -5,7 +5,6 @@ cannot both pass `If-Match`."""
 import threading
 
 import pytest
-from django.db import connections
 from django.test import Client
 
 from apps.accounts.models import Role
@@ -15,29 +14,11 @@ from apps.api import collections as collection_views
 from apps.api import reserves as reserve_views
 from apps.reserves.models import Reserve
 from tests.factories import make_member
-from tests.utils import client_for, committed_businesses, in_tenant
+from tests.utils import at_once, client_for, committed_businesses, in_tenant
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 JSON = "application/json"
-
-
-def _both(*requests):
-    """Run the request callables on two threads at once; their responses, in order."""
-    answers = [None] * len(requests)
-
-    def run(i):
-        try:
-            answers[i] = requests[i]()
-        finally:
-            connections.close_all()  # this thread's connection, or the test database stays open
-
-    threads = [threading.Thread(target=run, args=(i,)) for i in range(len(requests))]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(timeout=30)
-    return answers
 
 
 def test_two_refreshes_with_one_token_give_one_new_pair(tenant_a, owner_a, monkeypatch):
@@ -60,7 +41,7 @@ def test_two_refreshes_with_one_token_give_one_new_pair(tenant_a, owner_a, monke
         return Client(HTTP_HOST="alpha.localhost").post(
             "/api/v1/auth/refresh/", {"refresh": refresh}, content_type=JSON)
 
-    answers = _both(post, post)
+    answers = at_once(post, post)
     assert sorted(a.status_code for a in answers) == [200, 401], [a.content for a in answers]
     loser = next(a for a in answers if a.status_code == 401)
     assert loser.json()["error"]["code"] == "not_authenticated"
@@ -108,7 +89,7 @@ def test_two_updates_with_one_etag_one_wins_one_is_412(race_co, monkeypatch, sec
             return clients[1].delete(url, HTTP_IF_MATCH=etag)
         return clients[1].patch(url, {"name": "VAT"}, content_type=JSON, HTTP_IF_MATCH=etag)
 
-    answers = _both(patch, other)
+    answers = at_once(patch, other)
     codes = sorted(a.status_code for a in answers)
     assert codes in ([200, 412], [204, 412]), [a.content for a in answers]
     refused = next(a for a in answers if a.status_code == 412)
@@ -133,7 +114,7 @@ def test_two_collections_settings_puts_with_one_etag_one_is_412(race_co, monkeyp
         return lambda: clients[i].put(url, {"enabled": True, "pay_link": link},
                                       content_type=JSON, HTTP_IF_MATCH=etag)
 
-    answers = _both(put(0, "https://pay.example/a"), put(1, "https://pay.example/b"))
+    answers = at_once(put(0, "https://pay.example/a"), put(1, "https://pay.example/b"))
     assert sorted(a.status_code for a in answers) == [200, 412], [a.content for a in answers]
 
 
@@ -149,7 +130,7 @@ def test_two_business_patches_with_one_etag_one_is_412(race_co, monkeypatch):
         return lambda: clients[i].patch(url, {"approval_limit": limit}, content_type=JSON,
                                         HTTP_IF_MATCH=etag, HTTP_IDEMPOTENCY_KEY=f"limit-{i}")
 
-    answers = _both(patch(0, "100.00"), patch(1, "200.00"))
+    answers = at_once(patch(0, "100.00"), patch(1, "200.00"))
     assert sorted(a.status_code for a in answers) == [200, 412], [a.content for a in answers]
     winner = next(a for a in answers if a.status_code == 200)
     assert client_for(race_co, owner).get(url).json()["settings"]["approval_limit"] == \
